@@ -1,0 +1,50 @@
+//! The HTML shell, the router and the navigation bar.
+
+use crate::components::NavBar;
+use crate::pages::*;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+/// The document around every page, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/attest.css"/>
+        <Title text="Attest"/>
+        <Router>
+            <NavBar/>
+            <main>
+                <Routes fallback=|| view! { <NotFound/> }>
+                    <Route path=path!("/") view=ProjectsPage/>
+                    <Route path=path!("/login") view=LoginPage/>
+                    <Route path=path!("/p/:code") view=ProjectPage/>
+                    <Route path=path!("/p/:code/m/:ms") view=MilestonePage/>
+                    <Route path=path!("/evidence/:id") view=EvidencePage/>
+                    <Route path=path!("/certificates/:number") view=CertificatePage/>
+                    <Route path=path!("/verify/:number") view=VerifyPage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}

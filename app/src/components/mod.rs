@@ -1,0 +1,147 @@
+//! Reusable views: navigation, progress bars, badges, error display.
+
+pub mod upload;
+
+pub use upload::UploadForm;
+
+use crate::domain::criterion::Verdict;
+use crate::domain::milestone::{MilestoneState, Ratio};
+use crate::error::AppError;
+use crate::server_fns::account::{current_user, Logout};
+use leptos::prelude::*;
+use leptos_router::components::{Redirect, A};
+use leptos_router::hooks::use_location;
+
+/// Top bar: home link, the logged-in user and log-out, or a log-in link.
+#[component]
+pub fn NavBar() -> impl IntoView {
+    let location = use_location();
+    let logout = ServerAction::<Logout>::new();
+    let user = Resource::new(move || (location.pathname.get(), logout.version().get()), |_| current_user());
+    view! {
+        <header class="topbar">
+            <A href="/" attr:class="brand">"Attest"</A>
+            <span class="tagline">"delivery, with evidence"</span>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match user.await {
+                        Ok(Some(u)) => view! {
+                            <span class="who">
+                                <span class="user">{u.display_name}" ("{u.username}")"</span>
+                                <ActionForm action=logout attr:class="inline">
+                                    <button type="submit" class="link">"Log out"</button>
+                                </ActionForm>
+                            </span>
+                        }.into_any(),
+                        _ => view! { <A href="/login" attr:class="who">"Log in"</A> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </header>
+    }
+}
+
+/// A labelled bar for `done` of `total`, rounded down, with the raw counts.
+#[component]
+pub fn ProgressBar(label: &'static str, ratio: Ratio) -> impl IntoView {
+    let pct = ratio.percent();
+    let width = format!("width: {}%", pct.unwrap_or(0));
+    let text = match pct {
+        Some(p) => format!("{}/{} {label} ({p}%)", ratio.done, ratio.total),
+        None => format!("no {label}"),
+    };
+    view! {
+        <div class="progress">
+            <div class="bar" role="progressbar" aria-label=label aria-valuemin="0" aria-valuemax="100" aria-valuenow=pct.unwrap_or(0)>
+                <span style=width></span>
+            </div>
+            <span class="progress-text">{text}</span>
+        </div>
+    }
+}
+
+#[component]
+pub fn StateBadge(state: MilestoneState) -> impl IntoView {
+    view! { <span class=format!("badge state-{}", state.css())>{state.label()}</span> }
+}
+
+#[component]
+pub fn VerdictBadge(verdict: Verdict) -> impl IntoView {
+    let (class, text) = match verdict {
+        Verdict::Met => ("badge verdict-met", "✓ met"),
+        Verdict::NotMet => ("badge verdict-not-met", "✗ not met"),
+        Verdict::NoEvidence => ("badge verdict-none", "no evidence"),
+    };
+    view! { <span class=class>{text}</span> }
+}
+
+/// `2026-11-23T07:40:00Z` as `2026-11-23 07:40 UTC`.
+pub fn when(ts: &str) -> String {
+    match (ts.get(..10), ts.get(11..16)) {
+        (Some(d), Some(t)) => format!("{d} {t} UTC"),
+        _ => ts.to_string(),
+    }
+}
+
+/// The first 12 hex digits of a hash.
+pub fn short_hash(sha: &str) -> String {
+    format!("{}…", sha.get(..12).unwrap_or(sha))
+}
+
+/// Sets the HTTP status of the server-rendered page for an error.
+pub fn set_status(_e: &AppError) {
+    #[cfg(feature = "ssr")]
+    if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
+        opts.set_status(axum::http::StatusCode::from_u16(_e.status()).unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR));
+    }
+}
+
+/// A page-level error: log-in redirect for 401, a message otherwise.
+#[component]
+pub fn PageError(error: AppError) -> impl IntoView {
+    set_status(&error);
+    if error == AppError::Unauthorized {
+        let here = use_location().pathname.get_untracked();
+        return view! { <Redirect path=format!("/login?next={here}")/> }.into_any();
+    }
+    let title = match error.status() {
+        403 => "Not allowed",
+        404 => "Not found",
+        _ => "Something went wrong",
+    };
+    view! {
+        <section class="page-error">
+            <h1>{title}</h1>
+            <p>{error.to_string()}</p>
+            <p><A href="/">"Back to projects"</A></p>
+        </section>
+    }
+    .into_any()
+}
+
+/// The error of the last submission of a form, if it failed.
+#[component]
+pub fn FormError(error: Signal<Option<AppError>>) -> impl IntoView {
+    move || {
+        error.get().map(|e| match e {
+            AppError::Gaps { gaps } => view! {
+                <div class="form-error" role="alert">
+                    <p>"Not ready:"</p>
+                    <ul>{gaps.into_iter().map(|g| view! { <li>{g}</li> }).collect_view()}</ul>
+                </div>
+            }
+            .into_any(),
+            other => view! { <p class="form-error" role="alert">{other.to_string()}</p> }.into_any(),
+        })
+    }
+}
+
+/// The error of a server action's last result as a signal.
+pub fn action_error<S, T>(action: ServerAction<S>) -> Signal<Option<AppError>>
+where
+    S: server_fn::ServerFn<Output = T, Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+    T: Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || action.value().get().and_then(|r| r.err()))
+}

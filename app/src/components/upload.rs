@@ -1,0 +1,146 @@
+//! The evidence upload form. Without JavaScript it is a plain multipart POST
+//! that redirects to the stored evidence; with JavaScript it posts the same
+//! form in the background and shows what the file was parsed as in place.
+
+use crate::domain::metrics::{metric_info, EvidenceKind};
+use crate::domain::views::EvidenceView;
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+
+/// Choices for the optional links of an upload.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UploadTargets {
+    pub criteria: Vec<(String, String)>,
+    pub tasks: Vec<(String, String)>,
+    pub items: Vec<(i64, String)>,
+}
+
+#[component]
+pub fn UploadForm(project: String, milestone: String, targets: UploadTargets, #[prop(into)] on_done: Callback<()>) -> impl IntoView {
+    let result = RwSignal::new(None::<Result<EvidenceView, String>>);
+    let busy = RwSignal::new(false);
+    let url = format!("/p/{project}/m/{milestone}/evidence");
+    let submit_url = url.clone();
+    let on_submit = move |ev: SubmitEvent| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            ev.prevent_default();
+            let Some(form) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok()) else { return };
+            let url = submit_url.clone();
+            busy.set(true);
+            leptos::task::spawn_local(async move {
+                let r = send(&form, &url).await;
+                if r.is_ok() {
+                    form.reset();
+                }
+                result.set(Some(r));
+                busy.set(false);
+                on_done.run(());
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (ev, &submit_url, on_done);
+    };
+    view! {
+        <form class="upload" method="post" enctype="multipart/form-data" action=url on:submit=on_submit>
+            <label>"Evidence file" <input type="file" name="file" required/></label>
+            <label>
+                "Kind"
+                <select name="kind">
+                    <option value="auto">"detect from content"</option>
+                    {EvidenceKind::REPORTS.iter().map(|k| view! { <option value=k.as_str()>{k.label()}</option> }).collect_view()}
+                    <option value="file">"plain file (no metrics)"</option>
+                </select>
+            </label>
+            <label>
+                "For criterion"
+                <select name="criterion">
+                    <option value="">"any criterion it has metrics for"</option>
+                    {targets.criteria.into_iter().map(|(code, title)| view! { <option value=code.clone()>{format!("{code} {title}")}</option> }).collect_view()}
+                </select>
+            </label>
+            <label>
+                "For task"
+                <select name="task">
+                    <option value="">"none"</option>
+                    {targets.tasks.into_iter().map(|(code, title)| view! { <option value=code.clone()>{format!("{code} {title}")}</option> }).collect_view()}
+                </select>
+            </label>
+            <label>
+                "For checklist item"
+                <select name="item">
+                    <option value="">"none"</option>
+                    {targets.items.into_iter().map(|(id, text)| view! { <option value=id.to_string()>{text}</option> }).collect_view()}
+                </select>
+            </label>
+            <label>"Commit SHA (optional)" <input type="text" name="commit" pattern="[0-9a-fA-F]{7,64}"/></label>
+            <label>"CI run URL (optional)" <input type="url" name="ci_url"/></label>
+            <button type="submit" disabled=move || busy.get()>{move || if busy.get() { "Uploading…" } else { "Upload evidence" }}</button>
+        </form>
+        {move || result.get().map(|r| match r {
+            Ok(e) => view! { <UploadResult e/> }.into_any(),
+            Err(msg) => view! { <p class="form-error" role="alert">{msg}</p> }.into_any(),
+        })}
+    }
+}
+
+/// "Parsed as …": what an upload yielded.
+#[component]
+pub fn UploadResult(e: EvidenceView) -> impl IntoView {
+    let label = EvidenceKind::parse(&e.kind).map(|k| k.label()).unwrap_or("plain evidence");
+    let href = format!("/evidence/{}", e.id);
+    view! {
+        <div class="upload-result" role="status">
+            <p>
+                "Stored evidence " <a href=href>{format!("#{}", e.id)}</a> " (" {e.original_name.clone()} ", sha256 "
+                <code>{super::short_hash(&e.sha256)}</code> "), parsed as " <strong>{label}</strong>
+                {if e.metrics.is_empty() { ": no metrics".to_string() } else { ":".to_string() }}
+            </p>
+            <MetricList metrics=e.metrics.clone()/>
+            {(!e.warnings.is_empty()).then(|| view! {
+                <ul class="warnings">{e.warnings.iter().map(|w| view! { <li>"⚠ " {w.clone()}</li> }).collect_view()}</ul>
+            })}
+        </div>
+    }
+}
+
+/// Metric values with their units.
+#[component]
+pub fn MetricList(metrics: std::collections::BTreeMap<String, f64>) -> impl IntoView {
+    view! {
+        <dl class="metrics">
+            {metrics.into_iter().map(|(name, v)| {
+                let unit = metric_info(&name).map(|m| m.unit.symbol()).unwrap_or("");
+                view! { <dt>{name}</dt><dd>{format!("{}{unit}", crate::domain::criterion::fmt_number(v))}</dd> }
+            }).collect_view()}
+        </dl>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+async fn send(form: &web_sys::HtmlFormElement, url: &str) -> Result<EvidenceView, String> {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+    let fail = |_| "the upload could not be sent".to_string();
+    let data = web_sys::FormData::new_with_form(form).map_err(fail)?;
+    let headers = web_sys::Headers::new().map_err(fail)?;
+    headers.set("Accept", "application/json").map_err(fail)?;
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_body(&data);
+    init.set_headers(&headers);
+    let req = web_sys::Request::new_with_str_and_init(url, &init).map_err(fail)?;
+    let window = web_sys::window().ok_or("no window")?;
+    let resp: web_sys::Response = JsFuture::from(window.fetch_with_request(&req)).await.map_err(fail)?.dyn_into().map_err(fail)?;
+    let text = JsFuture::from(resp.text().map_err(fail)?).await.map_err(fail)?.as_string().unwrap_or_default();
+    if resp.ok() {
+        serde_json::from_str::<EvidenceView>(&text).map_err(|e| format!("unexpected answer from the server: {e}"))
+    } else {
+        let msg = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| v["error"]["message"].as_str().map(str::to_string))
+            .unwrap_or_else(|| format!("upload failed with HTTP {}", resp.status()));
+        Err(format!("Upload refused ({}): {msg}", resp.status()))
+    }
+}

@@ -1,0 +1,227 @@
+//! Acceptance criteria: a metric, an operator and a target, judged only from
+//! the numbers parsed out of stored evidence.
+
+use super::metrics::{metric_info, round_metric};
+use crate::error::AppError;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Comparison operator of a criterion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Op {
+    #[serde(rename = "<")]
+    Lt,
+    #[serde(rename = "<=")]
+    Le,
+    #[serde(rename = ">")]
+    Gt,
+    #[serde(rename = ">=")]
+    Ge,
+    #[serde(rename = "==")]
+    Eq,
+}
+
+impl Op {
+    pub fn parse(raw: &str) -> Result<Self, AppError> {
+        match raw.trim() {
+            "<" => Ok(Op::Lt),
+            "<=" | "≤" => Ok(Op::Le),
+            ">" => Ok(Op::Gt),
+            ">=" | "≥" => Ok(Op::Ge),
+            "==" | "=" => Ok(Op::Eq),
+            _ => Err(AppError::invalid("op", format!("operator is one of < <= > >= ==: got {raw:?}"))),
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Op::Lt => "<",
+            Op::Le => "<=",
+            Op::Gt => ">",
+            Op::Ge => ">=",
+            Op::Eq => "==",
+        }
+    }
+    /// The operator as people write it on a certificate.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Op::Lt => "<",
+            Op::Le => "≤",
+            Op::Gt => ">",
+            Op::Ge => "≥",
+            Op::Eq => "=",
+        }
+    }
+    /// Compares after rounding both sides the way EVIDENCE.md prescribes for `metric`.
+    pub fn holds(self, metric: &str, actual: f64, target: f64) -> bool {
+        let (a, t) = (round_metric(metric, actual), round_metric(metric, target));
+        match self {
+            Op::Lt => a < t,
+            Op::Le => a <= t,
+            Op::Gt => a > t,
+            Op::Ge => a >= t,
+            Op::Eq => a == t,
+        }
+    }
+}
+
+/// Checks that a metric name is one EVIDENCE.md defines.
+pub fn parse_metric(raw: &str) -> Result<String, AppError> {
+    let s = raw.trim();
+    metric_info(s)
+        .map(|m| m.name.to_string())
+        .ok_or_else(|| AppError::invalid("metric", format!("unknown metric {s:?}; pick one from the list")))
+}
+
+/// One stored evidence file as far as judging is concerned.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EvidenceFacts {
+    pub id: i64,
+    pub sha256: String,
+    /// RFC 3339; the time the evidence speaks for (defaults to the upload time).
+    pub effective_at: String,
+    /// The criterion this file was attached to, if any.
+    pub criterion_id: Option<i64>,
+    pub metrics: BTreeMap<String, f64>,
+}
+
+/// Outcome of a criterion. Never typed in: always the result of [`judge`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Met,
+    NotMet,
+    NoEvidence,
+}
+
+impl Verdict {
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Met => "met",
+            Verdict::NotMet => "not met",
+            Verdict::NoEvidence => "no evidence",
+        }
+    }
+}
+
+/// A verdict with the number and the evidence it came from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Judgement {
+    pub verdict: Verdict,
+    pub actual: Option<f64>,
+    pub evidence_id: Option<i64>,
+    pub evidence_sha256: Option<String>,
+}
+
+/// Judges a criterion from the evidence of its milestone.
+///
+/// The evidence considered is the files attached to this criterion or to the
+/// milestone without a criterion; of those that yield `metric`, the newest by
+/// `effective_at` (then by id) decides.
+pub fn judge(criterion_id: i64, metric: &str, op: Op, target: f64, evidence: &[EvidenceFacts]) -> Judgement {
+    let newest = evidence
+        .iter()
+        .filter(|e| e.criterion_id.is_none() || e.criterion_id == Some(criterion_id))
+        .filter_map(|e| e.metrics.get(metric).map(|v| (e, *v)))
+        .max_by(|(a, _), (b, _)| a.effective_at.cmp(&b.effective_at).then(a.id.cmp(&b.id)));
+    match newest {
+        None => Judgement { verdict: Verdict::NoEvidence, actual: None, evidence_id: None, evidence_sha256: None },
+        Some((e, v)) => {
+            let actual = round_metric(metric, v);
+            let verdict = if op.holds(metric, actual, target) { Verdict::Met } else { Verdict::NotMet };
+            Judgement { verdict, actual: Some(actual), evidence_id: Some(e.id), evidence_sha256: Some(e.sha256.clone()) }
+        }
+    }
+}
+
+/// Formats a number without noise: 100, 85.5, 66.67.
+pub fn fmt_number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        let s = format!("{v:.6}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(id: i64, at: &str, criterion: Option<i64>, metric: &str, v: f64) -> EvidenceFacts {
+        EvidenceFacts {
+            id,
+            sha256: format!("sha{id}"),
+            effective_at: at.to_string(),
+            criterion_id: criterion,
+            metrics: BTreeMap::from([(metric.to_string(), v)]),
+        }
+    }
+
+    #[test]
+    fn a_criterion_without_evidence_has_no_evidence() {
+        let j = judge(1, "coverage.line_pct", Op::Ge, 80.0, &[]);
+        assert_eq!(j.verdict, Verdict::NoEvidence);
+        assert_eq!(j.actual, None);
+    }
+
+    #[test]
+    fn evidence_without_the_metric_does_not_count() {
+        let e = [ev(1, "2026-01-01T00:00:00Z", None, "tests.pass_rate", 100.0)];
+        assert_eq!(judge(1, "coverage.line_pct", Op::Ge, 80.0, &e).verdict, Verdict::NoEvidence);
+    }
+
+    #[test]
+    fn the_newest_evidence_decides_even_when_it_is_worse() {
+        let e = [
+            ev(1, "2026-01-01T00:00:00Z", None, "coverage.line_pct", 90.0),
+            ev(2, "2026-01-02T00:00:00Z", Some(7), "coverage.line_pct", 66.67),
+        ];
+        let j = judge(7, "coverage.line_pct", Op::Ge, 80.0, &e);
+        assert_eq!(j.verdict, Verdict::NotMet);
+        assert_eq!(j.actual, Some(66.67));
+        assert_eq!(j.evidence_id, Some(2));
+        assert_eq!(j.evidence_sha256.as_deref(), Some("sha2"));
+    }
+
+    #[test]
+    fn evidence_attached_to_another_criterion_is_ignored() {
+        let e = [ev(1, "2026-01-01T00:00:00Z", Some(8), "coverage.line_pct", 90.0)];
+        assert_eq!(judge(7, "coverage.line_pct", Op::Ge, 80.0, &e).verdict, Verdict::NoEvidence);
+    }
+
+    #[test]
+    fn operators_compare_after_rounding() {
+        assert!(Op::Eq.holds("tests.pass_rate", 99.999_999, 100.0));
+        assert!(!Op::Eq.holds("tests.pass_rate", 99.9999, 100.0));
+        assert!(Op::Lt.holds("latency.p95_ms", 199.9, 200.0));
+        assert!(!Op::Lt.holds("latency.p95_ms", 200.0, 200.0));
+        assert!(Op::Le.holds("latency.p95_ms", 200.0, 200.0));
+        assert!(Op::Gt.holds("http.rps", 10.5, 10.0));
+        assert!(Op::Ge.holds("coverage.line_pct", 85.0, 85.0));
+    }
+
+    #[test]
+    fn ties_on_time_go_to_the_later_upload() {
+        let e = [
+            ev(3, "2026-01-01T00:00:00Z", None, "vulns.high", 0.0),
+            ev(4, "2026-01-01T00:00:00Z", None, "vulns.high", 2.0),
+        ];
+        let j = judge(1, "vulns.high", Op::Eq, 0.0, &e);
+        assert_eq!((j.verdict, j.evidence_id), (Verdict::NotMet, Some(4)));
+    }
+
+    #[test]
+    fn operators_and_metrics_are_parsed_strictly() {
+        assert_eq!(Op::parse("≥").unwrap(), Op::Ge);
+        assert!(Op::parse("=>").is_err());
+        assert!(parse_metric("coverage.line_pct").is_ok());
+        assert!(parse_metric("coverage.lines").is_err());
+    }
+
+    #[test]
+    fn numbers_print_without_noise() {
+        assert_eq!(fmt_number(100.0), "100");
+        assert_eq!(fmt_number(66.67), "66.67");
+        assert_eq!(fmt_number(0.5), "0.5");
+    }
+}

@@ -1,0 +1,407 @@
+//! Milestone rules: progress, derived state, sign-off status, the state
+//! digest that sign-offs bind to, and the gap list that explains what is missing.
+
+use super::criterion::{fmt_number, Verdict};
+use super::views::{ChecklistView, CriterionView, SignoffRoleView, TaskView};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// `done` out of `total`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ratio {
+    pub done: u32,
+    pub total: u32,
+}
+
+impl Ratio {
+    /// Whole percent, rounded down, so 99.6% never shows as 100%. None when there is nothing to count.
+    pub fn percent(self) -> Option<u32> {
+        if self.total == 0 {
+            None
+        } else {
+            Some((u64::from(self.done.min(self.total)) * 100 / u64::from(self.total)) as u32)
+        }
+    }
+    pub fn complete(self) -> bool {
+        self.done >= self.total
+    }
+}
+
+/// Progress of a milestone, each part shown separately.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    pub tasks: Ratio,
+    pub items: Ratio,
+    pub criteria: Ratio,
+}
+
+impl Progress {
+    pub fn of(tasks: &[TaskView], checklists: &[ChecklistView], criteria: &[CriterionView]) -> Self {
+        let items = checklists.iter().flat_map(|c| c.items.iter());
+        Progress {
+            tasks: Ratio {
+                done: tasks.iter().filter(|t| t.done_at.is_some()).count() as u32,
+                total: tasks.len() as u32,
+            },
+            items: Ratio {
+                done: items.clone().filter(|i| i.ticked_at.is_some()).count() as u32,
+                total: items.count() as u32,
+            },
+            criteria: Ratio {
+                done: criteria.iter().filter(|c| c.judgement.verdict == Verdict::Met).count() as u32,
+                total: criteria.len() as u32,
+            },
+        }
+    }
+    pub fn is_empty(self) -> bool {
+        self.tasks.total + self.items.total + self.criteria.total == 0
+    }
+    /// Everything done, ticked and met, and there was something to do.
+    pub fn is_complete(self) -> bool {
+        !self.is_empty() && self.tasks.complete() && self.items.complete() && self.criteria.complete()
+    }
+}
+
+/// Derived state; never set by hand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MilestoneState {
+    Planned,
+    InProgress,
+    ReadyForSignOff,
+    SignedOff,
+    Certified,
+}
+
+impl MilestoneState {
+    pub fn label(self) -> &'static str {
+        match self {
+            MilestoneState::Planned => "planned",
+            MilestoneState::InProgress => "in progress",
+            MilestoneState::ReadyForSignOff => "ready for sign-off",
+            MilestoneState::SignedOff => "signed off",
+            MilestoneState::Certified => "certified",
+        }
+    }
+    pub fn css(self) -> &'static str {
+        match self {
+            MilestoneState::Planned => "planned",
+            MilestoneState::InProgress => "in-progress",
+            MilestoneState::ReadyForSignOff => "ready",
+            MilestoneState::SignedOff => "signed-off",
+            MilestoneState::Certified => "certified",
+        }
+    }
+}
+
+/// Where a required sign-off stands against the current state digest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignoffStatus {
+    Missing,
+    Approved,
+    /// Approved, but against an earlier state: not counted.
+    Stale,
+    /// The newest decision is a rejection: blocks until a new approval.
+    Rejected,
+}
+
+impl SignoffStatus {
+    /// From the newest decision for a role (`approve`/`reject` and its digest).
+    pub fn of(latest: Option<(&str, &str)>, current_digest: &str) -> Self {
+        match latest {
+            None => SignoffStatus::Missing,
+            Some(("reject", _)) => SignoffStatus::Rejected,
+            Some((_, digest)) if digest == current_digest => SignoffStatus::Approved,
+            Some(_) => SignoffStatus::Stale,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            SignoffStatus::Missing => "missing",
+            SignoffStatus::Approved => "approved",
+            SignoffStatus::Stale => "stale",
+            SignoffStatus::Rejected => "rejected",
+        }
+    }
+}
+
+/// Derives the state. `activity` = anything done, ticked or uploaded;
+/// `certified_now` = a certificate exists for the current digest.
+pub fn derive_state(progress: Progress, activity: bool, roles: &[SignoffRoleView], certified_now: bool) -> MilestoneState {
+    let signed = !roles.is_empty() && roles.iter().all(|r| r.status == SignoffStatus::Approved);
+    if progress.is_complete() && signed {
+        if certified_now {
+            MilestoneState::Certified
+        } else {
+            MilestoneState::SignedOff
+        }
+    } else if progress.is_complete() {
+        MilestoneState::ReadyForSignOff
+    } else if activity {
+        MilestoneState::InProgress
+    } else {
+        MilestoneState::Planned
+    }
+}
+
+/// SHA-256 over a canonical form of everything a sign-off approves: tasks,
+/// checklist items, criteria with their verdicts, and the evidence hashes.
+/// Who ticked and when is not part of it; what is done is.
+pub fn state_digest(
+    tasks: &[TaskView],
+    checklists: &[ChecklistView],
+    criteria: &[CriterionView],
+    evidence_sha256: &[String],
+) -> String {
+    let mut evidence: Vec<&String> = evidence_sha256.iter().collect();
+    evidence.sort();
+    let canonical = serde_json::json!({
+        "tasks": tasks.iter().map(|t| serde_json::json!({
+            "code": t.code, "title": t.title, "requires_evidence": t.requires_evidence, "done": t.done_at.is_some(),
+        })).collect::<Vec<_>>(),
+        "checklists": checklists.iter().map(|c| serde_json::json!({
+            "title": c.title,
+            "items": c.items.iter().map(|i| serde_json::json!({
+                "section": i.section, "text": i.text, "requires_evidence": i.requires_evidence, "ticked": i.ticked_at.is_some(),
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "criteria": criteria.iter().map(|c| serde_json::json!({
+            "code": c.code, "metric": c.metric, "op": c.op.as_str(), "target": c.target,
+            "verdict": c.judgement.verdict, "actual": c.judgement.actual, "evidence": c.judgement.evidence_sha256,
+        })).collect::<Vec<_>>(),
+        "evidence": evidence,
+    });
+    hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+}
+
+fn short(sha: &str) -> &str {
+    sha.get(..12).unwrap_or(sha)
+}
+
+/// The exact, human-readable list of what stands between the milestone and a certificate.
+pub fn gaps(tasks: &[TaskView], checklists: &[ChecklistView], criteria: &[CriterionView], roles: &[SignoffRoleView]) -> Vec<String> {
+    let mut out = Vec::new();
+    if tasks.is_empty() && criteria.is_empty() && checklists.iter().all(|c| c.items.is_empty()) {
+        out.push("nothing to verify yet: no tasks, checklist items or criteria".to_string());
+    }
+    for t in tasks.iter().filter(|t| t.done_at.is_none()) {
+        out.push(format!("task {} '{}' not done", t.code, t.title));
+    }
+    for c in checklists {
+        for i in c.items.iter().filter(|i| i.ticked_at.is_none()) {
+            out.push(format!("item '{}' ({}) not ticked", i.text, c.title));
+        }
+    }
+    for c in criteria {
+        let rule = format!("criterion {} {} {} {}{}", c.code, c.metric, c.op.symbol(), fmt_number(c.target), c.unit);
+        match (&c.judgement.verdict, c.judgement.actual, c.judgement.evidence_id, &c.judgement.evidence_sha256) {
+            (Verdict::Met, ..) => {}
+            (Verdict::NotMet, Some(actual), Some(id), Some(sha)) => out.push(format!(
+                "{rule}: actual {}{} from evidence #{id} (sha256 {}…)",
+                fmt_number(actual),
+                c.unit,
+                short(sha)
+            )),
+            _ => out.push(format!("{rule}: no evidence yields {}", c.metric)),
+        }
+    }
+    if roles.is_empty() {
+        out.push("no sign-off roles defined".to_string());
+    }
+    for r in roles {
+        match r.status {
+            SignoffStatus::Approved => {}
+            SignoffStatus::Missing => out.push(format!("{} sign-off missing ({})", r.role_name, r.approver)),
+            SignoffStatus::Stale => out.push(format!(
+                "{} sign-off is stale: {} approved an earlier state; approve again",
+                r.role_name, r.approver
+            )),
+            SignoffStatus::Rejected => out.push(format!(
+                "{} rejected by {}{}",
+                r.role_name,
+                r.approver,
+                r.latest.as_ref().filter(|s| !s.comment.is_empty()).map(|s| format!(": {}", s.comment)).unwrap_or_default()
+            )),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::criterion::{Judgement, Op};
+    use crate::domain::views::{ItemView, SignoffView};
+
+    fn task(code: &str, done: bool) -> TaskView {
+        TaskView {
+            id: 1,
+            code: code.into(),
+            title: format!("task {code}"),
+            owner: String::new(),
+            requires_evidence: false,
+            evidence_count: 0,
+            done_by: done.then(|| "eng".into()),
+            done_at: done.then(|| "2026-01-01T00:00:00Z".into()),
+        }
+    }
+    fn checklist(ticked: &[bool]) -> ChecklistView {
+        ChecklistView {
+            id: 1,
+            title: "Pre-deploy".into(),
+            items: ticked
+                .iter()
+                .enumerate()
+                .map(|(n, t)| ItemView {
+                    id: n as i64,
+                    section: String::new(),
+                    text: format!("item {n}"),
+                    requires_evidence: false,
+                    evidence_count: 0,
+                    ticked_by: t.then(|| "pm".into()),
+                    ticked_at: t.then(|| "2026-01-01T00:00:00Z".into()),
+                })
+                .collect(),
+        }
+    }
+    fn criterion(verdict: Verdict, actual: Option<f64>) -> CriterionView {
+        CriterionView {
+            id: 2,
+            code: "C2".into(),
+            title: "coverage".into(),
+            metric: "coverage.line_pct".into(),
+            op: Op::Ge,
+            target: 80.0,
+            unit: "%".into(),
+            judgement: Judgement {
+                verdict,
+                actual,
+                evidence_id: actual.map(|_| 12),
+                evidence_sha256: actual.map(|_| "ab12cd34ef56ab12cd34".into()),
+            },
+        }
+    }
+    fn role(status: SignoffStatus) -> SignoffRoleView {
+        SignoffRoleView {
+            id: 1,
+            role_name: "QA lead".into(),
+            approver: "qa".into(),
+            approver_name: "QA".into(),
+            status,
+            latest: None,
+        }
+    }
+
+    #[test]
+    fn progress_never_rounds_up_to_100() {
+        let r = Ratio { done: 199, total: 200 };
+        assert_eq!(r.percent(), Some(99));
+        assert_eq!(Ratio { done: 0, total: 0 }.percent(), None);
+        assert_eq!(Ratio { done: 5, total: 3 }.percent(), Some(100));
+    }
+
+    #[test]
+    fn progress_counts_each_part_separately() {
+        let p = Progress::of(
+            &[task("M4-01", true), task("M4-02", false)],
+            &[checklist(&[true, true, false])],
+            &[criterion(Verdict::Met, Some(90.0))],
+        );
+        assert_eq!(p.tasks, Ratio { done: 1, total: 2 });
+        assert_eq!(p.items, Ratio { done: 2, total: 3 });
+        assert_eq!(p.criteria, Ratio { done: 1, total: 1 });
+        assert!(!p.is_complete());
+    }
+
+    #[test]
+    fn state_moves_from_planned_to_certified() {
+        let empty = Progress::default();
+        assert_eq!(derive_state(empty, false, &[], false), MilestoneState::Planned);
+        let partial = Progress::of(&[task("A", false)], &[], &[]);
+        assert_eq!(derive_state(partial, true, &[], false), MilestoneState::InProgress);
+        let done = Progress::of(&[task("A", true)], &[], &[]);
+        assert_eq!(derive_state(done, true, &[role(SignoffStatus::Missing)], false), MilestoneState::ReadyForSignOff);
+        assert_eq!(derive_state(done, true, &[role(SignoffStatus::Stale)], false), MilestoneState::ReadyForSignOff);
+        assert_eq!(derive_state(done, true, &[role(SignoffStatus::Approved)], false), MilestoneState::SignedOff);
+        assert_eq!(derive_state(done, true, &[role(SignoffStatus::Approved)], true), MilestoneState::Certified);
+    }
+
+    #[test]
+    fn an_empty_milestone_is_never_ready() {
+        assert_eq!(derive_state(Progress::default(), true, &[role(SignoffStatus::Approved)], false), MilestoneState::InProgress);
+    }
+
+    #[test]
+    fn a_milestone_without_sign_off_roles_cannot_be_signed_off() {
+        let done = Progress::of(&[task("A", true)], &[], &[]);
+        assert_eq!(derive_state(done, true, &[], false), MilestoneState::ReadyForSignOff);
+    }
+
+    #[test]
+    fn a_sign_off_counts_only_against_the_current_digest() {
+        assert_eq!(SignoffStatus::of(None, "d1"), SignoffStatus::Missing);
+        assert_eq!(SignoffStatus::of(Some(("approve", "d1")), "d1"), SignoffStatus::Approved);
+        assert_eq!(SignoffStatus::of(Some(("approve", "d0")), "d1"), SignoffStatus::Stale);
+        assert_eq!(SignoffStatus::of(Some(("reject", "d0")), "d1"), SignoffStatus::Rejected);
+        assert_eq!(SignoffStatus::of(Some(("reject", "d1")), "d1"), SignoffStatus::Rejected);
+    }
+
+    #[test]
+    fn any_change_changes_the_digest() {
+        let base = state_digest(&[task("A", false)], &[checklist(&[false])], &[criterion(Verdict::NoEvidence, None)], &[]);
+        assert_eq!(base.len(), 64);
+        assert_eq!(
+            base,
+            state_digest(&[task("A", false)], &[checklist(&[false])], &[criterion(Verdict::NoEvidence, None)], &[])
+        );
+        assert_ne!(base, state_digest(&[task("A", true)], &[checklist(&[false])], &[criterion(Verdict::NoEvidence, None)], &[]));
+        assert_ne!(base, state_digest(&[task("A", false)], &[checklist(&[true])], &[criterion(Verdict::NoEvidence, None)], &[]));
+        assert_ne!(
+            base,
+            state_digest(&[task("A", false)], &[checklist(&[false])], &[criterion(Verdict::NotMet, Some(66.67))], &[])
+        );
+        assert_ne!(
+            base,
+            state_digest(&[task("A", false)], &[checklist(&[false])], &[criterion(Verdict::NoEvidence, None)], &["ff".into()])
+        );
+    }
+
+    #[test]
+    fn the_gap_list_names_exactly_what_is_missing() {
+        let mut rejected = role(SignoffStatus::Rejected);
+        rejected.latest = Some(SignoffView {
+            id: 1,
+            role_name: "QA lead".into(),
+            user: "qa".into(),
+            decision: "reject".into(),
+            comment: "flaky suite".into(),
+            signed_at: String::new(),
+            state_digest: String::new(),
+            stale: false,
+        });
+        let g = gaps(
+            &[task("M4-02", false), task("M4-01", true)],
+            &[checklist(&[true, false])],
+            &[criterion(Verdict::NotMet, Some(66.67)), criterion(Verdict::NoEvidence, None)],
+            &[role(SignoffStatus::Missing), rejected],
+        );
+        assert_eq!(
+            g,
+            vec![
+                "task M4-02 'task M4-02' not done".to_string(),
+                "item 'item 1' (Pre-deploy) not ticked".into(),
+                "criterion C2 coverage.line_pct ≥ 80%: actual 66.67% from evidence #12 (sha256 ab12cd34ef56…)".into(),
+                "criterion C2 coverage.line_pct ≥ 80%: no evidence yields coverage.line_pct".into(),
+                "QA lead sign-off missing (qa)".into(),
+                "QA lead rejected by qa: flaky suite".into(),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_complete_signed_milestone_has_no_gaps() {
+        let g = gaps(&[task("A", true)], &[checklist(&[true])], &[criterion(Verdict::Met, Some(90.0))], &[role(SignoffStatus::Approved)]);
+        assert!(g.is_empty(), "{g:?}");
+    }
+}

@@ -1,0 +1,9 @@
+//! Pure, wasm-safe types and rules: parsed identifiers, criterion judgement,
+//! progress, milestone state, state digest and the gap list. No I/O here.
+
+pub mod checklist;
+pub mod codes;
+pub mod criterion;
+pub mod metrics;
+pub mod milestone;
+pub mod views;

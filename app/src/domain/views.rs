@@ -1,0 +1,190 @@
+//! Serialisable views shared by pages, server functions and the REST API.
+//! Every number in them is derived from rows and evidence by the rules in
+//! [`super::milestone`] and [`super::criterion`].
+
+use super::codes::Role;
+use super::criterion::{Judgement, Op};
+use super::milestone::{MilestoneState, Progress, SignoffStatus};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The logged-in user as the UI needs to know them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Me {
+    pub username: String,
+    pub display_name: String,
+    pub is_admin: bool,
+}
+
+/// What the viewer may do on a project page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Rights {
+    pub username: String,
+    pub role: Option<Role>,
+    pub is_admin: bool,
+    pub can_work: bool,
+    pub can_manage: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProjectHead {
+    pub code: String,
+    pub name: String,
+    pub description: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MilestoneSummary {
+    pub code: String,
+    pub title: String,
+    pub state: MilestoneState,
+    pub progress: Progress,
+    pub planned_start: Option<String>,
+    pub planned_end: Option<String>,
+    pub actual_start: Option<String>,
+    pub actual_end: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProjectView {
+    pub project: ProjectHead,
+    pub milestones: Vec<MilestoneSummary>,
+    pub rights: Rights,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TaskView {
+    pub id: i64,
+    pub code: String,
+    pub title: String,
+    pub owner: String,
+    pub requires_evidence: bool,
+    pub evidence_count: u32,
+    pub done_by: Option<String>,
+    pub done_at: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ItemView {
+    pub id: i64,
+    pub section: String,
+    pub text: String,
+    pub requires_evidence: bool,
+    pub evidence_count: u32,
+    pub ticked_by: Option<String>,
+    pub ticked_at: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChecklistView {
+    pub id: i64,
+    pub title: String,
+    pub items: Vec<ItemView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CriterionView {
+    pub id: i64,
+    pub code: String,
+    pub title: String,
+    pub metric: String,
+    pub op: Op,
+    pub target: f64,
+    pub unit: String,
+    pub judgement: Judgement,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EvidenceView {
+    pub id: i64,
+    pub project_code: String,
+    pub milestone_code: Option<String>,
+    pub sha256: String,
+    pub size_bytes: i64,
+    pub media_type: String,
+    pub original_name: String,
+    pub kind: String,
+    pub metrics: BTreeMap<String, f64>,
+    pub warnings: Vec<String>,
+    pub uploaded_by: String,
+    pub uploaded_at: String,
+    pub effective_at: String,
+    pub commit_sha: Option<String>,
+    pub ci_url: Option<String>,
+    pub task_code: Option<String>,
+    pub item_text: Option<String>,
+    pub criterion_code: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SignoffView {
+    pub id: i64,
+    pub role_name: String,
+    pub user: String,
+    pub decision: String,
+    pub comment: String,
+    pub signed_at: String,
+    pub state_digest: String,
+    /// Made against a state that is no longer the current one.
+    pub stale: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SignoffRoleView {
+    pub id: i64,
+    pub role_name: String,
+    pub approver: String,
+    pub approver_name: String,
+    pub status: SignoffStatus,
+    pub latest: Option<SignoffView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CertificateSummary {
+    pub number: String,
+    pub issued_at: String,
+    pub issued_by: String,
+    pub sha256: String,
+    pub state_digest: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MilestoneView {
+    pub project: ProjectHead,
+    pub id: i64,
+    pub code: String,
+    pub title: String,
+    pub goal: String,
+    pub planned_start: Option<String>,
+    pub planned_end: Option<String>,
+    pub actual_start: Option<String>,
+    pub actual_end: Option<String>,
+    pub state: MilestoneState,
+    pub progress: Progress,
+    pub state_digest: String,
+    pub tasks: Vec<TaskView>,
+    pub checklists: Vec<ChecklistView>,
+    pub criteria: Vec<CriterionView>,
+    pub evidence: Vec<EvidenceView>,
+    pub signoff_roles: Vec<SignoffRoleView>,
+    pub signoff_history: Vec<SignoffView>,
+    pub certificates: Vec<CertificateSummary>,
+    pub gaps: Vec<String>,
+    pub rights: Rights,
+    /// Users who may be named as approvers (members of the project).
+    pub members: Vec<(String, String)>,
+}
+
+/// A stored certificate and the result of checking it again.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CertificateView {
+    pub number: String,
+    pub project_code: String,
+    pub milestone_code: String,
+    pub issued_at: String,
+    pub issued_by: String,
+    pub sha256: String,
+    pub payload: serde_json::Value,
+    pub valid: bool,
+    pub recomputed_sha256: String,
+}

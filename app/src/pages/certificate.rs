@@ -1,0 +1,162 @@
+//! The certificate, rendered from its frozen payload, and the public verify page.
+
+use crate::components::{short_hash, when, PageError};
+use crate::domain::criterion::fmt_number;
+use crate::domain::views::CertificateView;
+use crate::server_fns::evidence::{get_certificate, verify_certificate};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use serde_json::Value;
+
+fn s(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.as_f64().map(fmt_number).unwrap_or_default(),
+        Value::Null => "—".into(),
+        other => other.to_string(),
+    }
+}
+
+#[component]
+pub fn CertificatePage() -> impl IntoView {
+    let params = use_params_map();
+    let number = move || params.read().get("number").unwrap_or_default();
+    let data = Resource::new(number, get_certificate);
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(error) => view! { <PageError error/> }.into_any(),
+                    Ok(c) => view! { <Certificate c/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Certificate(c: CertificateView) -> impl IntoView {
+    let p = c.payload.clone();
+    let verify = format!("/verify/{}", c.number);
+    view! {
+        <Title text=format!("Certificate {} · Attest", c.number)/>
+        <nav class="crumbs no-print"><a href="/">"Projects"</a> " › " <a href=format!("/p/{}", c.project_code)>{c.project_code.clone()}</a>
+            " › " <a href=format!("/p/{}/m/{}", c.project_code, c.milestone_code)>{c.milestone_code.clone()}</a> " › certificate"</nav>
+        <article class="certificate">
+            <header>
+                <p class="cert-kicker">"Milestone completion certificate · 里程碑交付证书"</p>
+                <h1>{s(&p["project"]["name"])} " — " {s(&p["milestone"]["code"])} " " {s(&p["milestone"]["title"])}</h1>
+                <p class="cert-number">"No. " <strong>{c.number.clone()}</strong></p>
+                <p class=if c.valid { "cert-status valid" } else { "cert-status invalid" }>
+                    {if c.valid { "✓ Integrity verified: the stored payload matches its SHA-256" } else { "✗ INVALID: the stored payload does not match its SHA-256" }}
+                </p>
+            </header>
+            <p class="cert-statement">
+                "This certifies that milestone " <strong>{s(&p["milestone"]["code"])}</strong> " of project " <strong>{s(&p["project"]["code"])}</strong>
+                " met every acceptance criterion below from recorded evidence, completed all tasks and checklist items, and was approved by every required role. Issued "
+                {when(&s(&p["issued_at"]))} " by " {s(&p["issued_by"]["name"])} " (" {s(&p["issued_by"]["username"])} ")."
+            </p>
+            <p class="muted">"Goal: " {s(&p["milestone"]["goal"])} " · Planned " {s(&p["milestone"]["planned_start"])} " → " {s(&p["milestone"]["planned_end"])}</p>
+
+            <h2>"Acceptance criteria"</h2>
+            <table>
+                <thead><tr><th>"Code"</th><th>"Criterion"</th><th>"Target"</th><th>"Actual"</th><th>"Verdict"</th><th>"Evidence (sha256)"</th></tr></thead>
+                <tbody>{p["criteria"].as_array().cloned().unwrap_or_default().into_iter().map(|k| view! {
+                    <tr>
+                        <td>{s(&k["code"])}</td><td>{s(&k["title"])}</td>
+                        <td><code>{s(&k["metric"])}</code> " " {s(&k["op"])} " " {s(&k["target"])}{s(&k["unit"])}</td>
+                        <td>{s(&k["actual"])}{s(&k["unit"])}</td>
+                        <td>{if k["verdict"] == "met" { "✅ met" } else { "✗ not met" }}</td>
+                        <td>"#" {s(&k["evidence_id"])} " " <code>{short_hash(&s(&k["evidence_sha256"]))}</code></td>
+                    </tr>
+                }).collect_view()}</tbody>
+            </table>
+
+            <h2>"Tasks"</h2>
+            <table>
+                <thead><tr><th>"Code"</th><th>"Task"</th><th>"Owner"</th><th>"Done by"</th><th>"Done at"</th></tr></thead>
+                <tbody>{p["tasks"].as_array().cloned().unwrap_or_default().into_iter().map(|t| view! {
+                    <tr><td>{s(&t["code"])}</td><td>{s(&t["title"])}</td><td>{s(&t["owner"])}</td><td>"✅ " {s(&t["done_by"])}</td><td>{when(&s(&t["done_at"]))}</td></tr>
+                }).collect_view()}</tbody>
+            </table>
+
+            <h2>"Checklists"</h2>
+            {p["checklists"].as_array().cloned().unwrap_or_default().into_iter().map(|cl| view! {
+                <h3>{s(&cl["title"])}</h3>
+                <ul class="cert-items">{cl["items"].as_array().cloned().unwrap_or_default().into_iter().map(|i| view! {
+                    <li>"✅ " {s(&i["text"])} <span class="muted">" — " {s(&i["ticked_by"])} " · " {when(&s(&i["ticked_at"]))}</span></li>
+                }).collect_view()}</ul>
+            }).collect_view()}
+
+            <h2>"Sign-offs"</h2>
+            <table>
+                <thead><tr><th>"Role"</th><th>"Approved by"</th><th>"At"</th><th>"State digest"</th></tr></thead>
+                <tbody>{p["signoffs"].as_array().cloned().unwrap_or_default().into_iter().map(|so| view! {
+                    <tr><td>{s(&so["role"])}</td><td>"✅ " {s(&so["user"])}</td><td>{when(&s(&so["signed_at"]))}</td><td><code>{short_hash(&s(&so["state_digest"]))}</code></td></tr>
+                }).collect_view()}</tbody>
+            </table>
+
+            <h2>"Evidence"</h2>
+            <table class="small">
+                <thead><tr><th>"#"</th><th>"File"</th><th>"Kind"</th><th>"SHA-256"</th></tr></thead>
+                <tbody>{p["evidence"].as_array().cloned().unwrap_or_default().into_iter().map(|e| view! {
+                    <tr><td>{s(&e["id"])}</td><td>{s(&e["name"])}</td><td>{s(&e["kind"])}</td><td><code class="hash">{s(&e["sha256"])}</code></td></tr>
+                }).collect_view()}</tbody>
+            </table>
+
+            <footer class="cert-footer">
+                <p>"Payload SHA-256 " <code class="hash">{c.sha256.clone()}</code></p>
+                <p>"State digest " <code class="hash">{s(&p["state_digest"])}</code></p>
+                <p>"Verify at " <a href=verify.clone()>{verify.clone()}</a></p>
+            </footer>
+        </article>
+        <p class="no-print"><button type="button" onclick="window.print()">"Print"</button></p>
+    }
+}
+
+#[component]
+pub fn VerifyPage() -> impl IntoView {
+    let params = use_params_map();
+    let number = move || params.read().get("number").unwrap_or_default();
+    let data = Resource::new(number, verify_certificate);
+    view! {
+        <Suspense fallback=|| view! { <p>"Checking…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(error) => view! { <PageError error/> }.into_any(),
+                    Ok(c) => {
+                        let p = c.payload.clone();
+                        view! {
+                            <Title text=format!("Verify {} · Attest", c.number)/>
+                            <section class="card verify">
+                                <h1>"Certificate " {c.number.clone()}</h1>
+                                {if c.valid {
+                                    view! { <p class="verdict valid" role="status">"✓ Valid — the stored certificate matches its SHA-256."</p> }.into_any()
+                                } else {
+                                    view! { <p class="verdict invalid" role="status">"✗ Invalid — the stored certificate does not match its recorded SHA-256 (it was altered)."</p> }.into_any()
+                                }}
+                                <dl class="facts">
+                                    <dt>"Project"</dt><dd>{c.project_code.clone()}</dd>
+                                    <dt>"Milestone"</dt><dd>{c.milestone_code.clone()}</dd>
+                                    <dt>"Issued"</dt><dd>{when(&c.issued_at)} " by " {c.issued_by.clone()}</dd>
+                                    <dt>"Recorded SHA-256"</dt><dd><code class="hash">{c.sha256.clone()}</code></dd>
+                                    <dt>"Recomputed SHA-256"</dt><dd><code class="hash">{c.recomputed_sha256.clone()}</code></dd>
+                                </dl>
+                                <h2>"Criteria"</h2>
+                                <ul>{p["criteria"].as_array().cloned().unwrap_or_default().into_iter().map(|k| view! {
+                                    <li>{s(&k["code"])} " " <code>{s(&k["metric"])}</code> " " {s(&k["op"])} " " {s(&k["target"])} ": actual " {s(&k["actual"])}
+                                        " — " {s(&k["verdict"])} " (evidence sha256 " <code>{short_hash(&s(&k["evidence_sha256"]))}</code> ")"</li>
+                                }).collect_view()}</ul>
+                                <h2>"Signed by roles"</h2>
+                                <ul>{p["signoffs"].as_array().cloned().unwrap_or_default().into_iter().map(|so| view! {
+                                    <li>{s(&so["role"])} " · " {when(&s(&so["signed_at"]))}</li>
+                                }).collect_view()}</ul>
+                            </section>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}

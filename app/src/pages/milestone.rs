@@ -1,0 +1,396 @@
+//! The milestone page: tasks, checklists with tick buttons, criteria with
+//! verdicts, evidence and upload, sign-offs, the gap list and the certificate action.
+
+use crate::components::upload::UploadTargets;
+use crate::components::{action_error, short_hash, when, FormError, PageError, ProgressBar, StateBadge, UploadForm, VerdictBadge};
+use crate::domain::criterion::fmt_number;
+use crate::domain::metrics::{EvidenceKind, METRICS};
+use crate::domain::milestone::{MilestoneState, SignoffStatus};
+use crate::domain::views::MilestoneView;
+use crate::server_fns::milestones::*;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// Every action of the page; the view reloads when any of them completes.
+#[derive(Clone, Copy)]
+struct Actions {
+    tick: ServerAction<TickItem>,
+    complete: ServerAction<CompleteTask>,
+    add_task: ServerAction<AddTask>,
+    add_checklist: ServerAction<AddChecklist>,
+    add_criterion: ServerAction<AddCriterion>,
+    set_role: ServerAction<SetSignoffRole>,
+    sign: ServerAction<Sign>,
+    issue: ServerAction<IssueCertificate>,
+    uploads: RwSignal<u32>,
+}
+
+impl Actions {
+    fn version(&self) -> usize {
+        self.tick.version().get()
+            + self.complete.version().get()
+            + self.add_task.version().get()
+            + self.add_checklist.version().get()
+            + self.add_criterion.version().get()
+            + self.set_role.version().get()
+            + self.sign.version().get()
+            + self.issue.version().get()
+            + self.uploads.get() as usize
+    }
+}
+
+#[component]
+pub fn MilestonePage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let actions = Actions {
+        tick: ServerAction::new(),
+        complete: ServerAction::new(),
+        add_task: ServerAction::new(),
+        add_checklist: ServerAction::new(),
+        add_criterion: ServerAction::new(),
+        set_role: ServerAction::new(),
+        sign: ServerAction::new(),
+        issue: ServerAction::new(),
+        uploads: RwSignal::new(0),
+    };
+    let key = move || {
+        let p = params.read();
+        (p.get("code").unwrap_or_default(), p.get("ms").unwrap_or_default(), actions.version())
+    };
+    let data = Resource::new(key, |(p, m, _)| get_milestone(p, m));
+    let upload_error = move || query.read().get("upload_error");
+    view! {
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(error) => view! { <PageError error/> }.into_any(),
+                    Ok(v) => view! { <Milestone v actions upload_error=upload_error()/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -> impl IntoView {
+    let p = StoredValue::new(v.project.code.clone());
+    let m = StoredValue::new(v.code.clone());
+    let can_work = v.rights.can_work;
+    let can_manage = v.rights.can_manage;
+    let username = StoredValue::new(v.rights.username.clone());
+    let complete = v.progress.is_complete();
+    let digest = StoredValue::new(v.state_digest.clone());
+    let state = v.state;
+    let targets = UploadTargets {
+        criteria: v.criteria.clone().into_iter().map(move |c| (c.code.clone(), c.title.clone())).collect(),
+        tasks: v.tasks.clone().into_iter().map(move |t| (t.code.clone(), t.title.clone())).collect(),
+        items: v.checklists.iter().flat_map(|c| c.items.clone().into_iter().map(move |i| (i.id, format!("{}: {}", c.title, i.text)))).collect(),
+    };
+    let locked = v.state >= MilestoneState::SignedOff;
+    view! {
+        <Title text=format!("{} {} · Attest", p.get_value(), m.get_value())/>
+        <nav class="crumbs"><a href="/">"Projects"</a> " › " <a href=format!("/p/{}", p.get_value())>{p.get_value()}</a> " › " {m.get_value()}</nav>
+        <header class="milestone-head">
+            <h1>{m.get_value()} " " {v.title.clone()}</h1>
+            <StateBadge state=v.state/>
+        </header>
+        <p class="muted">{v.goal.clone()}</p>
+        <p class="dates">
+            "Planned " {v.planned_start.clone().unwrap_or_else(|| "—".into())} " → " {v.planned_end.clone().unwrap_or_else(|| "—".into())}
+            " · Actual " {v.actual_start.as_deref().map(when).unwrap_or_else(|| "not started".into())}
+            " → " {v.actual_end.as_deref().map(when).unwrap_or_else(|| "not certified".into())}
+        </p>
+        <section class="card progress-card">
+            <ProgressBar label="tasks done" ratio=v.progress.tasks/>
+            <ProgressBar label="items ticked" ratio=v.progress.items/>
+            <ProgressBar label="criteria met" ratio=v.progress.criteria/>
+            <p class="digest">"State digest " <code title=v.state_digest.clone()>{short_hash(&v.state_digest)}</code></p>
+        </section>
+
+        {(!v.gaps.is_empty()).then(move || view! {
+            <section class="card gaps" aria-labelledby="gaps-h">
+                <h2 id="gaps-h">"Why this milestone cannot be certified yet"</h2>
+                <ul>{v.gaps.clone().into_iter().map(move |g| view! { <li>{g.clone()}</li> }).collect_view()}</ul>
+            </section>
+        })}
+
+        <section class="card" aria-labelledby="tasks-h">
+            <h2 id="tasks-h">"Tasks"</h2>
+            <table>
+                <thead><tr><th>"Code"</th><th>"Task"</th><th>"Owner"</th><th>"Evidence"</th><th>"Done"</th></tr></thead>
+                <tbody>
+                    {v.tasks.clone().into_iter().map(move |t| {
+                        let done = t.done_at.clone().map(|at| format!("✓ {} · {}", t.done_by.clone().unwrap_or_default(), when(&at)));
+                        let evidence = match (t.requires_evidence, t.evidence_count) {
+                            (true, 0) => "required, none yet".to_string(),
+                            (_, 0) => "—".to_string(),
+                            (_, n) => format!("{n} file(s)"),
+                        };
+                        view! {
+                            <tr>
+                                <td>{t.code.clone()}</td>
+                                <td>{t.title.clone()}</td>
+                                <td>{t.owner.clone()}</td>
+                                <td>{evidence}</td>
+                                <td>{match done {
+                                    Some(d) => view! { <span class="done">{d}</span> }.into_any(),
+                                    None if can_work => view! {
+                                        <ActionForm action=actions.complete attr:class="inline">
+                                            <input type="hidden" name="project" value=p.get_value()/>
+                                            <input type="hidden" name="milestone" value=m.get_value()/>
+                                            <input type="hidden" name="task" value=t.code.clone()/>
+                                            <button type="submit" aria-label=format!("Mark {} done", t.code)>"Mark done"</button>
+                                        </ActionForm>
+                                    }.into_any(),
+                                    None => view! { <span class="muted">"open"</span> }.into_any(),
+                                }}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <FormError error=action_error(actions.complete)/>
+        </section>
+
+        <section class="card" aria-labelledby="checklists-h">
+            <h2 id="checklists-h">"Checklists"</h2>
+            {v.checklists.clone().into_iter().map(move |c| {
+                let mut last_section = String::new();
+                view! {
+                    <h3>{c.title.clone()}</h3>
+                    <ul class="checklist">
+                        {c.items.clone().into_iter().map(move |i| {
+                            let heading = (i.section != last_section && !i.section.is_empty()).then(|| i.section.clone());
+                            last_section = i.section.clone();
+                            let ticked = i.ticked_at.is_some();
+                            let who = i.ticked_at.clone().map(|at| format!("ticked by {} · {}", i.ticked_by.clone().unwrap_or_default(), when(&at)));
+                            let can = can_work && (!ticked || !locked);
+                            let label = if ticked { format!("Untick {}", i.text) } else { format!("Tick {}", i.text) };
+                            view! {
+                                {heading.map(|h| view! { <li class="section">{h}</li> })}
+                                <li class=if ticked { "item ticked" } else { "item" }>
+                                    {if can {
+                                        view! {
+                                            <ActionForm action=actions.tick attr:class="inline">
+                                                <input type="hidden" name="project" value=p.get_value()/>
+                                                <input type="hidden" name="item" value=i.id.to_string()/>
+                                                <input type="hidden" name="tick" value=(!ticked).to_string()/>
+                                                <button type="submit" class="tick" aria-label=label aria-pressed=ticked.to_string()>
+                                                    {if ticked { "☑" } else { "☐" }}
+                                                </button>
+                                            </ActionForm>
+                                        }.into_any()
+                                    } else {
+                                        view! { <span class="tick" aria-hidden="true">{if ticked { "☑" } else { "☐" }}</span> }.into_any()
+                                    }}
+                                    <span class="text">{i.text.clone()}</span>
+                                    {i.requires_evidence.then(|| view! { <span class="tag">{format!("evidence: {}", i.evidence_count)}</span> })}
+                                    {who.map(|w| view! { <span class="who-when">{w}</span> })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }
+            }).collect_view()}
+            {v.checklists.is_empty().then(|| view! { <p class="muted">"No checklists."</p> })}
+            <FormError error=action_error(actions.tick)/>
+        </section>
+
+        <section class="card" aria-labelledby="criteria-h">
+            <h2 id="criteria-h">"Acceptance criteria"</h2>
+            <table class="criteria">
+                <thead><tr><th>"Code"</th><th>"Criterion"</th><th>"Target"</th><th>"Actual"</th><th>"Verdict"</th><th>"Evidence"</th></tr></thead>
+                <tbody>
+                    {v.criteria.clone().into_iter().map(move |c| view! {
+                        <tr data-criterion=c.code.clone()>
+                            <td>{c.code.clone()}</td>
+                            <td>{c.title.clone()}</td>
+                            <td><code>{c.metric.clone()}</code> " " {c.op.symbol()} " " {fmt_number(c.target)} {c.unit.clone()}</td>
+                            <td>{c.judgement.actual.map(|a| format!("{}{}", fmt_number(a), c.unit)).unwrap_or_else(|| "—".into())}</td>
+                            <td><VerdictBadge verdict=c.judgement.verdict/></td>
+                            <td>{c.judgement.evidence_id.map(|id| view! {
+                                <a href=format!("/evidence/{id}")>{format!("#{id}")}</a>
+                                " " <code>{c.judgement.evidence_sha256.as_deref().map(short_hash).unwrap_or_default()}</code>
+                            })}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+
+        <section class="card" aria-labelledby="evidence-h">
+            <h2 id="evidence-h">"Evidence"</h2>
+            <table>
+                <thead><tr><th>"#"</th><th>"File"</th><th>"Kind"</th><th>"Metrics"</th><th>"For"</th><th>"By"</th><th>"sha256"</th></tr></thead>
+                <tbody>
+                    {v.evidence.clone().into_iter().map(move |e| {
+                        let kind = EvidenceKind::parse(&e.kind).map(|k| k.label()).unwrap_or("plain evidence");
+                        let links = [e.criterion_code.clone(), e.task_code.clone(), e.item_text.clone()].into_iter().flatten().collect::<Vec<_>>().join(", ");
+                        view! {
+                            <tr>
+                                <td><a href=format!("/evidence/{}", e.id)>{format!("#{}", e.id)}</a></td>
+                                <td>{e.original_name.clone()}</td>
+                                <td>{kind}{(!e.warnings.is_empty()).then(|| format!(" ⚠ {}", e.warnings.len()))}</td>
+                                <td class="small">{e.metrics.iter().map(|(k, v)| format!("{k}={}", fmt_number(*v))).collect::<Vec<_>>().join(", ")}</td>
+                                <td>{links}</td>
+                                <td>{e.uploaded_by.clone()} " · " {when(&e.uploaded_at)}</td>
+                                <td><code>{short_hash(&e.sha256)}</code></td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            {v.evidence.is_empty().then(|| view! { <p class="muted">"No evidence yet."</p> })}
+            {upload_error.map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            {can_work.then(|| view! {
+                <h3>"Attach evidence"</h3>
+                <UploadForm project=p.get_value() milestone=m.get_value() targets=targets.clone() on_done=move |_| actions.uploads.update(|n| *n += 1)/>
+            })}
+        </section>
+
+        <section class="card" aria-labelledby="signoffs-h">
+            <h2 id="signoffs-h">"Sign-offs"</h2>
+            <table>
+                <thead><tr><th>"Role"</th><th>"Approver"</th><th>"Status"</th><th>"Latest decision"</th></tr></thead>
+                <tbody>
+                    {v.signoff_roles.clone().into_iter().map(move |r| {
+                        let is_me = r.approver == username.get_value();
+                        view! {
+                            <tr>
+                                <td>{r.role_name.clone()}</td>
+                                <td>{r.approver_name.clone()} " (" {r.approver.clone()} ")"</td>
+                                <td><span class=format!("badge signoff-{}", r.status.label())>{r.status.label()}</span></td>
+                                <td>{r.latest.clone().map(|s| format!("{} by {} · {}{}", s.decision, s.user, when(&s.signed_at), if s.comment.is_empty() { String::new() } else { format!(" — {}", s.comment) }))}</td>
+                            </tr>
+                            {(is_me && r.status != SignoffStatus::Approved && complete).then(|| view! {
+                                <tr class="sign-row"><td colspan="4">
+                                    <ActionForm action=actions.sign attr:class="sign">
+                                        <input type="hidden" name="project" value=p.get_value()/>
+                                        <input type="hidden" name="milestone" value=m.get_value()/>
+                                        <input type="hidden" name="role" value=r.role_name.clone()/>
+                                        <label>"Comment" <input type="text" name="comment"/></label>
+                                        <button type="submit" name="decision" value="approve">{format!("Approve as {}", r.role_name)}</button>
+                                        <button type="submit" name="decision" value="reject" class="danger">{format!("Reject as {}", r.role_name)}</button>
+                                    </ActionForm>
+                                </td></tr>
+                            })}
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            {v.signoff_roles.is_empty().then(|| view! { <p class="muted">"No sign-off roles yet."</p> })}
+            <FormError error=action_error(actions.sign)/>
+            {(!v.signoff_history.is_empty()).then(|| view! {
+                <details>
+                    <summary>"Sign-off history"</summary>
+                    <ul>{v.signoff_history.clone().into_iter().map(move |s| view! {
+                        <li>{format!("{} · {} {} as {}{} · digest {}", when(&s.signed_at), s.user, s.decision, s.role_name,
+                            if s.stale { " (stale)" } else { "" }, short_hash(&s.state_digest))}</li>
+                    }).collect_view()}</ul>
+                </details>
+            })}
+        </section>
+
+        <section class="card" aria-labelledby="cert-h">
+            <h2 id="cert-h">"Certificate"</h2>
+            <ul>{v.certificates.clone().into_iter().map(move |c| view! {
+                <li><a href=format!("/certificates/{}", c.number)>{c.number.clone()}</a> " issued by " {c.issued_by.clone()} " · " {when(&c.issued_at)}
+                    {(c.state_digest != digest.get_value()).then_some(" (for an earlier state)")}</li>
+            }).collect_view()}</ul>
+            {can_manage.then(|| view! {
+                <ActionForm action=actions.issue>
+                    <input type="hidden" name="project" value=p.get_value()/>
+                    <input type="hidden" name="milestone" value=m.get_value()/>
+                    <button type="submit" disabled=state != MilestoneState::SignedOff>"Issue certificate"</button>
+                </ActionForm>
+            })}
+            <FormError error=action_error(actions.issue)/>
+        </section>
+
+        {can_manage.then(|| view! { <ManageForms p=p.get_value() m=m.get_value() actions members=v.members.clone()/> })}
+    }
+}
+
+#[component]
+fn ManageForms(p: String, m: String, actions: Actions, members: Vec<(String, String)>) -> impl IntoView {
+    let (p, m) = (StoredValue::new(p), StoredValue::new(m));
+    let hidden = move || {
+        view! {
+            <input type="hidden" name="project" value=p.get_value()/>
+            <input type="hidden" name="milestone" value=m.get_value()/>
+        }
+    };
+    view! {
+        <section class="card manage" aria-labelledby="manage-h">
+            <h2 id="manage-h">"Manage"</h2>
+            <details>
+                <summary>"Add a task"</summary>
+                <ActionForm action=actions.add_task>
+                    {hidden()}
+                    <label>"Code" <input type="text" name="code" placeholder="M4-06" required/></label>
+                    <label>"Title" <input type="text" name="title" required/></label>
+                    <label>"Owner" <input type="text" name="owner"/></label>
+                    <label class="check"><input type="checkbox" name="requires_evidence" value="on"/> "Requires evidence"</label>
+                    <button type="submit">"Add task"</button>
+                </ActionForm>
+                <FormError error=action_error(actions.add_task)/>
+            </details>
+            <details>
+                <summary>"Add a checklist"</summary>
+                <ActionForm action=actions.add_checklist>
+                    {hidden()}
+                    <label>"Title" <input type="text" name="title" placeholder="Pre-deploy" required/></label>
+                    <label>"Items, one per line; '# Section' starts a section; '[evidence]' at the end requires a file"
+                        <textarea name="items" rows="6" required></textarea>
+                    </label>
+                    <button type="submit">"Add checklist"</button>
+                </ActionForm>
+                <FormError error=action_error(actions.add_checklist)/>
+            </details>
+            <details>
+                <summary>"Add an acceptance criterion"</summary>
+                <ActionForm action=actions.add_criterion>
+                    {hidden()}
+                    <label>"Code" <input type="text" name="code" placeholder="C4" required/></label>
+                    <label>"Title" <input type="text" name="title" required/></label>
+                    <label>"Metric"
+                        <select name="metric" required>
+                            {METRICS.iter().map(|mi| view! {
+                                <option value=mi.name>{format!("{} ({}) — {}", mi.name, if mi.unit.symbol().is_empty() { "count" } else { mi.unit.symbol() }, mi.meaning)}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <label>"Operator"
+                        <select name="op">
+                            <option value=">=">"≥"</option><option value=">">">"</option>
+                            <option value="==">"="</option><option value="<=">"≤"</option><option value="<">"<"</option>
+                        </select>
+                    </label>
+                    <label>"Target" <input type="text" name="target" inputmode="decimal" required/></label>
+                    <button type="submit">"Add criterion"</button>
+                </ActionForm>
+                <p class="muted small">
+                    "Which report yields which metric: "
+                    {EvidenceKind::REPORTS.iter().map(|k| format!("{}: {}", k.label(), k.metrics().join(", "))).collect::<Vec<_>>().join(" · ")}
+                </p>
+                <FormError error=action_error(actions.add_criterion)/>
+            </details>
+            <details>
+                <summary>"Require a sign-off"</summary>
+                <ActionForm action=actions.set_role>
+                    {hidden()}
+                    <label>"Role" <input type="text" name="role" placeholder="QA lead" required/></label>
+                    <label>"Approver"
+                        <select name="approver">
+                            {members.into_iter().map(|(u, n)| view! { <option value=u.clone()>{format!("{n} ({u})")}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <button type="submit">"Save sign-off role"</button>
+                </ActionForm>
+                <FormError error=action_error(actions.set_role)/>
+            </details>
+        </section>
+    }
+}

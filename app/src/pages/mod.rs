@@ -1,0 +1,29 @@
+//! One routed page per file.
+
+mod certificate;
+mod evidence;
+mod login;
+mod milestone;
+mod project;
+mod projects;
+
+pub use certificate::{CertificatePage, VerifyPage};
+pub use evidence::EvidencePage;
+pub use login::LoginPage;
+pub use milestone::MilestonePage;
+pub use project::ProjectPage;
+pub use projects::ProjectsPage;
+
+use leptos::prelude::*;
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    crate::components::set_status(&crate::error::AppError::NotFound("page".into()));
+    view! {
+        <section class="page-error">
+            <h1>"Not found"</h1>
+            <p>"There is no page at this address."</p>
+            <p><a href="/">"Back to projects"</a></p>
+        </section>
+    }
+}

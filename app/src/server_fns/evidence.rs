@@ -1,0 +1,31 @@
+//! Evidence and certificates as pages read them.
+
+use crate::domain::views::{CertificateView, EvidenceView};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// One evidence file's facts. Members of its project.
+#[server(endpoint = "get_evidence")]
+pub async fn get_evidence(id: i64) -> Result<EvidenceView, AppError> {
+    use crate::ssr::{auth, evidence, AppState};
+    let actor = auth::require_session_actor().await?;
+    Ok(evidence::get(&AppState::from_context()?, &actor, id).await?.0)
+}
+
+/// A certificate with its full payload, re-verified. Members of its project.
+#[server(endpoint = "get_certificate")]
+pub async fn get_certificate(number: String) -> Result<CertificateView, AppError> {
+    use crate::ssr::{auth, certificates, AppState};
+    let actor = auth::require_session_actor().await?;
+    let pool = AppState::from_context()?.pool;
+    let cert = certificates::verify(&pool, &number).await?;
+    auth::project_for(&pool, &actor, &cert.project_code, auth::Need::Read).await?;
+    Ok(cert)
+}
+
+/// Verifies a certificate by number. Public: no login needed.
+#[server(endpoint = "verify_certificate")]
+pub async fn verify_certificate(number: String) -> Result<CertificateView, AppError> {
+    use crate::ssr::{certificates, AppState};
+    certificates::verify(&AppState::from_context()?.pool, &number).await
+}

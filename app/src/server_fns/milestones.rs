@@ -1,0 +1,107 @@
+//! The milestone page's reads and actions.
+
+use crate::domain::views::MilestoneView;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// The whole derived milestone view. Members and admins.
+#[server(endpoint = "get_milestone")]
+pub async fn get_milestone(project: String, milestone: String) -> Result<MilestoneView, AppError> {
+    use crate::ssr::{auth, milestones, AppState};
+    let actor = auth::require_session_actor().await?;
+    milestones::view(&AppState::from_context()?.pool, &actor, &project, &milestone).await
+}
+
+/// Ticks (`tick` = true) or unticks a checklist item. PMs and engineers.
+#[server(endpoint = "tick_item")]
+pub async fn tick_item(project: String, item: i64, tick: bool) -> Result<(), AppError> {
+    use crate::ssr::{auth, milestones, AppState};
+    let actor = auth::require_session_actor().await?;
+    milestones::tick_item(&AppState::from_context()?.pool, &actor, &project, None, item, tick).await?;
+    Ok(())
+}
+
+/// Marks a task done. PMs and engineers.
+#[server(endpoint = "complete_task")]
+pub async fn complete_task(project: String, milestone: String, task: String) -> Result<(), AppError> {
+    use crate::ssr::{auth, milestones, AppState};
+    let actor = auth::require_session_actor().await?;
+    milestones::complete_task(&AppState::from_context()?.pool, &actor, &project, &milestone, &task).await
+}
+
+/// Adds a task. PMs.
+#[server(endpoint = "add_task")]
+pub async fn add_task(
+    project: String,
+    milestone: String,
+    code: String,
+    title: String,
+    owner: String,
+    requires_evidence: Option<String>,
+) -> Result<(), AppError> {
+    use crate::ssr::{auth, milestones, AppState};
+    let actor = auth::require_session_actor().await?;
+    let input = milestones::NewTask { code, title, owner, requires_evidence: requires_evidence.is_some() };
+    milestones::add_task(&AppState::from_context()?.pool, &actor, &project, &milestone, input).await?;
+    Ok(())
+}
+
+/// Adds a checklist from text: one item per line, `# Section` lines start a
+/// section, a trailing `[evidence]` marks an item that needs evidence. PMs.
+#[server(endpoint = "add_checklist")]
+pub async fn add_checklist(project: String, milestone: String, title: String, items: String) -> Result<(), AppError> {
+    use crate::ssr::{auth, milestones, AppState};
+    let actor = auth::require_session_actor().await?;
+    let input = milestones::NewChecklist { title, sections: crate::domain::checklist::parse_checklist_text(&items) };
+    milestones::add_checklist(&AppState::from_context()?.pool, &actor, &project, &milestone, input).await?;
+    Ok(())
+}
+
+/// Adds an acceptance criterion. PMs.
+#[server(endpoint = "add_criterion")]
+pub async fn add_criterion(
+    project: String,
+    milestone: String,
+    code: String,
+    title: String,
+    metric: String,
+    op: String,
+    target: String,
+) -> Result<(), AppError> {
+    use crate::ssr::{auth, milestones, AppState};
+    let actor = auth::require_session_actor().await?;
+    let target: f64 = target
+        .trim()
+        .parse()
+        .map_err(|_| AppError::invalid("target", format!("a number like 85 or 99.5: got {:?}", target.trim())))?;
+    let input = milestones::NewCriterion { code, title, metric, op, target, unit: None };
+    milestones::add_criterion(&AppState::from_context()?.pool, &actor, &project, &milestone, input).await?;
+    Ok(())
+}
+
+/// Names a sign-off role's approver. PMs.
+#[server(endpoint = "set_signoff_role")]
+pub async fn set_signoff_role(project: String, milestone: String, role: String, approver: String) -> Result<(), AppError> {
+    use crate::ssr::{auth, milestones, AppState};
+    let actor = auth::require_session_actor().await?;
+    milestones::set_signoff_role(&AppState::from_context()?.pool, &actor, &project, &milestone, &role, &approver).await
+}
+
+/// Approves or rejects as a role. Only that role's named approver.
+#[server(endpoint = "sign")]
+pub async fn sign(project: String, milestone: String, role: String, decision: String, comment: String) -> Result<(), AppError> {
+    use crate::ssr::{auth, milestones, AppState};
+    let actor = auth::require_session_actor().await?;
+    milestones::sign(&AppState::from_context()?.pool, &actor, &project, &milestone, &role, &decision, &comment).await?;
+    Ok(())
+}
+
+/// Issues the certificate and opens it. PMs; refused with the gap list otherwise.
+#[server(endpoint = "issue_certificate")]
+pub async fn issue_certificate(project: String, milestone: String) -> Result<String, AppError> {
+    use crate::ssr::{auth, certificates, AppState};
+    let actor = auth::require_session_actor().await?;
+    let number = certificates::issue(&AppState::from_context()?.pool, &actor, &project, &milestone).await?;
+    leptos_axum::redirect(&format!("/certificates/{number}"));
+    Ok(number)
+}

@@ -1,0 +1,8 @@
+//! Server functions, one module per aggregate. Each is a public endpoint: it
+//! finds out who is calling first, then calls the `ssr` operation that checks
+//! the role and does the work.
+
+pub mod account;
+pub mod evidence;
+pub mod milestones;
+pub mod projects;

@@ -1,0 +1,123 @@
+//! Append-only, hash-chained history. Every state change writes one event in
+//! the same transaction as the change; each event's hash covers its content
+//! and the previous event's hash, so an edited or deleted row breaks the chain.
+
+use crate::error::AppError;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use sqlx::SqliteConnection;
+
+/// The hash before the first event.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// What one event says happened.
+pub struct Event<'a> {
+    pub actor_id: Option<i64>,
+    pub project_id: Option<i64>,
+    pub milestone_id: Option<i64>,
+    pub action: &'a str,
+    pub subject: String,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+/// The hash of one event given the previous hash.
+#[allow(clippy::too_many_arguments)]
+pub fn event_hash(
+    prev_hash: &str,
+    at: &str,
+    actor_id: Option<i64>,
+    project_id: Option<i64>,
+    milestone_id: Option<i64>,
+    action: &str,
+    subject: &str,
+    before: Option<&str>,
+    after: Option<&str>,
+) -> String {
+    let canonical = serde_json::json!({
+        "prev": prev_hash, "at": at, "actor": actor_id, "project": project_id, "milestone": milestone_id,
+        "action": action, "subject": subject, "before": before, "after": after,
+    });
+    hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+}
+
+/// Appends an event inside the caller's transaction.
+pub async fn record(conn: &mut SqliteConnection, e: Event<'_>) -> Result<(), AppError> {
+    let prev: Option<String> = sqlx::query_scalar("select hash from audit_events order by id desc limit 1")
+        .fetch_optional(&mut *conn)
+        .await?;
+    let prev = prev.unwrap_or_else(|| GENESIS.to_string());
+    let at = super::now();
+    let before = e.before.map(|v| v.to_string());
+    let after = e.after.map(|v| v.to_string());
+    let hash = event_hash(
+        &prev,
+        &at,
+        e.actor_id,
+        e.project_id,
+        e.milestone_id,
+        e.action,
+        &e.subject,
+        before.as_deref(),
+        after.as_deref(),
+    );
+    sqlx::query(
+        "insert into audit_events (at, actor_id, project_id, milestone_id, action, subject, before_json, after_json, prev_hash, hash)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&at)
+    .bind(e.actor_id)
+    .bind(e.project_id)
+    .bind(e.milestone_id)
+    .bind(e.action)
+    .bind(&e.subject)
+    .bind(before)
+    .bind(after)
+    .bind(&prev)
+    .bind(&hash)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    at: String,
+    actor_id: Option<i64>,
+    project_id: Option<i64>,
+    milestone_id: Option<i64>,
+    action: String,
+    subject: String,
+    before_json: Option<String>,
+    after_json: Option<String>,
+    prev_hash: String,
+    hash: String,
+}
+
+/// Walks the whole chain. `Ok(count)` when intact; otherwise the first broken event and why.
+pub async fn verify_chain(pool: &sqlx::SqlitePool) -> Result<Result<u64, String>, AppError> {
+    let rows: Vec<Row> = sqlx::query_as("select * from audit_events order by id").fetch_all(pool).await?;
+    let mut prev = GENESIS.to_string();
+    for r in &rows {
+        if r.prev_hash != prev {
+            return Ok(Err(format!("event #{} does not follow the event before it (an event was removed or reordered)", r.id)));
+        }
+        let h = event_hash(
+            &r.prev_hash,
+            &r.at,
+            r.actor_id,
+            r.project_id,
+            r.milestone_id,
+            &r.action,
+            &r.subject,
+            r.before_json.as_deref(),
+            r.after_json.as_deref(),
+        );
+        if h != r.hash {
+            return Ok(Err(format!("event #{} ({} {}) was altered: its content no longer matches its hash", r.id, r.action, r.subject)));
+        }
+        prev = r.hash.clone();
+    }
+    Ok(Ok(rows.len() as u64))
+}

@@ -1,0 +1,33 @@
+//! The embedded SQLite database: one file in the data dir, WAL mode,
+//! foreign keys on, migrations from `migrations/` applied at open.
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::SqlitePool;
+use std::path::Path;
+use std::time::Duration;
+
+/// Opens (creating if needed) and migrates `attest.db` in `data_dir`.
+/// Returns the pool and whether the database was new.
+pub async fn open(data_dir: &Path) -> Result<(SqlitePool, bool), BoxError> {
+    std::fs::create_dir_all(data_dir)?;
+    let file = data_dir.join("attest.db");
+    let is_new = !file.exists();
+    let opts = SqliteConnectOptions::new()
+        .filename(&file)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10));
+    let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
+    migrate(&pool).await?;
+    Ok((pool, is_new))
+}
+
+/// Applies pending migrations.
+pub async fn migrate(pool: &SqlitePool) -> Result<(), sqlx::migrate::MigrateError> {
+    sqlx::migrate!("../migrations").run(pool).await
+}
+
+/// A boxed error for start-up paths, where the caller only reports it.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;

@@ -1,0 +1,239 @@
+//! The demo project, loaded on first run or with `attest demo`: a project
+//! shaped like the WeMaster platform, with evidence files the demo generates
+//! itself and then runs through the same code paths as real users. M3 ends up
+//! certified; M4 honestly is not (its gap list says why).
+
+use super::auth::{actor_by_name, create_user, Actor};
+use super::evidence::{store_upload, UploadMeta};
+use super::milestones::{self as ms, NewChecklist, NewCriterion, NewItem, NewMilestone, NewSection, NewTask};
+use super::projects::{self, NewProject};
+use super::AppState;
+use crate::error::AppError;
+
+/// The password of every demo account.
+pub const DEMO_PASSWORD: &str = "attest-demo";
+
+/// Demo accounts: username, display name, what they do.
+pub const DEMO_USERS: [(&str, &str, &str); 5] = [
+    ("admin", "Ada Admin", "admin: manages projects and users"),
+    ("pm", "Li Na", "PM of WM: manages milestones, issues certificates, signs as Product owner"),
+    ("engineer", "Wang Wei", "engineer: completes tasks, ticks items, uploads evidence"),
+    ("qa", "Zhao Min", "engineer and the QA lead approver"),
+    ("stakeholder", "Sam Okafor", "viewer: reads milestones and certificates"),
+];
+
+/// A JUnit report with `total` cases of which `failed` fail.
+pub fn junit_xml(suite: &str, total: usize, failed: usize) -> String {
+    let mut s = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n<testsuite name=\"{suite}\" tests=\"{total}\" failures=\"{failed}\" errors=\"0\" skipped=\"0\">\n"
+    );
+    for n in 0..total {
+        let ms = 3 + (n * 7) % 40;
+        if n < failed {
+            s.push_str(&format!(
+                "  <testcase classname=\"{suite}.Case{}\" name=\"test_{n}\" time=\"0.{ms:03}\"><failure message=\"expected 200, got 500\">assertion failed</failure></testcase>\n",
+                n / 10
+            ));
+        } else {
+            s.push_str(&format!("  <testcase classname=\"{suite}.Case{}\" name=\"test_{n}\" time=\"0.{ms:03}\"/>\n", n / 10));
+        }
+    }
+    s.push_str("</testsuite>\n</testsuites>\n");
+    s
+}
+
+/// A Cobertura report whose root line rate is `covered / valid`.
+pub fn cobertura_xml(covered: u32, valid: u32) -> String {
+    let rate = f64::from(covered) / f64::from(valid);
+    format!(
+        "<?xml version=\"1.0\" ?>\n<coverage version=\"7.4\" timestamp=\"1700000000\" lines-valid=\"{valid}\" lines-covered=\"{covered}\" line-rate=\"{rate:.4}\" branches-valid=\"0\" branches-covered=\"0\" branch-rate=\"0\" complexity=\"0\">\n  <sources><source>/src</source></sources>\n  <packages>\n    <package name=\"wemaster\" line-rate=\"{rate:.4}\" branch-rate=\"0\" complexity=\"0\"><classes/></package>\n  </packages>\n</coverage>\n"
+    )
+}
+
+/// A k6 handleSummary-style JSON with the given p95.
+pub fn k6_summary(p95: f64, requests: u32) -> String {
+    serde_json::json!({
+        "metrics": {
+            "http_req_duration": {"type": "trend", "contains": "time", "values": {
+                "avg": p95 * 0.55, "min": 12.0, "med": p95 * 0.5, "max": p95 * 2.1, "p(90)": p95 * 0.9, "p(95)": p95, "p(99)": p95 * 1.4
+            }},
+            "http_reqs": {"type": "counter", "contains": "default", "values": {"count": requests, "rate": f64::from(requests) / 60.0}},
+            "http_req_failed": {"type": "rate", "contains": "default", "values": {"rate": 0.002, "passes": 2, "fails": requests - 2}}
+        },
+        "root_group": {"name": "", "path": "", "id": "d41d8cd98f00b204e9800998ecf8427e", "groups": [], "checks": []},
+        "options": {"summaryTrendStats": ["avg", "min", "med", "max", "p(90)", "p(95)", "p(99)"], "summaryTimeUnit": "", "noColor": false},
+        "state": {"isStdOutTTY": false, "isStdErrTTY": false, "testRunDurationMs": 60000.0}
+    })
+    .to_string()
+}
+
+async fn upload(state: &AppState, actor: &Actor, name: &str, bytes: &[u8], milestone: &str, criterion: Option<&str>, task: Option<&str>) -> Result<i64, AppError> {
+    let received = state.blobs.put_bytes(bytes).await?;
+    let meta = UploadMeta {
+        original_name: name.into(),
+        media_type: if name.ends_with(".json") { "application/json".into() } else { "application/xml".into() },
+        milestone: Some(milestone.into()),
+        criterion: criterion.map(Into::into),
+        task: task.map(Into::into),
+        commit: Some("3f9c2a1b7d".into()),
+        ..Default::default()
+    };
+    Ok(store_upload(state, actor, "WM", meta, received).await?.id)
+}
+
+fn checklist(title: &str, sections: &[(&str, &[(&str, bool)])]) -> NewChecklist {
+    NewChecklist {
+        title: title.into(),
+        sections: sections
+            .iter()
+            .map(|(t, items)| NewSection {
+                title: (*t).into(),
+                items: items.iter().map(|(text, req)| NewItem { text: (*text).into(), requires_evidence: *req }).collect(),
+            })
+            .collect(),
+    }
+}
+
+fn task(code: &str, title: &str, owner: &str, requires_evidence: bool) -> NewTask {
+    NewTask { code: code.into(), title: title.into(), owner: owner.into(), requires_evidence }
+}
+
+fn criterion(code: &str, title: &str, metric: &str, op: &str, target: f64) -> NewCriterion {
+    NewCriterion { code: code.into(), title: title.into(), metric: metric.into(), op: op.into(), target, unit: None }
+}
+
+/// True when the demo project already exists.
+pub async fn is_loaded(state: &AppState) -> Result<bool, AppError> {
+    let n: i64 = sqlx::query_scalar("select count(*) from projects where code = 'WM'").fetch_one(&state.pool).await?;
+    Ok(n > 0)
+}
+
+/// Loads the demo. Refuses if the WM project exists already.
+pub async fn load(state: &AppState) -> Result<(), AppError> {
+    if is_loaded(state).await? {
+        return Err(AppError::Conflict("the demo project WM is already loaded".into()));
+    }
+    let pool = &state.pool;
+    for (name, display, _) in DEMO_USERS {
+        if sqlx::query_scalar::<_, i64>("select id from users where username = ?").bind(name).fetch_optional(pool).await?.is_none() {
+            create_user(pool, name, display, DEMO_PASSWORD, name == "admin").await?;
+        }
+    }
+    let admin = actor_by_name(pool, "admin").await?;
+    projects::create(
+        pool,
+        &admin,
+        NewProject {
+            code: "WM".into(),
+            name: "WeMaster 平台".into(),
+            description: "WeMaster learning platform: web, API and data pipeline, delivered in milestones M0–M4.".into(),
+        },
+    )
+    .await?;
+    projects::set_member(pool, &admin, "WM", "pm", "pm").await?;
+    projects::set_member(pool, &admin, "WM", "engineer", "engineer").await?;
+    projects::set_member(pool, &admin, "WM", "qa", "engineer").await?;
+    projects::set_member(pool, &admin, "WM", "stakeholder", "viewer").await?;
+    let pm = actor_by_name(pool, "pm").await?;
+    let eng = actor_by_name(pool, "engineer").await?;
+    let qa = actor_by_name(pool, "qa").await?;
+
+    let plan = [
+        ("M0", "立项与需求基线 Kick-off and requirements baseline", "Scope, team and requirements agreed", "2026-07-01", "2026-07-14"),
+        ("M1", "架构与原型 Architecture and prototype", "Architecture decided, walking skeleton deployed", "2026-07-15", "2026-08-15"),
+        ("M2", "核心功能 Core features", "Courses, enrolment and payments feature-complete", "2026-08-16", "2026-09-30"),
+        ("M3", "联调与预发布 Integration and staging", "All services integrated and promoted to staging", "2026-10-01", "2026-10-31"),
+        ("M4", "交付封版 Release sign-off", "Production release candidate frozen and signed off", "2026-11-01", "2026-11-30"),
+    ];
+    for (code, title, goal, start, end) in plan {
+        ms::create_milestone(
+            pool,
+            &pm,
+            "WM",
+            NewMilestone { code: code.into(), title: title.into(), goal: goal.into(), planned_start: Some(start.into()), planned_end: Some(end.into()) },
+        )
+        .await?;
+    }
+
+    // M0 and M1: tasks recorded and done, never put through sign-off.
+    ms::add_task(pool, &pm, "WM", "M0", task("M0-01", "Requirements baseline approved", "Li Na", false)).await?;
+    ms::complete_task(pool, &pm, "WM", "M0", "M0-01").await?;
+    ms::add_task(pool, &pm, "WM", "M1", task("M1-01", "Architecture decision records written", "Wang Wei", false)).await?;
+    ms::add_task(pool, &pm, "WM", "M1", task("M1-02", "Walking skeleton deployed to dev", "Wang Wei", false)).await?;
+    ms::complete_task(pool, &eng, "WM", "M1", "M1-01").await?;
+
+    // M3: the whole chain, up to a certificate.
+    for t in [
+        task("M3-01", "Integrate payment service with order API", "Wang Wei", false),
+        task("M3-02", "End-to-end regression suite green", "Zhao Min", true),
+        task("M3-03", "Promote build 2026.10.28 to staging", "Wang Wei", false),
+    ] {
+        ms::add_task(pool, &pm, "WM", "M3", t).await?;
+    }
+    let staging = ms::add_checklist(
+        pool,
+        &pm,
+        "WM",
+        "M3",
+        checklist("Staging promotion", &[("Before", &[("Release notes reviewed", false), ("Database migration dry-run on a copy", false)]), ("After", &[("Smoke tests pass on staging", false)])]),
+    )
+    .await?;
+    ms::add_criterion(pool, &pm, "WM", "M3", criterion("C1", "Regression suite passes", "tests.pass_rate", "==", 100.0)).await?;
+    ms::add_criterion(pool, &pm, "WM", "M3", criterion("C2", "Line coverage", "coverage.line_pct", ">=", 80.0)).await?;
+    upload(state, &qa, "regression-junit.xml", junit_xml("wemaster.regression", 186, 0).as_bytes(), "M3", Some("C1"), Some("M3-02")).await?;
+    upload(state, &eng, "coverage.xml", cobertura_xml(4_321, 5_012).as_bytes(), "M3", Some("C2"), None).await?;
+    for code in ["M3-01", "M3-02", "M3-03"] {
+        ms::complete_task(pool, &eng, "WM", "M3", code).await?;
+    }
+    let items: Vec<i64> = sqlx::query_scalar("select id from checklist_items where checklist_id = ? order by position").bind(staging).fetch_all(pool).await?;
+    for id in items {
+        ms::tick_item(pool, &pm, "WM", Some(staging), id, true).await?;
+    }
+    ms::set_signoff_role(pool, &pm, "WM", "M3", "QA lead", "qa").await?;
+    ms::set_signoff_role(pool, &pm, "WM", "M3", "Product owner", "pm").await?;
+    ms::sign(pool, &qa, "WM", "M3", "QA lead", "approve", "Regression suite and coverage verified on staging.").await?;
+    ms::sign(pool, &pm, "WM", "M3", "Product owner", "approve", "Accepted.").await?;
+    super::certificates::issue(pool, &pm, "WM", "M3").await?;
+
+    // M4: in progress, not certifiable yet, and the gap list says why.
+    for t in [
+        task("M4-01", "Freeze release candidate 2026.11", "Wang Wei", false),
+        task("M4-02", "Unit and integration tests green", "Zhao Min", true),
+        task("M4-03", "Coverage at or above target", "Zhao Min", true),
+        task("M4-04", "Load test at production traffic", "Wang Wei", true),
+        task("M4-05", "Rollback runbook rehearsed", "Li Na", false),
+    ] {
+        ms::add_task(pool, &pm, "WM", "M4", t).await?;
+    }
+    let predeploy = ms::add_checklist(
+        pool,
+        &pm,
+        "WM",
+        "M4",
+        checklist(
+            "Pre-deploy",
+            &[
+                ("Build", &[("Release tag created and signed", false), ("SBOM generated for the release image", false)]),
+                ("Database", &[("Backup taken and restore verified", false), ("Migrations reviewed", false)]),
+                ("Rollback triggers", &[("Error rate > 2% for 5 min triggers rollback", false), ("Rollback script tested", false)]),
+            ],
+        ),
+    )
+    .await?;
+    ms::add_criterion(pool, &pm, "WM", "M4", criterion("C1", "Unit-test pass rate", "tests.pass_rate", "==", 100.0)).await?;
+    ms::add_criterion(pool, &pm, "WM", "M4", criterion("C2", "Line coverage", "coverage.line_pct", ">=", 85.0)).await?;
+    ms::add_criterion(pool, &pm, "WM", "M4", criterion("C3", "p95 latency under load", "latency.p95_ms", "<", 200.0)).await?;
+    upload(state, &qa, "unit-junit.xml", junit_xml("wemaster.unit", 248, 0).as_bytes(), "M4", Some("C1"), Some("M4-02")).await?;
+    upload(state, &qa, "coverage.xml", cobertura_xml(4_112, 5_060).as_bytes(), "M4", Some("C2"), Some("M4-03")).await?;
+    upload(state, &eng, "k6-summary.json", k6_summary(231.4, 18_000).as_bytes(), "M4", Some("C3"), Some("M4-04")).await?;
+    ms::complete_task(pool, &eng, "WM", "M4", "M4-01").await?;
+    ms::complete_task(pool, &qa, "WM", "M4", "M4-02").await?;
+    let items: Vec<i64> = sqlx::query_scalar("select id from checklist_items where checklist_id = ? order by position").bind(predeploy).fetch_all(pool).await?;
+    for id in items.iter().take(3) {
+        ms::tick_item(pool, &pm, "WM", Some(predeploy), *id, true).await?;
+    }
+    ms::set_signoff_role(pool, &pm, "WM", "M4", "QA lead", "qa").await?;
+    ms::set_signoff_role(pool, &pm, "WM", "M4", "Product owner", "pm").await?;
+    ms::set_signoff_role(pool, &pm, "WM", "M4", "Operations", "engineer").await?;
+    Ok(())
+}

@@ -1,0 +1,249 @@
+//! Evidence: immutable files with their parsed metrics. An upload is streamed
+//! into the blob store's temp area, parsed, and only then committed (blob
+//! renamed into place, row inserted): a refused file leaves nothing behind.
+
+use super::audit::{self, Event};
+use super::auth::{project_for, Actor, Need};
+use super::blobs::Received;
+use super::milestones::milestone_row;
+use super::parsers;
+use super::AppState;
+use crate::domain::metrics::EvidenceKind;
+use crate::domain::views::EvidenceView;
+use crate::error::AppError;
+use serde_json::json;
+use sqlx::SqlitePool;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// An evidence row joined with the names the views show.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct EvidenceRow {
+    pub id: i64,
+    pub project_id: i64,
+    pub project_code: String,
+    pub milestone_code: Option<String>,
+    pub sha256: String,
+    pub size_bytes: i64,
+    pub media_type: String,
+    pub original_name: String,
+    pub kind: String,
+    pub metrics_json: String,
+    pub warnings_json: String,
+    pub uploaded_by: String,
+    pub uploaded_at: String,
+    pub effective_at: String,
+    pub commit_sha: Option<String>,
+    pub ci_url: Option<String>,
+    pub task_code: Option<String>,
+    pub item_text: Option<String>,
+    pub criterion_code: Option<String>,
+    pub criterion_id: Option<i64>,
+}
+
+const SELECT: &str = "select e.id, e.project_id, p.code as project_code, m.code as milestone_code, e.sha256, e.size_bytes, e.media_type,
+        e.original_name, e.kind, e.metrics_json, e.warnings_json, u.username as uploaded_by, e.uploaded_at, e.effective_at,
+        e.commit_sha, e.ci_url, t.code as task_code, i.text as item_text, c.code as criterion_code, e.criterion_id
+    from evidence e join projects p on p.id = e.project_id left join milestones m on m.id = e.milestone_id
+        join users u on u.id = e.uploaded_by left join tasks t on t.id = e.task_id
+        left join checklist_items i on i.id = e.item_id left join criteria c on c.id = e.criterion_id";
+
+impl EvidenceRow {
+    pub fn to_view(&self) -> EvidenceView {
+        EvidenceView {
+            id: self.id,
+            project_code: self.project_code.clone(),
+            milestone_code: self.milestone_code.clone(),
+            sha256: self.sha256.clone(),
+            size_bytes: self.size_bytes,
+            media_type: self.media_type.clone(),
+            original_name: self.original_name.clone(),
+            kind: self.kind.clone(),
+            metrics: serde_json::from_str::<BTreeMap<String, f64>>(&self.metrics_json).unwrap_or_default(),
+            warnings: serde_json::from_str::<Vec<String>>(&self.warnings_json).unwrap_or_default(),
+            uploaded_by: self.uploaded_by.clone(),
+            uploaded_at: self.uploaded_at.clone(),
+            effective_at: self.effective_at.clone(),
+            commit_sha: self.commit_sha.clone(),
+            ci_url: self.ci_url.clone(),
+            task_code: self.task_code.clone(),
+            item_text: self.item_text.clone(),
+            criterion_code: self.criterion_code.clone(),
+        }
+    }
+}
+
+/// All evidence of a milestone, newest first.
+pub async fn evidence_for_milestone(pool: &SqlitePool, milestone_id: i64) -> Result<Vec<EvidenceRow>, AppError> {
+    Ok(sqlx::query_as(&format!("{SELECT} where e.milestone_id = ? order by e.effective_at desc, e.id desc"))
+        .bind(milestone_id)
+        .fetch_all(pool)
+        .await?)
+}
+
+/// One evidence file and where its bytes are, for a reader of its project.
+pub async fn get(state: &AppState, actor: &Actor, id: i64) -> Result<(EvidenceView, PathBuf), AppError> {
+    let row: EvidenceRow = sqlx::query_as(&format!("{SELECT} where e.id = ?"))
+        .bind(id)
+        .fetch_optional(&state.pool)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("evidence #{id}")))?;
+    project_for(&state.pool, actor, &row.project_code, Need::Read).await?;
+    let path = state.blobs.path_of(&row.sha256);
+    Ok((row.to_view(), path))
+}
+
+/// What came with an uploaded file.
+#[derive(Clone, Debug, Default)]
+pub struct UploadMeta {
+    pub original_name: String,
+    pub media_type: String,
+    pub kind: Option<String>,
+    pub milestone: Option<String>,
+    pub criterion: Option<String>,
+    pub task: Option<String>,
+    pub item: Option<String>,
+    pub effective_at: Option<String>,
+    pub commit: Option<String>,
+    pub ci_url: Option<String>,
+}
+
+fn blank(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Validates the links and metadata, parses the received file and, only if all
+/// of that succeeds, stores it. PMs and engineers.
+pub async fn store_upload(state: &AppState, actor: &Actor, project: &str, meta: UploadMeta, received: Received) -> Result<EvidenceView, AppError> {
+    let pool = &state.pool;
+    let (p, _) = project_for(pool, actor, project, Need::Work).await?;
+    let ms_code = blank(&meta.milestone).ok_or_else(|| AppError::invalid("milestone", "is required (e.g. M4)"))?;
+    let m = milestone_row(pool, &p, ms_code).await.map_err(|_| AppError::invalid("milestone", format!("no milestone {ms_code} in {}", p.code)))?;
+
+    let criterion_id = match blank(&meta.criterion) {
+        None => None,
+        Some(code) => Some(
+            sqlx::query_scalar::<_, i64>("select id from criteria where milestone_id = ? and code = ?")
+                .bind(m.id)
+                .bind(code)
+                .fetch_optional(pool)
+                .await?
+                .ok_or_else(|| AppError::invalid("criterion", format!("no criterion {code} in {}", m.code)))?,
+        ),
+    };
+    let task_id = match blank(&meta.task) {
+        None => None,
+        Some(code) => Some(
+            sqlx::query_scalar::<_, i64>("select id from tasks where milestone_id = ? and code = ?")
+                .bind(m.id)
+                .bind(code)
+                .fetch_optional(pool)
+                .await?
+                .ok_or_else(|| AppError::invalid("task", format!("no task {code} in {}", m.code)))?,
+        ),
+    };
+    let item_id = match blank(&meta.item) {
+        None => None,
+        Some(raw) => {
+            let id: i64 = raw.parse().map_err(|_| AppError::invalid("item", format!("an item id is a number: got {raw:?}")))?;
+            Some(
+                sqlx::query_scalar::<_, i64>(
+                    "select i.id from checklist_items i join checklists c on c.id = i.checklist_id where i.id = ? and c.milestone_id = ?",
+                )
+                .bind(id)
+                .bind(m.id)
+                .fetch_optional(pool)
+                .await?
+                .ok_or_else(|| AppError::invalid("item", format!("no checklist item {id} in {}", m.code)))?,
+            )
+        }
+    };
+    let kind = match blank(&meta.kind) {
+        None | Some("auto") => None,
+        Some(k) => Some(EvidenceKind::parse(k).ok_or_else(|| {
+            let all: Vec<&str> = EvidenceKind::REPORTS.iter().map(|k| k.as_str()).collect();
+            AppError::invalid("kind", format!("unknown kind {k:?}; one of {}, file", all.join(", ")))
+        })?),
+    };
+    let now = super::now();
+    let effective_at = match blank(&meta.effective_at) {
+        None => now.clone(),
+        Some(t) => super::parse_time("effective_at", t)?,
+    };
+    let commit = match blank(&meta.commit) {
+        None => None,
+        Some(c) if (7..=64).contains(&c.len()) && c.chars().all(|ch| ch.is_ascii_hexdigit()) => Some(c.to_ascii_lowercase()),
+        Some(c) => return Err(AppError::invalid("commit", format!("a commit SHA is 7–64 hex digits: got {c:?}"))),
+    };
+    let ci_url = match blank(&meta.ci_url) {
+        None => None,
+        Some(u) if (u.starts_with("https://") || u.starts_with("http://")) && u.len() <= 2000 && !u.contains(char::is_whitespace) => {
+            Some(u.to_string())
+        }
+        Some(u) => return Err(AppError::invalid("ci_url", format!("an http(s) URL: got {u:?}"))),
+    };
+    let name = meta.original_name.trim();
+    let original_name = if name.is_empty() { "evidence".to_string() } else { name.chars().take(255).collect() };
+    if received.size == 0 {
+        return Err(AppError::invalid("file", "the file is empty"));
+    }
+
+    let path = received.path.to_path_buf();
+    let parsed = tokio::task::spawn_blocking(move || parsers::parse_path(&path, kind))
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "parser task failed");
+            AppError::Internal
+        })?
+        .map_err(|e| AppError::Unprocessable(e.to_string()))?;
+
+    let sha256 = received.sha256.clone();
+    let size = received.size as i64;
+    state.blobs.commit(received).await?;
+    let metrics_json = serde_json::to_string(&parsed.metrics).map_err(|_| AppError::Internal)?;
+    let warnings_json = serde_json::to_string(&parsed.warnings).map_err(|_| AppError::Internal)?;
+    let media_type = if meta.media_type.trim().is_empty() { "application/octet-stream".to_string() } else { meta.media_type.trim().to_string() };
+
+    let mut tx = pool.begin().await?;
+    let id = sqlx::query(
+        "insert into evidence (project_id, milestone_id, task_id, item_id, criterion_id, sha256, size_bytes, media_type, original_name,
+            kind, metrics_json, warnings_json, uploaded_by, uploaded_at, effective_at, commit_sha, ci_url)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(p.id)
+    .bind(m.id)
+    .bind(task_id)
+    .bind(item_id)
+    .bind(criterion_id)
+    .bind(&sha256)
+    .bind(size)
+    .bind(&media_type)
+    .bind(&original_name)
+    .bind(parsed.kind.as_str())
+    .bind(&metrics_json)
+    .bind(&warnings_json)
+    .bind(actor.id)
+    .bind(&now)
+    .bind(&effective_at)
+    .bind(&commit)
+    .bind(&ci_url)
+    .execute(&mut *tx)
+    .await?
+    .last_insert_rowid();
+    audit::record(
+        &mut tx,
+        Event {
+            actor_id: Some(actor.id),
+            project_id: Some(p.id),
+            milestone_id: Some(m.id),
+            action: "evidence.add",
+            subject: format!("#{id} {original_name}"),
+            before: None,
+            after: Some(json!({"sha256": sha256, "kind": parsed.kind.as_str(), "metrics": parsed.metrics, "size": size})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let row: EvidenceRow = sqlx::query_as(&format!("{SELECT} where e.id = ?")).bind(id).fetch_one(pool).await?;
+    Ok(row.to_view())
+}

@@ -1,0 +1,718 @@
+//! Milestones and what hangs off them: tasks, checklists, criteria, sign-off
+//! roles and sign-offs. `build_view` derives everything a page, the API or a
+//! certificate shows from rows and evidence; the operations below check the
+//! caller's role first, change rows in one transaction, and record an audit event.
+
+use super::audit::{self, Event};
+use super::auth::{project_for, Actor, Need, ProjectRow};
+use super::evidence::{evidence_for_milestone, EvidenceRow};
+use crate::domain::codes::{required_text, ItemCode, MilestoneCode};
+use crate::domain::criterion::{judge, parse_metric, EvidenceFacts, Judgement, Op};
+use crate::domain::metrics::metric_info;
+use crate::domain::milestone::{derive_state, gaps, state_digest, MilestoneState, Progress, SignoffStatus};
+use crate::domain::views::*;
+use crate::error::AppError;
+use serde_json::json;
+use sqlx::SqlitePool;
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct MilestoneRow {
+    pub id: i64,
+    pub project_id: i64,
+    pub code: String,
+    pub title: String,
+    pub goal: String,
+    pub planned_start: Option<String>,
+    pub planned_end: Option<String>,
+}
+
+pub async fn milestone_row(pool: &SqlitePool, project: &ProjectRow, code: &str) -> Result<MilestoneRow, AppError> {
+    sqlx::query_as("select id, project_id, code, title, goal, planned_start, planned_end from milestones where project_id = ? and code = ?")
+        .bind(project.id)
+        .bind(code.trim())
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("milestone {} in project {}", code.trim(), project.code)))
+}
+
+/// Loads a milestone for a reader.
+pub async fn view(pool: &SqlitePool, actor: &Actor, project: &str, milestone: &str) -> Result<MilestoneView, AppError> {
+    let (p, rights) = project_for(pool, actor, project, Need::Read).await?;
+    let m = milestone_row(pool, &p, milestone).await?;
+    build_view(pool, &p, &m, rights).await
+}
+
+/// Derives the whole milestone view from rows.
+pub async fn build_view(pool: &SqlitePool, p: &ProjectRow, m: &MilestoneRow, rights: Rights) -> Result<MilestoneView, AppError> {
+    type TaskRow = (i64, String, String, String, bool, i64, Option<String>, Option<String>);
+    let tasks: Vec<TaskRow> = sqlx::query_as(
+        "select t.id, t.code, t.title, t.owner, t.requires_evidence,
+                (select count(*) from evidence e where e.task_id = t.id), u.username, t.done_at
+         from tasks t left join users u on u.id = t.done_by where t.milestone_id = ? order by t.code",
+    )
+    .bind(m.id)
+    .fetch_all(pool)
+    .await?;
+    let tasks: Vec<TaskView> = tasks
+        .into_iter()
+        .map(|(id, code, title, owner, requires_evidence, n, done_by, done_at)| TaskView {
+            id,
+            code,
+            title,
+            owner,
+            requires_evidence,
+            evidence_count: n as u32,
+            done_by,
+            done_at,
+        })
+        .collect();
+
+    let lists: Vec<(i64, String)> = sqlx::query_as("select id, title from checklists where milestone_id = ? order by position, id")
+        .bind(m.id)
+        .fetch_all(pool)
+        .await?;
+    type ItemRow = (i64, i64, String, String, bool, i64, Option<String>, Option<String>);
+    let items: Vec<ItemRow> = sqlx::query_as(
+        "select i.id, i.checklist_id, i.section, i.text, i.requires_evidence,
+                (select count(*) from evidence e where e.item_id = i.id), u.username, i.ticked_at
+         from checklist_items i join checklists c on c.id = i.checklist_id left join users u on u.id = i.ticked_by
+         where c.milestone_id = ? order by i.position, i.id",
+    )
+    .bind(m.id)
+    .fetch_all(pool)
+    .await?;
+    let checklists: Vec<ChecklistView> = lists
+        .into_iter()
+        .map(|(id, title)| ChecklistView {
+            id,
+            title,
+            items: items
+                .iter()
+                .filter(|i| i.1 == id)
+                .map(|(iid, _, section, text, req, n, by, at)| ItemView {
+                    id: *iid,
+                    section: section.clone(),
+                    text: text.clone(),
+                    requires_evidence: *req,
+                    evidence_count: *n as u32,
+                    ticked_by: by.clone(),
+                    ticked_at: at.clone(),
+                })
+                .collect(),
+        })
+        .collect();
+
+    let evidence_rows: Vec<EvidenceRow> = evidence_for_milestone(pool, m.id).await?;
+    let evidence: Vec<EvidenceView> = evidence_rows.iter().map(EvidenceRow::to_view).collect();
+    let facts: Vec<EvidenceFacts> = evidence_rows
+        .iter()
+        .zip(&evidence)
+        .map(|(row, v)| EvidenceFacts {
+            id: v.id,
+            sha256: v.sha256.clone(),
+            effective_at: v.effective_at.clone(),
+            criterion_id: row.criterion_id,
+            metrics: v.metrics.clone(),
+        })
+        .collect();
+
+    type CritRow = (i64, String, String, String, String, f64, String);
+    let crit: Vec<CritRow> =
+        sqlx::query_as("select id, code, title, metric, op, target, unit from criteria where milestone_id = ? order by code")
+            .bind(m.id)
+            .fetch_all(pool)
+            .await?;
+    let mut criteria = Vec::with_capacity(crit.len());
+    for (id, code, title, metric, op, target, unit) in crit {
+        let op = Op::parse(&op)?;
+        let judgement: Judgement = judge(id, &metric, op, target, &facts);
+        criteria.push(CriterionView { id, code, title, metric, op, target, unit, judgement });
+    }
+
+    let evidence_hashes: Vec<String> = evidence.iter().map(|e| e.sha256.clone()).collect();
+    let digest = state_digest(&tasks, &checklists, &criteria, &evidence_hashes);
+
+    type SignRow = (i64, i64, String, String, String, String, String, String);
+    let history: Vec<SignRow> = sqlx::query_as(
+        "select s.id, s.role_id, r.role_name, u.username, s.decision, s.comment, s.signed_at, s.state_digest
+         from signoffs s join signoff_roles r on r.id = s.role_id join users u on u.id = s.user_id
+         where r.milestone_id = ? order by s.id desc",
+    )
+    .bind(m.id)
+    .fetch_all(pool)
+    .await?;
+    let signoff_history: Vec<(i64, SignoffView)> = history
+        .into_iter()
+        .map(|(id, role_id, role_name, user, decision, comment, signed_at, state_digest)| {
+            let stale = state_digest != digest;
+            (role_id, SignoffView { id, role_name, user, decision, comment, signed_at, state_digest, stale })
+        })
+        .collect();
+    let roles: Vec<(i64, String, String, String)> = sqlx::query_as(
+        "select r.id, r.role_name, u.username, u.display_name from signoff_roles r join users u on u.id = r.approver_id
+         where r.milestone_id = ? order by r.id",
+    )
+    .bind(m.id)
+    .fetch_all(pool)
+    .await?;
+    let signoff_roles: Vec<SignoffRoleView> = roles
+        .into_iter()
+        .map(|(id, role_name, approver, approver_name)| {
+            // newest decision by the role's current approver
+            let latest = signoff_history.iter().find(|(rid, s)| *rid == id && s.user == approver).map(|(_, s)| s.clone());
+            let status = SignoffStatus::of(latest.as_ref().map(|s| (s.decision.as_str(), s.state_digest.as_str())), &digest);
+            SignoffRoleView { id, role_name, approver, approver_name, status, latest }
+        })
+        .collect();
+
+    let certificates: Vec<CertificateSummary> = sqlx::query_as::<_, (String, String, String, String, String)>(
+        "select c.number, c.issued_at, u.username, c.sha256, c.state_digest from certificates c join users u on u.id = c.issued_by
+         where c.milestone_id = ? order by c.id",
+    )
+    .bind(m.id)
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|(number, issued_at, issued_by, sha256, state_digest)| CertificateSummary { number, issued_at, issued_by, sha256, state_digest })
+    .collect();
+
+    let progress = Progress::of(&tasks, &checklists, &criteria);
+    let mut starts: Vec<&String> = tasks
+        .iter()
+        .filter_map(|t| t.done_at.as_ref())
+        .chain(checklists.iter().flat_map(|c| c.items.iter().filter_map(|i| i.ticked_at.as_ref())))
+        .chain(evidence.iter().map(|e| &e.uploaded_at))
+        .collect();
+    starts.sort();
+    let actual_start = starts.first().map(|s| s.to_string());
+    let activity = actual_start.is_some();
+    let certified_now = certificates.iter().any(|c| c.state_digest == digest);
+    let state = derive_state(progress, activity, &signoff_roles, certified_now);
+    let actual_end = certificates.first().map(|c| c.issued_at.clone());
+    let gap_list = if state >= MilestoneState::SignedOff { Vec::new() } else { gaps(&tasks, &checklists, &criteria, &signoff_roles) };
+
+    let members: Vec<(String, String)> = sqlx::query_as(
+        "select u.username, u.display_name from memberships ms join users u on u.id = ms.user_id where ms.project_id = ? order by u.username",
+    )
+    .bind(p.id)
+    .fetch_all(pool)
+    .await?;
+
+    Ok(MilestoneView {
+        project: ProjectHead { code: p.code.clone(), name: p.name.clone(), description: p.description.clone() },
+        id: m.id,
+        code: m.code.clone(),
+        title: m.title.clone(),
+        goal: m.goal.clone(),
+        planned_start: m.planned_start.clone(),
+        planned_end: m.planned_end.clone(),
+        actual_start,
+        actual_end,
+        state,
+        progress,
+        state_digest: digest,
+        tasks,
+        checklists,
+        criteria,
+        evidence,
+        signoff_roles,
+        signoff_history: signoff_history.into_iter().map(|(_, s)| s).collect(),
+        certificates,
+        gaps: gap_list,
+        rights,
+        members,
+    })
+}
+
+/// The summary shown in project lists.
+pub fn summary(v: &MilestoneView) -> MilestoneSummary {
+    MilestoneSummary {
+        code: v.code.clone(),
+        title: v.title.clone(),
+        state: v.state,
+        progress: v.progress,
+        planned_start: v.planned_start.clone(),
+        planned_end: v.planned_end.clone(),
+        actual_start: v.actual_start.clone(),
+        actual_end: v.actual_end.clone(),
+    }
+}
+
+/// Input for a new milestone.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct NewMilestone {
+    pub code: String,
+    pub title: String,
+    #[serde(default)]
+    pub goal: String,
+    pub planned_start: Option<String>,
+    pub planned_end: Option<String>,
+}
+
+/// Creates a milestone. PMs only.
+pub async fn create_milestone(pool: &SqlitePool, actor: &Actor, project: &str, input: NewMilestone) -> Result<String, AppError> {
+    let (p, _) = project_for(pool, actor, project, Need::Manage).await?;
+    let code = MilestoneCode::parse(&input.code)?;
+    let title = required_text("title", &input.title, 200)?;
+    let start = super::parse_date("planned_start", input.planned_start.as_deref())?;
+    let end = super::parse_date("planned_end", input.planned_end.as_deref())?;
+    if let (Some(s), Some(e)) = (&start, &end) {
+        if e < s {
+            return Err(AppError::invalid("planned_end", "ends before it starts"));
+        }
+    }
+    let mut tx = pool.begin().await?;
+    let exists: Option<i64> = sqlx::query_scalar("select id from milestones where project_id = ? and code = ?")
+        .bind(p.id)
+        .bind(code.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+    if exists.is_some() {
+        return Err(AppError::Conflict(format!("milestone {} already exists in {}", code, p.code)));
+    }
+    let id = sqlx::query("insert into milestones (project_id, code, title, goal, planned_start, planned_end, created_at) values (?, ?, ?, ?, ?, ?, ?)")
+        .bind(p.id)
+        .bind(code.as_str())
+        .bind(&title)
+        .bind(input.goal.trim())
+        .bind(&start)
+        .bind(&end)
+        .bind(super::now())
+        .execute(&mut *tx)
+        .await?
+        .last_insert_rowid();
+    audit::record(
+        &mut tx,
+        Event {
+            actor_id: Some(actor.id),
+            project_id: Some(p.id),
+            milestone_id: Some(id),
+            action: "milestone.create",
+            subject: format!("{} {}", code, title),
+            before: None,
+            after: Some(json!({"code": code.as_str(), "title": title, "planned_start": start, "planned_end": end})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(code.as_str().to_string())
+}
+
+/// Input for a new task.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct NewTask {
+    pub code: String,
+    pub title: String,
+    #[serde(default)]
+    pub owner: String,
+    #[serde(default)]
+    pub requires_evidence: bool,
+}
+
+/// Adds a task to a milestone. PMs only.
+pub async fn add_task(pool: &SqlitePool, actor: &Actor, project: &str, milestone: &str, input: NewTask) -> Result<i64, AppError> {
+    let (p, _) = project_for(pool, actor, project, Need::Manage).await?;
+    let m = milestone_row(pool, &p, milestone).await?;
+    let code = ItemCode::parse("code", &input.code)?;
+    let title = required_text("title", &input.title, 300)?;
+    let owner = input.owner.trim().to_string();
+    let mut tx = pool.begin().await?;
+    let exists: Option<i64> = sqlx::query_scalar("select id from tasks where milestone_id = ? and code = ?")
+        .bind(m.id)
+        .bind(code.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+    if exists.is_some() {
+        return Err(AppError::Conflict(format!("task {} already exists in {}", code.as_str(), m.code)));
+    }
+    let id = sqlx::query("insert into tasks (milestone_id, code, title, owner, requires_evidence, created_at) values (?, ?, ?, ?, ?, ?)")
+        .bind(m.id)
+        .bind(code.as_str())
+        .bind(&title)
+        .bind(&owner)
+        .bind(input.requires_evidence)
+        .bind(super::now())
+        .execute(&mut *tx)
+        .await?
+        .last_insert_rowid();
+    audit::record(
+        &mut tx,
+        Event {
+            actor_id: Some(actor.id),
+            project_id: Some(p.id),
+            milestone_id: Some(m.id),
+            action: "task.create",
+            subject: format!("{} {}", code.as_str(), title),
+            before: None,
+            after: Some(json!({"code": code.as_str(), "title": title, "owner": owner, "requires_evidence": input.requires_evidence})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Marks a task done. PMs and engineers; a task that requires evidence needs linked evidence first.
+pub async fn complete_task(pool: &SqlitePool, actor: &Actor, project: &str, milestone: &str, task: &str) -> Result<(), AppError> {
+    let (p, _) = project_for(pool, actor, project, Need::Work).await?;
+    let m = milestone_row(pool, &p, milestone).await?;
+    let mut tx = pool.begin().await?;
+    let row: Option<(i64, String, bool, Option<String>, i64)> = sqlx::query_as(
+        "select t.id, t.title, t.requires_evidence, t.done_at, (select count(*) from evidence e where e.task_id = t.id)
+         from tasks t where t.milestone_id = ? and t.code = ?",
+    )
+    .bind(m.id)
+    .bind(task.trim())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (id, title, requires_evidence, done_at, n) =
+        row.ok_or_else(|| AppError::NotFound(format!("task {} in {} {}", task.trim(), p.code, m.code)))?;
+    if let Some(at) = done_at {
+        return Err(AppError::Conflict(format!("task {} was already done at {at}", task.trim())));
+    }
+    if requires_evidence && n == 0 {
+        return Err(AppError::Conflict(format!(
+            "task {} '{title}' requires evidence: attach a file to it before marking it done",
+            task.trim()
+        )));
+    }
+    let now = super::now();
+    sqlx::query("update tasks set done_by = ?, done_at = ? where id = ?").bind(actor.id).bind(&now).bind(id).execute(&mut *tx).await?;
+    audit::record(
+        &mut tx,
+        Event {
+            actor_id: Some(actor.id),
+            project_id: Some(p.id),
+            milestone_id: Some(m.id),
+            action: "task.done",
+            subject: format!("{} {}", task.trim(), title),
+            before: Some(json!({"done": false})),
+            after: Some(json!({"done": true, "done_at": now})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub use crate::domain::checklist::{NewChecklist, NewItem, NewSection};
+
+/// Adds a checklist. PMs only. Returns its id.
+pub async fn add_checklist(pool: &SqlitePool, actor: &Actor, project: &str, milestone: &str, input: NewChecklist) -> Result<i64, AppError> {
+    let (p, _) = project_for(pool, actor, project, Need::Manage).await?;
+    let m = milestone_row(pool, &p, milestone).await?;
+    let title = required_text("title", &input.title, 200)?;
+    let mut items = Vec::new();
+    for (s, section) in input.sections.iter().enumerate() {
+        for (i, item) in section.items.iter().enumerate() {
+            let text = required_text(&format!("sections[{s}].items[{i}].text"), &item.text, 500)?;
+            items.push((section.title.trim().to_string(), text, item.requires_evidence));
+        }
+    }
+    if items.is_empty() {
+        return Err(AppError::invalid("sections", "a checklist needs at least one item"));
+    }
+    let mut tx = pool.begin().await?;
+    let position: i64 = sqlx::query_scalar("select coalesce(max(position), 0) + 1 from checklists where milestone_id = ?")
+        .bind(m.id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let id = sqlx::query("insert into checklists (milestone_id, title, position, created_at) values (?, ?, ?, ?)")
+        .bind(m.id)
+        .bind(&title)
+        .bind(position)
+        .bind(super::now())
+        .execute(&mut *tx)
+        .await?
+        .last_insert_rowid();
+    for (n, (section, text, req)) in items.iter().enumerate() {
+        sqlx::query("insert into checklist_items (checklist_id, section, text, position, requires_evidence) values (?, ?, ?, ?, ?)")
+            .bind(id)
+            .bind(section)
+            .bind(text)
+            .bind(n as i64)
+            .bind(req)
+            .execute(&mut *tx)
+            .await?;
+    }
+    audit::record(
+        &mut tx,
+        Event {
+            actor_id: Some(actor.id),
+            project_id: Some(p.id),
+            milestone_id: Some(m.id),
+            action: "checklist.create",
+            subject: title.clone(),
+            before: None,
+            after: Some(json!({"title": title, "items": items.iter().map(|(s, t, r)| json!({"section": s, "text": t, "requires_evidence": r})).collect::<Vec<_>>()})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Ticks (or unticks) a checklist item. PMs and engineers. Unticking is refused
+/// once the milestone is signed off; ticking an item that requires evidence needs linked evidence.
+/// `checklist` narrows the item to one checklist when the caller names it.
+pub async fn tick_item(
+    pool: &SqlitePool,
+    actor: &Actor,
+    project: &str,
+    checklist: Option<i64>,
+    item_id: i64,
+    tick: bool,
+) -> Result<String, AppError> {
+    let (p, rights) = project_for(pool, actor, project, Need::Work).await?;
+    let row: Option<(i64, String, bool, Option<String>, i64, i64, String, String)> = sqlx::query_as(
+        "select i.checklist_id, i.text, i.requires_evidence, i.ticked_at, (select count(*) from evidence e where e.item_id = i.id),
+                m.id, m.code, c.title
+         from checklist_items i join checklists c on c.id = i.checklist_id join milestones m on m.id = c.milestone_id
+         where i.id = ? and m.project_id = ?",
+    )
+    .bind(item_id)
+    .bind(p.id)
+    .fetch_optional(pool)
+    .await?;
+    let (checklist_id, text, requires_evidence, ticked_at, n, milestone_id, milestone_code, list_title) =
+        row.filter(|r| checklist.is_none_or(|c| c == r.0)).ok_or_else(|| AppError::NotFound(format!("checklist item {item_id} in {}", p.code)))?;
+    let _ = checklist_id;
+    if tick && ticked_at.is_some() {
+        return Err(AppError::Conflict(format!("item '{text}' is already ticked")));
+    }
+    if !tick && ticked_at.is_none() {
+        return Err(AppError::Conflict(format!("item '{text}' is not ticked")));
+    }
+    if tick && requires_evidence && n == 0 {
+        return Err(AppError::Conflict(format!("item '{text}' requires evidence: attach a file to it before ticking it")));
+    }
+    if !tick {
+        let m = milestone_row(pool, &p, &milestone_code).await?;
+        let v = build_view(pool, &p, &m, rights).await?;
+        if v.state >= MilestoneState::SignedOff {
+            return Err(AppError::Conflict(format!("{} is {}; its checklist can no longer be unticked", v.code, v.state.label())));
+        }
+    }
+    let mut tx = pool.begin().await?;
+    let now = super::now();
+    let (by, at) = if tick { (Some(actor.id), Some(now.clone())) } else { (None, None) };
+    sqlx::query("update checklist_items set ticked_by = ?, ticked_at = ? where id = ?").bind(by).bind(&at).bind(item_id).execute(&mut *tx).await?;
+    audit::record(
+        &mut tx,
+        Event {
+            actor_id: Some(actor.id),
+            project_id: Some(p.id),
+            milestone_id: Some(milestone_id),
+            action: if tick { "item.tick" } else { "item.untick" },
+            subject: format!("{list_title}: {text}"),
+            before: Some(json!({"ticked": ticked_at.is_some(), "ticked_at": ticked_at})),
+            after: Some(json!({"ticked": tick, "ticked_at": at})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(milestone_code)
+}
+
+/// Input for a new criterion.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct NewCriterion {
+    pub code: String,
+    pub title: String,
+    pub metric: String,
+    pub op: String,
+    pub target: f64,
+    pub unit: Option<String>,
+}
+
+/// Adds an acceptance criterion. PMs only. The unit defaults to the metric's unit.
+pub async fn add_criterion(pool: &SqlitePool, actor: &Actor, project: &str, milestone: &str, input: NewCriterion) -> Result<i64, AppError> {
+    let (p, _) = project_for(pool, actor, project, Need::Manage).await?;
+    let m = milestone_row(pool, &p, milestone).await?;
+    let code = ItemCode::parse("code", &input.code)?;
+    let title = required_text("title", &input.title, 300)?;
+    let metric = parse_metric(&input.metric)?;
+    let op = Op::parse(&input.op)?;
+    if !input.target.is_finite() {
+        return Err(AppError::invalid("target", "must be a finite number"));
+    }
+    let unit = match input.unit.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+        Some(u) => u.to_string(),
+        None => metric_info(&metric).map(|i| i.unit.symbol().to_string()).unwrap_or_default(),
+    };
+    let mut tx = pool.begin().await?;
+    let exists: Option<i64> = sqlx::query_scalar("select id from criteria where milestone_id = ? and code = ?")
+        .bind(m.id)
+        .bind(code.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+    if exists.is_some() {
+        return Err(AppError::Conflict(format!("criterion {} already exists in {}", code.as_str(), m.code)));
+    }
+    let id = sqlx::query("insert into criteria (milestone_id, code, title, metric, op, target, unit, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(m.id)
+        .bind(code.as_str())
+        .bind(&title)
+        .bind(&metric)
+        .bind(op.as_str())
+        .bind(input.target)
+        .bind(&unit)
+        .bind(super::now())
+        .execute(&mut *tx)
+        .await?
+        .last_insert_rowid();
+    audit::record(
+        &mut tx,
+        Event {
+            actor_id: Some(actor.id),
+            project_id: Some(p.id),
+            milestone_id: Some(m.id),
+            action: "criterion.create",
+            subject: format!("{} {}", code.as_str(), title),
+            before: None,
+            after: Some(json!({"code": code.as_str(), "metric": metric, "op": op.as_str(), "target": input.target, "unit": unit})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Names the approver of a sign-off role (adding the role or replacing its approver). PMs only.
+pub async fn set_signoff_role(pool: &SqlitePool, actor: &Actor, project: &str, milestone: &str, role_name: &str, approver: &str) -> Result<(), AppError> {
+    let (p, _) = project_for(pool, actor, project, Need::Manage).await?;
+    let m = milestone_row(pool, &p, milestone).await?;
+    let role_name = required_text("role", role_name, 80)?;
+    let user: Option<(i64, String)> = sqlx::query_as(
+        "select u.id, u.username from users u join memberships ms on ms.user_id = u.id where ms.project_id = ? and u.username = ?",
+    )
+    .bind(p.id)
+    .bind(approver.trim())
+    .fetch_optional(pool)
+    .await?;
+    let (user_id, username) =
+        user.ok_or_else(|| AppError::invalid("approver", format!("{} is not a member of project {}", approver.trim(), p.code)))?;
+    let mut tx = pool.begin().await?;
+    let before: Option<String> = sqlx::query_scalar(
+        "select u.username from signoff_roles r join users u on u.id = r.approver_id where r.milestone_id = ? and r.role_name = ?",
+    )
+    .bind(m.id)
+    .bind(&role_name)
+    .fetch_optional(&mut *tx)
+    .await?;
+    sqlx::query(
+        "insert into signoff_roles (milestone_id, role_name, approver_id, created_at) values (?, ?, ?, ?)
+         on conflict (milestone_id, role_name) do update set approver_id = excluded.approver_id",
+    )
+    .bind(m.id)
+    .bind(&role_name)
+    .bind(user_id)
+    .bind(super::now())
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        Event {
+            actor_id: Some(actor.id),
+            project_id: Some(p.id),
+            milestone_id: Some(m.id),
+            action: "signoff_role.set",
+            subject: role_name.clone(),
+            before: before.map(|b| json!({"approver": b})),
+            after: Some(json!({"approver": username})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Records an approval or rejection. Only the named approver of the role, and
+/// only when the milestone is ready; the current state digest is stored with it.
+pub async fn sign(
+    pool: &SqlitePool,
+    actor: &Actor,
+    project: &str,
+    milestone: &str,
+    role_name: &str,
+    decision: &str,
+    comment: &str,
+) -> Result<SignoffView, AppError> {
+    let (p, rights) = project_for(pool, actor, project, Need::Read).await?;
+    let m = milestone_row(pool, &p, milestone).await?;
+    let decision = match decision.trim() {
+        "approve" => "approve",
+        "reject" => "reject",
+        other => return Err(AppError::invalid("decision", format!("approve or reject: got {other:?}"))),
+    };
+    let comment = comment.trim();
+    if decision == "reject" && comment.is_empty() {
+        return Err(AppError::invalid("comment", "say why when you reject"));
+    }
+    if comment.chars().count() > 2000 {
+        return Err(AppError::invalid("comment", "is longer than 2000 characters"));
+    }
+    let role: Option<(i64, i64, String)> = sqlx::query_as(
+        "select r.id, r.approver_id, u.username from signoff_roles r join users u on u.id = r.approver_id where r.milestone_id = ? and r.role_name = ?",
+    )
+    .bind(m.id)
+    .bind(role_name.trim())
+    .fetch_optional(pool)
+    .await?;
+    let (role_id, approver_id, approver) =
+        role.ok_or_else(|| AppError::NotFound(format!("sign-off role '{}' on {} {}", role_name.trim(), p.code, m.code)))?;
+    if approver_id != actor.id {
+        return Err(AppError::Forbidden(format!("only {approver} signs as {}", role_name.trim())));
+    }
+    if actor.project_scope.is_some_and(|s| s != p.id) {
+        return Err(AppError::Forbidden("this token is limited to another project".into()));
+    }
+    let v = build_view(pool, &p, &m, rights).await?;
+    if !v.progress.is_complete() {
+        let readiness: Vec<String> = gaps(&v.tasks, &v.checklists, &v.criteria, &[]).into_iter().filter(|g| g != "no sign-off roles defined").collect();
+        return Err(AppError::Gaps { gaps: readiness });
+    }
+    let now = super::now();
+    let mut tx = pool.begin().await?;
+    let id = sqlx::query("insert into signoffs (role_id, user_id, decision, comment, state_digest, signed_at) values (?, ?, ?, ?, ?, ?)")
+        .bind(role_id)
+        .bind(actor.id)
+        .bind(decision)
+        .bind(comment)
+        .bind(&v.state_digest)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?
+        .last_insert_rowid();
+    audit::record(
+        &mut tx,
+        Event {
+            actor_id: Some(actor.id),
+            project_id: Some(p.id),
+            milestone_id: Some(m.id),
+            action: if decision == "approve" { "signoff.approve" } else { "signoff.reject" },
+            subject: role_name.trim().to_string(),
+            before: None,
+            after: Some(json!({"decision": decision, "comment": comment, "state_digest": v.state_digest})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(SignoffView {
+        id,
+        role_name: role_name.trim().to_string(),
+        user: actor.username.clone(),
+        decision: decision.to_string(),
+        comment: comment.to_string(),
+        signed_at: now,
+        state_digest: v.state_digest,
+        stale: false,
+    })
+}
+
+/// Loads a milestone row for a caller who needs `need`.
+pub async fn milestone_for(pool: &SqlitePool, actor: &Actor, project: &str, milestone: &str, need: Need) -> Result<(ProjectRow, MilestoneRow, Rights), AppError> {
+    let (p, rights) = project_for(pool, actor, project, need).await?;
+    let m = milestone_row(pool, &p, milestone).await?;
+    Ok((p, m, rights))
+}

@@ -1,0 +1,61 @@
+//! Server-only code: database access per aggregate, the blob store, evidence
+//! parsers, certificates, audit history, accounts and the demo. Everything
+//! behind the `ssr` feature lives here and nowhere else.
+
+pub mod audit;
+pub mod auth;
+pub mod blobs;
+pub mod certificates;
+pub mod db;
+pub mod demo;
+pub mod evidence;
+pub mod milestones;
+pub mod parsers;
+pub mod projects;
+
+use std::sync::Arc;
+
+/// Shared state handed to every server function and route.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: sqlx::SqlitePool,
+    pub blobs: Arc<blobs::BlobStore>,
+    /// Largest evidence file accepted, in bytes.
+    pub max_upload_bytes: u64,
+}
+
+impl AppState {
+    /// The state provided to the current server function.
+    pub fn from_context() -> Result<Self, crate::error::AppError> {
+        leptos::prelude::use_context::<AppState>().ok_or_else(|| {
+            tracing::error!("AppState missing from the server-function context");
+            crate::error::AppError::Internal
+        })
+    }
+}
+
+/// Current UTC time as stored everywhere: RFC 3339, seconds, `Z`.
+pub fn now() -> String {
+    fmt_time(chrono::Utc::now())
+}
+
+pub fn fmt_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// Parses an RFC 3339 time (any offset) into the stored UTC form.
+pub fn parse_time(field: &str, raw: &str) -> Result<String, crate::error::AppError> {
+    chrono::DateTime::parse_from_rfc3339(raw.trim())
+        .map(|t| fmt_time(t.with_timezone(&chrono::Utc)))
+        .map_err(|e| crate::error::AppError::invalid(field, format!("expected an RFC 3339 time like 2026-11-23T10:00:00Z ({e})")))
+}
+
+/// Parses an optional ISO date (YYYY-MM-DD); blank means none.
+pub fn parse_date(field: &str, raw: Option<&str>) -> Result<Option<String>, crate::error::AppError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map(|d| Some(d.format("%Y-%m-%d").to_string()))
+            .map_err(|_| crate::error::AppError::invalid(field, format!("expected a date like 2026-11-23: got {s:?}"))),
+    }
+}

@@ -1,0 +1,318 @@
+//! REST API for CI and automation: JSON in and out, errors as
+//! `{"error":{"code":"…","message":"…"}}`. Callers authenticate with
+//! `Authorization: Bearer <token>` (or a browser session). Each handler calls
+//! the same `app::ssr` operation the pages use; the role check happens there.
+
+use crate::upload::{receive_multipart, serve_evidence_file};
+use crate::ServerState;
+use app::error::AppError;
+use app::ssr::auth::{self, Actor};
+use app::ssr::milestones::{self, NewChecklist, NewCriterion, NewMilestone, NewTask};
+use app::ssr::projects::{self, NewProject};
+use app::ssr::{certificates, evidence, AppState};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Multipart, Path, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::json;
+
+/// An `AppError` answered as JSON with its status.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let e = self.0;
+        let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut body = json!({"error": {"code": e.code(), "message": e.to_string()}});
+        match &e {
+            AppError::Gaps { gaps } => body["error"]["gaps"] = json!(gaps),
+            AppError::Invalid { field, .. } => body["error"]["field"] = json!(field),
+            _ => {}
+        }
+        let mut res = (status, Json(body)).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            res.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+        }
+        res
+    }
+}
+
+type ApiResult<T> = Result<T, ApiError>;
+
+/// The caller: a bearer token, or else a browser session.
+pub struct ApiActor(pub Actor);
+
+impl FromRequestParts<ServerState> for ApiActor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &ServerState) -> Result<Self, Self::Rejection> {
+        if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
+            let token = value
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .ok_or_else(|| AppError::invalid("authorization", "expected 'Bearer <token>'"))?;
+            return auth::actor_by_token(&state.app.pool, token)
+                .await?
+                .map(ApiActor)
+                .ok_or_else(|| ApiError(AppError::Forbidden("the API token is not valid".into())));
+        }
+        session_actor(parts, state).await?.map(ApiActor).ok_or(ApiError(AppError::Unauthorized))
+    }
+}
+
+/// The logged-in browser user, if any.
+pub async fn session_actor(parts: &mut Parts, state: &ServerState) -> Result<Option<Actor>, AppError> {
+    let Ok(session) = tower_sessions::Session::from_request_parts(parts, state).await else { return Ok(None) };
+    let id: Option<i64> = session.get(auth::SESSION_USER).await.map_err(|e| {
+        tracing::error!(error = %e, "session store");
+        AppError::Internal
+    })?;
+    match id {
+        Some(id) => auth::actor_by_id(&state.app.pool, id).await,
+        None => Ok(None),
+    }
+}
+
+/// A JSON body whose rejections use the API's error shape.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Json::<T>::from_request(req, state)
+            .await
+            .map(|Json(v)| ApiJson(v))
+            .map_err(|e| ApiError(AppError::invalid("body", e.body_text())))
+    }
+}
+
+pub async fn healthz(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
+    sqlx::query("select 1").execute(&state.pool).await.map_err(AppError::from)?;
+    Ok(Json(json!({"status": "ok"})))
+}
+
+pub fn router(state: &ServerState) -> Router<ServerState> {
+    let upload_limit = usize::try_from(state.app.max_upload_bytes.saturating_add(1024 * 1024)).unwrap_or(usize::MAX);
+    Router::new()
+        .route("/projects", post(create_project))
+        .route("/projects/{code}", get(get_project))
+        .route("/projects/{code}/milestones", post(create_milestone))
+        .route("/projects/{code}/milestones/{ms}", get(get_milestone))
+        .route("/projects/{code}/milestones/{ms}/tasks", post(add_task))
+        .route("/projects/{code}/milestones/{ms}/tasks/{task}/complete", post(complete_task))
+        .route("/projects/{code}/milestones/{ms}/checklists", post(add_checklist))
+        .route("/projects/{code}/milestones/{ms}/checklists/{id}/items/{item}/tick", post(tick))
+        .route("/projects/{code}/milestones/{ms}/checklists/{id}/items/{item}/untick", post(untick))
+        .route("/projects/{code}/milestones/{ms}/criteria", post(add_criterion))
+        .route("/projects/{code}/milestones/{ms}/signoff-roles", post(set_signoff_role))
+        .route("/projects/{code}/milestones/{ms}/signoffs", post(sign))
+        .route("/projects/{code}/milestones/{ms}/certificate", post(issue_certificate))
+        .route("/projects/{code}/members", post(set_member))
+        .route("/projects/{code}/evidence", post(upload_evidence).layer(DefaultBodyLimit::max(upload_limit)))
+        .route("/evidence/{id}", get(get_evidence))
+        .route("/evidence/{id}/file", get(get_evidence_file))
+        .route("/certificates/{number}", get(get_certificate))
+}
+
+/// Creates a project. Admins.
+async fn create_project(State(s): State<AppState>, ApiActor(a): ApiActor, ApiJson(input): ApiJson<NewProject>) -> ApiResult<impl IntoResponse> {
+    let code = projects::create(&s.pool, &a, input).await?;
+    Ok((StatusCode::CREATED, Json(projects::view(&s.pool, &a, &code).await?)))
+}
+
+/// A project with its milestones' state and progress. Members.
+async fn get_project(State(s): State<AppState>, ApiActor(a): ApiActor, Path(code): Path<String>) -> ApiResult<impl IntoResponse> {
+    Ok(Json(projects::view(&s.pool, &a, &code).await?))
+}
+
+/// Creates a milestone. PMs.
+async fn create_milestone(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(code): Path<String>,
+    ApiJson(input): ApiJson<NewMilestone>,
+) -> ApiResult<impl IntoResponse> {
+    let ms = milestones::create_milestone(&s.pool, &a, &code, input).await?;
+    Ok((StatusCode::CREATED, Json(milestones::view(&s.pool, &a, &code, &ms).await?)))
+}
+
+/// Everything about a milestone: state, progress, tasks, checklists, criteria with verdicts, sign-offs, gaps. Members.
+async fn get_milestone(State(s): State<AppState>, ApiActor(a): ApiActor, Path((code, ms)): Path<(String, String)>) -> ApiResult<impl IntoResponse> {
+    Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
+}
+
+/// Adds a task. PMs.
+async fn add_task(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path((code, ms)): Path<(String, String)>,
+    ApiJson(input): ApiJson<NewTask>,
+) -> ApiResult<impl IntoResponse> {
+    let id = milestones::add_task(&s.pool, &a, &code, &ms, input).await?;
+    Ok((StatusCode::CREATED, Json(json!({"id": id}))))
+}
+
+/// Marks a task done. PMs and engineers.
+async fn complete_task(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path((code, ms, task)): Path<(String, String, String)>,
+) -> ApiResult<impl IntoResponse> {
+    milestones::complete_task(&s.pool, &a, &code, &ms, &task).await?;
+    Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
+}
+
+/// Adds a checklist with sections and items. PMs.
+async fn add_checklist(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path((code, ms)): Path<(String, String)>,
+    ApiJson(input): ApiJson<NewChecklist>,
+) -> ApiResult<impl IntoResponse> {
+    let id = milestones::add_checklist(&s.pool, &a, &code, &ms, input).await?;
+    Ok((StatusCode::CREATED, Json(json!({"id": id}))))
+}
+
+async fn tick_or_untick(s: &AppState, a: &Actor, code: &str, ms: &str, list: i64, item: i64, tick: bool) -> ApiResult<Response> {
+    let (p, m, _) = milestones::milestone_for(&s.pool, a, code, ms, auth::Need::Work).await?;
+    let in_milestone: Option<i64> = sqlx::query_scalar("select id from checklists where id = ? and milestone_id = ?")
+        .bind(list)
+        .bind(m.id)
+        .fetch_optional(&s.pool)
+        .await
+        .map_err(AppError::from)?;
+    if in_milestone.is_none() {
+        return Err(AppError::NotFound(format!("checklist {list} in {} {}", p.code, m.code)).into());
+    }
+    milestones::tick_item(&s.pool, a, code, Some(list), item, tick).await?;
+    Ok(Json(milestones::view(&s.pool, a, code, ms).await?).into_response())
+}
+
+/// Ticks a checklist item. PMs and engineers.
+async fn tick(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path((code, ms, list, item)): Path<(String, String, i64, i64)>,
+) -> ApiResult<Response> {
+    tick_or_untick(&s, &a, &code, &ms, list, item, true).await
+}
+
+/// Unticks a checklist item while the milestone is not signed off. PMs and engineers.
+async fn untick(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path((code, ms, list, item)): Path<(String, String, i64, i64)>,
+) -> ApiResult<Response> {
+    tick_or_untick(&s, &a, &code, &ms, list, item, false).await
+}
+
+/// Adds an acceptance criterion. PMs.
+async fn add_criterion(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path((code, ms)): Path<(String, String)>,
+    ApiJson(input): ApiJson<NewCriterion>,
+) -> ApiResult<impl IntoResponse> {
+    let id = milestones::add_criterion(&s.pool, &a, &code, &ms, input).await?;
+    Ok((StatusCode::CREATED, Json(json!({"id": id}))))
+}
+
+#[derive(Deserialize)]
+struct RoleInput {
+    role: String,
+    approver: String,
+}
+
+/// Names the approver for a sign-off role. PMs.
+async fn set_signoff_role(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path((code, ms)): Path<(String, String)>,
+    ApiJson(input): ApiJson<RoleInput>,
+) -> ApiResult<impl IntoResponse> {
+    milestones::set_signoff_role(&s.pool, &a, &code, &ms, &input.role, &input.approver).await?;
+    Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
+}
+
+#[derive(Deserialize)]
+struct SignInput {
+    role: String,
+    decision: String,
+    #[serde(default)]
+    comment: String,
+}
+
+/// Approves or rejects as a role. The role's named approver only.
+async fn sign(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path((code, ms)): Path<(String, String)>,
+    ApiJson(input): ApiJson<SignInput>,
+) -> ApiResult<impl IntoResponse> {
+    let so = milestones::sign(&s.pool, &a, &code, &ms, &input.role, &input.decision, &input.comment).await?;
+    Ok((StatusCode::CREATED, Json(so)))
+}
+
+/// Issues the certificate: 201, or 409 with the gap list. PMs.
+async fn issue_certificate(State(s): State<AppState>, ApiActor(a): ApiActor, Path((code, ms)): Path<(String, String)>) -> ApiResult<impl IntoResponse> {
+    let number = certificates::issue(&s.pool, &a, &code, &ms).await?;
+    Ok((StatusCode::CREATED, Json(certificates::verify(&s.pool, &number).await?)))
+}
+
+#[derive(Deserialize)]
+struct MemberInput {
+    username: String,
+    role: String,
+}
+
+/// Adds a member or changes their role. PMs and admins.
+async fn set_member(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(code): Path<String>,
+    ApiJson(input): ApiJson<MemberInput>,
+) -> ApiResult<impl IntoResponse> {
+    projects::set_member(&s.pool, &a, &code, &input.username, &input.role).await?;
+    Ok(Json(json!({"username": input.username, "role": input.role})))
+}
+
+/// Uploads evidence (multipart: file, kind?, milestone, criterion?, task?, item?,
+/// effective_at?, commit?, ci_url?). 201 with id, sha256, kind, metrics, warnings. PMs and engineers.
+async fn upload_evidence(State(s): State<AppState>, ApiActor(a): ApiActor, Path(code): Path<String>, mp: Multipart) -> ApiResult<impl IntoResponse> {
+    // check the role before reading a byte of the file
+    auth::project_for(&s.pool, &a, &code, auth::Need::Work).await?;
+    let (meta, received) = receive_multipart(&s, mp).await?;
+    let received = received.ok_or_else(|| AppError::invalid("file", "a multipart field named 'file' is required"))?;
+    let view = evidence::store_upload(&s, &a, &code, meta, received).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// One evidence file's facts. Members.
+async fn get_evidence(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<i64>) -> ApiResult<impl IntoResponse> {
+    Ok(Json(evidence::get(&s, &a, id).await?.0))
+}
+
+/// The stored bytes, as an attachment. Members.
+async fn get_evidence_file(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<i64>) -> ApiResult<Response> {
+    Ok(serve_evidence_file(&s, &a, id).await?)
+}
+
+/// A certificate with its payload and a fresh integrity check. Members.
+async fn get_certificate(State(s): State<AppState>, ApiActor(a): ApiActor, Path(number): Path<String>) -> ApiResult<impl IntoResponse> {
+    let cert = certificates::verify(&s.pool, &number).await?;
+    auth::project_for(&s.pool, &a, &cert.project_code, auth::Need::Read).await?;
+    Ok(Json(cert))
+}

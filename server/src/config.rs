@@ -1,0 +1,130 @@
+//! Command line and environment configuration.
+
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Attest: evidence-backed delivery tracking.
+#[derive(Debug, Parser)]
+#[command(name = "attest", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Global {
+    /// Directory for the database and the evidence blobs.
+    #[arg(long, env = "ATTEST_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+    /// Address to serve on.
+    #[arg(long, env = "ATTEST_ADDR", default_value = "127.0.0.1:3000", global = true)]
+    pub addr: SocketAddr,
+    /// Largest evidence upload accepted, in bytes (default 100 MiB).
+    #[arg(long, env = "ATTEST_MAX_UPLOAD_BYTES", default_value_t = 100 * 1024 * 1024, global = true)]
+    pub max_upload_bytes: u64,
+    /// Directory holding the built site (pkg/ with wasm, js, css). Found next to the binary when not given.
+    #[arg(long, env = "ATTEST_SITE_DIR", global = true)]
+    pub site_dir: Option<PathBuf>,
+    /// Do not load the demo project into a new database.
+    #[arg(long, env = "ATTEST_NO_DEMO", global = true)]
+    pub no_demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web app and the API (the default).
+    Serve,
+    /// Load the demo project (WM) with its users.
+    Demo,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens for CI.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Create or migrate the database and exit.
+    Migrate,
+    /// Evidence tools that need no server.
+    Evidence {
+        #[command(subcommand)]
+        command: EvidenceCommand,
+    },
+    /// Check a stored certificate's payload against its SHA-256.
+    Verify {
+        /// Certificate number, e.g. WM-M3-20261123-001.
+        number: String,
+    },
+    /// Audit history tools.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user; the password is read from standard input.
+    Add {
+        name: String,
+        #[arg(long)]
+        admin: bool,
+        /// Name shown in the app (defaults to NAME).
+        #[arg(long, default_value = "")]
+        display_name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token and print it once.
+    Create {
+        #[arg(long)]
+        user: String,
+        /// Limit the token to one project.
+        #[arg(long)]
+        project: Option<String>,
+        /// A label for the token.
+        #[arg(long, default_value = "ci")]
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvidenceCommand {
+    /// Parse a report and print {"kind", "metrics", "warnings"}; exit 2 if refused.
+    Inspect {
+        file: PathBuf,
+        #[arg(long)]
+        kind: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk the hash chain and name the first broken event.
+    Verify,
+}
+
+/// Where the built site is: the flag, `LEPTOS_SITE_ROOT`, `site/` beside the
+/// binary's directory (target/release/attest → target/site), or ./target/site.
+pub fn site_root(flag: Option<PathBuf>) -> PathBuf {
+    if let Some(p) = flag {
+        return p;
+    }
+    if let Ok(p) = std::env::var("LEPTOS_SITE_ROOT") {
+        return PathBuf::from(p);
+    }
+    if let Some(dir) = std::env::current_exe().ok().and_then(|e| e.parent().and_then(|d| d.parent()).map(|d| d.join("site"))) {
+        if dir.join("pkg").exists() {
+            return dir;
+        }
+    }
+    PathBuf::from("target/site")
+}

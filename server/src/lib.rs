@@ -1,0 +1,71 @@
+#![recursion_limit = "256"]
+//! The Attest server: configuration, Axum wiring (pages, server functions,
+//! uploads, downloads, sessions) and the REST API for CI. Every handler calls
+//! the same `app::ssr` operations the pages use.
+
+pub mod api;
+pub mod config;
+pub mod upload;
+
+use app::ssr::AppState;
+use app::{shell, App};
+use axum::extract::FromRef;
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
+
+/// Router state: the app's state plus Leptos' options.
+#[derive(Clone)]
+pub struct ServerState {
+    pub app: AppState,
+    pub leptos: LeptosOptions,
+}
+
+impl FromRef<ServerState> for LeptosOptions {
+    fn from_ref(s: &ServerState) -> Self {
+        s.leptos.clone()
+    }
+}
+
+impl FromRef<ServerState> for AppState {
+    fn from_ref(s: &ServerState) -> Self {
+        s.app.clone()
+    }
+}
+
+/// Creates the session table if needed and returns the session layer.
+pub async fn session_layer(pool: &sqlx::SqlitePool) -> Result<SessionManagerLayer<SqliteStore>, sqlx::Error> {
+    let store = SqliteStore::new(pool.clone()).with_table_name("sessions").map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+    store.migrate().await?;
+    Ok(SessionManagerLayer::new(store)
+        .with_name("attest_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(false)
+        .with_expiry(Expiry::OnInactivity(time::Duration::days(7))))
+}
+
+/// The whole application router.
+pub async fn router(state: AppState, leptos: LeptosOptions) -> Result<Router, sqlx::Error> {
+    let sessions = session_layer(&state.pool).await?;
+    let routes = generate_route_list(App);
+    let ctx = state.clone();
+    let server_state = ServerState { app: state, leptos: leptos.clone() };
+    let app = Router::new()
+        .route("/healthz", get(api::healthz))
+        .nest("/api/v1", api::router(&server_state))
+        .merge(upload::browser_router(&server_state))
+        .leptos_routes_with_context(&server_state, routes, move || provide_context(ctx.clone()), {
+            let options = leptos.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<ServerState, _>(shell))
+        .with_state(server_state)
+        .layer(sessions)
+        .layer(tower_http::trace::TraceLayer::new_for_http());
+    Ok(app)
+}

@@ -1,0 +1,147 @@
+#![recursion_limit = "256"]
+//! `attest`: serve the app, load the demo, manage users and tokens, inspect
+//! evidence, verify certificates and the audit chain.
+
+use app::ssr::{auth, blobs::BlobStore, certificates, db, demo, parsers, AppState};
+use clap::Parser;
+use server::config::{self, AuditCommand, Cli, Command, EvidenceCommand, TokenCommand, UserCommand};
+use std::io::Read;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn,tower_sessions=warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("attest: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open_state(g: &config::Global) -> Result<(AppState, bool), BoxError> {
+    let (pool, is_new) = db::open(&g.data_dir).await?;
+    let blobs = BlobStore::open(g.data_dir.join("blobs"))?;
+    Ok((AppState { pool, blobs: Arc::new(blobs), max_upload_bytes: g.max_upload_bytes }, is_new))
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, BoxError> {
+    let g = cli.global;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(&g).await,
+        Command::Migrate => {
+            open_state(&g).await?;
+            println!("database ready at {}", g.data_dir.join("attest.db").display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo => {
+            let (state, _) = open_state(&g).await?;
+            demo::load(&state).await?;
+            print_demo_logins();
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User { command: UserCommand::Add { name, admin, display_name } } => {
+            let (state, _) = open_state(&g).await?;
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password)?;
+            let password = password.trim_end_matches(['\n', '\r']);
+            auth::create_user(&state.pool, &name, &display_name, password, admin).await?;
+            println!("user {name} added{}", if admin { " (admin)" } else { "" });
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token { command: TokenCommand::Create { user, project, name } } => {
+            let (state, _) = open_state(&g).await?;
+            let secret = auth::create_token(&state.pool, &user, project.as_deref(), &name).await?;
+            eprintln!("token for {user}{} (shown once; store it as a CI secret):", project.map(|p| format!(" limited to {p}")).unwrap_or_default());
+            println!("{secret}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Evidence { command: EvidenceCommand::Inspect { file, kind } } => {
+            let kind = match kind.as_deref() {
+                None | Some("auto") => None,
+                Some(k) => Some(app::domain::metrics::EvidenceKind::parse(k).ok_or_else(|| format!("unknown kind {k:?}"))?),
+            };
+            match parsers::parse_path(&file, kind) {
+                Ok(parsed) => {
+                    println!("{}", serde_json::to_string_pretty(&parsed)?);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("refused: {e}");
+                    Ok(ExitCode::from(2))
+                }
+            }
+        }
+        Command::Verify { number } => {
+            let (state, _) = open_state(&g).await?;
+            let c = certificates::verify(&state.pool, &number).await?;
+            if c.valid {
+                println!("VALID {} sha256 {}", c.number, c.sha256);
+                Ok(ExitCode::SUCCESS)
+            } else {
+                println!("INVALID {}: recorded sha256 {} but the stored payload hashes to {}", c.number, c.sha256, c.recomputed_sha256);
+                Ok(ExitCode::from(1))
+            }
+        }
+        Command::Audit { command: AuditCommand::Verify } => {
+            let (state, _) = open_state(&g).await?;
+            match app::ssr::audit::verify_chain(&state.pool).await? {
+                Ok(n) => {
+                    println!("audit chain intact: {n} events");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(msg) => {
+                    println!("audit chain BROKEN: {msg}");
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+    }
+}
+
+fn print_demo_logins() {
+    println!("demo logins (password '{}'):", demo::DEMO_PASSWORD);
+    for (user, name, what) in demo::DEMO_USERS {
+        println!("  {user:<12} {name:<12} {what}");
+    }
+}
+
+async fn serve(g: &config::Global) -> Result<ExitCode, BoxError> {
+    let (state, is_new) = open_state(g).await?;
+    if is_new && !g.no_demo {
+        demo::load(&state).await?;
+        println!("new database: loaded the demo project WM");
+    }
+    let site_root = config::site_root(g.site_dir.clone());
+    if !site_root.join("pkg").exists() {
+        eprintln!("warning: no built site at {} (run `cargo leptos build --release`); pages will load without styles or scripts", site_root.display());
+    }
+    let leptos = leptos::config::LeptosOptions::builder()
+        .output_name("attest")
+        .site_root(site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(g.addr)
+        .env(leptos::config::Env::PROD)
+        .build();
+    let show_logins = demo::is_loaded(&state).await.unwrap_or(false);
+    let app = server::router(state, leptos).await?;
+    let listener = tokio::net::TcpListener::bind(g.addr).await?;
+    println!("Attest is serving at http://{}", g.addr);
+    if show_logins {
+        print_demo_logins();
+    }
+    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown() {
+    let _ = tokio::signal::ctrl_c().await;
+}
