@@ -5,7 +5,7 @@ use crate::pages::*;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 /// The document around every page, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -15,6 +15,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -26,6 +27,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The app. Every route renders fully on the server (`SsrMode::Async`), so
+/// pages and forms work before, or without, the WebAssembly.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -36,13 +39,13 @@ pub fn App() -> impl IntoView {
             <NavBar/>
             <main>
                 <Routes fallback=|| view! { <NotFound/> }>
-                    <Route path=path!("/") view=ProjectsPage/>
-                    <Route path=path!("/login") view=LoginPage/>
-                    <Route path=path!("/p/:code") view=ProjectPage/>
-                    <Route path=path!("/p/:code/m/:ms") view=MilestonePage/>
-                    <Route path=path!("/evidence/:id") view=EvidencePage/>
-                    <Route path=path!("/certificates/:number") view=CertificatePage/>
-                    <Route path=path!("/verify/:number") view=VerifyPage/>
+                    <Route path=path!("/") view=ProjectsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/p/:code") view=ProjectPage ssr=SsrMode::Async/>
+                    <Route path=path!("/p/:code/m/:ms") view=MilestonePage ssr=SsrMode::Async/>
+                    <Route path=path!("/evidence/:id") view=EvidencePage ssr=SsrMode::Async/>
+                    <Route path=path!("/certificates/:number") view=CertificatePage ssr=SsrMode::Async/>
+                    <Route path=path!("/verify/:number") view=VerifyPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

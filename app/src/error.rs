@@ -8,7 +8,7 @@ use server_fn::error::{FromServerFnError, ServerFnErrorErr};
 /// Everything a caller may be told about a failed request.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
-    #[error("log in to continue")]
+    #[error("not logged in: log in, or send an API token as 'Authorization: Bearer <token>'")]
     Unauthorized,
     #[error("{0}")]
     Forbidden(String),

@@ -66,7 +66,7 @@ impl FromRequestParts<ServerState> for ApiActor {
             return auth::actor_by_token(&state.app.pool, token)
                 .await?
                 .map(ApiActor)
-                .ok_or_else(|| ApiError(AppError::Forbidden("the API token is not valid".into())));
+                .ok_or(ApiError(AppError::Unauthorized));
         }
         session_actor(parts, state).await?.map(ApiActor).ok_or(ApiError(AppError::Unauthorized))
     }

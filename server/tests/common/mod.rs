@@ -1,0 +1,177 @@
+//! Test harness: every test gets its own SQLite file and blob directory and
+//! drives the real router with `oneshot` (no socket).
+
+#![allow(dead_code)]
+
+use app::ssr::{auth, blobs::BlobStore, db, AppState};
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use serde_json::Value;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+pub struct TestApp {
+    pub dir: tempfile::TempDir,
+    pub state: AppState,
+    pub router: Router,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub bytes: Vec<u8>,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.bytes).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.bytes)))
+    }
+    pub fn error_code(&self) -> String {
+        self.json()["error"]["code"].as_str().unwrap_or_default().to_string()
+    }
+    pub fn error_message(&self) -> String {
+        self.json()["error"]["message"].as_str().unwrap_or_default().to_string()
+    }
+}
+
+/// A multipart body: text fields and one file.
+pub fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
+    let boundary = "attest-test-boundary-7d1f";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+    }
+    if let Some((name, bytes)) = file {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/xml\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+pub fn junit(total: usize, failed: usize) -> String {
+    app::ssr::demo::junit_xml("t.suite", total, failed)
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        Self::with_limit(100 * 1024 * 1024).await
+    }
+
+    pub async fn with_limit(max_upload_bytes: u64) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let (pool, _) = db::open(dir.path()).await.unwrap();
+        let blobs = BlobStore::open(dir.path().join("blobs")).unwrap();
+        let state = AppState { pool, blobs: Arc::new(blobs), max_upload_bytes };
+        let leptos = leptos::config::LeptosOptions::builder()
+            .output_name("attest")
+            .site_root(dir.path().join("site").to_string_lossy().to_string())
+            .build();
+        let router = server::router(state.clone(), leptos).await.unwrap();
+        TestApp { dir, state, router }
+    }
+
+    /// Creates a user and returns an API token for them.
+    pub async fn user(&self, name: &str, admin: bool) -> String {
+        auth::create_user(&self.state.pool, name, name, "password-123", admin).await.unwrap();
+        auth::create_token(&self.state.pool, name, None, "test").await.unwrap()
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Reply {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        Reply { status, headers, bytes }
+    }
+
+    pub async fn get(&self, token: Option<&str>, path: &str) -> Reply {
+        let mut b = Request::get(path);
+        if let Some(t) = token {
+            b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        self.send(b.body(Body::empty()).unwrap()).await
+    }
+
+    pub async fn post(&self, token: Option<&str>, path: &str, json: Value) -> Reply {
+        let mut b = Request::post(path).header(header::CONTENT_TYPE, "application/json");
+        if let Some(t) = token {
+            b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        self.send(b.body(Body::from(json.to_string())).unwrap()).await
+    }
+
+    pub async fn upload(&self, token: &str, project: &str, fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Reply {
+        let (ct, body) = multipart(fields, file);
+        let req = Request::post(format!("/api/v1/projects/{project}/evidence"))
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        sqlx::query_scalar(&format!("select count(*) from {table}")).fetch_one(&self.state.pool).await.unwrap()
+    }
+
+    /// Files in the blob store (temp area included).
+    pub fn blob_files(&self) -> usize {
+        walk(&self.dir.path().join("blobs"))
+    }
+}
+
+fn walk(p: &std::path::Path) -> usize {
+    std::fs::read_dir(p)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| if e.path().is_dir() { walk(&e.path()) } else { 1 })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+/// A project WM with admin, pm, eng, qa (engineer) and viewer, and milestone M1.
+pub struct World {
+    pub app: TestApp,
+    pub admin: String,
+    pub pm: String,
+    pub eng: String,
+    pub qa: String,
+    pub viewer: String,
+}
+
+impl World {
+    pub async fn new() -> Self {
+        Self::on(TestApp::new().await).await
+    }
+
+    pub async fn on(app: TestApp) -> Self {
+        let admin = app.user("admin", true).await;
+        let pm = app.user("pm", false).await;
+        let eng = app.user("eng", false).await;
+        let qa = app.user("qa", false).await;
+        let viewer = app.user("viewer", false).await;
+        let r = app.post(Some(&admin), "/api/v1/projects", serde_json::json!({"code": "WM", "name": "WeMaster", "description": "d"})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.bytes));
+        for (u, role) in [("pm", "pm"), ("eng", "engineer"), ("qa", "engineer"), ("viewer", "viewer")] {
+            let r = app.post(Some(&admin), "/api/v1/projects/WM/members", serde_json::json!({"username": u, "role": role})).await;
+            assert_eq!(r.status, StatusCode::OK);
+        }
+        let r = app.post(Some(&pm), "/api/v1/projects/WM/milestones", serde_json::json!({"code": "M1", "title": "First"})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.bytes));
+        World { app, admin, pm, eng, qa, viewer }
+    }
+
+    pub async fn milestone(&self) -> Value {
+        let r = self.app.get(Some(&self.pm), "/api/v1/projects/WM/milestones/M1").await;
+        assert_eq!(r.status, StatusCode::OK);
+        r.json()
+    }
+}
