@@ -1,0 +1,38 @@
+import { expect, test } from "@playwright/test";
+import { api, expectStatus, junit, login, milestoneCode } from "./helpers";
+
+test("the approver signs, the PM issues the certificate, and its verify page says valid", async ({ page, context }, info) => {
+  const ms = milestoneCode(info, 3);
+  const pm = await api("pm");
+  const eng = await api("engineer");
+  const base = `/api/v1/projects/WM/milestones/${ms}`;
+  await expectStatus(await pm.post("/api/v1/projects/WM/milestones", { data: { code: ms, title: "Certificate flow" } }), 201);
+  await expectStatus(await pm.post(`${base}/tasks`, { data: { code: `${ms}-01`, title: "Ship it" } }), 201);
+  await expectStatus(await pm.post(`${base}/criteria`, { data: { code: "C1", title: "Tests pass", metric: "tests.pass_rate", op: "==", target: 100 } }), 201);
+  await expectStatus(await pm.post(`${base}/signoff-roles`, { data: { role: "QA lead", approver: "qa" } }), 200);
+  await expectStatus(await eng.post(`${base}/tasks/${ms}-01/complete`), 200);
+  await expectStatus(
+    await eng.post("/api/v1/projects/WM/evidence", {
+      multipart: { milestone: ms, criterion: "C1", file: { name: "junit.xml", mimeType: "application/xml", buffer: Buffer.from(junit(7)) } },
+    }),
+    201,
+  );
+
+  await login(page, "qa", `/p/WM/m/${ms}`);
+  await expect(page.getByText("ready for sign-off")).toBeVisible();
+  await page.getByLabel("Comment").fill("Checked the suite.");
+  await page.getByRole("button", { name: "Approve as QA lead" }).click();
+  await expect(page.locator(".badge.signoff-approved")).toBeVisible();
+  await expect(page.getByText("signed off", { exact: true })).toBeVisible();
+
+  await context.clearCookies();
+  await login(page, "pm", `/p/WM/m/${ms}`);
+  await page.getByRole("button", { name: "Issue certificate" }).click();
+  await expect(page).toHaveURL(/\/certificates\/WM-M\d+-\d{8}-\d{3}$/);
+  await expect(page.getByText("Integrity verified")).toBeVisible();
+  await expect(page.locator(".certificate")).toContainText("Tests pass");
+
+  await context.clearCookies();
+  await page.getByRole("link", { name: /^\/verify\// }).click();
+  await expect(page.getByText("✓ Valid")).toBeVisible();
+});
