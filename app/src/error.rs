@@ -36,7 +36,10 @@ pub enum AppError {
 impl AppError {
     /// Shorthand for a form-field error.
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        AppError::Invalid { field: field.to_string(), message: message.into() }
+        AppError::Invalid {
+            field: field.to_string(),
+            message: message.into(),
+        }
     }
 
     /// The HTTP status this error answers with.

@@ -10,7 +10,9 @@ use app::ssr::auth::{self, Actor};
 use app::ssr::milestones::{self, NewChecklist, NewCriterion, NewMilestone, NewTask};
 use app::ssr::projects::{self, NewProject};
 use app::ssr::{certificates, evidence, AppState};
-use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Multipart, Path, Request, State};
+use axum::extract::{
+    DefaultBodyLimit, FromRequest, FromRequestParts, Multipart, Path, Request, State,
+};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -42,7 +44,10 @@ impl IntoResponse for ApiError {
         }
         let mut res = (status, Json(body)).into_response();
         if status == StatusCode::UNAUTHORIZED {
-            res.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+            res.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
         }
         res
     }
@@ -56,7 +61,10 @@ pub struct ApiActor(pub Actor);
 impl FromRequestParts<ServerState> for ApiActor {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &ServerState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &ServerState,
+    ) -> Result<Self, Self::Rejection> {
         if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
             let token = value
                 .to_str()
@@ -68,13 +76,21 @@ impl FromRequestParts<ServerState> for ApiActor {
                 .map(ApiActor)
                 .ok_or(ApiError(AppError::Unauthorized));
         }
-        session_actor(parts, state).await?.map(ApiActor).ok_or(ApiError(AppError::Unauthorized))
+        session_actor(parts, state)
+            .await?
+            .map(ApiActor)
+            .ok_or(ApiError(AppError::Unauthorized))
     }
 }
 
 /// The logged-in browser user, if any.
-pub async fn session_actor(parts: &mut Parts, state: &ServerState) -> Result<Option<Actor>, AppError> {
-    let Ok(session) = tower_sessions::Session::from_request_parts(parts, state).await else { return Ok(None) };
+pub async fn session_actor(
+    parts: &mut Parts,
+    state: &ServerState,
+) -> Result<Option<Actor>, AppError> {
+    let Ok(session) = tower_sessions::Session::from_request_parts(parts, state).await else {
+        return Ok(None);
+    };
     let id: Option<i64> = session.get(auth::SESSION_USER).await.map_err(|e| {
         tracing::error!(error = %e, "session store");
         AppError::Internal
@@ -100,41 +116,80 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 }
 
 pub async fn healthz(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
-    sqlx::query("select 1").execute(&state.pool).await.map_err(AppError::from)?;
+    sqlx::query("select 1")
+        .execute(&state.pool)
+        .await
+        .map_err(AppError::from)?;
     Ok(Json(json!({"status": "ok"})))
 }
 
 pub fn router(state: &ServerState) -> Router<ServerState> {
-    let upload_limit = usize::try_from(state.app.max_upload_bytes.saturating_add(1024 * 1024)).unwrap_or(usize::MAX);
+    let upload_limit = usize::try_from(state.app.max_upload_bytes.saturating_add(1024 * 1024))
+        .unwrap_or(usize::MAX);
     Router::new()
         .route("/projects", post(create_project))
         .route("/projects/{code}", get(get_project))
         .route("/projects/{code}/milestones", post(create_milestone))
         .route("/projects/{code}/milestones/{ms}", get(get_milestone))
         .route("/projects/{code}/milestones/{ms}/tasks", post(add_task))
-        .route("/projects/{code}/milestones/{ms}/tasks/{task}/complete", post(complete_task))
-        .route("/projects/{code}/milestones/{ms}/checklists", post(add_checklist))
-        .route("/projects/{code}/milestones/{ms}/checklists/{id}/items/{item}/tick", post(tick))
-        .route("/projects/{code}/milestones/{ms}/checklists/{id}/items/{item}/untick", post(untick))
-        .route("/projects/{code}/milestones/{ms}/criteria", post(add_criterion))
-        .route("/projects/{code}/milestones/{ms}/signoff-roles", post(set_signoff_role))
+        .route(
+            "/projects/{code}/milestones/{ms}/tasks/{task}/complete",
+            post(complete_task),
+        )
+        .route(
+            "/projects/{code}/milestones/{ms}/checklists",
+            post(add_checklist),
+        )
+        .route(
+            "/projects/{code}/milestones/{ms}/checklists/{id}/items/{item}/tick",
+            post(tick),
+        )
+        .route(
+            "/projects/{code}/milestones/{ms}/checklists/{id}/items/{item}/untick",
+            post(untick),
+        )
+        .route(
+            "/projects/{code}/milestones/{ms}/criteria",
+            post(add_criterion),
+        )
+        .route(
+            "/projects/{code}/milestones/{ms}/signoff-roles",
+            post(set_signoff_role),
+        )
         .route("/projects/{code}/milestones/{ms}/signoffs", post(sign))
-        .route("/projects/{code}/milestones/{ms}/certificate", post(issue_certificate))
+        .route(
+            "/projects/{code}/milestones/{ms}/certificate",
+            post(issue_certificate),
+        )
         .route("/projects/{code}/members", post(set_member))
-        .route("/projects/{code}/evidence", post(upload_evidence).layer(DefaultBodyLimit::max(upload_limit)))
+        .route(
+            "/projects/{code}/evidence",
+            post(upload_evidence).layer(DefaultBodyLimit::max(upload_limit)),
+        )
         .route("/evidence/{id}", get(get_evidence))
         .route("/evidence/{id}/file", get(get_evidence_file))
         .route("/certificates/{number}", get(get_certificate))
 }
 
 /// Creates a project. Admins.
-async fn create_project(State(s): State<AppState>, ApiActor(a): ApiActor, ApiJson(input): ApiJson<NewProject>) -> ApiResult<impl IntoResponse> {
+async fn create_project(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiJson(input): ApiJson<NewProject>,
+) -> ApiResult<impl IntoResponse> {
     let code = projects::create(&s.pool, &a, input).await?;
-    Ok((StatusCode::CREATED, Json(projects::view(&s.pool, &a, &code).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(projects::view(&s.pool, &a, &code).await?),
+    ))
 }
 
 /// A project with its milestones' state and progress. Members.
-async fn get_project(State(s): State<AppState>, ApiActor(a): ApiActor, Path(code): Path<String>) -> ApiResult<impl IntoResponse> {
+async fn get_project(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(code): Path<String>,
+) -> ApiResult<impl IntoResponse> {
     Ok(Json(projects::view(&s.pool, &a, &code).await?))
 }
 
@@ -146,11 +201,18 @@ async fn create_milestone(
     ApiJson(input): ApiJson<NewMilestone>,
 ) -> ApiResult<impl IntoResponse> {
     let ms = milestones::create_milestone(&s.pool, &a, &code, input).await?;
-    Ok((StatusCode::CREATED, Json(milestones::view(&s.pool, &a, &code, &ms).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(milestones::view(&s.pool, &a, &code, &ms).await?),
+    ))
 }
 
 /// Everything about a milestone: state, progress, tasks, checklists, criteria with verdicts, sign-offs, gaps. Members.
-async fn get_milestone(State(s): State<AppState>, ApiActor(a): ApiActor, Path((code, ms)): Path<(String, String)>) -> ApiResult<impl IntoResponse> {
+async fn get_milestone(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path((code, ms)): Path<(String, String)>,
+) -> ApiResult<impl IntoResponse> {
     Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
 }
 
@@ -186,16 +248,27 @@ async fn add_checklist(
     Ok((StatusCode::CREATED, Json(json!({"id": id}))))
 }
 
-async fn tick_or_untick(s: &AppState, a: &Actor, code: &str, ms: &str, list: i64, item: i64, tick: bool) -> ApiResult<Response> {
+async fn tick_or_untick(
+    s: &AppState,
+    a: &Actor,
+    code: &str,
+    ms: &str,
+    list: i64,
+    item: i64,
+    tick: bool,
+) -> ApiResult<Response> {
     let (p, m, _) = milestones::milestone_for(&s.pool, a, code, ms, auth::Need::Work).await?;
-    let in_milestone: Option<i64> = sqlx::query_scalar("select id from checklists where id = ? and milestone_id = ?")
-        .bind(list)
-        .bind(m.id)
-        .fetch_optional(&s.pool)
-        .await
-        .map_err(AppError::from)?;
+    let in_milestone: Option<i64> =
+        sqlx::query_scalar("select id from checklists where id = ? and milestone_id = ?")
+            .bind(list)
+            .bind(m.id)
+            .fetch_optional(&s.pool)
+            .await
+            .map_err(AppError::from)?;
     if in_milestone.is_none() {
-        return Err(AppError::NotFound(format!("checklist {list} in {} {}", p.code, m.code)).into());
+        return Err(
+            AppError::NotFound(format!("checklist {list} in {} {}", p.code, m.code)).into(),
+        );
     }
     milestones::tick_item(&s.pool, a, code, Some(list), item, tick).await?;
     Ok(Json(milestones::view(&s.pool, a, code, ms).await?).into_response())
@@ -262,14 +335,30 @@ async fn sign(
     Path((code, ms)): Path<(String, String)>,
     ApiJson(input): ApiJson<SignInput>,
 ) -> ApiResult<impl IntoResponse> {
-    let so = milestones::sign(&s.pool, &a, &code, &ms, &input.role, &input.decision, &input.comment).await?;
+    let so = milestones::sign(
+        &s.pool,
+        &a,
+        &code,
+        &ms,
+        &input.role,
+        &input.decision,
+        &input.comment,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(so)))
 }
 
 /// Issues the certificate: 201, or 409 with the gap list. PMs.
-async fn issue_certificate(State(s): State<AppState>, ApiActor(a): ApiActor, Path((code, ms)): Path<(String, String)>) -> ApiResult<impl IntoResponse> {
+async fn issue_certificate(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path((code, ms)): Path<(String, String)>,
+) -> ApiResult<impl IntoResponse> {
     let number = certificates::issue(&s.pool, &a, &code, &ms).await?;
-    Ok((StatusCode::CREATED, Json(certificates::verify(&s.pool, &number).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(certificates::verify(&s.pool, &number).await?),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -286,32 +375,52 @@ async fn set_member(
     ApiJson(input): ApiJson<MemberInput>,
 ) -> ApiResult<impl IntoResponse> {
     projects::set_member(&s.pool, &a, &code, &input.username, &input.role).await?;
-    Ok(Json(json!({"username": input.username, "role": input.role})))
+    Ok(Json(
+        json!({"username": input.username, "role": input.role}),
+    ))
 }
 
 /// Uploads evidence (multipart: file, kind?, milestone, criterion?, task?, item?,
 /// effective_at?, commit?, ci_url?). 201 with id, sha256, kind, metrics, warnings. PMs and engineers.
-async fn upload_evidence(State(s): State<AppState>, ApiActor(a): ApiActor, Path(code): Path<String>, mp: Multipart) -> ApiResult<impl IntoResponse> {
+async fn upload_evidence(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(code): Path<String>,
+    mp: Multipart,
+) -> ApiResult<impl IntoResponse> {
     // check the role before reading a byte of the file
     auth::project_for(&s.pool, &a, &code, auth::Need::Work).await?;
     let (meta, received) = receive_multipart(&s, mp).await?;
-    let received = received.ok_or_else(|| AppError::invalid("file", "a multipart field named 'file' is required"))?;
+    let received = received
+        .ok_or_else(|| AppError::invalid("file", "a multipart field named 'file' is required"))?;
     let view = evidence::store_upload(&s, &a, &code, meta, received).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
 /// One evidence file's facts. Members.
-async fn get_evidence(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<i64>) -> ApiResult<impl IntoResponse> {
+async fn get_evidence(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(id): Path<i64>,
+) -> ApiResult<impl IntoResponse> {
     Ok(Json(evidence::get(&s, &a, id).await?.0))
 }
 
 /// The stored bytes, as an attachment. Members.
-async fn get_evidence_file(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<i64>) -> ApiResult<Response> {
+async fn get_evidence_file(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(id): Path<i64>,
+) -> ApiResult<Response> {
     Ok(serve_evidence_file(&s, &a, id).await?)
 }
 
 /// A certificate with its payload and a fresh integrity check. Members.
-async fn get_certificate(State(s): State<AppState>, ApiActor(a): ApiActor, Path(number): Path<String>) -> ApiResult<impl IntoResponse> {
+async fn get_certificate(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(number): Path<String>,
+) -> ApiResult<impl IntoResponse> {
     let cert = certificates::verify(&s.pool, &number).await?;
     auth::project_for(&s.pool, &a, &cert.project_code, auth::Need::Read).await?;
     Ok(Json(cert))

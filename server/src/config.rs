@@ -20,7 +20,12 @@ pub struct Global {
     #[arg(long, env = "ATTEST_DATA_DIR", default_value = "./data", global = true)]
     pub data_dir: PathBuf,
     /// Address to serve on.
-    #[arg(long, env = "ATTEST_ADDR", default_value = "127.0.0.1:3000", global = true)]
+    #[arg(
+        long,
+        env = "ATTEST_ADDR",
+        default_value = "127.0.0.1:3000",
+        global = true
+    )]
     pub addr: SocketAddr,
     /// Largest evidence upload accepted, in bytes (default 100 MiB).
     #[arg(long, env = "ATTEST_MAX_UPLOAD_BYTES", default_value_t = 100 * 1024 * 1024, global = true)]
@@ -121,7 +126,10 @@ pub fn site_root(flag: Option<PathBuf>) -> PathBuf {
     if let Ok(p) = std::env::var("LEPTOS_SITE_ROOT") {
         return PathBuf::from(p);
     }
-    if let Some(dir) = std::env::current_exe().ok().and_then(|e| e.parent().and_then(|d| d.parent()).map(|d| d.join("site"))) {
+    if let Some(dir) = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent().and_then(|d| d.parent()).map(|d| d.join("site")))
+    {
         if dir.join("pkg").exists() {
             return dir;
         }

@@ -38,8 +38,12 @@ impl FromRef<ServerState> for AppState {
 }
 
 /// Creates the session table if needed and returns the session layer.
-pub async fn session_layer(pool: &sqlx::SqlitePool) -> Result<SessionManagerLayer<SqliteStore>, sqlx::Error> {
-    let store = SqliteStore::new(pool.clone()).with_table_name("sessions").map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+pub async fn session_layer(
+    pool: &sqlx::SqlitePool,
+) -> Result<SessionManagerLayer<SqliteStore>, sqlx::Error> {
+    let store = SqliteStore::new(pool.clone())
+        .with_table_name("sessions")
+        .map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
     store.migrate().await?;
     Ok(SessionManagerLayer::new(store)
         .with_name("attest_session")
@@ -54,15 +58,23 @@ pub async fn router(state: AppState, leptos: LeptosOptions) -> Result<Router, sq
     let sessions = session_layer(&state.pool).await?;
     let routes = generate_route_list(App);
     let ctx = state.clone();
-    let server_state = ServerState { app: state, leptos: leptos.clone() };
+    let server_state = ServerState {
+        app: state,
+        leptos: leptos.clone(),
+    };
     let app = Router::new()
         .route("/healthz", get(api::healthz))
         .nest("/api/v1", api::router(&server_state))
         .merge(upload::browser_router(&server_state))
-        .leptos_routes_with_context(&server_state, routes, move || provide_context(ctx.clone()), {
-            let options = leptos.clone();
-            move || shell(options.clone())
-        })
+        .leptos_routes_with_context(
+            &server_state,
+            routes,
+            move || provide_context(ctx.clone()),
+            {
+                let options = leptos.clone();
+                move || shell(options.clone())
+            },
+        )
         .fallback(leptos_axum::file_and_error_handler::<ServerState, _>(shell))
         .with_state(server_state)
         .layer(sessions)

@@ -4,7 +4,9 @@
 
 use app::ssr::{auth, blobs::BlobStore, certificates, db, demo, parsers, AppState};
 use clap::Parser;
-use server::config::{self, AuditCommand, Cli, Command, EvidenceCommand, TokenCommand, UserCommand};
+use server::config::{
+    self, AuditCommand, Cli, Command, EvidenceCommand, TokenCommand, UserCommand,
+};
 use std::io::Read;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -14,7 +16,10 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn,tower_sessions=warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_sessions=warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
@@ -30,7 +35,14 @@ async fn main() -> ExitCode {
 async fn open_state(g: &config::Global) -> Result<(AppState, bool), BoxError> {
     let (pool, is_new) = db::open(&g.data_dir).await?;
     let blobs = BlobStore::open(g.data_dir.join("blobs"))?;
-    Ok((AppState { pool, blobs: Arc::new(blobs), max_upload_bytes: g.max_upload_bytes }, is_new))
+    Ok((
+        AppState {
+            pool,
+            blobs: Arc::new(blobs),
+            max_upload_bytes: g.max_upload_bytes,
+        },
+        is_new,
+    ))
 }
 
 async fn run(cli: Cli) -> Result<ExitCode, BoxError> {
@@ -39,7 +51,10 @@ async fn run(cli: Cli) -> Result<ExitCode, BoxError> {
         Command::Serve => serve(&g).await,
         Command::Migrate => {
             open_state(&g).await?;
-            println!("database ready at {}", g.data_dir.join("attest.db").display());
+            println!(
+                "database ready at {}",
+                g.data_dir.join("attest.db").display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo => {
@@ -48,7 +63,14 @@ async fn run(cli: Cli) -> Result<ExitCode, BoxError> {
             print_demo_logins();
             Ok(ExitCode::SUCCESS)
         }
-        Command::User { command: UserCommand::Add { name, admin, display_name } } => {
+        Command::User {
+            command:
+                UserCommand::Add {
+                    name,
+                    admin,
+                    display_name,
+                },
+        } => {
             let (state, _) = open_state(&g).await?;
             let mut password = String::new();
             std::io::stdin().read_to_string(&mut password)?;
@@ -57,17 +79,34 @@ async fn run(cli: Cli) -> Result<ExitCode, BoxError> {
             println!("user {name} added{}", if admin { " (admin)" } else { "" });
             Ok(ExitCode::SUCCESS)
         }
-        Command::Token { command: TokenCommand::Create { user, project, name } } => {
+        Command::Token {
+            command:
+                TokenCommand::Create {
+                    user,
+                    project,
+                    name,
+                },
+        } => {
             let (state, _) = open_state(&g).await?;
             let secret = auth::create_token(&state.pool, &user, project.as_deref(), &name).await?;
-            eprintln!("token for {user}{} (shown once; store it as a CI secret):", project.map(|p| format!(" limited to {p}")).unwrap_or_default());
+            eprintln!(
+                "token for {user}{} (shown once; store it as a CI secret):",
+                project
+                    .map(|p| format!(" limited to {p}"))
+                    .unwrap_or_default()
+            );
             println!("{secret}");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Evidence { command: EvidenceCommand::Inspect { file, kind } } => {
+        Command::Evidence {
+            command: EvidenceCommand::Inspect { file, kind },
+        } => {
             let kind = match kind.as_deref() {
                 None | Some("auto") => None,
-                Some(k) => Some(app::domain::metrics::EvidenceKind::parse(k).ok_or_else(|| format!("unknown kind {k:?}"))?),
+                Some(k) => Some(
+                    app::domain::metrics::EvidenceKind::parse(k)
+                        .ok_or_else(|| format!("unknown kind {k:?}"))?,
+                ),
             };
             match parsers::parse_path(&file, kind) {
                 Ok(parsed) => {
@@ -87,11 +126,16 @@ async fn run(cli: Cli) -> Result<ExitCode, BoxError> {
                 println!("VALID {} sha256 {}", c.number, c.sha256);
                 Ok(ExitCode::SUCCESS)
             } else {
-                println!("INVALID {}: recorded sha256 {} but the stored payload hashes to {}", c.number, c.sha256, c.recomputed_sha256);
+                println!(
+                    "INVALID {}: recorded sha256 {} but the stored payload hashes to {}",
+                    c.number, c.sha256, c.recomputed_sha256
+                );
                 Ok(ExitCode::from(1))
             }
         }
-        Command::Audit { command: AuditCommand::Verify } => {
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
             let (state, _) = open_state(&g).await?;
             match app::ssr::audit::verify_chain(&state.pool).await? {
                 Ok(n) => {
@@ -138,7 +182,9 @@ async fn serve(g: &config::Global) -> Result<ExitCode, BoxError> {
     if show_logins {
         print_demo_logins();
     }
-    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown())
+        .await?;
     Ok(ExitCode::SUCCESS)
 }
 

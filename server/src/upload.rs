@@ -19,14 +19,23 @@ use axum::{Json, Router};
 
 fn multipart_error(e: MultipartError) -> AppError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        AppError::TooLarge(format!("the request is larger than the upload limit: {}", e.body_text()))
+        AppError::TooLarge(format!(
+            "the request is larger than the upload limit: {}",
+            e.body_text()
+        ))
     } else {
-        AppError::invalid("file", format!("malformed multipart body: {}", e.body_text()))
+        AppError::invalid(
+            "file",
+            format!("malformed multipart body: {}", e.body_text()),
+        )
     }
 }
 
 /// Reads every field; the `file` field goes to the blob store's temp area.
-pub async fn receive_multipart(state: &AppState, mut mp: Multipart) -> Result<(UploadMeta, Option<Received>), AppError> {
+pub async fn receive_multipart(
+    state: &AppState,
+    mut mp: Multipart,
+) -> Result<(UploadMeta, Option<Received>), AppError> {
     let mut meta = UploadMeta::default();
     let mut received = None;
     while let Some(mut field) = mp.next_field().await.map_err(multipart_error)? {
@@ -65,22 +74,41 @@ pub async fn receive_multipart(state: &AppState, mut mp: Multipart) -> Result<(U
 }
 
 /// The stored bytes of an evidence file as a download. Members of its project.
-pub async fn serve_evidence_file(state: &AppState, actor: &Actor, id: i64) -> Result<Response, AppError> {
+pub async fn serve_evidence_file(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+) -> Result<Response, AppError> {
     let (view, path) = evidence::get(state, actor, id).await?;
     let file = tokio::fs::File::open(&path).await?;
     let safe_name: String = view
         .original_name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let mut res = Body::from_stream(tokio_util::io::ReaderStream::new(file)).into_response();
     let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
-    h.insert(header::CONTENT_LENGTH, HeaderValue::from(view.size_bytes.max(0) as u64));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
+    h.insert(
+        header::CONTENT_LENGTH,
+        HeaderValue::from(view.size_bytes.max(0) as u64),
+    );
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{safe_name}\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
-    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
     if let Ok(v) = HeaderValue::from_str(&format!("\"{}\"", view.sha256)) {
         h.insert(header::ETAG, v);
     }
@@ -89,14 +117,21 @@ pub async fn serve_evidence_file(state: &AppState, actor: &Actor, id: i64) -> Re
 
 /// Routes the browser posts forms to and downloads from (session cookie).
 pub fn browser_router(state: &ServerState) -> Router<ServerState> {
-    let limit = usize::try_from(state.app.max_upload_bytes.saturating_add(1024 * 1024)).unwrap_or(usize::MAX);
+    let limit = usize::try_from(state.app.max_upload_bytes.saturating_add(1024 * 1024))
+        .unwrap_or(usize::MAX);
     Router::new()
-        .route("/p/{code}/m/{ms}/evidence", post(browser_upload).layer(DefaultBodyLimit::max(limit)))
+        .route(
+            "/p/{code}/m/{ms}/evidence",
+            post(browser_upload).layer(DefaultBodyLimit::max(limit)),
+        )
         .route("/evidence/{id}/file", get(browser_download))
 }
 
 fn wants_json(headers: &HeaderMap) -> bool {
-    headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("application/json"))
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"))
 }
 
 fn query(key: &str, value: &str) -> String {
@@ -106,22 +141,32 @@ fn query(key: &str, value: &str) -> String {
 /// The upload form's target. With `Accept: application/json` (the page's
 /// script) it answers JSON; a plain form post is redirected to the stored
 /// evidence, or back to the milestone with the error.
-async fn browser_upload(State(state): State<ServerState>, Path((code, ms)): Path<(String, String)>, req: Request) -> Response {
+async fn browser_upload(
+    State(state): State<ServerState>,
+    Path((code, ms)): Path<(String, String)>,
+    req: Request,
+) -> Response {
     let json = wants_json(req.headers());
     let back = format!("/p/{code}/m/{ms}");
     let (mut parts, body) = req.into_parts();
     let actor = match session_actor(&mut parts, &state).await {
         Ok(Some(a)) => a,
-        Ok(None) if !json => return Redirect::to(&format!("/login?{}", query("next", &back))).into_response(),
+        Ok(None) if !json => {
+            return Redirect::to(&format!("/login?{}", query("next", &back))).into_response()
+        }
         Ok(None) => return ApiError(AppError::Unauthorized).into_response(),
         Err(e) => return ApiError(e).into_response(),
     };
     let req = Request::from_parts(parts, body);
     let result = async {
-        app::ssr::auth::project_for(&state.app.pool, &actor, &code, app::ssr::auth::Need::Work).await?;
-        let mp = Multipart::from_request(req, &state).await.map_err(|e| AppError::invalid("file", e.body_text()))?;
+        app::ssr::auth::project_for(&state.app.pool, &actor, &code, app::ssr::auth::Need::Work)
+            .await?;
+        let mp = Multipart::from_request(req, &state)
+            .await
+            .map_err(|e| AppError::invalid("file", e.body_text()))?;
         let (mut meta, received) = receive_multipart(&state.app, mp).await?;
-        let received = received.ok_or_else(|| AppError::invalid("file", "choose a file to upload"))?;
+        let received =
+            received.ok_or_else(|| AppError::invalid("file", "choose a file to upload"))?;
         meta.milestone = Some(ms.clone());
         evidence::store_upload(&state.app, &actor, &code, meta, received).await
     }
@@ -132,20 +177,32 @@ async fn browser_upload(State(state): State<ServerState>, Path((code, ms)): Path
         (Err(e), true) => ApiError(e).into_response(),
         (Err(e), false) => {
             let status = e.status();
-            Redirect::to(&format!("{back}?{}", query("upload_error", &format!("Upload refused ({status}): {e}")))).into_response()
+            Redirect::to(&format!(
+                "{back}?{}",
+                query("upload_error", &format!("Upload refused ({status}): {e}"))
+            ))
+            .into_response()
         }
     }
 }
 
 /// Downloads an evidence file. Members of its project, logged in.
-async fn browser_download(State(state): State<ServerState>, Path(id): Path<i64>, req: Request) -> Response {
+async fn browser_download(
+    State(state): State<ServerState>,
+    Path(id): Path<i64>,
+    req: Request,
+) -> Response {
     let (mut parts, _) = req.into_parts();
     match session_actor(&mut parts, &state).await {
         Ok(Some(a)) => match serve_evidence_file(&state.app, &a, id).await {
             Ok(r) => r,
             Err(e) => ApiError(e).into_response(),
         },
-        Ok(None) => Redirect::to(&format!("/login?{}", query("next", &format!("/evidence/{id}")))).into_response(),
+        Ok(None) => Redirect::to(&format!(
+            "/login?{}",
+            query("next", &format!("/evidence/{id}"))
+        ))
+        .into_response(),
         Err(e) => ApiError(e).into_response(),
     }
 }

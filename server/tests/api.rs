@@ -20,21 +20,52 @@ async fn requests_without_credentials_get_401_in_the_error_shape() {
     let r = w.app.get(None, "/api/v1/projects/WM").await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert_eq!(r.error_code(), "unauthorized");
-    let r = w.app.get(Some("att_not_a_real_token"), "/api/v1/projects/WM").await;
+    let r = w
+        .app
+        .get(Some("att_not_a_real_token"), "/api/v1/projects/WM")
+        .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
 async fn only_admins_create_projects_and_codes_are_validated() {
     let w = World::new().await;
-    let r = w.app.post(Some(&w.pm), "/api/v1/projects", json!({"code": "XY", "name": "x"})).await;
+    let r = w
+        .app
+        .post(
+            Some(&w.pm),
+            "/api/v1/projects",
+            json!({"code": "XY", "name": "x"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = w.app.post(Some(&w.admin), "/api/v1/projects", json!({"code": "x y", "name": "x"})).await;
+    let r = w
+        .app
+        .post(
+            Some(&w.admin),
+            "/api/v1/projects",
+            json!({"code": "x y", "name": "x"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["error"]["field"], "code");
-    let r = w.app.post(Some(&w.admin), "/api/v1/projects", json!({"code": "WM", "name": "again"})).await;
+    let r = w
+        .app
+        .post(
+            Some(&w.admin),
+            "/api/v1/projects",
+            json!({"code": "WM", "name": "again"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
-    let r = w.app.post(Some(&w.admin), "/api/v1/projects", json!({"name": "no code"})).await;
+    let r = w
+        .app
+        .post(
+            Some(&w.admin),
+            "/api/v1/projects",
+            json!({"name": "no code"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(w.app.count("projects").await, 1);
 }
@@ -47,21 +78,52 @@ async fn a_project_lists_its_milestones_with_state_and_progress() {
     let v = r.json();
     assert_eq!(v["milestones"][0]["code"], "M1");
     assert_eq!(v["milestones"][0]["state"], "planned");
-    assert_eq!(v["milestones"][0]["progress"]["tasks"], json!({"done": 0, "total": 0}));
+    assert_eq!(
+        v["milestones"][0]["progress"]["tasks"],
+        json!({"done": 0, "total": 0})
+    );
 }
 
 #[tokio::test]
 async fn viewers_and_engineers_cannot_manage_milestones() {
     let w = World::new().await;
     for t in [&w.viewer, &w.eng] {
-        let r = w.app.post(Some(t), "/api/v1/projects/WM/milestones", json!({"code": "M2", "title": "x"})).await;
+        let r = w
+            .app
+            .post(
+                Some(t),
+                "/api/v1/projects/WM/milestones",
+                json!({"code": "M2", "title": "x"}),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
-        let r = w.app.post(Some(t), "/api/v1/projects/WM/milestones/M1/tasks", json!({"code": "T1", "title": "x"})).await;
+        let r = w
+            .app
+            .post(
+                Some(t),
+                "/api/v1/projects/WM/milestones/M1/tasks",
+                json!({"code": "T1", "title": "x"}),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
     }
-    let r = w.app.post(Some(&w.pm), "/api/v1/projects/WM/milestones", json!({"code": "M1", "title": "dup"})).await;
+    let r = w
+        .app
+        .post(
+            Some(&w.pm),
+            "/api/v1/projects/WM/milestones",
+            json!({"code": "M1", "title": "dup"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
-    let r = w.app.post(Some(&w.pm), "/api/v1/projects/WM/milestones", json!({"code": "M2", "title": "x", "planned_start": "2026-13-01"})).await;
+    let r = w
+        .app
+        .post(
+            Some(&w.pm),
+            "/api/v1/projects/WM/milestones",
+            json!({"code": "M2", "title": "x", "planned_start": "2026-13-01"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(w.app.count("milestones").await, 1);
 }
@@ -69,19 +131,71 @@ async fn viewers_and_engineers_cannot_manage_milestones() {
 #[tokio::test]
 async fn a_task_that_requires_evidence_cannot_be_done_without_it() {
     let w = World::new().await;
-    let r = w.app.post(Some(&w.pm), "/api/v1/projects/WM/milestones/M1/tasks", json!({"code": "M1-01", "title": "Tests green", "requires_evidence": true})).await;
+    let r = w
+        .app
+        .post(
+            Some(&w.pm),
+            "/api/v1/projects/WM/milestones/M1/tasks",
+            json!({"code": "M1-01", "title": "Tests green", "requires_evidence": true}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CREATED);
-    let r = w.app.post(Some(&w.eng), "/api/v1/projects/WM/milestones/M1/tasks/M1-01/complete", json!({})).await;
+    let r = w
+        .app
+        .post(
+            Some(&w.eng),
+            "/api/v1/projects/WM/milestones/M1/tasks/M1-01/complete",
+            json!({}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
-    assert!(r.error_message().contains("requires evidence"), "{}", r.error_message());
-    let up = w.app.upload(&w.eng, "WM", &[("milestone", "M1"), ("task", "M1-01")], Some(("log.txt", b"all good"))).await;
-    assert_eq!(up.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&up.bytes));
-    let r = w.app.post(Some(&w.eng), "/api/v1/projects/WM/milestones/M1/tasks/M1-01/complete", json!({})).await;
+    assert!(
+        r.error_message().contains("requires evidence"),
+        "{}",
+        r.error_message()
+    );
+    let up = w
+        .app
+        .upload(
+            &w.eng,
+            "WM",
+            &[("milestone", "M1"), ("task", "M1-01")],
+            Some(("log.txt", b"all good")),
+        )
+        .await;
+    assert_eq!(
+        up.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&up.bytes)
+    );
+    let r = w
+        .app
+        .post(
+            Some(&w.eng),
+            "/api/v1/projects/WM/milestones/M1/tasks/M1-01/complete",
+            json!({}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json()["tasks"][0]["done_by"], "eng");
-    let r = w.app.post(Some(&w.eng), "/api/v1/projects/WM/milestones/M1/tasks/M1-01/complete", json!({})).await;
+    let r = w
+        .app
+        .post(
+            Some(&w.eng),
+            "/api/v1/projects/WM/milestones/M1/tasks/M1-01/complete",
+            json!({}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
-    let r = w.app.post(Some(&w.viewer), "/api/v1/projects/WM/milestones/M1/tasks/M1-01/complete", json!({})).await;
+    let r = w
+        .app
+        .post(
+            Some(&w.viewer),
+            "/api/v1/projects/WM/milestones/M1/tasks/M1-01/complete",
+            json!({}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
 
@@ -107,16 +221,39 @@ async fn checklist_items_are_ticked_with_who_and_when_and_can_be_unticked() {
     assert_eq!(r.status, StatusCode::OK);
     let v = r.json();
     assert_eq!(v["checklists"][0]["items"][0]["ticked_by"], "eng");
-    assert!(v["checklists"][0]["items"][0]["ticked_at"].as_str().unwrap().ends_with('Z'));
+    assert!(v["checklists"][0]["items"][0]["ticked_at"]
+        .as_str()
+        .unwrap()
+        .ends_with('Z'));
     assert_eq!(v["progress"]["items"], json!({"done": 1, "total": 2}));
     let r = w.app.post(Some(&w.eng), &tick, json!({})).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
-    let r = w.app.post(Some(&w.eng), &tick.replace("/tick", "/untick"), json!({})).await;
+    let r = w
+        .app
+        .post(Some(&w.eng), &tick.replace("/tick", "/untick"), json!({}))
+        .await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(r.json()["checklists"][0]["items"][0]["ticked_at"], json!(null));
-    let r = w.app.post(Some(&w.eng), &format!("/api/v1/projects/WM/milestones/M1/checklists/{list}/items/999/tick"), json!({})).await;
+    assert_eq!(
+        r.json()["checklists"][0]["items"][0]["ticked_at"],
+        json!(null)
+    );
+    let r = w
+        .app
+        .post(
+            Some(&w.eng),
+            &format!("/api/v1/projects/WM/milestones/M1/checklists/{list}/items/999/tick"),
+            json!({}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let r = w.app.post(Some(&w.pm), "/api/v1/projects/WM/milestones/M1/checklists", json!({"title": "Empty", "sections": []})).await;
+    let r = w
+        .app
+        .post(
+            Some(&w.pm),
+            "/api/v1/projects/WM/milestones/M1/checklists",
+            json!({"title": "Empty", "sections": []}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
@@ -129,8 +266,20 @@ async fn criteria_need_a_known_metric_and_operator() {
         json!({"code": "C1", "title": "t", "metric": "coverage.line_pct", "op": ">="}),
     ];
     for body in bad {
-        let r = w.app.post(Some(&w.pm), "/api/v1/projects/WM/milestones/M1/criteria", body).await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", String::from_utf8_lossy(&r.bytes));
+        let r = w
+            .app
+            .post(
+                Some(&w.pm),
+                "/api/v1/projects/WM/milestones/M1/criteria",
+                body,
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            String::from_utf8_lossy(&r.bytes)
+        );
     }
     assert_eq!(w.app.count("criteria").await, 0);
     let r = w
@@ -156,8 +305,25 @@ async fn an_uploaded_junit_report_is_parsed_and_judges_the_criterion() {
     let w = World::new().await;
     add_pass_rate_criterion(&w).await;
     let xml = junit(10, 1);
-    let r = w.app.upload(&w.eng, "WM", &[("milestone", "M1"), ("criterion", "C1"), ("commit", "abcdef1")], Some(("junit.xml", xml.as_bytes()))).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.bytes));
+    let r = w
+        .app
+        .upload(
+            &w.eng,
+            "WM",
+            &[
+                ("milestone", "M1"),
+                ("criterion", "C1"),
+                ("commit", "abcdef1"),
+            ],
+            Some(("junit.xml", xml.as_bytes())),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&r.bytes)
+    );
     let e = r.json();
     assert_eq!(e["kind"], "junit");
     assert_eq!(e["metrics"]["tests.total"], 10.0);
@@ -167,22 +333,42 @@ async fn an_uploaded_junit_report_is_parsed_and_judges_the_criterion() {
     let m = w.milestone().await;
     assert_eq!(m["criteria"][0]["judgement"]["verdict"], "not_met");
     assert_eq!(m["criteria"][0]["judgement"]["actual"], 90.0);
-    assert!(m["gaps"].as_array().unwrap().iter().any(|g| g.as_str().unwrap().starts_with("criterion C1 tests.pass_rate = 100%: actual 90% from evidence #")));
+    assert!(m["gaps"].as_array().unwrap().iter().any(|g| g
+        .as_str()
+        .unwrap()
+        .starts_with("criterion C1 tests.pass_rate = 100%: actual 90% from evidence #")));
 
     // newer evidence supersedes
     let xml = junit(10, 0);
-    let r = w.app.upload(&w.eng, "WM", &[("milestone", "M1"), ("criterion", "C1")], Some(("junit.xml", xml.as_bytes()))).await;
+    let r = w
+        .app
+        .upload(
+            &w.eng,
+            "WM",
+            &[("milestone", "M1"), ("criterion", "C1")],
+            Some(("junit.xml", xml.as_bytes())),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CREATED);
     let m = w.milestone().await;
     assert_eq!(m["criteria"][0]["judgement"]["verdict"], "met");
 
     // the stored bytes come back unchanged, as an attachment
     let id = e["id"].as_i64().unwrap();
-    let f = w.app.get(Some(&w.viewer), &format!("/api/v1/evidence/{id}/file")).await;
+    let f = w
+        .app
+        .get(Some(&w.viewer), &format!("/api/v1/evidence/{id}/file"))
+        .await;
     assert_eq!(f.status, StatusCode::OK);
     assert_eq!(f.bytes, junit(10, 1).into_bytes());
-    assert!(f.headers["content-disposition"].to_str().unwrap().starts_with("attachment"));
-    let g = w.app.get(Some(&w.viewer), &format!("/api/v1/evidence/{id}")).await;
+    assert!(f.headers["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment"));
+    let g = w
+        .app
+        .get(Some(&w.viewer), &format!("/api/v1/evidence/{id}"))
+        .await;
     assert_eq!(g.json()["commit_sha"], "abcdef1");
 }
 
@@ -192,12 +378,21 @@ async fn a_malformed_report_is_refused_with_422_and_nothing_is_stored() {
     let before = w.app.blob_files();
     let r = w
         .app
-        .upload(&w.eng, "WM", &[("milestone", "M1"), ("kind", "junit")], Some(("junit.xml", b"<testsuite><testcase name=\"a\">\n<failure>")))
+        .upload(
+            &w.eng,
+            "WM",
+            &[("milestone", "M1"), ("kind", "junit")],
+            Some(("junit.xml", b"<testsuite><testcase name=\"a\">\n<failure>")),
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.error_message().contains("JUnit"), "{}", r.error_message());
     assert_eq!(w.app.count("evidence").await, 0);
-    assert_eq!(w.app.blob_files(), before, "a refused file left bytes behind");
+    assert_eq!(
+        w.app.blob_files(),
+        before,
+        "a refused file left bytes behind"
+    );
 }
 
 #[tokio::test]
@@ -209,16 +404,33 @@ async fn bad_upload_fields_are_refused_before_anything_is_stored() {
         (&[("milestone", "M1"), ("criterion", "C9")], "criterion"),
         (&[("milestone", "M1"), ("kind", "pdf")], "kind"),
         (&[("milestone", "M1"), ("commit", "xyz")], "commit"),
-        (&[("milestone", "M1"), ("effective_at", "yesterday")], "effective_at"),
+        (
+            &[("milestone", "M1"), ("effective_at", "yesterday")],
+            "effective_at",
+        ),
     ];
     for (fields, field) in cases {
-        let r = w.app.upload(&w.eng, "WM", fields, Some(("a.txt", b"x"))).await;
+        let r = w
+            .app
+            .upload(&w.eng, "WM", fields, Some(("a.txt", b"x")))
+            .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{fields:?}");
         assert_eq!(r.json()["error"]["field"], field, "{fields:?}");
     }
-    let r = w.app.upload(&w.eng, "WM", &[("milestone", "M1")], None).await;
+    let r = w
+        .app
+        .upload(&w.eng, "WM", &[("milestone", "M1")], None)
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let r = w.app.upload(&w.viewer, "WM", &[("milestone", "M1")], Some(("a.txt", b"x"))).await;
+    let r = w
+        .app
+        .upload(
+            &w.viewer,
+            "WM",
+            &[("milestone", "M1")],
+            Some(("a.txt", b"x")),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(w.app.count("evidence").await, 0);
 }
@@ -227,9 +439,21 @@ async fn bad_upload_fields_are_refused_before_anything_is_stored() {
 async fn an_upload_over_the_limit_gets_413_and_nothing_is_stored() {
     let w = World::on(TestApp::with_limit(1024).await).await;
     let big = vec![b'x'; 4096];
-    let r = w.app.upload(&w.eng, "WM", &[("milestone", "M1")], Some(("big.bin", &big))).await;
+    let r = w
+        .app
+        .upload(
+            &w.eng,
+            "WM",
+            &[("milestone", "M1")],
+            Some(("big.bin", &big)),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(r.error_message().contains("1024 bytes"), "{}", r.error_message());
+    assert!(
+        r.error_message().contains("1024 bytes"),
+        "{}",
+        r.error_message()
+    );
     assert_eq!(w.app.count("evidence").await, 0);
     assert_eq!(w.app.blob_files(), 0);
 }
@@ -237,14 +461,43 @@ async fn an_upload_over_the_limit_gets_413_and_nothing_is_stored() {
 /// Makes M1 ready: one task done, a pass-rate criterion met, a QA lead role for qa.
 async fn ready_milestone(w: &World) {
     add_pass_rate_criterion(w).await;
-    let r = w.app.post(Some(&w.pm), "/api/v1/projects/WM/milestones/M1/tasks", json!({"code": "M1-01", "title": "Ship"})).await;
+    let r = w
+        .app
+        .post(
+            Some(&w.pm),
+            "/api/v1/projects/WM/milestones/M1/tasks",
+            json!({"code": "M1-01", "title": "Ship"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CREATED);
-    let r = w.app.post(Some(&w.eng), "/api/v1/projects/WM/milestones/M1/tasks/M1-01/complete", json!({})).await;
+    let r = w
+        .app
+        .post(
+            Some(&w.eng),
+            "/api/v1/projects/WM/milestones/M1/tasks/M1-01/complete",
+            json!({}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     let xml = junit(5, 0);
-    let r = w.app.upload(&w.eng, "WM", &[("milestone", "M1"), ("criterion", "C1")], Some(("junit.xml", xml.as_bytes()))).await;
+    let r = w
+        .app
+        .upload(
+            &w.eng,
+            "WM",
+            &[("milestone", "M1"), ("criterion", "C1")],
+            Some(("junit.xml", xml.as_bytes())),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CREATED);
-    let r = w.app.post(Some(&w.pm), "/api/v1/projects/WM/milestones/M1/signoff-roles", json!({"role": "QA lead", "approver": "qa"})).await;
+    let r = w
+        .app
+        .post(
+            Some(&w.pm),
+            "/api/v1/projects/WM/milestones/M1/signoff-roles",
+            json!({"role": "QA lead", "approver": "qa"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK);
 }
 
@@ -252,21 +505,82 @@ async fn ready_milestone(w: &World) {
 async fn only_the_named_approver_signs_and_only_when_ready() {
     let w = World::new().await;
     add_pass_rate_criterion(&w).await;
-    let r = w.app.post(Some(&w.pm), "/api/v1/projects/WM/milestones/M1/signoff-roles", json!({"role": "QA lead", "approver": "qa"})).await;
+    let r = w
+        .app
+        .post(
+            Some(&w.pm),
+            "/api/v1/projects/WM/milestones/M1/signoff-roles",
+            json!({"role": "QA lead", "approver": "qa"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK);
-    let r = w.app.post(Some(&w.qa), "/api/v1/projects/WM/milestones/M1/signoffs", json!({"role": "QA lead", "decision": "approve"})).await;
-    assert_eq!(r.status, StatusCode::CONFLICT, "signing an unready milestone");
-    assert!(r.json()["error"]["gaps"].as_array().unwrap().iter().any(|g| g.as_str().unwrap().contains("no evidence")));
+    let r = w
+        .app
+        .post(
+            Some(&w.qa),
+            "/api/v1/projects/WM/milestones/M1/signoffs",
+            json!({"role": "QA lead", "decision": "approve"}),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CONFLICT,
+        "signing an unready milestone"
+    );
+    assert!(r.json()["error"]["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|g| g.as_str().unwrap().contains("no evidence")));
     let xml = junit(5, 0);
-    w.app.upload(&w.eng, "WM", &[("milestone", "M1")], Some(("junit.xml", xml.as_bytes()))).await;
-    let r = w.app.post(Some(&w.pm), "/api/v1/projects/WM/milestones/M1/signoffs", json!({"role": "QA lead", "decision": "approve"})).await;
+    w.app
+        .upload(
+            &w.eng,
+            "WM",
+            &[("milestone", "M1")],
+            Some(("junit.xml", xml.as_bytes())),
+        )
+        .await;
+    let r = w
+        .app
+        .post(
+            Some(&w.pm),
+            "/api/v1/projects/WM/milestones/M1/signoffs",
+            json!({"role": "QA lead", "decision": "approve"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(r.error_message().contains("only qa signs as QA lead"));
-    let r = w.app.post(Some(&w.qa), "/api/v1/projects/WM/milestones/M1/signoffs", json!({"role": "QA lead", "decision": "reject"})).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a rejection needs a reason");
-    let r = w.app.post(Some(&w.qa), "/api/v1/projects/WM/milestones/M1/signoffs", json!({"role": "QA lead", "decision": "maybe"})).await;
+    let r = w
+        .app
+        .post(
+            Some(&w.qa),
+            "/api/v1/projects/WM/milestones/M1/signoffs",
+            json!({"role": "QA lead", "decision": "reject"}),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a rejection needs a reason"
+    );
+    let r = w
+        .app
+        .post(
+            Some(&w.qa),
+            "/api/v1/projects/WM/milestones/M1/signoffs",
+            json!({"role": "QA lead", "decision": "maybe"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let r = w.app.post(Some(&w.pm), "/api/v1/projects/WM/milestones/M1/signoff-roles", json!({"role": "Ops", "approver": "stranger"})).await;
+    let r = w
+        .app
+        .post(
+            Some(&w.pm),
+            "/api/v1/projects/WM/milestones/M1/signoff-roles",
+            json!({"role": "Ops", "approver": "stranger"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(w.app.count("signoffs").await, 0);
 }
@@ -275,7 +589,14 @@ async fn only_the_named_approver_signs_and_only_when_ready() {
 async fn new_evidence_makes_an_earlier_sign_off_stale() {
     let w = World::new().await;
     ready_milestone(&w).await;
-    let r = w.app.post(Some(&w.qa), "/api/v1/projects/WM/milestones/M1/signoffs", json!({"role": "QA lead", "decision": "approve", "comment": "ok"})).await;
+    let r = w
+        .app
+        .post(
+            Some(&w.qa),
+            "/api/v1/projects/WM/milestones/M1/signoffs",
+            json!({"role": "QA lead", "decision": "approve", "comment": "ok"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CREATED);
     let digest = r.json()["state_digest"].as_str().unwrap().to_string();
     let m = w.milestone().await;
@@ -284,27 +605,64 @@ async fn new_evidence_makes_an_earlier_sign_off_stale() {
     assert_eq!(m["signoff_roles"][0]["status"], "approved");
 
     let xml = junit(6, 0);
-    let r = w.app.upload(&w.eng, "WM", &[("milestone", "M1")], Some(("junit-2.xml", xml.as_bytes()))).await;
+    let r = w
+        .app
+        .upload(
+            &w.eng,
+            "WM",
+            &[("milestone", "M1")],
+            Some(("junit-2.xml", xml.as_bytes())),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CREATED);
     let m = w.milestone().await;
     assert_ne!(m["state_digest"], digest.as_str());
     assert_eq!(m["signoff_roles"][0]["status"], "stale");
     assert_eq!(m["state"], "ready_for_sign_off");
-    assert!(m["gaps"].as_array().unwrap().iter().any(|g| g.as_str().unwrap().contains("QA lead sign-off is stale")));
+    assert!(m["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|g| g.as_str().unwrap().contains("QA lead sign-off is stale")));
 }
 
 #[tokio::test]
 async fn a_rejection_blocks_until_a_new_approval() {
     let w = World::new().await;
     ready_milestone(&w).await;
-    let r = w.app.post(Some(&w.qa), "/api/v1/projects/WM/milestones/M1/signoffs", json!({"role": "QA lead", "decision": "reject", "comment": "flaky"})).await;
+    let r = w
+        .app
+        .post(
+            Some(&w.qa),
+            "/api/v1/projects/WM/milestones/M1/signoffs",
+            json!({"role": "QA lead", "decision": "reject", "comment": "flaky"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CREATED);
     let m = w.milestone().await;
     assert_eq!(m["signoff_roles"][0]["status"], "rejected");
-    let r = w.app.post(Some(&w.pm), "/api/v1/projects/WM/milestones/M1/certificate", json!({})).await;
+    let r = w
+        .app
+        .post(
+            Some(&w.pm),
+            "/api/v1/projects/WM/milestones/M1/certificate",
+            json!({}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
-    assert!(r.json()["error"]["gaps"].as_array().unwrap().iter().any(|g| g == "QA lead rejected by qa: flaky"));
-    let r = w.app.post(Some(&w.qa), "/api/v1/projects/WM/milestones/M1/signoffs", json!({"role": "QA lead", "decision": "approve"})).await;
+    assert!(r.json()["error"]["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|g| g == "QA lead rejected by qa: flaky"));
+    let r = w
+        .app
+        .post(
+            Some(&w.qa),
+            "/api/v1/projects/WM/milestones/M1/signoffs",
+            json!({"role": "QA lead", "decision": "approve"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CREATED);
     assert_eq!(w.milestone().await["state"], "signed_off");
 }
@@ -313,18 +671,58 @@ async fn a_rejection_blocks_until_a_new_approval() {
 async fn a_certificate_is_refused_with_gaps_then_issued_and_verifies() {
     let w = World::new().await;
     ready_milestone(&w).await;
-    let r = w.app.post(Some(&w.pm), "/api/v1/projects/WM/milestones/M1/certificate", json!({})).await;
+    let r = w
+        .app
+        .post(
+            Some(&w.pm),
+            "/api/v1/projects/WM/milestones/M1/certificate",
+            json!({}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert_eq!(r.error_code(), "not_ready");
-    assert_eq!(r.json()["error"]["gaps"], json!(["QA lead sign-off missing (qa)"]));
+    assert_eq!(
+        r.json()["error"]["gaps"],
+        json!(["QA lead sign-off missing (qa)"])
+    );
     assert_eq!(w.app.count("certificates").await, 0);
 
-    let r = w.app.post(Some(&w.qa), "/api/v1/projects/WM/milestones/M1/signoffs", json!({"role": "QA lead", "decision": "approve"})).await;
+    let r = w
+        .app
+        .post(
+            Some(&w.qa),
+            "/api/v1/projects/WM/milestones/M1/signoffs",
+            json!({"role": "QA lead", "decision": "approve"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CREATED);
-    let r = w.app.post(Some(&w.eng), "/api/v1/projects/WM/milestones/M1/certificate", json!({})).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN, "engineers do not issue certificates");
-    let r = w.app.post(Some(&w.pm), "/api/v1/projects/WM/milestones/M1/certificate", json!({})).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.bytes));
+    let r = w
+        .app
+        .post(
+            Some(&w.eng),
+            "/api/v1/projects/WM/milestones/M1/certificate",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "engineers do not issue certificates"
+    );
+    let r = w
+        .app
+        .post(
+            Some(&w.pm),
+            "/api/v1/projects/WM/milestones/M1/certificate",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&r.bytes)
+    );
     let c = r.json();
     let number = c["number"].as_str().unwrap().to_string();
     let today = chrono::Utc::now().format("%Y%m%d").to_string();
@@ -334,12 +732,25 @@ async fn a_certificate_is_refused_with_gaps_then_issued_and_verifies() {
     assert_eq!(c["payload"]["criteria"][0]["actual"], 100.0);
     assert_eq!(c["payload"]["tasks"][0]["done_by"], "eng");
     assert_eq!(c["payload"]["signoffs"][0]["user"], "qa");
-    let evidence_sha = c["payload"]["criteria"][0]["evidence_sha256"].as_str().unwrap();
+    let evidence_sha = c["payload"]["criteria"][0]["evidence_sha256"]
+        .as_str()
+        .unwrap();
     assert_eq!(c["payload"]["evidence"][0]["sha256"], evidence_sha);
     assert_eq!(w.milestone().await["state"], "certified");
 
-    let r = w.app.post(Some(&w.pm), "/api/v1/projects/WM/milestones/M1/certificate", json!({})).await;
-    assert_eq!(r.status, StatusCode::CONFLICT, "already certified in this state");
+    let r = w
+        .app
+        .post(
+            Some(&w.pm),
+            "/api/v1/projects/WM/milestones/M1/certificate",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CONFLICT,
+        "already certified in this state"
+    );
 
     let page = w.app.get(None, &format!("/verify/{number}")).await;
     assert_eq!(page.status, StatusCode::OK);
@@ -351,7 +762,10 @@ async fn a_certificate_is_refused_with_gaps_then_issued_and_verifies() {
         .execute(&w.app.state.pool)
         .await
         .unwrap();
-    let r = w.app.get(Some(&w.viewer), &format!("/api/v1/certificates/{number}")).await;
+    let r = w
+        .app
+        .get(Some(&w.viewer), &format!("/api/v1/certificates/{number}"))
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json()["valid"], false);
     let page = w.app.get(None, &format!("/verify/{number}")).await;
@@ -361,11 +775,26 @@ async fn a_certificate_is_refused_with_gaps_then_issued_and_verifies() {
 #[tokio::test]
 async fn a_token_limited_to_one_project_cannot_reach_another() {
     let w = World::new().await;
-    let r = w.app.post(Some(&w.admin), "/api/v1/projects", json!({"code": "OT", "name": "Other"})).await;
+    let r = w
+        .app
+        .post(
+            Some(&w.admin),
+            "/api/v1/projects",
+            json!({"code": "OT", "name": "Other"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CREATED);
-    let scoped = app::ssr::auth::create_token(&w.app.state.pool, "admin", Some("WM"), "ci").await.unwrap();
-    assert_eq!(w.app.get(Some(&scoped), "/api/v1/projects/WM").await.status, StatusCode::OK);
-    assert_eq!(w.app.get(Some(&scoped), "/api/v1/projects/OT").await.status, StatusCode::FORBIDDEN);
+    let scoped = app::ssr::auth::create_token(&w.app.state.pool, "admin", Some("WM"), "ci")
+        .await
+        .unwrap();
+    assert_eq!(
+        w.app.get(Some(&scoped), "/api/v1/projects/WM").await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        w.app.get(Some(&scoped), "/api/v1/projects/OT").await.status,
+        StatusCode::FORBIDDEN
+    );
 }
 
 #[tokio::test]
@@ -374,17 +803,36 @@ async fn every_change_is_in_an_intact_audit_chain_and_tampering_is_caught() {
     ready_milestone(&w).await;
     let n = w.app.count("audit_events").await;
     assert!(n >= 8, "only {n} events");
-    assert_eq!(app::ssr::audit::verify_chain(&w.app.state.pool).await.unwrap(), Ok(n as u64));
-    sqlx::query("update audit_events set subject = 'M1-01 Something else' where action = 'task.done'").execute(&w.app.state.pool).await.unwrap();
-    let broken = app::ssr::audit::verify_chain(&w.app.state.pool).await.unwrap().unwrap_err();
+    assert_eq!(
+        app::ssr::audit::verify_chain(&w.app.state.pool)
+            .await
+            .unwrap(),
+        Ok(n as u64)
+    );
+    sqlx::query(
+        "update audit_events set subject = 'M1-01 Something else' where action = 'task.done'",
+    )
+    .execute(&w.app.state.pool)
+    .await
+    .unwrap();
+    let broken = app::ssr::audit::verify_chain(&w.app.state.pool)
+        .await
+        .unwrap()
+        .unwrap_err();
     assert!(broken.contains("task.done"), "{broken}");
 }
 
 #[tokio::test]
 async fn evidence_rows_cannot_be_edited_even_in_sql() {
     let w = World::new().await;
-    let r = w.app.upload(&w.eng, "WM", &[("milestone", "M1")], Some(("a.txt", b"x"))).await;
+    let r = w
+        .app
+        .upload(&w.eng, "WM", &[("milestone", "M1")], Some(("a.txt", b"x")))
+        .await;
     assert_eq!(r.status, StatusCode::CREATED);
-    let err = sqlx::query("update evidence set metrics_json = '{}'").execute(&w.app.state.pool).await.unwrap_err();
+    let err = sqlx::query("update evidence set metrics_json = '{}'")
+        .execute(&w.app.state.pool)
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("immutable"));
 }

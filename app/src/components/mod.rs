@@ -17,7 +17,10 @@ use leptos_router::hooks::use_location;
 pub fn NavBar() -> impl IntoView {
     let location = use_location();
     let logout = ServerAction::<Logout>::new();
-    let user = Resource::new(move || (location.pathname.get(), logout.version().get()), |_| current_user());
+    let user = Resource::new(
+        move || (location.pathname.get(), logout.version().get()),
+        |_| current_user(),
+    );
     view! {
         <header class="topbar">
             <A href="/" attr:class="brand">"Attest"</A>
@@ -92,7 +95,10 @@ pub fn short_hash(sha: &str) -> String {
 pub fn set_status(_e: &AppError) {
     #[cfg(feature = "ssr")]
     if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
-        opts.set_status(axum::http::StatusCode::from_u16(_e.status()).unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR));
+        opts.set_status(
+            axum::http::StatusCode::from_u16(_e.status())
+                .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+        );
     }
 }
 
@@ -131,7 +137,9 @@ pub fn FormError(error: Signal<Option<AppError>>) -> impl IntoView {
                 </div>
             }
             .into_any(),
-            other => view! { <p class="form-error" role="alert">{other.to_string()}</p> }.into_any(),
+            other => {
+                view! { <p class="form-error" role="alert">{other.to_string()}</p> }.into_any()
+            }
         })
     }
 }

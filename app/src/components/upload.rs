@@ -16,7 +16,12 @@ pub struct UploadTargets {
 }
 
 #[component]
-pub fn UploadForm(project: String, milestone: String, targets: UploadTargets, #[prop(into)] on_done: Callback<()>) -> impl IntoView {
+pub fn UploadForm(
+    project: String,
+    milestone: String,
+    targets: UploadTargets,
+    #[prop(into)] on_done: Callback<()>,
+) -> impl IntoView {
     let result = RwSignal::new(None::<Result<EvidenceView, String>>);
     let busy = RwSignal::new(false);
     let url = format!("/p/{project}/m/{milestone}/evidence");
@@ -26,7 +31,12 @@ pub fn UploadForm(project: String, milestone: String, targets: UploadTargets, #[
         {
             use wasm_bindgen::JsCast;
             ev.prevent_default();
-            let Some(form) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok()) else { return };
+            let Some(form) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
+            else {
+                return;
+            };
             let url = submit_url.clone();
             busy.set(true);
             leptos::task::spawn_local(async move {
@@ -88,7 +98,9 @@ pub fn UploadForm(project: String, milestone: String, targets: UploadTargets, #[
 /// "Parsed as …": what an upload yielded.
 #[component]
 pub fn UploadResult(e: EvidenceView) -> impl IntoView {
-    let label = EvidenceKind::parse(&e.kind).map(|k| k.label()).unwrap_or("plain evidence");
+    let label = EvidenceKind::parse(&e.kind)
+        .map(|k| k.label())
+        .unwrap_or("plain evidence");
     let href = format!("/evidence/{}", e.id);
     view! {
         <div class="upload-result" role="status">
@@ -132,10 +144,19 @@ async fn send(form: &web_sys::HtmlFormElement, url: &str) -> Result<EvidenceView
     init.set_headers(&headers);
     let req = web_sys::Request::new_with_str_and_init(url, &init).map_err(fail)?;
     let window = web_sys::window().ok_or("no window")?;
-    let resp: web_sys::Response = JsFuture::from(window.fetch_with_request(&req)).await.map_err(fail)?.dyn_into().map_err(fail)?;
-    let text = JsFuture::from(resp.text().map_err(fail)?).await.map_err(fail)?.as_string().unwrap_or_default();
+    let resp: web_sys::Response = JsFuture::from(window.fetch_with_request(&req))
+        .await
+        .map_err(fail)?
+        .dyn_into()
+        .map_err(fail)?;
+    let text = JsFuture::from(resp.text().map_err(fail)?)
+        .await
+        .map_err(fail)?
+        .as_string()
+        .unwrap_or_default();
     if resp.ok() {
-        serde_json::from_str::<EvidenceView>(&text).map_err(|e| format!("unexpected answer from the server: {e}"))
+        serde_json::from_str::<EvidenceView>(&text)
+            .map_err(|e| format!("unexpected answer from the server: {e}"))
     } else {
         let msg = serde_json::from_str::<serde_json::Value>(&text)
             .ok()

@@ -30,7 +30,10 @@ pub fn parse_checklist_text(text: &str) -> Vec<NewSection> {
     let mut sections: Vec<NewSection> = Vec::new();
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
         if let Some(heading) = line.strip_prefix('#') {
-            sections.push(NewSection { title: heading.trim_start_matches('#').trim().to_string(), items: Vec::new() });
+            sections.push(NewSection {
+                title: heading.trim_start_matches('#').trim().to_string(),
+                items: Vec::new(),
+            });
             continue;
         }
         let line = line.trim_start_matches(['-', '*']).trim();
@@ -42,7 +45,10 @@ pub fn parse_checklist_text(text: &str) -> Vec<NewSection> {
             sections.push(NewSection::default());
         }
         if let Some(s) = sections.last_mut() {
-            s.items.push(NewItem { text: text.to_string(), requires_evidence });
+            s.items.push(NewItem {
+                text: text.to_string(),
+                requires_evidence,
+            });
         }
     }
     sections.retain(|s| !s.items.is_empty());
@@ -60,8 +66,20 @@ mod tests {
         assert_eq!(s[0].title, "");
         assert_eq!(s[0].items[0].text, "Release notes");
         assert_eq!(s[1].title, "Database");
-        assert_eq!(s[1].items[0], NewItem { text: "Backup verified".into(), requires_evidence: true });
-        assert_eq!(s[1].items[1], NewItem { text: "Migrations reviewed".into(), requires_evidence: false });
+        assert_eq!(
+            s[1].items[0],
+            NewItem {
+                text: "Backup verified".into(),
+                requires_evidence: true
+            }
+        );
+        assert_eq!(
+            s[1].items[1],
+            NewItem {
+                text: "Migrations reviewed".into(),
+                requires_evidence: false
+            }
+        );
     }
 
     #[test]

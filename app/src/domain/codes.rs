@@ -9,7 +9,8 @@ fn check(field: &str, raw: &str, max: usize, what: &str) -> Result<String, AppEr
     let ok = !s.is_empty()
         && s.len() <= max
         && s.chars().next().is_some_and(|c| c.is_ascii_uppercase())
-        && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
+        && s.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
     if ok {
         Ok(s.to_string())
     } else {
@@ -23,9 +24,17 @@ pub struct ProjectCode(String);
 
 impl ProjectCode {
     pub fn parse(raw: &str) -> Result<Self, AppError> {
-        let s = check("code", raw, 12, "a project code is 2–12 capital letters, digits or '-', starting with a letter")?;
+        let s = check(
+            "code",
+            raw,
+            12,
+            "a project code is 2–12 capital letters, digits or '-', starting with a letter",
+        )?;
         if s.len() < 2 {
-            return Err(AppError::invalid("code", "a project code has at least 2 characters"));
+            return Err(AppError::invalid(
+                "code",
+                "a project code has at least 2 characters",
+            ));
         }
         Ok(Self(s))
     }
@@ -43,7 +52,10 @@ impl MilestoneCode {
         let s = raw.trim();
         let digits = s.strip_prefix('M').unwrap_or("");
         if digits.is_empty() || digits.len() > 3 || !digits.chars().all(|c| c.is_ascii_digit()) {
-            return Err(AppError::invalid("code", format!("a milestone code is M followed by a number, like M4: got {raw:?}")));
+            return Err(AppError::invalid(
+                "code",
+                format!("a milestone code is M followed by a number, like M4: got {raw:?}"),
+            ));
         }
         Ok(Self(s.to_string()))
     }
@@ -61,11 +73,15 @@ impl ItemCode {
         let s = raw.trim();
         let ok = !s.is_empty()
             && s.len() <= 20
-            && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-' || c == '.');
+            && s.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-' || c == '.');
         if ok {
             Ok(Self(s.to_string()))
         } else {
-            Err(AppError::invalid(field, format!("a code is 1–20 capital letters, digits, '-' or '.': got {raw:?}")))
+            Err(AppError::invalid(
+                field,
+                format!("a code is 1–20 capital letters, digits, '-' or '.': got {raw:?}"),
+            ))
         }
     }
     pub fn as_str(&self) -> &str {
@@ -91,7 +107,10 @@ pub fn required_text(field: &str, raw: &str, max: usize) -> Result<String, AppEr
         return Err(AppError::invalid(field, "is required"));
     }
     if s.chars().count() > max {
-        return Err(AppError::invalid(field, format!("is longer than {max} characters")));
+        return Err(AppError::invalid(
+            field,
+            format!("is longer than {max} characters"),
+        ));
     }
     Ok(s.to_string())
 }
@@ -111,7 +130,10 @@ impl Role {
             "viewer" => Ok(Role::Viewer),
             "engineer" => Ok(Role::Engineer),
             "pm" => Ok(Role::Pm),
-            _ => Err(AppError::invalid("role", format!("role is one of pm, engineer, viewer: got {raw:?}"))),
+            _ => Err(AppError::invalid(
+                "role",
+                format!("role is one of pm, engineer, viewer: got {raw:?}"),
+            )),
         }
     }
     pub fn as_str(self) -> &'static str {
@@ -164,6 +186,9 @@ mod tests {
     fn required_text_rejects_blank_and_overlong() {
         assert!(required_text("title", "  ", 10).is_err());
         assert!(required_text("title", "12345678901", 10).is_err());
-        assert_eq!(required_text("title", " 交付封版 ", 10).unwrap(), "交付封版");
+        assert_eq!(
+            required_text("title", " 交付封版 ", 10).unwrap(),
+            "交付封版"
+        );
     }
 }

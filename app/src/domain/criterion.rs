@@ -29,7 +29,10 @@ impl Op {
             ">" => Ok(Op::Gt),
             ">=" | "≥" => Ok(Op::Ge),
             "==" | "=" => Ok(Op::Eq),
-            _ => Err(AppError::invalid("op", format!("operator is one of < <= > >= ==: got {raw:?}"))),
+            _ => Err(AppError::invalid(
+                "op",
+                format!("operator is one of < <= > >= ==: got {raw:?}"),
+            )),
         }
     }
     pub fn as_str(self) -> &'static str {
@@ -67,9 +70,12 @@ impl Op {
 /// Checks that a metric name is one EVIDENCE.md defines.
 pub fn parse_metric(raw: &str) -> Result<String, AppError> {
     let s = raw.trim();
-    metric_info(s)
-        .map(|m| m.name.to_string())
-        .ok_or_else(|| AppError::invalid("metric", format!("unknown metric {s:?}; pick one from the list")))
+    metric_info(s).map(|m| m.name.to_string()).ok_or_else(|| {
+        AppError::invalid(
+            "metric",
+            format!("unknown metric {s:?}; pick one from the list"),
+        )
+    })
 }
 
 /// One stored evidence file as far as judging is concerned.
@@ -117,18 +123,38 @@ pub struct Judgement {
 /// The evidence considered is the files attached to this criterion or to the
 /// milestone without a criterion; of those that yield `metric`, the newest by
 /// `effective_at` (then by id) decides.
-pub fn judge(criterion_id: i64, metric: &str, op: Op, target: f64, evidence: &[EvidenceFacts]) -> Judgement {
+pub fn judge(
+    criterion_id: i64,
+    metric: &str,
+    op: Op,
+    target: f64,
+    evidence: &[EvidenceFacts],
+) -> Judgement {
     let newest = evidence
         .iter()
         .filter(|e| e.criterion_id.is_none() || e.criterion_id == Some(criterion_id))
         .filter_map(|e| e.metrics.get(metric).map(|v| (e, *v)))
         .max_by(|(a, _), (b, _)| a.effective_at.cmp(&b.effective_at).then(a.id.cmp(&b.id)));
     match newest {
-        None => Judgement { verdict: Verdict::NoEvidence, actual: None, evidence_id: None, evidence_sha256: None },
+        None => Judgement {
+            verdict: Verdict::NoEvidence,
+            actual: None,
+            evidence_id: None,
+            evidence_sha256: None,
+        },
         Some((e, v)) => {
             let actual = round_metric(metric, v);
-            let verdict = if op.holds(metric, actual, target) { Verdict::Met } else { Verdict::NotMet };
-            Judgement { verdict, actual: Some(actual), evidence_id: Some(e.id), evidence_sha256: Some(e.sha256.clone()) }
+            let verdict = if op.holds(metric, actual, target) {
+                Verdict::Met
+            } else {
+                Verdict::NotMet
+            };
+            Judgement {
+                verdict,
+                actual: Some(actual),
+                evidence_id: Some(e.id),
+                evidence_sha256: Some(e.sha256.clone()),
+            }
         }
     }
 }
@@ -166,15 +192,30 @@ mod tests {
 
     #[test]
     fn evidence_without_the_metric_does_not_count() {
-        let e = [ev(1, "2026-01-01T00:00:00Z", None, "tests.pass_rate", 100.0)];
-        assert_eq!(judge(1, "coverage.line_pct", Op::Ge, 80.0, &e).verdict, Verdict::NoEvidence);
+        let e = [ev(
+            1,
+            "2026-01-01T00:00:00Z",
+            None,
+            "tests.pass_rate",
+            100.0,
+        )];
+        assert_eq!(
+            judge(1, "coverage.line_pct", Op::Ge, 80.0, &e).verdict,
+            Verdict::NoEvidence
+        );
     }
 
     #[test]
     fn the_newest_evidence_decides_even_when_it_is_worse() {
         let e = [
             ev(1, "2026-01-01T00:00:00Z", None, "coverage.line_pct", 90.0),
-            ev(2, "2026-01-02T00:00:00Z", Some(7), "coverage.line_pct", 66.67),
+            ev(
+                2,
+                "2026-01-02T00:00:00Z",
+                Some(7),
+                "coverage.line_pct",
+                66.67,
+            ),
         ];
         let j = judge(7, "coverage.line_pct", Op::Ge, 80.0, &e);
         assert_eq!(j.verdict, Verdict::NotMet);
@@ -185,8 +226,17 @@ mod tests {
 
     #[test]
     fn evidence_attached_to_another_criterion_is_ignored() {
-        let e = [ev(1, "2026-01-01T00:00:00Z", Some(8), "coverage.line_pct", 90.0)];
-        assert_eq!(judge(7, "coverage.line_pct", Op::Ge, 80.0, &e).verdict, Verdict::NoEvidence);
+        let e = [ev(
+            1,
+            "2026-01-01T00:00:00Z",
+            Some(8),
+            "coverage.line_pct",
+            90.0,
+        )];
+        assert_eq!(
+            judge(7, "coverage.line_pct", Op::Ge, 80.0, &e).verdict,
+            Verdict::NoEvidence
+        );
     }
 
     #[test]

@@ -50,10 +50,34 @@ const ALL: [EvidenceKind; 20] = [
     EvidenceKind::Note,
 ];
 
-const TESTS: &[&str] = &["tests.total", "tests.passed", "tests.failed", "tests.errors", "tests.skipped", "tests.flaky", "tests.pass_rate", "tests.duration_s"];
+const TESTS: &[&str] = &[
+    "tests.total",
+    "tests.passed",
+    "tests.failed",
+    "tests.errors",
+    "tests.skipped",
+    "tests.flaky",
+    "tests.pass_rate",
+    "tests.duration_s",
+];
 const COVERAGE: &[&str] = &["coverage.line_pct", "coverage.branch_pct"];
-const VULNS: &[&str] = &["vulns.critical", "vulns.high", "vulns.medium", "vulns.low", "vulns.unknown"];
-const SARIF: &[&str] = &["findings.error", "findings.warning", "findings.note", "vulns.critical", "vulns.high", "vulns.medium", "vulns.low", "vulns.unknown"];
+const VULNS: &[&str] = &[
+    "vulns.critical",
+    "vulns.high",
+    "vulns.medium",
+    "vulns.low",
+    "vulns.unknown",
+];
+const SARIF: &[&str] = &[
+    "findings.error",
+    "findings.warning",
+    "findings.note",
+    "vulns.critical",
+    "vulns.high",
+    "vulns.medium",
+    "vulns.low",
+    "vulns.unknown",
+];
 const LOAD: &[&str] = &[
     "latency.p50_ms",
     "latency.p90_ms",
@@ -65,7 +89,14 @@ const LOAD: &[&str] = &[
     "http.error_rate_pct",
     "http.rps",
 ];
-const SBOM: &[&str] = &["sbom.components", "vulns.critical", "vulns.high", "vulns.medium", "vulns.low", "vulns.unknown"];
+const SBOM: &[&str] = &[
+    "sbom.components",
+    "vulns.critical",
+    "vulns.high",
+    "vulns.medium",
+    "vulns.low",
+    "vulns.unknown",
+];
 
 impl EvidenceKind {
     /// The 17 report kinds that yield metrics.
@@ -145,7 +176,10 @@ impl EvidenceKind {
     }
 
     pub fn is_report(self) -> bool {
-        !matches!(self, EvidenceKind::File | EvidenceKind::Link | EvidenceKind::Note)
+        !matches!(
+            self,
+            EvidenceKind::File | EvidenceKind::Link | EvidenceKind::Note
+        )
     }
 
     /// The metric names this kind can yield.
@@ -156,7 +190,12 @@ impl EvidenceKind {
             EvidenceKind::Sarif => SARIF,
             EvidenceKind::Trivy | EvidenceKind::Grype | EvidenceKind::NpmAudit => VULNS,
             EvidenceKind::Zap => &VULNS[1..4],
-            EvidenceKind::K6 | EvidenceKind::Jmeter | EvidenceKind::Gatling | EvidenceKind::Locust | EvidenceKind::Wrk | EvidenceKind::Oha => LOAD,
+            EvidenceKind::K6
+            | EvidenceKind::Jmeter
+            | EvidenceKind::Gatling
+            | EvidenceKind::Locust
+            | EvidenceKind::Wrk
+            | EvidenceKind::Oha => LOAD,
             EvidenceKind::Cyclonedx => SBOM,
             EvidenceKind::Spdx => &SBOM[..1],
             EvidenceKind::File | EvidenceKind::Link | EvidenceKind::Note => &[],
@@ -192,7 +231,11 @@ pub struct MetricInfo {
 }
 
 const fn m(name: &'static str, unit: Unit, meaning: &'static str) -> MetricInfo {
-    MetricInfo { name, unit, meaning }
+    MetricInfo {
+        name,
+        unit,
+        meaning,
+    }
 }
 
 /// Every metric of EVIDENCE.md, in its order.
@@ -203,7 +246,11 @@ pub const METRICS: &[MetricInfo] = &[
     m("tests.errors", Unit::Count, "test cases that errored"),
     m("tests.skipped", Unit::Count, "test cases skipped"),
     m("tests.flaky", Unit::Count, "passed only after a rerun"),
-    m("tests.pass_rate", Unit::Percent, "passed / (total − skipped) × 100"),
+    m(
+        "tests.pass_rate",
+        Unit::Percent,
+        "passed / (total − skipped) × 100",
+    ),
     m("tests.duration_s", Unit::Seconds, "sum of test-case times"),
     m("coverage.line_pct", Unit::Percent, "line coverage"),
     m("coverage.branch_pct", Unit::Percent, "branch coverage"),
@@ -214,7 +261,11 @@ pub const METRICS: &[MetricInfo] = &[
     m("vulns.high", Unit::Count, "high vulnerabilities"),
     m("vulns.medium", Unit::Count, "medium vulnerabilities"),
     m("vulns.low", Unit::Count, "low vulnerabilities"),
-    m("vulns.unknown", Unit::Count, "vulnerabilities of unknown severity"),
+    m(
+        "vulns.unknown",
+        Unit::Count,
+        "vulnerabilities of unknown severity",
+    ),
     m("latency.p50_ms", Unit::Millis, "median request latency"),
     m("latency.p90_ms", Unit::Millis, "90th percentile latency"),
     m("latency.p95_ms", Unit::Millis, "95th percentile latency"),
@@ -222,9 +273,17 @@ pub const METRICS: &[MetricInfo] = &[
     m("latency.mean_ms", Unit::Millis, "mean latency"),
     m("latency.max_ms", Unit::Millis, "maximum latency"),
     m("http.requests", Unit::Count, "requests made"),
-    m("http.error_rate_pct", Unit::Percent, "failed requests / requests × 100"),
+    m(
+        "http.error_rate_pct",
+        Unit::Percent,
+        "failed requests / requests × 100",
+    ),
     m("http.rps", Unit::PerSecond, "requests per second"),
-    m("sbom.components", Unit::Count, "components or packages listed"),
+    m(
+        "sbom.components",
+        Unit::Count,
+        "components or packages listed",
+    ),
 ];
 
 pub fn metric_info(name: &str) -> Option<&'static MetricInfo> {

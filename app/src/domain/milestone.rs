@@ -36,7 +36,11 @@ pub struct Progress {
 }
 
 impl Progress {
-    pub fn of(tasks: &[TaskView], checklists: &[ChecklistView], criteria: &[CriterionView]) -> Self {
+    pub fn of(
+        tasks: &[TaskView],
+        checklists: &[ChecklistView],
+        criteria: &[CriterionView],
+    ) -> Self {
         let items = checklists.iter().flat_map(|c| c.items.iter());
         Progress {
             tasks: Ratio {
@@ -48,7 +52,10 @@ impl Progress {
                 total: items.count() as u32,
             },
             criteria: Ratio {
-                done: criteria.iter().filter(|c| c.judgement.verdict == Verdict::Met).count() as u32,
+                done: criteria
+                    .iter()
+                    .filter(|c| c.judgement.verdict == Verdict::Met)
+                    .count() as u32,
                 total: criteria.len() as u32,
             },
         }
@@ -58,7 +65,10 @@ impl Progress {
     }
     /// Everything done, ticked and met, and there was something to do.
     pub fn is_complete(self) -> bool {
-        !self.is_empty() && self.tasks.complete() && self.items.complete() && self.criteria.complete()
+        !self.is_empty()
+            && self.tasks.complete()
+            && self.items.complete()
+            && self.criteria.complete()
     }
 }
 
@@ -128,7 +138,12 @@ impl SignoffStatus {
 
 /// Derives the state. `activity` = anything done, ticked or uploaded;
 /// `certified_now` = a certificate exists for the current digest.
-pub fn derive_state(progress: Progress, activity: bool, roles: &[SignoffRoleView], certified_now: bool) -> MilestoneState {
+pub fn derive_state(
+    progress: Progress,
+    activity: bool,
+    roles: &[SignoffRoleView],
+    certified_now: bool,
+) -> MilestoneState {
     let signed = !roles.is_empty() && roles.iter().all(|r| r.status == SignoffStatus::Approved);
     if progress.is_complete() && signed {
         if certified_now {
@@ -180,7 +195,12 @@ fn short(sha: &str) -> &str {
 }
 
 /// The exact, human-readable list of what stands between the milestone and a certificate.
-pub fn gaps(tasks: &[TaskView], checklists: &[ChecklistView], criteria: &[CriterionView], roles: &[SignoffRoleView]) -> Vec<String> {
+pub fn gaps(
+    tasks: &[TaskView],
+    checklists: &[ChecklistView],
+    criteria: &[CriterionView],
+    roles: &[SignoffRoleView],
+) -> Vec<String> {
     let mut out = Vec::new();
     if tasks.is_empty() && criteria.is_empty() && checklists.iter().all(|c| c.items.is_empty()) {
         out.push("nothing to verify yet: no tasks, checklist items or criteria".to_string());
@@ -194,8 +214,20 @@ pub fn gaps(tasks: &[TaskView], checklists: &[ChecklistView], criteria: &[Criter
         }
     }
     for c in criteria {
-        let rule = format!("criterion {} {} {} {}{}", c.code, c.metric, c.op.symbol(), fmt_number(c.target), c.unit);
-        match (&c.judgement.verdict, c.judgement.actual, c.judgement.evidence_id, &c.judgement.evidence_sha256) {
+        let rule = format!(
+            "criterion {} {} {} {}{}",
+            c.code,
+            c.metric,
+            c.op.symbol(),
+            fmt_number(c.target),
+            c.unit
+        );
+        match (
+            &c.judgement.verdict,
+            c.judgement.actual,
+            c.judgement.evidence_id,
+            &c.judgement.evidence_sha256,
+        ) {
             (Verdict::Met, ..) => {}
             (Verdict::NotMet, Some(actual), Some(id), Some(sha)) => out.push(format!(
                 "{rule}: actual {}{} from evidence #{id} (sha256 {}…)",
@@ -212,7 +244,9 @@ pub fn gaps(tasks: &[TaskView], checklists: &[ChecklistView], criteria: &[Criter
     for r in roles {
         match r.status {
             SignoffStatus::Approved => {}
-            SignoffStatus::Missing => out.push(format!("{} sign-off missing ({})", r.role_name, r.approver)),
+            SignoffStatus::Missing => {
+                out.push(format!("{} sign-off missing ({})", r.role_name, r.approver))
+            }
             SignoffStatus::Stale => out.push(format!(
                 "{} sign-off is stale: {} approved an earlier state; approve again",
                 r.role_name, r.approver
@@ -221,7 +255,11 @@ pub fn gaps(tasks: &[TaskView], checklists: &[ChecklistView], criteria: &[Criter
                 "{} rejected by {}{}",
                 r.role_name,
                 r.approver,
-                r.latest.as_ref().filter(|s| !s.comment.is_empty()).map(|s| format!(": {}", s.comment)).unwrap_or_default()
+                r.latest
+                    .as_ref()
+                    .filter(|s| !s.comment.is_empty())
+                    .map(|s| format!(": {}", s.comment))
+                    .unwrap_or_default()
             )),
         }
     }
@@ -295,7 +333,10 @@ mod tests {
 
     #[test]
     fn progress_never_rounds_up_to_100() {
-        let r = Ratio { done: 199, total: 200 };
+        let r = Ratio {
+            done: 199,
+            total: 200,
+        };
         assert_eq!(r.percent(), Some(99));
         assert_eq!(Ratio { done: 0, total: 0 }.percent(), None);
         assert_eq!(Ratio { done: 5, total: 3 }.percent(), Some(100));
@@ -317,53 +358,130 @@ mod tests {
     #[test]
     fn state_moves_from_planned_to_certified() {
         let empty = Progress::default();
-        assert_eq!(derive_state(empty, false, &[], false), MilestoneState::Planned);
+        assert_eq!(
+            derive_state(empty, false, &[], false),
+            MilestoneState::Planned
+        );
         let partial = Progress::of(&[task("A", false)], &[], &[]);
-        assert_eq!(derive_state(partial, true, &[], false), MilestoneState::InProgress);
+        assert_eq!(
+            derive_state(partial, true, &[], false),
+            MilestoneState::InProgress
+        );
         let done = Progress::of(&[task("A", true)], &[], &[]);
-        assert_eq!(derive_state(done, true, &[role(SignoffStatus::Missing)], false), MilestoneState::ReadyForSignOff);
-        assert_eq!(derive_state(done, true, &[role(SignoffStatus::Stale)], false), MilestoneState::ReadyForSignOff);
-        assert_eq!(derive_state(done, true, &[role(SignoffStatus::Approved)], false), MilestoneState::SignedOff);
-        assert_eq!(derive_state(done, true, &[role(SignoffStatus::Approved)], true), MilestoneState::Certified);
+        assert_eq!(
+            derive_state(done, true, &[role(SignoffStatus::Missing)], false),
+            MilestoneState::ReadyForSignOff
+        );
+        assert_eq!(
+            derive_state(done, true, &[role(SignoffStatus::Stale)], false),
+            MilestoneState::ReadyForSignOff
+        );
+        assert_eq!(
+            derive_state(done, true, &[role(SignoffStatus::Approved)], false),
+            MilestoneState::SignedOff
+        );
+        assert_eq!(
+            derive_state(done, true, &[role(SignoffStatus::Approved)], true),
+            MilestoneState::Certified
+        );
     }
 
     #[test]
     fn an_empty_milestone_is_never_ready() {
-        assert_eq!(derive_state(Progress::default(), true, &[role(SignoffStatus::Approved)], false), MilestoneState::InProgress);
+        assert_eq!(
+            derive_state(
+                Progress::default(),
+                true,
+                &[role(SignoffStatus::Approved)],
+                false
+            ),
+            MilestoneState::InProgress
+        );
     }
 
     #[test]
     fn a_milestone_without_sign_off_roles_cannot_be_signed_off() {
         let done = Progress::of(&[task("A", true)], &[], &[]);
-        assert_eq!(derive_state(done, true, &[], false), MilestoneState::ReadyForSignOff);
+        assert_eq!(
+            derive_state(done, true, &[], false),
+            MilestoneState::ReadyForSignOff
+        );
     }
 
     #[test]
     fn a_sign_off_counts_only_against_the_current_digest() {
         assert_eq!(SignoffStatus::of(None, "d1"), SignoffStatus::Missing);
-        assert_eq!(SignoffStatus::of(Some(("approve", "d1")), "d1"), SignoffStatus::Approved);
-        assert_eq!(SignoffStatus::of(Some(("approve", "d0")), "d1"), SignoffStatus::Stale);
-        assert_eq!(SignoffStatus::of(Some(("reject", "d0")), "d1"), SignoffStatus::Rejected);
-        assert_eq!(SignoffStatus::of(Some(("reject", "d1")), "d1"), SignoffStatus::Rejected);
+        assert_eq!(
+            SignoffStatus::of(Some(("approve", "d1")), "d1"),
+            SignoffStatus::Approved
+        );
+        assert_eq!(
+            SignoffStatus::of(Some(("approve", "d0")), "d1"),
+            SignoffStatus::Stale
+        );
+        assert_eq!(
+            SignoffStatus::of(Some(("reject", "d0")), "d1"),
+            SignoffStatus::Rejected
+        );
+        assert_eq!(
+            SignoffStatus::of(Some(("reject", "d1")), "d1"),
+            SignoffStatus::Rejected
+        );
     }
 
     #[test]
     fn any_change_changes_the_digest() {
-        let base = state_digest(&[task("A", false)], &[checklist(&[false])], &[criterion(Verdict::NoEvidence, None)], &[]);
+        let base = state_digest(
+            &[task("A", false)],
+            &[checklist(&[false])],
+            &[criterion(Verdict::NoEvidence, None)],
+            &[],
+        );
         assert_eq!(base.len(), 64);
         assert_eq!(
             base,
-            state_digest(&[task("A", false)], &[checklist(&[false])], &[criterion(Verdict::NoEvidence, None)], &[])
+            state_digest(
+                &[task("A", false)],
+                &[checklist(&[false])],
+                &[criterion(Verdict::NoEvidence, None)],
+                &[]
+            )
         );
-        assert_ne!(base, state_digest(&[task("A", true)], &[checklist(&[false])], &[criterion(Verdict::NoEvidence, None)], &[]));
-        assert_ne!(base, state_digest(&[task("A", false)], &[checklist(&[true])], &[criterion(Verdict::NoEvidence, None)], &[]));
         assert_ne!(
             base,
-            state_digest(&[task("A", false)], &[checklist(&[false])], &[criterion(Verdict::NotMet, Some(66.67))], &[])
+            state_digest(
+                &[task("A", true)],
+                &[checklist(&[false])],
+                &[criterion(Verdict::NoEvidence, None)],
+                &[]
+            )
         );
         assert_ne!(
             base,
-            state_digest(&[task("A", false)], &[checklist(&[false])], &[criterion(Verdict::NoEvidence, None)], &["ff".into()])
+            state_digest(
+                &[task("A", false)],
+                &[checklist(&[true])],
+                &[criterion(Verdict::NoEvidence, None)],
+                &[]
+            )
+        );
+        assert_ne!(
+            base,
+            state_digest(
+                &[task("A", false)],
+                &[checklist(&[false])],
+                &[criterion(Verdict::NotMet, Some(66.67))],
+                &[]
+            )
+        );
+        assert_ne!(
+            base,
+            state_digest(
+                &[task("A", false)],
+                &[checklist(&[false])],
+                &[criterion(Verdict::NoEvidence, None)],
+                &["ff".into()]
+            )
         );
     }
 
@@ -383,7 +501,10 @@ mod tests {
         let g = gaps(
             &[task("M4-02", false), task("M4-01", true)],
             &[checklist(&[true, false])],
-            &[criterion(Verdict::NotMet, Some(66.67)), criterion(Verdict::NoEvidence, None)],
+            &[
+                criterion(Verdict::NotMet, Some(66.67)),
+                criterion(Verdict::NoEvidence, None),
+            ],
             &[role(SignoffStatus::Missing), rejected],
         );
         assert_eq!(
@@ -401,7 +522,12 @@ mod tests {
 
     #[test]
     fn a_complete_signed_milestone_has_no_gaps() {
-        let g = gaps(&[task("A", true)], &[checklist(&[true])], &[criterion(Verdict::Met, Some(90.0))], &[role(SignoffStatus::Approved)]);
+        let g = gaps(
+            &[task("A", true)],
+            &[checklist(&[true])],
+            &[criterion(Verdict::Met, Some(90.0))],
+            &[role(SignoffStatus::Approved)],
+        );
         assert!(g.is_empty(), "{g:?}");
     }
 }

@@ -12,7 +12,13 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 pub fn EvidencePage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or(-1);
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| s.parse::<i64>().ok())
+            .unwrap_or(-1)
+    };
     let just_uploaded = move || query.read().get("uploaded").is_some();
     let data = Resource::new(id, get_evidence);
     view! {

@@ -2,7 +2,10 @@
 //! verdicts, evidence and upload, sign-offs, the gap list and the certificate action.
 
 use crate::components::upload::UploadTargets;
-use crate::components::{action_error, short_hash, when, FormError, PageError, ProgressBar, StateBadge, UploadForm, VerdictBadge};
+use crate::components::{
+    action_error, short_hash, when, FormError, PageError, ProgressBar, StateBadge, UploadForm,
+    VerdictBadge,
+};
 use crate::domain::criterion::fmt_number;
 use crate::domain::metrics::{EvidenceKind, METRICS};
 use crate::domain::milestone::{MilestoneState, SignoffStatus};
@@ -57,7 +60,11 @@ pub fn MilestonePage() -> impl IntoView {
     };
     let key = move || {
         let p = params.read();
-        (p.get("code").unwrap_or_default(), p.get("ms").unwrap_or_default(), actions.version())
+        (
+            p.get("code").unwrap_or_default(),
+            p.get("ms").unwrap_or_default(),
+            actions.version(),
+        )
     };
     let data = Resource::new(key, |(p, m, _)| get_milestone(p, m));
     let upload_error = move || query.read().get("upload_error");
@@ -84,9 +91,28 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
     let digest = StoredValue::new(v.state_digest.clone());
     let state = v.state;
     let targets = UploadTargets {
-        criteria: v.criteria.clone().into_iter().map(move |c| (c.code.clone(), c.title.clone())).collect(),
-        tasks: v.tasks.clone().into_iter().map(move |t| (t.code.clone(), t.title.clone())).collect(),
-        items: v.checklists.iter().flat_map(|c| c.items.clone().into_iter().map(move |i| (i.id, format!("{}: {}", c.title, i.text)))).collect(),
+        criteria: v
+            .criteria
+            .clone()
+            .into_iter()
+            .map(move |c| (c.code.clone(), c.title.clone()))
+            .collect(),
+        tasks: v
+            .tasks
+            .clone()
+            .into_iter()
+            .map(move |t| (t.code.clone(), t.title.clone()))
+            .collect(),
+        items: v
+            .checklists
+            .iter()
+            .flat_map(|c| {
+                c.items
+                    .clone()
+                    .into_iter()
+                    .map(move |i| (i.id, format!("{}: {}", c.title, i.text)))
+            })
+            .collect(),
     };
     let locked = v.state >= MilestoneState::SignedOff;
     view! {
@@ -314,7 +340,12 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
 }
 
 #[component]
-fn ManageForms(p: String, m: String, actions: Actions, members: Vec<(String, String)>) -> impl IntoView {
+fn ManageForms(
+    p: String,
+    m: String,
+    actions: Actions,
+    members: Vec<(String, String)>,
+) -> impl IntoView {
     let (p, m) = (StoredValue::new(p), StoredValue::new(m));
     let hidden = move || {
         view! {

@@ -11,7 +11,10 @@ pub fn ProjectPage() -> impl IntoView {
     let params = use_params_map();
     let code = move || params.read().get("code").unwrap_or_default();
     let create = ServerAction::<CreateMilestone>::new();
-    let project = Resource::new(move || (code(), create.version().get()), |(c, _)| get_project(c));
+    let project = Resource::new(
+        move || (code(), create.version().get()),
+        |(c, _)| get_project(c),
+    );
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {

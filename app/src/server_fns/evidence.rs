@@ -9,7 +9,9 @@ use leptos::prelude::*;
 pub async fn get_evidence(id: i64) -> Result<EvidenceView, AppError> {
     use crate::ssr::{auth, evidence, AppState};
     let actor = auth::require_session_actor().await?;
-    Ok(evidence::get(&AppState::from_context()?, &actor, id).await?.0)
+    Ok(evidence::get(&AppState::from_context()?, &actor, id)
+        .await?
+        .0)
 }
 
 /// A certificate with its full payload, re-verified. Members of its project.

@@ -9,7 +9,13 @@ use leptos::prelude::*;
 pub async fn get_milestone(project: String, milestone: String) -> Result<MilestoneView, AppError> {
     use crate::ssr::{auth, milestones, AppState};
     let actor = auth::require_session_actor().await?;
-    milestones::view(&AppState::from_context()?.pool, &actor, &project, &milestone).await
+    milestones::view(
+        &AppState::from_context()?.pool,
+        &actor,
+        &project,
+        &milestone,
+    )
+    .await
 }
 
 /// Ticks (`tick` = true) or unticks a checklist item. PMs and engineers.
@@ -17,16 +23,35 @@ pub async fn get_milestone(project: String, milestone: String) -> Result<Milesto
 pub async fn tick_item(project: String, item: i64, tick: bool) -> Result<(), AppError> {
     use crate::ssr::{auth, milestones, AppState};
     let actor = auth::require_session_actor().await?;
-    milestones::tick_item(&AppState::from_context()?.pool, &actor, &project, None, item, tick).await?;
+    milestones::tick_item(
+        &AppState::from_context()?.pool,
+        &actor,
+        &project,
+        None,
+        item,
+        tick,
+    )
+    .await?;
     Ok(())
 }
 
 /// Marks a task done. PMs and engineers.
 #[server(endpoint = "complete_task")]
-pub async fn complete_task(project: String, milestone: String, task: String) -> Result<(), AppError> {
+pub async fn complete_task(
+    project: String,
+    milestone: String,
+    task: String,
+) -> Result<(), AppError> {
     use crate::ssr::{auth, milestones, AppState};
     let actor = auth::require_session_actor().await?;
-    milestones::complete_task(&AppState::from_context()?.pool, &actor, &project, &milestone, &task).await
+    milestones::complete_task(
+        &AppState::from_context()?.pool,
+        &actor,
+        &project,
+        &milestone,
+        &task,
+    )
+    .await
 }
 
 /// Adds a task. PMs.
@@ -41,19 +66,46 @@ pub async fn add_task(
 ) -> Result<(), AppError> {
     use crate::ssr::{auth, milestones, AppState};
     let actor = auth::require_session_actor().await?;
-    let input = milestones::NewTask { code, title, owner, requires_evidence: requires_evidence.is_some() };
-    milestones::add_task(&AppState::from_context()?.pool, &actor, &project, &milestone, input).await?;
+    let input = milestones::NewTask {
+        code,
+        title,
+        owner,
+        requires_evidence: requires_evidence.is_some(),
+    };
+    milestones::add_task(
+        &AppState::from_context()?.pool,
+        &actor,
+        &project,
+        &milestone,
+        input,
+    )
+    .await?;
     Ok(())
 }
 
 /// Adds a checklist from text: one item per line, `# Section` lines start a
 /// section, a trailing `[evidence]` marks an item that needs evidence. PMs.
 #[server(endpoint = "add_checklist")]
-pub async fn add_checklist(project: String, milestone: String, title: String, items: String) -> Result<(), AppError> {
+pub async fn add_checklist(
+    project: String,
+    milestone: String,
+    title: String,
+    items: String,
+) -> Result<(), AppError> {
     use crate::ssr::{auth, milestones, AppState};
     let actor = auth::require_session_actor().await?;
-    let input = milestones::NewChecklist { title, sections: crate::domain::checklist::parse_checklist_text(&items) };
-    milestones::add_checklist(&AppState::from_context()?.pool, &actor, &project, &milestone, input).await?;
+    let input = milestones::NewChecklist {
+        title,
+        sections: crate::domain::checklist::parse_checklist_text(&items),
+    };
+    milestones::add_checklist(
+        &AppState::from_context()?.pool,
+        &actor,
+        &project,
+        &milestone,
+        input,
+    )
+    .await?;
     Ok(())
 }
 
@@ -70,29 +122,73 @@ pub async fn add_criterion(
 ) -> Result<(), AppError> {
     use crate::ssr::{auth, milestones, AppState};
     let actor = auth::require_session_actor().await?;
-    let target: f64 = target
-        .trim()
-        .parse()
-        .map_err(|_| AppError::invalid("target", format!("a number like 85 or 99.5: got {:?}", target.trim())))?;
-    let input = milestones::NewCriterion { code, title, metric, op, target, unit: None };
-    milestones::add_criterion(&AppState::from_context()?.pool, &actor, &project, &milestone, input).await?;
+    let target: f64 = target.trim().parse().map_err(|_| {
+        AppError::invalid(
+            "target",
+            format!("a number like 85 or 99.5: got {:?}", target.trim()),
+        )
+    })?;
+    let input = milestones::NewCriterion {
+        code,
+        title,
+        metric,
+        op,
+        target,
+        unit: None,
+    };
+    milestones::add_criterion(
+        &AppState::from_context()?.pool,
+        &actor,
+        &project,
+        &milestone,
+        input,
+    )
+    .await?;
     Ok(())
 }
 
 /// Names a sign-off role's approver. PMs.
 #[server(endpoint = "set_signoff_role")]
-pub async fn set_signoff_role(project: String, milestone: String, role: String, approver: String) -> Result<(), AppError> {
+pub async fn set_signoff_role(
+    project: String,
+    milestone: String,
+    role: String,
+    approver: String,
+) -> Result<(), AppError> {
     use crate::ssr::{auth, milestones, AppState};
     let actor = auth::require_session_actor().await?;
-    milestones::set_signoff_role(&AppState::from_context()?.pool, &actor, &project, &milestone, &role, &approver).await
+    milestones::set_signoff_role(
+        &AppState::from_context()?.pool,
+        &actor,
+        &project,
+        &milestone,
+        &role,
+        &approver,
+    )
+    .await
 }
 
 /// Approves or rejects as a role. Only that role's named approver.
 #[server(endpoint = "sign")]
-pub async fn sign(project: String, milestone: String, role: String, decision: String, comment: String) -> Result<(), AppError> {
+pub async fn sign(
+    project: String,
+    milestone: String,
+    role: String,
+    decision: String,
+    comment: String,
+) -> Result<(), AppError> {
     use crate::ssr::{auth, milestones, AppState};
     let actor = auth::require_session_actor().await?;
-    milestones::sign(&AppState::from_context()?.pool, &actor, &project, &milestone, &role, &decision, &comment).await?;
+    milestones::sign(
+        &AppState::from_context()?.pool,
+        &actor,
+        &project,
+        &milestone,
+        &role,
+        &decision,
+        &comment,
+    )
+    .await?;
     Ok(())
 }
 
@@ -101,7 +197,13 @@ pub async fn sign(project: String, milestone: String, role: String, decision: St
 pub async fn issue_certificate(project: String, milestone: String) -> Result<String, AppError> {
     use crate::ssr::{auth, certificates, AppState};
     let actor = auth::require_session_actor().await?;
-    let number = certificates::issue(&AppState::from_context()?.pool, &actor, &project, &milestone).await?;
+    let number = certificates::issue(
+        &AppState::from_context()?.pool,
+        &actor,
+        &project,
+        &milestone,
+    )
+    .await?;
     leptos_axum::redirect(&format!("/certificates/{number}"));
     Ok(number)
 }

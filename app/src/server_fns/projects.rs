@@ -32,7 +32,13 @@ pub async fn create_milestone(
 ) -> Result<(), AppError> {
     use crate::ssr::{auth, milestones, AppState};
     let actor = auth::require_session_actor().await?;
-    let input = milestones::NewMilestone { code, title, goal, planned_start, planned_end };
+    let input = milestones::NewMilestone {
+        code,
+        title,
+        goal,
+        planned_start,
+        planned_end,
+    };
     milestones::create_milestone(&AppState::from_context()?.pool, &actor, &project, input).await?;
     Ok(())
 }

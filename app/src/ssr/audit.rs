@@ -43,9 +43,10 @@ pub fn event_hash(
 
 /// Appends an event inside the caller's transaction.
 pub async fn record(conn: &mut SqliteConnection, e: Event<'_>) -> Result<(), AppError> {
-    let prev: Option<String> = sqlx::query_scalar("select hash from audit_events order by id desc limit 1")
-        .fetch_optional(&mut *conn)
-        .await?;
+    let prev: Option<String> =
+        sqlx::query_scalar("select hash from audit_events order by id desc limit 1")
+            .fetch_optional(&mut *conn)
+            .await?;
     let prev = prev.unwrap_or_else(|| GENESIS.to_string());
     let at = super::now();
     let before = e.before.map(|v| v.to_string());
@@ -97,11 +98,16 @@ struct Row {
 
 /// Walks the whole chain. `Ok(count)` when intact; otherwise the first broken event and why.
 pub async fn verify_chain(pool: &sqlx::SqlitePool) -> Result<Result<u64, String>, AppError> {
-    let rows: Vec<Row> = sqlx::query_as("select * from audit_events order by id").fetch_all(pool).await?;
+    let rows: Vec<Row> = sqlx::query_as("select * from audit_events order by id")
+        .fetch_all(pool)
+        .await?;
     let mut prev = GENESIS.to_string();
     for r in &rows {
         if r.prev_hash != prev {
-            return Ok(Err(format!("event #{} does not follow the event before it (an event was removed or reordered)", r.id)));
+            return Ok(Err(format!(
+                "event #{} does not follow the event before it (an event was removed or reordered)",
+                r.id
+            )));
         }
         let h = event_hash(
             &r.prev_hash,
@@ -115,7 +121,10 @@ pub async fn verify_chain(pool: &sqlx::SqlitePool) -> Result<Result<u64, String>
             r.after_json.as_deref(),
         );
         if h != r.hash {
-            return Ok(Err(format!("event #{} ({} {}) was altered: its content no longer matches its hash", r.id, r.action, r.subject)));
+            return Ok(Err(format!(
+                "event #{} ({} {}) was altered: its content no longer matches its hash",
+                r.id, r.action, r.subject
+            )));
         }
         prev = r.hash.clone();
     }

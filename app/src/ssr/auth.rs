@@ -4,7 +4,9 @@
 use crate::domain::codes::Role;
 use crate::domain::views::Rights;
 use crate::error::AppError;
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use rand::Rng;
 use sha2::{Digest, Sha256};
@@ -27,38 +29,64 @@ pub struct Actor {
 
 pub fn hash_password(password: &str) -> Result<String, AppError> {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| {
-        tracing::error!(error = %e, "argon2 failed");
-        AppError::Internal
-    })
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| {
+            tracing::error!(error = %e, "argon2 failed");
+            AppError::Internal
+        })
 }
 
 fn verify_password(hash: &str, password: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(hash).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 /// Checks a username: 2–32 of a–z, 0–9, '.', '_' and '-'.
 pub fn parse_username(raw: &str) -> Result<String, AppError> {
     let s = raw.trim();
     let ok = (2..=32).contains(&s.len())
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
     if ok {
         Ok(s.to_string())
     } else {
-        Err(AppError::invalid("username", "2–32 lowercase letters, digits, '.', '_' or '-'"))
+        Err(AppError::invalid(
+            "username",
+            "2–32 lowercase letters, digits, '.', '_' or '-'",
+        ))
     }
 }
 
 /// Creates a user. Passwords need at least 8 characters.
-pub async fn create_user(pool: &SqlitePool, username: &str, display_name: &str, password: &str, is_admin: bool) -> Result<i64, AppError> {
+pub async fn create_user(
+    pool: &SqlitePool,
+    username: &str,
+    display_name: &str,
+    password: &str,
+    is_admin: bool,
+) -> Result<i64, AppError> {
     let username = parse_username(username)?;
     if password.chars().count() < 8 {
         return Err(AppError::invalid("password", "at least 8 characters"));
     }
-    let display = if display_name.trim().is_empty() { username.clone() } else { display_name.trim().to_string() };
-    let exists: Option<i64> = sqlx::query_scalar("select id from users where username = ?").bind(&username).fetch_optional(pool).await?;
+    let display = if display_name.trim().is_empty() {
+        username.clone()
+    } else {
+        display_name.trim().to_string()
+    };
+    let exists: Option<i64> = sqlx::query_scalar("select id from users where username = ?")
+        .bind(&username)
+        .fetch_optional(pool)
+        .await?;
     if exists.is_some() {
-        return Err(AppError::Conflict(format!("user {username} already exists")));
+        return Err(AppError::Conflict(format!(
+            "user {username} already exists"
+        )));
     }
     let hash = hash_password(password)?;
     let id = sqlx::query("insert into users (username, display_name, password_hash, is_admin, created_at) values (?, ?, ?, ?, ?)")
@@ -74,19 +102,31 @@ pub async fn create_user(pool: &SqlitePool, username: &str, display_name: &str, 
 }
 
 /// Checks a username and password. The same message for both kinds of mistake.
-pub async fn check_login(pool: &SqlitePool, username: &str, password: &str) -> Result<Actor, AppError> {
-    let row: Option<(i64, String)> = sqlx::query_as("select id, password_hash from users where username = ?")
-        .bind(username.trim())
-        .fetch_optional(pool)
-        .await?;
+pub async fn check_login(
+    pool: &SqlitePool,
+    username: &str,
+    password: &str,
+) -> Result<Actor, AppError> {
+    let row: Option<(i64, String)> =
+        sqlx::query_as("select id, password_hash from users where username = ?")
+            .bind(username.trim())
+            .fetch_optional(pool)
+            .await?;
     match row {
-        Some((id, hash)) if verify_password(&hash, password) => actor_by_id(pool, id).await?.ok_or(AppError::Internal),
+        Some((id, hash)) if verify_password(&hash, password) => {
+            actor_by_id(pool, id).await?.ok_or(AppError::Internal)
+        }
         _ => Err(AppError::invalid("password", "wrong username or password")),
     }
 }
 
 pub async fn actor_by_id(pool: &SqlitePool, id: i64) -> Result<Option<Actor>, AppError> {
-    Ok(sqlx::query_as("select id, username, display_name, is_admin from users where id = ?").bind(id).fetch_optional(pool).await?)
+    Ok(
+        sqlx::query_as("select id, username, display_name, is_admin from users where id = ?")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?,
+    )
 }
 
 pub async fn actor_by_name(pool: &SqlitePool, username: &str) -> Result<Actor, AppError> {
@@ -102,7 +142,12 @@ fn token_hash(secret: &str) -> String {
 }
 
 /// Creates an API token and returns its secret; only its hash is stored.
-pub async fn create_token(pool: &SqlitePool, username: &str, project_code: Option<&str>, name: &str) -> Result<String, AppError> {
+pub async fn create_token(
+    pool: &SqlitePool,
+    username: &str,
+    project_code: Option<&str>,
+    name: &str,
+) -> Result<String, AppError> {
     let actor = actor_by_name(pool, username).await?;
     let project_id = match project_code {
         None => None,
@@ -133,9 +178,18 @@ pub async fn actor_by_token(pool: &SqlitePool, secret: &str) -> Result<Option<Ac
             .bind(token_hash(secret.trim()))
             .fetch_optional(pool)
             .await?;
-    let Some((token_id, user_id, scope)) = row else { return Ok(None) };
-    sqlx::query("update api_tokens set last_used_at = ? where id = ?").bind(super::now()).bind(token_id).execute(pool).await?;
-    Ok(actor_by_id(pool, user_id).await?.map(|a| Actor { project_scope: scope, ..a }))
+    let Some((token_id, user_id, scope)) = row else {
+        return Ok(None);
+    };
+    sqlx::query("update api_tokens set last_used_at = ? where id = ?")
+        .bind(super::now())
+        .bind(token_id)
+        .execute(pool)
+        .await?;
+    Ok(actor_by_id(pool, user_id).await?.map(|a| Actor {
+        project_scope: scope,
+        ..a
+    }))
 }
 
 /// The logged-in user of the current server-function request, if any.
@@ -179,11 +233,12 @@ pub struct ProjectRow {
 
 /// The caller's rights in a project. Admins act as PMs everywhere.
 pub async fn rights(pool: &SqlitePool, actor: &Actor, project_id: i64) -> Result<Rights, AppError> {
-    let role: Option<String> = sqlx::query_scalar("select role from memberships where project_id = ? and user_id = ?")
-        .bind(project_id)
-        .bind(actor.id)
-        .fetch_optional(pool)
-        .await?;
+    let role: Option<String> =
+        sqlx::query_scalar("select role from memberships where project_id = ? and user_id = ?")
+            .bind(project_id)
+            .bind(actor.id)
+            .fetch_optional(pool)
+            .await?;
     let role = role.map(|r| Role::parse(&r)).transpose()?;
     let effective = if actor.is_admin { Some(Role::Pm) } else { role };
     let in_scope = actor.project_scope.is_none_or(|p| p == project_id);
@@ -197,15 +252,24 @@ pub async fn rights(pool: &SqlitePool, actor: &Actor, project_id: i64) -> Result
 }
 
 /// Loads a project by code and checks that the caller may do `need` in it.
-pub async fn project_for(pool: &SqlitePool, actor: &Actor, code: &str, need: Need) -> Result<(ProjectRow, Rights), AppError> {
-    let project: ProjectRow = sqlx::query_as("select id, code, name, description from projects where code = ?")
-        .bind(code.trim())
-        .fetch_optional(pool)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("project {}", code.trim())))?;
+pub async fn project_for(
+    pool: &SqlitePool,
+    actor: &Actor,
+    code: &str,
+    need: Need,
+) -> Result<(ProjectRow, Rights), AppError> {
+    let project: ProjectRow =
+        sqlx::query_as("select id, code, name, description from projects where code = ?")
+            .bind(code.trim())
+            .fetch_optional(pool)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("project {}", code.trim())))?;
     let r = rights(pool, actor, project.id).await?;
     if actor.project_scope.is_some_and(|p| p != project.id) {
-        return Err(AppError::Forbidden(format!("this token is limited to another project than {}", project.code)));
+        return Err(AppError::Forbidden(format!(
+            "this token is limited to another project than {}",
+            project.code
+        )));
     }
     let member = r.role.is_some() || r.is_admin;
     let allowed = match need {
@@ -219,7 +283,10 @@ pub async fn project_for(pool: &SqlitePool, actor: &Actor, code: &str, need: Nee
             Need::Work => "a PM or engineer in",
             Need::Manage => "a PM in",
         };
-        return Err(AppError::Forbidden(format!("{} is not {what} project {}", actor.username, project.code)));
+        return Err(AppError::Forbidden(format!(
+            "{} is not {what} project {}",
+            actor.username, project.code
+        )));
     }
     Ok((project, r))
 }

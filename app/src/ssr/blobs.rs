@@ -44,7 +44,13 @@ impl BlobStore {
     /// Starts receiving a file of at most `limit` bytes.
     pub async fn begin(&self, limit: u64) -> Result<BlobWriter, AppError> {
         let (file, path) = tempfile::NamedTempFile::new_in(self.root.join("tmp"))?.into_parts();
-        Ok(BlobWriter { file: tokio::fs::File::from_std(file), path, hasher: Sha256::new(), size: 0, limit })
+        Ok(BlobWriter {
+            file: tokio::fs::File::from_std(file),
+            path,
+            hasher: Sha256::new(),
+            size: 0,
+            limit,
+        })
     }
 
     /// Moves a received file into the store (a no-op when the bytes are already there).
@@ -53,9 +59,15 @@ impl BlobStore {
         if tokio::fs::try_exists(&dest).await? {
             return Ok(dest);
         }
-        let dir = dest.parent().map(Path::to_path_buf).unwrap_or_else(|| self.root.clone());
+        let dir = dest
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| self.root.clone());
         tokio::fs::create_dir_all(&dir).await?;
-        received.path.persist(&dest).map_err(|e| AppError::from(e.error))?;
+        received
+            .path
+            .persist(&dest)
+            .map_err(|e| AppError::from(e.error))?;
         // make the rename itself durable
         if let Ok(d) = std::fs::File::open(&dir) {
             let _ = d.sync_all();
@@ -91,7 +103,11 @@ impl BlobWriter {
     pub async fn finish(mut self) -> Result<Received, AppError> {
         self.file.flush().await?;
         self.file.sync_all().await?;
-        Ok(Received { path: self.path, sha256: hex::encode(self.hasher.finalize()), size: self.size })
+        Ok(Received {
+            path: self.path,
+            sha256: hex::encode(self.hasher.finalize()),
+            size: self.size,
+        })
     }
 }
 
@@ -120,13 +136,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = BlobStore::open(dir.path()).unwrap();
         let a = store.put_bytes(b"hello").await.unwrap();
-        assert_eq!(a.sha256, "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+        assert_eq!(
+            a.sha256,
+            "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+        );
         let p1 = store.commit(a).await.unwrap();
         let b = store.put_bytes(b"hello").await.unwrap();
         let p2 = store.commit(b).await.unwrap();
         assert_eq!(p1, p2);
         assert_eq!(std::fs::read(&p1).unwrap(), b"hello");
-        assert_eq!(std::fs::read_dir(dir.path().join("tmp")).unwrap().count(), 0, "temp files left behind");
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("tmp")).unwrap().count(),
+            0,
+            "temp files left behind"
+        );
     }
 
     #[tokio::test]
@@ -138,7 +161,10 @@ mod tests {
         let err = w.write(b"de").await.unwrap_err();
         assert_eq!(err.status(), 413);
         drop(w);
-        assert_eq!(std::fs::read_dir(dir.path().join("tmp")).unwrap().count(), 0);
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("tmp")).unwrap().count(),
+            0
+        );
     }
 
     #[test]

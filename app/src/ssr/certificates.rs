@@ -65,22 +65,43 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// Issues a certificate for a signed-off milestone. PMs only; otherwise 409 with the gap list.
-pub async fn issue(pool: &SqlitePool, actor: &Actor, project: &str, milestone: &str) -> Result<String, AppError> {
+pub async fn issue(
+    pool: &SqlitePool,
+    actor: &Actor,
+    project: &str,
+    milestone: &str,
+) -> Result<String, AppError> {
     let (p, m, rights) = milestone_for(pool, actor, project, milestone, Need::Manage).await?;
     let v = build_view(pool, &p, &m, rights).await?;
     match v.state {
         MilestoneState::Certified => {
-            let existing = v.certificates.iter().rev().find(|c| c.state_digest == v.state_digest).map(|c| c.number.clone()).unwrap_or_default();
-            return Err(AppError::Conflict(format!("{} {} is already certified in this state as {existing}", p.code, m.code)));
+            let existing = v
+                .certificates
+                .iter()
+                .rev()
+                .find(|c| c.state_digest == v.state_digest)
+                .map(|c| c.number.clone())
+                .unwrap_or_default();
+            return Err(AppError::Conflict(format!(
+                "{} {} is already certified in this state as {existing}",
+                p.code, m.code
+            )));
         }
         MilestoneState::SignedOff => {}
-        _ => return Err(AppError::Gaps { gaps: v.gaps.clone() }),
+        _ => {
+            return Err(AppError::Gaps {
+                gaps: v.gaps.clone(),
+            })
+        }
     }
     let now = chrono::Utc::now();
     let issued_at = super::fmt_time(now);
     let prefix = format!("{}-{}-{}-", p.code, m.code, now.format("%Y%m%d"));
     let mut tx = pool.begin().await?;
-    let n: i64 = sqlx::query_scalar("select count(*) from certificates where number like ? || '%'").bind(&prefix).fetch_one(&mut *tx).await?;
+    let n: i64 = sqlx::query_scalar("select count(*) from certificates where number like ? || '%'")
+        .bind(&prefix)
+        .fetch_one(&mut *tx)
+        .await?;
     let number = format!("{prefix}{:03}", n + 1);
     let text = canonical(&payload(&number, &v, &issued_at, actor))?;
     let sha = sha256_hex(text.as_bytes());
@@ -127,7 +148,10 @@ pub async fn verify(pool: &SqlitePool, number: &str) -> Result<CertificateView, 
     let recomputed = sha256_hex(text.as_bytes());
     let parsed: Option<Value> = serde_json::from_str(&text).ok();
     // valid only if the stored bytes hash to the stored hash AND are still canonical JSON
-    let canonical_ok = parsed.as_ref().and_then(|v| canonical(v).ok()).is_some_and(|c| c == text);
+    let canonical_ok = parsed
+        .as_ref()
+        .and_then(|v| canonical(v).ok())
+        .is_some_and(|c| c == text);
     Ok(CertificateView {
         valid: recomputed == sha256 && canonical_ok,
         number,

@@ -19,7 +19,10 @@ pub async fn open(data_dir: &Path) -> Result<(SqlitePool, bool), BoxError> {
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(10));
-    let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
+    let pool = SqlitePoolOptions::new()
+        .max_connections(8)
+        .connect_with(opts)
+        .await?;
     migrate(&pool).await?;
     Ok((pool, is_new))
 }

@@ -5,7 +5,9 @@
 
 use super::auth::{actor_by_name, create_user, Actor};
 use super::evidence::{store_upload, UploadMeta};
-use super::milestones::{self as ms, NewChecklist, NewCriterion, NewItem, NewMilestone, NewSection, NewTask};
+use super::milestones::{
+    self as ms, NewChecklist, NewCriterion, NewItem, NewMilestone, NewSection, NewTask,
+};
 use super::projects::{self, NewProject};
 use super::AppState;
 use crate::error::AppError;
@@ -16,10 +18,22 @@ pub const DEMO_PASSWORD: &str = "attest-demo";
 /// Demo accounts: username, display name, what they do.
 pub const DEMO_USERS: [(&str, &str, &str); 5] = [
     ("admin", "Ada Admin", "admin: manages projects and users"),
-    ("pm", "Li Na", "PM of WM: manages milestones, issues certificates, signs as Product owner"),
-    ("engineer", "Wang Wei", "engineer: completes tasks, ticks items, uploads evidence"),
+    (
+        "pm",
+        "Li Na",
+        "PM of WM: manages milestones, issues certificates, signs as Product owner",
+    ),
+    (
+        "engineer",
+        "Wang Wei",
+        "engineer: completes tasks, ticks items, uploads evidence",
+    ),
     ("qa", "Zhao Min", "engineer and the QA lead approver"),
-    ("stakeholder", "Sam Okafor", "viewer: reads milestones and certificates"),
+    (
+        "stakeholder",
+        "Sam Okafor",
+        "viewer: reads milestones and certificates",
+    ),
 ];
 
 /// A JUnit report with `total` cases of which `failed` fail.
@@ -35,7 +49,10 @@ pub fn junit_xml(suite: &str, total: usize, failed: usize) -> String {
                 n / 10
             ));
         } else {
-            s.push_str(&format!("  <testcase classname=\"{suite}.Case{}\" name=\"test_{n}\" time=\"0.{ms:03}\"/>\n", n / 10));
+            s.push_str(&format!(
+                "  <testcase classname=\"{suite}.Case{}\" name=\"test_{n}\" time=\"0.{ms:03}\"/>\n",
+                n / 10
+            ));
         }
     }
     s.push_str("</testsuite>\n</testsuites>\n");
@@ -67,11 +84,23 @@ pub fn k6_summary(p95: f64, requests: u32) -> String {
     .to_string()
 }
 
-async fn upload(state: &AppState, actor: &Actor, name: &str, bytes: &[u8], milestone: &str, criterion: Option<&str>, task: Option<&str>) -> Result<i64, AppError> {
+async fn upload(
+    state: &AppState,
+    actor: &Actor,
+    name: &str,
+    bytes: &[u8],
+    milestone: &str,
+    criterion: Option<&str>,
+    task: Option<&str>,
+) -> Result<i64, AppError> {
     let received = state.blobs.put_bytes(bytes).await?;
     let meta = UploadMeta {
         original_name: name.into(),
-        media_type: if name.ends_with(".json") { "application/json".into() } else { "application/xml".into() },
+        media_type: if name.ends_with(".json") {
+            "application/json".into()
+        } else {
+            "application/xml".into()
+        },
         milestone: Some(milestone.into()),
         criterion: criterion.map(Into::into),
         task: task.map(Into::into),
@@ -88,34 +117,61 @@ fn checklist(title: &str, sections: &[(&str, &[(&str, bool)])]) -> NewChecklist 
             .iter()
             .map(|(t, items)| NewSection {
                 title: (*t).into(),
-                items: items.iter().map(|(text, req)| NewItem { text: (*text).into(), requires_evidence: *req }).collect(),
+                items: items
+                    .iter()
+                    .map(|(text, req)| NewItem {
+                        text: (*text).into(),
+                        requires_evidence: *req,
+                    })
+                    .collect(),
             })
             .collect(),
     }
 }
 
 fn task(code: &str, title: &str, owner: &str, requires_evidence: bool) -> NewTask {
-    NewTask { code: code.into(), title: title.into(), owner: owner.into(), requires_evidence }
+    NewTask {
+        code: code.into(),
+        title: title.into(),
+        owner: owner.into(),
+        requires_evidence,
+    }
 }
 
 fn criterion(code: &str, title: &str, metric: &str, op: &str, target: f64) -> NewCriterion {
-    NewCriterion { code: code.into(), title: title.into(), metric: metric.into(), op: op.into(), target, unit: None }
+    NewCriterion {
+        code: code.into(),
+        title: title.into(),
+        metric: metric.into(),
+        op: op.into(),
+        target,
+        unit: None,
+    }
 }
 
 /// True when the demo project already exists.
 pub async fn is_loaded(state: &AppState) -> Result<bool, AppError> {
-    let n: i64 = sqlx::query_scalar("select count(*) from projects where code = 'WM'").fetch_one(&state.pool).await?;
+    let n: i64 = sqlx::query_scalar("select count(*) from projects where code = 'WM'")
+        .fetch_one(&state.pool)
+        .await?;
     Ok(n > 0)
 }
 
 /// Loads the demo. Refuses if the WM project exists already.
 pub async fn load(state: &AppState) -> Result<(), AppError> {
     if is_loaded(state).await? {
-        return Err(AppError::Conflict("the demo project WM is already loaded".into()));
+        return Err(AppError::Conflict(
+            "the demo project WM is already loaded".into(),
+        ));
     }
     let pool = &state.pool;
     for (name, display, _) in DEMO_USERS {
-        if sqlx::query_scalar::<_, i64>("select id from users where username = ?").bind(name).fetch_optional(pool).await?.is_none() {
+        if sqlx::query_scalar::<_, i64>("select id from users where username = ?")
+            .bind(name)
+            .fetch_optional(pool)
+            .await?
+            .is_none()
+        {
             create_user(pool, name, display, DEMO_PASSWORD, name == "admin").await?;
         }
     }
@@ -139,34 +195,116 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
     let qa = actor_by_name(pool, "qa").await?;
 
     let plan = [
-        ("M0", "立项与需求基线 Kick-off and requirements baseline", "Scope, team and requirements agreed", "2026-07-01", "2026-07-14"),
-        ("M1", "架构与原型 Architecture and prototype", "Architecture decided, walking skeleton deployed", "2026-07-15", "2026-08-15"),
-        ("M2", "核心功能 Core features", "Courses, enrolment and payments feature-complete", "2026-08-16", "2026-09-30"),
-        ("M3", "联调与预发布 Integration and staging", "All services integrated and promoted to staging", "2026-10-01", "2026-10-31"),
-        ("M4", "交付封版 Release sign-off", "Production release candidate frozen and signed off", "2026-11-01", "2026-11-30"),
+        (
+            "M0",
+            "立项与需求基线 Kick-off and requirements baseline",
+            "Scope, team and requirements agreed",
+            "2026-07-01",
+            "2026-07-14",
+        ),
+        (
+            "M1",
+            "架构与原型 Architecture and prototype",
+            "Architecture decided, walking skeleton deployed",
+            "2026-07-15",
+            "2026-08-15",
+        ),
+        (
+            "M2",
+            "核心功能 Core features",
+            "Courses, enrolment and payments feature-complete",
+            "2026-08-16",
+            "2026-09-30",
+        ),
+        (
+            "M3",
+            "联调与预发布 Integration and staging",
+            "All services integrated and promoted to staging",
+            "2026-10-01",
+            "2026-10-31",
+        ),
+        (
+            "M4",
+            "交付封版 Release sign-off",
+            "Production release candidate frozen and signed off",
+            "2026-11-01",
+            "2026-11-30",
+        ),
     ];
     for (code, title, goal, start, end) in plan {
         ms::create_milestone(
             pool,
             &pm,
             "WM",
-            NewMilestone { code: code.into(), title: title.into(), goal: goal.into(), planned_start: Some(start.into()), planned_end: Some(end.into()) },
+            NewMilestone {
+                code: code.into(),
+                title: title.into(),
+                goal: goal.into(),
+                planned_start: Some(start.into()),
+                planned_end: Some(end.into()),
+            },
         )
         .await?;
     }
 
     // M0 and M1: tasks recorded and done, never put through sign-off.
-    ms::add_task(pool, &pm, "WM", "M0", task("M0-01", "Requirements baseline approved", "Li Na", false)).await?;
+    ms::add_task(
+        pool,
+        &pm,
+        "WM",
+        "M0",
+        task("M0-01", "Requirements baseline approved", "Li Na", false),
+    )
+    .await?;
     ms::complete_task(pool, &pm, "WM", "M0", "M0-01").await?;
-    ms::add_task(pool, &pm, "WM", "M1", task("M1-01", "Architecture decision records written", "Wang Wei", false)).await?;
-    ms::add_task(pool, &pm, "WM", "M1", task("M1-02", "Walking skeleton deployed to dev", "Wang Wei", false)).await?;
+    ms::add_task(
+        pool,
+        &pm,
+        "WM",
+        "M1",
+        task(
+            "M1-01",
+            "Architecture decision records written",
+            "Wang Wei",
+            false,
+        ),
+    )
+    .await?;
+    ms::add_task(
+        pool,
+        &pm,
+        "WM",
+        "M1",
+        task(
+            "M1-02",
+            "Walking skeleton deployed to dev",
+            "Wang Wei",
+            false,
+        ),
+    )
+    .await?;
     ms::complete_task(pool, &eng, "WM", "M1", "M1-01").await?;
 
     // M3: the whole chain, up to a certificate.
     for t in [
-        task("M3-01", "Integrate payment service with order API", "Wang Wei", false),
-        task("M3-02", "End-to-end regression suite green", "Zhao Min", true),
-        task("M3-03", "Promote build 2026.10.28 to staging", "Wang Wei", false),
+        task(
+            "M3-01",
+            "Integrate payment service with order API",
+            "Wang Wei",
+            false,
+        ),
+        task(
+            "M3-02",
+            "End-to-end regression suite green",
+            "Zhao Min",
+            true,
+        ),
+        task(
+            "M3-03",
+            "Promote build 2026.10.28 to staging",
+            "Wang Wei",
+            false,
+        ),
     ] {
         ms::add_task(pool, &pm, "WM", "M3", t).await?;
     }
@@ -175,30 +313,113 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
         &pm,
         "WM",
         "M3",
-        checklist("Staging promotion", &[("Before", &[("Release notes reviewed", false), ("Database migration dry-run on a copy", false)]), ("After", &[("Smoke tests pass on staging", false)])]),
+        checklist(
+            "Staging promotion",
+            &[
+                (
+                    "Before",
+                    &[
+                        ("Release notes reviewed", false),
+                        ("Database migration dry-run on a copy", false),
+                    ],
+                ),
+                ("After", &[("Smoke tests pass on staging", false)]),
+            ],
+        ),
     )
     .await?;
-    ms::add_criterion(pool, &pm, "WM", "M3", criterion("C1", "Regression suite passes", "tests.pass_rate", "==", 100.0)).await?;
-    ms::add_criterion(pool, &pm, "WM", "M3", criterion("C2", "Line coverage", "coverage.line_pct", ">=", 80.0)).await?;
-    upload(state, &qa, "regression-junit.xml", junit_xml("wemaster.regression", 186, 0).as_bytes(), "M3", Some("C1"), Some("M3-02")).await?;
-    upload(state, &eng, "coverage.xml", cobertura_xml(4_321, 5_012).as_bytes(), "M3", Some("C2"), None).await?;
+    ms::add_criterion(
+        pool,
+        &pm,
+        "WM",
+        "M3",
+        criterion(
+            "C1",
+            "Regression suite passes",
+            "tests.pass_rate",
+            "==",
+            100.0,
+        ),
+    )
+    .await?;
+    ms::add_criterion(
+        pool,
+        &pm,
+        "WM",
+        "M3",
+        criterion("C2", "Line coverage", "coverage.line_pct", ">=", 80.0),
+    )
+    .await?;
+    upload(
+        state,
+        &qa,
+        "regression-junit.xml",
+        junit_xml("wemaster.regression", 186, 0).as_bytes(),
+        "M3",
+        Some("C1"),
+        Some("M3-02"),
+    )
+    .await?;
+    upload(
+        state,
+        &eng,
+        "coverage.xml",
+        cobertura_xml(4_321, 5_012).as_bytes(),
+        "M3",
+        Some("C2"),
+        None,
+    )
+    .await?;
     for code in ["M3-01", "M3-02", "M3-03"] {
         ms::complete_task(pool, &eng, "WM", "M3", code).await?;
     }
-    let items: Vec<i64> = sqlx::query_scalar("select id from checklist_items where checklist_id = ? order by position").bind(staging).fetch_all(pool).await?;
+    let items: Vec<i64> = sqlx::query_scalar(
+        "select id from checklist_items where checklist_id = ? order by position",
+    )
+    .bind(staging)
+    .fetch_all(pool)
+    .await?;
     for id in items {
         ms::tick_item(pool, &pm, "WM", Some(staging), id, true).await?;
     }
     ms::set_signoff_role(pool, &pm, "WM", "M3", "QA lead", "qa").await?;
     ms::set_signoff_role(pool, &pm, "WM", "M3", "Product owner", "pm").await?;
-    ms::sign(pool, &qa, "WM", "M3", "QA lead", "approve", "Regression suite and coverage verified on staging.").await?;
-    ms::sign(pool, &pm, "WM", "M3", "Product owner", "approve", "Accepted.").await?;
+    ms::sign(
+        pool,
+        &qa,
+        "WM",
+        "M3",
+        "QA lead",
+        "approve",
+        "Regression suite and coverage verified on staging.",
+    )
+    .await?;
+    ms::sign(
+        pool,
+        &pm,
+        "WM",
+        "M3",
+        "Product owner",
+        "approve",
+        "Accepted.",
+    )
+    .await?;
     super::certificates::issue(pool, &pm, "WM", "M3").await?;
 
     // M4: in progress, not certifiable yet, and the gap list says why.
     for t in [
-        task("M4-01", "Freeze release candidate 2026.11", "Wang Wei", false),
-        task("M4-02", "Unit and integration tests green", "Zhao Min", true),
+        task(
+            "M4-01",
+            "Freeze release candidate 2026.11",
+            "Wang Wei",
+            false,
+        ),
+        task(
+            "M4-02",
+            "Unit and integration tests green",
+            "Zhao Min",
+            true,
+        ),
         task("M4-03", "Coverage at or above target", "Zhao Min", true),
         task("M4-04", "Load test at production traffic", "Wang Wei", true),
         task("M4-05", "Rollback runbook rehearsed", "Li Na", false),
@@ -213,22 +434,93 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
         checklist(
             "Pre-deploy",
             &[
-                ("Build", &[("Release tag created and signed", false), ("SBOM generated for the release image", false)]),
-                ("Database", &[("Backup taken and restore verified", false), ("Migrations reviewed", false)]),
-                ("Rollback triggers", &[("Error rate > 2% for 5 min triggers rollback", false), ("Rollback script tested", false)]),
+                (
+                    "Build",
+                    &[
+                        ("Release tag created and signed", false),
+                        ("SBOM generated for the release image", false),
+                    ],
+                ),
+                (
+                    "Database",
+                    &[
+                        ("Backup taken and restore verified", false),
+                        ("Migrations reviewed", false),
+                    ],
+                ),
+                (
+                    "Rollback triggers",
+                    &[
+                        ("Error rate > 2% for 5 min triggers rollback", false),
+                        ("Rollback script tested", false),
+                    ],
+                ),
             ],
         ),
     )
     .await?;
-    ms::add_criterion(pool, &pm, "WM", "M4", criterion("C1", "Unit-test pass rate", "tests.pass_rate", "==", 100.0)).await?;
-    ms::add_criterion(pool, &pm, "WM", "M4", criterion("C2", "Line coverage", "coverage.line_pct", ">=", 85.0)).await?;
-    ms::add_criterion(pool, &pm, "WM", "M4", criterion("C3", "p95 latency under load", "latency.p95_ms", "<", 200.0)).await?;
-    upload(state, &qa, "unit-junit.xml", junit_xml("wemaster.unit", 248, 0).as_bytes(), "M4", Some("C1"), Some("M4-02")).await?;
-    upload(state, &qa, "coverage.xml", cobertura_xml(4_112, 5_060).as_bytes(), "M4", Some("C2"), Some("M4-03")).await?;
-    upload(state, &eng, "k6-summary.json", k6_summary(231.4, 18_000).as_bytes(), "M4", Some("C3"), Some("M4-04")).await?;
+    ms::add_criterion(
+        pool,
+        &pm,
+        "WM",
+        "M4",
+        criterion("C1", "Unit-test pass rate", "tests.pass_rate", "==", 100.0),
+    )
+    .await?;
+    ms::add_criterion(
+        pool,
+        &pm,
+        "WM",
+        "M4",
+        criterion("C2", "Line coverage", "coverage.line_pct", ">=", 85.0),
+    )
+    .await?;
+    ms::add_criterion(
+        pool,
+        &pm,
+        "WM",
+        "M4",
+        criterion("C3", "p95 latency under load", "latency.p95_ms", "<", 200.0),
+    )
+    .await?;
+    upload(
+        state,
+        &qa,
+        "unit-junit.xml",
+        junit_xml("wemaster.unit", 248, 0).as_bytes(),
+        "M4",
+        Some("C1"),
+        Some("M4-02"),
+    )
+    .await?;
+    upload(
+        state,
+        &qa,
+        "coverage.xml",
+        cobertura_xml(4_112, 5_060).as_bytes(),
+        "M4",
+        Some("C2"),
+        Some("M4-03"),
+    )
+    .await?;
+    upload(
+        state,
+        &eng,
+        "k6-summary.json",
+        k6_summary(231.4, 18_000).as_bytes(),
+        "M4",
+        Some("C3"),
+        Some("M4-04"),
+    )
+    .await?;
     ms::complete_task(pool, &eng, "WM", "M4", "M4-01").await?;
     ms::complete_task(pool, &qa, "WM", "M4", "M4-02").await?;
-    let items: Vec<i64> = sqlx::query_scalar("select id from checklist_items where checklist_id = ? order by position").bind(predeploy).fetch_all(pool).await?;
+    let items: Vec<i64> = sqlx::query_scalar(
+        "select id from checklist_items where checklist_id = ? order by position",
+    )
+    .bind(predeploy)
+    .fetch_all(pool)
+    .await?;
     for id in items.iter().take(3) {
         ms::tick_item(pool, &pm, "WM", Some(predeploy), *id, true).await?;
     }

@@ -59,7 +59,8 @@ impl EvidenceRow {
             media_type: self.media_type.clone(),
             original_name: self.original_name.clone(),
             kind: self.kind.clone(),
-            metrics: serde_json::from_str::<BTreeMap<String, f64>>(&self.metrics_json).unwrap_or_default(),
+            metrics: serde_json::from_str::<BTreeMap<String, f64>>(&self.metrics_json)
+                .unwrap_or_default(),
             warnings: serde_json::from_str::<Vec<String>>(&self.warnings_json).unwrap_or_default(),
             uploaded_by: self.uploaded_by.clone(),
             uploaded_at: self.uploaded_at.clone(),
@@ -74,15 +75,24 @@ impl EvidenceRow {
 }
 
 /// All evidence of a milestone, newest first.
-pub async fn evidence_for_milestone(pool: &SqlitePool, milestone_id: i64) -> Result<Vec<EvidenceRow>, AppError> {
-    Ok(sqlx::query_as(&format!("{SELECT} where e.milestone_id = ? order by e.effective_at desc, e.id desc"))
-        .bind(milestone_id)
-        .fetch_all(pool)
-        .await?)
+pub async fn evidence_for_milestone(
+    pool: &SqlitePool,
+    milestone_id: i64,
+) -> Result<Vec<EvidenceRow>, AppError> {
+    Ok(sqlx::query_as(&format!(
+        "{SELECT} where e.milestone_id = ? order by e.effective_at desc, e.id desc"
+    ))
+    .bind(milestone_id)
+    .fetch_all(pool)
+    .await?)
 }
 
 /// One evidence file and where its bytes are, for a reader of its project.
-pub async fn get(state: &AppState, actor: &Actor, id: i64) -> Result<(EvidenceView, PathBuf), AppError> {
+pub async fn get(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+) -> Result<(EvidenceView, PathBuf), AppError> {
     let row: EvidenceRow = sqlx::query_as(&format!("{SELECT} where e.id = ?"))
         .bind(id)
         .fetch_optional(&state.pool)
@@ -114,38 +124,55 @@ fn blank(v: &Option<String>) -> Option<&str> {
 
 /// Validates the links and metadata, parses the received file and, only if all
 /// of that succeeds, stores it. PMs and engineers.
-pub async fn store_upload(state: &AppState, actor: &Actor, project: &str, meta: UploadMeta, received: Received) -> Result<EvidenceView, AppError> {
+pub async fn store_upload(
+    state: &AppState,
+    actor: &Actor,
+    project: &str,
+    meta: UploadMeta,
+    received: Received,
+) -> Result<EvidenceView, AppError> {
     let pool = &state.pool;
     let (p, _) = project_for(pool, actor, project, Need::Work).await?;
-    let ms_code = blank(&meta.milestone).ok_or_else(|| AppError::invalid("milestone", "is required (e.g. M4)"))?;
-    let m = milestone_row(pool, &p, ms_code).await.map_err(|_| AppError::invalid("milestone", format!("no milestone {ms_code} in {}", p.code)))?;
+    let ms_code = blank(&meta.milestone)
+        .ok_or_else(|| AppError::invalid("milestone", "is required (e.g. M4)"))?;
+    let m = milestone_row(pool, &p, ms_code).await.map_err(|_| {
+        AppError::invalid("milestone", format!("no milestone {ms_code} in {}", p.code))
+    })?;
 
     let criterion_id = match blank(&meta.criterion) {
         None => None,
         Some(code) => Some(
-            sqlx::query_scalar::<_, i64>("select id from criteria where milestone_id = ? and code = ?")
-                .bind(m.id)
-                .bind(code)
-                .fetch_optional(pool)
-                .await?
-                .ok_or_else(|| AppError::invalid("criterion", format!("no criterion {code} in {}", m.code)))?,
+            sqlx::query_scalar::<_, i64>(
+                "select id from criteria where milestone_id = ? and code = ?",
+            )
+            .bind(m.id)
+            .bind(code)
+            .fetch_optional(pool)
+            .await?
+            .ok_or_else(|| {
+                AppError::invalid("criterion", format!("no criterion {code} in {}", m.code))
+            })?,
         ),
     };
     let task_id = match blank(&meta.task) {
         None => None,
         Some(code) => Some(
-            sqlx::query_scalar::<_, i64>("select id from tasks where milestone_id = ? and code = ?")
-                .bind(m.id)
-                .bind(code)
-                .fetch_optional(pool)
-                .await?
-                .ok_or_else(|| AppError::invalid("task", format!("no task {code} in {}", m.code)))?,
+            sqlx::query_scalar::<_, i64>(
+                "select id from tasks where milestone_id = ? and code = ?",
+            )
+            .bind(m.id)
+            .bind(code)
+            .fetch_optional(pool)
+            .await?
+            .ok_or_else(|| AppError::invalid("task", format!("no task {code} in {}", m.code)))?,
         ),
     };
     let item_id = match blank(&meta.item) {
         None => None,
         Some(raw) => {
-            let id: i64 = raw.parse().map_err(|_| AppError::invalid("item", format!("an item id is a number: got {raw:?}")))?;
+            let id: i64 = raw.parse().map_err(|_| {
+                AppError::invalid("item", format!("an item id is a number: got {raw:?}"))
+            })?;
             Some(
                 sqlx::query_scalar::<_, i64>(
                     "select i.id from checklist_items i join checklists c on c.id = i.checklist_id where i.id = ? and c.milestone_id = ?",
@@ -162,7 +189,10 @@ pub async fn store_upload(state: &AppState, actor: &Actor, project: &str, meta: 
         None | Some("auto") => None,
         Some(k) => Some(EvidenceKind::parse(k).ok_or_else(|| {
             let all: Vec<&str> = EvidenceKind::REPORTS.iter().map(|k| k.as_str()).collect();
-            AppError::invalid("kind", format!("unknown kind {k:?}; one of {}, file", all.join(", ")))
+            AppError::invalid(
+                "kind",
+                format!("unknown kind {k:?}; one of {}, file", all.join(", ")),
+            )
         })?),
     };
     let now = super::now();
@@ -172,18 +202,38 @@ pub async fn store_upload(state: &AppState, actor: &Actor, project: &str, meta: 
     };
     let commit = match blank(&meta.commit) {
         None => None,
-        Some(c) if (7..=64).contains(&c.len()) && c.chars().all(|ch| ch.is_ascii_hexdigit()) => Some(c.to_ascii_lowercase()),
-        Some(c) => return Err(AppError::invalid("commit", format!("a commit SHA is 7–64 hex digits: got {c:?}"))),
+        Some(c) if (7..=64).contains(&c.len()) && c.chars().all(|ch| ch.is_ascii_hexdigit()) => {
+            Some(c.to_ascii_lowercase())
+        }
+        Some(c) => {
+            return Err(AppError::invalid(
+                "commit",
+                format!("a commit SHA is 7–64 hex digits: got {c:?}"),
+            ))
+        }
     };
     let ci_url = match blank(&meta.ci_url) {
         None => None,
-        Some(u) if (u.starts_with("https://") || u.starts_with("http://")) && u.len() <= 2000 && !u.contains(char::is_whitespace) => {
+        Some(u)
+            if (u.starts_with("https://") || u.starts_with("http://"))
+                && u.len() <= 2000
+                && !u.contains(char::is_whitespace) =>
+        {
             Some(u.to_string())
         }
-        Some(u) => return Err(AppError::invalid("ci_url", format!("an http(s) URL: got {u:?}"))),
+        Some(u) => {
+            return Err(AppError::invalid(
+                "ci_url",
+                format!("an http(s) URL: got {u:?}"),
+            ))
+        }
     };
     let name = meta.original_name.trim();
-    let original_name = if name.is_empty() { "evidence".to_string() } else { name.chars().take(255).collect() };
+    let original_name = if name.is_empty() {
+        "evidence".to_string()
+    } else {
+        name.chars().take(255).collect()
+    };
     if received.size == 0 {
         return Err(AppError::invalid("file", "the file is empty"));
     }
@@ -202,7 +252,11 @@ pub async fn store_upload(state: &AppState, actor: &Actor, project: &str, meta: 
     state.blobs.commit(received).await?;
     let metrics_json = serde_json::to_string(&parsed.metrics).map_err(|_| AppError::Internal)?;
     let warnings_json = serde_json::to_string(&parsed.warnings).map_err(|_| AppError::Internal)?;
-    let media_type = if meta.media_type.trim().is_empty() { "application/octet-stream".to_string() } else { meta.media_type.trim().to_string() };
+    let media_type = if meta.media_type.trim().is_empty() {
+        "application/octet-stream".to_string()
+    } else {
+        meta.media_type.trim().to_string()
+    };
 
     let mut tx = pool.begin().await?;
     let id = sqlx::query(
@@ -244,6 +298,9 @@ pub async fn store_upload(state: &AppState, actor: &Actor, project: &str, meta: 
     )
     .await?;
     tx.commit().await?;
-    let row: EvidenceRow = sqlx::query_as(&format!("{SELECT} where e.id = ?")).bind(id).fetch_one(pool).await?;
+    let row: EvidenceRow = sqlx::query_as(&format!("{SELECT} where e.id = ?"))
+        .bind(id)
+        .fetch_one(pool)
+        .await?;
     Ok(row.to_view())
 }

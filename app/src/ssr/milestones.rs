@@ -9,7 +9,9 @@ use super::evidence::{evidence_for_milestone, EvidenceRow};
 use crate::domain::codes::{required_text, ItemCode, MilestoneCode};
 use crate::domain::criterion::{judge, parse_metric, EvidenceFacts, Judgement, Op};
 use crate::domain::metrics::metric_info;
-use crate::domain::milestone::{derive_state, gaps, state_digest, MilestoneState, Progress, SignoffStatus};
+use crate::domain::milestone::{
+    derive_state, gaps, state_digest, MilestoneState, Progress, SignoffStatus,
+};
 use crate::domain::views::*;
 use crate::error::AppError;
 use serde_json::json;
@@ -26,7 +28,11 @@ pub struct MilestoneRow {
     pub planned_end: Option<String>,
 }
 
-pub async fn milestone_row(pool: &SqlitePool, project: &ProjectRow, code: &str) -> Result<MilestoneRow, AppError> {
+pub async fn milestone_row(
+    pool: &SqlitePool,
+    project: &ProjectRow,
+    code: &str,
+) -> Result<MilestoneRow, AppError> {
     sqlx::query_as("select id, project_id, code, title, goal, planned_start, planned_end from milestones where project_id = ? and code = ?")
         .bind(project.id)
         .bind(code.trim())
@@ -36,15 +42,34 @@ pub async fn milestone_row(pool: &SqlitePool, project: &ProjectRow, code: &str) 
 }
 
 /// Loads a milestone for a reader.
-pub async fn view(pool: &SqlitePool, actor: &Actor, project: &str, milestone: &str) -> Result<MilestoneView, AppError> {
+pub async fn view(
+    pool: &SqlitePool,
+    actor: &Actor,
+    project: &str,
+    milestone: &str,
+) -> Result<MilestoneView, AppError> {
     let (p, rights) = project_for(pool, actor, project, Need::Read).await?;
     let m = milestone_row(pool, &p, milestone).await?;
     build_view(pool, &p, &m, rights).await
 }
 
 /// Derives the whole milestone view from rows.
-pub async fn build_view(pool: &SqlitePool, p: &ProjectRow, m: &MilestoneRow, rights: Rights) -> Result<MilestoneView, AppError> {
-    type TaskRow = (i64, String, String, String, bool, i64, Option<String>, Option<String>);
+pub async fn build_view(
+    pool: &SqlitePool,
+    p: &ProjectRow,
+    m: &MilestoneRow,
+    rights: Rights,
+) -> Result<MilestoneView, AppError> {
+    type TaskRow = (
+        i64,
+        String,
+        String,
+        String,
+        bool,
+        i64,
+        Option<String>,
+        Option<String>,
+    );
     let tasks: Vec<TaskRow> = sqlx::query_as(
         "select t.id, t.code, t.title, t.owner, t.requires_evidence,
                 (select count(*) from evidence e where e.task_id = t.id), u.username, t.done_at
@@ -55,23 +80,36 @@ pub async fn build_view(pool: &SqlitePool, p: &ProjectRow, m: &MilestoneRow, rig
     .await?;
     let tasks: Vec<TaskView> = tasks
         .into_iter()
-        .map(|(id, code, title, owner, requires_evidence, n, done_by, done_at)| TaskView {
-            id,
-            code,
-            title,
-            owner,
-            requires_evidence,
-            evidence_count: n as u32,
-            done_by,
-            done_at,
-        })
+        .map(
+            |(id, code, title, owner, requires_evidence, n, done_by, done_at)| TaskView {
+                id,
+                code,
+                title,
+                owner,
+                requires_evidence,
+                evidence_count: n as u32,
+                done_by,
+                done_at,
+            },
+        )
         .collect();
 
-    let lists: Vec<(i64, String)> = sqlx::query_as("select id, title from checklists where milestone_id = ? order by position, id")
-        .bind(m.id)
-        .fetch_all(pool)
-        .await?;
-    type ItemRow = (i64, i64, String, String, bool, i64, Option<String>, Option<String>);
+    let lists: Vec<(i64, String)> = sqlx::query_as(
+        "select id, title from checklists where milestone_id = ? order by position, id",
+    )
+    .bind(m.id)
+    .fetch_all(pool)
+    .await?;
+    type ItemRow = (
+        i64,
+        i64,
+        String,
+        String,
+        bool,
+        i64,
+        Option<String>,
+        Option<String>,
+    );
     let items: Vec<ItemRow> = sqlx::query_as(
         "select i.id, i.checklist_id, i.section, i.text, i.requires_evidence,
                 (select count(*) from evidence e where e.item_id = i.id), u.username, i.ticked_at
@@ -126,7 +164,16 @@ pub async fn build_view(pool: &SqlitePool, p: &ProjectRow, m: &MilestoneRow, rig
     for (id, code, title, metric, op, target, unit) in crit {
         let op = Op::parse(&op)?;
         let judgement: Judgement = judge(id, &metric, op, target, &facts);
-        criteria.push(CriterionView { id, code, title, metric, op, target, unit, judgement });
+        criteria.push(CriterionView {
+            id,
+            code,
+            title,
+            metric,
+            op,
+            target,
+            unit,
+            judgement,
+        });
     }
 
     let evidence_hashes: Vec<String> = evidence.iter().map(|e| e.sha256.clone()).collect();
@@ -143,10 +190,24 @@ pub async fn build_view(pool: &SqlitePool, p: &ProjectRow, m: &MilestoneRow, rig
     .await?;
     let signoff_history: Vec<(i64, SignoffView)> = history
         .into_iter()
-        .map(|(id, role_id, role_name, user, decision, comment, signed_at, state_digest)| {
-            let stale = state_digest != digest;
-            (role_id, SignoffView { id, role_name, user, decision, comment, signed_at, state_digest, stale })
-        })
+        .map(
+            |(id, role_id, role_name, user, decision, comment, signed_at, state_digest)| {
+                let stale = state_digest != digest;
+                (
+                    role_id,
+                    SignoffView {
+                        id,
+                        role_name,
+                        user,
+                        decision,
+                        comment,
+                        signed_at,
+                        state_digest,
+                        stale,
+                    },
+                )
+            },
+        )
         .collect();
     let roles: Vec<(i64, String, String, String)> = sqlx::query_as(
         "select r.id, r.role_name, u.username, u.display_name from signoff_roles r join users u on u.id = r.approver_id
@@ -159,9 +220,24 @@ pub async fn build_view(pool: &SqlitePool, p: &ProjectRow, m: &MilestoneRow, rig
         .into_iter()
         .map(|(id, role_name, approver, approver_name)| {
             // newest decision by the role's current approver
-            let latest = signoff_history.iter().find(|(rid, s)| *rid == id && s.user == approver).map(|(_, s)| s.clone());
-            let status = SignoffStatus::of(latest.as_ref().map(|s| (s.decision.as_str(), s.state_digest.as_str())), &digest);
-            SignoffRoleView { id, role_name, approver, approver_name, status, latest }
+            let latest = signoff_history
+                .iter()
+                .find(|(rid, s)| *rid == id && s.user == approver)
+                .map(|(_, s)| s.clone());
+            let status = SignoffStatus::of(
+                latest
+                    .as_ref()
+                    .map(|s| (s.decision.as_str(), s.state_digest.as_str())),
+                &digest,
+            );
+            SignoffRoleView {
+                id,
+                role_name,
+                approver,
+                approver_name,
+                status,
+                latest,
+            }
         })
         .collect();
 
@@ -180,7 +256,11 @@ pub async fn build_view(pool: &SqlitePool, p: &ProjectRow, m: &MilestoneRow, rig
     let mut starts: Vec<&String> = tasks
         .iter()
         .filter_map(|t| t.done_at.as_ref())
-        .chain(checklists.iter().flat_map(|c| c.items.iter().filter_map(|i| i.ticked_at.as_ref())))
+        .chain(
+            checklists
+                .iter()
+                .flat_map(|c| c.items.iter().filter_map(|i| i.ticked_at.as_ref())),
+        )
         .chain(evidence.iter().map(|e| &e.uploaded_at))
         .collect();
     starts.sort();
@@ -189,7 +269,11 @@ pub async fn build_view(pool: &SqlitePool, p: &ProjectRow, m: &MilestoneRow, rig
     let certified_now = certificates.iter().any(|c| c.state_digest == digest);
     let state = derive_state(progress, activity, &signoff_roles, certified_now);
     let actual_end = certificates.first().map(|c| c.issued_at.clone());
-    let gap_list = if state >= MilestoneState::SignedOff { Vec::new() } else { gaps(&tasks, &checklists, &criteria, &signoff_roles) };
+    let gap_list = if state >= MilestoneState::SignedOff {
+        Vec::new()
+    } else {
+        gaps(&tasks, &checklists, &criteria, &signoff_roles)
+    };
 
     let members: Vec<(String, String)> = sqlx::query_as(
         "select u.username, u.display_name from memberships ms join users u on u.id = ms.user_id where ms.project_id = ? order by u.username",
@@ -199,7 +283,11 @@ pub async fn build_view(pool: &SqlitePool, p: &ProjectRow, m: &MilestoneRow, rig
     .await?;
 
     Ok(MilestoneView {
-        project: ProjectHead { code: p.code.clone(), name: p.name.clone(), description: p.description.clone() },
+        project: ProjectHead {
+            code: p.code.clone(),
+            name: p.name.clone(),
+            description: p.description.clone(),
+        },
         id: m.id,
         code: m.code.clone(),
         title: m.title.clone(),
@@ -250,7 +338,12 @@ pub struct NewMilestone {
 }
 
 /// Creates a milestone. PMs only.
-pub async fn create_milestone(pool: &SqlitePool, actor: &Actor, project: &str, input: NewMilestone) -> Result<String, AppError> {
+pub async fn create_milestone(
+    pool: &SqlitePool,
+    actor: &Actor,
+    project: &str,
+    input: NewMilestone,
+) -> Result<String, AppError> {
     let (p, _) = project_for(pool, actor, project, Need::Manage).await?;
     let code = MilestoneCode::parse(&input.code)?;
     let title = required_text("title", &input.title, 200)?;
@@ -262,13 +355,17 @@ pub async fn create_milestone(pool: &SqlitePool, actor: &Actor, project: &str, i
         }
     }
     let mut tx = pool.begin().await?;
-    let exists: Option<i64> = sqlx::query_scalar("select id from milestones where project_id = ? and code = ?")
-        .bind(p.id)
-        .bind(code.as_str())
-        .fetch_optional(&mut *tx)
-        .await?;
+    let exists: Option<i64> =
+        sqlx::query_scalar("select id from milestones where project_id = ? and code = ?")
+            .bind(p.id)
+            .bind(code.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
     if exists.is_some() {
-        return Err(AppError::Conflict(format!("milestone {} already exists in {}", code, p.code)));
+        return Err(AppError::Conflict(format!(
+            "milestone {} already exists in {}",
+            code, p.code
+        )));
     }
     let id = sqlx::query("insert into milestones (project_id, code, title, goal, planned_start, planned_end, created_at) values (?, ?, ?, ?, ?, ?, ?)")
         .bind(p.id)
@@ -310,20 +407,31 @@ pub struct NewTask {
 }
 
 /// Adds a task to a milestone. PMs only.
-pub async fn add_task(pool: &SqlitePool, actor: &Actor, project: &str, milestone: &str, input: NewTask) -> Result<i64, AppError> {
+pub async fn add_task(
+    pool: &SqlitePool,
+    actor: &Actor,
+    project: &str,
+    milestone: &str,
+    input: NewTask,
+) -> Result<i64, AppError> {
     let (p, _) = project_for(pool, actor, project, Need::Manage).await?;
     let m = milestone_row(pool, &p, milestone).await?;
     let code = ItemCode::parse("code", &input.code)?;
     let title = required_text("title", &input.title, 300)?;
     let owner = input.owner.trim().to_string();
     let mut tx = pool.begin().await?;
-    let exists: Option<i64> = sqlx::query_scalar("select id from tasks where milestone_id = ? and code = ?")
-        .bind(m.id)
-        .bind(code.as_str())
-        .fetch_optional(&mut *tx)
-        .await?;
+    let exists: Option<i64> =
+        sqlx::query_scalar("select id from tasks where milestone_id = ? and code = ?")
+            .bind(m.id)
+            .bind(code.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
     if exists.is_some() {
-        return Err(AppError::Conflict(format!("task {} already exists in {}", code.as_str(), m.code)));
+        return Err(AppError::Conflict(format!(
+            "task {} already exists in {}",
+            code.as_str(),
+            m.code
+        )));
     }
     let id = sqlx::query("insert into tasks (milestone_id, code, title, owner, requires_evidence, created_at) values (?, ?, ?, ?, ?, ?)")
         .bind(m.id)
@@ -353,7 +461,13 @@ pub async fn add_task(pool: &SqlitePool, actor: &Actor, project: &str, milestone
 }
 
 /// Marks a task done. PMs and engineers; a task that requires evidence needs linked evidence first.
-pub async fn complete_task(pool: &SqlitePool, actor: &Actor, project: &str, milestone: &str, task: &str) -> Result<(), AppError> {
+pub async fn complete_task(
+    pool: &SqlitePool,
+    actor: &Actor,
+    project: &str,
+    milestone: &str,
+    task: &str,
+) -> Result<(), AppError> {
     let (p, _) = project_for(pool, actor, project, Need::Work).await?;
     let m = milestone_row(pool, &p, milestone).await?;
     let mut tx = pool.begin().await?;
@@ -365,10 +479,14 @@ pub async fn complete_task(pool: &SqlitePool, actor: &Actor, project: &str, mile
     .bind(task.trim())
     .fetch_optional(&mut *tx)
     .await?;
-    let (id, title, requires_evidence, done_at, n) =
-        row.ok_or_else(|| AppError::NotFound(format!("task {} in {} {}", task.trim(), p.code, m.code)))?;
+    let (id, title, requires_evidence, done_at, n) = row.ok_or_else(|| {
+        AppError::NotFound(format!("task {} in {} {}", task.trim(), p.code, m.code))
+    })?;
     if let Some(at) = done_at {
-        return Err(AppError::Conflict(format!("task {} was already done at {at}", task.trim())));
+        return Err(AppError::Conflict(format!(
+            "task {} was already done at {at}",
+            task.trim()
+        )));
     }
     if requires_evidence && n == 0 {
         return Err(AppError::Conflict(format!(
@@ -377,7 +495,12 @@ pub async fn complete_task(pool: &SqlitePool, actor: &Actor, project: &str, mile
         )));
     }
     let now = super::now();
-    sqlx::query("update tasks set done_by = ?, done_at = ? where id = ?").bind(actor.id).bind(&now).bind(id).execute(&mut *tx).await?;
+    sqlx::query("update tasks set done_by = ?, done_at = ? where id = ?")
+        .bind(actor.id)
+        .bind(&now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     audit::record(
         &mut tx,
         Event {
@@ -398,7 +521,13 @@ pub async fn complete_task(pool: &SqlitePool, actor: &Actor, project: &str, mile
 pub use crate::domain::checklist::{NewChecklist, NewItem, NewSection};
 
 /// Adds a checklist. PMs only. Returns its id.
-pub async fn add_checklist(pool: &SqlitePool, actor: &Actor, project: &str, milestone: &str, input: NewChecklist) -> Result<i64, AppError> {
+pub async fn add_checklist(
+    pool: &SqlitePool,
+    actor: &Actor,
+    project: &str,
+    milestone: &str,
+    input: NewChecklist,
+) -> Result<i64, AppError> {
     let (p, _) = project_for(pool, actor, project, Need::Manage).await?;
     let m = milestone_row(pool, &p, milestone).await?;
     let title = required_text("title", &input.title, 200)?;
@@ -406,25 +535,36 @@ pub async fn add_checklist(pool: &SqlitePool, actor: &Actor, project: &str, mile
     for (s, section) in input.sections.iter().enumerate() {
         for (i, item) in section.items.iter().enumerate() {
             let text = required_text(&format!("sections[{s}].items[{i}].text"), &item.text, 500)?;
-            items.push((section.title.trim().to_string(), text, item.requires_evidence));
+            items.push((
+                section.title.trim().to_string(),
+                text,
+                item.requires_evidence,
+            ));
         }
     }
     if items.is_empty() {
-        return Err(AppError::invalid("sections", "a checklist needs at least one item"));
+        return Err(AppError::invalid(
+            "sections",
+            "a checklist needs at least one item",
+        ));
     }
     let mut tx = pool.begin().await?;
-    let position: i64 = sqlx::query_scalar("select coalesce(max(position), 0) + 1 from checklists where milestone_id = ?")
-        .bind(m.id)
-        .fetch_one(&mut *tx)
-        .await?;
-    let id = sqlx::query("insert into checklists (milestone_id, title, position, created_at) values (?, ?, ?, ?)")
-        .bind(m.id)
-        .bind(&title)
-        .bind(position)
-        .bind(super::now())
-        .execute(&mut *tx)
-        .await?
-        .last_insert_rowid();
+    let position: i64 = sqlx::query_scalar(
+        "select coalesce(max(position), 0) + 1 from checklists where milestone_id = ?",
+    )
+    .bind(m.id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let id = sqlx::query(
+        "insert into checklists (milestone_id, title, position, created_at) values (?, ?, ?, ?)",
+    )
+    .bind(m.id)
+    .bind(&title)
+    .bind(position)
+    .bind(super::now())
+    .execute(&mut *tx)
+    .await?
+    .last_insert_rowid();
     for (n, (section, text, req)) in items.iter().enumerate() {
         sqlx::query("insert into checklist_items (checklist_id, section, text, position, requires_evidence) values (?, ?, ?, ?, ?)")
             .bind(id)
@@ -452,6 +592,18 @@ pub async fn add_checklist(pool: &SqlitePool, actor: &Actor, project: &str, mile
     Ok(id)
 }
 
+#[derive(sqlx::FromRow)]
+struct ItemRow {
+    checklist_id: i64,
+    text: String,
+    requires_evidence: bool,
+    ticked_at: Option<String>,
+    evidence_count: i64,
+    milestone_id: i64,
+    milestone_code: String,
+    list_title: String,
+}
+
 /// Ticks (or unticks) a checklist item. PMs and engineers. Unticking is refused
 /// once the milestone is signed off; ticking an item that requires evidence needs linked evidence.
 /// `checklist` narrows the item to one checklist when the caller names it.
@@ -464,9 +616,10 @@ pub async fn tick_item(
     tick: bool,
 ) -> Result<String, AppError> {
     let (p, rights) = project_for(pool, actor, project, Need::Work).await?;
-    let row: Option<(i64, String, bool, Option<String>, i64, i64, String, String)> = sqlx::query_as(
-        "select i.checklist_id, i.text, i.requires_evidence, i.ticked_at, (select count(*) from evidence e where e.item_id = i.id),
-                m.id, m.code, c.title
+    let row: Option<ItemRow> = sqlx::query_as(
+        "select i.checklist_id, i.text, i.requires_evidence, i.ticked_at,
+                (select count(*) from evidence e where e.item_id = i.id) as evidence_count,
+                m.id as milestone_id, m.code as milestone_code, c.title as list_title
          from checklist_items i join checklists c on c.id = i.checklist_id join milestones m on m.id = c.milestone_id
          where i.id = ? and m.project_id = ?",
     )
@@ -474,29 +627,55 @@ pub async fn tick_item(
     .bind(p.id)
     .fetch_optional(pool)
     .await?;
-    let (checklist_id, text, requires_evidence, ticked_at, n, milestone_id, milestone_code, list_title) =
-        row.filter(|r| checklist.is_none_or(|c| c == r.0)).ok_or_else(|| AppError::NotFound(format!("checklist item {item_id} in {}", p.code)))?;
-    let _ = checklist_id;
+    let ItemRow {
+        text,
+        requires_evidence,
+        ticked_at,
+        evidence_count: n,
+        milestone_id,
+        milestone_code,
+        list_title,
+        ..
+    } = row
+        .filter(|r| checklist.is_none_or(|c| c == r.checklist_id))
+        .ok_or_else(|| AppError::NotFound(format!("checklist item {item_id} in {}", p.code)))?;
     if tick && ticked_at.is_some() {
-        return Err(AppError::Conflict(format!("item '{text}' is already ticked")));
+        return Err(AppError::Conflict(format!(
+            "item '{text}' is already ticked"
+        )));
     }
     if !tick && ticked_at.is_none() {
         return Err(AppError::Conflict(format!("item '{text}' is not ticked")));
     }
     if tick && requires_evidence && n == 0 {
-        return Err(AppError::Conflict(format!("item '{text}' requires evidence: attach a file to it before ticking it")));
+        return Err(AppError::Conflict(format!(
+            "item '{text}' requires evidence: attach a file to it before ticking it"
+        )));
     }
     if !tick {
         let m = milestone_row(pool, &p, &milestone_code).await?;
         let v = build_view(pool, &p, &m, rights).await?;
         if v.state >= MilestoneState::SignedOff {
-            return Err(AppError::Conflict(format!("{} is {}; its checklist can no longer be unticked", v.code, v.state.label())));
+            return Err(AppError::Conflict(format!(
+                "{} is {}; its checklist can no longer be unticked",
+                v.code,
+                v.state.label()
+            )));
         }
     }
     let mut tx = pool.begin().await?;
     let now = super::now();
-    let (by, at) = if tick { (Some(actor.id), Some(now.clone())) } else { (None, None) };
-    sqlx::query("update checklist_items set ticked_by = ?, ticked_at = ? where id = ?").bind(by).bind(&at).bind(item_id).execute(&mut *tx).await?;
+    let (by, at) = if tick {
+        (Some(actor.id), Some(now.clone()))
+    } else {
+        (None, None)
+    };
+    sqlx::query("update checklist_items set ticked_by = ?, ticked_at = ? where id = ?")
+        .bind(by)
+        .bind(&at)
+        .bind(item_id)
+        .execute(&mut *tx)
+        .await?;
     audit::record(
         &mut tx,
         Event {
@@ -526,7 +705,13 @@ pub struct NewCriterion {
 }
 
 /// Adds an acceptance criterion. PMs only. The unit defaults to the metric's unit.
-pub async fn add_criterion(pool: &SqlitePool, actor: &Actor, project: &str, milestone: &str, input: NewCriterion) -> Result<i64, AppError> {
+pub async fn add_criterion(
+    pool: &SqlitePool,
+    actor: &Actor,
+    project: &str,
+    milestone: &str,
+    input: NewCriterion,
+) -> Result<i64, AppError> {
     let (p, _) = project_for(pool, actor, project, Need::Manage).await?;
     let m = milestone_row(pool, &p, milestone).await?;
     let code = ItemCode::parse("code", &input.code)?;
@@ -536,18 +721,30 @@ pub async fn add_criterion(pool: &SqlitePool, actor: &Actor, project: &str, mile
     if !input.target.is_finite() {
         return Err(AppError::invalid("target", "must be a finite number"));
     }
-    let unit = match input.unit.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+    let unit = match input
+        .unit
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+    {
         Some(u) => u.to_string(),
-        None => metric_info(&metric).map(|i| i.unit.symbol().to_string()).unwrap_or_default(),
+        None => metric_info(&metric)
+            .map(|i| i.unit.symbol().to_string())
+            .unwrap_or_default(),
     };
     let mut tx = pool.begin().await?;
-    let exists: Option<i64> = sqlx::query_scalar("select id from criteria where milestone_id = ? and code = ?")
-        .bind(m.id)
-        .bind(code.as_str())
-        .fetch_optional(&mut *tx)
-        .await?;
+    let exists: Option<i64> =
+        sqlx::query_scalar("select id from criteria where milestone_id = ? and code = ?")
+            .bind(m.id)
+            .bind(code.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
     if exists.is_some() {
-        return Err(AppError::Conflict(format!("criterion {} already exists in {}", code.as_str(), m.code)));
+        return Err(AppError::Conflict(format!(
+            "criterion {} already exists in {}",
+            code.as_str(),
+            m.code
+        )));
     }
     let id = sqlx::query("insert into criteria (milestone_id, code, title, metric, op, target, unit, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(m.id)
@@ -579,7 +776,14 @@ pub async fn add_criterion(pool: &SqlitePool, actor: &Actor, project: &str, mile
 }
 
 /// Names the approver of a sign-off role (adding the role or replacing its approver). PMs only.
-pub async fn set_signoff_role(pool: &SqlitePool, actor: &Actor, project: &str, milestone: &str, role_name: &str, approver: &str) -> Result<(), AppError> {
+pub async fn set_signoff_role(
+    pool: &SqlitePool,
+    actor: &Actor,
+    project: &str,
+    milestone: &str,
+    role_name: &str,
+    approver: &str,
+) -> Result<(), AppError> {
     let (p, _) = project_for(pool, actor, project, Need::Manage).await?;
     let m = milestone_row(pool, &p, milestone).await?;
     let role_name = required_text("role", role_name, 80)?;
@@ -590,8 +794,12 @@ pub async fn set_signoff_role(pool: &SqlitePool, actor: &Actor, project: &str, m
     .bind(approver.trim())
     .fetch_optional(pool)
     .await?;
-    let (user_id, username) =
-        user.ok_or_else(|| AppError::invalid("approver", format!("{} is not a member of project {}", approver.trim(), p.code)))?;
+    let (user_id, username) = user.ok_or_else(|| {
+        AppError::invalid(
+            "approver",
+            format!("{} is not a member of project {}", approver.trim(), p.code),
+        )
+    })?;
     let mut tx = pool.begin().await?;
     let before: Option<String> = sqlx::query_scalar(
         "select u.username from signoff_roles r join users u on u.id = r.approver_id where r.milestone_id = ? and r.role_name = ?",
@@ -643,14 +851,22 @@ pub async fn sign(
     let decision = match decision.trim() {
         "approve" => "approve",
         "reject" => "reject",
-        other => return Err(AppError::invalid("decision", format!("approve or reject: got {other:?}"))),
+        other => {
+            return Err(AppError::invalid(
+                "decision",
+                format!("approve or reject: got {other:?}"),
+            ))
+        }
     };
     let comment = comment.trim();
     if decision == "reject" && comment.is_empty() {
         return Err(AppError::invalid("comment", "say why when you reject"));
     }
     if comment.chars().count() > 2000 {
-        return Err(AppError::invalid("comment", "is longer than 2000 characters"));
+        return Err(AppError::invalid(
+            "comment",
+            "is longer than 2000 characters",
+        ));
     }
     let role: Option<(i64, i64, String)> = sqlx::query_as(
         "select r.id, r.approver_id, u.username from signoff_roles r join users u on u.id = r.approver_id where r.milestone_id = ? and r.role_name = ?",
@@ -659,17 +875,31 @@ pub async fn sign(
     .bind(role_name.trim())
     .fetch_optional(pool)
     .await?;
-    let (role_id, approver_id, approver) =
-        role.ok_or_else(|| AppError::NotFound(format!("sign-off role '{}' on {} {}", role_name.trim(), p.code, m.code)))?;
+    let (role_id, approver_id, approver) = role.ok_or_else(|| {
+        AppError::NotFound(format!(
+            "sign-off role '{}' on {} {}",
+            role_name.trim(),
+            p.code,
+            m.code
+        ))
+    })?;
     if approver_id != actor.id {
-        return Err(AppError::Forbidden(format!("only {approver} signs as {}", role_name.trim())));
+        return Err(AppError::Forbidden(format!(
+            "only {approver} signs as {}",
+            role_name.trim()
+        )));
     }
     if actor.project_scope.is_some_and(|s| s != p.id) {
-        return Err(AppError::Forbidden("this token is limited to another project".into()));
+        return Err(AppError::Forbidden(
+            "this token is limited to another project".into(),
+        ));
     }
     let v = build_view(pool, &p, &m, rights).await?;
     if !v.progress.is_complete() {
-        let readiness: Vec<String> = gaps(&v.tasks, &v.checklists, &v.criteria, &[]).into_iter().filter(|g| g != "no sign-off roles defined").collect();
+        let readiness: Vec<String> = gaps(&v.tasks, &v.checklists, &v.criteria, &[])
+            .into_iter()
+            .filter(|g| g != "no sign-off roles defined")
+            .collect();
         return Err(AppError::Gaps { gaps: readiness });
     }
     let now = super::now();
@@ -690,10 +920,16 @@ pub async fn sign(
             actor_id: Some(actor.id),
             project_id: Some(p.id),
             milestone_id: Some(m.id),
-            action: if decision == "approve" { "signoff.approve" } else { "signoff.reject" },
+            action: if decision == "approve" {
+                "signoff.approve"
+            } else {
+                "signoff.reject"
+            },
             subject: role_name.trim().to_string(),
             before: None,
-            after: Some(json!({"decision": decision, "comment": comment, "state_digest": v.state_digest})),
+            after: Some(
+                json!({"decision": decision, "comment": comment, "state_digest": v.state_digest}),
+            ),
         },
     )
     .await?;
@@ -711,7 +947,13 @@ pub async fn sign(
 }
 
 /// Loads a milestone row for a caller who needs `need`.
-pub async fn milestone_for(pool: &SqlitePool, actor: &Actor, project: &str, milestone: &str, need: Need) -> Result<(ProjectRow, MilestoneRow, Rights), AppError> {
+pub async fn milestone_for(
+    pool: &SqlitePool,
+    actor: &Actor,
+    project: &str,
+    milestone: &str,
+    need: Need,
+) -> Result<(ProjectRow, MilestoneRow, Rights), AppError> {
     let (p, rights) = project_for(pool, actor, project, need).await?;
     let m = milestone_row(pool, &p, milestone).await?;
     Ok((p, m, rights))

@@ -47,15 +47,28 @@ pub fn fmt_time(t: chrono::DateTime<chrono::Utc>) -> String {
 pub fn parse_time(field: &str, raw: &str) -> Result<String, crate::error::AppError> {
     chrono::DateTime::parse_from_rfc3339(raw.trim())
         .map(|t| fmt_time(t.with_timezone(&chrono::Utc)))
-        .map_err(|e| crate::error::AppError::invalid(field, format!("expected an RFC 3339 time like 2026-11-23T10:00:00Z ({e})")))
+        .map_err(|e| {
+            crate::error::AppError::invalid(
+                field,
+                format!("expected an RFC 3339 time like 2026-11-23T10:00:00Z ({e})"),
+            )
+        })
 }
 
 /// Parses an optional ISO date (YYYY-MM-DD); blank means none.
-pub fn parse_date(field: &str, raw: Option<&str>) -> Result<Option<String>, crate::error::AppError> {
+pub fn parse_date(
+    field: &str,
+    raw: Option<&str>,
+) -> Result<Option<String>, crate::error::AppError> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
             .map(|d| Some(d.format("%Y-%m-%d").to_string()))
-            .map_err(|_| crate::error::AppError::invalid(field, format!("expected a date like 2026-11-23: got {s:?}"))),
+            .map_err(|_| {
+                crate::error::AppError::invalid(
+                    field,
+                    format!("expected a date like 2026-11-23: got {s:?}"),
+                )
+            }),
     }
 }

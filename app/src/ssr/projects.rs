@@ -9,7 +9,11 @@ use crate::error::AppError;
 use serde_json::json;
 use sqlx::SqlitePool;
 
-async fn project_view(pool: &SqlitePool, actor: &Actor, p: ProjectRow) -> Result<ProjectView, AppError> {
+async fn project_view(
+    pool: &SqlitePool,
+    actor: &Actor,
+    p: ProjectRow,
+) -> Result<ProjectView, AppError> {
     let r = rights(pool, actor, p.id).await?;
     let rows: Vec<MilestoneRow> =
         sqlx::query_as("select id, project_id, code, title, goal, planned_start, planned_end from milestones where project_id = ?")
@@ -18,13 +22,22 @@ async fn project_view(pool: &SqlitePool, actor: &Actor, p: ProjectRow) -> Result
             .await?;
     let mut rows = rows;
     // M2 before M10
-    rows.sort_by_key(|m| m.code.trim_start_matches('M').parse::<u32>().unwrap_or(u32::MAX));
+    rows.sort_by_key(|m| {
+        m.code
+            .trim_start_matches('M')
+            .parse::<u32>()
+            .unwrap_or(u32::MAX)
+    });
     let mut milestones = Vec::with_capacity(rows.len());
     for m in &rows {
         milestones.push(summary(&build_view(pool, &p, m, r.clone()).await?));
     }
     Ok(ProjectView {
-        project: crate::domain::views::ProjectHead { code: p.code, name: p.name, description: p.description },
+        project: crate::domain::views::ProjectHead {
+            code: p.code,
+            name: p.name,
+            description: p.description,
+        },
         milestones,
         rights: r,
     })
@@ -41,7 +54,10 @@ pub async fn list(pool: &SqlitePool, actor: &Actor) -> Result<Vec<ProjectView>, 
     .fetch_all(pool)
     .await?;
     let mut out = Vec::new();
-    for p in rows.into_iter().filter(|p| actor.project_scope.is_none_or(|s| s == p.id)) {
+    for p in rows
+        .into_iter()
+        .filter(|p| actor.project_scope.is_none_or(|s| s == p.id))
+    {
         out.push(project_view(pool, actor, p).await?);
     }
     Ok(out)
@@ -63,26 +79,42 @@ pub struct NewProject {
 }
 
 /// Creates a project; the creator becomes its PM. Admins only.
-pub async fn create(pool: &SqlitePool, actor: &Actor, input: NewProject) -> Result<String, AppError> {
+pub async fn create(
+    pool: &SqlitePool,
+    actor: &Actor,
+    input: NewProject,
+) -> Result<String, AppError> {
     if !actor.is_admin {
-        return Err(AppError::Forbidden(format!("{} is not an admin; only admins create projects", actor.username)));
+        return Err(AppError::Forbidden(format!(
+            "{} is not an admin; only admins create projects",
+            actor.username
+        )));
     }
     let code = ProjectCode::parse(&input.code)?;
     let name = required_text("name", &input.name, 200)?;
     let mut tx = pool.begin().await?;
-    let exists: Option<i64> = sqlx::query_scalar("select id from projects where code = ?").bind(code.as_str()).fetch_optional(&mut *tx).await?;
+    let exists: Option<i64> = sqlx::query_scalar("select id from projects where code = ?")
+        .bind(code.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
     if exists.is_some() {
         return Err(AppError::Conflict(format!("project {code} already exists")));
     }
-    let id = sqlx::query("insert into projects (code, name, description, created_at) values (?, ?, ?, ?)")
-        .bind(code.as_str())
-        .bind(&name)
-        .bind(input.description.trim())
-        .bind(super::now())
+    let id = sqlx::query(
+        "insert into projects (code, name, description, created_at) values (?, ?, ?, ?)",
+    )
+    .bind(code.as_str())
+    .bind(&name)
+    .bind(input.description.trim())
+    .bind(super::now())
+    .execute(&mut *tx)
+    .await?
+    .last_insert_rowid();
+    sqlx::query("insert into memberships (project_id, user_id, role) values (?, ?, 'pm')")
+        .bind(id)
+        .bind(actor.id)
         .execute(&mut *tx)
-        .await?
-        .last_insert_rowid();
-    sqlx::query("insert into memberships (project_id, user_id, role) values (?, ?, 'pm')").bind(id).bind(actor.id).execute(&mut *tx).await?;
+        .await?;
     audit::record(
         &mut tx,
         Event {
@@ -101,16 +133,23 @@ pub async fn create(pool: &SqlitePool, actor: &Actor, input: NewProject) -> Resu
 }
 
 /// Adds a member or changes their role. Admins and the project's PMs.
-pub async fn set_member(pool: &SqlitePool, actor: &Actor, code: &str, username: &str, role: &str) -> Result<(), AppError> {
+pub async fn set_member(
+    pool: &SqlitePool,
+    actor: &Actor,
+    code: &str,
+    username: &str,
+    role: &str,
+) -> Result<(), AppError> {
     let (p, _) = project_for(pool, actor, code, Need::Manage).await?;
     let role = Role::parse(role)?;
     let user = actor_by_name(pool, username).await?;
     let mut tx = pool.begin().await?;
-    let before: Option<String> = sqlx::query_scalar("select role from memberships where project_id = ? and user_id = ?")
-        .bind(p.id)
-        .bind(user.id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let before: Option<String> =
+        sqlx::query_scalar("select role from memberships where project_id = ? and user_id = ?")
+            .bind(p.id)
+            .bind(user.id)
+            .fetch_optional(&mut *tx)
+            .await?;
     sqlx::query("insert into memberships (project_id, user_id, role) values (?, ?, ?) on conflict (project_id, user_id) do update set role = excluded.role")
         .bind(p.id)
         .bind(user.id)

@@ -26,13 +26,20 @@ pub struct Reply {
 
 impl Reply {
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.bytes).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.bytes)))
+        serde_json::from_slice(&self.bytes)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.bytes)))
     }
     pub fn error_code(&self) -> String {
-        self.json()["error"]["code"].as_str().unwrap_or_default().to_string()
+        self.json()["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
     pub fn error_message(&self) -> String {
-        self.json()["error"]["message"].as_str().unwrap_or_default().to_string()
+        self.json()["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 }
 
@@ -41,7 +48,10 @@ pub fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (Strin
     let boundary = "attest-test-boundary-7d1f";
     let mut body = Vec::new();
     for (k, v) in fields {
-        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
     }
     if let Some((name, bytes)) = file {
         body.extend_from_slice(
@@ -68,7 +78,11 @@ impl TestApp {
         let dir = tempfile::tempdir().unwrap();
         let (pool, _) = db::open(dir.path()).await.unwrap();
         let blobs = BlobStore::open(dir.path().join("blobs")).unwrap();
-        let state = AppState { pool, blobs: Arc::new(blobs), max_upload_bytes };
+        let state = AppState {
+            pool,
+            blobs: Arc::new(blobs),
+            max_upload_bytes,
+        };
         let leptos = leptos::config::LeptosOptions::builder()
             .output_name("attest")
             .site_root(dir.path().join("site").to_string_lossy().to_string())
@@ -79,8 +93,12 @@ impl TestApp {
 
     /// Creates a user and returns an API token for them.
     pub async fn user(&self, name: &str, admin: bool) -> String {
-        auth::create_user(&self.state.pool, name, name, "password-123", admin).await.unwrap();
-        auth::create_token(&self.state.pool, name, None, "test").await.unwrap()
+        auth::create_user(&self.state.pool, name, name, "password-123", admin)
+            .await
+            .unwrap();
+        auth::create_token(&self.state.pool, name, None, "test")
+            .await
+            .unwrap()
     }
 
     pub async fn send(&self, req: Request<Body>) -> Reply {
@@ -88,7 +106,11 @@ impl TestApp {
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-        Reply { status, headers, bytes }
+        Reply {
+            status,
+            headers,
+            bytes,
+        }
     }
 
     pub async fn get(&self, token: Option<&str>, path: &str) -> Reply {
@@ -104,10 +126,17 @@ impl TestApp {
         if let Some(t) = token {
             b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
         }
-        self.send(b.body(Body::from(json.to_string())).unwrap()).await
+        self.send(b.body(Body::from(json.to_string())).unwrap())
+            .await
     }
 
-    pub async fn upload(&self, token: &str, project: &str, fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Reply {
+    pub async fn upload(
+        &self,
+        token: &str,
+        project: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &[u8])>,
+    ) -> Reply {
         let (ct, body) = multipart(fields, file);
         let req = Request::post(format!("/api/v1/projects/{project}/evidence"))
             .header(header::AUTHORIZATION, format!("Bearer {token}"))
@@ -118,7 +147,10 @@ impl TestApp {
     }
 
     pub async fn count(&self, table: &str) -> i64 {
-        sqlx::query_scalar(&format!("select count(*) from {table}")).fetch_one(&self.state.pool).await.unwrap()
+        sqlx::query_scalar(&format!("select count(*) from {table}"))
+            .fetch_one(&self.state.pool)
+            .await
+            .unwrap()
     }
 
     /// Files in the blob store (temp area included).
@@ -131,7 +163,13 @@ fn walk(p: &std::path::Path) -> usize {
     std::fs::read_dir(p)
         .map(|rd| {
             rd.flatten()
-                .map(|e| if e.path().is_dir() { walk(&e.path()) } else { 1 })
+                .map(|e| {
+                    if e.path().is_dir() {
+                        walk(&e.path())
+                    } else {
+                        1
+                    }
+                })
                 .sum()
         })
         .unwrap_or(0)
@@ -158,19 +196,62 @@ impl World {
         let eng = app.user("eng", false).await;
         let qa = app.user("qa", false).await;
         let viewer = app.user("viewer", false).await;
-        let r = app.post(Some(&admin), "/api/v1/projects", serde_json::json!({"code": "WM", "name": "WeMaster", "description": "d"})).await;
-        assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.bytes));
-        for (u, role) in [("pm", "pm"), ("eng", "engineer"), ("qa", "engineer"), ("viewer", "viewer")] {
-            let r = app.post(Some(&admin), "/api/v1/projects/WM/members", serde_json::json!({"username": u, "role": role})).await;
+        let r = app
+            .post(
+                Some(&admin),
+                "/api/v1/projects",
+                serde_json::json!({"code": "WM", "name": "WeMaster", "description": "d"}),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::CREATED,
+            "{}",
+            String::from_utf8_lossy(&r.bytes)
+        );
+        for (u, role) in [
+            ("pm", "pm"),
+            ("eng", "engineer"),
+            ("qa", "engineer"),
+            ("viewer", "viewer"),
+        ] {
+            let r = app
+                .post(
+                    Some(&admin),
+                    "/api/v1/projects/WM/members",
+                    serde_json::json!({"username": u, "role": role}),
+                )
+                .await;
             assert_eq!(r.status, StatusCode::OK);
         }
-        let r = app.post(Some(&pm), "/api/v1/projects/WM/milestones", serde_json::json!({"code": "M1", "title": "First"})).await;
-        assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.bytes));
-        World { app, admin, pm, eng, qa, viewer }
+        let r = app
+            .post(
+                Some(&pm),
+                "/api/v1/projects/WM/milestones",
+                serde_json::json!({"code": "M1", "title": "First"}),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::CREATED,
+            "{}",
+            String::from_utf8_lossy(&r.bytes)
+        );
+        World {
+            app,
+            admin,
+            pm,
+            eng,
+            qa,
+            viewer,
+        }
     }
 
     pub async fn milestone(&self) -> Value {
-        let r = self.app.get(Some(&self.pm), "/api/v1/projects/WM/milestones/M1").await;
+        let r = self
+            .app
+            .get(Some(&self.pm), "/api/v1/projects/WM/milestones/M1")
+            .await;
         assert_eq!(r.status, StatusCode::OK);
         r.json()
     }

@@ -30,12 +30,27 @@ pub fn detect(_head: &[u8]) -> Option<EvidenceKind> {
 }
 
 pub fn parse<R: std::io::BufRead>(kind: EvidenceKind, _reader: R) -> Result<Parsed, ParseError> {
-    Err(ParseError { kind, message: "parser not available yet".into(), line: None })
+    Err(ParseError {
+        kind,
+        message: "parser not available yet".into(),
+        line: None,
+    })
 }
 
-pub fn parse_path(_path: &std::path::Path, kind: Option<EvidenceKind>) -> Result<Parsed, ParseError> {
+pub fn parse_path(
+    _path: &std::path::Path,
+    kind: Option<EvidenceKind>,
+) -> Result<Parsed, ParseError> {
     match kind {
-        None => Ok(Parsed { kind: EvidenceKind::File, metrics: Default::default(), warnings: vec![] }),
-        Some(k) => Err(ParseError { kind: k, message: "parser not available yet".into(), line: None }),
+        None => Ok(Parsed {
+            kind: EvidenceKind::File,
+            metrics: Default::default(),
+            warnings: vec![],
+        }),
+        Some(k) => Err(ParseError {
+            kind: k,
+            message: "parser not available yet".into(),
+            line: None,
+        }),
     }
 }
