@@ -7,6 +7,8 @@ pub mod api;
 pub mod config;
 pub mod upload;
 
+mod form_errors;
+
 use app::ssr::AppState;
 use app::{shell, App};
 use axum::extract::FromRef;
@@ -77,6 +79,7 @@ pub async fn router(state: AppState, leptos: LeptosOptions) -> Result<Router, sq
         )
         .fallback(leptos_axum::file_and_error_handler::<ServerState, _>(shell))
         .with_state(server_state)
+        .layer(axum::middleware::from_fn(form_errors::redirect_with_error))
         .layer(sessions)
         .layer(tower_http::trace::TraceLayer::new_for_http());
     Ok(app)
