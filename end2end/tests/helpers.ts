@@ -31,7 +31,7 @@ export async function login(page: Page, username: string, next = "/") {
   await page.getByLabel("Username").fill(username);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page.getByText(`(${username})`)).toBeVisible();
+  await expect(page.getByRole("banner").getByText(`(${username})`)).toBeVisible();
 }
 
 /** A JUnit report with `total` passing test cases. */

@@ -290,14 +290,47 @@ pub fn metric_info(name: &str) -> Option<&'static MetricInfo> {
     METRICS.iter().find(|m| m.name == name)
 }
 
-/// Rounds a value the way EVIDENCE.md compares it: % to 4 decimals, ms to 3, s to 6, others unchanged.
+/// Rounds a value the way EVIDENCE.md compares it: % to 4 decimals, ms to 3,
+/// s to 6; rates per second to 4 like percentages (the answer key does so;
+/// EVIDENCE.md names no rule for them); counts unchanged. Rounds the exact
+/// decimal value of the float (4180.7135 is stored as 4180.71349… → 4180.713),
+/// so no double rounding.
 pub fn round_metric(name: &str, value: f64) -> f64 {
     let places = match metric_info(name).map(|m| m.unit) {
-        Some(Unit::Percent) => 4,
+        Some(Unit::Percent) | Some(Unit::PerSecond) => 4,
         Some(Unit::Millis) => 3,
         Some(Unit::Seconds) => 6,
         _ => return value,
     };
-    let f = 10f64.powi(places);
-    (value * f).round() / f
+    if !value.is_finite() {
+        return value;
+    }
+    format!("{value:.places$}").parse().unwrap_or(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_round_by_unit_on_their_exact_decimal_value() {
+        assert_eq!(round_metric("latency.max_ms", 4180.7135), 4180.713);
+        assert_eq!(round_metric("coverage.line_pct", 200.0 / 3.0), 66.6667);
+        assert_eq!(round_metric("coverage.line_pct", 0.76667 * 100.0), 76.667);
+        assert_eq!(round_metric("tests.duration_s", 0.1 + 0.2), 0.3);
+        assert_eq!(round_metric("http.rps", 124.14775725593668), 124.1478);
+        assert_eq!(round_metric("tests.total", 3.0), 3.0);
+    }
+
+    #[test]
+    fn every_report_kind_names_only_catalogued_metrics() {
+        for k in EvidenceKind::REPORTS {
+            assert!(k.is_report());
+            assert_eq!(EvidenceKind::parse(k.as_str()), Some(k));
+            for m in k.metrics() {
+                assert!(metric_info(m).is_some(), "{k:?} lists unknown metric {m}");
+            }
+        }
+        assert!(!EvidenceKind::File.is_report());
+    }
 }

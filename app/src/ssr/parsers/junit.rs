@@ -1,0 +1,331 @@
+//! JUnit XML in any dialect, by EVIDENCE.md: count `<testcase>` elements
+//! wherever they are; outcome error > failure > skipped > passed; flaky reruns
+//! pass and count as flaky; a failure or error directly in a suite is one more
+//! errored case; summary attributes are only compared, never trusted.
+
+use super::xml::{attr, Ev, XmlStream};
+use super::{num, Metrics, ParseError, Parsed};
+use crate::domain::metrics::EvidenceKind;
+use std::io::BufRead;
+
+const KIND: EvidenceKind = EvidenceKind::Junit;
+
+#[derive(Default)]
+struct Totals {
+    total: u64,
+    passed: u64,
+    failed: u64,
+    errors: u64,
+    skipped: u64,
+    flaky: u64,
+    duration: f64,
+    timed: bool,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Open {
+    Suites,
+    Suite,
+    Case,
+    Other,
+}
+
+#[derive(Default)]
+struct Case {
+    error: bool,
+    failure: bool,
+    skipped: bool,
+    flaky: bool,
+}
+
+/// Summary attributes of the top-level suites (or of the root <testsuites>).
+#[derive(Default)]
+struct Claimed {
+    tests: Option<f64>,
+    failures: Option<f64>,
+    errors: Option<f64>,
+    skipped: Option<f64>,
+}
+
+impl Claimed {
+    fn add(&mut self, s: &quick_xml::events::BytesStart<'_>, line: u64) -> Result<(), ParseError> {
+        fn acc(slot: &mut Option<f64>, v: Option<f64>) {
+            if let Some(v) = v {
+                *slot = Some(slot.unwrap_or(0.0) + v);
+            }
+        }
+        let get = |n: &[u8]| -> Result<Option<f64>, ParseError> {
+            Ok(attr(s, n, KIND, line)?.and_then(|v| num(&v)))
+        };
+        acc(&mut self.tests, get(b"tests")?);
+        acc(&mut self.failures, get(b"failures")?);
+        acc(&mut self.errors, get(b"errors")?);
+        let skipped = match get(b"skipped")? {
+            Some(v) => Some(v),
+            None => get(b"disabled")?,
+        };
+        acc(&mut self.skipped, skipped);
+        Ok(())
+    }
+}
+
+pub fn parse<R: BufRead>(reader: R) -> Result<Parsed, ParseError> {
+    let mut x = XmlStream::new(KIND, reader);
+    let mut t = Totals::default();
+    let mut stack: Vec<Open> = Vec::with_capacity(16);
+    let mut case = Case::default();
+    let mut root_claims = Claimed::default();
+    let mut suite_claims = Claimed::default();
+    let mut root_is_suites = false;
+    loop {
+        let line = x.line();
+        let (s, is_start) = match x.next()? {
+            Ev::Eof => break,
+            Ev::End => {
+                if stack.pop() == Some(Open::Case) {
+                    finish(&mut t, &case);
+                }
+                continue;
+            }
+            Ev::Start(s) => (s, true),
+            Ev::Empty(s) => (s, false),
+        };
+        let parent = stack.last().copied();
+        let local = s.local_name();
+        let name = local.as_ref();
+        let open = match (parent, name) {
+            (None, b"testsuites") => {
+                root_is_suites = true;
+                root_claims.add(&s, line)?;
+                Open::Suites
+            }
+            (None, b"testsuite") => {
+                suite_claims.add(&s, line)?;
+                Open::Suite
+            }
+            (None, other) => {
+                return Err(ParseError::new(
+                    KIND,
+                    format!(
+                        "root element is <{}>, expected <testsuites> or <testsuite>",
+                        String::from_utf8_lossy(other)
+                    ),
+                    Some(line),
+                ))
+            }
+            (_, b"testsuite") => {
+                if parent == Some(Open::Suites) && stack.len() == 1 {
+                    suite_claims.add(&s, line)?;
+                }
+                Open::Suite
+            }
+            (_, b"testcase") => {
+                case = Case::default();
+                if let Some(v) = attr(&s, b"time", KIND, line)?.and_then(|v| num(&v)) {
+                    t.duration += v;
+                    t.timed = true;
+                }
+                Open::Case
+            }
+            (Some(Open::Case), b"error") => {
+                case.error = true;
+                Open::Other
+            }
+            (Some(Open::Case), b"failure") => {
+                case.failure = true;
+                Open::Other
+            }
+            (Some(Open::Case), b"skipped") => {
+                case.skipped = true;
+                Open::Other
+            }
+            (
+                Some(Open::Case),
+                b"flakyFailure" | b"flakyError" | b"rerunFailure" | b"rerunError",
+            ) => {
+                case.flaky = true;
+                Open::Other
+            }
+            (Some(Open::Suite), b"failure" | b"error") => {
+                // a broken suite counts as one errored test case
+                t.total += 1;
+                t.errors += 1;
+                Open::Other
+            }
+            _ => Open::Other,
+        };
+        if is_start {
+            stack.push(open);
+        } else if open == Open::Case {
+            finish(&mut t, &case);
+        }
+    }
+
+    let mut m = Metrics::default();
+    m.set("tests.total", t.total as f64);
+    m.set("tests.passed", t.passed as f64);
+    m.set("tests.failed", t.failed as f64);
+    m.set("tests.errors", t.errors as f64);
+    m.set("tests.skipped", t.skipped as f64);
+    m.set("tests.flaky", t.flaky as f64);
+    let ran = t.total - t.skipped;
+    if ran > 0 {
+        m.set("tests.pass_rate", t.passed as f64 / ran as f64 * 100.0);
+    }
+    if t.timed {
+        m.set("tests.duration_s", t.duration);
+    }
+    let claims = if root_is_suites && root_claims.tests.is_some() {
+        root_claims
+    } else {
+        suite_claims
+    };
+    Ok(m.into_parsed(KIND, disagreements(&claims, &t)))
+}
+
+fn finish(t: &mut Totals, c: &Case) {
+    t.total += 1;
+    if c.error {
+        t.errors += 1;
+    } else if c.failure {
+        t.failed += 1;
+    } else if c.skipped {
+        t.skipped += 1;
+    } else {
+        t.passed += 1;
+        if c.flaky {
+            t.flaky += 1;
+        }
+    }
+}
+
+fn disagreements(c: &Claimed, t: &Totals) -> Vec<String> {
+    let mut out = Vec::new();
+    let checks = [
+        ("tests", c.tests, t.total, "test case(s)"),
+        ("failures", c.failures, t.failed, "failed"),
+        ("errors", c.errors, t.errors, "errored"),
+        ("skipped", c.skipped, t.skipped, "skipped"),
+    ];
+    for (attr, claimed, counted, what) in checks {
+        if let Some(v) = claimed {
+            if v != counted as f64 {
+                out.push(format!(
+                    "summary attribute {attr}={} disagrees with the file's {counted} {what}; the counted test cases are used",
+                    crate::domain::criterion::fmt_number(v)
+                ));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(xml: &str) -> Parsed {
+        parse(xml.as_bytes()).unwrap_or_else(|e| panic!("{e}"))
+    }
+    fn m(p: &Parsed, k: &str) -> Option<f64> {
+        p.metrics.get(k).copied()
+    }
+
+    #[test]
+    fn counts_cases_in_nested_suites_by_first_matching_outcome() {
+        let r = p(r#"<testsuites><testsuite name="a"><testsuite name="b">
+            <testcase name="1" time="0.5"/>
+            <testcase name="2" time="0.25"><failure/></testcase>
+            <testcase name="3"><skipped/><error/></testcase>
+            <testcase name="4"><skipped/></testcase>
+          </testsuite></testsuite></testsuites>"#);
+        assert_eq!(m(&r, "tests.total"), Some(4.0));
+        assert_eq!(m(&r, "tests.passed"), Some(1.0));
+        assert_eq!(m(&r, "tests.failed"), Some(1.0));
+        assert_eq!(m(&r, "tests.errors"), Some(1.0));
+        assert_eq!(m(&r, "tests.skipped"), Some(1.0));
+        assert_eq!(m(&r, "tests.pass_rate"), Some(33.3333));
+        assert_eq!(m(&r, "tests.duration_s"), Some(0.75));
+        assert_eq!(m(&r, "tests.flaky"), Some(0.0));
+    }
+
+    #[test]
+    fn a_rerun_that_passed_is_passed_and_flaky() {
+        let r = p(
+            r#"<testsuite tests="3" failures="2"><testcase name="f"><flakyFailure/><flakyFailure/></testcase></testsuite>"#,
+        );
+        assert_eq!(m(&r, "tests.passed"), Some(1.0));
+        assert_eq!(m(&r, "tests.flaky"), Some(1.0));
+        assert_eq!(r.warnings.len(), 2, "{:?}", r.warnings);
+        assert!(r.warnings[0].contains("tests=3"));
+    }
+
+    #[test]
+    fn a_failure_directly_in_a_suite_is_one_more_errored_case() {
+        let r = p(r#"<testsuite><error message="setup failed"/><testcase name="a"/></testsuite>"#);
+        assert_eq!(m(&r, "tests.total"), Some(2.0));
+        assert_eq!(m(&r, "tests.errors"), Some(1.0));
+        assert_eq!(m(&r, "tests.pass_rate"), Some(50.0));
+    }
+
+    #[test]
+    fn duration_is_absent_without_numeric_times_and_pass_rate_without_runs() {
+        let r = p(r#"<testsuite><testcase name="a" time=""><skipped/></testcase></testsuite>"#);
+        assert_eq!(m(&r, "tests.duration_s"), None);
+        assert_eq!(m(&r, "tests.pass_rate"), None);
+        assert_eq!(m(&r, "tests.skipped"), Some(1.0));
+    }
+
+    #[test]
+    fn a_truncated_file_is_refused_with_its_line() {
+        let e = parse("<testsuite>\n<testcase name=\"a\">\n<failure>".as_bytes()).unwrap_err();
+        assert_eq!(e.kind, EvidenceKind::Junit);
+        assert!(
+            e.to_string()
+                .contains("unexpected end of file inside <failure>"),
+            "{e}"
+        );
+        assert_eq!(e.line, Some(3));
+    }
+
+    #[test]
+    fn the_wrong_root_is_refused() {
+        let e = parse(r#"<coverage line-rate="1"/>"#.as_bytes()).unwrap_err();
+        assert!(e.message.contains("root element is <coverage>"), "{e}");
+        assert!(parse("{\"tests\": 1}".as_bytes()).is_err());
+        assert!(parse("".as_bytes()).is_err());
+    }
+
+    #[test]
+    fn billion_laughs_is_refused_without_expansion() {
+        let xml = r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><testsuite><testcase name="&lol2;"/></testsuite>"#;
+        let e = parse(xml.as_bytes()).unwrap_err();
+        assert!(e.message.contains("declares entities"), "{e}");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_a_stack_overflow() {
+        let xml = format!(
+            "<testsuites>{}{}</testsuites>",
+            "<a>".repeat(100_000),
+            "</a>".repeat(100_000)
+        );
+        let e = parse(xml.as_bytes()).unwrap_err();
+        assert!(e.message.contains("nested deeper"), "{e}");
+    }
+
+    #[test]
+    fn invalid_utf8_is_refused() {
+        let mut xml = b"<testsuite><testcase name=\"a\"><system-out>".to_vec();
+        xml.extend_from_slice(&[0xff, 0xfe, 0xfd]);
+        xml.extend_from_slice(b"</system-out></testcase></testsuite>");
+        let e = parse(&xml[..]).unwrap_err();
+        assert!(e.message.contains("UTF-8"), "{e}");
+    }
+
+    #[test]
+    fn bom_and_crlf_are_accepted() {
+        let r = p("\u{feff}<?xml version=\"1.0\"?>\r\n<testsuite>\r\n<testcase name=\"a\"/>\r\n</testsuite>\r\n");
+        assert_eq!(m(&r, "tests.total"), Some(1.0));
+    }
+}
