@@ -71,7 +71,10 @@ pub async fn router(state: AppState, leptos: LeptosOptions) -> Result<Router, sq
         .leptos_routes_with_context(
             &server_state,
             routes,
-            move || provide_context(ctx.clone()),
+            move || {
+                provide_context(ctx.clone());
+                form_errors::provide_from_url();
+            },
             {
                 let options = leptos.clone();
                 move || shell(options.clone())

@@ -836,3 +836,60 @@ async fn evidence_rows_cannot_be_edited_even_in_sql() {
         .unwrap_err();
     assert!(err.to_string().contains("immutable"));
 }
+
+#[tokio::test]
+async fn a_plain_form_error_comes_back_to_the_page_it_was_posted_from() {
+    use axum::body::Body;
+    use axum::http::{header, Request};
+    let w = World::new().await;
+    let login = Request::post("/api/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html")
+        .header(header::REFERER, "http://localhost/login")
+        .body(Body::from("username=eng&password=password-123&next=%2F"))
+        .unwrap();
+    let r = w.app.send(login).await;
+    assert_eq!(
+        r.status,
+        StatusCode::FOUND,
+        "{}",
+        String::from_utf8_lossy(&r.bytes)
+    );
+    let cookie = r.headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+
+    let post = Request::post("/api/complete_task")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html")
+        .header(header::REFERER, "http://localhost/p/WM/m/M1")
+        .header(header::COOKIE, &cookie)
+        .body(Body::from("project=WM&milestone=M1&task=NOPE"))
+        .unwrap();
+    let r = w.app.send(post).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let location = r.headers[header::LOCATION].to_str().unwrap().to_string();
+    assert!(
+        location.starts_with("/p/WM/m/M1?__path=%2Fapi%2Fcomplete_task&__err="),
+        "{location}"
+    );
+
+    let page = w
+        .app
+        .send(
+            Request::get(&location)
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        String::from_utf8_lossy(&page.bytes).contains("task NOPE in WM M1 not found"),
+        "the error is not on the page"
+    );
+}
