@@ -29,10 +29,22 @@ test("the approver signs, the PM issues the certificate, and its verify page say
   await login(page, "pm", `/p/WM/m/${ms}`);
   await page.getByRole("button", { name: "Issue certificate" }).click();
   await expect(page).toHaveURL(/\/certificates\/WM-M\d+-\d{8}-\d{3}$/);
-  await expect(page.getByText("Integrity verified")).toBeVisible();
+  await expect(page.getByText("✓ Valid: the payload matches its SHA-256 and its Ed25519 signature")).toBeVisible();
   await expect(page.locator(".certificate")).toContainText("Tests pass");
 
+  const certificateUrl = page.url();
   await context.clearCookies();
   await page.getByRole("link", { name: /^\/verify\// }).click();
   await expect(page.getByText("✓ Valid")).toBeVisible();
+  const verifyUrl = page.url();
+
+  // the PM revokes it; the public verify page then says so, with the reason
+  await login(page, "pm", new URL(certificateUrl).pathname);
+  await page.getByText("Revoke this certificate").click();
+  await page.getByLabel("Reason").fill("Issued against the wrong build");
+  await page.getByRole("button", { name: "Revoke certificate" }).click();
+  await expect(page.getByText(/REVOKED .* by pm: Issued against the wrong build/)).toBeVisible();
+  await context.clearCookies();
+  await page.goto(verifyUrl);
+  await expect(page.getByText(/REVOKED .* Issued against the wrong build/)).toBeVisible();
 });

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { api, expectStatus, login, milestoneCode } from "./helpers";
+import { api, expectStatus, jsOn, login, milestoneCode } from "./helpers";
 
 test("a PM ticks a checklist item and sees who ticked it and when", async ({ page }, info) => {
   const ms = milestoneCode(info, 1);
@@ -15,10 +15,17 @@ test("a PM ticks a checklist item and sees who ticked it and when", async ({ pag
   await login(page, "pm", `/p/WM/m/${ms}`);
   await expect(page.getByRole("heading", { name: new RegExp(`^${ms} Checklist flow`) })).toBeVisible();
   await expect(page.getByText("0/1 items ticked (0%)")).toBeVisible();
+  // hydration probe: with JavaScript on, ticking must not reload the page
+  let navigations = 0;
+  page.on("framenavigated", (frame) => {
+    if (frame === page.mainFrame()) navigations++;
+  });
   await page.getByRole("button", { name: "Tick Rollback script tested" }).click();
 
   const item = page.locator("li.item", { hasText: "Rollback script tested" });
   await expect(item.getByText(/ticked by pm · \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/)).toBeVisible();
   await expect(page.getByText("1/1 items ticked (100%)")).toBeVisible();
   await expect(page.getByRole("button", { name: "Untick Rollback script tested" })).toBeVisible();
+  if (jsOn(info)) expect(navigations, "the hydrated page ticked without a reload").toBe(0);
+  else expect(navigations, "the plain form post reloaded the page").toBeGreaterThan(0);
 });

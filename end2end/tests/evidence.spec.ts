@@ -30,5 +30,5 @@ test("an engineer uploads a JUnit file and the criterion turns met", async ({ pa
     await page.goto(`/p/WM/m/${ms}`);
   }
   await expect(row.getByText("✓ met")).toBeVisible();
-  await expect(row.getByText("100%")).toBeVisible();
+  await expect(row.getByRole("cell", { name: "100%", exact: true })).toBeVisible();
 });

@@ -169,6 +169,8 @@ pub fn router(state: &ServerState) -> Router<ServerState> {
         .route("/evidence/{id}", get(get_evidence))
         .route("/evidence/{id}/file", get(get_evidence_file))
         .route("/certificates/{number}", get(get_certificate))
+        .route("/certificates/{number}/export", get(export_certificate))
+        .route("/certificates/{number}/revoke", post(revoke_certificate))
 }
 
 /// Creates a project. Admins.
@@ -354,10 +356,10 @@ async fn issue_certificate(
     ApiActor(a): ApiActor,
     Path((code, ms)): Path<(String, String)>,
 ) -> ApiResult<impl IntoResponse> {
-    let number = certificates::issue(&s.pool, &a, &code, &ms).await?;
+    let number = certificates::issue(&s, &a, &code, &ms).await?;
     Ok((
         StatusCode::CREATED,
-        Json(certificates::verify(&s.pool, &number).await?),
+        Json(certificates::verify(&s, &number).await?),
     ))
 }
 
@@ -421,7 +423,41 @@ async fn get_certificate(
     ApiActor(a): ApiActor,
     Path(number): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
-    let cert = certificates::verify(&s.pool, &number).await?;
+    let cert = certificates::verify(&s, &number).await?;
     auth::project_for(&s.pool, &a, &cert.project_code, auth::Need::Read).await?;
     Ok(Json(cert))
+}
+
+/// The signed certificate document (payload, sha256, key id, signature, public key)
+/// for `attest verify FILE`. Members.
+async fn export_certificate(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(number): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    let cert = certificates::verify(&s, &number).await?;
+    auth::project_for(&s.pool, &a, &cert.project_code, auth::Need::Read).await?;
+    Ok(Json(certificates::export(&s, &number).await?))
+}
+
+#[derive(Deserialize)]
+struct RevokeInput {
+    #[serde(default)]
+    reason: String,
+}
+
+/// Revokes a certificate with a reason. PMs of its project and admins.
+async fn revoke_certificate(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(number): Path<String>,
+    ApiJson(input): ApiJson<RevokeInput>,
+) -> ApiResult<impl IntoResponse> {
+    certificates::revoke(&s, &a, &number, &input.reason).await?;
+    Ok(Json(certificates::verify(&s, &number).await?))
+}
+
+/// The installation's public signing keys, current and retired. Anyone.
+pub async fn public_keys(State(s): State<AppState>) -> impl IntoResponse {
+    Json(json!({"keys": s.keys.published()}))
 }

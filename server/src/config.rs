@@ -61,10 +61,19 @@ pub enum Command {
         #[command(subcommand)]
         command: EvidenceCommand,
     },
-    /// Check a stored certificate's payload against its SHA-256.
+    /// Verify a certificate: an exported CERT.json offline (no server, no
+    /// database), or a certificate number against this installation's database.
     Verify {
-        /// Certificate number, e.g. WM-M3-20261123-001.
-        number: String,
+        /// A file exported from /api/v1/certificates/{number}/export, or a number like WM-M3-20261123-001.
+        certificate: String,
+        /// The Ed25519 public key to trust (64 hex digits, or a file holding them).
+        #[arg(long)]
+        key: Option<String>,
+    },
+    /// Signing keys.
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
     },
     /// Audit history tools.
     Audit {
@@ -109,6 +118,12 @@ pub enum EvidenceCommand {
         #[arg(long)]
         kind: Option<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Make a new signing key current; old keys stay for verification.
+    Rotate,
 }
 
 #[derive(Debug, Subcommand)]

@@ -66,6 +66,7 @@ pub async fn router(state: AppState, leptos: LeptosOptions) -> Result<Router, sq
     };
     let app = Router::new()
         .route("/healthz", get(api::healthz))
+        .route("/.well-known/attest-keys.json", get(api::public_keys))
         .nest("/api/v1", api::router(&server_state))
         .merge(upload::browser_router(&server_state))
         .leptos_routes_with_context(

@@ -2,10 +2,12 @@
 //! `attest`: serve the app, load the demo, manage users and tokens, inspect
 //! evidence, verify certificates and the audit chain.
 
-use app::ssr::{auth, blobs::BlobStore, certificates, db, demo, parsers, AppState};
+use app::ssr::{
+    auth, blobs::BlobStore, certificates, db, demo, parsers, signing::KeyStore, AppState,
+};
 use clap::Parser;
 use server::config::{
-    self, AuditCommand, Cli, Command, EvidenceCommand, TokenCommand, UserCommand,
+    self, AuditCommand, Cli, Command, EvidenceCommand, KeyCommand, TokenCommand, UserCommand,
 };
 use std::io::Read;
 use std::process::ExitCode;
@@ -35,10 +37,12 @@ async fn main() -> ExitCode {
 async fn open_state(g: &config::Global) -> Result<(AppState, bool), BoxError> {
     let (pool, is_new) = db::open(&g.data_dir).await?;
     let blobs = BlobStore::open(g.data_dir.join("blobs"))?;
+    let keys = KeyStore::open(g.data_dir.join("keys"))?;
     Ok((
         AppState {
             pool,
             blobs: Arc::new(blobs),
+            keys: Arc::new(keys),
             max_upload_bytes: g.max_upload_bytes,
         },
         is_new,
@@ -119,19 +123,70 @@ async fn run(cli: Cli) -> Result<ExitCode, BoxError> {
                 }
             }
         }
-        Command::Verify { number } => {
-            let (state, _) = open_state(&g).await?;
-            let c = certificates::verify(&state.pool, &number).await?;
-            if c.valid {
-                println!("VALID {} sha256 {}", c.number, c.sha256);
-                Ok(ExitCode::SUCCESS)
-            } else {
-                println!(
-                    "INVALID {}: recorded sha256 {} but the stored payload hashes to {}",
-                    c.number, c.sha256, c.recomputed_sha256
-                );
-                Ok(ExitCode::from(1))
+        Command::Verify { certificate, key } => {
+            let path = std::path::Path::new(&certificate);
+            if path.is_file() {
+                // offline: no server, no database
+                let text = std::fs::read_to_string(path)?;
+                let key = match key {
+                    Some(k) if std::path::Path::new(&k).is_file() => {
+                        Some(std::fs::read_to_string(k)?)
+                    }
+                    other => other,
+                };
+                let verdict = serde_json::from_str::<serde_json::Value>(&text)
+                    .map_err(|e| format!("not JSON: {e}"))
+                    .and_then(|doc| {
+                        certificates::verify_document(&doc, key.as_deref()).map(|_| doc)
+                    });
+                return Ok(match verdict {
+                    Ok(doc) => {
+                        let n = doc["payload"]["number"].as_str().unwrap_or("?").to_string();
+                        let how = if key.is_some() {
+                            "with the given key"
+                        } else {
+                            "with the key embedded in the file (pass --key to check who signed it)"
+                        };
+                        println!("VALID {n}: hash and Ed25519 signature check out {how}");
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => {
+                        println!("INVALID: {e}");
+                        ExitCode::from(1)
+                    }
+                });
             }
+            let (state, _) = open_state(&g).await?;
+            let c = certificates::verify(&state, &certificate).await?;
+            match c.status.as_str() {
+                "valid" => println!(
+                    "VALID {} sha256 {} signed by key {}",
+                    c.number,
+                    c.sha256,
+                    c.key_id.unwrap_or_default()
+                ),
+                "revoked" => println!(
+                    "REVOKED {} at {}: {}",
+                    c.number,
+                    c.revoked_at.unwrap_or_default(),
+                    c.revoked_reason.unwrap_or_default()
+                ),
+                _ => println!("INVALID {}: {}", c.number, c.problem.unwrap_or_default()),
+            }
+            Ok(if c.valid {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Key {
+            command: KeyCommand::Rotate,
+        } => {
+            let mut keys = KeyStore::open(g.data_dir.join("keys"))?;
+            let old = keys.current_id().to_string();
+            let new = keys.rotate()?;
+            println!("signing key rotated: {old} → {new} (old keys are kept for verification; restart the server to sign with the new one)");
+            Ok(ExitCode::SUCCESS)
         }
         Command::Audit {
             command: AuditCommand::Verify,

@@ -893,3 +893,129 @@ async fn a_plain_form_error_comes_back_to_the_page_it_was_posted_from() {
         "the error is not on the page"
     );
 }
+
+/// Takes M1 through sign-off and issues its certificate; returns the number.
+async fn certified(w: &World) -> String {
+    ready_milestone(w).await;
+    let r = w
+        .app
+        .post(
+            Some(&w.qa),
+            "/api/v1/projects/WM/milestones/M1/signoffs",
+            json!({"role": "QA lead", "decision": "approve"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let r = w
+        .app
+        .post(
+            Some(&w.pm),
+            "/api/v1/projects/WM/milestones/M1/certificate",
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    r.json()["number"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn certificates_are_signed_and_the_exported_document_verifies_offline() {
+    let w = World::new().await;
+    let number = certified(&w).await;
+    let keys = w
+        .app
+        .get(None, "/.well-known/attest-keys.json")
+        .await
+        .json();
+    let key = &keys["keys"][0];
+    assert_eq!(key["alg"], "Ed25519");
+    assert_eq!(key["current"], true);
+
+    let doc = w
+        .app
+        .get(
+            Some(&w.viewer),
+            &format!("/api/v1/certificates/{number}/export"),
+        )
+        .await
+        .json();
+    assert_eq!(doc["key_id"], key["kid"]);
+    assert_eq!(doc["payload"]["key_id"], key["kid"]);
+    let trusted = key["public_key"].as_str().unwrap();
+    assert_eq!(
+        app::ssr::certificates::verify_document(&doc, Some(trusted)),
+        Ok(())
+    );
+
+    // any changed field fails, and the message says what failed
+    let mut changed = doc.clone();
+    changed["payload"]["criteria"][0]["actual"] = json!(99.0);
+    assert!(
+        app::ssr::certificates::verify_document(&changed, Some(trusted))
+            .unwrap_err()
+            .contains("hashes to")
+    );
+    let mut changed = doc.clone();
+    changed["sha256"] = json!("0".repeat(64));
+    assert!(app::ssr::certificates::verify_document(&changed, Some(trusted)).is_err());
+    let mut changed = doc.clone();
+    let sig = changed["signature"].as_str().unwrap().to_string();
+    changed["signature"] = json!(format!(
+        "{}{}",
+        if sig.starts_with('0') { "1" } else { "0" },
+        &sig[1..]
+    ));
+    assert!(
+        app::ssr::certificates::verify_document(&changed, Some(trusted))
+            .unwrap_err()
+            .contains("signature")
+    );
+    let other = app::ssr::signing::KeyStore::open(w.app.dir.path().join("other-keys")).unwrap();
+    let stranger = other.published()[0].public_key.clone();
+    assert!(
+        app::ssr::certificates::verify_document(&doc, Some(&stranger))
+            .unwrap_err()
+            .contains("signed with key")
+    );
+}
+
+#[tokio::test]
+async fn a_revoked_certificate_says_so_with_its_reason_and_only_pms_revoke() {
+    let w = World::new().await;
+    let number = certified(&w).await;
+    let path = format!("/api/v1/certificates/{number}/revoke");
+    let r = w
+        .app
+        .post(Some(&w.eng), &path, json!({"reason": "wrong build"}))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = w
+        .app
+        .post(Some(&w.pm), &path, json!({"reason": "  "}))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = w
+        .app
+        .post(
+            Some(&w.pm),
+            &path,
+            json!({"reason": "Issued against the wrong build"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let c = r.json();
+    assert_eq!(
+        (c["status"].as_str(), c["valid"].as_bool()),
+        (Some("revoked"), Some(false))
+    );
+    assert_eq!(c["revoked_reason"], "Issued against the wrong build");
+    assert_eq!(
+        w.app
+            .post(Some(&w.pm), &path, json!({"reason": "again"}))
+            .await
+            .status,
+        StatusCode::CONFLICT
+    );
+    let page = w.app.get(None, &format!("/verify/{number}")).await;
+    assert!(String::from_utf8_lossy(&page.bytes).contains("Issued against the wrong build"));
+}

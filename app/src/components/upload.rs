@@ -20,9 +20,10 @@ pub fn UploadForm(
     project: String,
     milestone: String,
     targets: UploadTargets,
+    /// The last upload's outcome; owned by the page so it survives the reload of the milestone view.
+    result: RwSignal<Option<Result<EvidenceView, String>>>,
     #[prop(into)] on_done: Callback<()>,
 ) -> impl IntoView {
-    let result = RwSignal::new(None::<Result<EvidenceView, String>>);
     let busy = RwSignal::new(false);
     let url = format!("/p/{project}/m/{milestone}/evidence");
     let submit_url = url.clone();
@@ -50,7 +51,7 @@ pub fn UploadForm(
             });
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (ev, &submit_url, on_done);
+        let _ = (ev, &submit_url, on_done, result);
     };
     view! {
         <form class="upload" method="post" enctype="multipart/form-data" action=url on:submit=on_submit>

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+/// What a piece of evidence is: one of the 17 report formats of EVIDENCE.md,
+/// or plain evidence (a file, a link, a note) that yields no metric.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum EvidenceKind {
@@ -120,6 +122,7 @@ impl EvidenceKind {
         EvidenceKind::Spdx,
     ];
 
+    /// The kind's name as used everywhere (API, CLI, answer key): `junit`, `npm-audit`, …
     pub fn as_str(self) -> &'static str {
         match self {
             EvidenceKind::Junit => "junit",
@@ -145,11 +148,13 @@ impl EvidenceKind {
         }
     }
 
+    /// The kind named `s` (surrounding blanks and case ignored); inverse of `as_str`.
     pub fn parse(s: &str) -> Option<Self> {
         let s = s.trim().to_ascii_lowercase();
         ALL.into_iter().find(|k| k.as_str() == s)
     }
 
+    /// A human name for messages and the UI, e.g. "JUnit XML".
     pub fn label(self) -> &'static str {
         match self {
             EvidenceKind::Junit => "JUnit XML",
@@ -175,6 +180,7 @@ impl EvidenceKind {
         }
     }
 
+    /// False for plain evidence (file, link, note), true for the report kinds.
     pub fn is_report(self) -> bool {
         !matches!(
             self,
@@ -203,6 +209,7 @@ impl EvidenceKind {
     }
 }
 
+/// The unit a metric is expressed in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Unit {
     Count,
@@ -213,6 +220,7 @@ pub enum Unit {
 }
 
 impl Unit {
+    /// The symbol shown after a value: "", "%", "ms", "s", "/s".
     pub fn symbol(self) -> &'static str {
         match self {
             Unit::Count => "",
@@ -224,6 +232,7 @@ impl Unit {
     }
 }
 
+/// One metric of the catalogue.
 pub struct MetricInfo {
     pub name: &'static str,
     pub unit: Unit,
@@ -286,6 +295,7 @@ pub const METRICS: &[MetricInfo] = &[
     ),
 ];
 
+/// The catalogue entry of a metric name; None for an unknown name.
 pub fn metric_info(name: &str) -> Option<&'static MetricInfo> {
     METRICS.iter().find(|m| m.name == name)
 }

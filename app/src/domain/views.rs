@@ -173,6 +173,18 @@ pub struct MilestoneView {
     pub rights: Rights,
     /// Users who may be named as approvers (members of the project).
     pub members: Vec<(String, String)>,
+    /// The milestone's audit history, newest first.
+    pub history: Vec<HistoryEntry>,
+}
+
+/// One audit event as the milestone page shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub id: i64,
+    pub at: String,
+    pub actor: Option<String>,
+    pub action: String,
+    pub subject: String,
 }
 
 /// A stored certificate and the result of checking it again.
@@ -185,6 +197,16 @@ pub struct CertificateView {
     pub issued_by: String,
     pub sha256: String,
     pub payload: serde_json::Value,
+    /// Hash, canonical form and signature all check out, and it is not revoked.
     pub valid: bool,
+    /// `valid`, `invalid` or `revoked`.
+    pub status: String,
+    /// Why it is not valid, in words.
+    pub problem: Option<String>,
     pub recomputed_sha256: String,
+    pub key_id: Option<String>,
+    pub signature: Option<String>,
+    pub revoked_at: Option<String>,
+    pub revoked_by: Option<String>,
+    pub revoked_reason: Option<String>,
 }

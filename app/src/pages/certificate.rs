@@ -1,9 +1,10 @@
 //! The certificate, rendered from its frozen payload, and the public verify page.
 
+use crate::components::{action_error, FormError};
 use crate::components::{short_hash, when, PageError};
 use crate::domain::criterion::fmt_number;
 use crate::domain::views::CertificateView;
-use crate::server_fns::evidence::{get_certificate, verify_certificate};
+use crate::server_fns::evidence::{get_certificate, verify_certificate, RevokeCertificate};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -22,21 +23,53 @@ fn s(v: &Value) -> String {
 pub fn CertificatePage() -> impl IntoView {
     let params = use_params_map();
     let number = move || params.read().get("number").unwrap_or_default();
-    let data = Resource::new(number, get_certificate);
+    let revoke = ServerAction::<RevokeCertificate>::new();
+    let data = Resource::new(
+        move || (number(), revoke.version().get()),
+        |(n, _)| get_certificate(n),
+    );
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Err(error) => view! { <PageError error/> }.into_any(),
-                    Ok(c) => view! { <Certificate c/> }.into_any(),
+                    Ok(c) => view! { <Certificate c revoke/> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
+    }
+}
+
+/// One line saying whether the certificate holds, and why not.
+fn status_line(c: &CertificateView) -> (&'static str, String) {
+    match c.status.as_str() {
+        "valid" => (
+            "cert-status valid",
+            format!(
+                "✓ Valid: the payload matches its SHA-256 and its Ed25519 signature (key {})",
+                c.key_id.clone().unwrap_or_default()
+            ),
+        ),
+        "revoked" => (
+            "cert-status invalid",
+            format!(
+                "⊘ REVOKED {} by {}: {}",
+                c.revoked_at.as_deref().map(when).unwrap_or_default(),
+                c.revoked_by.clone().unwrap_or_default(),
+                c.revoked_reason.clone().unwrap_or_default()
+            ),
+        ),
+        _ => (
+            "cert-status invalid",
+            format!("✗ INVALID: {}", c.problem.clone().unwrap_or_default()),
+        ),
     }
 }
 
 #[component]
-fn Certificate(c: CertificateView) -> impl IntoView {
+fn Certificate(c: CertificateView, revoke: ServerAction<RevokeCertificate>) -> impl IntoView {
+    let (status_class, status_text) = status_line(&c);
+    let revoked = c.status == "revoked";
     let p = c.payload.clone();
     let verify = format!("/verify/{}", c.number);
     view! {
@@ -48,9 +81,7 @@ fn Certificate(c: CertificateView) -> impl IntoView {
                 <p class="cert-kicker">"Milestone completion certificate · 里程碑交付证书"</p>
                 <h1>{s(&p["project"]["name"])} " — " {s(&p["milestone"]["code"])} " " {s(&p["milestone"]["title"])}</h1>
                 <p class="cert-number">"No. " <strong>{c.number.clone()}</strong></p>
-                <p class=if c.valid { "cert-status valid" } else { "cert-status invalid" }>
-                    {if c.valid { "✓ Integrity verified: the stored payload matches its SHA-256" } else { "✗ INVALID: the stored payload does not match its SHA-256" }}
-                </p>
+                <p class=status_class role="status">{status_text}</p>
             </header>
             <p class="cert-statement">
                 "This certifies that milestone " <strong>{s(&p["milestone"]["code"])}</strong> " of project " <strong>{s(&p["project"]["code"])}</strong>
@@ -111,7 +142,24 @@ fn Certificate(c: CertificateView) -> impl IntoView {
                 <p>"Verify at " <a href=verify.clone()>{verify.clone()}</a></p>
             </footer>
         </article>
-        <p class="no-print"><button type="button" onclick="window.print()">"Print"</button></p>
+        <section class="no-print card">
+            <p>
+                <a class="button" href=format!("/api/v1/certificates/{}/export", c.number) download=format!("{}.json", c.number)>"Download signed JSON"</a>
+                " Check it anywhere with " <code>{format!("attest verify {}.json --key <public key>", c.number)}</code>
+                " (keys: " <a href="/.well-known/attest-keys.json">"/.well-known/attest-keys.json"</a> ")."
+            </p>
+            {(!revoked).then(|| view! {
+                <details>
+                    <summary>"Revoke this certificate"</summary>
+                    <ActionForm action=revoke>
+                        <input type="hidden" name="number" value=c.number.clone()/>
+                        <label>"Reason" <input type="text" name="reason" required/></label>
+                        <button type="submit" class="danger">"Revoke certificate"</button>
+                    </ActionForm>
+                </details>
+            })}
+            <FormError error=action_error(revoke)/>
+        </section>
     }
 }
 
@@ -131,10 +179,10 @@ pub fn VerifyPage() -> impl IntoView {
                             <Title text=format!("Verify {} · Attest", c.number)/>
                             <section class="card verify">
                                 <h1>"Certificate " {c.number.clone()}</h1>
-                                {if c.valid {
-                                    view! { <p class="verdict valid" role="status">"✓ Valid — the stored certificate matches its SHA-256."</p> }.into_any()
-                                } else {
-                                    view! { <p class="verdict invalid" role="status">"✗ Invalid — the stored certificate does not match its recorded SHA-256 (it was altered)."</p> }.into_any()
+                                {match c.status.as_str() {
+                                    "valid" => view! { <p class="verdict valid" role="status">"✓ Valid — the stored certificate matches its SHA-256 and its signature."</p> }.into_any(),
+                                    "revoked" => view! { <p class="verdict invalid" role="status">{status_line(&c).1}</p> }.into_any(),
+                                    _ => view! { <p class="verdict invalid" role="status">{format!("✗ Invalid — {}", c.problem.clone().unwrap_or_default())}</p> }.into_any(),
                                 }}
                                 <dl class="facts">
                                     <dt>"Project"</dt><dd>{c.project_code.clone()}</dd>
@@ -142,6 +190,7 @@ pub fn VerifyPage() -> impl IntoView {
                                     <dt>"Issued"</dt><dd>{when(&c.issued_at)} " by " {c.issued_by.clone()}</dd>
                                     <dt>"Recorded SHA-256"</dt><dd><code class="hash">{c.sha256.clone()}</code></dd>
                                     <dt>"Recomputed SHA-256"</dt><dd><code class="hash">{c.recomputed_sha256.clone()}</code></dd>
+                                    <dt>"Signing key"</dt><dd><code>{c.key_id.clone().unwrap_or_default()}</code></dd>
                                 </dl>
                                 <h2>"Criteria"</h2>
                                 <ul>{p["criteria"].as_array().cloned().unwrap_or_default().into_iter().map(|k| view! {

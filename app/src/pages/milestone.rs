@@ -27,6 +27,7 @@ struct Actions {
     sign: ServerAction<Sign>,
     issue: ServerAction<IssueCertificate>,
     uploads: RwSignal<u32>,
+    last_upload: RwSignal<Option<Result<crate::domain::views::EvidenceView, String>>>,
 }
 
 impl Actions {
@@ -57,6 +58,7 @@ pub fn MilestonePage() -> impl IntoView {
         sign: ServerAction::new(),
         issue: ServerAction::new(),
         uploads: RwSignal::new(0),
+        last_upload: RwSignal::new(None),
     };
     let key = move || {
         let p = params.read();
@@ -272,7 +274,7 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
             {upload_error.map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
             {can_work.then(|| view! {
                 <h3>"Attach evidence"</h3>
-                <UploadForm project=p.get_value() milestone=m.get_value() targets=targets.clone() on_done=move |_| actions.uploads.update(|n| *n += 1)/>
+                <UploadForm project=p.get_value() milestone=m.get_value() targets=targets.clone() result=actions.last_upload on_done=move |_| actions.uploads.update(|n| *n += 1)/>
             })}
         </section>
 
@@ -334,6 +336,8 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
             })}
             <FormError error=action_error(actions.issue)/>
         </section>
+
+        <History entries=v.history.clone()/>
 
         {can_manage.then(|| view! { <ManageForms p=p.get_value() m=m.get_value() actions members=v.members.clone()/> })}
     }
@@ -422,6 +426,46 @@ fn ManageForms(
                 </ActionForm>
                 <FormError error=action_error(actions.set_role)/>
             </details>
+        </section>
+    }
+}
+
+/// Filters of the history list: query value, label, action prefix.
+const HISTORY_FILTERS: [(&str, &str, &str); 6] = [
+    ("", "All", ""),
+    ("item", "Checklist", "item."),
+    ("task", "Tasks", "task."),
+    ("evidence", "Evidence", "evidence."),
+    ("signoff", "Sign-offs", "signoff"),
+    ("certificate", "Certificates", "certificate."),
+];
+
+/// Who did what, when: the milestone's audit events, filterable by kind with
+/// plain links (`?history=item`), so the filter works without JavaScript.
+#[component]
+fn History(entries: Vec<crate::domain::views::HistoryEntry>) -> impl IntoView {
+    let query = use_query_map();
+    let selected = move || query.read().get("history").unwrap_or_default();
+    let entries = StoredValue::new(entries);
+    view! {
+        <section class="card" aria-labelledby="history-h">
+            <h2 id="history-h">"History"</h2>
+            <nav class="filters" aria-label="Filter history">
+                {HISTORY_FILTERS.iter().map(|(q, label, _)| {
+                    let href = if q.is_empty() { "?".to_string() } else { format!("?history={q}") };
+                    view! { <a href=href aria-current=move || (selected() == *q).then_some("true")>{*label}</a> }
+                }).collect_view()}
+            </nav>
+            <ul class="history">
+                {move || {
+                    let sel = selected();
+                    let prefix = HISTORY_FILTERS.iter().find(|(q, _, _)| *q == sel).map(|(_, _, p)| *p).unwrap_or("");
+                    entries.get_value().into_iter().filter(|e| e.action.starts_with(prefix)).map(|e| view! {
+                        <li><span class="muted">{when(&e.at)}</span> " " <strong>{e.actor.clone().unwrap_or_else(|| "system".into())}</strong>
+                            " " <code>{e.action.clone()}</code> " " {e.subject.clone()}</li>
+                    }).collect_view()
+                }}
+            </ul>
         </section>
     }
 }

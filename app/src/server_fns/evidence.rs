@@ -19,9 +19,9 @@ pub async fn get_evidence(id: i64) -> Result<EvidenceView, AppError> {
 pub async fn get_certificate(number: String) -> Result<CertificateView, AppError> {
     use crate::ssr::{auth, certificates, AppState};
     let actor = auth::require_session_actor().await?;
-    let pool = AppState::from_context()?.pool;
-    let cert = certificates::verify(&pool, &number).await?;
-    auth::project_for(&pool, &actor, &cert.project_code, auth::Need::Read).await?;
+    let state = AppState::from_context()?;
+    let cert = certificates::verify(&state, &number).await?;
+    auth::project_for(&state.pool, &actor, &cert.project_code, auth::Need::Read).await?;
     Ok(cert)
 }
 
@@ -29,5 +29,13 @@ pub async fn get_certificate(number: String) -> Result<CertificateView, AppError
 #[server(endpoint = "verify_certificate")]
 pub async fn verify_certificate(number: String) -> Result<CertificateView, AppError> {
     use crate::ssr::{certificates, AppState};
-    certificates::verify(&AppState::from_context()?.pool, &number).await
+    certificates::verify(&AppState::from_context()?, &number).await
+}
+
+/// Revokes a certificate with a reason. PMs of its project and admins.
+#[server(endpoint = "revoke_certificate")]
+pub async fn revoke_certificate(number: String, reason: String) -> Result<(), AppError> {
+    use crate::ssr::{auth, certificates, AppState};
+    let actor = auth::require_session_actor().await?;
+    certificates::revoke(&AppState::from_context()?, &actor, &number, &reason).await
 }

@@ -197,13 +197,8 @@ pub async fn sign(
 pub async fn issue_certificate(project: String, milestone: String) -> Result<String, AppError> {
     use crate::ssr::{auth, certificates, AppState};
     let actor = auth::require_session_actor().await?;
-    let number = certificates::issue(
-        &AppState::from_context()?.pool,
-        &actor,
-        &project,
-        &milestone,
-    )
-    .await?;
+    let number =
+        certificates::issue(&AppState::from_context()?, &actor, &project, &milestone).await?;
     leptos_axum::redirect(&format!("/certificates/{number}"));
     Ok(number)
 }

@@ -5,6 +5,7 @@
 use super::audit::{self, Event};
 use super::auth::{Actor, Need};
 use super::milestones::{build_view, milestone_for};
+use super::AppState;
 use crate::domain::milestone::MilestoneState;
 use crate::domain::views::{CertificateView, MilestoneView};
 use crate::error::AppError;
@@ -13,10 +14,17 @@ use sha2::{Digest, Sha256};
 use sqlx::SqlitePool;
 
 /// The payload a certificate freezes. Every value comes from the view, which comes from rows.
-pub fn payload(number: &str, v: &MilestoneView, issued_at: &str, issuer: &Actor) -> Value {
+pub fn payload(
+    number: &str,
+    v: &MilestoneView,
+    issued_at: &str,
+    issuer: &Actor,
+    key_id: &str,
+) -> Value {
     json!({
         "format": "attest-certificate/1",
         "number": number,
+        "key_id": key_id,
         "project": {"code": v.project.code, "name": v.project.name},
         "milestone": {
             "code": v.code, "title": v.title, "goal": v.goal,
@@ -66,11 +74,12 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// Issues a certificate for a signed-off milestone. PMs only; otherwise 409 with the gap list.
 pub async fn issue(
-    pool: &SqlitePool,
+    state: &AppState,
     actor: &Actor,
     project: &str,
     milestone: &str,
 ) -> Result<String, AppError> {
+    let pool = &state.pool;
     let (p, m, rights) = milestone_for(pool, actor, project, milestone, Need::Manage).await?;
     let v = build_view(pool, &p, &m, rights).await?;
     match v.state {
@@ -103,9 +112,14 @@ pub async fn issue(
         .fetch_one(&mut *tx)
         .await?;
     let number = format!("{prefix}{:03}", n + 1);
-    let text = canonical(&payload(&number, &v, &issued_at, actor))?;
+    let key_id = state.keys.current_id().to_string();
+    let text = canonical(&payload(&number, &v, &issued_at, actor, &key_id))?;
     let sha = sha256_hex(text.as_bytes());
-    sqlx::query("insert into certificates (number, milestone_id, issued_by, issued_at, state_digest, payload, sha256) values (?, ?, ?, ?, ?, ?, ?)")
+    let (key_id, signature) = state.keys.sign(text.as_bytes())?;
+    sqlx::query(
+        "insert into certificates (number, milestone_id, issued_by, issued_at, state_digest, payload, sha256, key_id, signature)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
         .bind(&number)
         .bind(m.id)
         .bind(actor.id)
@@ -113,6 +127,8 @@ pub async fn issue(
         .bind(&v.state_digest)
         .bind(&text)
         .bind(&sha)
+        .bind(&key_id)
+        .bind(&signature)
         .execute(&mut *tx)
         .await?;
     audit::record(
@@ -132,35 +148,194 @@ pub async fn issue(
     Ok(number)
 }
 
-/// Loads a certificate by number and checks its stored payload against its stored hash.
-/// Public: anyone holding the number may verify it.
-pub async fn verify(pool: &SqlitePool, number: &str) -> Result<CertificateView, AppError> {
-    let row: Option<(String, String, String, String, String, String, String)> = sqlx::query_as(
-        "select c.number, p.code, m.code, c.issued_at, u.username, c.sha256, c.payload
-         from certificates c join milestones m on m.id = c.milestone_id join projects p on p.id = m.project_id join users u on u.id = c.issued_by
+#[derive(sqlx::FromRow)]
+struct CertRow {
+    number: String,
+    project_code: String,
+    milestone_code: String,
+    issued_at: String,
+    issued_by: String,
+    sha256: String,
+    payload: String,
+    key_id: Option<String>,
+    signature: Option<String>,
+    revoked_at: Option<String>,
+    revoked_by: Option<String>,
+    revoked_reason: Option<String>,
+}
+
+/// Checks a certificate document offline: canonical form, hash, key id and
+/// signature. `public_key` overrides the key embedded in the document (pass
+/// the key you trust; the embedded one only proves the bytes were not changed
+/// by someone without it). Needs no server and no database.
+pub fn verify_document(doc: &Value, public_key: Option<&str>) -> Result<(), String> {
+    let payload = doc.get("payload").ok_or("no \"payload\" in the document")?;
+    let text = canonical(payload)
+        .map_err(|_| "the payload cannot be put in canonical form".to_string())?;
+    let sha = sha256_hex(text.as_bytes());
+    let recorded = doc
+        .get("sha256")
+        .and_then(Value::as_str)
+        .ok_or("no \"sha256\" in the document")?;
+    if sha != recorded {
+        return Err(format!("the payload hashes to {sha}, but the document records {recorded}: the payload or the hash was changed"));
+    }
+    let kid = doc
+        .get("key_id")
+        .and_then(Value::as_str)
+        .ok_or("no \"key_id\" in the document")?;
+    if payload.get("key_id").and_then(Value::as_str) != Some(kid) {
+        return Err("the payload names a different signing key than the document".into());
+    }
+    let key_text = match public_key {
+        Some(k) => k.to_string(),
+        None => doc
+            .get("public_key")
+            .and_then(Value::as_str)
+            .ok_or("no public key given and none in the document")?
+            .to_string(),
+    };
+    let key = super::signing::parse_public_key(&key_text)?;
+    if super::signing::key_id(&key) != kid {
+        return Err(format!(
+            "the public key's id is {}, but the certificate was signed with key {kid}",
+            super::signing::key_id(&key)
+        ));
+    }
+    let signature = doc
+        .get("signature")
+        .and_then(Value::as_str)
+        .ok_or("no \"signature\" in the document")?;
+    super::signing::verify(&key, text.as_bytes(), signature)
+}
+
+async fn load(pool: &SqlitePool, number: &str) -> Result<CertRow, AppError> {
+    sqlx::query_as(
+        "select c.number, p.code as project_code, m.code as milestone_code, c.issued_at, u.username as issued_by, c.sha256, c.payload,
+                c.key_id, c.signature, c.revoked_at, r.username as revoked_by, c.revoked_reason
+         from certificates c join milestones m on m.id = c.milestone_id join projects p on p.id = m.project_id
+             join users u on u.id = c.issued_by left join users r on r.id = c.revoked_by
          where c.number = ?",
     )
     .bind(number.trim())
     .fetch_optional(pool)
+    .await?
+    .ok_or_else(|| AppError::NotFound(format!("certificate {}", number.trim())))
+}
+
+/// The signed document: payload, hash, key id, signature and public key.
+pub async fn export(state: &AppState, number: &str) -> Result<Value, AppError> {
+    let row = load(&state.pool, number).await?;
+    let payload: Value = serde_json::from_str(&row.payload).map_err(|_| AppError::Internal)?;
+    let public_key = row
+        .key_id
+        .as_deref()
+        .and_then(|k| state.keys.public(k))
+        .map(|k| hex::encode(k.as_bytes()));
+    Ok(json!({
+        "payload": payload,
+        "sha256": row.sha256,
+        "alg": "Ed25519",
+        "key_id": row.key_id,
+        "signature": row.signature,
+        "public_key": public_key,
+    }))
+}
+
+/// Revokes a certificate with a reason. PMs of its project and admins.
+pub async fn revoke(
+    state: &AppState,
+    actor: &Actor,
+    number: &str,
+    reason: &str,
+) -> Result<(), AppError> {
+    let row = load(&state.pool, number).await?;
+    let (p, _) =
+        super::auth::project_for(&state.pool, actor, &row.project_code, Need::Manage).await?;
+    let reason = crate::domain::codes::required_text("reason", reason, 1000)?;
+    if let Some(at) = row.revoked_at {
+        return Err(AppError::Conflict(format!(
+            "{} was already revoked at {at}",
+            row.number
+        )));
+    }
+    let now = super::now();
+    let mut tx = state.pool.begin().await?;
+    sqlx::query("update certificates set revoked_at = ?, revoked_by = ?, revoked_reason = ? where number = ?")
+        .bind(&now)
+        .bind(actor.id)
+        .bind(&reason)
+        .bind(&row.number)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        Event {
+            actor_id: Some(actor.id),
+            project_id: Some(p.id),
+            milestone_id: None,
+            action: "certificate.revoke",
+            subject: row.number.clone(),
+            before: None,
+            after: Some(json!({"reason": reason, "revoked_at": now})),
+        },
+    )
     .await?;
-    let (number, project_code, milestone_code, issued_at, issued_by, sha256, text) =
-        row.ok_or_else(|| AppError::NotFound(format!("certificate {}", number.trim())))?;
-    let recomputed = sha256_hex(text.as_bytes());
-    let parsed: Option<Value> = serde_json::from_str(&text).ok();
-    // valid only if the stored bytes hash to the stored hash AND are still canonical JSON
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Loads a certificate by number and checks it again: stored bytes against the
+/// stored hash, canonical form, the Ed25519 signature, and revocation.
+/// Public: anyone holding the number may verify it.
+pub async fn verify(state: &AppState, number: &str) -> Result<CertificateView, AppError> {
+    let row = load(&state.pool, number).await?;
+    let recomputed = sha256_hex(row.payload.as_bytes());
+    let parsed: Option<Value> = serde_json::from_str(&row.payload).ok();
     let canonical_ok = parsed
         .as_ref()
         .and_then(|v| canonical(v).ok())
-        .is_some_and(|c| c == text);
+        .is_some_and(|c| c == row.payload);
+    let signature_check = match (row.key_id.as_deref(), row.signature.as_deref()) {
+        (Some(kid), Some(sig)) => match state.keys.public(kid) {
+            Some(key) => super::signing::verify(&key, row.payload.as_bytes(), sig),
+            None => Err(format!(
+                "the signing key {kid} is not known to this installation"
+            )),
+        },
+        _ => Err("the certificate carries no signature".to_string()),
+    };
+    let problem = if recomputed != row.sha256 {
+        Some(format!(
+            "the stored payload hashes to {recomputed}, not the recorded {}: it was altered",
+            row.sha256
+        ))
+    } else if !canonical_ok {
+        Some("the stored payload is not in canonical form: it was altered".to_string())
+    } else {
+        signature_check.err()
+    };
+    let status = match (&problem, &row.revoked_at) {
+        (Some(_), _) => "invalid",
+        (None, Some(_)) => "revoked",
+        (None, None) => "valid",
+    };
     Ok(CertificateView {
-        valid: recomputed == sha256 && canonical_ok,
-        number,
-        project_code,
-        milestone_code,
-        issued_at,
-        issued_by,
-        sha256,
+        valid: status == "valid",
+        status: status.to_string(),
+        problem,
+        number: row.number,
+        project_code: row.project_code,
+        milestone_code: row.milestone_code,
+        issued_at: row.issued_at,
+        issued_by: row.issued_by,
+        sha256: row.sha256,
         payload: parsed.unwrap_or(Value::Null),
         recomputed_sha256: recomputed,
+        key_id: row.key_id,
+        signature: row.signature,
+        revoked_at: row.revoked_at,
+        revoked_by: row.revoked_by,
+        revoked_reason: row.revoked_reason,
     })
 }

@@ -404,7 +404,7 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
         "Accepted.",
     )
     .await?;
-    super::certificates::issue(pool, &pm, "WM", "M3").await?;
+    super::certificates::issue(state, &pm, "WM", "M3").await?;
 
     // M4: in progress, not certifiable yet, and the gap list says why.
     for t in [

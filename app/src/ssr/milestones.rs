@@ -282,6 +282,17 @@ pub async fn build_view(
     .fetch_all(pool)
     .await?;
 
+    let history: Vec<HistoryEntry> = sqlx::query_as::<_, (i64, String, Option<String>, String, String)>(
+        "select a.id, a.at, u.username, a.action, a.subject from audit_events a left join users u on u.id = a.actor_id
+         where a.milestone_id = ? order by a.id desc",
+    )
+    .bind(m.id)
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|(id, at, actor, action, subject)| HistoryEntry { id, at, actor, action, subject })
+    .collect();
+
     Ok(MilestoneView {
         project: ProjectHead {
             code: p.code.clone(),
@@ -309,6 +320,7 @@ pub async fn build_view(
         gaps: gap_list,
         rights,
         members,
+        history,
     })
 }
 

@@ -12,6 +12,7 @@ pub mod evidence;
 pub mod milestones;
 pub mod parsers;
 pub mod projects;
+pub mod signing;
 
 use std::sync::Arc;
 
@@ -20,6 +21,8 @@ use std::sync::Arc;
 pub struct AppState {
     pub pool: sqlx::SqlitePool,
     pub blobs: Arc<blobs::BlobStore>,
+    /// The installation's certificate signing keys.
+    pub keys: Arc<signing::KeyStore>,
     /// Largest evidence file accepted, in bytes.
     pub max_upload_bytes: u64,
 }

@@ -78,7 +78,9 @@ impl TestApp {
         let dir = tempfile::tempdir().unwrap();
         let (pool, _) = db::open(dir.path()).await.unwrap();
         let blobs = BlobStore::open(dir.path().join("blobs")).unwrap();
+        let keys = app::ssr::signing::KeyStore::open(dir.path().join("keys")).unwrap();
         let state = AppState {
+            keys: Arc::new(keys),
             pool,
             blobs: Arc::new(blobs),
             max_upload_bytes,

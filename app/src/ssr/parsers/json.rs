@@ -1,10 +1,12 @@
-//! JSON reports: SARIF, Trivy, Grype, npm audit, ZAP (JSON), k6, Gatling,
-//! oha, CycloneDX and SPDX. These files are small next to test and load
-//! reports, so each is read into a `serde_json::Value` (whose recursion limit
-//! refuses absurdly deep nesting) and then read by EVIDENCE.md's rules.
+//! JSON reports: detection for all of them, and the small summary formats
+//! (npm audit, ZAP JSON, k6, Gatling, oha), which are read into a
+//! `serde_json::Value` and then by EVIDENCE.md's rules. The formats that can
+//! grow large go through typed structs in `typed`. serde_json's recursion
+//! limit refuses absurdly deep nesting, so no input can overflow the stack.
 
-use super::{Metrics, ParseError, Parsed};
+use super::{typed, Metrics, ParseError, Parsed};
 use crate::domain::metrics::EvidenceKind;
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use std::io::BufRead;
 
@@ -20,7 +22,7 @@ pub fn detect(head: &str) -> Option<EvidenceKind> {
         Some(EvidenceKind::Cyclonedx)
     } else if has("\"spdxVersion\"") {
         Some(EvidenceKind::Spdx)
-    } else if (has("sarif") || has("\"runs\"")) && has("\"version\"") && has("\"runs\"") {
+    } else if has("\"runs\"") && (has("\"version\"") || has("sarif")) {
         Some(EvidenceKind::Sarif)
     } else if has("\"SchemaVersion\"") && (has("\"Results\"") || has("\"ArtifactName\""))
         || compact.starts_with("[{\"Target\":")
@@ -34,7 +36,7 @@ pub fn detect(head: &str) -> Option<EvidenceKind> {
         || (has("\"site\"") && has("\"alerts\"") && has("\"riskcode\""))
     {
         Some(EvidenceKind::Zap)
-    } else if has("\"http_req_duration\"") || (has("\"metrics\"") && has("\"http_reqs\"")) {
+    } else if has("\"metrics\"") && (has("\"http_req_duration\"") || has("\"http_reqs\"")) {
         Some(EvidenceKind::K6)
     } else if has("\"numberOfRequests\"") && has("\"percentiles1\"") {
         Some(EvidenceKind::Gatling)
@@ -47,48 +49,188 @@ pub fn detect(head: &str) -> Option<EvidenceKind> {
     }
 }
 
-pub fn parse<R: BufRead>(kind: EvidenceKind, reader: R) -> Result<Parsed, ParseError> {
-    let v: Value = serde_json::from_reader(reader).map_err(|e| {
+/// The line where a JSON document stopped being UTF-8.
+#[derive(Debug)]
+struct NotUtf8 {
+    line: u64,
+}
+
+impl std::fmt::Display for NotUtf8 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "invalid UTF-8 at line {}", self.line)
+    }
+}
+
+impl std::error::Error for NotUtf8 {}
+
+/// Passes bytes through while checking they are UTF-8 (serde_json skips the
+/// strings it is told to ignore without looking at them). Validates a whole
+/// buffer at a time; a character cut by the buffer's end waits for the next.
+struct Utf8Checked<R> {
+    inner: R,
+    buf: Box<[u8]>,
+    /// Next byte to hand out.
+    pos: usize,
+    /// End of the validated bytes.
+    end: usize,
+    /// End of the bytes read.
+    filled: usize,
+    /// Newlines in the buffers already handed out.
+    newlines: u64,
+}
+
+impl<R: std::io::Read> Utf8Checked<R> {
+    fn new(inner: R) -> Self {
+        Utf8Checked {
+            inner,
+            buf: vec![0; 64 * 1024].into_boxed_slice(),
+            pos: 0,
+            end: 0,
+            filled: 0,
+            newlines: 0,
+        }
+    }
+
+    fn invalid(&self, upto: usize) -> std::io::Error {
+        let line = self.newlines + super::count_newlines(&self.buf[..upto]) + 1;
+        std::io::Error::new(std::io::ErrorKind::InvalidData, NotUtf8 { line })
+    }
+
+    fn refill(&mut self) -> std::io::Result<()> {
+        self.newlines += super::count_newlines(&self.buf[..self.end]);
+        self.buf.copy_within(self.end..self.filled, 0);
+        self.filled -= self.end;
+        self.pos = 0;
+        self.end = 0;
+        loop {
+            let n = match self.inner.read(&mut self.buf[self.filled..]) {
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if n == 0 {
+                // the file ends inside a character
+                return if self.filled > 0 {
+                    Err(self.invalid(0))
+                } else {
+                    Ok(())
+                };
+            }
+            self.filled += n;
+            match std::str::from_utf8(&self.buf[..self.filled]) {
+                Ok(_) => self.end = self.filled,
+                Err(e) if e.error_len().is_none() => self.end = e.valid_up_to(),
+                Err(e) => return Err(self.invalid(e.valid_up_to())),
+            }
+            if self.end > 0 {
+                return Ok(());
+            }
+        }
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for Utf8Checked<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if self.pos >= self.end {
+            self.refill()?;
+        }
+        let n = (self.end - self.pos).min(out.len());
+        out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// Reads a whole JSON document as `T`, naming the kind and line on failure.
+fn read<T: DeserializeOwned, R: BufRead>(kind: EvidenceKind, reader: R) -> Result<T, ParseError> {
+    serde_json::from_reader(Utf8Checked::new(reader)).map_err(|e| {
+        if e.is_io() {
+            let io = std::io::Error::from(e);
+            return match io.get_ref().and_then(|i| i.downcast_ref::<NotUtf8>()) {
+                Some(bad) => ParseError::new(kind, "invalid UTF-8", Some(bad.line)),
+                None => ParseError::new(kind, format!("cannot read the file: {io}"), None),
+            };
+        }
         let line = (e.line() > 0).then_some(e.line() as u64);
         let what = if e.is_syntax() || e.is_eof() {
-            "not well-formed JSON"
+            "not well-formed JSON".to_string()
         } else {
-            "unreadable JSON"
+            format!("not a {} document", kind.label())
         };
-        ParseError::new(kind, format!("{what} ({e})"), line)
-    })?;
+        // serde_json appends " at line L column C"; the line is kept separately
+        let detail = e.to_string();
+        let detail = detail
+            .rsplit_once(" at line ")
+            .map_or(detail.as_str(), |(d, _)| d)
+            .to_string();
+        ParseError::new(kind, format!("{what} ({detail})"), line)
+    })
+}
+
+/// The first significant byte, without consuming it.
+fn first_byte<R: BufRead>(reader: &mut R) -> Option<u8> {
+    loop {
+        let buf = reader.fill_buf().ok()?;
+        if buf.is_empty() {
+            return None;
+        }
+        match buf.iter().position(|b| !b.is_ascii_whitespace()) {
+            Some(i) => {
+                let b = buf[i];
+                reader.consume(i);
+                return Some(b);
+            }
+            None => {
+                let n = buf.len();
+                reader.consume(n);
+            }
+        }
+    }
+}
+
+/// Parses one of the JSON kinds.
+pub fn parse<R: BufRead>(kind: EvidenceKind, mut reader: R) -> Result<Parsed, ParseError> {
     let bad = |msg: &str| ParseError::new(kind, msg.to_string(), None);
+    // serde would read a struct from an array too; only Trivy's legacy form is one
+    match first_byte(&mut reader) {
+        None => return Err(bad("the file is empty")),
+        Some(b'{') => {}
+        Some(b'[') if kind == EvidenceKind::Trivy => {}
+        Some(b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') => {
+            return Err(ParseError::new(
+                kind,
+                "not a report: the top level is not a JSON object",
+                Some(1),
+            ))
+        }
+        Some(_) => return Err(ParseError::new(kind, "not well-formed JSON", Some(1))),
+    }
     let mut warnings = Vec::new();
     let m = match kind {
-        EvidenceKind::Sarif => {
-            sarif(&v).ok_or_else(|| bad("not a SARIF log: no \"runs\" array"))?
+        EvidenceKind::Sarif => typed::sarif(&read(kind, reader)?),
+        EvidenceKind::Trivy => typed::trivy(&read(kind, reader)?),
+        EvidenceKind::Grype => typed::grype(&read(kind, reader)?),
+        EvidenceKind::Cyclonedx => typed::cyclonedx(&read(kind, reader)?).map_err(|e| bad(&e))?,
+        EvidenceKind::Spdx => typed::spdx(&read(kind, reader)?).map_err(|e| bad(&e))?,
+        _ => {
+            let v: Value = read(kind, reader)?;
+            match kind {
+                EvidenceKind::NpmAudit => npm_audit(&v).ok_or_else(|| {
+                    bad("not an npm audit report: no metadata.vulnerabilities counts")
+                })?,
+                EvidenceKind::Zap => {
+                    zap(&v).ok_or_else(|| bad("not a ZAP report: no \"site\" with \"alerts\""))?
+                }
+                EvidenceKind::K6 => k6(&v, &mut warnings)
+                    .ok_or_else(|| bad("not a k6 summary: no \"metrics\" object"))?,
+                EvidenceKind::Gatling => gatling(&v)
+                    .ok_or_else(|| bad("not a Gatling stats.json: no stats.numberOfRequests"))?,
+                EvidenceKind::Oha => oha(&v).ok_or_else(|| {
+                    bad("not an oha report: expected top-level \"summary\" and \"latencyPercentiles\"")
+                })?,
+                _ => return Err(bad("not a JSON report kind")),
+            }
         }
-        EvidenceKind::Trivy => {
-            trivy(&v).ok_or_else(|| bad("not a Trivy report: no \"Results\" array"))?
-        }
-        EvidenceKind::Grype => {
-            grype(&v).ok_or_else(|| bad("not a Grype report: no \"matches\" array"))?
-        }
-        EvidenceKind::NpmAudit => npm_audit(&v)
-            .ok_or_else(|| bad("not an npm audit report: no metadata.vulnerabilities counts"))?,
-        EvidenceKind::Zap => {
-            zap(&v).ok_or_else(|| bad("not a ZAP report: no \"site\" with \"alerts\""))?
-        }
-        EvidenceKind::K6 => k6(&v, &mut warnings)
-            .ok_or_else(|| bad("not a k6 summary: no metrics.http_req_duration"))?,
-        EvidenceKind::Gatling => {
-            gatling(&v).ok_or_else(|| bad("not a Gatling stats.json: no stats.numberOfRequests"))?
-        }
-        EvidenceKind::Oha => oha(&v).ok_or_else(|| {
-            bad("not an oha report: expected top-level \"summary\" and \"latencyPercentiles\"")
-        })?,
-        EvidenceKind::Cyclonedx => {
-            cyclonedx(&v).ok_or_else(|| bad("not a CycloneDX BOM: bomFormat is not CycloneDX"))?
-        }
-        EvidenceKind::Spdx => {
-            spdx(&v).ok_or_else(|| bad("not an SPDX document: no spdxVersion"))?
-        }
-        _ => return Err(bad("not a JSON report kind")),
     };
     Ok(m.into_parsed(kind, warnings))
 }
@@ -103,11 +245,11 @@ fn f(v: &Value) -> Option<f64> {
 
 /// Counts by severity into all five `vulns.*`.
 #[derive(Default)]
-struct Severities([u64; 5]);
+pub struct Severities([u64; 5]);
 
 impl Severities {
     /// critical, high, medium, low, unknown
-    fn add(&mut self, severity: &str) {
+    pub fn add(&mut self, severity: &str) {
         let i = match severity.trim().to_ascii_lowercase().as_str() {
             "critical" => 0,
             "high" => 1,
@@ -117,7 +259,8 @@ impl Severities {
         };
         self.0[i] += 1;
     }
-    fn add_score(&mut self, score: f64) {
+    /// By a CVSS-like score: ≥ 9 critical, ≥ 7 high, ≥ 4 medium, > 0 low.
+    pub fn add_score(&mut self, score: f64) {
         let i = if score >= 9.0 {
             0
         } else if score >= 7.0 {
@@ -131,7 +274,8 @@ impl Severities {
         };
         self.0[i] += 1;
     }
-    fn write(&self, m: &mut Metrics) {
+    /// All five `vulns.*`, zeros included.
+    pub fn write(&self, m: &mut Metrics) {
         for (name, n) in [
             "vulns.critical",
             "vulns.high",
@@ -145,8 +289,8 @@ impl Severities {
             m.set(name, n as f64);
         }
     }
-    /// SARIF's security-severity scale has no "unknown" band: only the four named ones.
-    fn write_scored(&self, m: &mut Metrics) {
+    /// The four named bands only (scales without an "unknown" band).
+    pub fn write_named(&self, m: &mut Metrics) {
         for (name, n) in ["vulns.critical", "vulns.high", "vulns.medium", "vulns.low"]
             .iter()
             .zip(self.0)
@@ -154,141 +298,6 @@ impl Severities {
             m.set(name, n as f64);
         }
     }
-}
-
-fn sarif(v: &Value) -> Option<Metrics> {
-    let runs = v.get("runs")?.as_array()?;
-    let mut levels = [0u64; 3];
-    let mut vulns = Severities::default();
-    let mut any_security = false;
-    for run in runs {
-        let rules: Vec<&Value> = run
-            .pointer("/tool/driver/rules")
-            .and_then(Value::as_array)
-            .map(|r| r.iter().collect())
-            .unwrap_or_default();
-        let score_of = |rule: &Value| rule.pointer("/properties/security-severity").and_then(f);
-        let run_security = rules.iter().any(|r| score_of(r).is_some());
-        any_security |= run_security;
-        for result in run
-            .get("results")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let suppressed = result
-                .get("suppressions")
-                .and_then(Value::as_array)
-                .is_some_and(|s| {
-                    s.iter()
-                        .any(|sup| match sup.get("status").and_then(Value::as_str) {
-                            None => true,
-                            Some(st) => st == "accepted",
-                        })
-                });
-            if suppressed {
-                continue;
-            }
-            let rule = result
-                .get("ruleIndex")
-                .or_else(|| result.pointer("/rule/index"))
-                .and_then(Value::as_u64)
-                .and_then(|i| rules.get(i as usize).copied())
-                .or_else(|| {
-                    let id = result
-                        .get("ruleId")
-                        .or_else(|| result.pointer("/rule/id"))
-                        .and_then(Value::as_str)?;
-                    rules
-                        .iter()
-                        .copied()
-                        .find(|r| r.get("id").and_then(Value::as_str) == Some(id))
-                });
-            let level = result
-                .get("level")
-                .and_then(Value::as_str)
-                .or_else(|| {
-                    rule.and_then(|r| r.pointer("/defaultConfiguration/level"))
-                        .and_then(Value::as_str)
-                })
-                .unwrap_or("warning");
-            match level {
-                "error" => levels[0] += 1,
-                "warning" => levels[1] += 1,
-                "note" => levels[2] += 1,
-                _ => {}
-            }
-            if run_security {
-                if let Some(score) = rule.and_then(score_of).filter(|s| *s > 0.0) {
-                    vulns.add_score(score);
-                }
-            }
-        }
-    }
-    let mut m = Metrics::default();
-    m.set("findings.error", levels[0] as f64);
-    m.set("findings.warning", levels[1] as f64);
-    m.set("findings.note", levels[2] as f64);
-    if any_security {
-        vulns.write_scored(&mut m);
-    }
-    Some(m)
-}
-
-fn trivy(v: &Value) -> Option<Metrics> {
-    let results: &Vec<Value> = match v {
-        Value::Array(a) => a,
-        Value::Object(o) => o
-            .get("Results")
-            .and_then(Value::as_array)
-            .or_else(|| o.get("Results").filter(|r| r.is_null()).map(|_| empty()))?,
-        _ => return None,
-    };
-    let mut sev = Severities::default();
-    let mut scanned = false;
-    for r in results {
-        if let Some(vs) = r.get("Vulnerabilities").and_then(Value::as_array) {
-            scanned = true;
-            for vuln in vs {
-                sev.add(
-                    vuln.get("Severity")
-                        .and_then(Value::as_str)
-                        .unwrap_or("UNKNOWN"),
-                );
-            }
-        } else if matches!(
-            r.get("Class").and_then(Value::as_str),
-            Some("os-pkgs" | "lang-pkgs")
-        ) {
-            // a package scan that found nothing is still a vulnerability scan
-            scanned = true;
-        }
-    }
-    let mut m = Metrics::default();
-    if scanned {
-        sev.write(&mut m);
-    }
-    Some(m)
-}
-
-fn empty() -> &'static Vec<Value> {
-    static EMPTY: Vec<Value> = Vec::new();
-    &EMPTY
-}
-
-fn grype(v: &Value) -> Option<Metrics> {
-    let matches = v.get("matches")?.as_array()?;
-    let mut sev = Severities::default();
-    for mt in matches {
-        sev.add(
-            mt.pointer("/vulnerability/severity")
-                .and_then(Value::as_str)
-                .unwrap_or("Unknown"),
-        );
-    }
-    let mut m = Metrics::default();
-    sev.write(&mut m);
-    Some(m)
 }
 
 fn npm_audit(v: &Value) -> Option<Metrics> {
@@ -332,9 +341,10 @@ fn zap(v: &Value) -> Option<Metrics> {
 
 fn k6(v: &Value, warnings: &mut Vec<String>) -> Option<Metrics> {
     let metrics = v.get("metrics")?.as_object()?;
-    let duration = metrics.get("http_req_duration")?;
     // handleSummary nests values; the legacy --summary-export does not
-    let modern = duration.get("values").is_some();
+    let modern = metrics
+        .values()
+        .any(|m| m.get("values").is_some_and(Value::is_object));
     let vals = |name: &str| -> Option<&Map<String, Value>> {
         let m = metrics.get(name)?;
         if modern {
@@ -343,8 +353,9 @@ fn k6(v: &Value, warnings: &mut Vec<String>) -> Option<Metrics> {
             m.as_object()
         }
     };
-    let d = vals("http_req_duration")?;
     let mut m = Metrics::default();
+    let empty = Map::new();
+    let d = vals("http_req_duration").unwrap_or(&empty);
     for (key, metric) in [
         ("med", "latency.p50_ms"),
         ("p(90)", "latency.p90_ms"),
@@ -374,7 +385,7 @@ fn k6(v: &Value, warnings: &mut Vec<String>) -> Option<Metrics> {
         };
         m.set_opt("http.error_rate_pct", rate.map(|r| r * 100.0));
     }
-    if v.pointer("/metrics/http_req_duration/thresholds").is_some() {
+    if metrics.values().any(|m| m.get("thresholds").is_some()) {
         warnings.push(
             "threshold results in the file are not used: their meaning changed between k6 versions"
                 .into(),
@@ -384,7 +395,8 @@ fn k6(v: &Value, warnings: &mut Vec<String>) -> Option<Metrics> {
 }
 
 fn gatling(v: &Value) -> Option<Metrics> {
-    let stats = v.get("stats")?;
+    // stats.json wraps the global stats in "stats"; global_stats.json is them
+    let stats = v.get("stats").unwrap_or(v);
     let total = |k: &str| stats.get(k).and_then(|x| x.get("total")).and_then(f);
     let requests = total("numberOfRequests")?;
     let mut m = Metrics::default();
@@ -433,74 +445,6 @@ fn oha(v: &Value) -> Option<Metrics> {
             .get("successRate")
             .and_then(f)
             .map(|s| (1.0 - s) * 100.0),
-    );
-    Some(m)
-}
-
-fn count_components(list: &Value) -> u64 {
-    list.as_array()
-        .map(|a| {
-            a.iter()
-                .map(|c| 1 + c.get("components").map(count_components).unwrap_or(0))
-                .sum()
-        })
-        .unwrap_or(0)
-}
-
-fn cyclonedx(v: &Value) -> Option<Metrics> {
-    if v.get("bomFormat").and_then(Value::as_str) != Some("CycloneDX") {
-        return None;
-    }
-    let mut m = Metrics::default();
-    m.set(
-        "sbom.components",
-        v.get("components").map(count_components).unwrap_or(0) as f64,
-    );
-    if let Some(vulns) = v.get("vulnerabilities").and_then(Value::as_array) {
-        let mut sev = Severities::default();
-        for vuln in vulns {
-            let ratings = vuln
-                .get("ratings")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
-            let rank = |s: &str| match s.to_ascii_lowercase().as_str() {
-                "critical" => 4,
-                "high" => 3,
-                "medium" => 2,
-                "low" => 1,
-                _ => 0,
-            };
-            let best = ratings
-                .iter()
-                .filter_map(|r| r.get("severity").and_then(Value::as_str))
-                .max_by_key(|s| rank(s));
-            match best {
-                Some(s) if rank(s) > 0 => sev.add(s),
-                _ => match ratings
-                    .iter()
-                    .filter_map(|r| r.get("score").and_then(f))
-                    .reduce(f64::max)
-                {
-                    Some(score) => sev.add_score(score),
-                    None => sev.add("unknown"),
-                },
-            }
-        }
-        sev.write(&mut m);
-    }
-    Some(m)
-}
-
-fn spdx(v: &Value) -> Option<Metrics> {
-    v.get("spdxVersion")?;
-    let mut m = Metrics::default();
-    m.set(
-        "sbom.components",
-        v.get("packages")
-            .and_then(Value::as_array)
-            .map(Vec::len)
-            .unwrap_or(0) as f64,
     );
     Some(m)
 }
@@ -618,5 +562,67 @@ mod tests {
             Some(EvidenceKind::NpmAudit)
         );
         assert_eq!(detect(r#"{"hello": "world"}"#), None);
+    }
+
+    #[test]
+    fn gatling_reads_the_global_stats_with_percentiles_as_configured_by_default() {
+        let stats = r#"{"type":"GROUP","name":"All Requests","stats":{"name":"All Requests",
+            "numberOfRequests":{"total":40,"ok":30,"ko":10},"minResponseTime":{"total":1},
+            "maxResponseTime":{"total":900},"meanResponseTime":{"total":187},
+            "percentiles1":{"total":14},"percentiles2":{"total":32},"percentiles3":{"total":866},"percentiles4":{"total":889},
+            "meanNumberOfRequestsPerSecond":{"total":6.833333333333333}},"contents":{}}"#;
+        let r = p(EvidenceKind::Gatling, stats);
+        assert_eq!(r.metrics["http.error_rate_pct"], 25.0);
+        assert_eq!(r.metrics["latency.p95_ms"], 866.0);
+        assert_eq!(r.metrics["http.rps"], 6.8333);
+        assert!(!r.metrics.contains_key("latency.p90_ms"));
+        let global = r#"{"name":"All Requests","numberOfRequests":{"total":4,"ok":4,"ko":0},"percentiles1":{"total":3}}"#;
+        assert_eq!(p(EvidenceKind::Gatling, global).metrics["latency.p50_ms"], 3.0);
+    }
+
+    #[test]
+    fn npm_audit_takes_the_tools_own_counts_without_info() {
+        let r = p(
+            EvidenceKind::NpmAudit,
+            r#"{"advisories":{},"metadata":{"vulnerabilities":{"info":4,"low":1,"moderate":2,"high":3,"critical":0}}}"#,
+        );
+        assert_eq!(r.metrics["vulns.medium"], 2.0);
+        assert_eq!(r.metrics["vulns.low"], 1.0);
+        assert!(!r.metrics.contains_key("vulns.unknown"));
+    }
+
+    #[test]
+    fn zap_json_counts_alerts_by_riskcode() {
+        let r = p(
+            EvidenceKind::Zap,
+            r#"{"@programName":"ZAP","site":[{"alerts":[{"riskcode":"3","instances":[{},{}]},{"riskcode":"2"},{"riskcode":"0"}]}]}"#,
+        );
+        assert_eq!(
+            (
+                r.metrics["vulns.high"],
+                r.metrics["vulns.medium"],
+                r.metrics["vulns.low"]
+            ),
+            (1.0, 1.0, 0.0)
+        );
+    }
+
+    #[test]
+    fn k6_modern_summary_gives_p99_when_configured_and_ignores_thresholds() {
+        let s = r#"{"metrics":{"http_req_duration":{"type":"trend","values":{"avg":10,"med":9,"max":30,"p(90)":20,"p(95)":25,"p(99)":29}},
+            "http_reqs":{"values":{"count":50,"rate":5}},
+            "http_req_failed":{"values":{"rate":0.02,"passes":1,"fails":49},"thresholds":{"rate<0.01":{"ok":true}}}}}"#;
+        let r = p(EvidenceKind::K6, s);
+        assert_eq!(r.metrics["latency.p99_ms"], 29.0);
+        assert_eq!(r.metrics["http.error_rate_pct"], 2.0);
+        assert_eq!(r.metrics["http.requests"], 50.0);
+        assert_eq!(r.warnings.len(), 1);
+    }
+
+    #[test]
+    fn a_top_level_array_is_refused_where_an_object_is_required() {
+        let e = parse(EvidenceKind::K6, "[{\"metrics\":{}}]".as_bytes()).unwrap_err();
+        assert!(e.message.contains("not a JSON object"), "{e}");
+        assert!(parse(EvidenceKind::Sarif, "\"runs\"".as_bytes()).is_err());
     }
 }

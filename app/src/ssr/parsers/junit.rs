@@ -3,13 +3,15 @@
 //! pass and count as flaky; a failure or error directly in a suite is one more
 //! errored case; summary attributes are only compared, never trusted.
 
-use super::xml::{attr, Ev, XmlStream};
-use super::{num, Metrics, ParseError, Parsed};
+use super::xml::{attr_num, Ev, XmlStream};
+use super::{Metrics, ParseError, Parsed};
 use crate::domain::metrics::EvidenceKind;
+use quick_xml::events::BytesStart;
 use std::io::BufRead;
 
 const KIND: EvidenceKind = EvidenceKind::Junit;
 
+/// Test cases by outcome.
 #[derive(Default)]
 struct Totals {
     total: u64,
@@ -22,6 +24,7 @@ struct Totals {
     timed: bool,
 }
 
+/// What an open element is to the counting.
 #[derive(Clone, Copy, PartialEq)]
 enum Open {
     Suites,
@@ -30,6 +33,7 @@ enum Open {
     Other,
 }
 
+/// Outcome elements seen inside the open test case.
 #[derive(Default)]
 struct Case {
     error: bool,
@@ -48,119 +52,132 @@ struct Claimed {
 }
 
 impl Claimed {
-    fn add(&mut self, s: &quick_xml::events::BytesStart<'_>, line: u64) -> Result<(), ParseError> {
+    fn add(&mut self, s: &BytesStart<'_>) -> Result<(), String> {
         fn acc(slot: &mut Option<f64>, v: Option<f64>) {
             if let Some(v) = v {
                 *slot = Some(slot.unwrap_or(0.0) + v);
             }
         }
-        let get = |n: &[u8]| -> Result<Option<f64>, ParseError> {
-            Ok(attr(s, n, KIND, line)?.and_then(|v| num(&v)))
-        };
-        acc(&mut self.tests, get(b"tests")?);
-        acc(&mut self.failures, get(b"failures")?);
-        acc(&mut self.errors, get(b"errors")?);
-        let skipped = match get(b"skipped")? {
+        acc(&mut self.tests, attr_num(s, b"tests")?);
+        acc(&mut self.failures, attr_num(s, b"failures")?);
+        acc(&mut self.errors, attr_num(s, b"errors")?);
+        let skipped = match attr_num(s, b"skipped")? {
             Some(v) => Some(v),
-            None => get(b"disabled")?,
+            None => attr_num(s, b"disabled")?,
         };
         acc(&mut self.skipped, skipped);
         Ok(())
     }
 }
 
-pub fn parse<R: BufRead>(reader: R) -> Result<Parsed, ParseError> {
-    let mut x = XmlStream::new(KIND, reader);
-    let mut t = Totals::default();
-    let mut stack: Vec<Open> = Vec::with_capacity(16);
-    let mut case = Case::default();
-    let mut root_claims = Claimed::default();
-    let mut suite_claims = Claimed::default();
-    let mut root_is_suites = false;
-    loop {
-        let line = x.line();
-        let (s, is_start) = match x.next()? {
-            Ev::Eof => break,
-            Ev::End => {
-                if stack.pop() == Some(Open::Case) {
-                    finish(&mut t, &case);
-                }
-                continue;
-            }
-            Ev::Start(s) => (s, true),
-            Ev::Empty(s) => (s, false),
-        };
-        let parent = stack.last().copied();
+/// Everything counted so far.
+#[derive(Default)]
+struct State {
+    t: Totals,
+    stack: Vec<Open>,
+    case: Case,
+    root_claims: Claimed,
+    suite_claims: Claimed,
+    root_is_suites: bool,
+}
+
+impl State {
+    /// One start (or empty) tag; errors carry no line yet.
+    fn element(&mut self, s: &BytesStart<'_>, is_start: bool) -> Result<(), String> {
+        let parent = self.stack.last().copied();
         let local = s.local_name();
         let name = local.as_ref();
         let open = match (parent, name) {
             (None, b"testsuites") => {
-                root_is_suites = true;
-                root_claims.add(&s, line)?;
+                self.root_is_suites = true;
+                self.root_claims.add(s)?;
                 Open::Suites
             }
             (None, b"testsuite") => {
-                suite_claims.add(&s, line)?;
+                self.suite_claims.add(s)?;
                 Open::Suite
             }
             (None, other) => {
-                return Err(ParseError::new(
-                    KIND,
-                    format!(
-                        "root element is <{}>, expected <testsuites> or <testsuite>",
-                        String::from_utf8_lossy(other)
-                    ),
-                    Some(line),
+                return Err(format!(
+                    "root element is <{}>, expected <testsuites> or <testsuite>",
+                    String::from_utf8_lossy(other)
                 ))
             }
             (_, b"testsuite") => {
-                if parent == Some(Open::Suites) && stack.len() == 1 {
-                    suite_claims.add(&s, line)?;
+                if parent == Some(Open::Suites) && self.stack.len() == 1 {
+                    self.suite_claims.add(s)?;
                 }
                 Open::Suite
             }
             (_, b"testcase") => {
-                case = Case::default();
-                if let Some(v) = attr(&s, b"time", KIND, line)?.and_then(|v| num(&v)) {
-                    t.duration += v;
-                    t.timed = true;
+                self.case = Case::default();
+                if let Some(v) = attr_num(s, b"time")? {
+                    self.t.duration += v;
+                    self.t.timed = true;
                 }
                 Open::Case
             }
             (Some(Open::Case), b"error") => {
-                case.error = true;
+                self.case.error = true;
                 Open::Other
             }
             (Some(Open::Case), b"failure") => {
-                case.failure = true;
+                self.case.failure = true;
                 Open::Other
             }
             (Some(Open::Case), b"skipped") => {
-                case.skipped = true;
+                self.case.skipped = true;
                 Open::Other
             }
             (
                 Some(Open::Case),
                 b"flakyFailure" | b"flakyError" | b"rerunFailure" | b"rerunError",
             ) => {
-                case.flaky = true;
+                self.case.flaky = true;
                 Open::Other
             }
             (Some(Open::Suite), b"failure" | b"error") => {
                 // a broken suite counts as one errored test case
-                t.total += 1;
-                t.errors += 1;
+                self.t.total += 1;
+                self.t.errors += 1;
                 Open::Other
             }
             _ => Open::Other,
         };
         if is_start {
-            stack.push(open);
+            self.stack.push(open);
         } else if open == Open::Case {
-            finish(&mut t, &case);
+            finish(&mut self.t, &self.case);
         }
+        Ok(())
     }
 
+    fn end(&mut self) {
+        if self.stack.pop() == Some(Open::Case) {
+            finish(&mut self.t, &self.case);
+        }
+    }
+}
+
+/// Parses a JUnit XML report, streaming.
+pub fn parse<R: BufRead>(reader: R) -> Result<Parsed, ParseError> {
+    let mut x = XmlStream::new(KIND, reader);
+    let mut st = State::default();
+    loop {
+        let step = match x.next()? {
+            Ev::Eof => break,
+            Ev::End => {
+                st.end();
+                continue;
+            }
+            Ev::Text(_) => continue,
+            Ev::Start(s) => st.element(&s, true),
+            Ev::Empty(s) => st.element(&s, false),
+        };
+        step.map_err(|e| x.error(e))?;
+    }
+
+    let t = &st.t;
     let mut m = Metrics::default();
     m.set("tests.total", t.total as f64);
     m.set("tests.passed", t.passed as f64);
@@ -168,19 +185,28 @@ pub fn parse<R: BufRead>(reader: R) -> Result<Parsed, ParseError> {
     m.set("tests.errors", t.errors as f64);
     m.set("tests.skipped", t.skipped as f64);
     m.set("tests.flaky", t.flaky as f64);
-    let ran = t.total - t.skipped;
+    let ran = t.total.saturating_sub(t.skipped);
     if ran > 0 {
         m.set("tests.pass_rate", t.passed as f64 / ran as f64 * 100.0);
     }
     if t.timed {
         m.set("tests.duration_s", t.duration);
     }
-    let claims = if root_is_suites && root_claims.tests.is_some() {
-        root_claims
+    let claims = if st.root_is_suites && st.root_claims.tests.is_some() {
+        &st.root_claims
     } else {
-        suite_claims
+        &st.suite_claims
     };
-    Ok(m.into_parsed(KIND, disagreements(&claims, &t)))
+    Ok(m.into_parsed(KIND, disagreements(claims, t)))
+}
+
+/// A claimed count as written: whole numbers without a decimal point.
+fn fmt_count(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
 }
 
 fn finish(t: &mut Totals, c: &Case) {
@@ -212,7 +238,7 @@ fn disagreements(c: &Claimed, t: &Totals) -> Vec<String> {
             if v != counted as f64 {
                 out.push(format!(
                     "summary attribute {attr}={} disagrees with the file's {counted} {what}; the counted test cases are used",
-                    crate::domain::criterion::fmt_number(v)
+                    fmt_count(v)
                 ));
             }
         }
@@ -327,5 +353,41 @@ mod tests {
     fn bom_and_crlf_are_accepted() {
         let r = p("\u{feff}<?xml version=\"1.0\"?>\r\n<testsuite>\r\n<testcase name=\"a\"/>\r\n</testsuite>\r\n");
         assert_eq!(m(&r, "tests.total"), Some(1.0));
+    }
+
+    #[test]
+    fn an_error_wins_over_a_failure_and_a_failure_over_a_skip() {
+        let r = p(
+            r#"<testsuite><testcase name="a"><skipped/><failure/></testcase><testcase name="b"><failure/><error/></testcase>
+            <testcase name="c"><rerunError/><skipped/></testcase><testcase name="d"><flakyError/></testcase></testsuite>"#,
+        );
+        assert_eq!(m(&r, "tests.failed"), Some(1.0));
+        assert_eq!(m(&r, "tests.errors"), Some(1.0));
+        assert_eq!(m(&r, "tests.skipped"), Some(1.0));
+        assert_eq!(m(&r, "tests.flaky"), Some(1.0));
+        assert_eq!(m(&r, "tests.duration_s"), None);
+    }
+
+    #[test]
+    fn a_broken_nested_suite_counts_one_errored_case_and_root_attributes_are_compared() {
+        let r = p(
+            r#"<testsuites tests="3" failures="0"><testsuite name="outer"><testsuite name="inner"><failure message="BeforeAll"/>
+            <testcase name="a" time="1.5"/></testsuite></testsuite></testsuites>"#,
+        );
+        assert_eq!(m(&r, "tests.total"), Some(2.0));
+        assert_eq!(m(&r, "tests.errors"), Some(1.0));
+        assert_eq!(m(&r, "tests.pass_rate"), Some(50.0));
+        assert_eq!(m(&r, "tests.duration_s"), Some(1.5));
+        assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+        assert!(r.warnings[0].contains("tests=3"), "{:?}", r.warnings);
+    }
+
+    #[test]
+    fn summary_attributes_of_top_level_suites_are_summed_when_the_root_has_none() {
+        let r = p(
+            r#"<testsuites><testsuite tests="1"><testcase name="a"/></testsuite><testsuite tests="1" skipped="1"><testcase name="b"/></testsuite></testsuites>"#,
+        );
+        assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+        assert!(r.warnings[0].contains("skipped=1"), "{:?}", r.warnings);
     }
 }

@@ -221,4 +221,25 @@ mod tests {
         let p = parse("SF:a.c\r\nDA:1,1\r\nDA:2,1\r\nend_of_record\r\n".as_bytes()).unwrap();
         assert_eq!(p.metrics["coverage.line_pct"], 100.0);
     }
+
+    #[test]
+    fn branches_merge_across_records_of_the_same_file() {
+        let lcov = "SF:/src/a.c\nDA:1,1\nBRDA:1,0,0,0\nBRDA:1,0,1,-\nend_of_record\nSF:/src/./b/../a.c\nDA:1,0\nBRDA:1,0,0,3\nend_of_record\n";
+        let p = parse(lcov.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(p.metrics["coverage.line_pct"], 100.0);
+        assert_eq!(p.metrics["coverage.branch_pct"], 50.0);
+    }
+
+    #[test]
+    fn a_bom_is_accepted_and_invalid_utf8_is_refused_with_its_line() {
+        let p = super::super::parse(
+            EvidenceKind::Lcov,
+            "\u{feff}TN:x\r\nSF:a.c\r\nDA:1,0\r\nend_of_record\r\n".as_bytes(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(p.metrics["coverage.line_pct"], 0.0);
+        let e = parse(&b"SF:a.c\nDA:1,1\n\xff\nend_of_record\n"[..]).unwrap_err();
+        assert_eq!(e.line, Some(3));
+        assert!(e.message.contains("UTF-8"), "{e}");
+    }
 }

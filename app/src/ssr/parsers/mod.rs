@@ -8,6 +8,7 @@ mod json;
 mod junit;
 mod lcov;
 mod text;
+mod typed;
 mod xml;
 
 use crate::domain::metrics::{round_metric, EvidenceKind};
@@ -15,7 +16,7 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
-pub use count::LineCounter;
+pub use count::{count as count_newlines, LineCounter};
 
 /// What a report yielded.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -191,3 +192,185 @@ pub(crate) fn num(s: &str) -> Option<f64> {
 
 #[cfg(test)]
 mod conformance;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small but real-shaped head of every report kind.
+    const HEADS: &[(EvidenceKind, &str)] = &[
+        (EvidenceKind::Junit, "<?xml version=\"1.0\"?>\n<testsuites><testsuite name=\"a\"><testcase name=\"t\"/></testsuite></testsuites>"),
+        (EvidenceKind::Junit, "<testsuite name=\"a\" tests=\"1\"><testcase name=\"t\"/></testsuite>"),
+        (EvidenceKind::Cobertura, "<?xml version=\"1.0\" ?>\n<!DOCTYPE coverage SYSTEM \"http://cobertura.sourceforge.net/xml/coverage-04.dtd\">\n<coverage line-rate=\"0.5\" branch-rate=\"0\" version=\"7\"></coverage>"),
+        (EvidenceKind::Jacoco, "<?xml version=\"1.0\"?><!DOCTYPE report PUBLIC \"-//JACOCO//DTD Report 1.1//EN\" \"report.dtd\"><report name=\"x\"><counter type=\"LINE\" missed=\"1\" covered=\"3\"/></report>"),
+        (EvidenceKind::Lcov, "TN:\nSF:src/a.rs\nDA:1,1\nend_of_record\n"),
+        (EvidenceKind::Sarif, "{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\"version\":\"2.1.0\",\"runs\":[]}"),
+        (EvidenceKind::Trivy, "{\"SchemaVersion\": 2, \"ArtifactName\": \"x\", \"Results\": []}"),
+        (EvidenceKind::Trivy, "[{\"Target\": \"x\", \"Vulnerabilities\": []}]"),
+        (EvidenceKind::Grype, "{\"matches\": [], \"descriptor\": {\"name\": \"grype\"}}"),
+        (EvidenceKind::NpmAudit, "{\"auditReportVersion\": 2, \"vulnerabilities\": {}, \"metadata\": {\"vulnerabilities\": {\"high\": 1}}}"),
+        (EvidenceKind::Zap, "{\"@programName\": \"ZAP\", \"site\": []}"),
+        (EvidenceKind::Zap, "<?xml version=\"1.0\"?><OWASPZAPReport version=\"2\"><site/></OWASPZAPReport>"),
+        (EvidenceKind::K6, "{\"metrics\": {\"http_req_duration\": {\"values\": {\"med\": 1}}}}"),
+        (EvidenceKind::K6, "{\"metrics\": {\"http_reqs\": {\"count\": 1, \"rate\": 2}}}"),
+        (EvidenceKind::Jmeter, "timeStamp,elapsed,label,responseCode,responseMessage,threadName,dataType,success\n1,5,a,200,OK,t,text,true\n"),
+        (EvidenceKind::Jmeter, "1500000000000,5,a,200,OK,t,text,true,,10,1,1,1,http://x,4,0,1\n"),
+        (EvidenceKind::Gatling, "{\"type\": \"GROUP\", \"stats\": {\"numberOfRequests\": {\"total\": 1}, \"percentiles1\": {\"total\": 1}}}"),
+        (EvidenceKind::Locust, "Type,Name,Request Count,Failure Count\n,Aggregated,1,0\n"),
+        (EvidenceKind::Wrk, "Running 10s test @ http://x\n  2 threads and 10 connections\n  Thread Stats   Avg\n  10 requests in 1.00s, 1KB read\n"),
+        (EvidenceKind::Oha, "{\"summary\": {\"successRate\": 1.0}, \"latencyPercentiles\": {\"p50\": 0.1}}"),
+        (EvidenceKind::Cyclonedx, "{\"bomFormat\": \"CycloneDX\", \"specVersion\": \"1.5\", \"components\": []}"),
+        (EvidenceKind::Spdx, "{\"spdxVersion\": \"SPDX-2.3\", \"packages\": []}"),
+    ];
+
+    #[test]
+    fn every_report_kind_is_detected_from_its_content() {
+        for (kind, head) in HEADS {
+            assert_eq!(detect(head.as_bytes()), Some(*kind), "{head}");
+            let with_bom = format!("\u{feff}{}", head.replace('\n', "\r\n"));
+            assert_eq!(detect(with_bom.as_bytes()), Some(*kind), "BOM+CRLF {head}");
+        }
+        let covered: std::collections::BTreeSet<_> = HEADS.iter().map(|(k, _)| *k).collect();
+        assert_eq!(covered.len(), EvidenceKind::REPORTS.len());
+    }
+
+    #[test]
+    fn every_detected_head_also_parses() {
+        for (kind, head) in HEADS {
+            if let Err(e) = parse(*kind, head.as_bytes()) {
+                panic!("{kind:?}: {e}");
+            }
+        }
+    }
+
+    #[test]
+    fn content_that_is_no_known_report_is_not_detected() {
+        for head in [
+            "",
+            "%PDF-1.7\n",
+            "hello world\n",
+            "{\"name\": \"package\", \"version\": \"1.0.0\"}",
+            "<html><body>hi</body></html>",
+            "a,b,c\n1,2,3\n",
+            "Method,Name,Error,Occurrences\nGET,/,boom,1\n",
+            "{\"type\":\"Point\",\"metric\":\"http_req_duration\",\"data\":{\"value\":1}}\n",
+        ] {
+            assert_eq!(detect(head.as_bytes()), None, "{head}");
+        }
+        assert_eq!(detect(&[0xff, 0xfe, 0x00, 0x41]), None);
+    }
+
+    #[test]
+    fn an_undetectable_file_is_plain_evidence_without_metrics() {
+        let dir = std::env::temp_dir().join(format!("attest-parsers-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_default();
+        let path = dir.join("notes.txt");
+        std::fs::write(&path, "release notes\n").unwrap_or_default();
+        let p = parse_path(&path, None).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(p.kind, EvidenceKind::File);
+        assert!(p.metrics.is_empty());
+        let junit = dir.join("report.bin");
+        std::fs::write(&junit, "<testsuite><testcase name=\"a\"/></testsuite>").unwrap_or_default();
+        let p = parse_path(&junit, None).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(p.kind, EvidenceKind::Junit);
+        assert_eq!(p.metrics.get("tests.total"), Some(&1.0));
+        std::fs::remove_dir_all(&dir).unwrap_or_default();
+    }
+
+    #[test]
+    fn plain_evidence_kinds_yield_no_metrics() {
+        for kind in [EvidenceKind::File, EvidenceKind::Link, EvidenceKind::Note] {
+            let p = parse(kind, "<testsuite/>".as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+            assert!(p.metrics.is_empty() && p.warnings.is_empty());
+        }
+    }
+
+    #[test]
+    fn hostile_or_foreign_input_is_refused_by_every_report_kind_without_panicking() {
+        let deep_json = format!("{}{}", "[".repeat(50_000), "]".repeat(50_000));
+        let deep_xml = format!("{}{}", "<a>".repeat(50_000), "</a>".repeat(50_000));
+        let inputs: Vec<Vec<u8>> = vec![
+            Vec::new(),
+            b"\xef\xbb\xbf".to_vec(),
+            vec![0xff, 0xfe, 0xfd, b'\n', 0x80],
+            b"{}".to_vec(),
+            b"[1, 2, 3]".to_vec(),
+            b"<html><body/></html>".to_vec(),
+            b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n".to_vec(),
+            deep_json.into_bytes(),
+            deep_xml.into_bytes(),
+            b"<testsuite><testcase name=\"a\">".to_vec(),
+            b"{\"runs\": [{\"results\": [".to_vec(),
+        ];
+        for kind in EvidenceKind::REPORTS {
+            for input in &inputs {
+                let shown = String::from_utf8_lossy(&input[..input.len().min(30)]).into_owned();
+                match parse(kind, &input[..]) {
+                    Err(e) => {
+                        assert_eq!(e.kind, kind);
+                        assert!(e.to_string().starts_with(kind.label()), "{e}");
+                    }
+                    Ok(p) => panic!("{kind:?} accepted {shown:?}: {p:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_is_refused_by_every_family() {
+        let cases: &[(EvidenceKind, &[u8])] = &[
+            (
+                EvidenceKind::Junit,
+                b"<testsuite><testcase name=\"\xff\"/></testsuite>",
+            ),
+            (
+                EvidenceKind::Sarif,
+                b"{\"version\": \"2.1.0\", \"runs\": [], \"x\": \"\xff\"}",
+            ),
+            (EvidenceKind::K6, b"{\"metrics\": {}, \"x\": \"\xc3\x28\"}"),
+            (EvidenceKind::Lcov, b"SF:a\xff.c\nDA:1,1\nend_of_record\n"),
+            (
+                EvidenceKind::Jmeter,
+                b"timeStamp,elapsed,label,success\n1,2,\xff,true\n",
+            ),
+            (
+                EvidenceKind::Locust,
+                b"Type,Name,Request Count\n,Aggregated\xff,1\n",
+            ),
+            (
+                EvidenceKind::Wrk,
+                b"Running 1s test @ http://x\n\xff\n  1 requests in 1.00s\n",
+            ),
+        ];
+        for (kind, input) in cases {
+            let e = parse(*kind, *input).expect_err("invalid UTF-8 must be refused");
+            assert_eq!(e.kind, *kind);
+        }
+    }
+
+    #[test]
+    fn errors_name_the_kind_the_problem_and_the_line() {
+        let e = parse(
+            EvidenceKind::Junit,
+            "<testsuites>\n<testsuite>\n<testcase name=\"a\">\n<system-out>x".as_bytes(),
+        )
+        .expect_err("truncated");
+        assert_eq!(e.line, Some(4));
+        assert_eq!(
+            e.to_string(),
+            "JUnit XML: unexpected end of file inside <system-out> at line 4"
+        );
+    }
+
+    #[test]
+    fn parsed_reports_serialise_with_the_kind_name() {
+        let p =
+            parse(EvidenceKind::NpmAudit, HEADS[9].1.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        let json = serde_json::to_string(&p).unwrap_or_default();
+        assert!(
+            json.starts_with("{\"kind\":\"npm-audit\",\"metrics\":{"),
+            "{json}"
+        );
+        assert!(json.ends_with(",\"warnings\":[]}"), "{json}");
+    }
+}

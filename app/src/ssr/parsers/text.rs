@@ -2,31 +2,10 @@
 //! `*_stats.csv` and wrk's console output. CSV is read row by row with the csv
 //! crate; JMeter latencies go into a histogram, so memory stays flat.
 
-use super::{num, LineCounter, Metrics, ParseError, Parsed};
+use super::{num, Metrics, ParseError, Parsed};
 use crate::domain::metrics::EvidenceKind;
 use std::collections::BTreeMap;
 use std::io::BufRead;
-
-/// JMeter's default column order, used when a .jtl has no header row.
-const JTL_DEFAULT: [&str; 17] = [
-    "timeStamp",
-    "elapsed",
-    "label",
-    "responseCode",
-    "responseMessage",
-    "threadName",
-    "dataType",
-    "success",
-    "failureMessage",
-    "bytes",
-    "sentBytes",
-    "grpThreads",
-    "allThreads",
-    "URL",
-    "Latency",
-    "IdleTime",
-    "Connect",
-];
 
 /// Guesses CSV and text kinds from the first line(s).
 pub fn detect(head: &str) -> Option<super::EvidenceKind> {
@@ -36,14 +15,15 @@ pub fn detect(head: &str) -> Option<super::EvidenceKind> {
         .unwrap_or("")
         .trim_start_matches('\u{feff}')
         .trim();
-    if first.starts_with("timeStamp,") || first.starts_with("timeStamp\t") {
+    if JtlColumns::from_names(first.split(',')).is_some()
+        && (first.contains("timeStamp") || first.contains("label"))
+    {
         return Some(EvidenceKind::Jmeter);
     }
     let lower = first.to_ascii_lowercase();
-    if lower.starts_with("type,name,")
-        || lower.starts_with("\"type\",\"name\",")
-        || lower.starts_with("\"method\",\"name\",")
-        || lower.starts_with("method,name,")
+    let unquoted = lower.replace('"', "");
+    if (unquoted.starts_with("type,name,") || unquoted.starts_with("method,name,"))
+        && (unquoted.contains(",request count,") || unquoted.contains(",# requests,"))
     {
         return Some(EvidenceKind::Locust);
     }
@@ -85,62 +65,89 @@ fn nearest_rank(hist: &BTreeMap<u64, u64>, n: u64, p: f64) -> Option<f64> {
     hist.keys().next_back().map(|v| *v as f64)
 }
 
+/// Column positions a .jtl row is read by.
+struct JtlColumns {
+    elapsed: usize,
+    success: usize,
+    message: Option<usize>,
+}
+
+impl JtlColumns {
+    fn from_names<'a>(names: impl Iterator<Item = &'a str> + Clone) -> Option<Self> {
+        let find = |want: &str| {
+            names
+                .clone()
+                .position(|n| n.trim_start_matches('\u{feff}').trim() == want)
+        };
+        Some(JtlColumns {
+            elapsed: find("elapsed")?,
+            success: find("success")?,
+            message: find("responseMessage"),
+        })
+    }
+}
+
+impl JtlColumns {
+    /// JMeter's default order, for files without a header row: timeStamp,
+    /// elapsed, label, responseCode, responseMessage, threadName, dataType,
+    /// success, failureMessage, bytes, sentBytes, grpThreads, allThreads, URL, …
+    fn default_order() -> Self {
+        JtlColumns {
+            elapsed: 1,
+            success: 7,
+            message: Some(4),
+        }
+    }
+}
+
+/// True for the row of a Transaction Controller (a parent, not a sample).
+fn is_transaction_parent(message: &str) -> bool {
+    message
+        .trim_start()
+        .starts_with("Number of samples in transaction")
+}
+
+/// JMeter .jtl CSV: nearest-rank percentiles, mean and max over `elapsed`,
+/// errors from `success=false`; Transaction Controller rows are not samples.
 pub fn jmeter<R: BufRead>(reader: R) -> Result<Parsed, ParseError> {
     let kind = EvidenceKind::Jmeter;
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(LineCounter::new(reader));
+        .from_reader(reader);
     let mut rec = csv::StringRecord::new();
-    let mut cols: Option<Vec<String>> = None;
+    let mut cols: Option<JtlColumns> = None;
     let (mut n, mut errors, mut sum, mut max) = (0u64, 0u64, 0f64, 0u64);
+    // elapsed ms → samples: memory bounded by distinct latencies, not rows
     let mut hist: BTreeMap<u64, u64> = BTreeMap::new();
-    let mut row = 0u64;
+    let mut rows = 0u64;
     while rdr.read_record(&mut rec).map_err(|e| csv_error(kind, e))? {
-        row += 1;
-        let line = rec.position().map(|p| p.line()).unwrap_or(row);
-        if row == 1 {
-            let first = rec.get(0).unwrap_or("").trim_start_matches('\u{feff}');
-            if first == "timeStamp" {
-                cols = Some(
-                    rec.iter()
-                        .map(|s| s.trim_start_matches('\u{feff}').to_string())
-                        .collect(),
-                );
+        rows += 1;
+        let line = rec.position().map_or(rows, |p| p.line());
+        let err = |msg: String| ParseError::new(kind, msg, Some(line));
+        if cols.is_none() {
+            let header = JtlColumns::from_names(rec.iter());
+            let is_header = header.is_some();
+            cols = Some(header.unwrap_or_else(JtlColumns::default_order));
+            if is_header {
                 continue;
             }
-            cols = Some(JTL_DEFAULT.iter().map(|s| s.to_string()).collect());
         }
-        let names = cols.as_deref().unwrap_or_default();
-        let get = |name: &str| {
-            names
-                .iter()
-                .position(|c| c == name)
-                .and_then(|i| rec.get(i))
-        };
-        let message = get("responseMessage").unwrap_or("");
-        if message.starts_with("Number of samples in transaction") {
-            continue; // a Transaction Controller parent row, not a sample
+        let Some(c) = cols.as_ref() else { continue };
+        let get = |i: Option<usize>| i.and_then(|i| rec.get(i)).unwrap_or("");
+        if is_transaction_parent(get(c.message)) {
+            continue;
         }
-        let elapsed = get("elapsed")
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .ok_or_else(|| {
-                ParseError::new(
-                    kind,
-                    format!("row {row}: elapsed is not a whole number of milliseconds"),
-                    Some(line),
-                )
-            })?;
-        let success = match get("success").map(str::trim) {
-            Some("true") => true,
-            Some("false") => false,
-            other => {
-                return Err(ParseError::new(
-                    kind,
-                    format!("row {row}: success is {other:?}, expected true or false"),
-                    Some(line),
-                ))
-            }
+        let elapsed_text = get(Some(c.elapsed)).trim();
+        let elapsed = elapsed_text.parse::<u64>().map_err(|_| {
+            err(format!(
+                "elapsed is {elapsed_text:?}, expected whole milliseconds"
+            ))
+        })?;
+        let success = match get(Some(c.success)).trim() {
+            s if s.eq_ignore_ascii_case("true") => true,
+            s if s.eq_ignore_ascii_case("false") => false,
+            other => return Err(err(format!("success is {other:?}, expected true or false"))),
         };
         n += 1;
         if !success {
@@ -150,14 +157,15 @@ pub fn jmeter<R: BufRead>(reader: R) -> Result<Parsed, ParseError> {
         max = max.max(elapsed);
         *hist.entry(elapsed).or_default() += 1;
     }
-    if n == 0 {
-        return Err(ParseError::new(
-            kind,
-            "no samples: not a JMeter results file",
-            None,
-        ));
+    if cols.is_none() {
+        return Err(ParseError::new(kind, "the file is empty", None));
     }
     let mut m = Metrics::default();
+    let mut warnings = Vec::new();
+    if n == 0 {
+        warnings.push("the file holds no samples".to_string());
+        return Ok(m.into_parsed(kind, warnings));
+    }
     m.set("http.requests", n as f64);
     m.set("http.error_rate_pct", errors as f64 / n as f64 * 100.0);
     m.set("latency.mean_ms", sum / n as f64);
@@ -170,14 +178,13 @@ pub fn jmeter<R: BufRead>(reader: R) -> Result<Parsed, ParseError> {
     ] {
         m.set_opt(name, nearest_rank(&hist, n, p));
     }
-    Ok(m.into_parsed(kind, Vec::new()))
+    Ok(m.into_parsed(kind, warnings))
 }
 
+/// Locust `*_stats.csv`: the `Aggregated` (old: `Total`) row.
 pub fn locust<R: BufRead>(reader: R) -> Result<Parsed, ParseError> {
     let kind = EvidenceKind::Locust;
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(LineCounter::new(reader));
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
     let headers: Vec<String> = rdr
         .headers()
         .map_err(|e| csv_error(kind, e))?
@@ -234,6 +241,7 @@ fn duration_ms(s: &str) -> Option<f64> {
     })
 }
 
+/// wrk's console output (distribution lines need `--latency`).
 pub fn wrk<R: BufRead>(reader: R) -> Result<Parsed, ParseError> {
     let kind = EvidenceKind::Wrk;
     let mut m = Metrics::default();
@@ -252,13 +260,17 @@ pub fn wrk<R: BufRead>(reader: R) -> Result<Parsed, ParseError> {
                 if let (Some(p), Some(ms)) =
                     (pct.strip_suffix('%').and_then(num), duration_ms(value))
                 {
-                    let name = match p as u32 {
-                        50 => Some("latency.p50_ms"),
-                        90 => Some("latency.p90_ms"),
-                        95 => Some("latency.p95_ms"),
-                        99 => Some("latency.p99_ms"),
-                        _ => None,
-                    };
+                    // exact: wrk2 also prints 99.900% and the like
+                    let name = [50.0, 90.0, 95.0, 99.0]
+                        .iter()
+                        .zip([
+                            "latency.p50_ms",
+                            "latency.p90_ms",
+                            "latency.p95_ms",
+                            "latency.p99_ms",
+                        ])
+                        .find(|(q, _)| **q == p)
+                        .map(|(_, name)| name);
                     if let Some(name) = name {
                         m.set(name, ms);
                     }
@@ -340,5 +352,46 @@ mod tests {
         assert_eq!(r.metrics["latency.p99_ms"], 1100.0);
         assert_eq!(r.metrics["http.error_rate_pct"], 10.0);
         assert!(wrk("hello\n".as_bytes()).is_err());
+    }
+
+    #[test]
+    fn a_jtl_with_only_a_header_has_no_metrics_but_a_warning() {
+        let r = jmeter("timeStamp,elapsed,label,responseCode,success\n".as_bytes())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(r.metrics.is_empty());
+        assert_eq!(r.warnings.len(), 1);
+        assert!(jmeter("".as_bytes()).is_err());
+    }
+
+    #[test]
+    fn a_jtl_with_bom_crlf_and_reordered_columns_is_read_by_its_header() {
+        let jtl = "\u{feff}label,success,elapsed,responseMessage\r\na,true,10,OK\r\na,FALSE,30,Err\r\nT,true,40,\"Number of samples in transaction : 2, number of failing samples : 1\"\r\n";
+        let r = jmeter(jtl.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.metrics["http.requests"], 2.0);
+        assert_eq!(r.metrics["http.error_rate_pct"], 50.0);
+        assert_eq!(r.metrics["latency.p50_ms"], 10.0);
+        assert_eq!(r.metrics["latency.p99_ms"], 30.0);
+        let e = jmeter("timeStamp,elapsed,success\n1,2,true\n2,x,true\n".as_bytes()).unwrap_err();
+        assert_eq!(e.line, Some(3));
+    }
+
+    #[test]
+    fn old_locust_files_use_the_total_row_and_old_column_names() {
+        let csv = "\"Method\",\"Name\",\"# requests\",\"# failures\",\"Median response time\",\"Average response time\",\"Min response time\",\"Max response time\",\"Average Content Size\",\"Requests/s\"\r\n\"GET\",\"/\",4,1,10,12,5,30,100,2.00\r\n\"None\",\"Total\",4,1,10,12,5,30,100,2.00\r\n";
+        let r = locust(csv.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.metrics["http.requests"], 4.0);
+        assert_eq!(r.metrics["http.error_rate_pct"], 25.0);
+        assert_eq!(r.metrics["latency.p50_ms"], 10.0);
+        assert!(!r.metrics.contains_key("latency.p95_ms"));
+        assert!(locust("Type,Name,Request Count\nGET,/,3\n".as_bytes()).is_err());
+    }
+
+    #[test]
+    fn wrk2_fine_percentiles_do_not_overwrite_the_round_ones() {
+        let out = "Running 30s test @ http://x\n  Thread Stats   Avg      Stdev     Max   +/- Stdev\n    Latency     2.00ms    1.00ms  10.00ms   90%\n  Latency Distribution (HdrHistogram - Recorded Latency)\n 50.000%    1.50ms\n 90.000%    3.00ms\n 99.000%    6.00ms\n 99.900%    9.00ms\n  300 requests in 30.00s, 1MB read\nRequests/sec:     10.00\n";
+        let r = wrk(out.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.metrics["latency.p99_ms"], 6.0);
+        assert_eq!(r.metrics["latency.p90_ms"], 3.0);
+        assert_eq!(r.metrics["http.rps"], 10.0);
     }
 }

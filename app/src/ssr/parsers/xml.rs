@@ -1,8 +1,10 @@
-//! Streaming XML on quick-xml: a reader that tracks open elements (for "inside
-//! <testcase>" messages and end-of-file checks), refuses DTD entity
-//! declarations and invalid UTF-8, and never expands entities. Also the small
-//! XML formats: Cobertura, JaCoCo and ZAP's XML report.
+//! Streaming XML on quick-xml, shared by the XML formats, and the small ones
+//! themselves: Cobertura, JaCoCo and ZAP's XML report. The stream never
+//! builds a tree, reuses one buffer, refuses a DTD that declares entities (no
+//! entity is ever expanded), refuses invalid UTF-8, and knows the line of
+//! every problem without paying for it on the happy path.
 
+use super::count::count;
 use super::{num, LineCounter, Metrics, ParseError, Parsed};
 use crate::domain::metrics::EvidenceKind;
 use quick_xml::events::{BytesStart, Event};
@@ -12,34 +14,43 @@ use std::io::BufRead;
 /// Deepest element nesting accepted.
 const MAX_DEPTH: usize = 512;
 
+/// What `XmlStream::next` saw; text only when asked for.
+pub enum Ev<'a> {
+    Start(BytesStart<'a>),
+    Empty(BytesStart<'a>),
+    Text(String),
+    End,
+    Eof,
+}
+
 #[derive(Clone, Copy)]
 enum Tag {
     Start,
     Empty,
+    Text,
     End,
     Eof,
 }
 
-pub enum Ev<'a> {
-    Start(BytesStart<'a>),
-    Empty(BytesStart<'a>),
-    End,
-    Eof,
-}
-
+/// A checked, line-aware XML event stream over any `BufRead`.
 pub struct XmlStream<R: BufRead> {
     reader: Reader<LineCounter<R>>,
     buf: Vec<u8>,
     kind: EvidenceKind,
+    /// Local names of the open elements, back to back, for "inside <x>".
     names: Vec<u8>,
     open: Vec<(usize, usize)>,
     seen_root: bool,
+    want_text: bool,
+    text: String,
 }
 
 impl<R: BufRead> XmlStream<R> {
+    /// A stream that yields elements only.
     pub fn new(kind: EvidenceKind, reader: R) -> Self {
         let mut reader = Reader::from_reader(LineCounter::new(reader));
-        reader.config_mut().trim_text(false);
+        // whitespace between elements produces no events: fewer round trips
+        reader.config_mut().trim_text(true);
         XmlStream {
             reader,
             buf: Vec::with_capacity(64 * 1024),
@@ -47,11 +58,26 @@ impl<R: BufRead> XmlStream<R> {
             names: Vec::new(),
             open: Vec::new(),
             seen_root: false,
+            want_text: false,
+            text: String::new(),
         }
     }
 
+    /// A stream that also yields (trimmed, non-empty) text.
+    pub fn with_text(kind: EvidenceKind, reader: R) -> Self {
+        let mut s = Self::new(kind, reader);
+        s.want_text = true;
+        s
+    }
+
+    /// The line the reader has reached.
     pub fn line(&self) -> u64 {
         self.reader.get_ref().line()
+    }
+
+    /// The line where the last event began (its content is still in the buffer).
+    pub fn event_line(&self) -> u64 {
+        self.line().saturating_sub(count(&self.buf)).max(1)
     }
 
     /// Number of open elements.
@@ -62,39 +88,44 @@ impl<R: BufRead> XmlStream<R> {
     fn innermost(&self) -> String {
         self.open
             .last()
-            .map(|&(s, l)| {
-                format!(
-                    " inside <{}>",
-                    String::from_utf8_lossy(&self.names[s..s + l])
-                )
-            })
+            .and_then(|&(s, l)| self.names.get(s..s + l))
+            .map(|n| format!(" inside <{}>", String::from_utf8_lossy(n)))
             .unwrap_or_default()
     }
 
+    /// An error at the line where the last event began.
     pub fn error(&self, message: impl Into<String>) -> ParseError {
-        ParseError::new(self.kind, message, Some(self.line()))
+        ParseError::new(self.kind, message, Some(self.event_line()))
     }
 
-    /// The next element event; text, comments and declarations are checked and skipped.
+    /// The next element event (or text, when asked for); everything else is
+    /// checked and skipped.
     pub fn next(&mut self) -> Result<Ev<'_>, ParseError> {
         let (tag, name_len, content_len) = loop {
             if let Some(found) = self.step()? {
                 break found;
             }
         };
-        let start = || -> Result<BytesStart<'_>, ParseError> {
-            let content = std::str::from_utf8(&self.buf[..content_len.min(self.buf.len())])
-                .map_err(|_| {
-                    ParseError::new(self.kind, "invalid UTF-8 in a tag", Some(self.line()))
-                })?;
-            Ok(BytesStart::from_content(content, name_len))
-        };
         Ok(match tag {
-            Tag::Start => Ev::Start(start()?),
-            Tag::Empty => Ev::Empty(start()?),
+            Tag::Start => Ev::Start(self.start_tag(name_len, content_len)?),
+            Tag::Empty => Ev::Empty(self.start_tag(name_len, content_len)?),
+            Tag::Text => Ev::Text(std::mem::take(&mut self.text)),
             Tag::End => Ev::End,
             Tag::Eof => Ev::Eof,
         })
+    }
+
+    fn start_tag(&self, name_len: usize, content_len: usize) -> Result<BytesStart<'_>, ParseError> {
+        let content = self
+            .buf
+            .get(..content_len)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .ok_or_else(|| self.error("invalid UTF-8 in a tag"))?;
+        Ok(BytesStart::from_content(content, name_len))
+    }
+
+    fn fail(&self, message: String) -> ParseError {
+        ParseError::new(self.kind, message, Some(self.line()))
     }
 
     /// Reads one event into `buf`; Some when it is one `next` returns.
@@ -103,40 +134,27 @@ impl<R: BufRead> XmlStream<R> {
         let ev = match self.reader.read_event_into(&mut self.buf) {
             Ok(ev) => ev,
             Err(e) => {
-                let innermost = self.innermost();
-                return Err(ParseError::new(
-                    self.kind,
-                    format!("not well-formed XML ({e}){innermost}"),
-                    Some(self.reader.get_ref().line()),
-                ));
+                let msg = format!("not well-formed XML ({e}){}", self.innermost());
+                return Err(self.fail(msg));
             }
         };
-        let line = self.reader.get_ref().line();
-        let kind = self.kind;
         match ev {
-            Event::Start(s) | Event::Empty(s) if self.open.is_empty() && self.seen_root => {
-                let _ = s;
-                Err(ParseError::new(
-                    kind,
-                    "more than one root element",
-                    Some(line),
-                ))
+            Event::Start(_) | Event::Empty(_) if self.open.is_empty() && self.seen_root => {
+                Err(self.error("more than one root element"))
             }
             Event::Start(s) => {
-                if self.open.len() >= MAX_DEPTH {
-                    return Err(ParseError::new(
-                        kind,
-                        format!("elements nested deeper than {MAX_DEPTH} levels"),
-                        Some(line),
-                    ));
-                }
-                self.seen_root = true;
-                let name_len = s.name().as_ref().len();
+                let (name_len, len) = (s.name().as_ref().len(), s.len());
                 let local = s.local_name();
                 let start = self.names.len();
                 self.names.extend_from_slice(local.as_ref());
                 self.open.push((start, local.as_ref().len()));
-                Ok(Some((Tag::Start, name_len, s.len())))
+                self.seen_root = true;
+                if self.open.len() > MAX_DEPTH {
+                    return Err(
+                        self.error(format!("elements nested deeper than {MAX_DEPTH} levels"))
+                    );
+                }
+                Ok(Some((Tag::Start, name_len, len)))
             }
             Event::Empty(s) => {
                 self.seen_root = true;
@@ -149,63 +167,65 @@ impl<R: BufRead> XmlStream<R> {
                 Ok(Some((Tag::End, 0, 0)))
             }
             Event::Text(t) => {
-                let bytes: &[u8] = &t;
-                if std::str::from_utf8(bytes).is_err() {
-                    let innermost = self.innermost();
-                    return Err(ParseError::new(
-                        kind,
-                        format!("invalid UTF-8 in text{innermost}"),
-                        Some(line),
-                    ));
+                let Ok(text) = std::str::from_utf8(&t) else {
+                    let msg = format!("invalid UTF-8 in text{}", self.innermost());
+                    return Err(self.error(msg));
+                };
+                if self.open.is_empty() {
+                    return Err(self.error("text outside the root element"));
                 }
-                if self.open.is_empty()
-                    && !bytes.iter().all(u8::is_ascii_whitespace)
-                    && !bytes.starts_with(b"\xef\xbb\xbf")
-                {
-                    return Err(ParseError::new(
-                        kind,
-                        "text outside the root element",
-                        Some(line),
-                    ));
+                if self.want_text {
+                    self.text.clear();
+                    self.text.push_str(text);
+                    return Ok(Some((Tag::Text, 0, 0)));
                 }
                 Ok(None)
             }
             Event::CData(t) => {
                 if std::str::from_utf8(&t).is_err() {
-                    let innermost = self.innermost();
-                    return Err(ParseError::new(
-                        kind,
-                        format!("invalid UTF-8 in CDATA{innermost}"),
-                        Some(line),
-                    ));
+                    let msg = format!("invalid UTF-8 in CDATA{}", self.innermost());
+                    return Err(self.error(msg));
+                }
+                Ok(None)
+            }
+            Event::Comment(t) => {
+                if std::str::from_utf8(&t).is_err() {
+                    return Err(self.error("invalid UTF-8 in a comment"));
                 }
                 Ok(None)
             }
             Event::DocType(t) => {
                 if t.windows(8).any(|w| w.eq_ignore_ascii_case(b"<!ENTITY")) {
-                    return Err(ParseError::new(
-                        kind,
+                    return Err(self.error(
                         "the document type declares entities; entity expansion is never performed, so the file is refused",
-                        Some(line),
                     ));
+                }
+                Ok(None)
+            }
+            Event::GeneralRef(r) => {
+                let name: &[u8] = &r;
+                let known =
+                    r.is_char_ref() || matches!(name, b"lt" | b"gt" | b"amp" | b"apos" | b"quot");
+                if !known {
+                    let msg = format!(
+                        "reference to an undeclared entity &{};",
+                        String::from_utf8_lossy(&r)
+                    );
+                    return Err(self.error(msg));
                 }
                 Ok(None)
             }
             Event::Eof => {
                 if !self.open.is_empty() {
-                    let innermost = self.innermost();
-                    return Err(ParseError::new(
-                        kind,
-                        format!("unexpected end of file{innermost}"),
-                        Some(line),
-                    ));
+                    let msg = format!("unexpected end of file{}", self.innermost());
+                    return Err(self.fail(msg));
                 }
                 if !self.seen_root {
-                    return Err(ParseError::new(kind, "no XML element found", Some(line)));
+                    return Err(self.fail("no XML element found".into()));
                 }
                 Ok(Some((Tag::Eof, 0, 0)))
             }
-            Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::GeneralRef(_) => Ok(None),
+            Event::Decl(_) | Event::PI(_) => Ok(None),
         }
     }
 
@@ -219,28 +239,86 @@ impl<R: BufRead> XmlStream<R> {
     }
 }
 
-/// The value of an attribute, unescaped; None when absent.
-pub fn attr(
-    s: &BytesStart<'_>,
-    name: &[u8],
-    kind: EvidenceKind,
-    line: u64,
-) -> Result<Option<String>, ParseError> {
-    for a in s.attributes() {
-        let a =
-            a.map_err(|e| ParseError::new(kind, format!("malformed attribute ({e})"), Some(line)))?;
-        if a.key.local_name().as_ref() == name {
-            let v = a.unescape_value().map_err(|e| {
-                ParseError::new(
-                    kind,
-                    format!("attribute {} ({e})", String::from_utf8_lossy(name)),
-                    Some(line),
+/// The raw (still escaped) value of an attribute, found by its local name;
+/// None when absent. A small quote-aware scan: cheaper than a general
+/// attribute iterator on the hot path (one `time=` per test case).
+fn raw_attr<'a>(s: &'a BytesStart<'_>, name: &[u8]) -> Result<Option<&'a [u8]>, String> {
+    let bytes = s.attributes_raw();
+    let mut i = 0;
+    loop {
+        while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        let key_start = i;
+        while bytes
+            .get(i)
+            .is_some_and(|b| *b != b'=' && !b.is_ascii_whitespace())
+        {
+            i += 1;
+        }
+        let Some(key) = bytes.get(key_start..i).filter(|k| !k.is_empty()) else {
+            return Ok(None);
+        };
+        while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        if bytes.get(i) != Some(&b'=') {
+            return Err(format!(
+                "malformed attribute {} (no value)",
+                String::from_utf8_lossy(key)
+            ));
+        }
+        i += 1;
+        while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        let quote = match bytes.get(i) {
+            Some(q @ (b'"' | b'\'')) => *q,
+            _ => {
+                return Err(format!(
+                    "malformed attribute {} (value not quoted)",
+                    String::from_utf8_lossy(key)
+                ))
+            }
+        };
+        let value_start = i + 1;
+        let len = bytes
+            .get(value_start..)
+            .and_then(|rest| rest.iter().position(|b| *b == quote))
+            .ok_or_else(|| {
+                format!(
+                    "malformed attribute {} (unclosed quote)",
+                    String::from_utf8_lossy(key)
                 )
             })?;
-            return Ok(Some(v.into_owned()));
+        i = value_start + len + 1;
+        let local = key.rsplit(|b| *b == b':').next().unwrap_or(key);
+        if local == name {
+            return Ok(bytes.get(value_start..value_start + len));
         }
     }
-    Ok(None)
+}
+
+/// The value of an attribute, unescaped; None when absent. Errors carry no
+/// line: the caller adds `XmlStream::event_line` once the tag is released.
+pub fn attr(s: &BytesStart<'_>, name: &[u8]) -> Result<Option<String>, String> {
+    let Some(raw) = raw_attr(s, name)? else {
+        return Ok(None);
+    };
+    let text = std::str::from_utf8(raw).map_err(|_| "invalid UTF-8 in an attribute".to_string())?;
+    quick_xml::escape::unescape(text)
+        .map(|v| Some(v.into_owned()))
+        .map_err(|e| format!("attribute {} ({e})", String::from_utf8_lossy(name)))
+}
+
+/// A numeric attribute, without allocating unless it holds a reference; None
+/// when absent or not a number.
+pub fn attr_num(s: &BytesStart<'_>, name: &[u8]) -> Result<Option<f64>, String> {
+    match raw_attr(s, name)? {
+        None => Ok(None),
+        Some(raw) if raw.contains(&b'&') => Ok(attr(s, name)?.and_then(|v| num(&v))),
+        Some(raw) => Ok(std::str::from_utf8(raw).ok().and_then(num)),
+    }
 }
 
 /// Guesses an XML report kind from the head of the document.
@@ -248,7 +326,9 @@ pub fn detect(head: &str) -> Option<EvidenceKind> {
     let root = root_name(head)?;
     match root.as_str() {
         "testsuites" | "testsuite" => Some(EvidenceKind::Junit),
-        "coverage" if head.contains("line-rate") => Some(EvidenceKind::Cobertura),
+        "coverage" if head.contains("line-rate") || head.contains("branch-rate") => {
+            Some(EvidenceKind::Cobertura)
+        }
         "report"
             if head.contains("<counter")
                 || head.contains("<package")
@@ -267,48 +347,56 @@ fn root_name(head: &str) -> Option<String> {
     let mut rest = head;
     loop {
         let i = rest.find('<')?;
-        rest = &rest[i..];
-        if rest.starts_with("<?") {
-            rest = &rest[rest.find("?>")? + 2..];
+        rest = rest.get(i..)?;
+        let skip = if rest.starts_with("<?") {
+            rest.find("?>")? + 2
         } else if rest.starts_with("<!--") {
-            rest = &rest[rest.find("-->")? + 3..];
+            rest.find("-->")? + 3
+        } else if rest.starts_with("<!DOCTYPE")
+            && rest
+                .find('[')
+                .is_some_and(|b| rest.find('>').is_some_and(|g| b < g))
+        {
+            // an internal subset: skip to its end
+            rest.find("]>")? + 2
         } else if rest.starts_with("<!") {
-            rest = &rest[rest.find('>')? + 1..];
+            rest.find('>')? + 1
         } else {
-            let name: String = rest[1..]
+            let name: String = rest
+                .get(1..)?
                 .chars()
                 .take_while(|c| !c.is_whitespace() && *c != '>' && *c != '/')
                 .collect();
             return Some(name.rsplit(':').next().unwrap_or(&name).to_string());
-        }
+        };
+        rest = rest.get(skip..)?;
     }
 }
 
+/// Reads the root element, refusing any other name.
 fn expect_root<R: BufRead>(
     x: &mut XmlStream<R>,
-    names: &[&str],
-    what: &str,
+    name: &str,
 ) -> Result<BytesStart<'static>, ParseError> {
-    match x.next()? {
+    let found = match x.next()? {
         Ev::Start(s) | Ev::Empty(s) => {
-            let name = String::from_utf8_lossy(s.local_name().as_ref()).to_string();
-            if names.contains(&name.as_str()) {
-                Ok(s.into_owned())
-            } else {
-                Err(x.error(format!("root element is <{name}>, expected {what}")))
+            if s.local_name().as_ref() == name.as_bytes() {
+                return Ok(s.into_owned());
             }
+            String::from_utf8_lossy(s.local_name().as_ref()).into_owned()
         }
-        _ => Err(x.error(format!("expected {what}"))),
-    }
+        _ => return Err(x.error(format!("expected a <{name}> element"))),
+    };
+    Err(x.error(format!("root element is <{found}>, expected <{name}>")))
 }
 
-/// Cobertura: the root `line-rate`/`branch-rate` × 100 as written.
+/// Cobertura: the root `line-rate`/`branch-rate` × 100 as written; absent when
+/// NaN or when `lines-valid`/`branches-valid` is 0.
 pub fn cobertura<R: BufRead>(reader: R) -> Result<Parsed, ParseError> {
     let kind = EvidenceKind::Cobertura;
     let mut x = XmlStream::new(kind, reader);
-    let root = expect_root(&mut x, &["coverage"], "<coverage>")?;
-    let line = x.line();
-    let get = |n: &[u8]| attr(&root, n, kind, line);
+    let root = expect_root(&mut x, "coverage")?;
+    let get = |n: &[u8]| attr(&root, n).map_err(|e| x.error(e));
     let line_rate = get(b"line-rate")?;
     let branch_rate = get(b"branch-rate")?;
     let lines_valid = get(b"lines-valid")?.and_then(|v| num(&v));
@@ -317,14 +405,11 @@ pub fn cobertura<R: BufRead>(reader: R) -> Result<Parsed, ParseError> {
         return Err(x.error("the <coverage> element has neither line-rate nor branch-rate"));
     }
     x.drain()?;
-    let mut m = Metrics::default();
     let pct = |rate: Option<String>, valid: Option<f64>| -> Option<f64> {
         let r = num(rate.as_deref()?)?;
-        if valid == Some(0.0) {
-            return None;
-        }
-        Some(r * 100.0)
+        (valid != Some(0.0)).then_some(r * 100.0)
     };
+    let mut m = Metrics::default();
     m.set_opt("coverage.line_pct", pct(line_rate, lines_valid));
     m.set_opt("coverage.branch_pct", pct(branch_rate, branches_valid));
     Ok(m.into_parsed(kind, Vec::new()))
@@ -349,60 +434,53 @@ impl Counter {
     }
 }
 
-/// JaCoCo: report-level LINE/BRANCH counters, else packages', else source files'.
+/// Where a JaCoCo `<counter>` sits.
+#[derive(Clone, Copy, PartialEq)]
+enum Level {
+    Report = 0,
+    Package = 1,
+    SourceFile = 2,
+    Other = 3,
+}
+
+/// JaCoCo: report-level LINE/BRANCH counters, else the packages' summed,
+/// else the source files'.
 pub fn jacoco<R: BufRead>(reader: R) -> Result<Parsed, ParseError> {
     let kind = EvidenceKind::Jacoco;
     let mut x = XmlStream::new(kind, reader);
-    expect_root(&mut x, &["report"], "<report>")?;
-    // [level][0 = line, 1 = branch]; levels: 0 report, 1 package, 2 sourcefile, 9 anything else
+    expect_root(&mut x, "report")?;
+    // [level][0 = line, 1 = branch]
     let mut counters = [[Counter::default(); 2]; 3];
-    let mut parents: Vec<usize> = vec![0];
+    let mut parents: Vec<Level> = vec![Level::Report];
     loop {
-        let line = x.line();
-        let (s, is_start) = match x.next()? {
+        let step: Result<(), String> = match x.next()? {
             Ev::Eof => break,
             Ev::End => {
                 parents.pop();
-                continue;
+                Ok(())
             }
-            Ev::Start(s) => (s, true),
-            Ev::Empty(s) => (s, false),
-        };
-        let local = s.local_name();
-        if local.as_ref() == b"counter" {
-            let level = parents.last().copied().unwrap_or(9);
-            if level < 3 {
-                let slot = match attr(&s, b"type", kind, line)?.as_deref() {
-                    Some("LINE") => Some(0),
-                    Some("BRANCH") => Some(1),
-                    _ => None,
-                };
-                if let Some(slot) = slot {
-                    let field = |n: &[u8]| -> Result<f64, ParseError> {
-                        attr(&s, n, kind, line)?
-                            .and_then(|v| num(&v))
-                            .ok_or_else(|| {
-                                ParseError::new(
-                                    kind,
-                                    format!(
-                                        "<counter> without a numeric {}",
-                                        String::from_utf8_lossy(n)
-                                    ),
-                                    Some(line),
-                                )
-                            })
-                    };
-                    counters[level][slot].add(field(b"missed")?, field(b"covered")?);
+            Ev::Text(_) => Ok(()),
+            Ev::Start(s) => {
+                let level = parents.last().copied().unwrap_or(Level::Other);
+                let name = s.local_name();
+                parents.push(match name.as_ref() {
+                    b"package" => Level::Package,
+                    b"sourcefile" => Level::SourceFile,
+                    _ => Level::Other,
+                });
+                if name.as_ref() == b"counter" {
+                    jacoco_counter(&s, level, &mut counters)
+                } else {
+                    Ok(())
                 }
             }
-        }
-        if is_start {
-            parents.push(match local.as_ref() {
-                b"package" => 1,
-                b"sourcefile" => 2,
-                _ => 9,
-            });
-        }
+            Ev::Empty(s) if s.local_name().as_ref() == b"counter" => {
+                let level = parents.last().copied().unwrap_or(Level::Other);
+                jacoco_counter(&s, level, &mut counters)
+            }
+            Ev::Empty(_) => Ok(()),
+        };
+        step.map_err(|e| x.error(e))?;
     }
     let level = (0..3)
         .find(|&l| counters[l][0].seen || counters[l][1].seen)
@@ -413,41 +491,70 @@ pub fn jacoco<R: BufRead>(reader: R) -> Result<Parsed, ParseError> {
     Ok(m.into_parsed(kind, Vec::new()))
 }
 
+fn jacoco_counter(
+    s: &BytesStart<'_>,
+    level: Level,
+    counters: &mut [[Counter; 2]; 3],
+) -> Result<(), String> {
+    if level == Level::Other {
+        return Ok(());
+    }
+    let slot = match attr(s, b"type")?.as_deref() {
+        Some("LINE") => 0,
+        Some("BRANCH") => 1,
+        _ => return Ok(()),
+    };
+    let field = |n: &[u8]| -> Result<f64, String> {
+        attr_num(s, n)?
+            .ok_or_else(|| format!("<counter> without a numeric {}", String::from_utf8_lossy(n)))
+    };
+    let (missed, covered) = (field(b"missed")?, field(b"covered")?);
+    if let Some(level) = counters.get_mut(level as usize) {
+        level[slot].add(missed, covered);
+    }
+    Ok(())
+}
+
 /// ZAP XML: alerts (not instances) by riskcode 3/2/1 → high/medium/low.
 pub fn zap<R: BufRead>(reader: R) -> Result<Parsed, ParseError> {
     let kind = EvidenceKind::Zap;
-    let mut x = XmlStream::new(kind, reader);
-    expect_root(&mut x, &["OWASPZAPReport"], "<OWASPZAPReport>")?;
+    let mut x = XmlStream::with_text(kind, reader);
+    expect_root(&mut x, "OWASPZAPReport")?;
     let mut counts = [0u64; 4];
-    let mut in_alert = false;
+    // depth of the open <alertitem>, and whether its <riskcode> is open
+    let mut alert_depth: Option<usize> = None;
     let mut in_riskcode = false;
-    let mut alert_depth = 0;
     loop {
-        match x.next_with_text()? {
-            XEv::Eof => break,
-            XEv::Start(name) => {
-                if name == b"alertitem" {
-                    in_alert = true;
-                    alert_depth = x.depth();
-                } else if in_alert && name == b"riskcode" {
-                    in_riskcode = true;
+        let opened = match x.next()? {
+            Ev::Eof => break,
+            Ev::Start(s) => s.local_name().as_ref().to_vec(),
+            Ev::Text(t) if in_riskcode => {
+                let code = num(&t)
+                    .filter(|c| c.fract() == 0.0 && (0.0..=3.0).contains(c))
+                    .ok_or_else(|| format!("riskcode {t:?} is not 0, 1, 2 or 3"));
+                match code {
+                    Ok(code) => {
+                        if let Some(c) = counts.get_mut(code as usize) {
+                            *c += 1;
+                        }
+                    }
+                    Err(e) => return Err(x.error(e)),
                 }
+                continue;
             }
-            XEv::Text(t) if in_riskcode => {
-                let code =
-                    num(&t).ok_or_else(|| x.error(format!("riskcode is not a number: {t:?}")))?;
-                match code as i64 {
-                    0..=3 => counts[code as usize] += 1,
-                    _ => return Err(x.error(format!("riskcode {code} is not 0–3"))),
-                }
-            }
-            XEv::End => {
+            Ev::End => {
                 in_riskcode = false;
-                if in_alert && x.depth() < alert_depth {
-                    in_alert = false;
+                if alert_depth.is_some_and(|d| x.depth() < d) {
+                    alert_depth = None;
                 }
+                continue;
             }
-            _ => {}
+            Ev::Empty(_) | Ev::Text(_) => continue,
+        };
+        if opened == b"alertitem" {
+            alert_depth = Some(x.depth());
+        } else if alert_depth.is_some() && opened == b"riskcode" {
+            in_riskcode = true;
         }
     }
     let mut m = Metrics::default();
@@ -457,67 +564,111 @@ pub fn zap<R: BufRead>(reader: R) -> Result<Parsed, ParseError> {
     Ok(m.into_parsed(kind, Vec::new()))
 }
 
-pub enum XEv {
-    Start(Vec<u8>),
-    Text(String),
-    End,
-    Eof,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl<R: BufRead> XmlStream<R> {
-    /// Like `next` but also yields text (for the few formats that keep numbers in text).
-    pub fn next_with_text(&mut self) -> Result<XEv, ParseError> {
-        loop {
-            self.buf.clear();
-            let ev = self.reader.read_event_into(&mut self.buf).map_err(|e| {
-                ParseError::new(self.kind, format!("not well-formed XML ({e})"), None)
-            })?;
-            match ev {
-                Event::Text(t) => {
-                    let s = std::str::from_utf8(&t)
-                        .map_err(|_| ParseError::new(self.kind, "invalid UTF-8 in text", None))?
-                        .trim()
-                        .to_string();
-                    if !s.is_empty() {
-                        return Ok(XEv::Text(s));
-                    }
-                }
-                Event::DocType(t) if t.windows(8).any(|w| w.eq_ignore_ascii_case(b"<!ENTITY")) => {
-                    return Err(ParseError::new(
-                        self.kind,
-                        "the document type declares entities; entity expansion is never performed",
-                        None,
-                    ));
-                }
-                Event::Start(s) => {
-                    let name = s.local_name().as_ref().to_vec();
-                    let start = self.names.len();
-                    self.names.extend_from_slice(&name);
-                    self.open.push((start, name.len()));
-                    if self.open.len() > MAX_DEPTH {
-                        return Err(ParseError::new(
-                            self.kind,
-                            format!("elements nested deeper than {MAX_DEPTH} levels"),
-                            None,
-                        ));
-                    }
-                    return Ok(XEv::Start(name));
-                }
-                Event::End(_) => {
-                    if let Some((start, _)) = self.open.pop() {
-                        self.names.truncate(start);
-                    }
-                    return Ok(XEv::End);
-                }
-                Event::Eof => {
-                    if !self.open.is_empty() {
-                        let msg = format!("unexpected end of file{}", self.innermost());
-                        return Err(self.error(msg));
-                    }
-                    return Ok(XEv::Eof);
-                }
-                _ => {}
-            }
+    fn get(p: &Parsed, k: &str) -> Option<f64> {
+        p.metrics.get(k).copied()
+    }
+
+    #[test]
+    fn cobertura_takes_the_root_rates_as_written() {
+        let p = cobertura(
+            r#"<?xml version="1.0"?><coverage line-rate="0.6667" branch-rate="0" lines-valid="3" branches-valid="0"><packages/></coverage>"#.as_bytes(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(get(&p, "coverage.line_pct"), Some(66.67));
+        assert_eq!(get(&p, "coverage.branch_pct"), None);
+        let p = cobertura(r#"<coverage line-rate="NaN" branch-rate="0.5"/>"#.as_bytes())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(get(&p, "coverage.line_pct"), None);
+        assert_eq!(get(&p, "coverage.branch_pct"), Some(50.0));
+        assert!(cobertura(r#"<coverage version="1"/>"#.as_bytes()).is_err());
+        assert!(cobertura(r#"<report line-rate="1"/>"#.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn jacoco_prefers_report_counters_then_packages_then_source_files() {
+        let report = r#"<report name="r"><package name="p"><class name="c"><counter type="LINE" missed="100" covered="0"/></class>
+            <sourcefile name="a"><counter type="LINE" missed="1" covered="1"/></sourcefile>
+            <counter type="LINE" missed="1" covered="3"/><counter type="BRANCH" missed="1" covered="1"/></package>
+            <counter type="LINE" missed="2" covered="8"/></report>"#;
+        let p = jacoco(report.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(get(&p, "coverage.line_pct"), Some(80.0));
+        assert_eq!(get(&p, "coverage.branch_pct"), None);
+        let packages = r#"<report name="r"><package name="p"><counter type="LINE" missed="1" covered="3"/><counter type="BRANCH" missed="1" covered="1"/></package>
+            <package name="q"><counter type="LINE" missed="3" covered="1"/></package></report>"#;
+        let p = jacoco(packages.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(get(&p, "coverage.line_pct"), Some(50.0));
+        assert_eq!(get(&p, "coverage.branch_pct"), Some(50.0));
+        let files = r#"<report name="r"><package name="p"><sourcefile name="a"><counter type="LINE" missed="0" covered="0"/><counter type="BRANCH" missed="4" covered="0"/></sourcefile></package></report>"#;
+        let p = jacoco(files.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(get(&p, "coverage.line_pct"), None);
+        assert_eq!(get(&p, "coverage.branch_pct"), Some(0.0));
+    }
+
+    #[test]
+    fn zap_xml_counts_alerts_not_instances() {
+        let xml = r#"<?xml version="1.0"?><OWASPZAPReport version="2.11"><site name="x">
+            <alerts><alertitem><riskcode>3</riskcode><count>7</count><instances><instance/></instances></alertitem>
+            <alertitem><riskcode>1</riskcode></alertitem><alertitem><riskcode>0</riskcode></alertitem>
+            <alertitem><riskcode> 2 </riskcode></alertitem></alerts></site></OWASPZAPReport>"#;
+        let p = zap(xml.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (
+                get(&p, "vulns.high"),
+                get(&p, "vulns.medium"),
+                get(&p, "vulns.low")
+            ),
+            (Some(1.0), Some(1.0), Some(1.0))
+        );
+        assert_eq!(get(&p, "vulns.critical"), None);
+        let bad = r#"<OWASPZAPReport><site><alerts><alertitem><riskcode>high</riskcode></alertitem></alerts></site></OWASPZAPReport>"#;
+        assert!(zap(bad.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn undeclared_entities_more_roots_and_stray_text_are_refused() {
+        let cases = [
+            (
+                "<testsuite><testcase name=\"a\">&lol;</testcase></testsuite>",
+                "undeclared entity",
+            ),
+            ("<testsuite/><testsuite/>", "more than one root"),
+            ("<testsuite/>trailing", "outside the root"),
+            ("<testsuite><testcase></testsuite>", "not well-formed"),
+            (
+                "<!DOCTYPE x [<!ENTITY % p \"x\">]><testsuite/>",
+                "declares entities",
+            ),
+        ];
+        for (xml, want) in cases {
+            let e = super::super::junit::parse(xml.as_bytes()).expect_err(xml);
+            assert!(e.message.contains(want), "{xml}: {e}");
         }
+        let ok = "<testsuite name=\"a &amp; b &#233;\"><testcase name=\"x\">&lt;ok&gt;</testcase></testsuite>";
+        assert!(super::super::junit::parse(ok.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn an_attribute_error_names_the_line_of_its_tag() {
+        let xml = "<testsuite>\n\n<testcase name=\"a\" time=\"1\"/>\n<testcase name=\"b\" time=1/>\n</testsuite>";
+        let e = super::super::junit::parse(xml.as_bytes()).expect_err("unquoted");
+        assert_eq!(e.line, Some(4), "{e}");
+    }
+
+    #[test]
+    fn detection_skips_the_prolog_doctype_and_comments() {
+        assert_eq!(
+            detect("<?xml version=\"1.0\"?>\n<!-- <coverage> -->\n<!DOCTYPE t [<!ELEMENT t ANY>]>\n<ns:testsuites xmlns:ns=\"u\">"),
+            Some(EvidenceKind::Junit)
+        );
+        assert_eq!(detect("<coverage version=\"1\">"), None);
+        assert_eq!(
+            detect("<report name=\"x\"><sessioninfo/>"),
+            Some(EvidenceKind::Jacoco)
+        );
+        assert_eq!(detect("<"), None);
     }
 }

@@ -1,0 +1,16 @@
+//! Fuzzes the XML parser family: detection on the raw bytes, then every kind
+//! of the family on the same bytes. Any panic is a bug; errors are expected.
+#![no_main]
+
+use app::domain::metrics::EvidenceKind;
+use app::ssr::parsers::{detect, parse};
+use libfuzzer_sys::fuzz_target;
+
+const KINDS: &[EvidenceKind] = &[EvidenceKind::Junit, EvidenceKind::Cobertura, EvidenceKind::Jacoco, EvidenceKind::Zap];
+
+fuzz_target!(|data: &[u8]| {
+    let _ = detect(data);
+    for kind in KINDS {
+        let _ = parse(*kind, data);
+    }
+});
