@@ -170,6 +170,8 @@ pub fn router(state: &ServerState) -> Router<ServerState> {
         .route("/evidence/{id}/file", get(get_evidence_file))
         .route("/certificates/{number}", get(get_certificate))
         .route("/certificates/{number}/export", get(export_certificate))
+        .route("/certificates/{number}/export.md", get(export_markdown))
+        .route("/certificates/{number}/in-toto.json", get(export_in_toto))
         .route("/certificates/{number}/revoke", post(revoke_certificate))
 }
 
@@ -460,4 +462,31 @@ async fn revoke_certificate(
 /// The installation's public signing keys, current and retired. Anyone.
 pub async fn public_keys(State(s): State<AppState>) -> impl IntoResponse {
     Json(json!({"keys": s.keys.published()}))
+}
+
+async fn member_of_certificate(s: &AppState, a: &Actor, number: &str) -> Result<(), ApiError> {
+    let cert = certificates::verify(s, number).await?;
+    auth::project_for(&s.pool, a, &cert.project_code, auth::Need::Read).await?;
+    Ok(())
+}
+
+/// The certificate as Markdown. Members.
+async fn export_markdown(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(number): Path<String>,
+) -> ApiResult<Response> {
+    member_of_certificate(&s, &a, &number).await?;
+    let md = certificates::export_markdown(&s, &number).await?;
+    Ok(([(header::CONTENT_TYPE, "text/markdown; charset=utf-8")], md).into_response())
+}
+
+/// The certificate as an in-toto Statement v1 with a SLSA verification-summary predicate. Members.
+async fn export_in_toto(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(number): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    member_of_certificate(&s, &a, &number).await?;
+    Ok(Json(certificates::export_in_toto(&s, &number).await?))
 }

@@ -33,6 +33,9 @@ pub struct Global {
     /// Directory holding the built site (pkg/ with wasm, js, css). Found next to the binary when not given.
     #[arg(long, env = "ATTEST_SITE_DIR", global = true)]
     pub site_dir: Option<PathBuf>,
+    /// The address people use to reach Attest, for verify links and QR codes (default: http://ADDR).
+    #[arg(long, env = "ATTEST_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
     /// Do not load the demo project into a new database.
     #[arg(long, env = "ATTEST_NO_DEMO", global = true)]
     pub no_demo: bool,

@@ -43,6 +43,12 @@ async fn open_state(g: &config::Global) -> Result<(AppState, bool), BoxError> {
             pool,
             blobs: Arc::new(blobs),
             keys: Arc::new(keys),
+            public_url: g
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", g.addr))
+                .trim_end_matches('/')
+                .to_string(),
             max_upload_bytes: g.max_upload_bytes,
         },
         is_new,

@@ -1019,3 +1019,59 @@ async fn a_revoked_certificate_says_so_with_its_reason_and_only_pms_revoke() {
     let page = w.app.get(None, &format!("/verify/{number}")).await;
     assert!(String::from_utf8_lossy(&page.bytes).contains("Issued against the wrong build"));
 }
+
+#[tokio::test]
+async fn certificate_exports_are_built_from_the_payload() {
+    let w = World::new().await;
+    let number = certified(&w).await;
+    let md = w
+        .app
+        .get(
+            Some(&w.viewer),
+            &format!("/api/v1/certificates/{number}/export.md"),
+        )
+        .await;
+    assert_eq!(md.status, StatusCode::OK);
+    assert!(md.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/markdown"));
+    let text = String::from_utf8(md.bytes.clone()).unwrap();
+    assert!(text.contains(&format!("**No. {number}**")));
+    assert!(
+        text.contains("| C1 | Unit tests pass | `tests.pass_rate` == 100% | 100% | ✅ met |"),
+        "{text}"
+    );
+    assert!(text.contains(&format!("Verify: http://attest.test/verify/{number}")));
+
+    let st = w
+        .app
+        .get(
+            Some(&w.viewer),
+            &format!("/api/v1/certificates/{number}/in-toto.json"),
+        )
+        .await
+        .json();
+    assert_eq!(st["_type"], "https://in-toto.io/Statement/v1");
+    assert_eq!(st["predicate"]["verificationResult"], "PASSED");
+    let cert = w
+        .app
+        .get(Some(&w.viewer), &format!("/api/v1/certificates/{number}"))
+        .await
+        .json();
+    assert_eq!(
+        st["subject"][0]["digest"]["sha256"],
+        cert["payload"]["evidence"][0]["sha256"]
+    );
+    assert_eq!(
+        st["predicate"]["policy"]["digest"]["sha256"],
+        cert["sha256"]
+    );
+    assert_eq!(
+        w.app
+            .get(None, &format!("/api/v1/certificates/{number}/export.md"))
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+}

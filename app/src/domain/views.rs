@@ -209,4 +209,8 @@ pub struct CertificateView {
     pub revoked_at: Option<String>,
     pub revoked_by: Option<String>,
     pub revoked_reason: Option<String>,
+    /// Absolute URL of the public verify page.
+    pub verify_url: String,
+    /// QR code of `verify_url` (SVG), for the printable certificate.
+    pub qr_svg: Option<String>,
 }

@@ -139,12 +139,16 @@ fn Certificate(c: CertificateView, revoke: ServerAction<RevokeCertificate>) -> i
             <footer class="cert-footer">
                 <p>"Payload SHA-256 " <code class="hash">{c.sha256.clone()}</code></p>
                 <p>"State digest " <code class="hash">{s(&p["state_digest"])}</code></p>
-                <p>"Verify at " <a href=verify.clone()>{verify.clone()}</a></p>
+                <p>"Verify at " <a href=verify.clone()>{c.verify_url.clone()}</a></p>
+                {c.qr_svg.clone().map(|svg| view! { <div class="qr" aria-label="QR code of the verify link" inner_html=svg></div> })}
             </footer>
         </article>
         <section class="no-print card">
             <p>
-                <a class="button" href=format!("/api/v1/certificates/{}/export", c.number) download=format!("{}.json", c.number)>"Download signed JSON"</a>
+                <a class="button" href=format!("/api/v1/certificates/{}/export", c.number) download=format!("{}.json", c.number)>"Signed JSON"</a>
+                " " <a class="button" href=format!("/api/v1/certificates/{}/export.md", c.number) download=format!("{}.md", c.number)>"Markdown"</a>
+                " " <a class="button" href=format!("/api/v1/certificates/{}/in-toto.json", c.number) download=format!("{}.intoto.json", c.number)>"in-toto statement"</a>
+                " " <button type="button" onclick="window.print()">"Print"</button>
                 " Check it anywhere with " <code>{format!("attest verify {}.json --key <public key>", c.number)}</code>
                 " (keys: " <a href="/.well-known/attest-keys.json">"/.well-known/attest-keys.json"</a> ")."
             </p>

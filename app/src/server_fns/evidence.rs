@@ -20,8 +20,9 @@ pub async fn get_certificate(number: String) -> Result<CertificateView, AppError
     use crate::ssr::{auth, certificates, AppState};
     let actor = auth::require_session_actor().await?;
     let state = AppState::from_context()?;
-    let cert = certificates::verify(&state, &number).await?;
+    let mut cert = certificates::verify(&state, &number).await?;
     auth::project_for(&state.pool, &actor, &cert.project_code, auth::Need::Read).await?;
+    cert.qr_svg = crate::ssr::exports::qr_svg(&cert.verify_url);
     Ok(cert)
 }
 

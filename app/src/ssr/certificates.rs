@@ -337,5 +337,28 @@ pub async fn verify(state: &AppState, number: &str) -> Result<CertificateView, A
         revoked_at: row.revoked_at,
         revoked_by: row.revoked_by,
         revoked_reason: row.revoked_reason,
+        verify_url: format!("{}/verify/{}", state.public_url, number.trim()),
+        qr_svg: None,
     })
+}
+
+/// The certificate as Markdown, from its payload only. Members (checked by the caller).
+pub async fn export_markdown(state: &AppState, number: &str) -> Result<String, AppError> {
+    let c = verify(state, number).await?;
+    Ok(super::exports::markdown(
+        &c.payload,
+        &c.sha256,
+        &c.verify_url,
+        &c.status,
+    ))
+}
+
+/// The certificate as an in-toto Statement v1 (SLSA verification summary).
+pub async fn export_in_toto(state: &AppState, number: &str) -> Result<Value, AppError> {
+    let c = verify(state, number).await?;
+    Ok(super::exports::in_toto(
+        &c.payload,
+        &c.sha256,
+        &c.verify_url,
+    ))
 }

@@ -9,6 +9,7 @@ pub mod certificates;
 pub mod db;
 pub mod demo;
 pub mod evidence;
+pub mod exports;
 pub mod milestones;
 pub mod parsers;
 pub mod projects;
@@ -23,6 +24,8 @@ pub struct AppState {
     pub blobs: Arc<blobs::BlobStore>,
     /// The installation's certificate signing keys.
     pub keys: Arc<signing::KeyStore>,
+    /// The address people reach this installation at (for verify links and QR codes), no trailing slash.
+    pub public_url: String,
     /// Largest evidence file accepted, in bytes.
     pub max_upload_bytes: u64,
 }

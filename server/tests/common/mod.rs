@@ -81,6 +81,7 @@ impl TestApp {
         let keys = app::ssr::signing::KeyStore::open(dir.path().join("keys")).unwrap();
         let state = AppState {
             keys: Arc::new(keys),
+            public_url: "http://attest.test".into(),
             pool,
             blobs: Arc::new(blobs),
             max_upload_bytes,

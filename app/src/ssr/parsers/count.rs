@@ -60,23 +60,34 @@ impl<R: Read> Read for LineCounter<R> {
     }
 }
 
+impl<R: Read> LineCounter<R> {
+    /// Counts the finished buffer and reads the next one.
+    #[cold]
+    fn refill(&mut self) -> Result<()> {
+        self.newlines += count(&self.buf[..self.filled]);
+        self.pos = 0;
+        self.filled = 0;
+        self.filled = loop {
+            match self.inner.read(&mut self.buf) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        };
+        Ok(())
+    }
+}
+
 impl<R: Read> BufRead for LineCounter<R> {
+    #[inline]
     fn fill_buf(&mut self) -> Result<&[u8]> {
         if self.pos >= self.filled {
-            self.newlines += count(&self.buf[..self.filled]);
-            self.pos = 0;
-            self.filled = 0;
-            self.filled = loop {
-                match self.inner.read(&mut self.buf) {
-                    Ok(n) => break n,
-                    Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(e),
-                }
-            };
+            self.refill()?;
         }
         Ok(&self.buf[self.pos..self.filled])
     }
 
+    #[inline]
     fn consume(&mut self, amt: usize) {
         self.pos = (self.pos + amt).min(self.filled);
     }

@@ -155,7 +155,7 @@ fn read<T: DeserializeOwned, R: BufRead>(kind: EvidenceKind, reader: R) -> Resul
         let what = if e.is_syntax() || e.is_eof() {
             "not well-formed JSON".to_string()
         } else {
-            format!("not a {} document", kind.label())
+            "not the structure this kind requires".to_string()
         };
         // serde_json appends " at line L column C"; the line is kept separately
         let detail = e.to_string();
@@ -546,7 +546,7 @@ mod tests {
     }
 
     #[test]
-    fn detection_reads_content_not_names() {
+    fn json_detection_reads_content_not_names() {
         assert_eq!(
             detect(r#"{"bomFormat": "CycloneDX", "vulnerabilities": []}"#),
             Some(EvidenceKind::Cyclonedx)
@@ -577,7 +577,10 @@ mod tests {
         assert_eq!(r.metrics["http.rps"], 6.8333);
         assert!(!r.metrics.contains_key("latency.p90_ms"));
         let global = r#"{"name":"All Requests","numberOfRequests":{"total":4,"ok":4,"ko":0},"percentiles1":{"total":3}}"#;
-        assert_eq!(p(EvidenceKind::Gatling, global).metrics["latency.p50_ms"], 3.0);
+        assert_eq!(
+            p(EvidenceKind::Gatling, global).metrics["latency.p50_ms"],
+            3.0
+        );
     }
 
     #[test]

@@ -258,7 +258,7 @@ mod tests {
     }
 
     #[test]
-    fn counts_cases_in_nested_suites_by_first_matching_outcome() {
+    fn cases_in_nested_suites_are_counted_by_their_first_matching_outcome() {
         let r = p(r#"<testsuites><testsuite name="a"><testsuite name="b">
             <testcase name="1" time="0.5"/>
             <testcase name="2" time="0.25"><failure/></testcase>

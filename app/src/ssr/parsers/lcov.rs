@@ -128,10 +128,10 @@ pub fn parse<R: BufRead>(reader: R) -> Result<Parsed, ParseError> {
                     .or_insert(false);
                 *e |= hit;
             }
-            "LF" => file.lf += int(value, "count")?,
-            "LH" => file.lh += int(value, "count")?,
-            "BRF" => file.brf += int(value, "count")?,
-            "BRH" => file.brh += int(value, "count")?,
+            "LF" => file.lf = file.lf.saturating_add(int(value, "count")?),
+            "LH" => file.lh = file.lh.saturating_add(int(value, "count")?),
+            "BRF" => file.brf = file.brf.saturating_add(int(value, "count")?),
+            "BRH" => file.brh = file.brh.saturating_add(int(value, "count")?),
             _ => {}
         }
     }
@@ -152,18 +152,18 @@ pub fn parse<R: BufRead>(reader: R) -> Result<Parsed, ParseError> {
     let (mut lh, mut lf, mut bh, mut bf) = (0u64, 0u64, 0u64, 0u64);
     for f in files.values() {
         if f.lines.is_empty() {
-            lh += f.lh;
-            lf += f.lf;
+            lh = lh.saturating_add(f.lh);
+            lf = lf.saturating_add(f.lf);
         } else {
-            lf += f.lines.len() as u64;
-            lh += f.lines.values().filter(|h| **h).count() as u64;
+            lf = lf.saturating_add(f.lines.len() as u64);
+            lh = lh.saturating_add(f.lines.values().filter(|h| **h).count() as u64);
         }
         if f.branches.is_empty() {
-            bh += f.brh;
-            bf += f.brf;
+            bh = bh.saturating_add(f.brh);
+            bf = bf.saturating_add(f.brf);
         } else {
-            bf += f.branches.len() as u64;
-            bh += f.branches.values().filter(|h| **h).count() as u64;
+            bf = bf.saturating_add(f.branches.len() as u64);
+            bh = bh.saturating_add(f.branches.values().filter(|h| **h).count() as u64);
         }
     }
     let mut m = Metrics::default();
@@ -217,7 +217,7 @@ mod tests {
     }
 
     #[test]
-    fn crlf_lines_are_read() {
+    fn crlf_line_endings_are_accepted() {
         let p = parse("SF:a.c\r\nDA:1,1\r\nDA:2,1\r\nend_of_record\r\n".as_bytes()).unwrap();
         assert_eq!(p.metrics["coverage.line_pct"], 100.0);
     }

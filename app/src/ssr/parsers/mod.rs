@@ -16,21 +16,27 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
-pub use count::{count as count_newlines, LineCounter};
+use count::{count as count_newlines, LineCounter};
 
 /// What a report yielded.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Parsed {
+    /// The kind the file was read as.
     pub kind: EvidenceKind,
+    /// Metric name → value, already rounded by `round_metric`; only what the file provides.
     pub metrics: BTreeMap<String, f64>,
+    /// Where the file contradicts itself (e.g. summary attributes vs counted cases).
     pub warnings: Vec<String>,
 }
 
 /// Why a report was refused.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParseError {
+    /// The kind the file was read as.
     pub kind: EvidenceKind,
+    /// The problem, without the kind's label or the line.
     pub message: String,
+    /// 1-based line of the problem, where known.
     pub line: Option<u64>,
 }
 
@@ -47,6 +53,7 @@ impl std::fmt::Display for ParseError {
 impl std::error::Error for ParseError {}
 
 impl ParseError {
+    /// A refusal of a `kind` report.
     pub fn new(kind: EvidenceKind, message: impl Into<String>, line: Option<u64>) -> Self {
         ParseError {
             kind,
@@ -61,16 +68,19 @@ impl ParseError {
 pub(crate) struct Metrics(BTreeMap<String, f64>);
 
 impl Metrics {
+    /// Records a value (rounded); non-finite values are left out.
     pub fn set(&mut self, name: &str, value: f64) {
         if value.is_finite() {
             self.0.insert(name.to_string(), round_metric(name, value));
         }
     }
+    /// Records a value when there is one.
     pub fn set_opt(&mut self, name: &str, value: Option<f64>) {
         if let Some(v) = value {
             self.set(name, v);
         }
     }
+    /// The finished result.
     pub fn into_parsed(self, kind: EvidenceKind, warnings: Vec<String>) -> Parsed {
         Parsed {
             kind,

@@ -334,7 +334,7 @@ mod tests {
     }
 
     #[test]
-    fn locust_reads_the_aggregated_row() {
+    fn locust_is_read_from_the_aggregated_row() {
         let csv = "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s,50%,90%,95%,99%\n\
             GET,/,10,1,5,6,1,20,100,2.5,0.1,5,9,10,19\n,Aggregated,10,1,5,6,1,20,100,2.5,0.1,5,9,10,19\n";
         let r = locust(csv.as_bytes()).unwrap();
@@ -344,7 +344,7 @@ mod tests {
     }
 
     #[test]
-    fn wrk_units_errors_and_distribution() {
+    fn wrk_output_is_read_across_units_with_errors_and_its_distribution() {
         let out = "Running 10s test @ http://x\n  Thread Stats   Avg      Stdev     Max   +/- Stdev\n    Latency   850.00us  1.00ms   1.20s    90%\n  Latency Distribution\n     50%  800.00us\n     99%    1.10s\n  100 requests in 10.00s, 1MB read\n  Socket errors: connect 1, read 2, write 0, timeout 2\n  Non-2xx or 3xx responses: 5\nRequests/sec:     10.00\n";
         let r = wrk(out.as_bytes()).unwrap();
         assert_eq!(r.metrics["latency.mean_ms"], 0.85);

@@ -284,7 +284,7 @@ fn raw_attr<'a>(s: &'a BytesStart<'_>, name: &[u8]) -> Result<Option<&'a [u8]>, 
         let value_start = i + 1;
         let len = bytes
             .get(value_start..)
-            .and_then(|rest| rest.iter().position(|b| *b == quote))
+            .and_then(|rest| memchr::memchr(quote, rest))
             .ok_or_else(|| {
                 format!(
                     "malformed attribute {} (unclosed quote)",
