@@ -1075,3 +1075,19 @@ async fn certificate_exports_are_built_from_the_payload() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[tokio::test]
+async fn the_public_verify_page_shows_numbers_and_roles_but_no_confidential_text() {
+    let w = World::new().await;
+    let number = certified(&w).await;
+    let page =
+        String::from_utf8(w.app.get(None, &format!("/verify/{number}")).await.bytes).unwrap();
+    assert!(page.contains("✓ Valid"));
+    assert!(
+        page.contains("tests.pass_rate") && page.contains("QA lead"),
+        "numbers and roles are shown"
+    );
+    for secret in ["Unit tests pass", "junit.xml", "First", "WeMaster"] {
+        assert!(!page.contains(secret), "the public page leaks {secret:?}");
+    }
+}

@@ -53,9 +53,12 @@ fn status_line(c: &CertificateView) -> (&'static str, String) {
         "revoked" => (
             "cert-status invalid",
             format!(
-                "⊘ REVOKED {} by {}: {}",
+                "⊘ REVOKED {}{}: {}",
                 c.revoked_at.as_deref().map(when).unwrap_or_default(),
-                c.revoked_by.clone().unwrap_or_default(),
+                c.revoked_by
+                    .as_deref()
+                    .map(|u| format!(" by {u}"))
+                    .unwrap_or_default(),
                 c.revoked_reason.clone().unwrap_or_default()
             ),
         ),
@@ -191,7 +194,7 @@ pub fn VerifyPage() -> impl IntoView {
                                 <dl class="facts">
                                     <dt>"Project"</dt><dd>{c.project_code.clone()}</dd>
                                     <dt>"Milestone"</dt><dd>{c.milestone_code.clone()}</dd>
-                                    <dt>"Issued"</dt><dd>{when(&c.issued_at)} " by " {c.issued_by.clone()}</dd>
+                                    <dt>"Issued"</dt><dd>{when(&c.issued_at)}</dd>
                                     <dt>"Recorded SHA-256"</dt><dd><code class="hash">{c.sha256.clone()}</code></dd>
                                     <dt>"Recomputed SHA-256"</dt><dd><code class="hash">{c.recomputed_sha256.clone()}</code></dd>
                                     <dt>"Signing key"</dt><dd><code>{c.key_id.clone().unwrap_or_default()}</code></dd>

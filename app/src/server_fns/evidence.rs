@@ -26,11 +26,13 @@ pub async fn get_certificate(number: String) -> Result<CertificateView, AppError
     Ok(cert)
 }
 
-/// Verifies a certificate by number. Public: no login needed.
+/// Verifies a certificate by number and returns its redacted public view. Public: no login needed.
 #[server(endpoint = "verify_certificate")]
 pub async fn verify_certificate(number: String) -> Result<CertificateView, AppError> {
     use crate::ssr::{certificates, AppState};
-    certificates::verify(&AppState::from_context()?, &number).await
+    Ok(certificates::public_view(
+        certificates::verify(&AppState::from_context()?, &number).await?,
+    ))
 }
 
 /// Revokes a certificate with a reason. PMs of its project and admins.

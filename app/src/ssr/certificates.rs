@@ -362,3 +362,38 @@ pub async fn export_in_toto(state: &AppState, number: &str) -> Result<Value, App
         &c.verify_url,
     ))
 }
+
+/// The public face of a certificate: numbers, verdicts, evidence hashes and the
+/// signers' roles, without names, titles, comments or file names.
+pub fn public_view(mut c: CertificateView) -> CertificateView {
+    let p = &c.payload;
+    let pick = |v: &Value, keys: &[&str]| -> Value {
+        Value::Object(
+            keys.iter()
+                .filter_map(|k| v.get(*k).map(|x| (k.to_string(), x.clone())))
+                .collect(),
+        )
+    };
+    let list = |key: &str, keys: &[&str]| -> Value {
+        Value::Array(
+            p.get(key)
+                .and_then(Value::as_array)
+                .map(|a| a.iter().map(|x| pick(x, keys)).collect())
+                .unwrap_or_default(),
+        )
+    };
+    c.payload = json!({
+        "number": p["number"],
+        "key_id": p["key_id"],
+        "issued_at": p["issued_at"],
+        "state_digest": p["state_digest"],
+        "project": {"code": p["project"]["code"]},
+        "milestone": {"code": p["milestone"]["code"]},
+        "criteria": list("criteria", &["code", "metric", "op", "target", "unit", "actual", "verdict", "evidence_sha256"]),
+        "signoffs": list("signoffs", &["role", "decision", "signed_at", "state_digest"]),
+        "evidence": list("evidence", &["sha256", "kind"]),
+    });
+    c.issued_by = String::new();
+    c.revoked_by = None;
+    c
+}
