@@ -214,3 +214,16 @@ pub struct CertificateView {
     /// QR code of `verify_url` (SVG), for the printable certificate.
     pub qr_svg: Option<String>,
 }
+
+/// A payload value as text: strings as they are, numbers without noise, null as "—".
+pub fn show(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Number(n) => n
+            .as_f64()
+            .map(super::criterion::fmt_number)
+            .unwrap_or_default(),
+        serde_json::Value::Null => "—".into(),
+        other => other.to_string(),
+    }
+}

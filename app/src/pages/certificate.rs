@@ -2,22 +2,13 @@
 
 use crate::components::{action_error, FormError};
 use crate::components::{short_hash, when, PageError};
-use crate::domain::criterion::fmt_number;
 use crate::domain::views::CertificateView;
 use crate::server_fns::evidence::{get_certificate, verify_certificate, RevokeCertificate};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-use serde_json::Value;
 
-fn s(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.as_f64().map(fmt_number).unwrap_or_default(),
-        Value::Null => "—".into(),
-        other => other.to_string(),
-    }
-}
+use crate::domain::views::show as s;
 
 #[component]
 pub fn CertificatePage() -> impl IntoView {

@@ -2,17 +2,9 @@
 //! (a certificate document, not a table dump), an in-toto Statement v1 with a
 //! SLSA verification-summary predicate, and the QR code of the verify URL.
 
-use crate::domain::criterion::fmt_number;
 use serde_json::{json, Value};
 
-fn s(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.as_f64().map(fmt_number).unwrap_or_default(),
-        Value::Null => "—".into(),
-        other => other.to_string(),
-    }
-}
+use crate::domain::views::show as s;
 
 fn arr(v: &Value) -> Vec<Value> {
     v.as_array().cloned().unwrap_or_default()
