@@ -394,10 +394,11 @@ async fn upload_evidence(
 ) -> ApiResult<impl IntoResponse> {
     // check the role before reading a byte of the file
     auth::project_for(&s.pool, &a, &code, auth::Need::Work).await?;
-    let (meta, received) = receive_multipart(&s, mp).await?;
-    let received = received
+    let (meta, incoming) = receive_multipart(&s, mp).await?;
+    let incoming = incoming
         .ok_or_else(|| AppError::invalid("file", "a multipart field named 'file' is required"))?;
-    let view = evidence::store_upload(&s, &a, &code, meta, received).await?;
+    let view =
+        evidence::store_upload(&s, &a, &code, meta, incoming.received, incoming.streamed).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 

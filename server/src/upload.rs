@@ -8,6 +8,7 @@ use app::error::AppError;
 use app::ssr::auth::Actor;
 use app::ssr::blobs::Received;
 use app::ssr::evidence::{self, UploadMeta};
+use app::ssr::parsers::stream::{StreamParser, Streamed};
 use app::ssr::AppState;
 use axum::body::Body;
 use axum::extract::multipart::MultipartError;
@@ -31,11 +32,20 @@ fn multipart_error(e: MultipartError) -> AppError {
     }
 }
 
-/// Reads every field; the `file` field goes to the blob store's temp area.
+/// A file received into the blob store's temp area, with the verdict of the
+/// parse that ran while it arrived.
+pub struct Incoming {
+    pub received: Received,
+    pub streamed: Option<Streamed>,
+}
+
+/// Reads every field; the `file` field goes to the blob store's temp area and,
+/// chunk by chunk, to a parser (for the kind named by a `kind` field sent
+/// before the file, else detected).
 pub async fn receive_multipart(
     state: &AppState,
     mut mp: Multipart,
-) -> Result<(UploadMeta, Option<Received>), AppError> {
+) -> Result<(UploadMeta, Option<Incoming>), AppError> {
     let mut meta = UploadMeta::default();
     let mut received = None;
     while let Some(mut field) = mp.next_field().await.map_err(multipart_error)? {
@@ -47,10 +57,18 @@ pub async fn receive_multipart(
             meta.original_name = field.file_name().unwrap_or_default().to_string();
             meta.media_type = field.content_type().unwrap_or_default().to_string();
             let mut writer = state.blobs.begin(state.max_upload_bytes).await?;
+            // an unknown kind is refused later, with the other fields' errors
+            let kind = evidence::requested_kind(meta.kind.as_deref()).unwrap_or(None);
+            let mut parser = StreamParser::start(kind);
             while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
                 writer.write(&chunk).await?;
+                parser.feed(chunk).await;
             }
-            received = Some(writer.finish().await?);
+            let (file, streamed) = tokio::join!(writer.finish(), parser.finish());
+            received = Some(Incoming {
+                received: file?,
+                streamed,
+            });
             continue;
         }
         let value = field.text().await.map_err(multipart_error)?;
@@ -165,10 +183,18 @@ async fn browser_upload(
             .await
             .map_err(|e| AppError::invalid("file", e.body_text()))?;
         let (mut meta, received) = receive_multipart(&state.app, mp).await?;
-        let received =
+        let incoming =
             received.ok_or_else(|| AppError::invalid("file", "choose a file to upload"))?;
         meta.milestone = Some(ms.clone());
-        evidence::store_upload(&state.app, &actor, &code, meta, received).await
+        evidence::store_upload(
+            &state.app,
+            &actor,
+            &code,
+            meta,
+            incoming.received,
+            incoming.streamed,
+        )
+        .await
     }
     .await;
     match (result, json) {

@@ -3,7 +3,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{junit, TestApp, World};
+use common::{junit, multipart, TestApp, World};
 use serde_json::json;
 
 #[tokio::test]
@@ -370,6 +370,57 @@ async fn an_uploaded_junit_report_is_parsed_and_judges_the_criterion() {
         .get(Some(&w.viewer), &format!("/api/v1/evidence/{id}"))
         .await;
     assert_eq!(g.json()["commit_sha"], "abcdef1");
+}
+
+/// The file is parsed while it arrives, for the kind named before it; a kind
+/// field sent after the file still decides how the file is read.
+#[tokio::test]
+async fn a_kind_sent_after_the_file_still_decides_how_it_is_read() {
+    let w = World::new().await;
+    let xml = junit(4, 1);
+    let (ct, fields_only) = multipart(&[("milestone", "M1"), ("kind", "file")], None);
+    let (_, file_only) = multipart(&[], Some(("junit.xml", xml.as_bytes())));
+    // file part first, then the text fields (each body ends with the closing boundary)
+    let closing = b"--attest-test-boundary-7d1f--\r\n".len();
+    let mut body = file_only[..file_only.len() - closing].to_vec();
+    body.extend_from_slice(&fields_only);
+    let r = w.app.upload_body(&w.eng, "WM", ct.clone(), body).await;
+    assert_eq!(
+        r.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&r.bytes)
+    );
+    assert_eq!(r.json()["kind"], "file");
+    assert_eq!(r.json()["metrics"], json!({}));
+
+    // the same file with the kind before it: parsed as JUnit while streaming
+    let r = w
+        .app
+        .upload(
+            &w.eng,
+            "WM",
+            &[("milestone", "M1"), ("kind", "junit")],
+            Some(("junit.xml", xml.as_bytes())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    assert_eq!(r.json()["kind"], "junit");
+    assert_eq!(r.json()["metrics"]["tests.failed"], 1.0);
+
+    // and a kind after the file that the content contradicts is refused
+    let (ct, fields_only) = multipart(&[("milestone", "M1"), ("kind", "lcov")], None);
+    let mut body = file_only[..file_only.len() - closing].to_vec();
+    body.extend_from_slice(&fields_only);
+    let r = w.app.upload_body(&w.eng, "WM", ct, body).await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        String::from_utf8_lossy(&r.bytes)
+    );
+    assert!(r.error_message().contains("LCOV"), "{}", r.error_message());
+    assert_eq!(w.app.count("evidence").await, 2);
 }
 
 #[tokio::test]

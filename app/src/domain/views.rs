@@ -114,6 +114,20 @@ pub struct EvidenceView {
     pub task_code: Option<String>,
     pub item_text: Option<String>,
     pub criterion_code: Option<String>,
+    pub criterion_id: Option<i64>,
+}
+
+impl EvidenceView {
+    /// What judging a criterion needs of this file.
+    pub fn facts(&self) -> super::criterion::EvidenceFacts {
+        super::criterion::EvidenceFacts {
+            id: self.id,
+            sha256: self.sha256.clone(),
+            effective_at: self.effective_at.clone(),
+            criterion_id: self.criterion_id,
+            metrics: self.metrics.clone(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -107,7 +107,9 @@ async fn upload(
         commit: Some("3f9c2a1b7d".into()),
         ..Default::default()
     };
-    Ok(store_upload(state, actor, "WM", meta, received).await?.id)
+    Ok(store_upload(state, actor, "WM", meta, received, None)
+        .await?
+        .id)
 }
 
 fn checklist(title: &str, sections: &[(&str, &[(&str, bool)])]) -> NewChecklist {

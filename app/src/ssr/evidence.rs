@@ -6,7 +6,7 @@ use super::audit::{self, Event};
 use super::auth::{project_for, Actor, Need};
 use super::blobs::Received;
 use super::milestones::milestone_row;
-use super::parsers;
+use super::parsers::{self, stream::Streamed};
 use super::AppState;
 use crate::domain::metrics::EvidenceKind;
 use crate::domain::views::EvidenceView;
@@ -70,6 +70,7 @@ impl EvidenceRow {
             task_code: self.task_code.clone(),
             item_text: self.item_text.clone(),
             criterion_code: self.criterion_code.clone(),
+            criterion_id: self.criterion_id,
         }
     }
 }
@@ -118,18 +119,34 @@ pub struct UploadMeta {
     pub ci_url: Option<String>,
 }
 
+/// The kind an upload asks for: None (or "auto") = detect from the content.
+pub fn requested_kind(raw: Option<&str>) -> Result<Option<EvidenceKind>, AppError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None | Some("auto") => Ok(None),
+        Some(k) => EvidenceKind::parse(k).map(Some).ok_or_else(|| {
+            let all: Vec<&str> = EvidenceKind::REPORTS.iter().map(|k| k.as_str()).collect();
+            AppError::invalid(
+                "kind",
+                format!("unknown kind {k:?}; one of {}, file", all.join(", ")),
+            )
+        }),
+    }
+}
+
 fn blank(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-/// Validates the links and metadata, parses the received file and, only if all
-/// of that succeeds, stores it. PMs and engineers.
+/// Validates the links and metadata, parses the received file (or takes the
+/// verdict of the parse that ran while it arrived, when that was for the same
+/// kind) and, only if all of that succeeds, stores it. PMs and engineers.
 pub async fn store_upload(
     state: &AppState,
     actor: &Actor,
     project: &str,
     meta: UploadMeta,
     received: Received,
+    streamed: Option<Streamed>,
 ) -> Result<EvidenceView, AppError> {
     let pool = &state.pool;
     let (p, _) = project_for(pool, actor, project, Need::Work).await?;
@@ -185,16 +202,7 @@ pub async fn store_upload(
             )
         }
     };
-    let kind = match blank(&meta.kind) {
-        None | Some("auto") => None,
-        Some(k) => Some(EvidenceKind::parse(k).ok_or_else(|| {
-            let all: Vec<&str> = EvidenceKind::REPORTS.iter().map(|k| k.as_str()).collect();
-            AppError::invalid(
-                "kind",
-                format!("unknown kind {k:?}; one of {}, file", all.join(", ")),
-            )
-        })?),
-    };
+    let kind = requested_kind(meta.kind.as_deref())?;
     let now = super::now();
     let effective_at = match blank(&meta.effective_at) {
         None => now.clone(),
@@ -238,14 +246,20 @@ pub async fn store_upload(
         return Err(AppError::invalid("file", "the file is empty"));
     }
 
-    let path = received.path.to_path_buf();
-    let parsed = tokio::task::spawn_blocking(move || parsers::parse_path(&path, kind))
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "parser task failed");
-            AppError::Internal
-        })?
-        .map_err(|e| AppError::Unprocessable(e.to_string()))?;
+    let parsed = match streamed {
+        Some(s) if s.requested == kind => s.result,
+        // the kind field came after the file, or nothing ran alongside
+        _ => {
+            let path = received.path.to_path_buf();
+            tokio::task::spawn_blocking(move || parsers::parse_path(&path, kind))
+                .await
+                .map_err(|e| {
+                    tracing::error!(error = %e, "parser task failed");
+                    AppError::Internal
+                })?
+        }
+    }
+    .map_err(|e| AppError::Unprocessable(e.to_string()))?;
 
     let sha256 = received.sha256.clone();
     let size = received.size as i64;

@@ -53,6 +53,29 @@ pub async fn view(
     build_view(pool, &p, &m, rights).await
 }
 
+/// A project's milestones in code order (M2 before M10).
+pub async fn milestones_of(
+    pool: &SqlitePool,
+    project_id: i64,
+) -> Result<Vec<MilestoneRow>, AppError> {
+    let mut rows: Vec<MilestoneRow> = sqlx::query_as(
+        "select id, project_id, code, title, goal, planned_start, planned_end from milestones where project_id = ?",
+    )
+    .bind(project_id)
+    .fetch_all(pool)
+    .await?;
+    rows.sort_by_key(|m| {
+        (
+            m.code
+                .trim_start_matches('M')
+                .parse::<u32>()
+                .unwrap_or(u32::MAX),
+            m.code.clone(),
+        )
+    });
+    Ok(rows)
+}
+
 /// Derives the whole milestone view from rows.
 pub async fn build_view(
     pool: &SqlitePool,
@@ -140,19 +163,12 @@ pub async fn build_view(
         })
         .collect();
 
-    let evidence_rows: Vec<EvidenceRow> = evidence_for_milestone(pool, m.id).await?;
-    let evidence: Vec<EvidenceView> = evidence_rows.iter().map(EvidenceRow::to_view).collect();
-    let facts: Vec<EvidenceFacts> = evidence_rows
+    let evidence: Vec<EvidenceView> = evidence_for_milestone(pool, m.id)
+        .await?
         .iter()
-        .zip(&evidence)
-        .map(|(row, v)| EvidenceFacts {
-            id: v.id,
-            sha256: v.sha256.clone(),
-            effective_at: v.effective_at.clone(),
-            criterion_id: row.criterion_id,
-            metrics: v.metrics.clone(),
-        })
+        .map(EvidenceRow::to_view)
         .collect();
+    let facts: Vec<EvidenceFacts> = evidence.iter().map(EvidenceView::facts).collect();
 
     type CritRow = (i64, String, String, String, String, f64, String);
     let crit: Vec<CritRow> =

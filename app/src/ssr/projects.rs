@@ -2,7 +2,7 @@
 
 use super::audit::{self, Event};
 use super::auth::{actor_by_name, project_for, rights, Actor, Need, ProjectRow};
-use super::milestones::{build_view, summary, MilestoneRow};
+use super::milestones::{build_view, milestones_of, summary};
 use crate::domain::codes::{required_text, ProjectCode, Role};
 use crate::domain::views::ProjectView;
 use crate::error::AppError;
@@ -15,19 +15,7 @@ async fn project_view(
     p: ProjectRow,
 ) -> Result<ProjectView, AppError> {
     let r = rights(pool, actor, p.id).await?;
-    let rows: Vec<MilestoneRow> =
-        sqlx::query_as("select id, project_id, code, title, goal, planned_start, planned_end from milestones where project_id = ?")
-            .bind(p.id)
-            .fetch_all(pool)
-            .await?;
-    let mut rows = rows;
-    // M2 before M10
-    rows.sort_by_key(|m| {
-        m.code
-            .trim_start_matches('M')
-            .parse::<u32>()
-            .unwrap_or(u32::MAX)
-    });
+    let rows = milestones_of(pool, p.id).await?;
     let mut milestones = Vec::with_capacity(rows.len());
     for m in &rows {
         milestones.push(summary(&build_view(pool, &p, m, r.clone()).await?));

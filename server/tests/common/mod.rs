@@ -141,6 +141,17 @@ impl TestApp {
         file: Option<(&str, &[u8])>,
     ) -> Reply {
         let (ct, body) = multipart(fields, file);
+        self.upload_body(token, project, ct, body).await
+    }
+
+    /// Posts an already built multipart body to the evidence endpoint.
+    pub async fn upload_body(
+        &self,
+        token: &str,
+        project: &str,
+        ct: String,
+        body: Vec<u8>,
+    ) -> Reply {
         let req = Request::post(format!("/api/v1/projects/{project}/evidence"))
             .header(header::AUTHORIZATION, format!("Bearer {token}"))
             .header(header::CONTENT_TYPE, ct)

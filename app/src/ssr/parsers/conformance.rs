@@ -91,3 +91,47 @@ fn every_shared_fixture_agrees_with_the_answer_key() {
         failures.join("\n")
     );
 }
+
+/// The upload path parses while bytes arrive, in whatever chunks the network
+/// delivers: every fixture, fed in awkward chunk sizes, must give exactly what
+/// parsing the whole file gives (metrics, warnings, or the same refusal).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_shared_fixture_parses_the_same_when_streamed_in_chunks() {
+    use super::stream::StreamParser;
+    let dir = fixtures();
+    let Ok(text) = std::fs::read_to_string(dir.join("expected.json")) else {
+        println!("conformance (streamed): ../shared/fixtures not found, skipping");
+        return;
+    };
+    let expected: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&text).expect("expected.json is JSON");
+    let mut failures = Vec::new();
+    for (i, file) in expected.keys().enumerate() {
+        let path = dir.join(file);
+        let bytes = std::fs::read(&path).expect("fixture readable");
+        let whole = parse_path(&path, None).map_err(|e| e.to_string());
+        // odd sizes so that boundaries fall inside tags, numbers and UTF-8 sequences
+        let chunk = [1usize, 3, 17, 1000, 8191][i % 5].max(bytes.len() / 4000);
+        let mut parser = StreamParser::start(None);
+        for piece in bytes.chunks(chunk) {
+            parser.feed(axum::body::Bytes::copy_from_slice(piece)).await;
+        }
+        let streamed = parser
+            .finish()
+            .await
+            .expect("parser thread")
+            .result
+            .map_err(|e| e.to_string());
+        if streamed != whole {
+            failures.push(format!(
+                "{file} (chunks of {chunk}): streamed {streamed:?}, whole {whole:?}"
+            ));
+        }
+    }
+    println!(
+        "conformance (streamed): {}/{} files identical",
+        expected.len() - failures.len(),
+        expected.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -7,6 +7,7 @@ mod count;
 mod json;
 mod junit;
 mod lcov;
+pub mod stream;
 mod text;
 mod typed;
 mod xml;
@@ -175,24 +176,40 @@ pub const HEAD_BYTES: usize = 64 * 1024;
 
 /// Opens a file, detects its kind when not given (undetectable → plain file), and parses it.
 pub fn parse_path(path: &Path, kind: Option<EvidenceKind>) -> Result<Parsed, ParseError> {
-    let io = |k: EvidenceKind, e: std::io::Error| {
-        ParseError::new(k, format!("cannot read the file: {e}"), None)
-    };
-    let kind = match kind {
-        Some(k) => k,
-        None => {
-            let mut head = Vec::with_capacity(HEAD_BYTES);
-            std::fs::File::open(path)
-                .and_then(|f| f.take(HEAD_BYTES as u64).read_to_end(&mut head))
-                .map_err(|e| io(EvidenceKind::File, e))?;
-            match detect(&head) {
-                Some(k) => k,
-                None => return Ok(Metrics::default().into_parsed(EvidenceKind::File, Vec::new())),
-            }
-        }
-    };
-    let file = std::fs::File::open(path).map_err(|e| io(kind, e))?;
-    parse(kind, BufReader::with_capacity(256 * 1024, file))
+    let file = std::fs::File::open(path).map_err(|e| {
+        ParseError::new(
+            kind.unwrap_or(EvidenceKind::File),
+            format!("cannot read the file: {e}"),
+            None,
+        )
+    })?;
+    parse_detecting(BufReader::with_capacity(256 * 1024, file), kind)
+}
+
+/// Parses a stream, detecting the kind from its first bytes when not given
+/// (undetectable → plain file without metrics).
+pub fn parse_detecting<R: BufRead>(
+    mut reader: R,
+    kind: Option<EvidenceKind>,
+) -> Result<Parsed, ParseError> {
+    if let Some(kind) = kind {
+        return parse(kind, reader);
+    }
+    let mut head = Vec::with_capacity(HEAD_BYTES);
+    (&mut reader)
+        .take(HEAD_BYTES as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| {
+            ParseError::new(
+                EvidenceKind::File,
+                format!("cannot read the file: {e}"),
+                None,
+            )
+        })?;
+    match detect(&head) {
+        Some(kind) => parse(kind, std::io::Cursor::new(head).chain(reader)),
+        None => Ok(Metrics::default().into_parsed(EvidenceKind::File, Vec::new())),
+    }
 }
 
 /// Parses a number the way report writers write them ("1.5", " 2 ", "1e3").
