@@ -42,6 +42,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=ProjectsPage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/p/:code") view=ProjectPage ssr=SsrMode::Async/>
+                    <Route path=path!("/p/:code/report") view=ReportPage ssr=SsrMode::Async/>
                     <Route path=path!("/p/:code/m/:ms") view=MilestonePage ssr=SsrMode::Async/>
                     <Route path=path!("/evidence/:id") view=EvidencePage ssr=SsrMode::Async/>
                     <Route path=path!("/certificates/:number") view=CertificatePage ssr=SsrMode::Async/>

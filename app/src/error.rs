@@ -26,6 +26,9 @@ pub enum AppError {
     /// A report that is not what it claims to be (malformed, wrong structure).
     #[error("{0}")]
     Unprocessable(String),
+    /// A feature this installation is not set up for yet; the message says how to set it up.
+    #[error("{0}")]
+    Unavailable(String),
     #[error("internal error (details are in the server log)")]
     Internal,
     /// A transport or encoding failure reported by the server-function layer.
@@ -51,6 +54,7 @@ impl AppError {
             AppError::Invalid { .. } | AppError::Unprocessable(_) => 422,
             AppError::Conflict(_) | AppError::Gaps { .. } => 409,
             AppError::TooLarge(_) => 413,
+            AppError::Unavailable(_) => 503,
             AppError::Internal | AppError::Transport(_) => 500,
         }
     }
@@ -66,6 +70,7 @@ impl AppError {
             AppError::Gaps { .. } => "not_ready",
             AppError::TooLarge(_) => "too_large",
             AppError::Unprocessable(_) => "unprocessable",
+            AppError::Unavailable(_) => "unavailable",
             AppError::Internal => "internal",
             AppError::Transport(_) => "transport",
         }

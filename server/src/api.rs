@@ -9,7 +9,7 @@ use app::error::AppError;
 use app::ssr::auth::{self, Actor};
 use app::ssr::milestones::{self, NewChecklist, NewCriterion, NewMilestone, NewTask};
 use app::ssr::projects::{self, NewProject};
-use app::ssr::{certificates, evidence, AppState};
+use app::ssr::{certificates, evidence, report, AppState};
 use axum::extract::{
     DefaultBodyLimit, FromRequest, FromRequestParts, Multipart, Path, Request, State,
 };
@@ -129,6 +129,8 @@ pub fn router(state: &ServerState) -> Router<ServerState> {
     Router::new()
         .route("/projects", post(create_project))
         .route("/projects/{code}", get(get_project))
+        .route("/projects/{code}/report", get(project_report))
+        .route("/projects/{code}/report.md", get(project_report_markdown))
         .route("/projects/{code}/milestones", post(create_milestone))
         .route("/projects/{code}/milestones/{ms}", get(get_milestone))
         .route("/projects/{code}/milestones/{ms}/tasks", post(add_task))
@@ -162,6 +164,7 @@ pub fn router(state: &ServerState) -> Router<ServerState> {
             post(issue_certificate),
         )
         .route("/projects/{code}/members", post(set_member))
+        .route("/projects/{code}/visibility", post(set_visibility))
         .route(
             "/projects/{code}/evidence",
             post(upload_evidence).layer(DefaultBodyLimit::max(upload_limit)),
@@ -171,6 +174,7 @@ pub fn router(state: &ServerState) -> Router<ServerState> {
         .route("/certificates/{number}", get(get_certificate))
         .route("/certificates/{number}/export", get(export_certificate))
         .route("/certificates/{number}/export.md", get(export_markdown))
+        .route("/certificates/{number}/export.pdf", get(export_pdf))
         .route("/certificates/{number}/in-toto.json", get(export_in_toto))
         .route("/certificates/{number}/revoke", post(revoke_certificate))
 }
@@ -195,6 +199,26 @@ async fn get_project(
     Path(code): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
     Ok(Json(projects::view(&s.pool, &a, &code).await?))
+}
+
+/// The project completion report (milestones, deviation, criteria met over
+/// time, certificates, open gaps). Members.
+async fn project_report(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(code): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    Ok(Json(report::build(&s, &a, &code).await?))
+}
+
+/// The project completion report as Markdown. Members.
+async fn project_report_markdown(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(code): Path<String>,
+) -> ApiResult<Response> {
+    let md = report::markdown(&report::build(&s, &a, &code).await?);
+    Ok(([(header::CONTENT_TYPE, "text/markdown; charset=utf-8")], md).into_response())
 }
 
 /// Creates a milestone. PMs.
@@ -384,6 +408,22 @@ async fn set_member(
     ))
 }
 
+#[derive(Deserialize)]
+struct VisibilityInput {
+    public: bool,
+}
+
+/// Marks a project public (verify pages show its certificates in full) or not. PMs and admins.
+async fn set_visibility(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(code): Path<String>,
+    ApiJson(input): ApiJson<VisibilityInput>,
+) -> ApiResult<impl IntoResponse> {
+    projects::set_public(&s.pool, &a, &code, input.public).await?;
+    Ok(Json(json!({"project": code, "public": input.public})))
+}
+
 /// Uploads evidence (multipart: file, kind?, milestone, criterion?, task?, item?,
 /// effective_at?, commit?, ci_url?). 201 with id, sha256, kind, metrics, warnings. PMs and engineers.
 async fn upload_evidence(
@@ -480,6 +520,42 @@ async fn export_markdown(
     member_of_certificate(&s, &a, &number).await?;
     let md = certificates::export_markdown(&s, &number).await?;
     Ok(([(header::CONTENT_TYPE, "text/markdown; charset=utf-8")], md).into_response())
+}
+
+/// The certificate as an A4 PDF, rendered off the async runtime. Members.
+/// 503 when the server has no font with Chinese glyphs.
+async fn export_pdf(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(number): Path<String>,
+) -> ApiResult<Response> {
+    let cert = certificates::verify(&s, &number).await?;
+    auth::project_for(&s.pool, &a, &cert.project_code, auth::Need::Read).await?;
+    let configured = s.pdf_font.clone();
+    let disposition = format!("attachment; filename=\"{}.pdf\"", cert.number);
+    let bytes = tokio::task::spawn_blocking(move || {
+        let font = app::ssr::pdf::PdfFont::locate(configured.as_deref())?;
+        app::ssr::pdf::render(
+            &cert.payload,
+            &cert.sha256,
+            &cert.verify_url,
+            &cert.status,
+            &font,
+        )
+    })
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, "PDF rendering task");
+        AppError::Internal
+    })??;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// The certificate as an in-toto Statement v1 with a SLSA verification-summary predicate. Members.

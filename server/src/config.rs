@@ -36,6 +36,9 @@ pub struct Global {
     /// The address people use to reach Attest, for verify links and QR codes (default: http://ADDR).
     #[arg(long, env = "ATTEST_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
+    /// Font for PDF exports: a .ttf, .otf or .ttc with Chinese glyphs (default: Debian's fonts-wqy-microhei or fonts-noto-cjk).
+    #[arg(long, env = "ATTEST_PDF_FONT", global = true)]
+    pub pdf_font: Option<PathBuf>,
     /// Do not load the demo project into a new database.
     #[arg(long, env = "ATTEST_NO_DEMO", global = true)]
     pub no_demo: bool,

@@ -50,6 +50,7 @@ async fn open_state(g: &config::Global) -> Result<(AppState, bool), BoxError> {
                 .trim_end_matches('/')
                 .to_string(),
             max_upload_bytes: g.max_upload_bytes,
+            pdf_font: g.pdf_font.clone(),
         },
         is_new,
     ))
@@ -236,6 +237,10 @@ async fn serve(g: &config::Global) -> Result<ExitCode, BoxError> {
         .site_addr(g.addr)
         .env(leptos::config::Env::PROD)
         .build();
+    match app::ssr::pdf::PdfFont::locate(state.pdf_font.as_deref()) {
+        Ok(font) => tracing::info!(font = %font.path().display(), "PDF exports use this font"),
+        Err(e) => eprintln!("warning: {e} (until then PDF exports answer 503)"),
+    }
     let show_logins = demo::is_loaded(&state).await.unwrap_or(false);
     let app = server::router(state, leptos).await?;
     let listener = tokio::net::TcpListener::bind(g.addr).await?;

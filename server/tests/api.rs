@@ -1141,4 +1141,204 @@ async fn the_public_verify_page_shows_numbers_and_roles_but_no_confidential_text
     for secret in ["Unit tests pass", "junit.xml", "First", "WeMaster"] {
         assert!(!page.contains(secret), "the public page leaks {secret:?}");
     }
+    assert!(
+        page.contains("is not marked public"),
+        "the page says why text is withheld"
+    );
+
+    // only PMs and admins mark a project public; a wrong body is refused
+    let path = "/api/v1/projects/WM/visibility";
+    let r = w
+        .app
+        .post(Some(&w.eng), path, json!({"public": true}))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = w
+        .app
+        .post(Some(&w.pm), path, json!({"public": "yes"}))
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        String::from_utf8_lossy(&r.bytes)
+    );
+    let r = w.app.post(Some(&w.pm), path, json!({"public": true})).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        w.app
+            .get(Some(&w.viewer), "/api/v1/projects/WM")
+            .await
+            .json()["project"]["public"],
+        true
+    );
+    let page =
+        String::from_utf8(w.app.get(None, &format!("/verify/{number}")).await.bytes).unwrap();
+    for shown in ["Unit tests pass", "First", "WeMaster", "✓ Valid"] {
+        assert!(
+            page.contains(shown),
+            "a public project's verify page shows {shown:?}"
+        );
+    }
+    assert!(!page.contains("is not marked public"));
+    let events: Vec<(String, String)> = sqlx::query_as(
+        "select action, after_json from audit_events where action = 'project.visibility'",
+    )
+    .fetch_all(&w.app.state.pool)
+    .await
+    .unwrap();
+    assert_eq!(events.len(), 1, "the change is in the audit chain");
+    assert!(events[0].1.contains("true"));
+}
+
+#[tokio::test]
+async fn the_completion_report_is_derived_and_follows_revocation() {
+    let w = World::new().await;
+    // a milestone planned in the past with nothing recorded
+    let r = w
+        .app
+        .post(
+            Some(&w.pm),
+            "/api/v1/projects/WM/milestones",
+            json!({"code": "M2", "title": "交付封版", "planned_start": "2026-01-05", "planned_end": "2026-01-31"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let before = w
+        .app
+        .get(Some(&w.viewer), "/api/v1/projects/WM/report")
+        .await;
+    assert_eq!(before.status, StatusCode::OK);
+    let before = before.json();
+    assert_eq!(before["criteria_over_time"], json!([]));
+    assert_eq!(before["evidence_files"], 0);
+
+    let number = certified(&w).await;
+    let r = w
+        .app
+        .get(Some(&w.viewer), "/api/v1/projects/WM/report")
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let report = r.json();
+    let ms = report["milestones"].as_array().unwrap();
+    assert_eq!(ms.len(), 2);
+    assert_eq!(ms[0]["summary"]["code"], "M1");
+    assert_eq!(ms[0]["summary"]["state"], "certified");
+    assert_eq!(ms[0]["no_data"], false);
+    assert_eq!(ms[0]["gaps"], json!([]));
+    assert_eq!(ms[0]["finish"], json!({"kind": "no_plan"}));
+    assert_eq!(ms[1]["summary"]["code"], "M2");
+    assert_eq!(ms[1]["no_data"], true);
+    let overdue = (chrono::Utc::now().date_naive()
+        - chrono::NaiveDate::from_ymd_opt(2026, 1, 31).unwrap())
+    .num_days();
+    assert_eq!(
+        ms[1]["finish"],
+        json!({"kind": "open", "days_late": overdue})
+    );
+    assert_eq!(report["evidence_files"], 1);
+    let series = report["criteria_over_time"].as_array().unwrap();
+    assert_eq!(series.len(), 1, "one day with evidence");
+    assert_eq!(series[0]["met"], 1);
+    assert_eq!(series[0]["total"], 1);
+    assert_eq!(report["certificates"][0]["number"], number.as_str());
+    assert_eq!(report["certificates"][0]["status"], "valid");
+
+    let r = w
+        .app
+        .post(
+            Some(&w.pm),
+            &format!("/api/v1/certificates/{number}/revoke"),
+            json!({"reason": "wrong build"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let md = w
+        .app
+        .get(Some(&w.viewer), "/api/v1/projects/WM/report.md")
+        .await;
+    assert_eq!(md.status, StatusCode::OK);
+    assert!(md.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/markdown"));
+    let md = String::from_utf8(md.bytes).unwrap();
+    assert!(md.contains("| Certificates | 0 valid, 1 revoked |"), "{md}");
+    // a revoked certificate no longer certifies the milestone
+    assert!(md.contains("| Milestones certified | 0 of 2 |"), "{md}");
+    let after = w
+        .app
+        .get(Some(&w.pm), "/api/v1/projects/WM/report")
+        .await
+        .json();
+    assert_eq!(after["milestones"][0]["summary"]["state"], "signed_off");
+    assert_eq!(after["milestones"][0]["summary"]["actual_end"], json!(null));
+    assert!(md.contains("wrong build"));
+    assert!(md.contains(&format!(
+        "| M2 交付封版 | planned | no data recorded | no data recorded | no data recorded | 2026-01-05 → 2026-01-31 | not started → not certified | start: overdue by {} days; finish: overdue by {overdue} days |",
+        overdue + 26
+    )), "{md}");
+
+    // members only
+    assert_eq!(
+        w.app.get(None, "/api/v1/projects/WM/report").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let outsider = w.app.user("outsider", false).await;
+    assert_eq!(
+        w.app
+            .get(Some(&outsider), "/api/v1/projects/WM/report.md")
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn the_demo_loads_with_a_certified_m3_an_honest_m4_and_a_history() {
+    let app = TestApp::new().await;
+    app::ssr::demo::load(&app.state).await.unwrap();
+    assert!(app::ssr::demo::is_loaded(&app.state).await.unwrap());
+    let pm = app::ssr::auth::create_token(&app.state.pool, "pm", None, "test")
+        .await
+        .unwrap();
+    let report = app.get(Some(&pm), "/api/v1/projects/WM/report").await;
+    assert_eq!(report.status, StatusCode::OK);
+    let report = report.json();
+    let state = |code: &str| {
+        report["milestones"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["summary"]["code"] == code)
+            .map(|m| m["summary"]["state"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    assert_eq!(state("M3"), "certified");
+    assert_ne!(state("M4"), "certified");
+    assert_eq!(report["certificates"][0]["status"], "valid");
+    let m4 = app
+        .get(Some(&pm), "/api/v1/projects/WM/milestones/M4")
+        .await
+        .json();
+    assert!(
+        !m4["gaps"].as_array().unwrap().is_empty(),
+        "M4 explains why it is not ready"
+    );
+    // back-dated runs: the chart has several days, and M3's failing first run shows as a dip
+    let series = report["criteria_over_time"].as_array().unwrap();
+    assert!(series.len() >= 4, "{series:?}");
+    let last = series.last().unwrap();
+    let met_now: u64 = report["milestones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            m["summary"]["progress"]["criteria"]["done"]
+                .as_u64()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(last["met"].as_u64().unwrap(), met_now);
+    assert_eq!(series[0]["met"], 0, "the first run had failures");
 }

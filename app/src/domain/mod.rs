@@ -6,4 +6,5 @@ pub mod codes;
 pub mod criterion;
 pub mod metrics;
 pub mod milestone;
+pub mod report;
 pub mod views;

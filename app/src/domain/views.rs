@@ -31,6 +31,8 @@ pub struct ProjectHead {
     pub code: String,
     pub name: String,
     pub description: String,
+    /// Its certificates' verify pages show names, titles and comments.
+    pub public: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -160,6 +162,8 @@ pub struct CertificateSummary {
     pub issued_by: String,
     pub sha256: String,
     pub state_digest: String,
+    /// A revoked certificate no longer certifies its milestone.
+    pub revoked_at: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -227,6 +231,10 @@ pub struct CertificateView {
     pub verify_url: String,
     /// QR code of `verify_url` (SVG), for the printable certificate.
     pub qr_svg: Option<String>,
+    /// The project is marked public: its certificates may be shown in full.
+    pub project_public: bool,
+    /// Names, titles, comments and file names were withheld (public view of a non-public project).
+    pub redacted: bool,
 }
 
 /// A payload value as text: strings as they are, numbers without noise, null as "—".

@@ -141,6 +141,7 @@ fn Certificate(c: CertificateView, revoke: ServerAction<RevokeCertificate>) -> i
             <p>
                 <a class="button" href=format!("/api/v1/certificates/{}/export", c.number) download=format!("{}.json", c.number)>"Signed JSON"</a>
                 " " <a class="button" href=format!("/api/v1/certificates/{}/export.md", c.number) download=format!("{}.md", c.number)>"Markdown"</a>
+                " " <a class="button" href=format!("/api/v1/certificates/{}/export.pdf", c.number)>"PDF"</a>
                 " " <a class="button" href=format!("/api/v1/certificates/{}/in-toto.json", c.number) download=format!("{}.intoto.json", c.number)>"in-toto statement"</a>
                 " " <button type="button" onclick="window.print()">"Print"</button>
                 " Check it anywhere with " <code>{format!("attest verify {}.json --key <public key>", c.number)}</code>
@@ -183,21 +184,24 @@ pub fn VerifyPage() -> impl IntoView {
                                     _ => view! { <p class="verdict invalid" role="status">{format!("✗ Invalid — {}", c.problem.clone().unwrap_or_default())}</p> }.into_any(),
                                 }}
                                 <dl class="facts">
-                                    <dt>"Project"</dt><dd>{c.project_code.clone()}</dd>
-                                    <dt>"Milestone"</dt><dd>{c.milestone_code.clone()}</dd>
-                                    <dt>"Issued"</dt><dd>{when(&c.issued_at)}</dd>
+                                    <dt>"Project"</dt><dd>{c.project_code.clone()} " " {(!c.redacted).then(|| s(&p["project"]["name"]))}</dd>
+                                    <dt>"Milestone"</dt><dd>{c.milestone_code.clone()} " " {(!c.redacted).then(|| s(&p["milestone"]["title"]))}</dd>
+                                    <dt>"Issued"</dt><dd>{when(&c.issued_at)} {(!c.redacted).then(|| format!(" by {}", s(&p["issued_by"]["name"])))}</dd>
                                     <dt>"Recorded SHA-256"</dt><dd><code class="hash">{c.sha256.clone()}</code></dd>
                                     <dt>"Recomputed SHA-256"</dt><dd><code class="hash">{c.recomputed_sha256.clone()}</code></dd>
                                     <dt>"Signing key"</dt><dd><code>{c.key_id.clone().unwrap_or_default()}</code></dd>
                                 </dl>
+                                {c.redacted.then(|| view! {
+                                    <p class="muted">"Names, titles, comments and file names are withheld: project " {c.project_code.clone()} " is not marked public. Members see the full certificate after logging in."</p>
+                                })}
                                 <h2>"Criteria"</h2>
                                 <ul>{p["criteria"].as_array().cloned().unwrap_or_default().into_iter().map(|k| view! {
-                                    <li>{s(&k["code"])} " " <code>{s(&k["metric"])}</code> " " {s(&k["op"])} " " {s(&k["target"])} ": actual " {s(&k["actual"])}
+                                    <li>{s(&k["code"])} " " {(!k["title"].is_null()).then(|| s(&k["title"]))} " " <code>{s(&k["metric"])}</code> " " {s(&k["op"])} " " {s(&k["target"])} ": actual " {s(&k["actual"])}
                                         " — " {s(&k["verdict"])} " (evidence sha256 " <code>{short_hash(&s(&k["evidence_sha256"]))}</code> ")"</li>
                                 }).collect_view()}</ul>
                                 <h2>"Signed by roles"</h2>
                                 <ul>{p["signoffs"].as_array().cloned().unwrap_or_default().into_iter().map(|so| view! {
-                                    <li>{s(&so["role"])} " · " {when(&s(&so["signed_at"]))}</li>
+                                    <li>{s(&so["role"])} {(!so["user"].is_null()).then(|| format!(" · {}", s(&so["user"])))} " · " {when(&s(&so["signed_at"]))}</li>
                                 }).collect_view()}</ul>
                             </section>
                         }.into_any()

@@ -325,7 +325,8 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
             <h2 id="cert-h">"Certificate"</h2>
             <ul>{v.certificates.clone().into_iter().map(move |c| view! {
                 <li><a href=format!("/certificates/{}", c.number)>{c.number.clone()}</a> " issued by " {c.issued_by.clone()} " · " {when(&c.issued_at)}
-                    {(c.state_digest != digest.get_value()).then_some(" (for an earlier state)")}</li>
+                    {(c.state_digest != digest.get_value()).then_some(" (for an earlier state)")}
+                    {c.revoked_at.as_deref().map(|at| view! { " " <span class="badge verdict-not-met">"revoked " {when(at)}</span> })}</li>
             }).collect_view()}</ul>
             {can_manage.then(|| view! {
                 <ActionForm action=actions.issue>

@@ -6,6 +6,7 @@ mod login;
 mod milestone;
 mod project;
 mod projects;
+mod report;
 
 pub use certificate::{CertificatePage, VerifyPage};
 pub use evidence::EvidencePage;
@@ -13,6 +14,7 @@ pub use login::LoginPage;
 pub use milestone::MilestonePage;
 pub use project::ProjectPage;
 pub use projects::ProjectsPage;
+pub use report::ReportPage;
 
 use leptos::prelude::*;
 

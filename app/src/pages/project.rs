@@ -1,7 +1,7 @@
 //! A project: its milestones with state, progress and planned vs actual dates.
 
 use crate::components::{action_error, when, FormError, PageError, ProgressBar, StateBadge};
-use crate::server_fns::projects::{get_project, CreateMilestone};
+use crate::server_fns::projects::{get_project, CreateMilestone, SetProjectPublic};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -11,9 +11,10 @@ pub fn ProjectPage() -> impl IntoView {
     let params = use_params_map();
     let code = move || params.read().get("code").unwrap_or_default();
     let create = ServerAction::<CreateMilestone>::new();
+    let visibility = ServerAction::<SetProjectPublic>::new();
     let project = Resource::new(
-        move || (code(), create.version().get()),
-        |(c, _)| get_project(c),
+        move || (code(), create.version().get(), visibility.version().get()),
+        |(c, _, _)| get_project(c),
     );
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
@@ -22,11 +23,17 @@ pub fn ProjectPage() -> impl IntoView {
                     Err(error) => view! { <PageError error/> }.into_any(),
                     Ok(p) => {
                         let code = p.project.code.clone();
+                        let (milestone_form_code, visibility_form_code, public) =
+                            (p.project.code.clone(), p.project.code.clone(), p.project.public);
                         view! {
                             <Title text=format!("{} · Attest", p.project.code)/>
                             <nav class="crumbs"><a href="/">"Projects"</a> " › " {p.project.code.clone()}</nav>
                             <h1>{p.project.code.clone()} " · " {p.project.name.clone()}</h1>
                             <p class="muted">{p.project.description.clone()}</p>
+                            <p>
+                                <a class="button" href=format!("/p/{code}/report")>"Completion report"</a>
+                                " " <span class="tag">{if p.project.public { "public: verify pages show certificates in full" } else { "not public: verify pages show a redacted view" }}</span>
+                            </p>
                             <table class="milestones">
                                 <thead><tr>
                                     <th>"Milestone"</th><th>"State"</th><th>"Progress"</th>
@@ -52,11 +59,11 @@ pub fn ProjectPage() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
-                            {p.rights.can_manage.then(|| view! {
+                            {p.rights.can_manage.then(move || view! {
                                 <details class="card manage">
                                     <summary>"New milestone"</summary>
                                     <ActionForm action=create>
-                                        <input type="hidden" name="project" value=p.project.code.clone()/>
+                                        <input type="hidden" name="project" value=milestone_form_code/>
                                         <label>"Code" <input type="text" name="code" placeholder="M5" required/></label>
                                         <label>"Title" <input type="text" name="title" required/></label>
                                         <label>"Goal" <input type="text" name="goal"/></label>
@@ -65,6 +72,18 @@ pub fn ProjectPage() -> impl IntoView {
                                         <button type="submit">"Create milestone"</button>
                                     </ActionForm>
                                     <FormError error=action_error(create)/>
+                                </details>
+                                <details class="card manage">
+                                    <summary>"Visibility"</summary>
+                                    <ActionForm action=visibility>
+                                        <input type="hidden" name="project" value=visibility_form_code/>
+                                        <label class="inline">
+                                            <input type="checkbox" name="public" value="on" checked=public/>
+                                            " Public: anyone with a certificate number sees names, titles and comments on its verify page"
+                                        </label>
+                                        <button type="submit">"Save visibility"</button>
+                                    </ActionForm>
+                                    <FormError error=action_error(visibility)/>
                                 </details>
                             })}
                         }.into_any()

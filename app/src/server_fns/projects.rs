@@ -42,3 +42,27 @@ pub async fn create_milestone(
     milestones::create_milestone(&AppState::from_context()?.pool, &actor, &project, input).await?;
     Ok(())
 }
+
+/// The project completion report. Members and admins.
+#[server(endpoint = "get_project_report")]
+pub async fn get_project_report(
+    code: String,
+) -> Result<crate::domain::report::ProjectReport, AppError> {
+    use crate::ssr::{auth, report, AppState};
+    let actor = auth::require_session_actor().await?;
+    report::build(&AppState::from_context()?, &actor, &code).await
+}
+
+/// Marks a project public or not (a checkbox: present = public). Admins and PMs.
+#[server(endpoint = "set_project_public")]
+pub async fn set_project_public(project: String, public: Option<String>) -> Result<(), AppError> {
+    use crate::ssr::{auth, projects, AppState};
+    let actor = auth::require_session_actor().await?;
+    projects::set_public(
+        &AppState::from_context()?.pool,
+        &actor,
+        &project,
+        public.is_some(),
+    )
+    .await
+}

@@ -229,6 +229,19 @@ pub struct ProjectRow {
     pub code: String,
     pub name: String,
     pub description: String,
+    /// Verify pages show this project's certificates unredacted.
+    pub public: bool,
+}
+
+impl ProjectRow {
+    pub fn head(&self) -> crate::domain::views::ProjectHead {
+        crate::domain::views::ProjectHead {
+            code: self.code.clone(),
+            name: self.name.clone(),
+            description: self.description.clone(),
+            public: self.public,
+        }
+    }
 }
 
 /// The caller's rights in a project. Admins act as PMs everywhere.
@@ -259,7 +272,7 @@ pub async fn project_for(
     need: Need,
 ) -> Result<(ProjectRow, Rights), AppError> {
     let project: ProjectRow =
-        sqlx::query_as("select id, code, name, description from projects where code = ?")
+        sqlx::query_as("select id, code, name, description, public from projects where code = ?")
             .bind(code.trim())
             .fetch_optional(pool)
             .await?

@@ -88,7 +88,7 @@ pub async fn issue(
                 .certificates
                 .iter()
                 .rev()
-                .find(|c| c.state_digest == v.state_digest)
+                .find(|c| c.state_digest == v.state_digest && c.revoked_at.is_none())
                 .map(|c| c.number.clone())
                 .unwrap_or_default();
             return Err(AppError::Conflict(format!(
@@ -162,6 +162,7 @@ struct CertRow {
     revoked_at: Option<String>,
     revoked_by: Option<String>,
     revoked_reason: Option<String>,
+    project_public: bool,
 }
 
 /// Checks a certificate document offline: canonical form, hash, key id and
@@ -212,7 +213,8 @@ pub fn verify_document(doc: &Value, public_key: Option<&str>) -> Result<(), Stri
 async fn load(pool: &SqlitePool, number: &str) -> Result<CertRow, AppError> {
     sqlx::query_as(
         "select c.number, p.code as project_code, m.code as milestone_code, c.issued_at, u.username as issued_by, c.sha256, c.payload,
-                c.key_id, c.signature, c.revoked_at, r.username as revoked_by, c.revoked_reason
+                c.key_id, c.signature, c.revoked_at, r.username as revoked_by, c.revoked_reason,
+                p.public as project_public
          from certificates c join milestones m on m.id = c.milestone_id join projects p on p.id = m.project_id
              join users u on u.id = c.issued_by left join users r on r.id = c.revoked_by
          where c.number = ?",
@@ -337,6 +339,8 @@ pub async fn verify(state: &AppState, number: &str) -> Result<CertificateView, A
         revoked_at: row.revoked_at,
         revoked_by: row.revoked_by,
         revoked_reason: row.revoked_reason,
+        project_public: row.project_public,
+        redacted: false,
         verify_url: format!("{}/verify/{}", state.public_url, number.trim()),
         qr_svg: None,
     })
@@ -363,9 +367,14 @@ pub async fn export_in_toto(state: &AppState, number: &str) -> Result<Value, App
     ))
 }
 
-/// The public face of a certificate: numbers, verdicts, evidence hashes and the
-/// signers' roles, without names, titles, comments or file names.
+/// The public face of a certificate: in full for a public project; otherwise
+/// numbers, verdicts, evidence hashes and the signers' roles, without names,
+/// titles, comments or file names.
 pub fn public_view(mut c: CertificateView) -> CertificateView {
+    if c.project_public {
+        return c;
+    }
+    c.redacted = true;
     let p = &c.payload;
     let pick = |v: &Value, keys: &[&str]| -> Value {
         Value::Object(

@@ -92,8 +92,12 @@ async fn upload(
     milestone: &str,
     criterion: Option<&str>,
     task: Option<&str>,
+    days_ago: i64,
 ) -> Result<i64, AppError> {
     let received = state.blobs.put_bytes(bytes).await?;
+    // the run the file reports on happened earlier, so the report's
+    // criteria-over-time chart has a history to show
+    let effective = chrono::Utc::now() - chrono::Duration::days(days_ago);
     let meta = UploadMeta {
         original_name: name.into(),
         media_type: if name.ends_with(".json") {
@@ -105,6 +109,7 @@ async fn upload(
         criterion: criterion.map(Into::into),
         task: task.map(Into::into),
         commit: Some("3f9c2a1b7d".into()),
+        effective_at: Some(super::fmt_time(effective)),
         ..Default::default()
     };
     Ok(store_upload(state, actor, "WM", meta, received, None)
@@ -352,14 +357,16 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
         criterion("C2", "Line coverage", "coverage.line_pct", ">=", 80.0),
     )
     .await?;
+    // a first regression run with failures, then coverage, then the green run
     upload(
         state,
         &qa,
         "regression-junit.xml",
-        junit_xml("wemaster.regression", 186, 0).as_bytes(),
+        junit_xml("wemaster.regression", 186, 4).as_bytes(),
         "M3",
         Some("C1"),
         Some("M3-02"),
+        12,
     )
     .await?;
     upload(
@@ -370,6 +377,18 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
         "M3",
         Some("C2"),
         None,
+        10,
+    )
+    .await?;
+    upload(
+        state,
+        &qa,
+        "regression-junit.xml",
+        junit_xml("wemaster.regression", 186, 0).as_bytes(),
+        "M3",
+        Some("C1"),
+        Some("M3-02"),
+        6,
     )
     .await?;
     for code in ["M3-01", "M3-02", "M3-03"] {
@@ -493,6 +512,7 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
         "M4",
         Some("C1"),
         Some("M4-02"),
+        3,
     )
     .await?;
     upload(
@@ -503,6 +523,7 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
         "M4",
         Some("C2"),
         Some("M4-03"),
+        2,
     )
     .await?;
     upload(
@@ -513,6 +534,7 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
         "M4",
         Some("C3"),
         Some("M4-04"),
+        1,
     )
     .await?;
     ms::complete_task(pool, &eng, "WM", "M4", "M4-01").await?;

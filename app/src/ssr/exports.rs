@@ -6,8 +6,20 @@ use serde_json::{json, Value};
 
 use crate::domain::views::show as s;
 
-fn arr(v: &Value) -> Vec<Value> {
+pub(crate) fn arr(v: &Value) -> Vec<Value> {
     v.as_array().cloned().unwrap_or_default()
+}
+
+/// A criterion value with its unit: `100%`.
+pub(crate) fn with_unit(value: &Value, unit: &Value) -> String {
+    format!("{}{}", s(value), s(unit))
+}
+
+/// How many of a checklist's items are ticked, and how many it has.
+pub(crate) fn ticked(list: &Value) -> (usize, usize) {
+    let items = arr(&list["items"]);
+    let done = items.iter().filter(|i| !i["ticked_at"].is_null()).count();
+    (done, items.len())
 }
 
 /// Escapes a table cell.
@@ -59,15 +71,13 @@ pub fn markdown(payload: &Value, sha256: &str, verify_url: &str, status: &str) -
             "❌ not met"
         };
         out.push_str(&format!(
-            "| {} | {} | `{}` {} {}{} | {}{} | {} | #{} `{}` |\n",
+            "| {} | {} | `{}` {} {} | {} | {} | #{} `{}` |\n",
             cell(&c["code"]),
             cell(&c["title"]),
             s(&c["metric"]),
             s(&c["op"]),
-            s(&c["target"]),
-            s(&c["unit"]),
-            s(&c["actual"]),
-            s(&c["unit"]),
+            with_unit(&c["target"], &c["unit"]),
+            with_unit(&c["actual"], &c["unit"]),
             verdict,
             s(&c["evidence_id"]),
             s(&c["evidence_sha256"])
@@ -88,14 +98,12 @@ pub fn markdown(payload: &Value, sha256: &str, verify_url: &str, status: &str) -
     }
     out.push_str("\n## Checklists\n\n");
     for l in arr(&p["checklists"]) {
-        let items = arr(&l["items"]);
+        let (done, total) = ticked(&l);
         out.push_str(&format!(
-            "**{}** — {}/{} ticked\n\n",
-            s(&l["title"]),
-            items.iter().filter(|i| !i["ticked_at"].is_null()).count(),
-            items.len()
+            "**{}** — {done}/{total} ticked\n\n",
+            s(&l["title"])
         ));
-        for i in items {
+        for i in arr(&l["items"]) {
             out.push_str(&format!(
                 "- ✅ {} — {}, {}\n",
                 s(&i["text"]),

@@ -257,15 +257,26 @@ pub async fn build_view(
         })
         .collect();
 
-    let certificates: Vec<CertificateSummary> = sqlx::query_as::<_, (String, String, String, String, String)>(
-        "select c.number, c.issued_at, u.username, c.sha256, c.state_digest from certificates c join users u on u.id = c.issued_by
+    type CertRow = (String, String, String, String, String, Option<String>);
+    let certificates: Vec<CertificateSummary> = sqlx::query_as::<_, CertRow>(
+        "select c.number, c.issued_at, u.username, c.sha256, c.state_digest, c.revoked_at
+         from certificates c join users u on u.id = c.issued_by
          where c.milestone_id = ? order by c.id",
     )
     .bind(m.id)
     .fetch_all(pool)
     .await?
     .into_iter()
-    .map(|(number, issued_at, issued_by, sha256, state_digest)| CertificateSummary { number, issued_at, issued_by, sha256, state_digest })
+    .map(
+        |(number, issued_at, issued_by, sha256, state_digest, revoked_at)| CertificateSummary {
+            number,
+            issued_at,
+            issued_by,
+            sha256,
+            state_digest,
+            revoked_at,
+        },
+    )
     .collect();
 
     let progress = Progress::of(&tasks, &checklists, &criteria);
@@ -282,9 +293,11 @@ pub async fn build_view(
     starts.sort();
     let actual_start = starts.first().map(|s| s.to_string());
     let activity = actual_start.is_some();
-    let certified_now = certificates.iter().any(|c| c.state_digest == digest);
+    let standing = certificates.iter().filter(|c| c.revoked_at.is_none());
+    let certified_now = standing.clone().any(|c| c.state_digest == digest);
     let state = derive_state(progress, activity, &signoff_roles, certified_now);
-    let actual_end = certificates.first().map(|c| c.issued_at.clone());
+    // the first certificate that still stands
+    let actual_end = standing.map(|c| c.issued_at.clone()).next();
     let gap_list = if state >= MilestoneState::SignedOff {
         Vec::new()
     } else {
@@ -310,11 +323,7 @@ pub async fn build_view(
     .collect();
 
     Ok(MilestoneView {
-        project: ProjectHead {
-            code: p.code.clone(),
-            name: p.name.clone(),
-            description: p.description.clone(),
-        },
+        project: p.head(),
         id: m.id,
         code: m.code.clone(),
         title: m.title.clone(),

@@ -12,9 +12,12 @@ pub mod evidence;
 pub mod exports;
 pub mod milestones;
 pub mod parsers;
+pub mod pdf;
 pub mod projects;
+pub mod report;
 pub mod signing;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Shared state handed to every server function and route.
@@ -28,6 +31,8 @@ pub struct AppState {
     pub public_url: String,
     /// Largest evidence file accepted, in bytes.
     pub max_upload_bytes: u64,
+    /// Font for PDF exports (`--pdf-font`); `None` searches Debian's CJK fonts.
+    pub pdf_font: Option<PathBuf>,
 }
 
 impl AppState {

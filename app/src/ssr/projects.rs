@@ -21,11 +21,7 @@ async fn project_view(
         milestones.push(summary(&build_view(pool, &p, m, r.clone()).await?));
     }
     Ok(ProjectView {
-        project: crate::domain::views::ProjectHead {
-            code: p.code,
-            name: p.name,
-            description: p.description,
-        },
+        project: p.head(),
         milestones,
         rights: r,
     })
@@ -34,7 +30,7 @@ async fn project_view(
 /// The projects the caller belongs to (all of them for admins), with milestone progress.
 pub async fn list(pool: &SqlitePool, actor: &Actor) -> Result<Vec<ProjectView>, AppError> {
     let rows: Vec<ProjectRow> = sqlx::query_as(
-        "select id, code, name, description from projects p
+        "select id, code, name, description, public from projects p
          where ? or exists (select 1 from memberships ms where ms.project_id = p.id and ms.user_id = ?) order by code",
     )
     .bind(actor.is_admin)
@@ -154,6 +150,41 @@ pub async fn set_member(
             subject: user.username.clone(),
             before: before.map(|r| json!({"role": r})),
             after: Some(json!({"role": role.as_str()})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Marks a project public (verify pages show its certificates in full) or
+/// not (they show the redacted view). Admins and the project's PMs.
+pub async fn set_public(
+    pool: &SqlitePool,
+    actor: &Actor,
+    code: &str,
+    public: bool,
+) -> Result<(), AppError> {
+    let (p, _) = project_for(pool, actor, code, Need::Manage).await?;
+    if p.public == public {
+        return Ok(());
+    }
+    let mut tx = pool.begin().await?;
+    sqlx::query("update projects set public = ? where id = ?")
+        .bind(public)
+        .bind(p.id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        Event {
+            actor_id: Some(actor.id),
+            project_id: Some(p.id),
+            milestone_id: None,
+            action: "project.visibility",
+            subject: p.code.clone(),
+            before: Some(json!({"public": p.public})),
+            after: Some(json!({"public": public})),
         },
     )
     .await?;

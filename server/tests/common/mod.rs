@@ -85,6 +85,7 @@ impl TestApp {
             pool,
             blobs: Arc::new(blobs),
             max_upload_bytes,
+            pdf_font: None,
         };
         let leptos = leptos::config::LeptosOptions::builder()
             .output_name("attest")

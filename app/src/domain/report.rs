@@ -1,0 +1,295 @@
+//! Project completion report rules: schedule deviation per milestone and the
+//! criteria-met-over-time series, both derived from rows and evidence only.
+
+use super::criterion::{judge, EvidenceFacts, Op, Verdict};
+use super::views::MilestoneSummary;
+use serde::{Deserialize, Serialize};
+
+/// How a milestone's dates compare with its plan, in whole days.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Deviation {
+    /// No planned date to compare with.
+    NoPlan,
+    /// Happened; positive = late, negative = early, 0 = on the planned day.
+    Done { days_late: i64 },
+    /// Has not happened; positive = overdue by that many days, otherwise days left (negated).
+    Open { days_late: i64 },
+}
+
+impl Deviation {
+    /// `planned` is a date (YYYY-MM-DD); `actual` an RFC 3339 time or a date.
+    pub fn of(planned: Option<&str>, actual: Option<&str>, today: chrono::NaiveDate) -> Self {
+        let Some(planned) = planned.and_then(date_of) else {
+            return Deviation::NoPlan;
+        };
+        match actual.and_then(date_of) {
+            Some(actual) => Deviation::Done {
+                days_late: (actual - planned).num_days(),
+            },
+            None => Deviation::Open {
+                days_late: (today - planned).num_days(),
+            },
+        }
+    }
+
+    /// "3 days late", "on time", "overdue by 5 days", "due in 4 days".
+    pub fn label(self) -> String {
+        match self {
+            Deviation::NoPlan => "no planned date".into(),
+            Deviation::Done { days_late: 0 } => "on time".into(),
+            Deviation::Done { days_late } if days_late > 0 => format!("{} late", days(days_late)),
+            Deviation::Done { days_late } => format!("{} early", days(-days_late)),
+            Deviation::Open { days_late: 0 } => "due today".into(),
+            Deviation::Open { days_late } if days_late > 0 => {
+                format!("overdue by {}", days(days_late))
+            }
+            Deviation::Open { days_late } => format!("due in {}", days(-days_late)),
+        }
+    }
+
+    /// Behind the plan (late, or overdue and still open).
+    pub fn is_behind(self) -> bool {
+        matches!(
+            self,
+            Deviation::Done { days_late } | Deviation::Open { days_late } if days_late > 0
+        )
+    }
+}
+
+fn days(n: i64) -> String {
+    if n == 1 {
+        "1 day".into()
+    } else {
+        format!("{n} days")
+    }
+}
+
+/// The calendar date (UTC) of a stored time or date.
+pub fn date_of(raw: &str) -> Option<chrono::NaiveDate> {
+    let raw = raw.trim();
+    chrono::DateTime::parse_from_rfc3339(raw)
+        .map(|t| t.with_timezone(&chrono::Utc).date_naive())
+        .ok()
+        .or_else(|| chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok())
+}
+
+/// A criterion as far as the series needs it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CriterionRule {
+    pub id: i64,
+    pub metric: String,
+    pub op: Op,
+    pub target: f64,
+}
+
+/// A milestone's criteria and the evidence that can judge them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MilestoneEvidence {
+    pub criteria: Vec<CriterionRule>,
+    pub evidence: Vec<EvidenceFacts>,
+}
+
+/// How many of the (current) criteria were met at the end of a day.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CriteriaPoint {
+    /// YYYY-MM-DD (UTC)
+    pub date: String,
+    pub met: u32,
+    pub total: u32,
+}
+
+/// Criteria met over time across milestones: one point per day on which
+/// evidence took effect, judged by the same rule as today's verdicts with only
+/// the evidence effective by the end of that day. Criteria are today's set, so
+/// the last point equals today's count.
+pub fn criteria_met_over_time(milestones: &[MilestoneEvidence]) -> Vec<CriteriaPoint> {
+    let total: u32 = milestones.iter().map(|m| m.criteria.len() as u32).sum();
+    let mut dates: Vec<chrono::NaiveDate> = milestones
+        .iter()
+        .flat_map(|m| m.evidence.iter())
+        .filter_map(|e| date_of(&e.effective_at))
+        .collect();
+    dates.sort();
+    dates.dedup();
+    dates
+        .into_iter()
+        .map(|day| {
+            let met = milestones
+                .iter()
+                .map(|m| {
+                    let known: Vec<EvidenceFacts> = m
+                        .evidence
+                        .iter()
+                        .filter(|e| date_of(&e.effective_at).is_some_and(|d| d <= day))
+                        .cloned()
+                        .collect();
+                    m.criteria
+                        .iter()
+                        .filter(|c| {
+                            judge(c.id, &c.metric, c.op, c.target, &known).verdict == Verdict::Met
+                        })
+                        .count() as u32
+                })
+                .sum();
+            CriteriaPoint {
+                date: day.format("%Y-%m-%d").to_string(),
+                met,
+                total,
+            }
+        })
+        .collect()
+}
+
+/// A milestone's line in the report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReportMilestone {
+    pub summary: MilestoneSummary,
+    pub start: Deviation,
+    pub finish: Deviation,
+    /// Nothing recorded: no tasks, no checklist items, no criteria.
+    pub no_data: bool,
+    /// What still stands between it and a certificate (empty once certified).
+    pub gaps: Vec<String>,
+}
+
+/// A certificate in the report, with the result of checking it again.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReportCertificate {
+    pub number: String,
+    pub milestone_code: String,
+    pub issued_at: String,
+    pub issued_by: String,
+    /// `valid`, `invalid` or `revoked`
+    pub status: String,
+    pub revoked_at: Option<String>,
+    pub revoked_by: Option<String>,
+    pub revoked_reason: Option<String>,
+}
+
+/// The project completion report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProjectReport {
+    pub project: super::views::ProjectHead,
+    pub generated_at: String,
+    pub milestones: Vec<ReportMilestone>,
+    pub criteria_over_time: Vec<CriteriaPoint>,
+    pub certificates: Vec<ReportCertificate>,
+    /// Evidence files the report's numbers come from.
+    pub evidence_files: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn day(s: &str) -> chrono::NaiveDate {
+        chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn deviation_compares_whole_days_with_the_plan() {
+        let today = day("2026-11-23");
+        assert_eq!(
+            Deviation::of(Some("2026-11-01"), Some("2026-11-04T23:59:00Z"), today),
+            Deviation::Done { days_late: 3 }
+        );
+        assert_eq!(
+            Deviation::of(Some("2026-11-01"), Some("2026-10-30T08:00:00Z"), today).label(),
+            "2 days early"
+        );
+        assert_eq!(
+            Deviation::of(Some("2026-11-01"), Some("2026-11-01T08:00:00Z"), today).label(),
+            "on time"
+        );
+        let overdue = Deviation::of(Some("2026-11-20"), None, today);
+        assert_eq!(overdue.label(), "overdue by 3 days");
+        assert!(overdue.is_behind());
+        let open = Deviation::of(Some("2026-11-24"), None, today);
+        assert_eq!(open.label(), "due in 1 day");
+        assert!(!open.is_behind());
+        assert_eq!(
+            Deviation::of(None, Some("2026-11-01T00:00:00Z"), today),
+            Deviation::NoPlan
+        );
+        assert_eq!(
+            Deviation::of(Some("not a date"), None, today),
+            Deviation::NoPlan
+        );
+    }
+
+    #[test]
+    fn an_offset_time_counts_on_its_utc_day() {
+        // 01:00 at +08:00 is the previous day in UTC
+        assert_eq!(
+            date_of("2026-11-02T01:00:00+08:00"),
+            Some(day("2026-11-01"))
+        );
+    }
+
+    fn ev(id: i64, at: &str, criterion: Option<i64>, metric: &str, v: f64) -> EvidenceFacts {
+        EvidenceFacts {
+            id,
+            sha256: format!("{id:064}"),
+            effective_at: at.into(),
+            criterion_id: criterion,
+            metrics: BTreeMap::from([(metric.to_string(), v)]),
+        }
+    }
+
+    #[test]
+    fn the_series_replays_verdicts_day_by_day() {
+        let m = MilestoneEvidence {
+            criteria: vec![
+                CriterionRule {
+                    id: 1,
+                    metric: "tests.pass_rate".into(),
+                    op: Op::Eq,
+                    target: 100.0,
+                },
+                CriterionRule {
+                    id: 2,
+                    metric: "coverage.line_pct".into(),
+                    op: Op::Ge,
+                    target: 80.0,
+                },
+            ],
+            evidence: vec![
+                ev(1, "2026-11-01T09:00:00Z", None, "tests.pass_rate", 90.0),
+                ev(2, "2026-11-01T10:00:00Z", None, "coverage.line_pct", 85.0),
+                ev(3, "2026-11-03T10:00:00Z", Some(1), "tests.pass_rate", 100.0),
+                // a worse run later the same day decides that day
+                ev(4, "2026-11-05T09:00:00Z", None, "coverage.line_pct", 81.0),
+                ev(5, "2026-11-05T18:00:00Z", None, "coverage.line_pct", 70.0),
+            ],
+        };
+        let empty = MilestoneEvidence {
+            criteria: vec![CriterionRule {
+                id: 9,
+                metric: "vulns.high".into(),
+                op: Op::Eq,
+                target: 0.0,
+            }],
+            evidence: vec![],
+        };
+        let series = criteria_met_over_time(&[m, empty]);
+        let got: Vec<(&str, u32, u32)> = series
+            .iter()
+            .map(|p| (p.date.as_str(), p.met, p.total))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("2026-11-01", 1, 3),
+                ("2026-11-03", 2, 3),
+                ("2026-11-05", 1, 3)
+            ]
+        );
+    }
+
+    #[test]
+    fn no_evidence_means_no_points() {
+        assert!(criteria_met_over_time(&[]).is_empty());
+    }
+}

@@ -1,0 +1,179 @@
+//! The certificate PDF export through the real router: who may fetch it, what
+//! it answers with, and the 503 that says how to install a font.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{junit, TestApp, World};
+use serde_json::json;
+
+/// Issues a certificate for WM/M1 (one criterion met by a JUnit report, one
+/// task, a QA sign-off) and returns its number.
+async fn certified(w: &World) -> String {
+    let steps = [
+        (
+            &w.pm,
+            "/api/v1/projects/WM/milestones/M1/criteria",
+            json!({"code": "C1", "title": "单元测试全部通过", "metric": "tests.pass_rate", "op": "==", "target": 100}),
+        ),
+        (
+            &w.pm,
+            "/api/v1/projects/WM/milestones/M1/tasks",
+            json!({"code": "M1-01", "title": "交付封版"}),
+        ),
+        (
+            &w.eng,
+            "/api/v1/projects/WM/milestones/M1/tasks/M1-01/complete",
+            json!({}),
+        ),
+        (
+            &w.pm,
+            "/api/v1/projects/WM/milestones/M1/signoff-roles",
+            json!({"role": "QA lead", "approver": "qa"}),
+        ),
+    ];
+    for (token, path, body) in steps {
+        let r = w.app.post(Some(token), path, body).await;
+        assert!(
+            r.status.is_success(),
+            "{path}: {}",
+            String::from_utf8_lossy(&r.bytes)
+        );
+    }
+    let xml = junit(5, 0);
+    let r = w
+        .app
+        .upload(
+            &w.eng,
+            "WM",
+            &[("milestone", "M1"), ("criterion", "C1")],
+            Some(("junit.xml", xml.as_bytes())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let r = w
+        .app
+        .post(
+            Some(&w.qa),
+            "/api/v1/projects/WM/milestones/M1/signoffs",
+            json!({"role": "QA lead", "decision": "approve"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let r = w
+        .app
+        .post(
+            Some(&w.pm),
+            "/api/v1/projects/WM/milestones/M1/certificate",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&r.bytes)
+    );
+    r.json()["number"].as_str().unwrap().to_string()
+}
+
+fn has_font() -> bool {
+    let configured = std::env::var_os("ATTEST_PDF_FONT").map(std::path::PathBuf::from);
+    match app::ssr::pdf::PdfFont::locate(configured.as_deref()) {
+        Ok(_) => true,
+        Err(e) => {
+            eprintln!("notice: skipping the PDF content assertions: {e}");
+            false
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_member_downloads_the_certificate_as_a_pdf() {
+    let w = World::new().await;
+    let number = certified(&w).await;
+    let r = w
+        .app
+        .get(
+            Some(&w.viewer),
+            &format!("/api/v1/certificates/{number}/export.pdf"),
+        )
+        .await;
+    if !has_font() {
+        assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+        return;
+    }
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&r.bytes)
+    );
+    assert_eq!(r.headers["content-type"], "application/pdf");
+    assert_eq!(
+        r.headers["content-disposition"],
+        format!("attachment; filename=\"{number}.pdf\"").as_str()
+    );
+    assert!(r.bytes.starts_with(b"%PDF-"));
+    let doc = lopdf::Document::load_mem(&r.bytes).unwrap();
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    let text = doc.extract_text(&pages).unwrap();
+    assert!(text.contains(&number), "{text}");
+    assert!(text.contains("单元测试全部通过"), "{text}");
+    assert!(
+        text.contains(&format!("http://attest.test/verify/{number}")),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn the_pdf_export_is_for_members_only() {
+    let w = World::new().await;
+    let number = certified(&w).await;
+    let path = format!("/api/v1/certificates/{number}/export.pdf");
+
+    let r = w.app.get(None, &path).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.error_code(), "unauthorized");
+
+    let outsider = w.app.user("outsider", false).await;
+    let r = w.app.get(Some(&outsider), &path).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.error_code(), "forbidden");
+
+    let r = w
+        .app
+        .get(
+            Some(&w.viewer),
+            "/api/v1/certificates/WM-M1-20990101-999/export.pdf",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.error_code(), "not_found");
+}
+
+#[tokio::test]
+async fn without_a_usable_font_the_pdf_export_answers_503_saying_how_to_fix_it() {
+    let mut app = TestApp::new().await;
+    app.state.pdf_font = Some(app.dir.path().join("no-such-font.ttc"));
+    let leptos = leptos::config::LeptosOptions::builder()
+        .output_name("attest")
+        .site_root(app.dir.path().join("site").to_string_lossy().to_string())
+        .build();
+    app.router = server::router(app.state.clone(), leptos).await.unwrap();
+    let w = World::on(app).await;
+    let number = certified(&w).await;
+
+    let r = w
+        .app
+        .get(
+            Some(&w.pm),
+            &format!("/api/v1/certificates/{number}/export.pdf"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(r.error_code(), "unavailable");
+    let message = r.error_message();
+    assert!(message.contains("ATTEST_PDF_FONT"), "{message}");
+    assert!(message.contains("fonts-wqy-microhei"), "{message}");
+}
