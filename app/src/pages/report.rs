@@ -154,7 +154,7 @@ fn Report(r: ProjectReport) -> impl IntoView {
                         <table>
                             <thead><tr><th>"Number"</th><th>"Milestone"</th><th>"Issued"</th><th>"By"</th><th>"Status"</th></tr></thead>
                             <tbody>
-                                {r.certificates.iter().cloned().map(|c| view! {
+                                {r.certificates.iter().map(|c| view! {
                                     <tr>
                                         <td><a href=format!("/certificates/{}", c.number)>{c.number.clone()}</a></td>
                                         <td>{c.milestone_code.clone()}</td>

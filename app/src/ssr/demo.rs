@@ -84,16 +84,25 @@ pub fn k6_summary(p95: f64, requests: u32) -> String {
     .to_string()
 }
 
-async fn upload(
-    state: &AppState,
-    actor: &Actor,
-    name: &str,
-    bytes: &[u8],
-    milestone: &str,
-    criterion: Option<&str>,
-    task: Option<&str>,
+/// A report the demo generates and uploads, as of `days_ago` days before now.
+struct Run<'a> {
+    name: &'a str,
+    bytes: &'a [u8],
+    milestone: &'a str,
+    criterion: Option<&'a str>,
+    task: Option<&'a str>,
     days_ago: i64,
-) -> Result<i64, AppError> {
+}
+
+async fn upload(state: &AppState, actor: &Actor, run: Run<'_>) -> Result<i64, AppError> {
+    let Run {
+        name,
+        bytes,
+        milestone,
+        criterion,
+        task,
+        days_ago,
+    } = run;
     let received = state.blobs.put_bytes(bytes).await?;
     // the run the file reports on happened earlier, so the report's
     // criteria-over-time chart has a history to show
@@ -361,34 +370,40 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
     upload(
         state,
         &qa,
-        "regression-junit.xml",
-        junit_xml("wemaster.regression", 186, 4).as_bytes(),
-        "M3",
-        Some("C1"),
-        Some("M3-02"),
-        12,
+        Run {
+            name: "regression-junit.xml",
+            bytes: junit_xml("wemaster.regression", 186, 4).as_bytes(),
+            milestone: "M3",
+            criterion: Some("C1"),
+            task: Some("M3-02"),
+            days_ago: 12,
+        },
     )
     .await?;
     upload(
         state,
         &eng,
-        "coverage.xml",
-        cobertura_xml(4_321, 5_012).as_bytes(),
-        "M3",
-        Some("C2"),
-        None,
-        10,
+        Run {
+            name: "coverage.xml",
+            bytes: cobertura_xml(4_321, 5_012).as_bytes(),
+            milestone: "M3",
+            criterion: Some("C2"),
+            task: None,
+            days_ago: 10,
+        },
     )
     .await?;
     upload(
         state,
         &qa,
-        "regression-junit.xml",
-        junit_xml("wemaster.regression", 186, 0).as_bytes(),
-        "M3",
-        Some("C1"),
-        Some("M3-02"),
-        6,
+        Run {
+            name: "regression-junit.xml",
+            bytes: junit_xml("wemaster.regression", 186, 0).as_bytes(),
+            milestone: "M3",
+            criterion: Some("C1"),
+            task: Some("M3-02"),
+            days_ago: 6,
+        },
     )
     .await?;
     for code in ["M3-01", "M3-02", "M3-03"] {
@@ -507,34 +522,40 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
     upload(
         state,
         &qa,
-        "unit-junit.xml",
-        junit_xml("wemaster.unit", 248, 0).as_bytes(),
-        "M4",
-        Some("C1"),
-        Some("M4-02"),
-        3,
+        Run {
+            name: "unit-junit.xml",
+            bytes: junit_xml("wemaster.unit", 248, 0).as_bytes(),
+            milestone: "M4",
+            criterion: Some("C1"),
+            task: Some("M4-02"),
+            days_ago: 3,
+        },
     )
     .await?;
     upload(
         state,
         &qa,
-        "coverage.xml",
-        cobertura_xml(4_112, 5_060).as_bytes(),
-        "M4",
-        Some("C2"),
-        Some("M4-03"),
-        2,
+        Run {
+            name: "coverage.xml",
+            bytes: cobertura_xml(4_112, 5_060).as_bytes(),
+            milestone: "M4",
+            criterion: Some("C2"),
+            task: Some("M4-03"),
+            days_ago: 2,
+        },
     )
     .await?;
     upload(
         state,
         &eng,
-        "k6-summary.json",
-        k6_summary(231.4, 18_000).as_bytes(),
-        "M4",
-        Some("C3"),
-        Some("M4-04"),
-        1,
+        Run {
+            name: "k6-summary.json",
+            bytes: k6_summary(231.4, 18_000).as_bytes(),
+            milestone: "M4",
+            criterion: Some("C3"),
+            task: Some("M4-04"),
+            days_ago: 1,
+        },
     )
     .await?;
     ms::complete_task(pool, &eng, "WM", "M4", "M4-01").await?;
