@@ -1342,3 +1342,41 @@ async fn the_demo_loads_with_a_certified_m3_an_honest_m4_and_a_history() {
     assert_eq!(last["met"].as_u64().unwrap(), met_now);
     assert_eq!(series[0]["met"], 0, "the first run had failures");
 }
+
+/// Snapshot of every export's full text, with what changes from run to run
+/// (times, the number's date, hashes, the key id, signatures) redacted.
+/// Update deliberately with `INSTA_UPDATE=always cargo test -p server --test api`.
+#[tokio::test]
+async fn export_snapshots_with_volatile_fields_redacted() {
+    let w = World::new().await;
+    let number = certified(&w).await;
+    let get = |path: String| {
+        let w = &w;
+        async move {
+            let r = w.app.get(Some(&w.viewer), &path).await;
+            assert_eq!(r.status, StatusCode::OK, "{path}");
+            String::from_utf8(r.bytes).unwrap()
+        }
+    };
+    let markdown = get(format!("/api/v1/certificates/{number}/export.md")).await;
+    let pretty = |text: String| {
+        serde_json::to_string_pretty(&serde_json::from_str::<serde_json::Value>(&text).unwrap())
+            .unwrap()
+    };
+    let in_toto = pretty(get(format!("/api/v1/certificates/{number}/in-toto.json")).await);
+    let signed = pretty(get(format!("/api/v1/certificates/{number}/export")).await);
+    let report = get("/api/v1/projects/WM/report.md".into()).await;
+    insta::with_settings!({filters => vec![
+        (r"WM-M1-\d{8}-\d{3}", "[number]"),
+        (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", "[time]"),
+        (r"\d{4}-\d{2}-\d{2}", "[date]"),
+        (r"\b[0-9a-f]{64}\b", "[sha256]"),
+        (r"\b[0-9a-f]{16}\b", "[key id]"),
+        (r#""signature": "[^"]+""#, r#""signature": "[signature]""#),
+    ]}, {
+        insta::assert_snapshot!("certificate_markdown", markdown);
+        insta::assert_snapshot!("certificate_in_toto", in_toto);
+        insta::assert_snapshot!("certificate_signed_json", signed);
+        insta::assert_snapshot!("project_report_markdown", report);
+    });
+}
