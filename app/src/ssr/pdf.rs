@@ -302,8 +302,7 @@ fn certificate(l: &mut Layout, p: &Value, sha256: &str, verify_url: &str, status
 }
 
 fn title_block(l: &mut Layout, p: &Value, verify_url: &str, status: &str) {
-    let ops = l.ops();
-    ops.push(Op::Rect {
+    l.ops().push(Op::Rect {
         x: 0.0,
         y: 0.0,
         w: PAGE_W,
