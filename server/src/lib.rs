@@ -39,9 +39,11 @@ impl FromRef<ServerState> for AppState {
     }
 }
 
-/// Creates the session table if needed and returns the session layer.
+/// Creates the session table if needed and returns the session layer. The
+/// cookie is `Secure` when people reach Attest over https (`--public-url`).
 pub async fn session_layer(
     pool: &sqlx::SqlitePool,
+    public_url: &str,
 ) -> Result<SessionManagerLayer<SqliteStore>, sqlx::Error> {
     let store = SqliteStore::new(pool.clone())
         .with_table_name("sessions")
@@ -51,13 +53,13 @@ pub async fn session_layer(
         .with_name("attest_session")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
-        .with_secure(false)
+        .with_secure(public_url.starts_with("https://"))
         .with_expiry(Expiry::OnInactivity(time::Duration::days(7))))
 }
 
 /// The whole application router.
 pub async fn router(state: AppState, leptos: LeptosOptions) -> Result<Router, sqlx::Error> {
-    let sessions = session_layer(&state.pool).await?;
+    let sessions = session_layer(&state.pool, &state.public_url).await?;
     let routes = generate_route_list(App);
     let ctx = state.clone();
     let server_state = ServerState {

@@ -906,13 +906,13 @@ async fn a_plain_form_error_comes_back_to_the_page_it_was_posted_from() {
         "{}",
         String::from_utf8_lossy(&r.bytes)
     );
-    let cookie = r.headers[header::SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let set_cookie = r.headers[header::SET_COOKIE].to_str().unwrap().to_string();
+    assert!(
+        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"),
+        "{set_cookie}"
+    );
+    assert!(!set_cookie.contains("Secure"), "plain http: {set_cookie}");
+    let cookie = set_cookie.split(';').next().unwrap().to_string();
 
     let post = Request::post("/api/complete_task")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -1379,4 +1379,30 @@ async fn export_snapshots_with_volatile_fields_redacted() {
         insta::assert_snapshot!("certificate_signed_json", signed);
         insta::assert_snapshot!("project_report_markdown", report);
     });
+}
+
+#[tokio::test]
+async fn behind_https_the_session_cookie_is_secure() {
+    use axum::body::Body;
+    use axum::http::{header, Request};
+    let app = TestApp::at("https://attest.example.com").await;
+    app.user("eng", false).await;
+    let login = Request::post("/api/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html")
+        .header(header::REFERER, "https://attest.example.com/login")
+        .body(Body::from("username=eng&password=password-123&next=%2F"))
+        .unwrap();
+    let r = app.send(login).await;
+    assert_eq!(
+        r.status,
+        StatusCode::FOUND,
+        "{}",
+        String::from_utf8_lossy(&r.bytes)
+    );
+    let set_cookie = r.headers[header::SET_COOKIE].to_str().unwrap();
+    assert!(
+        set_cookie.contains("Secure") && set_cookie.contains("HttpOnly"),
+        "{set_cookie}"
+    );
 }

@@ -75,13 +75,22 @@ impl TestApp {
     }
 
     pub async fn with_limit(max_upload_bytes: u64) -> Self {
+        Self::build(max_upload_bytes, "http://attest.test").await
+    }
+
+    /// An app that people reach at `public_url`.
+    pub async fn at(public_url: &str) -> Self {
+        Self::build(100 * 1024 * 1024, public_url).await
+    }
+
+    async fn build(max_upload_bytes: u64, public_url: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let (pool, _) = db::open(dir.path()).await.unwrap();
         let blobs = BlobStore::open(dir.path().join("blobs")).unwrap();
         let keys = app::ssr::signing::KeyStore::open(dir.path().join("keys")).unwrap();
         let state = AppState {
             keys: Arc::new(keys),
-            public_url: "http://attest.test".into(),
+            public_url: public_url.into(),
             pool,
             blobs: Arc::new(blobs),
             max_upload_bytes,
