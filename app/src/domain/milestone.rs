@@ -27,6 +27,16 @@ impl Ratio {
     }
 }
 
+/// Ratios add up part by part: 3/4 and 1/2 make 4/6.
+impl std::iter::Sum for Ratio {
+    fn sum<I: Iterator<Item = Ratio>>(iter: I) -> Self {
+        iter.fold(Ratio::default(), |a, r| Ratio {
+            done: a.done + r.done,
+            total: a.total + r.total,
+        })
+    }
+}
+
 /// Progress of a milestone, each part shown separately.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Progress {
@@ -271,6 +281,17 @@ mod tests {
     use super::*;
     use crate::domain::criterion::{Judgement, Op};
     use crate::domain::views::{ItemView, SignoffView};
+
+    #[test]
+    fn ratios_sum_part_by_part_and_an_empty_sum_is_nothing_to_count() {
+        let r: Ratio = [Ratio { done: 3, total: 4 }, Ratio { done: 1, total: 2 }]
+            .into_iter()
+            .sum();
+        assert_eq!(r, Ratio { done: 4, total: 6 });
+        assert_eq!(r.percent(), Some(66));
+        let none: Ratio = std::iter::empty().sum();
+        assert_eq!(none.percent(), None);
+    }
 
     fn task(code: &str, done: bool) -> TaskView {
         TaskView {

@@ -30,13 +30,6 @@ pub fn ReportPage() -> impl IntoView {
     }
 }
 
-fn total(ratios: impl Iterator<Item = Ratio>) -> Ratio {
-    ratios.fold(Ratio::default(), |a, r| Ratio {
-        done: a.done + r.done,
-        total: a.total + r.total,
-    })
-}
-
 #[component]
 fn Report(r: ProjectReport) -> impl IntoView {
     let code = r.project.code.clone();
@@ -57,9 +50,9 @@ fn Report(r: ProjectReport) -> impl IntoView {
         .filter(|c| c.status == "revoked")
         .count();
     let invalid = r.certificates.len() - valid - revoked;
-    let tasks = total(ms.iter().map(|m| m.summary.progress.tasks));
-    let items = total(ms.iter().map(|m| m.summary.progress.items));
-    let criteria = total(ms.iter().map(|m| m.summary.progress.criteria));
+    let tasks: Ratio = ms.iter().map(|m| m.summary.progress.tasks).sum();
+    let items: Ratio = ms.iter().map(|m| m.summary.progress.items).sum();
+    let criteria: Ratio = ms.iter().map(|m| m.summary.progress.criteria).sum();
     let open: Vec<_> = ms.iter().filter(|m| !m.gaps.is_empty()).cloned().collect();
     view! {
         <Title text=format!("{} completion report · Attest", r.project.code)/>

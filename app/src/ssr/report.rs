@@ -95,13 +95,6 @@ fn bar(r: Ratio) -> String {
     }
 }
 
-fn sum(ratios: impl Iterator<Item = Ratio>) -> Ratio {
-    ratios.fold(Ratio::default(), |a, r| Ratio {
-        done: a.done + r.done,
-        total: a.total + r.total,
-    })
-}
-
 /// Escapes a table cell.
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
@@ -145,9 +138,9 @@ pub fn markdown(r: &ProjectReport) -> String {
     ));
     out.push_str(&format!(
         "| Tasks done | {} |\n| Checklist items ticked | {} |\n| Criteria met | {} |\n",
-        bar(sum(ms.iter().map(|m| m.summary.progress.tasks))),
-        bar(sum(ms.iter().map(|m| m.summary.progress.items))),
-        bar(sum(ms.iter().map(|m| m.summary.progress.criteria)))
+        bar(ms.iter().map(|m| m.summary.progress.tasks).sum()),
+        bar(ms.iter().map(|m| m.summary.progress.items).sum()),
+        bar(ms.iter().map(|m| m.summary.progress.criteria).sum())
     ));
     out.push_str(&format!(
         "| Certificates | {valid} valid, {revoked} revoked{} |\n",
