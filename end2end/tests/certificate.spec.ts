@@ -32,6 +32,14 @@ test("the approver signs, the PM issues the certificate, and its verify page say
   await expect(page.getByText("✓ Valid: the payload matches its SHA-256 and its Ed25519 signature")).toBeVisible();
   await expect(page.locator(".certificate")).toContainText("Tests pass");
 
+  // the PDF download is rendered on the server from the same payload
+  const pdfHref = await page.getByRole("link", { name: "PDF", exact: true }).getAttribute("href");
+  expect(pdfHref).toMatch(/^\/api\/v1\/certificates\/WM-M\d+-\d{8}-\d{3}\/export\.pdf$/);
+  const pdf = await page.request.get(pdfHref!);
+  expect(pdf.status(), await pdf.text()).toBe(200);
+  expect(pdf.headers()["content-type"]).toBe("application/pdf");
+  expect((await pdf.body()).subarray(0, 5).toString()).toBe("%PDF-");
+
   const certificateUrl = page.url();
   await context.clearCookies();
   await page.getByRole("link", { name: /\/verify\/WM-M\d+-/ }).click();
