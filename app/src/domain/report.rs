@@ -2,6 +2,7 @@
 //! criteria-met-over-time series, both derived from rows and evidence only.
 
 use super::criterion::{judge, EvidenceFacts, Op, Verdict};
+use super::milestone::{MilestoneState, Ratio};
 use super::views::MilestoneSummary;
 use serde::{Deserialize, Serialize};
 
@@ -177,6 +178,42 @@ pub struct ProjectReport {
     pub certificates: Vec<ReportCertificate>,
     /// Evidence files the report's numbers come from.
     pub evidence_files: u32,
+}
+
+/// The report's headline figures, each derived from its milestones and certificates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReportTotals {
+    pub milestones: usize,
+    pub certified: usize,
+    pub behind: usize,
+    pub tasks: Ratio,
+    pub items: Ratio,
+    pub criteria: Ratio,
+    pub valid: usize,
+    pub revoked: usize,
+    pub invalid: usize,
+}
+
+impl ProjectReport {
+    pub fn totals(&self) -> ReportTotals {
+        let ms = &self.milestones;
+        let status = |s: &str| self.certificates.iter().filter(|c| c.status == s).count();
+        let (valid, revoked) = (status("valid"), status("revoked"));
+        ReportTotals {
+            milestones: ms.len(),
+            certified: ms
+                .iter()
+                .filter(|m| m.summary.state == MilestoneState::Certified)
+                .count(),
+            behind: ms.iter().filter(|m| m.finish.is_behind()).count(),
+            tasks: ms.iter().map(|m| m.summary.progress.tasks).sum(),
+            items: ms.iter().map(|m| m.summary.progress.items).sum(),
+            criteria: ms.iter().map(|m| m.summary.progress.criteria).sum(),
+            valid,
+            revoked,
+            invalid: self.certificates.len() - valid - revoked,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -3,8 +3,8 @@
 //! gaps. Printable; also exported as Markdown.
 
 use crate::components::{when, PageError, ProgressBar, StateBadge};
-use crate::domain::milestone::{MilestoneState, Ratio};
-use crate::domain::report::{CriteriaPoint, ProjectReport};
+use crate::domain::milestone::Ratio;
+use crate::domain::report::{CriteriaPoint, ProjectReport, ReportTotals};
 use crate::server_fns::projects::get_project_report;
 use chrono::Datelike;
 use leptos::prelude::*;
@@ -34,25 +34,17 @@ pub fn ReportPage() -> impl IntoView {
 fn Report(r: ProjectReport) -> impl IntoView {
     let code = r.project.code.clone();
     let ms = r.milestones.clone();
-    let certified = ms
-        .iter()
-        .filter(|m| m.summary.state == MilestoneState::Certified)
-        .count();
-    let behind = ms.iter().filter(|m| m.finish.is_behind()).count();
-    let valid = r
-        .certificates
-        .iter()
-        .filter(|c| c.status == "valid")
-        .count();
-    let revoked = r
-        .certificates
-        .iter()
-        .filter(|c| c.status == "revoked")
-        .count();
-    let invalid = r.certificates.len() - valid - revoked;
-    let tasks: Ratio = ms.iter().map(|m| m.summary.progress.tasks).sum();
-    let items: Ratio = ms.iter().map(|m| m.summary.progress.items).sum();
-    let criteria: Ratio = ms.iter().map(|m| m.summary.progress.criteria).sum();
+    let ReportTotals {
+        milestones,
+        certified,
+        behind,
+        tasks,
+        items,
+        criteria,
+        valid,
+        revoked,
+        invalid,
+    } = r.totals();
     let open: Vec<_> = ms.iter().filter(|m| !m.gaps.is_empty()).cloned().collect();
     view! {
         <Title text=format!("{} completion report · Attest", r.project.code)/>
@@ -76,7 +68,7 @@ fn Report(r: ProjectReport) -> impl IntoView {
             <section>
                 <h2>"Summary"</h2>
                 <dl class="facts">
-                    <dt>"Milestones certified"</dt><dd>{certified} " of " {ms.len()}</dd>
+                    <dt>"Milestones certified"</dt><dd>{certified} " of " {milestones}</dd>
                     <dt>"Milestones behind plan"</dt><dd>{behind}</dd>
                     <dt>"Certificates"</dt>
                     <dd>

@@ -5,7 +5,7 @@
 use super::auth::{project_for, Actor, Need};
 use super::milestones::{build_view, milestones_of, summary};
 use super::AppState;
-use crate::domain::milestone::{MilestoneState, Ratio};
+use crate::domain::milestone::Ratio;
 use crate::domain::report::{
     criteria_met_over_time, CriterionRule, Deviation, MilestoneEvidence, ProjectReport,
     ReportCertificate, ReportMilestone,
@@ -116,31 +116,18 @@ pub fn markdown(r: &ProjectReport) -> String {
         r.generated_at, r.evidence_files
     ));
     let ms = &r.milestones;
-    let certified = ms
-        .iter()
-        .filter(|m| m.summary.state == MilestoneState::Certified)
-        .count();
-    let valid = r
-        .certificates
-        .iter()
-        .filter(|c| c.status == "valid")
-        .count();
-    let revoked = r
-        .certificates
-        .iter()
-        .filter(|c| c.status == "revoked")
-        .count();
-    let invalid = r.certificates.len() - valid - revoked;
+    let t = r.totals();
+    let (valid, revoked, invalid) = (t.valid, t.revoked, t.invalid);
     out.push_str("## Summary\n\n| | |\n|---|---|\n");
     out.push_str(&format!(
-        "| Milestones certified | {certified} of {} |\n",
-        ms.len()
+        "| Milestones certified | {} of {} |\n",
+        t.certified, t.milestones
     ));
     out.push_str(&format!(
         "| Tasks done | {} |\n| Checklist items ticked | {} |\n| Criteria met | {} |\n",
-        bar(ms.iter().map(|m| m.summary.progress.tasks).sum()),
-        bar(ms.iter().map(|m| m.summary.progress.items).sum()),
-        bar(ms.iter().map(|m| m.summary.progress.criteria).sum())
+        bar(t.tasks),
+        bar(t.items),
+        bar(t.criteria)
     ));
     out.push_str(&format!(
         "| Certificates | {valid} valid, {revoked} revoked{} |\n",
@@ -150,10 +137,7 @@ pub fn markdown(r: &ProjectReport) -> String {
             String::new()
         }
     ));
-    out.push_str(&format!(
-        "| Milestones behind plan | {} |\n\n",
-        ms.iter().filter(|m| m.finish.is_behind()).count()
-    ));
+    out.push_str(&format!("| Milestones behind plan | {} |\n\n", t.behind));
 
     out.push_str("## Milestones\n\n| Milestone | State | Tasks | Checklist items | Criteria met | Planned | Actual | Deviation |\n|---|---|---|---|---|---|---|---|\n");
     for m in ms {
@@ -256,6 +240,7 @@ pub fn markdown(r: &ProjectReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::milestone::MilestoneState;
     use crate::domain::report::CriteriaPoint;
     use crate::domain::views::{MilestoneSummary, ProjectHead};
 
