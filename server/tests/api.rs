@@ -511,45 +511,7 @@ async fn an_upload_over_the_limit_gets_413_and_nothing_is_stored() {
 
 /// Makes M1 ready: one task done, a pass-rate criterion met, a QA lead role for qa.
 async fn ready_milestone(w: &World) {
-    add_pass_rate_criterion(w).await;
-    let r = w
-        .app
-        .post(
-            Some(&w.pm),
-            "/api/v1/projects/WM/milestones/M1/tasks",
-            json!({"code": "M1-01", "title": "Ship"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED);
-    let r = w
-        .app
-        .post(
-            Some(&w.eng),
-            "/api/v1/projects/WM/milestones/M1/tasks/M1-01/complete",
-            json!({}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK);
-    let xml = junit(5, 0);
-    let r = w
-        .app
-        .upload(
-            &w.eng,
-            "WM",
-            &[("milestone", "M1"), ("criterion", "C1")],
-            Some(("junit.xml", xml.as_bytes())),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED);
-    let r = w
-        .app
-        .post(
-            Some(&w.pm),
-            "/api/v1/projects/WM/milestones/M1/signoff-roles",
-            json!({"role": "QA lead", "approver": "qa"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK);
+    w.make_ready("Unit tests pass", "Ship").await;
 }
 
 #[tokio::test]
@@ -947,26 +909,7 @@ async fn a_plain_form_error_comes_back_to_the_page_it_was_posted_from() {
 
 /// Takes M1 through sign-off and issues its certificate; returns the number.
 async fn certified(w: &World) -> String {
-    ready_milestone(w).await;
-    let r = w
-        .app
-        .post(
-            Some(&w.qa),
-            "/api/v1/projects/WM/milestones/M1/signoffs",
-            json!({"role": "QA lead", "decision": "approve"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED);
-    let r = w
-        .app
-        .post(
-            Some(&w.pm),
-            "/api/v1/projects/WM/milestones/M1/certificate",
-            json!({}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED);
-    r.json()["number"].as_str().unwrap().to_string()
+    w.certify("Unit tests pass", "Ship").await
 }
 
 #[tokio::test]

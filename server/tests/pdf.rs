@@ -4,77 +4,11 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{junit, TestApp, World};
-use serde_json::json;
+use common::{TestApp, World};
 
-/// Issues a certificate for WM/M1 (one criterion met by a JUnit report, one
-/// task, a QA sign-off) and returns its number.
+/// Issues a certificate for WM/M1 whose titles are Chinese; its number.
 async fn certified(w: &World) -> String {
-    let steps = [
-        (
-            &w.pm,
-            "/api/v1/projects/WM/milestones/M1/criteria",
-            json!({"code": "C1", "title": "单元测试全部通过", "metric": "tests.pass_rate", "op": "==", "target": 100}),
-        ),
-        (
-            &w.pm,
-            "/api/v1/projects/WM/milestones/M1/tasks",
-            json!({"code": "M1-01", "title": "交付封版"}),
-        ),
-        (
-            &w.eng,
-            "/api/v1/projects/WM/milestones/M1/tasks/M1-01/complete",
-            json!({}),
-        ),
-        (
-            &w.pm,
-            "/api/v1/projects/WM/milestones/M1/signoff-roles",
-            json!({"role": "QA lead", "approver": "qa"}),
-        ),
-    ];
-    for (token, path, body) in steps {
-        let r = w.app.post(Some(token), path, body).await;
-        assert!(
-            r.status.is_success(),
-            "{path}: {}",
-            String::from_utf8_lossy(&r.bytes)
-        );
-    }
-    let xml = junit(5, 0);
-    let r = w
-        .app
-        .upload(
-            &w.eng,
-            "WM",
-            &[("milestone", "M1"), ("criterion", "C1")],
-            Some(("junit.xml", xml.as_bytes())),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED);
-    let r = w
-        .app
-        .post(
-            Some(&w.qa),
-            "/api/v1/projects/WM/milestones/M1/signoffs",
-            json!({"role": "QA lead", "decision": "approve"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED);
-    let r = w
-        .app
-        .post(
-            Some(&w.pm),
-            "/api/v1/projects/WM/milestones/M1/certificate",
-            json!({}),
-        )
-        .await;
-    assert_eq!(
-        r.status,
-        StatusCode::CREATED,
-        "{}",
-        String::from_utf8_lossy(&r.bytes)
-    );
-    r.json()["number"].as_str().unwrap().to_string()
+    w.certify("单元测试全部通过", "交付封版").await
 }
 
 /// Whether this machine has one of the fonts the test router (no `--pdf-font`) finds.

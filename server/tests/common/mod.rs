@@ -271,6 +271,87 @@ impl World {
         }
     }
 
+    /// Makes WM/M1 ready for sign-off: criterion C1 (pass rate = 100) met by a
+    /// JUnit report, task M1-01 done, a "QA lead" role with qa as approver.
+    pub async fn make_ready(&self, criterion_title: &str, task_title: &str) {
+        let ms = "/api/v1/projects/WM/milestones/M1";
+        let steps = [
+            (
+                &self.pm,
+                format!("{ms}/criteria"),
+                serde_json::json!({"code": "C1", "title": criterion_title, "metric": "tests.pass_rate", "op": "==", "target": 100}),
+            ),
+            (
+                &self.pm,
+                format!("{ms}/tasks"),
+                serde_json::json!({"code": "M1-01", "title": task_title}),
+            ),
+            (
+                &self.eng,
+                format!("{ms}/tasks/M1-01/complete"),
+                serde_json::json!({}),
+            ),
+        ];
+        for (token, path, body) in steps {
+            let r = self.app.post(Some(token), &path, body).await;
+            assert!(
+                r.status.is_success(),
+                "{path}: {}",
+                String::from_utf8_lossy(&r.bytes)
+            );
+        }
+        let xml = junit(5, 0);
+        let r = self
+            .app
+            .upload(
+                &self.eng,
+                "WM",
+                &[("milestone", "M1"), ("criterion", "C1")],
+                Some(("junit.xml", xml.as_bytes())),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED);
+        let r = self
+            .app
+            .post(
+                Some(&self.pm),
+                &format!("{ms}/signoff-roles"),
+                serde_json::json!({"role": "QA lead", "approver": "qa"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+    }
+
+    /// `make_ready`, then qa approves and the PM issues the certificate; its number.
+    pub async fn certify(&self, criterion_title: &str, task_title: &str) -> String {
+        self.make_ready(criterion_title, task_title).await;
+        let ms = "/api/v1/projects/WM/milestones/M1";
+        let r = self
+            .app
+            .post(
+                Some(&self.qa),
+                &format!("{ms}/signoffs"),
+                serde_json::json!({"role": "QA lead", "decision": "approve"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED);
+        let r = self
+            .app
+            .post(
+                Some(&self.pm),
+                &format!("{ms}/certificate"),
+                serde_json::json!({}),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::CREATED,
+            "{}",
+            String::from_utf8_lossy(&r.bytes)
+        );
+        r.json()["number"].as_str().unwrap().to_string()
+    }
+
     pub async fn milestone(&self) -> Value {
         let r = self
             .app
