@@ -29,6 +29,10 @@ pub enum AppError {
     /// A feature this installation is not set up for yet; the message says how to set it up.
     #[error("{0}")]
     Unavailable(String),
+    /// The database is busy with other writers; the caller should retry
+    /// (answered with `Retry-After`).
+    #[error("the server is busy with other changes: nothing was saved, try again in a moment")]
+    Busy,
     #[error("internal error (details are in the server log)")]
     Internal,
     /// A transport or encoding failure reported by the server-function layer.
@@ -54,7 +58,7 @@ impl AppError {
             AppError::Invalid { .. } | AppError::Unprocessable(_) => 422,
             AppError::Conflict(_) | AppError::Gaps { .. } => 409,
             AppError::TooLarge(_) => 413,
-            AppError::Unavailable(_) => 503,
+            AppError::Unavailable(_) | AppError::Busy => 503,
             AppError::Internal | AppError::Transport(_) => 500,
         }
     }
@@ -71,6 +75,7 @@ impl AppError {
             AppError::TooLarge(_) => "too_large",
             AppError::Unprocessable(_) => "unprocessable",
             AppError::Unavailable(_) => "unavailable",
+            AppError::Busy => "busy",
             AppError::Internal => "internal",
             AppError::Transport(_) => "transport",
         }
@@ -85,12 +90,73 @@ impl FromServerFnError for AppError {
     }
 }
 
+/// The one place database errors become answers: a unique-constraint
+/// violation is a 409 naming what already exists, a busy or locked database
+/// a 503 to retry, anything else a logged 500.
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
+        if let Some(db) = e.as_database_error() {
+            if db.is_unique_violation() {
+                return AppError::Conflict(unique_message(db.message()));
+            }
+            // SQLite primary codes 5 (BUSY) and 6 (LOCKED), with their extended codes
+            let primary = db
+                .code()
+                .and_then(|c| c.parse::<i32>().ok())
+                .map(|c| c & 0xff);
+            if matches!(primary, Some(5 | 6)) {
+                tracing::warn!(error = %e, "database busy: answered 503");
+                return AppError::Busy;
+            }
+        }
+        if matches!(e, sqlx::Error::PoolTimedOut) {
+            tracing::warn!("no database connection free in time: answered 503");
+            return AppError::Busy;
+        }
         tracing::error!(error = %e, "database error");
         AppError::Internal
     }
+}
+
+/// What a unique constraint protects, in the words of the thing that exists.
+/// SQLite reports `UNIQUE constraint failed: table.col, table.col` (or an
+/// index name for partial unique indexes).
+#[cfg(feature = "ssr")]
+pub fn unique_message(detail: &str) -> String {
+    const KNOWN: &[(&str, &str)] = &[
+        ("projects.code", "a project with this code already exists"),
+        (
+            "milestones.project_id, milestones.code",
+            "a milestone with this code already exists in the project",
+        ),
+        (
+            "tasks.milestone_id, tasks.code",
+            "a task with this code already exists in the milestone",
+        ),
+        (
+            "criteria.milestone_id, criteria.code",
+            "a criterion with this code already exists in the milestone",
+        ),
+        ("users.username", "a user with this name already exists"),
+        (
+            "certificates_live_state",
+            "a certificate for exactly this state already stands",
+        ),
+        (
+            "certificates.number",
+            "this certificate number was just taken: try again",
+        ),
+        (
+            "signoff_roles.milestone_id, signoff_roles.role_name",
+            "this sign-off role already exists",
+        ),
+    ];
+    KNOWN
+        .iter()
+        .find(|(k, _)| detail.contains(k))
+        .map(|(_, m)| m.to_string())
+        .unwrap_or_else(|| format!("already exists ({detail})"))
 }
 
 #[cfg(feature = "ssr")]

@@ -49,6 +49,10 @@ impl IntoResponse for ApiError {
                 header::HeaderValue::from_static("Bearer"),
             );
         }
+        if e == AppError::Busy {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+        }
         res
     }
 }
@@ -165,6 +169,10 @@ pub fn router(state: &ServerState) -> Router<ServerState> {
         )
         .route("/projects/{code}/members", post(set_member))
         .route("/projects/{code}/visibility", post(set_visibility))
+        .route(
+            "/projects/{code}/separation-of-duties",
+            post(set_separation_of_duties),
+        )
         .route(
             "/projects/{code}/evidence",
             post(upload_evidence).layer(DefaultBodyLimit::max(upload_limit)),
@@ -348,32 +356,22 @@ async fn set_signoff_role(
     Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
 }
 
-#[derive(Deserialize)]
-struct SignInput {
-    role: String,
-    decision: String,
-    #[serde(default)]
-    comment: String,
-}
-
-/// Approves or rejects as a role. The role's named approver only.
+/// Approves or rejects the state the approver reviewed (`state_digest` is
+/// required; 409 naming what changed when it is no longer current). The
+/// role's named approver only.
 async fn sign(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     Path((code, ms)): Path<(String, String)>,
-    ApiJson(input): ApiJson<SignInput>,
+    ApiJson(input): ApiJson<milestones::SignRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    let so = milestones::sign(
-        &s.pool,
-        &a,
-        &code,
-        &ms,
-        &input.role,
-        &input.decision,
-        &input.comment,
-    )
-    .await?;
-    Ok((StatusCode::CREATED, Json(so)))
+    let signed = milestones::sign(&s.pool, &a, &code, &ms, &input).await?;
+    let status = if signed.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(signed.signoff)))
 }
 
 /// Issues the certificate: 201, or 409 with the gap list. PMs.
@@ -422,6 +420,24 @@ async fn set_visibility(
 ) -> ApiResult<impl IntoResponse> {
     projects::set_public(&s.pool, &a, &code, input.public).await?;
     Ok(Json(json!({"project": code, "public": input.public})))
+}
+
+#[derive(Deserialize)]
+struct DutiesInput {
+    enabled: bool,
+}
+
+/// Turns separation of duties on or off for a project. Admins.
+async fn set_separation_of_duties(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(code): Path<String>,
+    ApiJson(input): ApiJson<DutiesInput>,
+) -> ApiResult<impl IntoResponse> {
+    projects::set_separation_of_duties(&s.pool, &a, &code, input.enabled).await?;
+    Ok(Json(
+        json!({"project": code, "separation_of_duties": input.enabled}),
+    ))
 }
 
 /// Uploads evidence (multipart: file, kind?, milestone, criterion?, task?, item?,

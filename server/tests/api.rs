@@ -528,12 +528,7 @@ async fn only_the_named_approver_signs_and_only_when_ready() {
         .await;
     assert_eq!(r.status, StatusCode::OK);
     let r = w
-        .app
-        .post(
-            Some(&w.qa),
-            "/api/v1/projects/WM/milestones/M1/signoffs",
-            json!({"role": "QA lead", "decision": "approve"}),
-        )
+        .sign(&w.qa, json!({"role": "QA lead", "decision": "approve"}))
         .await;
     assert_eq!(
         r.status,
@@ -555,22 +550,12 @@ async fn only_the_named_approver_signs_and_only_when_ready() {
         )
         .await;
     let r = w
-        .app
-        .post(
-            Some(&w.pm),
-            "/api/v1/projects/WM/milestones/M1/signoffs",
-            json!({"role": "QA lead", "decision": "approve"}),
-        )
+        .sign(&w.pm, json!({"role": "QA lead", "decision": "approve"}))
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(r.error_message().contains("only qa signs as QA lead"));
     let r = w
-        .app
-        .post(
-            Some(&w.qa),
-            "/api/v1/projects/WM/milestones/M1/signoffs",
-            json!({"role": "QA lead", "decision": "reject"}),
-        )
+        .sign(&w.qa, json!({"role": "QA lead", "decision": "reject"}))
         .await;
     assert_eq!(
         r.status,
@@ -578,12 +563,7 @@ async fn only_the_named_approver_signs_and_only_when_ready() {
         "a rejection needs a reason"
     );
     let r = w
-        .app
-        .post(
-            Some(&w.qa),
-            "/api/v1/projects/WM/milestones/M1/signoffs",
-            json!({"role": "QA lead", "decision": "maybe"}),
-        )
+        .sign(&w.qa, json!({"role": "QA lead", "decision": "maybe"}))
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let r = w
@@ -603,10 +583,8 @@ async fn new_evidence_makes_an_earlier_sign_off_stale() {
     let w = World::new().await;
     ready_milestone(&w).await;
     let r = w
-        .app
-        .post(
-            Some(&w.qa),
-            "/api/v1/projects/WM/milestones/M1/signoffs",
+        .sign(
+            &w.qa,
             json!({"role": "QA lead", "decision": "approve", "comment": "ok"}),
         )
         .await;
@@ -644,10 +622,8 @@ async fn a_rejection_blocks_until_a_new_approval() {
     let w = World::new().await;
     ready_milestone(&w).await;
     let r = w
-        .app
-        .post(
-            Some(&w.qa),
-            "/api/v1/projects/WM/milestones/M1/signoffs",
+        .sign(
+            &w.qa,
             json!({"role": "QA lead", "decision": "reject", "comment": "flaky"}),
         )
         .await;
@@ -669,12 +645,7 @@ async fn a_rejection_blocks_until_a_new_approval() {
         .iter()
         .any(|g| g == "QA lead rejected by qa: flaky"));
     let r = w
-        .app
-        .post(
-            Some(&w.qa),
-            "/api/v1/projects/WM/milestones/M1/signoffs",
-            json!({"role": "QA lead", "decision": "approve"}),
-        )
+        .sign(&w.qa, json!({"role": "QA lead", "decision": "approve"}))
         .await;
     assert_eq!(r.status, StatusCode::CREATED);
     assert_eq!(w.milestone().await["state"], "signed_off");
@@ -701,12 +672,7 @@ async fn a_certificate_is_refused_with_gaps_then_issued_and_verifies() {
     assert_eq!(w.app.count("certificates").await, 0);
 
     let r = w
-        .app
-        .post(
-            Some(&w.qa),
-            "/api/v1/projects/WM/milestones/M1/signoffs",
-            json!({"role": "QA lead", "decision": "approve"}),
-        )
+        .sign(&w.qa, json!({"role": "QA lead", "decision": "approve"}))
         .await;
     assert_eq!(r.status, StatusCode::CREATED);
     let r = w

@@ -115,6 +115,18 @@ pub fn required_text(field: &str, raw: &str, max: usize) -> Result<String, AppEr
     Ok(s.to_string())
 }
 
+/// Checks an optional free-text field: trimmed, blank allowed, at most `max` characters.
+pub fn optional_text(field: &str, raw: &str, max: usize) -> Result<String, AppError> {
+    let s = raw.trim();
+    if s.chars().count() > max {
+        return Err(AppError::invalid(
+            field,
+            format!("is longer than {max} characters"),
+        ));
+    }
+    Ok(s.to_string())
+}
+
 /// A project role. Admins are a separate, global flag.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -136,6 +136,20 @@ impl SignoffStatus {
             Some(_) => SignoffStatus::Stale,
         }
     }
+
+    /// As [`SignoffStatus::of`], for a decision that may have been made under
+    /// an earlier assignment of the role: once the PM names another approver
+    /// (or names one again), earlier decisions no longer count; they are stale.
+    pub fn of_assignment(
+        latest: Option<(&str, &str)>,
+        under_current_assignment: bool,
+        current_digest: &str,
+    ) -> Self {
+        match latest {
+            Some(_) if !under_current_assignment => SignoffStatus::Stale,
+            _ => SignoffStatus::of(latest, current_digest),
+        }
+    }
     pub fn label(self) -> &'static str {
         match self {
             SignoffStatus::Missing => "missing",
@@ -257,10 +271,16 @@ pub fn gaps(
             SignoffStatus::Missing => {
                 out.push(format!("{} sign-off missing ({})", r.role_name, r.approver))
             }
-            SignoffStatus::Stale => out.push(format!(
-                "{} sign-off is stale: {} approved an earlier state; approve again",
-                r.role_name, r.approver
-            )),
+            SignoffStatus::Stale => match r.latest.as_ref().map(|s| s.user.as_str()) {
+                Some(by) if by != r.approver => out.push(format!(
+                    "{} sign-off is stale: the approver is now {}, who has not approved this state",
+                    r.role_name, r.approver
+                )),
+                _ => out.push(format!(
+                    "{} sign-off is stale: {} approved an earlier state; approve again",
+                    r.role_name, r.approver
+                )),
+            },
             SignoffStatus::Rejected => out.push(format!(
                 "{} rejected by {}{}",
                 r.role_name,
@@ -272,6 +292,33 @@ pub fn gaps(
                     .unwrap_or_default()
             )),
         }
+    }
+    out
+}
+
+/// Separation of duties at issue time: the approvers are distinct people, and
+/// the issuer is not the only one of them. Returns what is wrong, if anything.
+pub fn duty_conflicts(approvers: &[&str], issuer: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    for a in approvers {
+        if seen.contains(a) {
+            if !out
+                .iter()
+                .any(|o: &String| o.contains(&format!("{a} holds")))
+            {
+                out.push(format!(
+                    "separation of duties: {a} holds more than one sign-off role; each role needs a different person"
+                ));
+            }
+        } else {
+            seen.push(a);
+        }
+    }
+    if !seen.is_empty() && seen.iter().all(|a| *a == issuer) {
+        out.push(format!(
+            "separation of duties: {issuer} is the only approver and cannot also issue the certificate; another person must approve or issue"
+        ));
     }
     out
 }
@@ -433,6 +480,19 @@ mod tests {
     fn a_sign_off_counts_only_against_the_current_digest() {
         assert_eq!(SignoffStatus::of(None, "d1"), SignoffStatus::Missing);
         assert_eq!(
+            SignoffStatus::of_assignment(Some(("approve", "d1")), false, "d1"),
+            SignoffStatus::Stale,
+            "an approval made under an earlier approver assignment does not count"
+        );
+        assert_eq!(
+            SignoffStatus::of_assignment(Some(("approve", "d1")), true, "d1"),
+            SignoffStatus::Approved
+        );
+        assert_eq!(
+            SignoffStatus::of_assignment(None, false, "d1"),
+            SignoffStatus::Missing
+        );
+        assert_eq!(
             SignoffStatus::of(Some(("approve", "d1")), "d1"),
             SignoffStatus::Approved
         );
@@ -550,5 +610,26 @@ mod tests {
             &[role(SignoffStatus::Approved)],
         );
         assert!(g.is_empty(), "{g:?}");
+    }
+
+    #[test]
+    fn distinct_approvers_and_another_issuer_pass() {
+        assert!(duty_conflicts(&["qa", "pm"], "pm").is_empty());
+        assert!(duty_conflicts(&["qa"], "pm").is_empty());
+    }
+
+    #[test]
+    fn one_person_in_two_roles_is_named_once() {
+        let out = duty_conflicts(&["pm", "pm", "pm"], "admin");
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert!(out[0].contains("pm holds more than one sign-off role"));
+    }
+
+    #[test]
+    fn the_issuer_cannot_be_the_only_approver() {
+        let out = duty_conflicts(&["pm"], "pm");
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert!(out[0].contains("pm is the only approver"));
+        assert_eq!(duty_conflicts(&["pm", "pm"], "pm").len(), 2);
     }
 }

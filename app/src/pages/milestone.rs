@@ -91,6 +91,13 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
     let username = StoredValue::new(v.rights.username.clone());
     let complete = v.progress.is_complete();
     let digest = StoredValue::new(v.state_digest.clone());
+    // the newest history event on screen (history is newest first)
+    let seen_event = StoredValue::new(
+        v.history
+            .first()
+            .map(|h| h.id.to_string())
+            .unwrap_or_default(),
+    );
     let state = v.state;
     let targets = UploadTargets {
         criteria: v
@@ -298,6 +305,9 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
                                         <input type="hidden" name="project" value=p.get_value()/>
                                         <input type="hidden" name="milestone" value=m.get_value()/>
                                         <input type="hidden" name="role" value=r.role_name.clone()/>
+                                        // what the approver is looking at: a changed state is refused, naming the change
+                                        <input type="hidden" name="state_digest" value=digest.get_value()/>
+                                        <input type="hidden" name="seen_event" value=seen_event.get_value()/>
                                         <label>"Comment" <input type="text" name="comment"/></label>
                                         <button type="submit" name="decision" value="approve">{format!("Approve as {}", r.role_name)}</button>
                                         <button type="submit" name="decision" value="reject" class="danger">{format!("Reject as {}", r.role_name)}</button>

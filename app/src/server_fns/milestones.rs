@@ -168,7 +168,8 @@ pub async fn set_signoff_role(
     .await
 }
 
-/// Approves or rejects as a role. Only that role's named approver.
+/// Approves or rejects, as a role, the state the page showed (`state_digest`
+/// and `seen_event` come from hidden fields). Only that role's named approver.
 #[server(endpoint = "sign")]
 pub async fn sign(
     project: String,
@@ -176,17 +177,24 @@ pub async fn sign(
     role: String,
     decision: String,
     comment: String,
+    state_digest: String,
+    seen_event: Option<String>,
 ) -> Result<(), AppError> {
     use crate::ssr::{auth, milestones, AppState};
     let actor = auth::require_session_actor().await?;
+    let req = milestones::SignRequest {
+        role,
+        decision,
+        comment,
+        state_digest,
+        seen_event: seen_event.and_then(|e| e.trim().parse().ok()),
+    };
     milestones::sign(
         &AppState::from_context()?.pool,
         &actor,
         &project,
         &milestone,
-        &role,
-        &decision,
-        &comment,
+        &req,
     )
     .await?;
     Ok(())

@@ -3,10 +3,11 @@
 //! recomputes the hash from what is stored.
 
 use super::audit::{self, Event};
-use super::auth::{Actor, Need};
-use super::milestones::{build_view, milestone_for};
+use super::auth::{project_for, Actor, Need};
+use super::db;
+use super::milestones::{build_view, milestone_row_in, separation_of_duties};
 use super::AppState;
-use crate::domain::milestone::MilestoneState;
+use crate::domain::milestone::{duty_conflicts, MilestoneState};
 use crate::domain::views::{CertificateView, MilestoneView};
 use crate::error::AppError;
 use serde_json::{json, Value};
@@ -72,7 +73,12 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// Issues a certificate for a signed-off milestone. PMs only; otherwise 409 with the gap list.
+/// Issues a certificate for a signed-off milestone. PMs only; otherwise 409
+/// with the gap list. The facts are loaded, the state derived, the number
+/// allocated and the certificate stored in one write transaction, so a change
+/// committed by someone else can never slip between the check and the
+/// certificate, and one state gets at most one standing certificate (the
+/// `certificates_live_state` index is the backstop).
 pub async fn issue(
     state: &AppState,
     actor: &Actor,
@@ -80,8 +86,10 @@ pub async fn issue(
     milestone: &str,
 ) -> Result<String, AppError> {
     let pool = &state.pool;
-    let (p, m, rights) = milestone_for(pool, actor, project, milestone, Need::Manage).await?;
-    let v = build_view(pool, &p, &m, rights).await?;
+    let (p, rights) = project_for(pool, actor, project, Need::Manage).await?;
+    let mut tx = db::write(pool).await?;
+    let m = milestone_row_in(&mut tx, &p, milestone).await?;
+    let v = build_view(&mut tx, &p, &m, rights).await?;
     match v.state {
         MilestoneState::Certified => {
             let existing = v
@@ -103,10 +111,20 @@ pub async fn issue(
             })
         }
     }
+    if separation_of_duties(&mut tx, p.id).await? {
+        let approvers: Vec<&str> = v
+            .signoff_roles
+            .iter()
+            .map(|r| r.approver.as_str())
+            .collect();
+        let problems = duty_conflicts(&approvers, &actor.username);
+        if !problems.is_empty() {
+            return Err(AppError::Gaps { gaps: problems });
+        }
+    }
     let now = chrono::Utc::now();
     let issued_at = super::fmt_time(now);
     let prefix = format!("{}-{}-{}-", p.code, m.code, now.format("%Y%m%d"));
-    let mut tx = pool.begin().await?;
     let n: i64 = sqlx::query_scalar("select count(*) from certificates where number like ? || '%'")
         .bind(&prefix)
         .fetch_one(&mut *tx)
@@ -262,14 +280,22 @@ pub async fn revoke(
         )));
     }
     let now = super::now();
-    let mut tx = state.pool.begin().await?;
-    sqlx::query("update certificates set revoked_at = ?, revoked_by = ?, revoked_reason = ? where number = ?")
+    let mut tx = db::write(&state.pool).await?;
+    // checked again in the write: of two simultaneous revocations one wins
+    let changed = sqlx::query("update certificates set revoked_at = ?, revoked_by = ?, revoked_reason = ? where number = ? and revoked_at is null")
         .bind(&now)
         .bind(actor.id)
         .bind(&reason)
         .bind(&row.number)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
+    if changed == 0 {
+        return Err(AppError::Conflict(format!(
+            "{} was already revoked",
+            row.number
+        )));
+    }
     audit::record(
         &mut tx,
         Event {

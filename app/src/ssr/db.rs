@@ -34,3 +34,14 @@ pub async fn migrate(pool: &SqlitePool) -> Result<(), sqlx::migrate::MigrateErro
 
 /// A boxed error for start-up paths, where the caller only reports it.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A write transaction: `BEGIN IMMEDIATE` takes SQLite's one write lock
+/// up front (waiting up to the busy timeout for it), so every rule checked
+/// inside the transaction still holds when it commits. A deferred `BEGIN`
+/// that reads first cannot upgrade once another writer has committed
+/// (`SQLITE_BUSY_SNAPSHOT`), which is why every write path starts here.
+pub async fn write(
+    pool: &SqlitePool,
+) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+    pool.begin_with("BEGIN IMMEDIATE").await
+}

@@ -420,26 +420,15 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
     }
     ms::set_signoff_role(pool, &pm, "WM", "M3", "QA lead", "qa").await?;
     ms::set_signoff_role(pool, &pm, "WM", "M3", "Product owner", "pm").await?;
-    ms::sign(
+    approve(
         pool,
         &qa,
-        "WM",
         "M3",
         "QA lead",
-        "approve",
         "Regression suite and coverage verified on staging.",
     )
     .await?;
-    ms::sign(
-        pool,
-        &pm,
-        "WM",
-        "M3",
-        "Product owner",
-        "approve",
-        "Accepted.",
-    )
-    .await?;
+    approve(pool, &pm, "M3", "Product owner", "Accepted.").await?;
     super::certificates::issue(state, &pm, "WM", "M3").await?;
 
     // M4: in progress, not certifiable yet, and the gap list says why.
@@ -572,5 +561,26 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
     ms::set_signoff_role(pool, &pm, "WM", "M4", "QA lead", "qa").await?;
     ms::set_signoff_role(pool, &pm, "WM", "M4", "Product owner", "pm").await?;
     ms::set_signoff_role(pool, &pm, "WM", "M4", "Operations", "engineer").await?;
+    Ok(())
+}
+
+/// Approves, as `role`, the state the approver sees now (as a person would
+/// after reading the milestone page).
+async fn approve(
+    pool: &sqlx::SqlitePool,
+    approver: &Actor,
+    milestone: &str,
+    role: &str,
+    comment: &str,
+) -> Result<(), AppError> {
+    let seen = ms::view(pool, approver, "WM", milestone).await?;
+    let req = ms::SignRequest {
+        role: role.into(),
+        decision: "approve".into(),
+        comment: comment.into(),
+        state_digest: seen.state_digest,
+        seen_event: seen.history.first().map(|h| h.id),
+    };
+    ms::sign(pool, approver, "WM", milestone, &req).await?;
     Ok(())
 }

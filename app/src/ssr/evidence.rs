@@ -12,7 +12,6 @@ use crate::domain::metrics::EvidenceKind;
 use crate::domain::views::EvidenceView;
 use crate::error::AppError;
 use serde_json::json;
-use sqlx::SqlitePool;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -77,14 +76,14 @@ impl EvidenceRow {
 
 /// All evidence of a milestone, newest first.
 pub async fn evidence_for_milestone(
-    pool: &SqlitePool,
+    conn: &mut sqlx::SqliteConnection,
     milestone_id: i64,
 ) -> Result<Vec<EvidenceRow>, AppError> {
     Ok(sqlx::query_as(&format!(
         "{SELECT} where e.milestone_id = ? order by e.effective_at desc, e.id desc"
     ))
     .bind(milestone_id)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await?)
 }
 
@@ -131,6 +130,39 @@ pub fn requested_kind(raw: Option<&str>) -> Result<Option<EvidenceKind>, AppErro
             )
         }),
     }
+}
+
+/// How far a client's `effective_at` may lie ahead of the server's clock.
+pub const MAX_CLOCK_SKEW: chrono::Duration = chrono::Duration::minutes(5);
+
+/// The earliest `effective_at` accepted (a guard against zeroed clocks).
+const EARLIEST_EFFECTIVE: &str = "2000-01-01T00:00:00Z";
+
+/// A client's `effective_at`, bounded: never later than the upload time plus
+/// [`MAX_CLOCK_SKEW`] (a far-future date would outrank every later run and
+/// pin a verdict forever), never before 2000.
+pub fn bounded_effective_at(
+    raw: &str,
+    uploaded_at: chrono::DateTime<chrono::Utc>,
+) -> Result<String, AppError> {
+    let t = super::parse_time("effective_at", raw)?;
+    let latest = super::fmt_time(uploaded_at + MAX_CLOCK_SKEW);
+    if t > latest {
+        return Err(AppError::invalid(
+            "effective_at",
+            format!(
+                "{t} is in the future: it may be at most {} minutes after the upload time ({latest} at the latest)",
+                MAX_CLOCK_SKEW.num_minutes()
+            ),
+        ));
+    }
+    if t.as_str() < EARLIEST_EFFECTIVE {
+        return Err(AppError::invalid(
+            "effective_at",
+            format!("{t} is before {EARLIEST_EFFECTIVE}: check the CI clock"),
+        ));
+    }
+    Ok(t)
 }
 
 fn blank(v: &Option<String>) -> Option<&str> {
@@ -206,7 +238,7 @@ pub async fn store_upload(
     let now = super::now();
     let effective_at = match blank(&meta.effective_at) {
         None => now.clone(),
-        Some(t) => super::parse_time("effective_at", t)?,
+        Some(t) => bounded_effective_at(t, chrono::Utc::now())?,
     };
     let commit = match blank(&meta.commit) {
         None => None,
@@ -272,7 +304,7 @@ pub async fn store_upload(
         meta.media_type.trim().to_string()
     };
 
-    let mut tx = pool.begin().await?;
+    let mut tx = super::db::write(pool).await?;
     let id = sqlx::query(
         "insert into evidence (project_id, milestone_id, task_id, item_id, criterion_id, sha256, size_bytes, media_type, original_name,
             kind, metrics_json, warnings_json, uploaded_by, uploaded_at, effective_at, commit_sha, ci_url)
@@ -317,4 +349,42 @@ pub async fn store_upload(
         .fetch_one(pool)
         .await?;
     Ok(row.to_view())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> chrono::DateTime<chrono::Utc> {
+        chrono::DateTime::parse_from_rfc3339(s).unwrap().into()
+    }
+
+    #[test]
+    fn effective_at_may_lead_the_upload_by_the_clock_skew_only() {
+        let up = at("2026-12-02T10:00:00Z");
+        assert_eq!(
+            bounded_effective_at("2026-12-02T10:05:00Z", up).unwrap(),
+            "2026-12-02T10:05:00Z"
+        );
+        assert_eq!(
+            bounded_effective_at("2026-12-02T12:00:00+02:00", up).unwrap(),
+            "2026-12-02T10:00:00Z",
+            "offsets are normalised before comparing"
+        );
+        let err = bounded_effective_at("2026-12-02T10:05:01Z", up).unwrap_err();
+        assert_eq!(err.status(), 422);
+        assert!(
+            err.to_string()
+                .contains("2026-12-02T10:05:00Z at the latest"),
+            "{err}"
+        );
+        assert!(bounded_effective_at("9999-12-31T23:59:59Z", up).is_err());
+    }
+
+    #[test]
+    fn effective_at_before_2000_is_refused() {
+        let up = at("2026-12-02T10:00:00Z");
+        assert!(bounded_effective_at("1999-12-31T23:59:59Z", up).is_err());
+        assert!(bounded_effective_at("2000-01-01T00:00:00Z", up).is_ok());
+    }
 }

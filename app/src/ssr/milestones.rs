@@ -5,8 +5,9 @@
 
 use super::audit::{self, Event};
 use super::auth::{project_for, Actor, Need, ProjectRow};
+use super::db;
 use super::evidence::{evidence_for_milestone, EvidenceRow};
-use crate::domain::codes::{required_text, ItemCode, MilestoneCode};
+use crate::domain::codes::{optional_text, required_text, ItemCode, MilestoneCode};
 use crate::domain::criterion::{judge, parse_metric, EvidenceFacts, Judgement, Op};
 use crate::domain::metrics::metric_info;
 use crate::domain::milestone::{
@@ -15,7 +16,7 @@ use crate::domain::milestone::{
 use crate::domain::views::*;
 use crate::error::AppError;
 use serde_json::json;
-use sqlx::SqlitePool;
+use sqlx::{SqliteConnection, SqlitePool};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct MilestoneRow {
@@ -33,10 +34,19 @@ pub async fn milestone_row(
     project: &ProjectRow,
     code: &str,
 ) -> Result<MilestoneRow, AppError> {
+    milestone_row_in(&mut *pool.acquire().await?, project, code).await
+}
+
+/// [`milestone_row`] on a connection, e.g. inside a write transaction.
+pub async fn milestone_row_in(
+    conn: &mut SqliteConnection,
+    project: &ProjectRow,
+    code: &str,
+) -> Result<MilestoneRow, AppError> {
     sqlx::query_as("select id, project_id, code, title, goal, planned_start, planned_end from milestones where project_id = ? and code = ?")
         .bind(project.id)
         .bind(code.trim())
-        .fetch_optional(pool)
+        .fetch_optional(conn)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("milestone {} in project {}", code.trim(), project.code)))
 }
@@ -50,7 +60,7 @@ pub async fn view(
 ) -> Result<MilestoneView, AppError> {
     let (p, rights) = project_for(pool, actor, project, Need::Read).await?;
     let m = milestone_row(pool, &p, milestone).await?;
-    build_view(pool, &p, &m, rights).await
+    build_view(&mut *pool.acquire().await?, &p, &m, rights).await
 }
 
 /// A project's milestones in code order (M2 before M10).
@@ -76,9 +86,11 @@ pub async fn milestones_of(
     Ok(rows)
 }
 
-/// Derives the whole milestone view from rows.
+/// Derives the whole milestone view from rows. Takes a connection so that a
+/// write can derive the state inside its own transaction (`&mut *tx`) and act
+/// on exactly what it derived.
 pub async fn build_view(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     p: &ProjectRow,
     m: &MilestoneRow,
     rights: Rights,
@@ -99,7 +111,7 @@ pub async fn build_view(
          from tasks t left join users u on u.id = t.done_by where t.milestone_id = ? order by t.code",
     )
     .bind(m.id)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?;
     let tasks: Vec<TaskView> = tasks
         .into_iter()
@@ -121,7 +133,7 @@ pub async fn build_view(
         "select id, title from checklists where milestone_id = ? order by position, id",
     )
     .bind(m.id)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?;
     type ItemRow = (
         i64,
@@ -140,7 +152,7 @@ pub async fn build_view(
          where c.milestone_id = ? order by i.position, i.id",
     )
     .bind(m.id)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?;
     let checklists: Vec<ChecklistView> = lists
         .into_iter()
@@ -163,7 +175,7 @@ pub async fn build_view(
         })
         .collect();
 
-    let evidence: Vec<EvidenceView> = evidence_for_milestone(pool, m.id)
+    let evidence: Vec<EvidenceView> = evidence_for_milestone(&mut *conn, m.id)
         .await?
         .iter()
         .map(EvidenceRow::to_view)
@@ -174,7 +186,7 @@ pub async fn build_view(
     let crit: Vec<CritRow> =
         sqlx::query_as("select id, code, title, metric, op, target, unit from criteria where milestone_id = ? order by code")
             .bind(m.id)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
     let mut criteria = Vec::with_capacity(crit.len());
     for (id, code, title, metric, op, target, unit) in crit {
@@ -195,22 +207,50 @@ pub async fn build_view(
     let evidence_hashes: Vec<String> = evidence.iter().map(|e| e.sha256.clone()).collect();
     let digest = state_digest(&tasks, &checklists, &criteria, &evidence_hashes);
 
-    type SignRow = (i64, i64, String, String, String, String, String, String);
+    type SignRow = (
+        i64,
+        i64,
+        i64,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+    );
     let history: Vec<SignRow> = sqlx::query_as(
-        "select s.id, s.role_id, r.role_name, u.username, s.decision, s.comment, s.signed_at, s.state_digest
+        "select s.id, s.role_id, s.role_generation, r.role_name, u.username, s.decision, s.comment, s.signed_at, s.state_digest
          from signoffs s join signoff_roles r on r.id = s.role_id join users u on u.id = s.user_id
          where r.milestone_id = ? order by s.id desc",
     )
     .bind(m.id)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?;
-    let signoff_history: Vec<(i64, SignoffView)> = history
+    let generations: Vec<(i64, i64)> =
+        sqlx::query_as("select id, generation from signoff_roles where milestone_id = ?")
+            .bind(m.id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let current_generation = |role: i64| generations.iter().find(|g| g.0 == role).map(|g| g.1);
+    let signoff_history: Vec<(i64, bool, SignoffView)> = history
         .into_iter()
         .map(
-            |(id, role_id, role_name, user, decision, comment, signed_at, state_digest)| {
-                let stale = state_digest != digest;
+            |(
+                id,
+                role_id,
+                generation,
+                role_name,
+                user,
+                decision,
+                comment,
+                signed_at,
+                state_digest,
+            )| {
+                let current = current_generation(role_id) == Some(generation);
+                let stale = state_digest != digest || !current;
                 (
                     role_id,
+                    current,
                     SignoffView {
                         id,
                         role_name,
@@ -230,20 +270,21 @@ pub async fn build_view(
          where r.milestone_id = ? order by r.id",
     )
     .bind(m.id)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?;
     let signoff_roles: Vec<SignoffRoleView> = roles
         .into_iter()
         .map(|(id, role_name, approver, approver_name)| {
-            // newest decision by the role's current approver
-            let latest = signoff_history
-                .iter()
-                .find(|(rid, s)| *rid == id && s.user == approver)
-                .map(|(_, s)| s.clone());
-            let status = SignoffStatus::of(
+            // the role's newest decision; it counts only when made under the
+            // current assignment of its approver
+            let newest = signoff_history.iter().find(|(rid, _, _)| *rid == id);
+            let current = newest.is_some_and(|(_, c, s)| *c && s.user == approver);
+            let latest = newest.map(|(_, _, s)| s.clone());
+            let status = SignoffStatus::of_assignment(
                 latest
                     .as_ref()
                     .map(|s| (s.decision.as_str(), s.state_digest.as_str())),
+                current,
                 &digest,
             );
             SignoffRoleView {
@@ -264,7 +305,7 @@ pub async fn build_view(
          where c.milestone_id = ? order by c.id",
     )
     .bind(m.id)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?
     .into_iter()
     .map(
@@ -308,7 +349,7 @@ pub async fn build_view(
         "select u.username, u.display_name from memberships ms join users u on u.id = ms.user_id where ms.project_id = ? order by u.username",
     )
     .bind(p.id)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?;
 
     let history: Vec<HistoryEntry> = sqlx::query_as::<_, (i64, String, Option<String>, String, String)>(
@@ -316,7 +357,7 @@ pub async fn build_view(
          where a.milestone_id = ? order by a.id desc",
     )
     .bind(m.id)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?
     .into_iter()
     .map(|(id, at, actor, action, subject)| HistoryEntry { id, at, actor, action, subject })
@@ -340,7 +381,7 @@ pub async fn build_view(
         criteria,
         evidence,
         signoff_roles,
-        signoff_history: signoff_history.into_iter().map(|(_, s)| s).collect(),
+        signoff_history: signoff_history.into_iter().map(|(_, _, s)| s).collect(),
         certificates,
         gaps: gap_list,
         rights,
@@ -391,24 +432,14 @@ pub async fn create_milestone(
             return Err(AppError::invalid("planned_end", "ends before it starts"));
         }
     }
-    let mut tx = pool.begin().await?;
-    let exists: Option<i64> =
-        sqlx::query_scalar("select id from milestones where project_id = ? and code = ?")
-            .bind(p.id)
-            .bind(code.as_str())
-            .fetch_optional(&mut *tx)
-            .await?;
-    if exists.is_some() {
-        return Err(AppError::Conflict(format!(
-            "milestone {} already exists in {}",
-            code, p.code
-        )));
-    }
+    let goal = optional_text("goal", &input.goal, 4000)?;
+    // the unique (project_id, code) constraint answers a duplicate with 409
+    let mut tx = db::write(pool).await?;
     let id = sqlx::query("insert into milestones (project_id, code, title, goal, planned_start, planned_end, created_at) values (?, ?, ?, ?, ?, ?, ?)")
         .bind(p.id)
         .bind(code.as_str())
         .bind(&title)
-        .bind(input.goal.trim())
+        .bind(&goal)
         .bind(&start)
         .bind(&end)
         .bind(super::now())
@@ -455,21 +486,9 @@ pub async fn add_task(
     let m = milestone_row(pool, &p, milestone).await?;
     let code = ItemCode::parse("code", &input.code)?;
     let title = required_text("title", &input.title, 300)?;
-    let owner = input.owner.trim().to_string();
-    let mut tx = pool.begin().await?;
-    let exists: Option<i64> =
-        sqlx::query_scalar("select id from tasks where milestone_id = ? and code = ?")
-            .bind(m.id)
-            .bind(code.as_str())
-            .fetch_optional(&mut *tx)
-            .await?;
-    if exists.is_some() {
-        return Err(AppError::Conflict(format!(
-            "task {} already exists in {}",
-            code.as_str(),
-            m.code
-        )));
-    }
+    let owner = optional_text("owner", &input.owner, 100)?;
+    // the unique (milestone_id, code) constraint answers a duplicate with 409
+    let mut tx = db::write(pool).await?;
     let id = sqlx::query("insert into tasks (milestone_id, code, title, owner, requires_evidence, created_at) values (?, ?, ?, ?, ?, ?)")
         .bind(m.id)
         .bind(code.as_str())
@@ -507,7 +526,7 @@ pub async fn complete_task(
 ) -> Result<(), AppError> {
     let (p, _) = project_for(pool, actor, project, Need::Work).await?;
     let m = milestone_row(pool, &p, milestone).await?;
-    let mut tx = pool.begin().await?;
+    let mut tx = db::write(pool).await?;
     let row: Option<(i64, String, bool, Option<String>, i64)> = sqlx::query_as(
         "select t.id, t.title, t.requires_evidence, t.done_at, (select count(*) from evidence e where e.task_id = t.id)
          from tasks t where t.milestone_id = ? and t.code = ?",
@@ -557,6 +576,9 @@ pub async fn complete_task(
 
 pub use crate::domain::checklist::{NewChecklist, NewItem, NewSection};
 
+/// The most items one checklist may hold.
+pub const MAX_CHECKLIST_ITEMS: usize = 500;
+
 /// Adds a checklist. PMs only. Returns its id.
 pub async fn add_checklist(
     pool: &SqlitePool,
@@ -570,14 +592,20 @@ pub async fn add_checklist(
     let title = required_text("title", &input.title, 200)?;
     let mut items = Vec::new();
     for (s, section) in input.sections.iter().enumerate() {
+        let section_title = optional_text(&format!("sections[{s}].title"), &section.title, 200)?;
         for (i, item) in section.items.iter().enumerate() {
             let text = required_text(&format!("sections[{s}].items[{i}].text"), &item.text, 500)?;
-            items.push((
-                section.title.trim().to_string(),
-                text,
-                item.requires_evidence,
-            ));
+            items.push((section_title.clone(), text, item.requires_evidence));
         }
+    }
+    if items.len() > MAX_CHECKLIST_ITEMS {
+        return Err(AppError::invalid(
+            "sections",
+            format!(
+                "a checklist holds at most {MAX_CHECKLIST_ITEMS} items: got {}",
+                items.len()
+            ),
+        ));
     }
     if items.is_empty() {
         return Err(AppError::invalid(
@@ -585,7 +613,7 @@ pub async fn add_checklist(
             "a checklist needs at least one item",
         ));
     }
-    let mut tx = pool.begin().await?;
+    let mut tx = db::write(pool).await?;
     let position: i64 = sqlx::query_scalar(
         "select coalesce(max(position), 0) + 1 from checklists where milestone_id = ?",
     )
@@ -644,6 +672,8 @@ struct ItemRow {
 /// Ticks (or unticks) a checklist item. PMs and engineers. Unticking is refused
 /// once the milestone is signed off; ticking an item that requires evidence needs linked evidence.
 /// `checklist` narrows the item to one checklist when the caller names it.
+/// Every rule is checked inside the write transaction that acts on it, so of
+/// two simultaneous ticks exactly one succeeds and the other gets 409.
 pub async fn tick_item(
     pool: &SqlitePool,
     actor: &Actor,
@@ -653,6 +683,7 @@ pub async fn tick_item(
     tick: bool,
 ) -> Result<String, AppError> {
     let (p, rights) = project_for(pool, actor, project, Need::Work).await?;
+    let mut tx = db::write(pool).await?;
     let row: Option<ItemRow> = sqlx::query_as(
         "select i.checklist_id, i.text, i.requires_evidence, i.ticked_at,
                 (select count(*) from evidence e where e.item_id = i.id) as evidence_count,
@@ -662,7 +693,7 @@ pub async fn tick_item(
     )
     .bind(item_id)
     .bind(p.id)
-    .fetch_optional(pool)
+    .fetch_optional(&mut *tx)
     .await?;
     let ItemRow {
         text,
@@ -690,8 +721,8 @@ pub async fn tick_item(
         )));
     }
     if !tick {
-        let m = milestone_row(pool, &p, &milestone_code).await?;
-        let v = build_view(pool, &p, &m, rights).await?;
+        let m = milestone_row_in(&mut tx, &p, &milestone_code).await?;
+        let v = build_view(&mut tx, &p, &m, rights).await?;
         if v.state >= MilestoneState::SignedOff {
             return Err(AppError::Conflict(format!(
                 "{} is {}; its checklist can no longer be unticked",
@@ -700,7 +731,6 @@ pub async fn tick_item(
             )));
         }
     }
-    let mut tx = pool.begin().await?;
     let now = super::now();
     let (by, at) = if tick {
         (Some(actor.id), Some(now.clone()))
@@ -758,31 +788,16 @@ pub async fn add_criterion(
     if !input.target.is_finite() {
         return Err(AppError::invalid("target", "must be a finite number"));
     }
-    let unit = match input
-        .unit
-        .as_deref()
-        .map(str::trim)
-        .filter(|u| !u.is_empty())
-    {
-        Some(u) => u.to_string(),
-        None => metric_info(&metric)
+    let unit = optional_text("unit", input.unit.as_deref().unwrap_or_default(), 20)?;
+    let unit = if unit.is_empty() {
+        metric_info(&metric)
             .map(|i| i.unit.symbol().to_string())
-            .unwrap_or_default(),
+            .unwrap_or_default()
+    } else {
+        unit
     };
-    let mut tx = pool.begin().await?;
-    let exists: Option<i64> =
-        sqlx::query_scalar("select id from criteria where milestone_id = ? and code = ?")
-            .bind(m.id)
-            .bind(code.as_str())
-            .fetch_optional(&mut *tx)
-            .await?;
-    if exists.is_some() {
-        return Err(AppError::Conflict(format!(
-            "criterion {} already exists in {}",
-            code.as_str(),
-            m.code
-        )));
-    }
+    // the unique (milestone_id, code) constraint answers a duplicate with 409
+    let mut tx = db::write(pool).await?;
     let id = sqlx::query("insert into criteria (milestone_id, code, title, metric, op, target, unit, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(m.id)
         .bind(code.as_str())
@@ -812,7 +827,34 @@ pub async fn add_criterion(
     Ok(id)
 }
 
-/// Names the approver of a sign-off role (adding the role or replacing its approver). PMs only.
+/// Whether a project enforces separation of duties (default on).
+pub async fn separation_of_duties(
+    conn: &mut SqliteConnection,
+    project_id: i64,
+) -> Result<bool, AppError> {
+    Ok(
+        sqlx::query_scalar("select separation_of_duties from projects where id = ?")
+            .bind(project_id)
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
+/// The standing certificate for the milestone's current state, if any.
+fn standing_certificate(v: &MilestoneView) -> Option<&str> {
+    v.certificates
+        .iter()
+        .rev()
+        .find(|c| c.state_digest == v.state_digest && c.revoked_at.is_none())
+        .map(|c| c.number.as_str())
+}
+
+/// Names the approver of a sign-off role (adding the role or replacing its
+/// approver). PMs only. A new approver starts a new generation of the role:
+/// decisions made under the earlier one become stale. With separation of
+/// duties one person holds at most one role of a milestone. A milestone
+/// certified in its current state keeps its approvers until the certificate
+/// is revoked.
 pub async fn set_signoff_role(
     pool: &SqlitePool,
     actor: &Actor,
@@ -821,15 +863,16 @@ pub async fn set_signoff_role(
     role_name: &str,
     approver: &str,
 ) -> Result<(), AppError> {
-    let (p, _) = project_for(pool, actor, project, Need::Manage).await?;
-    let m = milestone_row(pool, &p, milestone).await?;
+    let (p, rights) = project_for(pool, actor, project, Need::Manage).await?;
     let role_name = required_text("role", role_name, 80)?;
+    let mut tx = db::write(pool).await?;
+    let m = milestone_row_in(&mut tx, &p, milestone).await?;
     let user: Option<(i64, String)> = sqlx::query_as(
         "select u.id, u.username from users u join memberships ms on ms.user_id = u.id where ms.project_id = ? and u.username = ?",
     )
     .bind(p.id)
     .bind(approver.trim())
-    .fetch_optional(pool)
+    .fetch_optional(&mut *tx)
     .await?;
     let (user_id, username) = user.ok_or_else(|| {
         AppError::invalid(
@@ -837,7 +880,6 @@ pub async fn set_signoff_role(
             format!("{} is not a member of project {}", approver.trim(), p.code),
         )
     })?;
-    let mut tx = pool.begin().await?;
     let before: Option<String> = sqlx::query_scalar(
         "select u.username from signoff_roles r join users u on u.id = r.approver_id where r.milestone_id = ? and r.role_name = ?",
     )
@@ -845,9 +887,39 @@ pub async fn set_signoff_role(
     .bind(&role_name)
     .fetch_optional(&mut *tx)
     .await?;
+    if before.as_deref() == Some(username.as_str()) {
+        return Ok(());
+    }
+    if separation_of_duties(&mut tx, p.id).await? {
+        let other: Option<String> = sqlx::query_scalar(
+            "select role_name from signoff_roles where milestone_id = ? and approver_id = ? and role_name != ?",
+        )
+        .bind(m.id)
+        .bind(user_id)
+        .bind(&role_name)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(other) = other {
+            return Err(AppError::invalid(
+                "approver",
+                format!(
+                    "{username} already signs {} as {other}: with separation of duties one person holds at most one sign-off role",
+                    m.code
+                ),
+            ));
+        }
+    }
+    let v = build_view(&mut tx, &p, &m, rights).await?;
+    if let Some(number) = standing_certificate(&v) {
+        return Err(AppError::Conflict(format!(
+            "{} is certified in this state as {number}: revoke the certificate before changing who signs",
+            m.code
+        )));
+    }
     sqlx::query(
         "insert into signoff_roles (milestone_id, role_name, approver_id, created_at) values (?, ?, ?, ?)
-         on conflict (milestone_id, role_name) do update set approver_id = excluded.approver_id",
+         on conflict (milestone_id, role_name) do update
+         set approver_id = excluded.approver_id, generation = generation + 1",
     )
     .bind(m.id)
     .bind(&role_name)
@@ -872,20 +944,40 @@ pub async fn set_signoff_role(
     Ok(())
 }
 
-/// Records an approval or rejection. Only the named approver of the role, and
-/// only when the milestone is ready; the current state digest is stored with it.
+/// A sign-off as the approver sends it: the decision and the state digest of
+/// the milestone page (or API view) they reviewed.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct SignRequest {
+    pub role: String,
+    pub decision: String,
+    #[serde(default)]
+    pub comment: String,
+    /// The `state_digest` the approver was shown. Required.
+    #[serde(default)]
+    pub state_digest: String,
+    /// The newest history event id the approver was shown, so that a refusal
+    /// can name what changed since (optional).
+    #[serde(default)]
+    pub seen_event: Option<i64>,
+}
+
+/// Records an approval or rejection of exactly the state the approver saw.
+/// Only the role's named approver, only when the milestone is complete, and
+/// only when `state_digest` is still the milestone's digest (409 naming what
+/// changed otherwise). Repeating the same decision on the same state records
+/// nothing new. A milestone certified in its current state cannot be rejected:
+/// its certificate must be revoked first. All of it is decided inside the
+/// write transaction that records the decision.
 pub async fn sign(
     pool: &SqlitePool,
     actor: &Actor,
     project: &str,
     milestone: &str,
-    role_name: &str,
-    decision: &str,
-    comment: &str,
-) -> Result<SignoffView, AppError> {
+    req: &SignRequest,
+) -> Result<Signed, AppError> {
     let (p, rights) = project_for(pool, actor, project, Need::Read).await?;
-    let m = milestone_row(pool, &p, milestone).await?;
-    let decision = match decision.trim() {
+    let role_name = req.role.trim();
+    let decision = match req.decision.trim() {
         "approve" => "approve",
         "reject" => "reject",
         other => {
@@ -895,43 +987,49 @@ pub async fn sign(
             ))
         }
     };
-    let comment = comment.trim();
+    let comment = optional_text("comment", &req.comment, 2000)?;
     if decision == "reject" && comment.is_empty() {
         return Err(AppError::invalid("comment", "say why when you reject"));
     }
-    if comment.chars().count() > 2000 {
+    let seen = req.state_digest.trim();
+    if seen.is_empty() {
         return Err(AppError::invalid(
-            "comment",
-            "is longer than 2000 characters",
+            "state_digest",
+            "is required: send the state_digest of the milestone as you reviewed it",
         ));
-    }
-    let role: Option<(i64, i64, String)> = sqlx::query_as(
-        "select r.id, r.approver_id, u.username from signoff_roles r join users u on u.id = r.approver_id where r.milestone_id = ? and r.role_name = ?",
-    )
-    .bind(m.id)
-    .bind(role_name.trim())
-    .fetch_optional(pool)
-    .await?;
-    let (role_id, approver_id, approver) = role.ok_or_else(|| {
-        AppError::NotFound(format!(
-            "sign-off role '{}' on {} {}",
-            role_name.trim(),
-            p.code,
-            m.code
-        ))
-    })?;
-    if approver_id != actor.id {
-        return Err(AppError::Forbidden(format!(
-            "only {approver} signs as {}",
-            role_name.trim()
-        )));
     }
     if actor.project_scope.is_some_and(|s| s != p.id) {
         return Err(AppError::Forbidden(
             "this token is limited to another project".into(),
         ));
     }
-    let v = build_view(pool, &p, &m, rights).await?;
+    let mut tx = db::write(pool).await?;
+    let m = milestone_row_in(&mut tx, &p, milestone).await?;
+    let role: Option<(i64, i64, i64, String)> = sqlx::query_as(
+        "select r.id, r.approver_id, r.generation, u.username from signoff_roles r join users u on u.id = r.approver_id
+         where r.milestone_id = ? and r.role_name = ?",
+    )
+    .bind(m.id)
+    .bind(role_name)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (role_id, approver_id, generation, approver) = role.ok_or_else(|| {
+        AppError::NotFound(format!(
+            "sign-off role '{role_name}' on {} {}",
+            p.code, m.code
+        ))
+    })?;
+    if approver_id != actor.id {
+        return Err(AppError::Forbidden(format!(
+            "only {approver} signs as {role_name}"
+        )));
+    }
+    let v = build_view(&mut tx, &p, &m, rights).await?;
+    if seen != v.state_digest {
+        return Err(AppError::Conflict(
+            changed_since(&mut tx, &v, seen, req.seen_event).await?,
+        ));
+    }
     if !v.progress.is_complete() {
         let readiness: Vec<String> = gaps(&v.tasks, &v.checklists, &v.criteria, &[])
             .into_iter()
@@ -939,15 +1037,44 @@ pub async fn sign(
             .collect();
         return Err(AppError::Gaps { gaps: readiness });
     }
+    let mine = v
+        .signoff_roles
+        .iter()
+        .find(|r| r.id == role_id)
+        .and_then(|r| {
+            r.latest
+                .clone()
+                .filter(|_| r.status != SignoffStatus::Stale)
+        });
+    if let Some(prev) = mine.filter(|s| {
+        s.user == actor.username
+            && s.decision == decision
+            && s.state_digest == v.state_digest
+            && s.comment == comment
+    }) {
+        // the same decision on the same state: nothing new to record
+        return Ok(Signed {
+            signoff: prev,
+            created: false,
+        });
+    }
+    if decision == "reject" {
+        if let Some(number) = standing_certificate(&v) {
+            return Err(AppError::Conflict(format!(
+                "{} is certified in this state as {number}: a rejection cannot silently undo it; ask a PM to revoke the certificate (with the reason) first",
+                m.code
+            )));
+        }
+    }
     let now = super::now();
-    let mut tx = pool.begin().await?;
-    let id = sqlx::query("insert into signoffs (role_id, user_id, decision, comment, state_digest, signed_at) values (?, ?, ?, ?, ?, ?)")
+    let id = sqlx::query("insert into signoffs (role_id, user_id, decision, comment, state_digest, signed_at, role_generation) values (?, ?, ?, ?, ?, ?, ?)")
         .bind(role_id)
         .bind(actor.id)
         .bind(decision)
-        .bind(comment)
+        .bind(&comment)
         .bind(&v.state_digest)
         .bind(&now)
+        .bind(generation)
         .execute(&mut *tx)
         .await?
         .last_insert_rowid();
@@ -962,7 +1089,7 @@ pub async fn sign(
             } else {
                 "signoff.reject"
             },
-            subject: role_name.trim().to_string(),
+            subject: role_name.to_string(),
             before: None,
             after: Some(
                 json!({"decision": decision, "comment": comment, "state_digest": v.state_digest}),
@@ -971,16 +1098,85 @@ pub async fn sign(
     )
     .await?;
     tx.commit().await?;
-    Ok(SignoffView {
-        id,
-        role_name: role_name.trim().to_string(),
-        user: actor.username.clone(),
-        decision: decision.to_string(),
-        comment: comment.to_string(),
-        signed_at: now,
-        state_digest: v.state_digest,
-        stale: false,
+    Ok(Signed {
+        signoff: SignoffView {
+            id,
+            role_name: role_name.to_string(),
+            user: actor.username.clone(),
+            decision: decision.to_string(),
+            comment,
+            signed_at: now,
+            state_digest: v.state_digest,
+            stale: false,
+        },
+        created: true,
     })
+}
+
+/// A recorded decision, and whether this request recorded it (`false`: the
+/// same decision on the same state was already there).
+#[derive(Clone, Debug)]
+pub struct Signed {
+    pub signoff: SignoffView,
+    pub created: bool,
+}
+
+/// The refusal for a sign-off of a state that is no longer current: which
+/// changes happened since the approver looked (from the milestone's history,
+/// after `seen_event` when given, else the newest few).
+async fn changed_since(
+    conn: &mut SqliteConnection,
+    v: &MilestoneView,
+    seen: &str,
+    seen_event: Option<i64>,
+) -> Result<String, AppError> {
+    const SHOWN: usize = 8;
+    let since: Vec<&HistoryEntry> = match seen_event {
+        Some(id) => v.history.iter().filter(|h| h.id > id).collect(),
+        None => {
+            // without a history position, the changes after the last decision made on the seen state
+            let at: Option<String> =
+                sqlx::query_scalar("select max(signed_at) from signoffs s join signoff_roles r on r.id = s.role_id where r.milestone_id = ? and s.state_digest = ?")
+                    .bind(v.id)
+                    .bind(seen)
+                    .fetch_one(conn)
+                    .await?;
+            v.history
+                .iter()
+                .filter(|h| at.as_ref().is_none_or(|t| &h.at >= t))
+                .collect()
+        }
+    };
+    let list: Vec<String> = since
+        .iter()
+        .take(SHOWN)
+        .map(|h| {
+            format!(
+                "{} {} by {} at {}",
+                h.action,
+                h.subject,
+                h.actor.as_deref().unwrap_or("system"),
+                h.at
+            )
+        })
+        .collect();
+    let more = since.len().saturating_sub(SHOWN);
+    Ok(format!(
+        "{} changed since you looked (you saw state {}, it is now {}): {}{}. Review the current state and sign again.",
+        v.code,
+        seen.get(..12).unwrap_or(seen),
+        v.state_digest.get(..12).unwrap_or(&v.state_digest),
+        if list.is_empty() {
+            "the state differs".to_string()
+        } else {
+            list.join("; ")
+        },
+        if more > 0 {
+            format!("; and {more} more")
+        } else {
+            String::new()
+        }
+    ))
 }
 
 /// Loads a milestone row for a caller who needs `need`.

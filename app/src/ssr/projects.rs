@@ -2,8 +2,9 @@
 
 use super::audit::{self, Event};
 use super::auth::{actor_by_name, project_for, rights, Actor, Need, ProjectRow};
+use super::db;
 use super::milestones::{build_view, milestones_of, summary};
-use crate::domain::codes::{required_text, ProjectCode, Role};
+use crate::domain::codes::{optional_text, required_text, ProjectCode, Role};
 use crate::domain::views::ProjectView;
 use crate::error::AppError;
 use serde_json::json;
@@ -17,8 +18,9 @@ async fn project_view(
     let r = rights(pool, actor, p.id).await?;
     let rows = milestones_of(pool, p.id).await?;
     let mut milestones = Vec::with_capacity(rows.len());
+    let mut conn = pool.acquire().await?;
     for m in &rows {
-        milestones.push(summary(&build_view(pool, &p, m, r.clone()).await?));
+        milestones.push(summary(&build_view(&mut conn, &p, m, r.clone()).await?));
     }
     Ok(ProjectView {
         project: p.head(),
@@ -76,20 +78,15 @@ pub async fn create(
     }
     let code = ProjectCode::parse(&input.code)?;
     let name = required_text("name", &input.name, 200)?;
-    let mut tx = pool.begin().await?;
-    let exists: Option<i64> = sqlx::query_scalar("select id from projects where code = ?")
-        .bind(code.as_str())
-        .fetch_optional(&mut *tx)
-        .await?;
-    if exists.is_some() {
-        return Err(AppError::Conflict(format!("project {code} already exists")));
-    }
+    let description = optional_text("description", &input.description, 4000)?;
+    // the unique code constraint answers a duplicate with 409
+    let mut tx = db::write(pool).await?;
     let id = sqlx::query(
         "insert into projects (code, name, description, created_at) values (?, ?, ?, ?)",
     )
     .bind(code.as_str())
     .bind(&name)
-    .bind(input.description.trim())
+    .bind(&description)
     .bind(super::now())
     .execute(&mut *tx)
     .await?
@@ -127,7 +124,7 @@ pub async fn set_member(
     let (p, _) = project_for(pool, actor, code, Need::Manage).await?;
     let role = Role::parse(role)?;
     let user = actor_by_name(pool, username).await?;
-    let mut tx = pool.begin().await?;
+    let mut tx = db::write(pool).await?;
     let before: Option<String> =
         sqlx::query_scalar("select role from memberships where project_id = ? and user_id = ?")
             .bind(p.id)
@@ -169,7 +166,7 @@ pub async fn set_public(
     if p.public == public {
         return Ok(());
     }
-    let mut tx = pool.begin().await?;
+    let mut tx = db::write(pool).await?;
     sqlx::query("update projects set public = ? where id = ?")
         .bind(public)
         .bind(p.id)
@@ -185,6 +182,50 @@ pub async fn set_public(
             subject: p.code.clone(),
             before: Some(json!({"public": p.public})),
             after: Some(json!({"public": public})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Turns separation of duties on or off for a project (default on: one
+/// person holds at most one sign-off role of a milestone, and the issuer of a
+/// certificate is not its only approver). Admins only: a PM who could turn it
+/// off could certify alone.
+pub async fn set_separation_of_duties(
+    pool: &SqlitePool,
+    actor: &Actor,
+    code: &str,
+    enabled: bool,
+) -> Result<(), AppError> {
+    let (p, _) = project_for(pool, actor, code, Need::Read).await?;
+    if !actor.is_admin {
+        return Err(AppError::Forbidden(format!(
+            "{} is not an admin; only admins change separation of duties",
+            actor.username
+        )));
+    }
+    let mut tx = db::write(pool).await?;
+    let before = super::milestones::separation_of_duties(&mut tx, p.id).await?;
+    if before == enabled {
+        return Ok(());
+    }
+    sqlx::query("update projects set separation_of_duties = ? where id = ?")
+        .bind(enabled)
+        .bind(p.id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        Event {
+            actor_id: Some(actor.id),
+            project_id: Some(p.id),
+            milestone_id: None,
+            action: "project.separation_of_duties",
+            subject: p.code.clone(),
+            before: Some(json!({"enabled": before})),
+            after: Some(json!({"enabled": enabled})),
         },
     )
     .await?;

@@ -21,8 +21,10 @@ pub async fn build(state: &AppState, actor: &Actor, code: &str) -> Result<Projec
     let mut milestones = Vec::new();
     let mut judged = Vec::new();
     let mut evidence_files = 0;
-    for row in milestones_of(pool, p.id).await? {
-        let v = build_view(pool, &p, &row, rights.clone()).await?;
+    let rows = milestones_of(pool, p.id).await?;
+    let mut conn = pool.acquire().await?;
+    for row in rows {
+        let v = build_view(&mut conn, &p, &row, rights.clone()).await?;
         evidence_files += v.evidence.len() as u32;
         judged.push(MilestoneEvidence {
             criteria: v
@@ -45,6 +47,7 @@ pub async fn build(state: &AppState, actor: &Actor, code: &str) -> Result<Projec
             summary: summary(&v),
         });
     }
+    drop(conn);
 
     let numbers: Vec<String> = sqlx::query_scalar(
         "select c.number from certificates c join milestones m on m.id = c.milestone_id

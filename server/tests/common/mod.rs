@@ -43,6 +43,51 @@ impl Reply {
     }
 }
 
+/// Sends a request to a router (for requests raced from several tasks).
+pub async fn send_to(router: &Router, req: Request<Body>) -> Reply {
+    let res = router.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+    Reply {
+        status,
+        headers,
+        bytes,
+    }
+}
+
+/// A JSON POST with a bearer token.
+pub fn post_json(token: &str, path: &str, json: Value) -> Request<Body> {
+    Request::post(path)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::from(json.to_string()))
+        .unwrap()
+}
+
+/// A POST of a prepared body (e.g. multipart) with a bearer token.
+pub fn post_body(token: &str, path: &str, content_type: String, body: Vec<u8>) -> Request<Body> {
+    Request::post(path)
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::from(body))
+        .unwrap()
+}
+
+/// How the REST API answers an error.
+pub async fn api_error_response(e: app::error::AppError) -> Reply {
+    use axum::response::IntoResponse;
+    let res = server::api::ApiError(e).into_response();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+    Reply {
+        status,
+        headers,
+        bytes,
+    }
+}
+
 /// A multipart body: text fields and one file.
 pub fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
     let boundary = "attest-test-boundary-7d1f";
@@ -115,15 +160,7 @@ impl TestApp {
     }
 
     pub async fn send(&self, req: Request<Body>) -> Reply {
-        let res = self.router.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-        Reply {
-            status,
-            headers,
-            bytes,
-        }
+        send_to(&self.router, req).await
     }
 
     pub async fn get(&self, token: Option<&str>, path: &str) -> Reply {
@@ -327,10 +364,8 @@ impl World {
         self.make_ready(criterion_title, task_title).await;
         let ms = "/api/v1/projects/WM/milestones/M1";
         let r = self
-            .app
-            .post(
-                Some(&self.qa),
-                &format!("{ms}/signoffs"),
+            .sign(
+                &self.qa,
                 serde_json::json!({"role": "QA lead", "decision": "approve"}),
             )
             .await;
@@ -350,6 +385,23 @@ impl World {
             String::from_utf8_lossy(&r.bytes)
         );
         r.json()["number"].as_str().unwrap().to_string()
+    }
+
+    /// Posts a sign-off on WM/M1 as the approver who just looked at it: the
+    /// body gets the `state_digest` (and `seen_event`) of the milestone as
+    /// that approver sees it now, unless it names them itself.
+    pub async fn sign(&self, token: &str, mut body: Value) -> Reply {
+        let ms = "/api/v1/projects/WM/milestones/M1";
+        let seen = self.app.get(Some(token), ms).await.json();
+        if body.get("state_digest").is_none() {
+            body["state_digest"] = seen["state_digest"].clone();
+        }
+        if body.get("seen_event").is_none() {
+            body["seen_event"] = seen["history"][0]["id"].clone();
+        }
+        self.app
+            .post(Some(token), &format!("{ms}/signoffs"), body)
+            .await
     }
 
     pub async fn milestone(&self) -> Value {
