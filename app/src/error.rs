@@ -29,6 +29,12 @@ pub enum AppError {
     /// A feature this installation is not set up for yet; the message says how to set it up.
     #[error("{0}")]
     Unavailable(String),
+    /// A log-in with an unknown username or a wrong password (the same for both).
+    #[error("wrong username or password")]
+    BadCredentials,
+    /// Too many failed log-ins for the account or the client address.
+    #[error("too many failed log-ins: try again in {retry_after_secs} seconds")]
+    TooManyAttempts { retry_after_secs: u64 },
     #[error("internal error (details are in the server log)")]
     Internal,
     /// A transport or encoding failure reported by the server-function layer.
@@ -55,6 +61,8 @@ impl AppError {
             AppError::Conflict(_) | AppError::Gaps { .. } => 409,
             AppError::TooLarge(_) => 413,
             AppError::Unavailable(_) => 503,
+            AppError::BadCredentials => 401,
+            AppError::TooManyAttempts { .. } => 429,
             AppError::Internal | AppError::Transport(_) => 500,
         }
     }
@@ -71,6 +79,8 @@ impl AppError {
             AppError::TooLarge(_) => "too_large",
             AppError::Unprocessable(_) => "unprocessable",
             AppError::Unavailable(_) => "unavailable",
+            AppError::BadCredentials => "bad_credentials",
+            AppError::TooManyAttempts { .. } => "too_many_attempts",
             AppError::Internal => "internal",
             AppError::Transport(_) => "transport",
         }
