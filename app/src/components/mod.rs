@@ -123,13 +123,22 @@ pub fn set_status(_e: &AppError) {
 /// render).
 #[component]
 pub fn FlashScope(children: Children) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    let error = crate::ssr::flash::form_error();
-    #[cfg(not(feature = "ssr"))]
-    let error = None;
     // a path no server function has: nothing to show
-    provide_context(error.unwrap_or_else(|| leptos::server::ServerActionError::new("", "")));
+    provide_context(
+        flash_form_error().unwrap_or_else(|| leptos::server::ServerActionError::new("", "")),
+    );
     children()
+}
+
+#[cfg(feature = "ssr")]
+fn flash_form_error() -> Option<leptos::server::ServerActionError> {
+    crate::ssr::flash::form_error()
+}
+
+/// The browser never sees the flash message itself.
+#[cfg(not(feature = "ssr"))]
+fn flash_form_error() -> Option<leptos::server::ServerActionError> {
+    None
 }
 
 /// The message of a refused plain-form upload, for the page it was sent back
