@@ -1,6 +1,6 @@
 //! The HTML shell, the router and the navigation bar.
 
-use crate::components::NavBar;
+use crate::components::{FlashScope, NavBar};
 use crate::pages::*;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -39,14 +39,14 @@ pub fn App() -> impl IntoView {
             <NavBar/>
             <main>
                 <Routes fallback=|| view! { <NotFound/> }>
-                    <Route path=path!("/") view=ProjectsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
-                    <Route path=path!("/p/:code") view=ProjectPage ssr=SsrMode::Async/>
-                    <Route path=path!("/p/:code/report") view=ReportPage ssr=SsrMode::Async/>
-                    <Route path=path!("/p/:code/m/:ms") view=MilestonePage ssr=SsrMode::Async/>
-                    <Route path=path!("/evidence/:id") view=EvidencePage ssr=SsrMode::Async/>
-                    <Route path=path!("/certificates/:number") view=CertificatePage ssr=SsrMode::Async/>
-                    <Route path=path!("/verify/:number") view=VerifyPage ssr=SsrMode::Async/>
+                    <Route path=path!("/") view=|| view! { <FlashScope><ProjectsPage/></FlashScope> } ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view=|| view! { <FlashScope><LoginPage/></FlashScope> } ssr=SsrMode::Async/>
+                    <Route path=path!("/p/:code") view=|| view! { <FlashScope><ProjectPage/></FlashScope> } ssr=SsrMode::Async/>
+                    <Route path=path!("/p/:code/report") view=|| view! { <FlashScope><ReportPage/></FlashScope> } ssr=SsrMode::Async/>
+                    <Route path=path!("/p/:code/m/:ms") view=|| view! { <FlashScope><MilestonePage/></FlashScope> } ssr=SsrMode::Async/>
+                    <Route path=path!("/evidence/:id") view=|| view! { <FlashScope><EvidencePage/></FlashScope> } ssr=SsrMode::Async/>
+                    <Route path=path!("/certificates/:number") view=|| view! { <FlashScope><CertificatePage/></FlashScope> } ssr=SsrMode::Async/>
+                    <Route path=path!("/verify/:number") view=|| view! { <FlashScope><VerifyPage/></FlashScope> } ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -33,6 +33,12 @@ pub enum AppError {
     /// (answered with `Retry-After`).
     #[error("the server is busy with other changes: nothing was saved, try again in a moment")]
     Busy,
+    /// A log-in with an unknown username or a wrong password (the same for both).
+    #[error("wrong username or password")]
+    BadCredentials,
+    /// Too many failed log-ins for the account or the client address.
+    #[error("too many failed log-ins: try again in {retry_after_secs} seconds")]
+    TooManyAttempts { retry_after_secs: u64 },
     #[error("internal error (details are in the server log)")]
     Internal,
     /// A transport or encoding failure reported by the server-function layer.
@@ -59,6 +65,8 @@ impl AppError {
             AppError::Conflict(_) | AppError::Gaps { .. } => 409,
             AppError::TooLarge(_) => 413,
             AppError::Unavailable(_) | AppError::Busy => 503,
+            AppError::BadCredentials => 401,
+            AppError::TooManyAttempts { .. } => 429,
             AppError::Internal | AppError::Transport(_) => 500,
         }
     }
@@ -76,6 +84,8 @@ impl AppError {
             AppError::Unprocessable(_) => "unprocessable",
             AppError::Unavailable(_) => "unavailable",
             AppError::Busy => "busy",
+            AppError::BadCredentials => "bad_credentials",
+            AppError::TooManyAttempts { .. } => "too_many_attempts",
             AppError::Internal => "internal",
             AppError::Transport(_) => "transport",
         }

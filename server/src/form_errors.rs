@@ -1,95 +1,140 @@
-//! Form errors without JavaScript. A plain form post to a server function that
-//! fails would otherwise be redirected back to the page with the error lost.
-//! This middleware puts the error into the Referer URL (`__path`, `__err`, the
-//! encoding server functions use), and the page render turns those query
-//! parameters back into the action's error, so the form shows it.
+//! Server-function errors: their HTTP status, and their way back to the page
+//! when the form was posted without JavaScript.
+//!
+//! `server_fn` answers every error with 500 and the real error in the body.
+//! This middleware reads that body (the JSON of an `AppError`) and answers
+//! with `AppError::status()` instead, plus `Retry-After` for a throttled
+//! log-in. The hydrated client decodes error bodies for any 4xx/5xx.
+//!
+//! A plain form post that fails is sent back (303) to the page it came from,
+//! and the error goes into the session as a flash message (never into the
+//! URL, so a crafted link cannot show text on our pages). The next page load
+//! takes it out of the session and the render hands it to the form's
+//! `ServerAction` (`app::components::FlashScope`), so the form shows it.
 
+use app::error::AppError;
+use app::ssr::flash::{self, Flash, FlashMessage};
+use app::ssr::redirects;
 use axum::body::{to_bytes, Body};
 use axum::extract::Request;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 use base64::engine::general_purpose::URL_SAFE;
 use base64::Engine;
 use leptos::prelude::*;
-use leptos::server::ServerActionError;
+use tower_sessions::Session;
 
-const ERROR_HEADER: &str = "serverfnerror";
+/// The header `server_fn` marks its error responses with (value: the function's path).
+pub const SERVER_FN_ERROR_HEADER: &str = "serverfnerror";
 
-/// Rewrites a failed plain-form server-function call into a 303 back to the form's page.
-pub async fn redirect_with_error(req: Request, next: Next) -> Response {
-    let plain_form = req
-        .headers()
+fn accepts_html(req: &Request) -> bool {
+    req.headers()
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"));
+        .is_some_and(|v| v.contains("text/html"))
+}
+
+fn plain(status: StatusCode, text: &'static str) -> Response {
+    let mut res = Response::new(Body::from(text));
+    *res.status_mut() = status;
+    res
+}
+
+/// A 303 to a path on this site.
+pub fn see_other(path: &str) -> Response {
+    let mut res = Response::new(Body::empty());
+    *res.status_mut() = StatusCode::SEE_OTHER;
+    if let Ok(v) = HeaderValue::from_str(path) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    res
+}
+
+/// The middleware. Page loads (`GET`, HTML): the pending flash message goes
+/// from the session into the request. Server-function errors: the right
+/// status, or for a plain form a 303 back with the error kept as a flash.
+pub async fn server_fn_errors(mut req: Request, next: Next) -> Response {
+    let session = req.extensions().get::<Session>().cloned();
+    let html = accepts_html(&req);
+    if req.method() == Method::GET && html {
+        if let Some(session) = &session {
+            match flash::take(session, req.uri().path()).await {
+                Ok(Some(f)) => {
+                    req.extensions_mut().insert(f);
+                }
+                Ok(None) => {}
+                Err(_) => return plain(StatusCode::INTERNAL_SERVER_ERROR, "session store"),
+            }
+        }
+        return next.run(req).await;
+    }
     let referer = req
         .headers()
         .get(header::REFERER)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     let res = next.run(req).await;
-    let (Some(referer), true) = (referer, plain_form) else {
-        return res;
-    };
-    let Some(path) = res
+    let Some(server_fn) = res
         .headers()
-        .get(ERROR_HEADER)
+        .get(SERVER_FN_ERROR_HEADER)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
     else {
         return res;
     };
-    let Ok(body) = to_bytes(res.into_body(), 64 * 1024).await else {
-        return Response::builder()
-            .status(StatusCode::INTERNAL_SERVER_ERROR)
-            .body(Body::empty())
-            .unwrap_or_default();
+    let (mut parts, body) = res.into_parts();
+    let Ok(body) = to_bytes(body, 64 * 1024).await else {
+        return plain(StatusCode::INTERNAL_SERVER_ERROR, "");
     };
-    let Ok(mut url) = url::Url::parse(&referer) else {
-        return Response::builder()
-            .status(StatusCode::BAD_REQUEST)
-            .body(Body::from("bad Referer"))
-            .unwrap_or_default();
-    };
-    let kept: Vec<(String, String)> = url
-        .query_pairs()
-        .filter(|(k, _)| k != "__path" && k != "__err")
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    url.query_pairs_mut()
-        .clear()
-        .extend_pairs(kept)
-        .append_pair("__path", &path)
-        .append_pair("__err", &URL_SAFE.encode(&body));
-    // stay on this origin: only the path and query of the Referer are used
-    let location = format!("{}?{}", url.path(), url.query().unwrap_or_default());
-    let mut out = Response::new(Body::empty());
-    *out.status_mut() = StatusCode::SEE_OTHER;
-    if let Ok(v) = HeaderValue::from_str(&location) {
-        out.headers_mut().insert(header::LOCATION, v);
-    }
-    out
-}
-
-/// During a page render, hands an error carried in the URL to the server action it belongs to.
-pub fn provide_from_url() {
-    let Some(parts) = use_context::<axum::http::request::Parts>() else {
-        return;
-    };
-    let Some(query) = parts.uri.query() else {
-        return;
-    };
-    let mut path = None;
-    let mut err = None;
-    for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
-        match k.as_ref() {
-            "__path" => path = Some(v.into_owned()),
-            "__err" => err = Some(v.into_owned()),
-            _ => {}
+    let error = serde_json::from_slice::<AppError>(&body).ok();
+    match (html, referer, session) {
+        (true, Some(referer), Some(session)) => {
+            // back to the page the form is on: its path and query, never another site
+            let back = redirects::local_path_of_url(&referer).unwrap_or_else(|| "/".into());
+            let page = back.split('?').next().unwrap_or("/").to_string();
+            let flash = Flash {
+                page,
+                message: FlashMessage::FormError {
+                    server_fn,
+                    error: URL_SAFE.encode(&body),
+                },
+            };
+            if flash::store(&session, &flash).await.is_err() {
+                return plain(StatusCode::INTERNAL_SERVER_ERROR, "session store");
+            }
+            see_other(&back)
+        }
+        _ => {
+            if let Some(e) = &error {
+                parts.status =
+                    StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                match e {
+                    AppError::TooManyAttempts { retry_after_secs } => {
+                        parts
+                            .headers
+                            .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+                    }
+                    AppError::Busy => {
+                        parts
+                            .headers
+                            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                    }
+                    _ => {}
+                }
+                // a plain form without a Referer: leptos_axum set no redirect, nothing to drop
+                parts.headers.remove(header::LOCATION);
+            }
+            Response::from_parts(parts, Body::from(body))
         }
     }
-    if let (Some(path), Some(err)) = (path, err) {
-        provide_context(ServerActionError::new(&path, &err));
+}
+
+/// During a page render: the request's flash message, for `FlashScope` and the pages.
+pub fn provide_flash() {
+    if let Some(flash) = use_context::<axum::http::request::Parts>()
+        .and_then(|p| p.extensions.get::<Flash>().cloned())
+    {
+        provide_context(flash);
     }
 }

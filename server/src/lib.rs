@@ -5,10 +5,13 @@
 
 pub mod api;
 pub mod config;
+pub mod csrf;
+pub mod headers;
 pub mod upload;
 
 mod form_errors;
 
+use app::ssr::throttle::LoginThrottle;
 use app::ssr::AppState;
 use app::{shell, App};
 use axum::extract::FromRef;
@@ -16,6 +19,7 @@ use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::Arc;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
@@ -57,11 +61,30 @@ pub async fn session_layer(
         .with_expiry(Expiry::OnInactivity(time::Duration::days(7))))
 }
 
+/// What every page render and server function finds in its context: the
+/// app's state, the login throttle, the request's CSP nonce and flash message.
+fn render_context(
+    state: AppState,
+    throttle: Arc<LoginThrottle>,
+) -> impl Fn() + Clone + Send + Sync {
+    move || {
+        provide_context(state.clone());
+        provide_context(throttle.clone());
+        headers::provide_nonce_from_request();
+        form_errors::provide_flash();
+    }
+}
+
 /// The whole application router.
 pub async fn router(state: AppState, leptos: LeptosOptions) -> Result<Router, sqlx::Error> {
     let sessions = session_layer(&state.pool, &state.public_url).await?;
     let routes = generate_route_list(App);
-    let ctx = state.clone();
+    let site = csrf::SiteOrigin::of(&state.public_url);
+    let security = headers::SecurityHeaders {
+        https: state.public_url.starts_with("https://"),
+    };
+    app::ssr::auth::prepare_login();
+    let context = render_context(state.clone(), Arc::new(LoginThrottle::default()));
     let server_state = ServerState {
         app: state,
         leptos: leptos.clone(),
@@ -71,22 +94,25 @@ pub async fn router(state: AppState, leptos: LeptosOptions) -> Result<Router, sq
         .route("/.well-known/attest-keys.json", get(api::public_keys))
         .nest("/api/v1", api::router(&server_state))
         .merge(upload::browser_router(&server_state))
-        .leptos_routes_with_context(
-            &server_state,
-            routes,
-            move || {
-                provide_context(ctx.clone());
-                form_errors::provide_from_url();
-            },
-            {
-                let options = leptos.clone();
-                move || shell(options.clone())
-            },
-        )
-        .fallback(leptos_axum::file_and_error_handler::<ServerState, _>(shell))
+        .leptos_routes_with_context(&server_state, routes, context.clone(), {
+            let options = leptos.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            ServerState,
+            _,
+        >(context, shell))
         .with_state(server_state)
-        .layer(axum::middleware::from_fn(form_errors::redirect_with_error))
+        .layer(axum::middleware::from_fn(form_errors::server_fn_errors))
         .layer(sessions)
+        .layer(axum::middleware::from_fn_with_state(
+            site,
+            csrf::refuse_cross_origin,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            security,
+            headers::add_security_headers,
+        ))
         .layer(tower_http::trace::TraceLayer::new_for_http());
     Ok(app)
 }

@@ -248,9 +248,13 @@ async fn serve(g: &config::Global) -> Result<ExitCode, BoxError> {
     if show_logins {
         print_demo_logins();
     }
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    // the client address feeds the log-in throttle
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await?;
     Ok(ExitCode::SUCCESS)
 }
 

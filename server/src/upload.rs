@@ -3,11 +3,13 @@
 //! nothing is kept unless `store_upload` accepts it.
 
 use crate::api::{session_actor, ApiError};
+use crate::form_errors::see_other;
 use crate::ServerState;
 use app::error::AppError;
 use app::ssr::auth::Actor;
 use app::ssr::blobs::Received;
 use app::ssr::evidence::{self, UploadMeta};
+use app::ssr::flash::{self, Flash, FlashMessage};
 use app::ssr::parsers::stream::{StreamParser, Streamed};
 use app::ssr::AppState;
 use axum::body::Body;
@@ -17,6 +19,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use tower_sessions::Session;
 
 fn multipart_error(e: MultipartError) -> AppError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -158,13 +161,14 @@ fn query(key: &str, value: &str) -> String {
 
 /// The upload form's target. With `Accept: application/json` (the page's
 /// script) it answers JSON; a plain form post is redirected to the stored
-/// evidence, or back to the milestone with the error.
+/// evidence, or back to the milestone with the error as a flash message.
 async fn browser_upload(
     State(state): State<ServerState>,
     Path((code, ms)): Path<(String, String)>,
     req: Request,
 ) -> Response {
     let json = wants_json(req.headers());
+    let session = req.extensions().get::<Session>().cloned();
     let back = format!("/p/{code}/m/{ms}");
     let (mut parts, body) = req.into_parts();
     let actor = match session_actor(&mut parts, &state).await {
@@ -202,12 +206,18 @@ async fn browser_upload(
         (Ok(v), false) => Redirect::to(&format!("/evidence/{}?uploaded=1", v.id)).into_response(),
         (Err(e), true) => ApiError(e).into_response(),
         (Err(e), false) => {
-            let status = e.status();
-            Redirect::to(&format!(
-                "{back}?{}",
-                query("upload_error", &format!("Upload refused ({status}): {e}"))
-            ))
-            .into_response()
+            // the message goes back in the session, not the URL (see app::ssr::flash)
+            let flash = Flash {
+                page: back.clone(),
+                message: FlashMessage::UploadError(format!("Upload refused ({}): {e}", e.status())),
+            };
+            let Some(session) = session else {
+                return ApiError(e).into_response();
+            };
+            match flash::store(&session, &flash).await {
+                Ok(()) => see_other(&back),
+                Err(e) => ApiError(e).into_response(),
+            }
         }
     }
 }

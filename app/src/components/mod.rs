@@ -48,7 +48,8 @@ pub fn NavBar() -> impl IntoView {
 #[component]
 pub fn ProgressBar(label: &'static str, ratio: Ratio) -> impl IntoView {
     let pct = ratio.percent();
-    let width = format!("width: {}%", pct.unwrap_or(0));
+    // an SVG bar, not a `style` attribute: the CSP allows no inline styles
+    let width = format!("{}", pct.unwrap_or(0));
     let text = match pct {
         Some(p) => format!("{}/{} {label} ({p}%)", ratio.done, ratio.total),
         None => format!("no {label}"),
@@ -56,11 +57,24 @@ pub fn ProgressBar(label: &'static str, ratio: Ratio) -> impl IntoView {
     view! {
         <div class="progress">
             <div class="bar" role="progressbar" aria-label=label aria-valuemin="0" aria-valuemax="100" aria-valuenow=pct.unwrap_or(0)>
-                <span style=width></span>
+                <svg viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true"><rect width=width height="1"></rect></svg>
             </div>
             <span class="progress-text">{text}</span>
         </div>
     }
+}
+
+/// "Print": the browser's print dialog. A Rust click handler, not an inline
+/// `onclick`, which the Content-Security-Policy refuses.
+#[component]
+pub fn PrintButton(#[prop(optional)] class: Option<&'static str>) -> impl IntoView {
+    let print = move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(w) = web_sys::window() {
+            let _ = w.print();
+        }
+    };
+    view! { <button type="button" class=class on:click=print>"Print"</button> }
 }
 
 #[component]
@@ -100,6 +114,42 @@ pub fn set_status(_e: &AppError) {
                 .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
         );
     }
+}
+
+/// Wraps every routed page. The router hands forms any error named by a
+/// URL's `__path`/`__err` query, so a crafted link could put an attacker's
+/// text on the page; inside this scope a form sees only the error of a failed
+/// plain-form post of this session (a flash message, found during the server
+/// render).
+#[component]
+pub fn FlashScope(children: Children) -> impl IntoView {
+    // a path no server function has: nothing to show
+    provide_context(
+        flash_form_error().unwrap_or_else(|| leptos::server::ServerActionError::new("", "")),
+    );
+    children()
+}
+
+#[cfg(feature = "ssr")]
+fn flash_form_error() -> Option<leptos::server::ServerActionError> {
+    crate::ssr::flash::form_error()
+}
+
+/// The browser never sees the flash message itself.
+#[cfg(not(feature = "ssr"))]
+fn flash_form_error() -> Option<leptos::server::ServerActionError> {
+    None
+}
+
+/// The message of a refused plain-form upload, for the page it was sent back
+/// to (a flash message). Known during the server render only; a resource
+/// carries it to the hydrating browser.
+pub fn upload_flash() -> OnceResource<Option<String>> {
+    #[cfg(feature = "ssr")]
+    let message = crate::ssr::flash::upload_error();
+    #[cfg(not(feature = "ssr"))]
+    let message = None;
+    OnceResource::new(std::future::ready(message))
 }
 
 /// A page-level error: log-in redirect for 401, a message otherwise.

@@ -1,7 +1,7 @@
 //! The certificate, rendered from its frozen payload, and the public verify page.
 
 use crate::components::{action_error, FormError};
-use crate::components::{short_hash, when, PageError};
+use crate::components::{short_hash, when, PageError, PrintButton};
 use crate::domain::views::CertificateView;
 use crate::server_fns::evidence::{get_certificate, verify_certificate, RevokeCertificate};
 use leptos::prelude::*;
@@ -143,7 +143,7 @@ fn Certificate(c: CertificateView, revoke: ServerAction<RevokeCertificate>) -> i
                 " " <a class="button" href=format!("/api/v1/certificates/{}/export.md", c.number) download=format!("{}.md", c.number)>"Markdown"</a>
                 " " <a class="button" href=format!("/api/v1/certificates/{}/export.pdf", c.number)>"PDF"</a>
                 " " <a class="button" href=format!("/api/v1/certificates/{}/in-toto.json", c.number) download=format!("{}.intoto.json", c.number)>"in-toto statement"</a>
-                " " <button type="button" onclick="window.print()">"Print"</button>
+                " " <PrintButton/>
                 " Check it anywhere with " <code>{format!("attest verify {}.json --key <public key>", c.number)}</code>
                 " (keys: " <a href="/.well-known/attest-keys.json">"/.well-known/attest-keys.json"</a> ")."
             </p>

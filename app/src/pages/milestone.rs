@@ -3,8 +3,8 @@
 
 use crate::components::upload::UploadTargets;
 use crate::components::{
-    action_error, short_hash, when, FormError, PageError, ProgressBar, StateBadge, UploadForm,
-    VerdictBadge,
+    action_error, short_hash, upload_flash, when, FormError, PageError, ProgressBar, StateBadge,
+    UploadForm, VerdictBadge,
 };
 use crate::domain::criterion::fmt_number;
 use crate::domain::metrics::{EvidenceKind, METRICS};
@@ -47,7 +47,6 @@ impl Actions {
 #[component]
 pub fn MilestonePage() -> impl IntoView {
     let params = use_params_map();
-    let query = use_query_map();
     let actions = Actions {
         tick: ServerAction::new(),
         complete: ServerAction::new(),
@@ -69,13 +68,14 @@ pub fn MilestonePage() -> impl IntoView {
         )
     };
     let data = Resource::new(key, |(p, m, _)| get_milestone(p, m));
-    let upload_error = move || query.read().get("upload_error");
+    let upload_error = upload_flash();
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
+                let upload_error = upload_error.await;
                 match data.await {
                     Err(error) => view! { <PageError error/> }.into_any(),
-                    Ok(v) => view! { <Milestone v actions upload_error=upload_error()/> }.into_any(),
+                    Ok(v) => view! { <Milestone v actions upload_error/> }.into_any(),
                 }
             })}
         </Transition>

@@ -2,7 +2,7 @@
 //! actual dates and deviation, criteria met over time, certificates and open
 //! gaps. Printable; also exported as Markdown.
 
-use crate::components::{when, PageError, ProgressBar, StateBadge};
+use crate::components::{when, PageError, PrintButton, ProgressBar, StateBadge};
 use crate::domain::milestone::Ratio;
 use crate::domain::report::{CriteriaPoint, ProjectReport, ReportTotals};
 use crate::server_fns::projects::get_project_report;
@@ -61,7 +61,7 @@ fn Report(r: ProjectReport) -> impl IntoView {
                 </p>
                 <p class="no-print">
                     <a class="button" href=format!("/api/v1/projects/{code}/report.md") download=format!("{code}-report.md")>"Markdown"</a>
-                    " " <button type="button" class="button" onclick="window.print()">"Print"</button>
+                    " " <PrintButton class="button"/>
                 </p>
             </header>
 

@@ -15,19 +15,34 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
     }))
 }
 
-/// Checks the password, starts a session and goes to `next` (a local path) or home. Anyone may call it.
+/// Checks the password, starts a session and goes to `next` (a path on this
+/// site; anything else goes home). Anyone may call it; failed attempts are
+/// throttled per account and per client address (429 with `Retry-After`).
 #[server(endpoint = "login")]
 pub async fn login(
     username: String,
     password: String,
     next: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::ssr::{auth, AppState};
+    use crate::ssr::throttle::LoginThrottle;
+    use crate::ssr::{auth, redirects, AppState};
+    use std::sync::Arc;
     let state = AppState::from_context()?;
     if username.trim().is_empty() {
         return Err(AppError::invalid("username", "is required"));
     }
+    let throttle = use_context::<Arc<LoginThrottle>>().ok_or_else(|| {
+        tracing::error!("LoginThrottle missing from the server-function context");
+        AppError::Internal
+    })?;
+    let address = use_context::<axum::http::request::Parts>().and_then(|p| {
+        p.extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip())
+    });
+    let attempt = throttle.begin(&username, address, std::time::Instant::now())?;
     let actor = auth::check_login(&state.pool, &username, &password).await?;
+    throttle.succeeded(attempt);
     let session: tower_sessions::Session = leptos_axum::extract()
         .await
         .map_err(|_| AppError::Internal)?;
@@ -38,7 +53,7 @@ pub async fn login(
         .await
         .map_err(|_| AppError::Internal)?;
     let next = next
-        .filter(|n| n.starts_with('/') && !n.starts_with("//"))
+        .and_then(|n| redirects::local_path(&n, &state.public_url))
         .unwrap_or_else(|| "/".to_string());
     leptos_axum::redirect(&next);
     Ok(())

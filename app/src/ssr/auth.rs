@@ -101,7 +101,24 @@ pub async fn create_user(
     Ok(id)
 }
 
-/// Checks a username and password. The same message for both kinds of mistake.
+/// The hash an unknown username's password is checked against, so that a
+/// log-in takes as long whether the account exists or not.
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let random = hex::encode(rand::thread_rng().gen::<[u8; 16]>());
+        hash_password(&random).unwrap_or_default()
+    })
+}
+
+/// Computes the dummy hash now, so the first log-in with an unknown username
+/// does not take longer than the others.
+pub fn prepare_login() {
+    dummy_hash();
+}
+
+/// Checks a username and password. The same error, and the same work, for
+/// both kinds of mistake: an unknown username is checked against a dummy hash.
 pub async fn check_login(
     pool: &SqlitePool,
     username: &str,
@@ -112,11 +129,23 @@ pub async fn check_login(
             .bind(username.trim())
             .fetch_optional(pool)
             .await?;
-    match row {
-        Some((id, hash)) if verify_password(&hash, password) => {
-            actor_by_id(pool, id).await?.ok_or(AppError::Internal)
+    let password = password.to_string();
+    // argon2 takes tens of milliseconds of CPU: off the async workers
+    let verified = tokio::task::spawn_blocking(move || match row {
+        Some((id, hash)) => verify_password(&hash, &password).then_some(id),
+        None => {
+            verify_password(dummy_hash(), &password);
+            None
         }
-        _ => Err(AppError::invalid("password", "wrong username or password")),
+    })
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, "password check panicked");
+        AppError::Internal
+    })?;
+    match verified {
+        Some(id) => actor_by_id(pool, id).await?.ok_or(AppError::Internal),
+        None => Err(AppError::BadCredentials),
     }
 }
 

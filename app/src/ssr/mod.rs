@@ -10,12 +10,15 @@ pub mod db;
 pub mod demo;
 pub mod evidence;
 pub mod exports;
+pub mod flash;
 pub mod milestones;
 pub mod parsers;
 pub mod pdf;
 pub mod projects;
+pub mod redirects;
 pub mod report;
 pub mod signing;
+pub mod throttle;
 
 use std::path::PathBuf;
 use std::sync::Arc;

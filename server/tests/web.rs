@@ -1,0 +1,609 @@
+//! The web layer through the real router: cross-origin protection, redirects
+//! that stay on the site, server-function statuses, log-in throttling,
+//! security headers with the CSP nonce, and flash messages instead of
+//! attacker-controlled text in URLs.
+
+mod common;
+
+use app::error::AppError;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{header, Request, StatusCode};
+use base64::engine::general_purpose::URL_SAFE;
+use base64::Engine;
+use common::{multipart, Reply, TestApp, World};
+use serde_json::json;
+use std::net::SocketAddr;
+
+/// A plain (no-JavaScript) form post to `path` from the page `referer`, as a browser on this site sends it.
+fn form(path: &str, referer: &str) -> axum::http::request::Builder {
+    Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html")
+        .header(header::HOST, "attest.test")
+        .header("sec-fetch-site", "same-origin")
+        .header(header::REFERER, referer)
+}
+
+fn login_body(user: &str, password: &str, next: &str) -> String {
+    serde_urlencoded::to_string([("username", user), ("password", password), ("next", next)])
+        .unwrap()
+}
+
+/// Logs `user` in with the plain form; the session cookie.
+async fn login(app: &TestApp, user: &str) -> String {
+    let body = login_body(user, "password-123", "/");
+    let r = app
+        .send(
+            form("/api/login", "http://attest.test/login")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", text(&r));
+    cookie(&r)
+}
+
+fn cookie(r: &Reply) -> String {
+    r.headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+fn text(r: &Reply) -> String {
+    String::from_utf8_lossy(&r.bytes).into_owned()
+}
+
+fn location(r: &Reply) -> String {
+    r.headers
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+/// A page as the browser loads it, with the session cookie.
+async fn page(app: &TestApp, cookie: &str, path: &str) -> Reply {
+    app.send(
+        Request::get(path)
+            .header(header::ACCEPT, "text/html")
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
+}
+
+/// The server function `path` called the way the hydrated page calls it.
+async fn call(app: &TestApp, cookie: Option<&str>, path: &str, body: &str) -> Reply {
+    let mut b = Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .header("sec-fetch-site", "same-origin");
+    if let Some(c) = cookie {
+        b = b.header(header::COOKIE, c);
+    }
+    app.send(b.body(Body::from(body.to_string())).unwrap())
+        .await
+}
+
+fn app_error(r: &Reply) -> AppError {
+    serde_json::from_slice(&r.bytes)
+        .unwrap_or_else(|e| panic!("not an AppError ({e}): {}", text(r)))
+}
+
+async fn task_done(w: &World) -> bool {
+    let m = w.milestone().await;
+    !m["tasks"][0]["done_by"].is_null()
+}
+
+async fn add_task(w: &World) {
+    let r = w
+        .app
+        .post(
+            Some(&w.pm),
+            "/api/v1/projects/WM/milestones/M1/tasks",
+            json!({"code": "M1-01", "title": "Ship"}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", text(&r));
+}
+
+// 1. cross-origin requests
+
+#[tokio::test]
+async fn a_form_post_started_by_another_site_is_refused_and_changes_nothing() {
+    let w = World::new().await;
+    add_task(&w).await;
+    let cookie = login(&w.app, "eng").await;
+    for fetch_site in ["cross-site", "same-site"] {
+        let r = w
+            .app
+            .send(
+                Request::post("/api/complete_task")
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .header(header::ACCEPT, "text/html")
+                    .header(header::COOKIE, &cookie)
+                    .header("sec-fetch-site", fetch_site)
+                    .body(Body::from("project=WM&milestone=M1&task=M1-01"))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{fetch_site}");
+        assert!(
+            text(&r).contains("cross-origin request refused"),
+            "{}",
+            text(&r)
+        );
+    }
+    assert!(!task_done(&w).await, "the forged post completed the task");
+
+    // the same post from the site itself goes through
+    let r = w
+        .app
+        .send(
+            form("/api/complete_task", "http://attest.test/p/WM/m/M1")
+                .header(header::COOKIE, &cookie)
+                .body(Body::from("project=WM&milestone=M1&task=M1-01"))
+                .unwrap(),
+        )
+        .await;
+    assert!(r.status.is_redirection(), "{}: {}", r.status, text(&r));
+    assert!(task_done(&w).await);
+}
+
+#[tokio::test]
+async fn a_log_in_posted_from_a_foreign_origin_is_refused() {
+    let app = TestApp::new().await;
+    app.user("eng", false).await;
+    let body = login_body("eng", "password-123", "/");
+    let r = app
+        .send(
+            Request::post("/api/login")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::HOST, "127.0.0.1:3000")
+                .header(header::ORIGIN, "http://127.0.0.1:9999")
+                .body(Body::from(body.clone()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.headers.get(header::SET_COOKIE).is_none());
+    // what the hydrated page reads: an AppError
+    assert!(
+        matches!(app_error(&r), AppError::Forbidden(m) if m.starts_with("cross-origin request refused"))
+    );
+
+    // Origin equal to the Host, or to the public URL: this site
+    for (host, origin) in [
+        ("127.0.0.1:3000", "http://127.0.0.1:3000"),
+        ("127.0.0.1:3000", "http://attest.test"),
+    ] {
+        let r = app
+            .send(
+                Request::post("/api/login")
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .header(header::HOST, host)
+                    .header(header::ORIGIN, origin)
+                    .body(Body::from(body.clone()))
+                    .unwrap(),
+            )
+            .await;
+        assert!(
+            r.status.is_success() || r.status.is_redirection(),
+            "{origin}: {}",
+            r.status
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_upload_posted_from_another_site_is_refused_and_nothing_is_stored() {
+    let w = World::new().await;
+    let cookie = login(&w.app, "eng").await;
+    let xml = common::junit(3, 0);
+    let (ct, body) = multipart(&[], Some(("junit.xml", xml.as_bytes())));
+    let r = w
+        .app
+        .send(
+            Request::post("/p/WM/m/M1/evidence")
+                .header(header::CONTENT_TYPE, ct)
+                .header(header::ACCEPT, "text/html")
+                .header(header::COOKIE, &cookie)
+                .header("sec-fetch-site", "cross-site")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(
+        text(&r).starts_with("cross-origin request refused"),
+        "{}",
+        text(&r)
+    );
+    assert_eq!(w.app.count("evidence").await, 0);
+}
+
+#[tokio::test]
+async fn bearer_token_requests_pass_whatever_their_origin() {
+    let w = World::new().await;
+    let r = w
+        .app
+        .send(
+            Request::post("/api/v1/projects/WM/milestones/M1/tasks")
+                .header(header::AUTHORIZATION, format!("Bearer {}", w.pm))
+                .header(header::CONTENT_TYPE, "application/json")
+                .header("sec-fetch-site", "cross-site")
+                .header(header::ORIGIN, "http://127.0.0.1:9999")
+                .body(Body::from(
+                    json!({"code": "M1-01", "title": "Ship"}).to_string(),
+                ))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", text(&r));
+    // a cookie-authenticated API call from another site is refused, in the API's error shape
+    let cookie = login(&w.app, "pm").await;
+    let r = w
+        .app
+        .send(
+            Request::post("/api/v1/projects/WM/milestones/M1/tasks")
+                .header(header::COOKIE, &cookie)
+                .header(header::CONTENT_TYPE, "application/json")
+                .header("sec-fetch-site", "cross-site")
+                .body(Body::from(
+                    json!({"code": "M1-02", "title": "Two"}).to_string(),
+                ))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.error_code(), "forbidden");
+    assert!(r
+        .error_message()
+        .starts_with("cross-origin request refused"));
+}
+
+// 2. redirects stay on the site
+
+#[tokio::test]
+async fn after_log_in_only_a_path_on_this_site_is_followed() {
+    let app = TestApp::new().await;
+    app.user("eng", false).await;
+    for (next, expected) in [
+        ("/p/WM/m/M1", "/p/WM/m/M1"),
+        ("/\\evil.example", "/"),
+        ("/%5Cevil.example", "/%5Cevil.example"),
+        ("/%09/evil.example", "/%09/evil.example"),
+        ("/\t/evil.example", "/"),
+        ("//evil.example", "/"),
+        ("https://evil.example", "/"),
+        ("/.//evil.example", "/"),
+    ] {
+        let body = login_body("eng", "password-123", next);
+        let r = app
+            .send(
+                form("/api/login", "http://attest.test/login")
+                    .body(Body::from(body.clone()))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FOUND, "{next:?}: {}", text(&r));
+        assert_eq!(location(&r), expected, "next={next:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_failed_form_goes_back_to_the_referer_path_but_never_to_another_host() {
+    let w = World::new().await;
+    let cookie = login(&w.app, "eng").await;
+    for (referer, expected) in [
+        ("http://attest.test//evil.example/p", "/"),
+        ("http://attest.test/p/WM/m/M1?tab=1", "/p/WM/m/M1?tab=1"),
+    ] {
+        let r = w
+            .app
+            .send(
+                form("/api/complete_task", referer)
+                    .header(header::COOKIE, &cookie)
+                    .body(Body::from("project=WM&milestone=M1&task=NOPE"))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(location(&r), expected, "Referer {referer}");
+    }
+}
+
+// 3. server-function errors carry their status
+
+#[tokio::test]
+async fn server_function_errors_answer_with_their_real_status() {
+    let w = World::new().await;
+    let eng = login(&w.app, "eng").await;
+    let viewer = login(&w.app, "viewer").await;
+    let body = "project=WM&milestone=M1&task=NOPE";
+
+    let r = call(&w.app, None, "/api/complete_task", body).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(app_error(&r), AppError::Unauthorized);
+
+    let r = call(&w.app, Some(&viewer), "/api/complete_task", body).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(matches!(app_error(&r), AppError::Forbidden(_)));
+
+    let r = call(&w.app, Some(&eng), "/api/complete_task", body).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(matches!(app_error(&r), AppError::NotFound(_)));
+    assert!(r.headers.contains_key("serverfnerror"));
+
+    let r = call(
+        &w.app,
+        None,
+        "/api/login",
+        &login_body("eng", "wrong-password", "/"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(app_error(&r), AppError::BadCredentials);
+    assert_eq!(app_error(&r).to_string(), "wrong username or password");
+}
+
+// 4. log-in
+
+fn from(addr: [u8; 4], mut req: Request<Body>) -> Request<Body> {
+    req.extensions_mut()
+        .insert(ConnectInfo(SocketAddr::from((addr, 40000))));
+    req
+}
+
+async fn try_login(app: &TestApp, addr: [u8; 4], user: &str, password: &str) -> Reply {
+    let body = login_body(user, password, "/");
+    let req = Request::post("/api/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "same-origin")
+        .body(Body::from(body))
+        .unwrap();
+    app.send(from(addr, req)).await
+}
+
+#[tokio::test]
+async fn failed_log_ins_make_the_account_wait_with_retry_after() {
+    let app = TestApp::new().await;
+    app.user("eng", false).await;
+    app.user("pm", false).await;
+    for i in 0..5 {
+        let r = try_login(&app, [192, 0, 2, i], "eng", "wrong-password").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "attempt {i}");
+        assert_eq!(app_error(&r).to_string(), "wrong username or password");
+    }
+    // even the right password now waits, from any address
+    let r = try_login(&app, [198, 51, 100, 1], "eng", "password-123").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.headers[header::RETRY_AFTER], "30");
+    assert_eq!(
+        app_error(&r).to_string(),
+        "too many failed log-ins: try again in 30 seconds"
+    );
+    // another account is not held up
+    let r = try_login(&app, [192, 0, 2, 0], "pm", "password-123").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", text(&r));
+}
+
+#[tokio::test]
+async fn failed_log_ins_make_the_client_address_wait() {
+    let app = TestApp::new().await;
+    app.user("eng", false).await;
+    for i in 0..20 {
+        let r = try_login(&app, [203, 0, 113, 9], &format!("nobody{i}"), "guess").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "attempt {i}");
+        // an unknown user reads exactly as a wrong password
+        assert_eq!(app_error(&r), AppError::BadCredentials);
+    }
+    let r = try_login(&app, [203, 0, 113, 9], "eng", "password-123").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers.contains_key(header::RETRY_AFTER));
+    let r = try_login(&app, [203, 0, 113, 10], "eng", "password-123").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", text(&r));
+}
+
+#[tokio::test]
+async fn a_wrong_password_in_the_plain_form_reads_wrong_username_or_password() {
+    let app = TestApp::new().await;
+    app.user("eng", false).await;
+    let body = login_body("eng", "wrong-password", "/p/WM");
+    let r = app
+        .send(
+            form("/api/login", "http://attest.test/login?next=%2Fp%2FWM")
+                .body(Body::from(body.clone()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/login?next=%2Fp%2FWM");
+    let html = text(&page(&app, &cookie(&r), "/login?next=%2Fp%2FWM").await);
+    assert!(html.contains(">wrong username or password<"), "{html}");
+    assert!(!html.contains("password: wrong"));
+}
+
+#[tokio::test]
+async fn the_cli_refuses_a_password_shorter_than_eight_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |password: &str| {
+        use std::io::Write;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_attest"))
+            .args(["--data-dir"])
+            .arg(dir.path())
+            .args(["user", "add", "bob"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(password.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = run("short\n");
+    assert!(!out.status.success());
+    let said =
+        String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("at least 8 characters"), "{said}");
+    let out = run("long-enough\n");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+// 5. security headers
+
+fn assert_security_headers(r: &Reply, what: &str) -> String {
+    let csp = r
+        .headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .unwrap_or_else(|| panic!("{what}: no CSP"))
+        .to_str()
+        .unwrap()
+        .to_string();
+    for part in [
+        "default-src 'self'",
+        "'wasm-unsafe-eval'",
+        "style-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ] {
+        assert!(csp.contains(part), "{what}: {part} missing from {csp}");
+    }
+    assert!(!csp.contains("unsafe-inline"), "{what}: {csp}");
+    assert_eq!(
+        r.headers[header::X_CONTENT_TYPE_OPTIONS],
+        "nosniff",
+        "{what}"
+    );
+    assert_eq!(r.headers[header::REFERRER_POLICY], "same-origin", "{what}");
+    csp
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let w = World::new().await;
+    std::fs::create_dir_all(w.app.dir.path().join("site")).unwrap();
+    std::fs::write(w.app.dir.path().join("site/favicon.svg"), "<svg/>").unwrap();
+
+    let login_page = w.app.get(None, "/login").await;
+    assert_eq!(login_page.status, StatusCode::OK);
+    let csp = assert_security_headers(&login_page, "page");
+    let api = w.app.get(Some(&w.viewer), "/api/v1/projects/WM").await;
+    assert_eq!(api.status, StatusCode::OK);
+    assert_security_headers(&api, "API");
+    let file = w.app.get(None, "/favicon.svg").await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_security_headers(&file, "static file");
+    let refused = call(&w.app, None, "/api/complete_task", "").await;
+    assert_security_headers(&refused, "server-function error");
+    assert!(login_page
+        .headers
+        .get(header::STRICT_TRANSPORT_SECURITY)
+        .is_none());
+
+    // the page's scripts carry the nonce of the header, a fresh one per response
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|s| s.split('\'').next())
+        .expect("a nonce in script-src")
+        .to_string();
+    assert!(nonce.len() >= 16, "{nonce}");
+    let html = text(&login_page);
+    let scripts: Vec<&str> = html.split("<script").skip(1).collect();
+    assert!(!scripts.is_empty(), "no script on the page: {html}");
+    for s in scripts {
+        let tag = s.split('>').next().unwrap_or_default();
+        assert!(
+            tag.contains(&format!("nonce=\"{nonce}\"")),
+            "a script without the header's nonce: <script{tag}>"
+        );
+    }
+    assert!(
+        !html.contains(" style="),
+        "an inline style attribute on the page"
+    );
+    let again = w.app.get(None, "/login").await;
+    let csp2 = again.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap();
+    assert!(!csp2.contains(&nonce), "the nonce was reused");
+}
+
+#[tokio::test]
+async fn behind_https_responses_ask_for_https_only() {
+    let app = TestApp::at("https://attest.example.com").await;
+    let r = app.get(None, "/healthz").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.headers[header::STRICT_TRANSPORT_SECURITY]
+        .to_str()
+        .unwrap()
+        .starts_with("max-age="));
+}
+
+// 6. no attacker text from URLs
+
+#[tokio::test]
+async fn a_crafted_url_puts_no_text_on_the_page() {
+    let w = World::new().await;
+    add_task(&w).await;
+    let cookie = login(&w.app, "eng").await;
+    let err = URL_SAFE
+        .encode(serde_json::to_string(&AppError::NotFound("PHISHING call +1 555".into())).unwrap());
+    for path in [
+        format!("/p/WM/m/M1?__path=%2Fapi%2Fcomplete_task&__err={err}"),
+        "/p/WM/m/M1?upload_error=PHISHING+call+%2B1+555".to_string(),
+        format!("/login?__path=%2Fapi%2Flogin&__err={err}"),
+    ] {
+        let r = page(&w.app, &cookie, &path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert!(
+            !text(&r).contains("PHISHING"),
+            "{path} shows the attacker's text"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_refused_plain_upload_shows_its_error_once_on_the_milestone_page() {
+    let w = World::new().await;
+    let cookie = login(&w.app, "eng").await;
+    let (ct, body) = multipart(
+        &[("kind", "junit")],
+        Some(("junit.xml", b"<testsuite><oops".as_slice())),
+    );
+    let r = w
+        .app
+        .send(
+            Request::post("/p/WM/m/M1/evidence")
+                .header(header::CONTENT_TYPE, ct)
+                .header(header::ACCEPT, "text/html")
+                .header(header::COOKIE, &cookie)
+                .header("sec-fetch-site", "same-origin")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", text(&r));
+    assert_eq!(location(&r), "/p/WM/m/M1");
+    let first = text(&page(&w.app, &cookie, "/p/WM/m/M1").await);
+    assert!(first.contains("Upload refused (422)"), "{first}");
+    let second = text(&page(&w.app, &cookie, "/p/WM/m/M1").await);
+    assert!(!second.contains("Upload refused"), "the flash showed twice");
+}
