@@ -16,6 +16,7 @@ pub mod pdf;
 pub mod projects;
 pub mod report;
 pub mod signing;
+pub mod tokens;
 
 use std::path::PathBuf;
 use std::sync::Arc;
