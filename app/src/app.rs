@@ -47,6 +47,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/evidence/:id") view=EvidencePage ssr=SsrMode::Async/>
                     <Route path=path!("/certificates/:number") view=CertificatePage ssr=SsrMode::Async/>
                     <Route path=path!("/verify/:number") view=VerifyPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/tokens") view=TokensPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

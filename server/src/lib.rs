@@ -6,6 +6,7 @@
 pub mod api;
 pub mod config;
 pub mod upload;
+pub mod verify_limit;
 
 mod form_errors;
 
@@ -57,8 +58,17 @@ pub async fn session_layer(
         .with_expiry(Expiry::OnInactivity(time::Duration::days(7))))
 }
 
-/// The whole application router.
+/// The whole application router, with the default verify rate limit.
 pub async fn router(state: AppState, leptos: LeptosOptions) -> Result<Router, sqlx::Error> {
+    router_with(state, leptos, verify_limit::VerifyLimit::default()).await
+}
+
+/// The whole application router, anonymous verify look-ups limited by `verify`.
+pub async fn router_with(
+    state: AppState,
+    leptos: LeptosOptions,
+    verify: verify_limit::VerifyLimit,
+) -> Result<Router, sqlx::Error> {
     let sessions = session_layer(&state.pool, &state.public_url).await?;
     let routes = generate_route_list(App);
     let ctx = state.clone();
@@ -85,6 +95,10 @@ pub async fn router(state: AppState, leptos: LeptosOptions) -> Result<Router, sq
         )
         .fallback(leptos_axum::file_and_error_handler::<ServerState, _>(shell))
         .with_state(server_state)
+        .layer(axum::middleware::from_fn_with_state(
+            verify,
+            verify_limit::limit_verify,
+        ))
         .layer(axum::middleware::from_fn(form_errors::redirect_with_error))
         .layer(sessions)
         .layer(tower_http::trace::TraceLayer::new_for_http());

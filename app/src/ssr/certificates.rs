@@ -244,7 +244,10 @@ async fn load(pool: &SqlitePool, number: &str) -> Result<CertRow, AppError> {
 /// A verify id: 32 lowercase hex digits (128 random bits, set by the database
 /// as a certificate is inserted).
 pub fn is_verify_id(raw: &str) -> bool {
-    raw.len() == 32 && raw.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    raw.len() == 32
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// The signed document: payload, hash, key id, signature and public key.
@@ -276,7 +279,10 @@ pub async fn revoke(
     let row = load(&state.pool, number).await?;
     let (p, _) = super::auth::project_for(&state.pool, actor, &row.project_code, Need::Manage)
         .await
-        .map_err(super::auth::hidden_as(format!("certificate {}", number.trim())))?;
+        .map_err(super::auth::hidden_as(format!(
+            "certificate {}",
+            number.trim()
+        )))?;
     let reason = crate::domain::codes::required_text("reason", reason, 1000)?;
     if let Some(at) = row.revoked_at {
         return Err(AppError::Conflict(format!(
@@ -328,7 +334,10 @@ pub async fn for_member(
     let c = verify(state, number).await?;
     super::auth::project_for(&state.pool, actor, &c.project_code, Need::Read)
         .await
-        .map_err(super::auth::hidden_as(format!("certificate {}", number.trim())))?;
+        .map_err(super::auth::hidden_as(format!(
+            "certificate {}",
+            number.trim()
+        )))?;
     Ok(c)
 }
 

@@ -108,7 +108,8 @@ struct TokenRow {
     revoked_at: Option<String>,
 }
 
-const SELECT: &str = "select t.id, t.user_id, t.name, u.username, t.project_id, p.code as project, t.scopes,
+const SELECT: &str =
+    "select t.id, t.user_id, t.name, u.username, t.project_id, p.code as project, t.scopes,
         t.created_at, t.last_used_at, t.expires_at, t.revoked_at
     from api_tokens t join users u on u.id = t.user_id left join projects p on p.id = t.project_id";
 
@@ -254,4 +255,18 @@ pub async fn revoke(
         ..row
     };
     row.view(&now)
+}
+
+/// Codes of the projects a token of `actor` may be limited to: theirs, or
+/// every project for admins.
+pub async fn project_codes(pool: &SqlitePool, actor: &Actor) -> Result<Vec<String>, AppError> {
+    Ok(sqlx::query_scalar(
+        "select code from projects p
+         where ? or exists (select 1 from memberships ms where ms.project_id = p.id and ms.user_id = ?)
+         order by code",
+    )
+    .bind(actor.is_admin)
+    .bind(actor.id)
+    .fetch_all(pool)
+    .await?)
 }
