@@ -1247,13 +1247,14 @@ async fn the_completion_report_is_derived_and_follows_revocation() {
         w.app.get(None, "/api/v1/projects/WM/report").await.status,
         StatusCode::UNAUTHORIZED
     );
+    // an outsider is told the project does not exist
     let outsider = w.app.user("outsider", false).await;
     assert_eq!(
         w.app
             .get(Some(&outsider), "/api/v1/projects/WM/report.md")
             .await
             .status,
-        StatusCode::FORBIDDEN
+        StatusCode::NOT_FOUND
     );
 }
 
