@@ -135,7 +135,7 @@ fn Certificate(c: CertificateView, revoke: ServerAction<RevokeCertificate>) -> i
             <footer class="cert-footer">
                 <p>"Payload SHA-256 " <code class="hash">{c.sha256.clone()}</code></p>
                 <p>"State digest " <code class="hash">{s(&p["state_digest"])}</code></p>
-                <p>"Verify at " <a href=c.verify_url.clone()>{c.verify_url.clone()}</a></p>
+                <p>"Verify at " <a href=verify_path(&c.verify_url)>{c.verify_url.clone()}</a></p>
                 {c.qr_svg.clone().map(|svg| view! { <div class="qr" aria-label="QR code of the verify link" inner_html=svg></div> })}
             </footer>
         </article>
@@ -232,4 +232,12 @@ fn StatusOnly(c: CertificateView) -> impl IntoView {
             <p class="muted">"Project " {c.project_code.clone()} " is not marked public: looked up by its number, a certificate shows only whether it holds. The verify link printed on the certificate (and its QR code) shows its numbers, verdicts and hashes."</p>
         </section>
     }
+}
+
+/// The local path of a verify link (`/verify/{id}`), so that the link works
+/// whichever address the page was reached at.
+fn verify_path(url: &str) -> String {
+    url.find("/verify/")
+        .map(|i| url[i..].to_string())
+        .unwrap_or_else(|| url.to_string())
 }
