@@ -47,6 +47,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/evidence/:id") view=|| view! { <FlashScope><EvidencePage/></FlashScope> } ssr=SsrMode::Async/>
                     <Route path=path!("/certificates/:number") view=|| view! { <FlashScope><CertificatePage/></FlashScope> } ssr=SsrMode::Async/>
                     <Route path=path!("/verify/:number") view=|| view! { <FlashScope><VerifyPage/></FlashScope> } ssr=SsrMode::Async/>
+                    <Route path=path!("/account/tokens") view=|| view! { <FlashScope><TokensPage/></FlashScope> } ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -10,6 +10,9 @@ use server_fn::error::{FromServerFnError, ServerFnErrorErr};
 pub enum AppError {
     #[error("not logged in: log in, or send an API token as 'Authorization: Bearer <token>'")]
     Unauthorized,
+    /// A bearer token that exists but no longer works: `expired` or `revoked`.
+    #[error("token {0}: ask for a new one (`attest token create`, or /account/tokens)")]
+    TokenRefused(String),
     #[error("{0}")]
     Forbidden(String),
     #[error("{0} not found")]
@@ -58,7 +61,7 @@ impl AppError {
     /// The HTTP status this error answers with.
     pub fn status(&self) -> u16 {
         match self {
-            AppError::Unauthorized => 401,
+            AppError::Unauthorized | AppError::TokenRefused(_) => 401,
             AppError::Forbidden(_) => 403,
             AppError::NotFound(_) => 404,
             AppError::Invalid { .. } | AppError::Unprocessable(_) => 422,
@@ -75,6 +78,7 @@ impl AppError {
     pub fn code(&self) -> &'static str {
         match self {
             AppError::Unauthorized => "unauthorized",
+            AppError::TokenRefused(_) => "token_refused",
             AppError::Forbidden(_) => "forbidden",
             AppError::NotFound(_) => "not_found",
             AppError::Invalid { .. } => "invalid",

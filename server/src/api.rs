@@ -5,22 +5,24 @@
 
 use crate::upload::{receive_multipart, serve_evidence_file};
 use crate::ServerState;
+use app::domain::tokens::Scope;
 use app::error::AppError;
 use app::ssr::auth::{self, Actor};
 use app::ssr::milestones::{self, NewChecklist, NewCriterion, NewMilestone, NewTask};
 use app::ssr::projects::{self, NewProject};
-use app::ssr::{certificates, evidence, report, AppState};
+use app::ssr::{certificates, evidence, report, tokens, AppState};
 use axum::extract::{
     DefaultBodyLimit, FromRequest, FromRequestParts, Multipart, Path, Request, State,
 };
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::json;
+use std::marker::PhantomData;
 
 /// An `AppError` answered as JSON with its status.
 #[derive(Debug)]
@@ -59,31 +61,69 @@ impl IntoResponse for ApiError {
 
 type ApiResult<T> = Result<T, ApiError>;
 
-/// The caller: a bearer token, or else a browser session.
-pub struct ApiActor(pub Actor);
+/// The token scope a route needs, as a type, so that every handler names it
+/// in its signature and the extractor refuses a token without it before the
+/// handler runs: nothing is read or written for a token that lacks it.
+pub trait RouteScope {
+    const SCOPE: Scope;
+}
 
-impl FromRequestParts<ServerState> for ApiActor {
+/// The scopes as types for [`ApiActor`].
+pub mod need {
+    use super::{RouteScope, Scope};
+
+    /// Reading (every token has it).
+    pub struct Read;
+    /// Uploading evidence.
+    pub struct EvidenceWrite;
+    /// Completing tasks, ticking items.
+    pub struct TasksWrite;
+    /// PM and admin actions.
+    pub struct Manage;
+    /// Sign-offs.
+    pub struct Signoff;
+
+    impl RouteScope for Read {
+        const SCOPE: Scope = Scope::Read;
+    }
+    impl RouteScope for EvidenceWrite {
+        const SCOPE: Scope = Scope::EvidenceWrite;
+    }
+    impl RouteScope for TasksWrite {
+        const SCOPE: Scope = Scope::TasksWrite;
+    }
+    impl RouteScope for Manage {
+        const SCOPE: Scope = Scope::Manage;
+    }
+    impl RouteScope for Signoff {
+        const SCOPE: Scope = Scope::Signoff;
+    }
+}
+
+/// The caller: a bearer token holding scope `S`, or else a browser session
+/// (which has every scope of its user).
+pub struct ApiActor<S: RouteScope = need::Read>(pub Actor, PhantomData<S>);
+
+impl<S: RouteScope> FromRequestParts<ServerState> for ApiActor<S> {
     type Rejection = ApiError;
 
     async fn from_request_parts(
         parts: &mut Parts,
         state: &ServerState,
     ) -> Result<Self, Self::Rejection> {
-        if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
+        let actor = if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
             let token = value
                 .to_str()
                 .ok()
                 .and_then(|v| v.strip_prefix("Bearer "))
                 .ok_or_else(|| AppError::invalid("authorization", "expected 'Bearer <token>'"))?;
-            return auth::actor_by_token(&state.app.pool, token)
-                .await?
-                .map(ApiActor)
-                .ok_or(ApiError(AppError::Unauthorized));
-        }
-        session_actor(parts, state)
-            .await?
-            .map(ApiActor)
-            .ok_or(ApiError(AppError::Unauthorized))
+            auth::actor_by_token(&state.app.pool, token).await?
+        } else {
+            session_actor(parts, state).await?
+        };
+        let actor = actor.ok_or(ApiError(AppError::Unauthorized))?;
+        actor.require(S::SCOPE)?;
+        Ok(ApiActor(actor, PhantomData))
     }
 }
 
@@ -185,12 +225,15 @@ pub fn router(state: &ServerState) -> Router<ServerState> {
         .route("/certificates/{number}/export.pdf", get(export_pdf))
         .route("/certificates/{number}/in-toto.json", get(export_in_toto))
         .route("/certificates/{number}/revoke", post(revoke_certificate))
+        .route("/tokens", get(list_tokens))
+        .route("/tokens/{id}", delete(revoke_token))
+        .route("/tokens/{id}/revoke", post(revoke_token))
 }
 
 /// Creates a project. Admins.
 async fn create_project(
     State(s): State<AppState>,
-    ApiActor(a): ApiActor,
+    ApiActor(a, _): ApiActor<need::Manage>,
     ApiJson(input): ApiJson<NewProject>,
 ) -> ApiResult<impl IntoResponse> {
     let code = projects::create(&s.pool, &a, input).await?;
@@ -203,7 +246,7 @@ async fn create_project(
 /// A project with its milestones' state and progress. Members.
 async fn get_project(
     State(s): State<AppState>,
-    ApiActor(a): ApiActor,
+    ApiActor(a, _): ApiActor,
     Path(code): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
     Ok(Json(projects::view(&s.pool, &a, &code).await?))
@@ -213,7 +256,7 @@ async fn get_project(
 /// time, certificates, open gaps). Members.
 async fn project_report(
     State(s): State<AppState>,
-    ApiActor(a): ApiActor,
+    ApiActor(a, _): ApiActor,
     Path(code): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
     Ok(Json(report::build(&s, &a, &code).await?))
@@ -222,7 +265,7 @@ async fn project_report(
 /// The project completion report as Markdown. Members.
 async fn project_report_markdown(
     State(s): State<AppState>,
-    ApiActor(a): ApiActor,
+    ApiActor(a, _): ApiActor,
     Path(code): Path<String>,
 ) -> ApiResult<Response> {
     let md = report::markdown(&report::build(&s, &a, &code).await?);
@@ -232,7 +275,7 @@ async fn project_report_markdown(
 /// Creates a milestone. PMs.
 async fn create_milestone(
     State(s): State<AppState>,
-    ApiActor(a): ApiActor,
+    ApiActor(a, _): ApiActor<need::Manage>,
     Path(code): Path<String>,
     ApiJson(input): ApiJson<NewMilestone>,
 ) -> ApiResult<impl IntoResponse> {
@@ -246,7 +289,7 @@ async fn create_milestone(
 /// Everything about a milestone: state, progress, tasks, checklists, criteria with verdicts, sign-offs, gaps. Members.
 async fn get_milestone(
     State(s): State<AppState>,
-    ApiActor(a): ApiActor,
+    ApiActor(a, _): ApiActor,
     Path((code, ms)): Path<(String, String)>,
 ) -> ApiResult<impl IntoResponse> {
     Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
@@ -255,7 +298,7 @@ async fn get_milestone(
 /// Adds a task. PMs.
 async fn add_task(
     State(s): State<AppState>,
-    ApiActor(a): ApiActor,
+    ApiActor(a, _): ApiActor<need::Manage>,
     Path((code, ms)): Path<(String, String)>,
     ApiJson(input): ApiJson<NewTask>,
 ) -> ApiResult<impl IntoResponse> {
@@ -266,7 +309,7 @@ async fn add_task(
 /// Marks a task done. PMs and engineers.
 async fn complete_task(
     State(s): State<AppState>,
-    ApiActor(a): ApiActor,
+    ApiActor(a, _): ApiActor<need::TasksWrite>,
     Path((code, ms, task)): Path<(String, String, String)>,
 ) -> ApiResult<impl IntoResponse> {
     milestones::complete_task(&s.pool, &a, &code, &ms, &task).await?;
@@ -276,7 +319,7 @@ async fn complete_task(
 /// Adds a checklist with sections and items. PMs.
 async fn add_checklist(
     State(s): State<AppState>,
-    ApiActor(a): ApiActor,
+    ApiActor(a, _): ApiActor<need::Manage>,
     Path((code, ms)): Path<(String, String)>,
     ApiJson(input): ApiJson<NewChecklist>,
 ) -> ApiResult<impl IntoResponse> {
@@ -313,7 +356,7 @@ async fn tick_or_untick(
 /// Ticks a checklist item. PMs and engineers.
 async fn tick(
     State(s): State<AppState>,
-    ApiActor(a): ApiActor,
+    ApiActor(a, _): ApiActor<need::TasksWrite>,
     Path((code, ms, list, item)): Path<(String, String, i64, i64)>,
 ) -> ApiResult<Response> {
     tick_or_untick(&s, &a, &code, &ms, list, item, true).await
@@ -322,7 +365,7 @@ async fn tick(
 /// Unticks a checklist item while the milestone is not signed off. PMs and engineers.
 async fn untick(
     State(s): State<AppState>,
-    ApiActor(a): ApiActor,
+    ApiActor(a, _): ApiActor<need::TasksWrite>,
     Path((code, ms, list, item)): Path<(String, String, i64, i64)>,
 ) -> ApiResult<Response> {
     tick_or_untick(&s, &a, &code, &ms, list, item, false).await
@@ -331,7 +374,7 @@ async fn untick(
 /// Adds an acceptance criterion. PMs.
 async fn add_criterion(
     State(s): State<AppState>,
-    ApiActor(a): ApiActor,
+    ApiActor(a, _): ApiActor<need::Manage>,
     Path((code, ms)): Path<(String, String)>,
     ApiJson(input): ApiJson<NewCriterion>,
 ) -> ApiResult<impl IntoResponse> {
@@ -348,7 +391,7 @@ struct RoleInput {
 /// Names the approver for a sign-off role. PMs.
 async fn set_signoff_role(
     State(s): State<AppState>,
-    ApiActor(a): ApiActor,
+    ApiActor(a, _): ApiActor<need::Manage>,
     Path((code, ms)): Path<(String, String)>,
     ApiJson(input): ApiJson<RoleInput>,
 ) -> ApiResult<impl IntoResponse> {
@@ -361,7 +404,7 @@ async fn set_signoff_role(
 /// role's named approver only.
 async fn sign(
     State(s): State<AppState>,
-    ApiActor(a): ApiActor,
+    ApiActor(a, _): ApiActor<need::Signoff>,
     Path((code, ms)): Path<(String, String)>,
     ApiJson(input): ApiJson<milestones::SignRequest>,
 ) -> ApiResult<impl IntoResponse> {
@@ -377,7 +420,7 @@ async fn sign(
 /// Issues the certificate: 201, or 409 with the gap list. PMs.
 async fn issue_certificate(
     State(s): State<AppState>,
-    ApiActor(a): ApiActor,
+    ApiActor(a, _): ApiActor<need::Manage>,
     Path((code, ms)): Path<(String, String)>,
 ) -> ApiResult<impl IntoResponse> {
     let number = certificates::issue(&s, &a, &code, &ms).await?;
@@ -396,7 +439,7 @@ struct MemberInput {
 /// Adds a member or changes their role. PMs and admins.
 async fn set_member(
     State(s): State<AppState>,
-    ApiActor(a): ApiActor,
+    ApiActor(a, _): ApiActor<need::Manage>,
     Path(code): Path<String>,
     ApiJson(input): ApiJson<MemberInput>,
 ) -> ApiResult<impl IntoResponse> {
@@ -414,7 +457,7 @@ struct VisibilityInput {
 /// Marks a project public (verify pages show its certificates in full) or not. PMs and admins.
 async fn set_visibility(
     State(s): State<AppState>,
-    ApiActor(a): ApiActor,
+    ApiActor(a, _): ApiActor<need::Manage>,
     Path(code): Path<String>,
     ApiJson(input): ApiJson<VisibilityInput>,
 ) -> ApiResult<impl IntoResponse> {
@@ -430,7 +473,7 @@ struct DutiesInput {
 /// Turns separation of duties on or off for a project. Admins.
 async fn set_separation_of_duties(
     State(s): State<AppState>,
-    ApiActor(a): ApiActor,
+    ApiActor(a, _): ApiActor<need::Manage>,
     Path(code): Path<String>,
     ApiJson(input): ApiJson<DutiesInput>,
 ) -> ApiResult<impl IntoResponse> {
@@ -444,7 +487,7 @@ async fn set_separation_of_duties(
 /// effective_at?, commit?, ci_url?). 201 with id, sha256, kind, metrics, warnings. PMs and engineers.
 async fn upload_evidence(
     State(s): State<AppState>,
-    ApiActor(a): ApiActor,
+    ApiActor(a, _): ApiActor<need::EvidenceWrite>,
     Path(code): Path<String>,
     mp: Multipart,
 ) -> ApiResult<impl IntoResponse> {
@@ -461,7 +504,7 @@ async fn upload_evidence(
 /// One evidence file's facts. Members.
 async fn get_evidence(
     State(s): State<AppState>,
-    ApiActor(a): ApiActor,
+    ApiActor(a, _): ApiActor,
     Path(id): Path<i64>,
 ) -> ApiResult<impl IntoResponse> {
     Ok(Json(evidence::get(&s, &a, id).await?.0))
@@ -470,7 +513,7 @@ async fn get_evidence(
 /// The stored bytes, as an attachment. Members.
 async fn get_evidence_file(
     State(s): State<AppState>,
-    ApiActor(a): ApiActor,
+    ApiActor(a, _): ApiActor,
     Path(id): Path<i64>,
 ) -> ApiResult<Response> {
     Ok(serve_evidence_file(&s, &a, id).await?)
@@ -479,23 +522,20 @@ async fn get_evidence_file(
 /// A certificate with its payload and a fresh integrity check. Members.
 async fn get_certificate(
     State(s): State<AppState>,
-    ApiActor(a): ApiActor,
+    ApiActor(a, _): ApiActor,
     Path(number): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
-    let cert = certificates::verify(&s, &number).await?;
-    auth::project_for(&s.pool, &a, &cert.project_code, auth::Need::Read).await?;
-    Ok(Json(cert))
+    Ok(Json(certificates::for_member(&s, &a, &number).await?))
 }
 
 /// The signed certificate document (payload, sha256, key id, signature, public key)
 /// for `attest verify FILE`. Members.
 async fn export_certificate(
     State(s): State<AppState>,
-    ApiActor(a): ApiActor,
+    ApiActor(a, _): ApiActor,
     Path(number): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
-    let cert = certificates::verify(&s, &number).await?;
-    auth::project_for(&s.pool, &a, &cert.project_code, auth::Need::Read).await?;
+    certificates::for_member(&s, &a, &number).await?;
     Ok(Json(certificates::export(&s, &number).await?))
 }
 
@@ -508,7 +548,7 @@ struct RevokeInput {
 /// Revokes a certificate with a reason. PMs of its project and admins.
 async fn revoke_certificate(
     State(s): State<AppState>,
-    ApiActor(a): ApiActor,
+    ApiActor(a, _): ApiActor<need::Manage>,
     Path(number): Path<String>,
     ApiJson(input): ApiJson<RevokeInput>,
 ) -> ApiResult<impl IntoResponse> {
@@ -522,15 +562,14 @@ pub async fn public_keys(State(s): State<AppState>) -> impl IntoResponse {
 }
 
 async fn member_of_certificate(s: &AppState, a: &Actor, number: &str) -> Result<(), ApiError> {
-    let cert = certificates::verify(s, number).await?;
-    auth::project_for(&s.pool, a, &cert.project_code, auth::Need::Read).await?;
+    certificates::for_member(s, a, number).await?;
     Ok(())
 }
 
 /// The certificate as Markdown. Members.
 async fn export_markdown(
     State(s): State<AppState>,
-    ApiActor(a): ApiActor,
+    ApiActor(a, _): ApiActor,
     Path(number): Path<String>,
 ) -> ApiResult<Response> {
     member_of_certificate(&s, &a, &number).await?;
@@ -542,11 +581,10 @@ async fn export_markdown(
 /// 503 when the server has no font with Chinese glyphs.
 async fn export_pdf(
     State(s): State<AppState>,
-    ApiActor(a): ApiActor,
+    ApiActor(a, _): ApiActor,
     Path(number): Path<String>,
 ) -> ApiResult<Response> {
-    let cert = certificates::verify(&s, &number).await?;
-    auth::project_for(&s.pool, &a, &cert.project_code, auth::Need::Read).await?;
+    let cert = certificates::for_member(&s, &a, &number).await?;
     let configured = s.pdf_font.clone();
     let disposition = format!("attachment; filename=\"{}.pdf\"", cert.number);
     let bytes = tokio::task::spawn_blocking(move || {
@@ -577,9 +615,51 @@ async fn export_pdf(
 /// The certificate as an in-toto Statement v1 with a SLSA verification-summary predicate. Members.
 async fn export_in_toto(
     State(s): State<AppState>,
-    ApiActor(a): ApiActor,
+    ApiActor(a, _): ApiActor,
     Path(number): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
     member_of_certificate(&s, &a, &number).await?;
     Ok(Json(certificates::export_in_toto(&s, &number).await?))
+}
+
+/// Refuses a token limited to one project: tokens belong to whole accounts.
+fn account_wide(a: &Actor) -> Result<(), ApiError> {
+    if a.project_scope.is_some() {
+        return Err(AppError::Forbidden(
+            "this token is limited to one project: it cannot manage tokens".into(),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct TokenQuery {
+    user: Option<String>,
+}
+
+/// API tokens, newest first, without their secrets: the caller's own; an
+/// admin's call lists everyone's (`?user=NAME` for one user's). A session, or
+/// a token with scope `manage` not limited to a project.
+async fn list_tokens(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    axum::extract::Query(q): axum::extract::Query<TokenQuery>,
+) -> ApiResult<impl IntoResponse> {
+    account_wide(&a)?;
+    Ok(Json(
+        json!({"tokens": tokens::list(&s.pool, Some(&a), q.user.as_deref()).await?}),
+    ))
+}
+
+/// Revokes a token (`DELETE /tokens/{id}` or `POST /tokens/{id}/revoke`): its
+/// owner or an admin; for anyone else the token does not exist. A session, or
+/// a token with scope `manage` not limited to a project.
+async fn revoke_token(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    Path(id): Path<i64>,
+) -> ApiResult<impl IntoResponse> {
+    account_wide(&a)?;
+    Ok(Json(tokens::revoke(&s.pool, Some(&a), id).await?))
 }

@@ -39,6 +39,9 @@ pub struct Global {
     /// Font for PDF exports: a .ttf, .otf or .ttc with Chinese glyphs (default: Debian's fonts-wqy-microhei or fonts-noto-cjk).
     #[arg(long, env = "ATTEST_PDF_FONT", global = true)]
     pub pdf_font: Option<PathBuf>,
+    /// Anonymous certificate look-ups (/verify/…) one client address may make per minute; more → 429.
+    #[arg(long, env = "ATTEST_VERIFY_PER_MINUTE", default_value_t = std::num::NonZeroU32::new(crate::verify_limit::DEFAULT_PER_MINUTE).unwrap_or(std::num::NonZeroU32::MIN), global = true)]
+    pub verify_per_minute: std::num::NonZeroU32,
     /// Do not load the demo project into a new database.
     #[arg(long, env = "ATTEST_NO_DEMO", global = true)]
     pub no_demo: bool,
@@ -113,7 +116,23 @@ pub enum TokenCommand {
         /// A label for the token.
         #[arg(long, default_value = "ci")]
         name: String,
+        /// What the token may do: read, evidence:write, tasks:write, manage,
+        /// signoff (repeat or separate with commas; read is always included).
+        /// Default: every scope, i.e. all of the user's rights.
+        #[arg(long = "scope", value_delimiter = ',')]
+        scopes: Vec<String>,
+        /// The token stops working (401 "token expired") after this many days.
+        #[arg(long)]
+        expires_in_days: Option<i64>,
     },
+    /// List tokens (never their secrets): id, user, name, project, scopes, created, last used, expiry, status.
+    List {
+        /// Only this user's tokens.
+        #[arg(long)]
+        user: Option<String>,
+    },
+    /// Revoke a token by its id (see `attest token list`); it answers 401 from then on.
+    Revoke { id: i64 },
 }
 
 #[derive(Debug, Subcommand)]

@@ -8,6 +8,7 @@ pub mod config;
 pub mod csrf;
 pub mod headers;
 pub mod upload;
+pub mod verify_limit;
 
 mod form_errors;
 
@@ -75,8 +76,17 @@ fn render_context(
     }
 }
 
-/// The whole application router.
+/// The whole application router, with the default verify rate limit.
 pub async fn router(state: AppState, leptos: LeptosOptions) -> Result<Router, sqlx::Error> {
+    router_with(state, leptos, verify_limit::VerifyLimit::default()).await
+}
+
+/// The whole application router, anonymous verify look-ups limited by `verify`.
+pub async fn router_with(
+    state: AppState,
+    leptos: LeptosOptions,
+    verify: verify_limit::VerifyLimit,
+) -> Result<Router, sqlx::Error> {
     let sessions = session_layer(&state.pool, &state.public_url).await?;
     let routes = generate_route_list(App);
     let site = csrf::SiteOrigin::of(&state.public_url);
@@ -103,6 +113,10 @@ pub async fn router(state: AppState, leptos: LeptosOptions) -> Result<Router, sq
             _,
         >(context, shell))
         .with_state(server_state)
+        .layer(axum::middleware::from_fn_with_state(
+            verify,
+            verify_limit::limit_verify,
+        ))
         .layer(axum::middleware::from_fn(form_errors::server_fn_errors))
         .layer(sessions)
         .layer(axum::middleware::from_fn_with_state(

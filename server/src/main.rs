@@ -2,8 +2,9 @@
 //! `attest`: serve the app, load the demo, manage users and tokens, inspect
 //! evidence, verify certificates and the audit chain.
 
+use app::domain::tokens::Scopes;
 use app::ssr::{
-    auth, blobs::BlobStore, certificates, db, demo, parsers, signing::KeyStore, AppState,
+    auth, blobs::BlobStore, certificates, db, demo, parsers, signing::KeyStore, tokens, AppState,
 };
 use clap::Parser;
 use server::config::{
@@ -96,17 +97,68 @@ async fn run(cli: Cli) -> Result<ExitCode, BoxError> {
                     user,
                     project,
                     name,
+                    scopes,
+                    expires_in_days,
                 },
         } => {
             let (state, _) = open_state(&g).await?;
-            let secret = auth::create_token(&state.pool, &user, project.as_deref(), &name).await?;
+            let scopes = if scopes.is_empty() {
+                Scopes::all()
+            } else {
+                Scopes::parse(&scopes.join(" "))?
+            };
+            let request = tokens::TokenRequest {
+                project: project.as_deref(),
+                name: &name,
+                scopes: scopes.clone(),
+                expires_in_days,
+            };
+            let created = tokens::create(&state.pool, &user, request, None).await?;
             eprintln!(
-                "token for {user}{} (shown once; store it as a CI secret):",
+                "token {} for {user}{}, scopes {}{} (shown once; store it as a CI secret):",
+                created.id,
                 project
                     .map(|p| format!(" limited to {p}"))
+                    .unwrap_or_default(),
+                scopes.to_text(),
+                expires_in_days
+                    .map(|d| format!(", expires in {d} days"))
                     .unwrap_or_default()
             );
-            println!("{secret}");
+            println!("{}", created.secret);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token {
+            command: TokenCommand::List { user },
+        } => {
+            let (state, _) = open_state(&g).await?;
+            let list = tokens::list(&state.pool, None, user.as_deref()).await?;
+            println!(
+                "{:>4}  {:<12} {:<16} {:<8} {:<46} {:<20} {:<20} {:<20} status",
+                "id", "user", "name", "project", "scopes", "created", "last used", "expires"
+            );
+            for t in list {
+                println!(
+                    "{:>4}  {:<12} {:<16} {:<8} {:<46} {:<20} {:<20} {:<20} {}",
+                    t.id,
+                    t.user,
+                    t.name,
+                    t.project.as_deref().unwrap_or("all"),
+                    t.scopes.to_text(),
+                    t.created_at,
+                    t.last_used_at.as_deref().unwrap_or("never"),
+                    t.expires_at.as_deref().unwrap_or("never"),
+                    t.status
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token {
+            command: TokenCommand::Revoke { id },
+        } => {
+            let (state, _) = open_state(&g).await?;
+            let t = tokens::revoke(&state.pool, None, id).await?;
+            println!("token {} ({} of {}) revoked", t.id, t.name, t.user);
             Ok(ExitCode::SUCCESS)
         }
         Command::Evidence {
@@ -242,13 +294,14 @@ async fn serve(g: &config::Global) -> Result<ExitCode, BoxError> {
         Err(e) => eprintln!("warning: {e} (until then PDF exports answer 503)"),
     }
     let show_logins = demo::is_loaded(&state).await.unwrap_or(false);
-    let app = server::router(state, leptos).await?;
+    let verify_limit = server::verify_limit::VerifyLimit::per_minute(g.verify_per_minute);
+    let app = server::router_with(state, leptos, verify_limit).await?;
     let listener = tokio::net::TcpListener::bind(g.addr).await?;
     println!("Attest is serving at http://{}", g.addr);
     if show_logins {
         print_demo_logins();
     }
-    // the client address feeds the log-in throttle
+    // the client address feeds the log-in throttle and the verify rate limit
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),

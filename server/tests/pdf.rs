@@ -55,10 +55,19 @@ async fn a_member_downloads_the_certificate_as_a_pdf() {
     let text = doc.extract_text(&pages).unwrap();
     assert!(text.contains(&number), "{text}");
     assert!(text.contains("单元测试全部通过"), "{text}");
+    let verify_url = w
+        .app
+        .get(Some(&w.viewer), &format!("/api/v1/certificates/{number}"))
+        .await
+        .json()["verify_url"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(
-        text.contains(&format!("http://attest.test/verify/{number}")),
-        "{text}"
+        !verify_url.contains(&number),
+        "the link names the verify id"
     );
+    assert!(text.contains(&verify_url), "{text}");
 }
 
 #[tokio::test]
@@ -72,9 +81,10 @@ async fn the_pdf_export_is_for_members_only() {
     assert_eq!(r.error_code(), "unauthorized");
 
     let outsider = w.app.user("outsider", false).await;
+    // an outsider is told it does not exist, as for an unknown number
     let r = w.app.get(Some(&outsider), &path).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert_eq!(r.error_code(), "forbidden");
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.error_message(), format!("certificate {number} not found"));
 
     let r = w
         .app

@@ -31,6 +31,7 @@ pub fn NavBar() -> impl IntoView {
                         Ok(Some(u)) => view! {
                             <span class="who">
                                 <span class="user">{u.display_name}" ("{u.username}")"</span>
+                                <A href="/account/tokens">"API tokens"</A>
                                 <ActionForm action=logout attr:class="inline">
                                     <button type="submit" class="link">"Log out"</button>
                                 </ActionForm>

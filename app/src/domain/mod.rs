@@ -7,4 +7,5 @@ pub mod criterion;
 pub mod metrics;
 pub mod milestone;
 pub mod report;
+pub mod tokens;
 pub mod views;

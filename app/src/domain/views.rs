@@ -235,6 +235,10 @@ pub struct CertificateView {
     pub project_public: bool,
     /// Names, titles, comments and file names were withheld (public view of a non-public project).
     pub redacted: bool,
+    /// Only the status is shown: a non-public project's certificate looked up
+    /// by its (guessable) number rather than its verify id.
+    #[serde(default)]
+    pub status_only: bool,
 }
 
 /// A payload value as text: strings as they are, numbers without noise, null as "—".

@@ -44,13 +44,16 @@ fn status_line(c: &CertificateView) -> (&'static str, String) {
         "revoked" => (
             "cert-status invalid",
             format!(
-                "⊘ REVOKED {}{}: {}",
+                "⊘ REVOKED {}{}{}",
                 c.revoked_at.as_deref().map(when).unwrap_or_default(),
                 c.revoked_by
                     .as_deref()
                     .map(|u| format!(" by {u}"))
                     .unwrap_or_default(),
-                c.revoked_reason.clone().unwrap_or_default()
+                c.revoked_reason
+                    .as_deref()
+                    .map(|r| format!(": {r}"))
+                    .unwrap_or_default()
             ),
         ),
         _ => (
@@ -65,7 +68,6 @@ fn Certificate(c: CertificateView, revoke: ServerAction<RevokeCertificate>) -> i
     let (status_class, status_text) = status_line(&c);
     let revoked = c.status == "revoked";
     let p = c.payload.clone();
-    let verify = format!("/verify/{}", c.number);
     view! {
         <Title text=format!("Certificate {} · Attest", c.number)/>
         <nav class="crumbs no-print"><a href="/">"Projects"</a> " › " <a href=format!("/p/{}", c.project_code)>{c.project_code.clone()}</a>
@@ -133,7 +135,7 @@ fn Certificate(c: CertificateView, revoke: ServerAction<RevokeCertificate>) -> i
             <footer class="cert-footer">
                 <p>"Payload SHA-256 " <code class="hash">{c.sha256.clone()}</code></p>
                 <p>"State digest " <code class="hash">{s(&p["state_digest"])}</code></p>
-                <p>"Verify at " <a href=verify.clone()>{c.verify_url.clone()}</a></p>
+                <p>"Verify at " <a href=verify_path(&c.verify_url)>{c.verify_url.clone()}</a></p>
                 {c.qr_svg.clone().map(|svg| view! { <div class="qr" aria-label="QR code of the verify link" inner_html=svg></div> })}
             </footer>
         </article>
@@ -172,6 +174,7 @@ pub fn VerifyPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Err(error) => view! { <PageError error/> }.into_any(),
+                    Ok(c) if c.status_only => view! { <StatusOnly c/> }.into_any(),
                     Ok(c) => {
                         let p = c.payload.clone();
                         view! {
@@ -210,4 +213,31 @@ pub fn VerifyPage() -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+/// A non-public project's certificate looked up by its number: whether it
+/// holds, and nothing else.
+#[component]
+fn StatusOnly(c: CertificateView) -> impl IntoView {
+    let verdict = match c.status.as_str() {
+        "valid" => ("verdict valid", "✓ Valid"),
+        "revoked" => ("verdict invalid", "⊘ Revoked"),
+        _ => ("verdict invalid", "✗ Invalid"),
+    };
+    view! {
+        <Title text=format!("Verify {} · Attest", c.number)/>
+        <section class="card verify">
+            <h1>"Certificate " {c.number.clone()}</h1>
+            <p class=verdict.0 role="status">{verdict.1}</p>
+            <p class="muted">"Project " {c.project_code.clone()} " is not marked public: looked up by its number, a certificate shows only whether it holds. The verify link printed on the certificate (and its QR code) shows its numbers, verdicts and hashes."</p>
+        </section>
+    }
+}
+
+/// The local path of a verify link (`/verify/{id}`), so that the link works
+/// whichever address the page was reached at.
+fn verify_path(url: &str) -> String {
+    url.find("/verify/")
+        .map(|i| url[i..].to_string())
+        .unwrap_or_else(|| url.to_string())
 }

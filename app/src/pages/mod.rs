@@ -7,6 +7,7 @@ mod milestone;
 mod project;
 mod projects;
 mod report;
+mod tokens;
 
 pub use certificate::{CertificatePage, VerifyPage};
 pub use evidence::EvidencePage;
@@ -15,6 +16,7 @@ pub use milestone::MilestonePage;
 pub use project::ProjectPage;
 pub use projects::ProjectsPage;
 pub use report::ReportPage;
+pub use tokens::TokensPage;
 
 use leptos::prelude::*;
 

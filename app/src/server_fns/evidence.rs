@@ -20,19 +20,18 @@ pub async fn get_certificate(number: String) -> Result<CertificateView, AppError
     use crate::ssr::{auth, certificates, AppState};
     let actor = auth::require_session_actor().await?;
     let state = AppState::from_context()?;
-    let mut cert = certificates::verify(&state, &number).await?;
-    auth::project_for(&state.pool, &actor, &cert.project_code, auth::Need::Read).await?;
+    let mut cert = certificates::for_member(&state, &actor, &number).await?;
     cert.qr_svg = crate::ssr::exports::qr_svg(&cert.verify_url);
     Ok(cert)
 }
 
-/// Verifies a certificate by number and returns its redacted public view. Public: no login needed.
+/// Verifies a certificate by its verify id (the link on the certificate: the
+/// public view) or by its number (a non-public project's: the status only).
+/// Public: no login needed; anonymous callers are rate-limited per address.
 #[server(endpoint = "verify_certificate")]
 pub async fn verify_certificate(number: String) -> Result<CertificateView, AppError> {
     use crate::ssr::{certificates, AppState};
-    Ok(certificates::public_view(
-        certificates::verify(&AppState::from_context()?, &number).await?,
-    ))
+    certificates::public_lookup(&AppState::from_context()?, &number).await
 }
 
 /// Revokes a certificate with a reason. PMs of its project and admins.

@@ -6,3 +6,4 @@ pub mod account;
 pub mod evidence;
 pub mod milestones;
 pub mod projects;
+pub mod tokens;

@@ -2,14 +2,13 @@
 //! the session user, and the role check every server function and route runs first.
 
 use crate::domain::codes::Role;
+use crate::domain::tokens::{Scope, Scopes};
 use crate::domain::views::Rights;
 use crate::error::AppError;
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
 use argon2::Argon2;
-use rand::Rng;
-use sha2::{Digest, Sha256};
 use sqlx::SqlitePool;
 
 /// Session key under which the logged-in user's id is kept.
@@ -25,6 +24,22 @@ pub struct Actor {
     /// Set for API tokens limited to one project.
     #[sqlx(skip)]
     pub project_scope: Option<i64>,
+    /// What an API token may do; `None` for a browser session (every scope).
+    #[sqlx(skip)]
+    pub scopes: Option<Scopes>,
+}
+
+impl Actor {
+    /// Refuses (403, naming the scope) a token without `scope`. Sessions have every scope.
+    pub fn require(&self, scope: Scope) -> Result<(), AppError> {
+        match &self.scopes {
+            Some(s) if !s.allows(scope) => Err(AppError::Forbidden(format!(
+                "this token lacks the scope {scope} (it has: {})",
+                s.to_text()
+            ))),
+            _ => Ok(()),
+        }
+    }
 }
 
 pub fn hash_password(password: &str) -> Result<String, AppError> {
@@ -106,7 +121,7 @@ pub async fn create_user(
 fn dummy_hash() -> &'static str {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     DUMMY.get_or_init(|| {
-        let random = hex::encode(rand::thread_rng().gen::<[u8; 16]>());
+        let random = hex::encode(rand::Rng::gen::<[u8; 16]>(&mut rand::thread_rng()));
         hash_password(&random).unwrap_or_default()
     })
 }
@@ -166,59 +181,29 @@ pub async fn actor_by_name(pool: &SqlitePool, username: &str) -> Result<Actor, A
         .ok_or_else(|| AppError::NotFound(format!("user {}", username.trim())))
 }
 
-fn token_hash(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
-}
-
-/// Creates an API token and returns its secret; only its hash is stored.
+/// Creates an API token with every scope and no expiry, and returns its
+/// secret; only its hash is stored. See [`super::tokens::create`] for scopes and expiry.
 pub async fn create_token(
     pool: &SqlitePool,
     username: &str,
     project_code: Option<&str>,
     name: &str,
 ) -> Result<String, AppError> {
-    let actor = actor_by_name(pool, username).await?;
-    let project_id = match project_code {
-        None => None,
-        Some(code) => Some(
-            sqlx::query_scalar::<_, i64>("select id from projects where code = ?")
-                .bind(code)
-                .fetch_optional(pool)
-                .await?
-                .ok_or_else(|| AppError::NotFound(format!("project {code}")))?,
-        ),
+    let request = super::tokens::TokenRequest {
+        project: project_code,
+        name,
+        scopes: Scopes::all(),
+        expires_in_days: None,
     };
-    let secret = format!("att_{}", hex::encode(rand::thread_rng().gen::<[u8; 32]>()));
-    sqlx::query("insert into api_tokens (user_id, project_id, name, token_hash, created_at) values (?, ?, ?, ?, ?)")
-        .bind(actor.id)
-        .bind(project_id)
-        .bind(name)
-        .bind(token_hash(&secret))
-        .bind(super::now())
-        .execute(pool)
-        .await?;
-    Ok(secret)
+    Ok(super::tokens::create(pool, username, request, None)
+        .await?
+        .secret)
 }
 
-/// The user behind a bearer token, limited to the token's project if it has one.
+/// The user behind a bearer token, limited to the token's project and scopes;
+/// `None` for an unknown secret, 401 `TokenRefused` for an expired or revoked one.
 pub async fn actor_by_token(pool: &SqlitePool, secret: &str) -> Result<Option<Actor>, AppError> {
-    let row: Option<(i64, i64, Option<i64>)> =
-        sqlx::query_as("select id, user_id, project_id from api_tokens where token_hash = ?")
-            .bind(token_hash(secret.trim()))
-            .fetch_optional(pool)
-            .await?;
-    let Some((token_id, user_id, scope)) = row else {
-        return Ok(None);
-    };
-    sqlx::query("update api_tokens set last_used_at = ? where id = ?")
-        .bind(super::now())
-        .bind(token_id)
-        .execute(pool)
-        .await?;
-    Ok(actor_by_id(pool, user_id).await?.map(|a| Actor {
-        project_scope: scope,
-        ..a
-    }))
+    super::tokens::authenticate(pool, secret).await
 }
 
 /// The logged-in user of the current server-function request, if any.
@@ -241,6 +226,17 @@ pub async fn session_actor() -> Result<Option<Actor>, AppError> {
 /// The logged-in user, or 401.
 pub async fn require_session_actor() -> Result<Actor, AppError> {
     session_actor().await?.ok_or(AppError::Unauthorized)
+}
+
+/// Turns "project not found" (which [`project_for`] also answers non-members)
+/// into "`what` not found", so that asking for a thing by id in a project one
+/// does not belong to answers exactly as for an id that does not exist.
+pub fn hidden_as(what: impl Into<String>) -> impl FnOnce(AppError) -> AppError {
+    let what = what.into();
+    move |e| match e {
+        AppError::NotFound(_) => AppError::NotFound(what),
+        other => other,
+    }
 }
 
 /// What a project needs of the caller.
@@ -294,6 +290,8 @@ pub async fn rights(pool: &SqlitePool, actor: &Actor, project_id: i64) -> Result
 }
 
 /// Loads a project by code and checks that the caller may do `need` in it.
+/// Non-members (and tokens limited to another project) get 404 exactly as
+/// for a project that does not exist; members without the role get 403.
 pub async fn project_for(
     pool: &SqlitePool,
     actor: &Actor,
@@ -307,13 +305,12 @@ pub async fn project_for(
             .await?
             .ok_or_else(|| AppError::NotFound(format!("project {}", code.trim())))?;
     let r = rights(pool, actor, project.id).await?;
-    if actor.project_scope.is_some_and(|p| p != project.id) {
-        return Err(AppError::Forbidden(format!(
-            "this token is limited to another project than {}",
-            project.code
-        )));
-    }
     let member = r.role.is_some() || r.is_admin;
+    if !member || actor.project_scope.is_some_and(|p| p != project.id) {
+        // the same answer as for a code that does not exist, so that nobody
+        // outside a project can find out which projects exist
+        return Err(AppError::NotFound(format!("project {}", code.trim())));
+    }
     let allowed = match need {
         Need::Read => member,
         Need::Work => r.can_work,

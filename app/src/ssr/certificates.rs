@@ -181,6 +181,7 @@ struct CertRow {
     revoked_by: Option<String>,
     revoked_reason: Option<String>,
     project_public: bool,
+    verify_id: Option<String>,
 }
 
 /// Checks a certificate document offline: canonical form, hash, key id and
@@ -228,19 +229,43 @@ pub fn verify_document(doc: &Value, public_key: Option<&str>) -> Result<(), Stri
     super::signing::verify(&key, text.as_bytes(), signature)
 }
 
-async fn load(pool: &SqlitePool, number: &str) -> Result<CertRow, AppError> {
-    sqlx::query_as(
+/// How a certificate is named: by its number, or by the verify id of its public link.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Key {
+    Number,
+    VerifyId,
+}
+
+async fn load_by(pool: &SqlitePool, key: Key, value: &str) -> Result<CertRow, AppError> {
+    let column = match key {
+        Key::Number => "c.number",
+        Key::VerifyId => "c.verify_id",
+    };
+    sqlx::query_as(&format!(
         "select c.number, p.code as project_code, m.code as milestone_code, c.issued_at, u.username as issued_by, c.sha256, c.payload,
                 c.key_id, c.signature, c.revoked_at, r.username as revoked_by, c.revoked_reason,
-                p.public as project_public
+                p.public as project_public, c.verify_id
          from certificates c join milestones m on m.id = c.milestone_id join projects p on p.id = m.project_id
              join users u on u.id = c.issued_by left join users r on r.id = c.revoked_by
-         where c.number = ?",
-    )
-    .bind(number.trim())
+         where {column} = ?"
+    ))
+    .bind(value.trim())
     .fetch_optional(pool)
     .await?
-    .ok_or_else(|| AppError::NotFound(format!("certificate {}", number.trim())))
+    .ok_or_else(|| AppError::NotFound(format!("certificate {}", value.trim())))
+}
+
+async fn load(pool: &SqlitePool, number: &str) -> Result<CertRow, AppError> {
+    load_by(pool, Key::Number, number).await
+}
+
+/// A verify id: 32 lowercase hex digits (128 random bits, set by the database
+/// as a certificate is inserted).
+pub fn is_verify_id(raw: &str) -> bool {
+    raw.len() == 32
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// The signed document: payload, hash, key id, signature and public key.
@@ -270,8 +295,12 @@ pub async fn revoke(
     reason: &str,
 ) -> Result<(), AppError> {
     let row = load(&state.pool, number).await?;
-    let (p, _) =
-        super::auth::project_for(&state.pool, actor, &row.project_code, Need::Manage).await?;
+    let (p, _) = super::auth::project_for(&state.pool, actor, &row.project_code, Need::Manage)
+        .await
+        .map_err(super::auth::hidden_as(format!(
+            "certificate {}",
+            number.trim()
+        )))?;
     let reason = crate::domain::codes::required_text("reason", reason, 1000)?;
     if let Some(at) = row.revoked_at {
         return Err(AppError::Conflict(format!(
@@ -314,10 +343,55 @@ pub async fn revoke(
 }
 
 /// Loads a certificate by number and checks it again: stored bytes against the
-/// stored hash, canonical form, the Ed25519 signature, and revocation.
-/// Public: anyone holding the number may verify it.
+/// stored hash, canonical form, the Ed25519 signature, and revocation. In
+/// full: for members (see [`for_member`]) and the command line; the public
+/// page goes through [`public_lookup`].
 pub async fn verify(state: &AppState, number: &str) -> Result<CertificateView, AppError> {
-    let row = load(&state.pool, number).await?;
+    check(state, load(&state.pool, number).await?)
+}
+
+/// A certificate, checked again, for a member of its project.
+/// Anyone else is told it does not exist, exactly as for an unknown number.
+pub async fn for_member(
+    state: &AppState,
+    actor: &Actor,
+    number: &str,
+) -> Result<CertificateView, AppError> {
+    let c = verify(state, number).await?;
+    super::auth::project_for(&state.pool, actor, &c.project_code, Need::Read)
+        .await
+        .map_err(super::auth::hidden_as(format!(
+            "certificate {}",
+            number.trim()
+        )))?;
+    Ok(c)
+}
+
+/// What the public `/verify/{key}` page may show to anyone. By verify id (the
+/// link on the certificate and its QR code): [`public_view`]. By number,
+/// which can be guessed: a public project's certificate in full, any other
+/// only as valid, invalid or revoked ([`status_only`]).
+pub async fn public_lookup(state: &AppState, key: &str) -> Result<CertificateView, AppError> {
+    let key = key.trim();
+    if is_verify_id(key) {
+        return Ok(public_view(check(
+            state,
+            load_by(&state.pool, Key::VerifyId, key).await?,
+        )?));
+    }
+    let c = verify(state, key).await?;
+    Ok(if c.project_public {
+        public_view(c)
+    } else {
+        status_only(c)
+    })
+}
+
+fn check(state: &AppState, row: CertRow) -> Result<CertificateView, AppError> {
+    let Some(verify_id) = row.verify_id.clone() else {
+        tracing::error!(number = %row.number, "certificate without a verify id");
+        return Err(AppError::Internal);
+    };
     let recomputed = sha256_hex(row.payload.as_bytes());
     let parsed: Option<Value> = serde_json::from_str(&row.payload).ok();
     let canonical_ok = parsed
@@ -367,8 +441,9 @@ pub async fn verify(state: &AppState, number: &str) -> Result<CertificateView, A
         revoked_reason: row.revoked_reason,
         project_public: row.project_public,
         redacted: false,
-        verify_url: format!("{}/verify/{}", state.public_url, number.trim()),
+        verify_url: format!("{}/verify/{verify_id}", state.public_url),
         qr_svg: None,
+        status_only: false,
     })
 }
 
@@ -430,5 +505,35 @@ pub fn public_view(mut c: CertificateView) -> CertificateView {
     });
     c.issued_by = String::new();
     c.revoked_by = None;
+    // the reason is free text, often naming people and builds: status and time only
+    c.revoked_reason = None;
     c
+}
+
+/// Only whether a certificate holds: valid, invalid or revoked. Everything
+/// else, its verify link included, is withheld.
+pub fn status_only(c: CertificateView) -> CertificateView {
+    CertificateView {
+        number: c.number,
+        project_code: c.project_code,
+        milestone_code: c.milestone_code,
+        valid: c.valid,
+        status: c.status,
+        project_public: c.project_public,
+        issued_at: String::new(),
+        issued_by: String::new(),
+        sha256: String::new(),
+        payload: Value::Null,
+        problem: None,
+        recomputed_sha256: String::new(),
+        key_id: None,
+        signature: None,
+        revoked_at: None,
+        revoked_by: None,
+        revoked_reason: None,
+        verify_url: String::new(),
+        qr_svg: None,
+        redacted: true,
+        status_only: true,
+    }
 }

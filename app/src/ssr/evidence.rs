@@ -98,7 +98,9 @@ pub async fn get(
         .fetch_optional(&state.pool)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("evidence #{id}")))?;
-    project_for(&state.pool, actor, &row.project_code, Need::Read).await?;
+    project_for(&state.pool, actor, &row.project_code, Need::Read)
+        .await
+        .map_err(super::auth::hidden_as(format!("evidence #{id}")))?;
     let path = state.blobs.path_of(&row.sha256);
     Ok((row.to_view(), path))
 }

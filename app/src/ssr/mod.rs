@@ -19,6 +19,7 @@ pub mod redirects;
 pub mod report;
 pub mod signing;
 pub mod throttle;
+pub mod tokens;
 
 use std::path::PathBuf;
 use std::sync::Arc;

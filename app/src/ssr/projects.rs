@@ -64,7 +64,8 @@ pub struct NewProject {
     pub description: String,
 }
 
-/// Creates a project; the creator becomes its PM. Admins only.
+/// Creates a project; the creator becomes its PM. Admins only, and not
+/// through a token limited to one project.
 pub async fn create(
     pool: &SqlitePool,
     actor: &Actor,
@@ -75,6 +76,12 @@ pub async fn create(
             "{} is not an admin; only admins create projects",
             actor.username
         )));
+    }
+    // a token limited to one project acts nowhere else, and a new project is elsewhere
+    if actor.project_scope.is_some() {
+        return Err(AppError::Forbidden(
+            "this token is limited to one project: it cannot create projects".into(),
+        ));
     }
     let code = ProjectCode::parse(&input.code)?;
     let name = required_text("name", &input.name, 200)?;
