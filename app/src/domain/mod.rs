@@ -4,6 +4,7 @@
 pub mod checklist;
 pub mod codes;
 pub mod criterion;
+pub mod markdown;
 pub mod metrics;
 pub mod milestone;
 pub mod report;

@@ -4,6 +4,7 @@
 
 use serde_json::{json, Value};
 
+use crate::domain::markdown as md;
 use crate::domain::views::show as s;
 
 pub(crate) fn arr(v: &Value) -> Vec<Value> {
@@ -22,46 +23,75 @@ pub(crate) fn ticked(list: &Value) -> (usize, usize) {
     (done, items.len())
 }
 
-/// Escapes a table cell.
-fn cell(v: &Value) -> String {
-    s(v).replace('|', "\\|").replace('\n', " ")
+/// User text from the payload (titles, names, goals, file names, units) as
+/// literal Markdown; safe in a table cell.
+fn t(v: &Value) -> String {
+    md::text(&s(v))
 }
 
-/// The certificate as Markdown.
+/// A code, number, date or timestamp from the payload: raw when plain,
+/// escaped otherwise.
+fn k(v: &Value) -> String {
+    md::token(&s(v))
+}
+
+/// A metric name or hash in a code span. Backslashes don't escape inside a
+/// code span, so anything but letters, digits and `. _ - :` is written as
+/// escaped text instead.
+fn code_span(v: &Value) -> String {
+    let raw = s(v);
+    if !raw.is_empty()
+        && raw
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | ':'))
+    {
+        format!("`{raw}`")
+    } else {
+        md::text(&raw)
+    }
+}
+
+/// A criterion value with its unit, as Markdown: `100%`.
+fn value_md(value: &Value, unit: &Value) -> String {
+    format!("{}{}", k(value), t(unit))
+}
+
+/// The certificate as Markdown. Every interpolated text is escaped
+/// ([`md::text`]), so a title can't add a heading, a row or a link.
 pub fn markdown(payload: &Value, sha256: &str, verify_url: &str, status: &str) -> String {
     let p = payload;
     let mut out = String::new();
     out.push_str(&format!(
         "# 里程碑交付证书 · Milestone completion certificate\n\n**No. {}**\n\n",
-        s(&p["number"])
+        k(&p["number"])
     ));
     out.push_str(&format!(
         "| | |\n|---|---|\n| Project | {} {} |\n",
-        cell(&p["project"]["code"]),
-        cell(&p["project"]["name"])
+        k(&p["project"]["code"]),
+        t(&p["project"]["name"])
     ));
     out.push_str(&format!(
         "| Milestone | {} {} |\n",
-        cell(&p["milestone"]["code"]),
-        cell(&p["milestone"]["title"])
+        k(&p["milestone"]["code"]),
+        t(&p["milestone"]["title"])
     ));
-    out.push_str(&format!("| Goal | {} |\n", cell(&p["milestone"]["goal"])));
+    out.push_str(&format!("| Goal | {} |\n", t(&p["milestone"]["goal"])));
     out.push_str(&format!(
         "| Planned | {} → {} |\n",
-        cell(&p["milestone"]["planned_start"]),
-        cell(&p["milestone"]["planned_end"])
+        k(&p["milestone"]["planned_start"]),
+        k(&p["milestone"]["planned_end"])
     ));
     out.push_str(&format!(
         "| Work started | {} |\n",
-        cell(&p["milestone"]["actual_start"])
+        k(&p["milestone"]["actual_start"])
     ));
     out.push_str(&format!(
         "| Issued | {} by {} ({}) |\n",
-        cell(&p["issued_at"]),
-        cell(&p["issued_by"]["name"]),
-        cell(&p["issued_by"]["username"])
+        k(&p["issued_at"]),
+        t(&p["issued_by"]["name"]),
+        t(&p["issued_by"]["username"])
     ));
-    out.push_str(&format!("| Status at export | {status} |\n\n"));
+    out.push_str(&format!("| Status at export | {} |\n\n", md::text(status)));
 
     out.push_str("## Acceptance criteria\n\n| Code | Criterion | Target | Actual | Verdict | Evidence sha256 |\n|---|---|---|---|---|---|\n");
     for c in arr(&p["criteria"]) {
@@ -71,29 +101,29 @@ pub fn markdown(payload: &Value, sha256: &str, verify_url: &str, status: &str) -
             "❌ not met"
         };
         out.push_str(&format!(
-            "| {} | {} | `{}` {} {} | {} | {} | #{} `{}` |\n",
-            cell(&c["code"]),
-            cell(&c["title"]),
-            s(&c["metric"]),
-            s(&c["op"]),
-            with_unit(&c["target"], &c["unit"]),
-            with_unit(&c["actual"], &c["unit"]),
+            "| {} | {} | {} {} {} | {} | {} | #{} {} |\n",
+            k(&c["code"]),
+            t(&c["title"]),
+            code_span(&c["metric"]),
+            t(&c["op"]),
+            value_md(&c["target"], &c["unit"]),
+            value_md(&c["actual"], &c["unit"]),
             verdict,
-            s(&c["evidence_id"]),
-            s(&c["evidence_sha256"])
+            k(&c["evidence_id"]),
+            code_span(&c["evidence_sha256"])
         ));
     }
     out.push_str(
         "\n## Tasks\n\n| Code | Task | Owner | Done by | Done at |\n|---|---|---|---|---|\n",
     );
-    for t in arr(&p["tasks"]) {
+    for task in arr(&p["tasks"]) {
         out.push_str(&format!(
             "| {} | {} | {} | ✅ {} | {} |\n",
-            cell(&t["code"]),
-            cell(&t["title"]),
-            cell(&t["owner"]),
-            cell(&t["done_by"]),
-            cell(&t["done_at"])
+            k(&task["code"]),
+            t(&task["title"]),
+            t(&task["owner"]),
+            t(&task["done_by"]),
+            k(&task["done_at"])
         ));
     }
     out.push_str("\n## Checklists\n\n");
@@ -101,14 +131,14 @@ pub fn markdown(payload: &Value, sha256: &str, verify_url: &str, status: &str) -
         let (done, total) = ticked(&l);
         out.push_str(&format!(
             "**{}** — {done}/{total} ticked\n\n",
-            s(&l["title"])
+            t(&l["title"])
         ));
         for i in arr(&l["items"]) {
             out.push_str(&format!(
                 "- ✅ {} — {}, {}\n",
-                s(&i["text"]),
-                s(&i["ticked_by"]),
-                s(&i["ticked_at"])
+                t(&i["text"]),
+                t(&i["ticked_by"]),
+                k(&i["ticked_at"])
             ));
         }
         out.push('\n');
@@ -116,27 +146,29 @@ pub fn markdown(payload: &Value, sha256: &str, verify_url: &str, status: &str) -
     out.push_str("## Sign-offs\n\n| Role | Approved by | At | State digest |\n|---|---|---|---|\n");
     for so in arr(&p["signoffs"]) {
         out.push_str(&format!(
-            "| {} | ✅ {} | {} | `{}` |\n",
-            cell(&so["role"]),
-            cell(&so["user"]),
-            cell(&so["signed_at"]),
-            s(&so["state_digest"])
+            "| {} | ✅ {} | {} | {} |\n",
+            t(&so["role"]),
+            t(&so["user"]),
+            k(&so["signed_at"]),
+            code_span(&so["state_digest"])
         ));
     }
     out.push_str("\n## Evidence\n\n| # | File | Kind | sha256 |\n|---|---|---|---|\n");
     for e in arr(&p["evidence"]) {
         out.push_str(&format!(
-            "| {} | {} | {} | `{}` |\n",
-            s(&e["id"]),
-            cell(&e["name"]),
-            cell(&e["kind"]),
-            s(&e["sha256"])
+            "| {} | {} | {} | {} |\n",
+            k(&e["id"]),
+            t(&e["name"]),
+            t(&e["kind"]),
+            code_span(&e["sha256"])
         ));
     }
     out.push_str(&format!(
-        "\n---\nPayload SHA-256 `{sha256}` · state digest `{}` · signing key `{}`\n\nVerify: {verify_url}\n",
-        s(&p["state_digest"]),
-        s(&p["key_id"])
+        "\n---\nPayload SHA-256 {} · state digest {} · signing key {}\n\nVerify: {}\n",
+        code_span(&Value::from(sha256)),
+        code_span(&p["state_digest"]),
+        code_span(&p["key_id"]),
+        md::token(verify_url)
     ));
     out
 }
@@ -190,6 +222,7 @@ pub fn qr_svg(url: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::markdown::parsed::{hostile, hostile_as_read, parse, shape, Structure};
 
     fn payload() -> Value {
         json!({
@@ -223,6 +256,108 @@ mod tests {
         assert!(md.contains("**Staging** — 1/1 ticked"));
         assert!(md.contains("| QA lead | ✅ qa | 2026-11-22T00:00:00Z | `d1` |"));
         assert!(md.contains("Payload SHA-256 `ff`"));
+    }
+
+    /// The payload with every string replaced by a hostile one named after
+    /// its path (`milestone.title`, `tasks.0.owner`).
+    fn hostile_payload(v: &Value, path: &str) -> Value {
+        match v {
+            Value::String(_) => Value::String(hostile(path)),
+            Value::Array(a) => Value::Array(
+                a.iter()
+                    .enumerate()
+                    .map(|(i, x)| hostile_payload(x, &format!("{path}.{i}")))
+                    .collect(),
+            ),
+            Value::Object(o) => Value::Object(
+                o.iter()
+                    .map(|(k, x)| {
+                        let p = if path.is_empty() {
+                            k.clone()
+                        } else {
+                            format!("{path}.{k}")
+                        };
+                        (k.clone(), hostile_payload(x, &p))
+                    })
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+
+    #[test]
+    fn hostile_text_anywhere_in_the_payload_adds_no_heading_row_link_or_html() {
+        let plain = markdown(&payload(), "ff", "http://x/verify/N", "valid");
+        let evil = markdown(
+            &hostile_payload(&payload(), ""),
+            &hostile("sha256"),
+            &hostile("verify_url"),
+            &hostile("status"),
+        );
+        let plain_shape = shape(&plain);
+        assert!(plain_shape.code_spans > 0);
+        // metric and hashes lose their code spans when they aren't plain
+        assert_eq!(
+            shape(&evil),
+            Structure {
+                code_spans: 0,
+                ..plain_shape
+            },
+            "{evil}"
+        );
+        let st = parse(&evil);
+        assert_eq!(st.headings, parse(&plain).headings);
+        assert!(st.links.is_empty() && st.html.is_empty(), "{st:?}");
+        for shown in [
+            "number",
+            "project.code",
+            "project.name",
+            "milestone.code",
+            "milestone.title",
+            "milestone.goal",
+            "milestone.planned_start",
+            "issued_at",
+            "issued_by.name",
+            "issued_by.username",
+            "status",
+            "criteria.0.code",
+            "criteria.0.title",
+            "criteria.0.metric",
+            "criteria.0.op",
+            "criteria.0.evidence_sha256",
+            "tasks.0.code",
+            "tasks.0.title",
+            "tasks.0.owner",
+            "tasks.0.done_by",
+            "tasks.0.done_at",
+            "checklists.0.title",
+            "checklists.0.items.0.text",
+            "checklists.0.items.0.ticked_by",
+            "checklists.0.items.0.ticked_at",
+            "signoffs.0.role",
+            "signoffs.0.user",
+            "signoffs.0.signed_at",
+            "signoffs.0.state_digest",
+            "evidence.0.name",
+            "evidence.0.kind",
+            "evidence.0.sha256",
+            "state_digest",
+            "key_id",
+            "sha256",
+            "verify_url",
+        ] {
+            assert_eq!(
+                st.text.matches(&hostile_as_read(shown)).count(),
+                1,
+                "{shown} appears once, as text: {}",
+                st.text
+            );
+        }
+        // the unit (user text) follows both the target and the actual value
+        assert_eq!(
+            st.text.matches(&hostile_as_read("criteria.0.unit")).count(),
+            2
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 use super::auth::{project_for, Actor, Need};
 use super::milestones::{build_view, milestones_of, summary};
 use super::AppState;
+use crate::domain::markdown as md;
 use crate::domain::milestone::Ratio;
 use crate::domain::report::{
     criteria_met_over_time, CriterionRule, Deviation, MilestoneEvidence, ProjectReport,
@@ -98,25 +99,24 @@ fn bar(r: Ratio) -> String {
     }
 }
 
-/// Escapes a table cell.
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+/// An optional value through `escape`, or a dash.
+fn or_dash(v: &Option<String>, escape: fn(&str) -> String) -> String {
+    v.as_deref().map(escape).unwrap_or_else(|| "—".into())
 }
 
-fn or_dash(v: &Option<String>) -> String {
-    v.as_deref().map(cell).unwrap_or_else(|| "—".into())
-}
-
-/// The report as Markdown, every number taken from the report.
+/// The report as Markdown, every number taken from the report. Every
+/// interpolated text is escaped ([`md::text`]), so a title can't add a
+/// heading, a row or a link.
 pub fn markdown(r: &ProjectReport) -> String {
     let mut out = format!(
         "# 项目完成报告 · Project completion report\n\n**{} · {}**\n\n",
-        cell(&r.project.code),
-        cell(&r.project.name)
+        md::token(&r.project.code),
+        md::text(&r.project.name)
     );
     out.push_str(&format!(
         "Generated {} from {} recorded evidence file(s). Every figure below is derived from recorded rows and evidence; nothing is typed in.\n\n",
-        r.generated_at, r.evidence_files
+        md::token(&r.generated_at),
+        r.evidence_files
     ));
     let ms = &r.milestones;
     let t = r.totals();
@@ -145,21 +145,21 @@ pub fn markdown(r: &ProjectReport) -> String {
     out.push_str("## Milestones\n\n| Milestone | State | Tasks | Checklist items | Criteria met | Planned | Actual | Deviation |\n|---|---|---|---|---|---|---|---|\n");
     for m in ms {
         let s = &m.summary;
-        let name = format!("{} {}", cell(&s.code), cell(&s.title));
+        let name = format!("{} {}", md::token(&s.code), md::text(&s.title));
         let planned = format!(
             "{} → {}",
-            or_dash(&s.planned_start),
-            or_dash(&s.planned_end)
+            or_dash(&s.planned_start, md::token),
+            or_dash(&s.planned_end, md::token)
         );
         let actual = format!(
             "{} → {}",
             s.actual_start
                 .as_deref()
-                .map(cell)
+                .map(md::token)
                 .unwrap_or_else(|| "not started".into()),
             s.actual_end
                 .as_deref()
-                .map(cell)
+                .map(md::token)
                 .unwrap_or_else(|| "not certified".into())
         );
         let deviation = format!("start: {}; finish: {}", m.start.label(), m.finish.label());
@@ -204,19 +204,20 @@ pub fn markdown(r: &ProjectReport) -> String {
         for c in &r.certificates {
             let status = match (c.status.as_str(), &c.revoked_at) {
                 ("revoked", Some(at)) => format!(
-                    "revoked {at} by {}: {}",
-                    or_dash(&c.revoked_by),
-                    or_dash(&c.revoked_reason)
+                    "revoked {} by {}: {}",
+                    md::token(at),
+                    or_dash(&c.revoked_by, md::text),
+                    or_dash(&c.revoked_reason, md::text)
                 ),
                 ("valid", _) => "✅ valid".into(),
-                (other, _) => format!("❌ {other}"),
+                (other, _) => format!("❌ {}", md::text(other)),
             };
             out.push_str(&format!(
                 "| {} | {} | {} | {} | {status} |\n",
-                cell(&c.number),
-                cell(&c.milestone_code),
-                cell(&c.issued_at),
-                cell(&c.issued_by)
+                md::token(&c.number),
+                md::token(&c.milestone_code),
+                md::token(&c.issued_at),
+                md::text(&c.issued_by)
             ));
         }
     }
@@ -229,11 +230,11 @@ pub fn markdown(r: &ProjectReport) -> String {
     for m in open {
         out.push_str(&format!(
             "### {} {}\n\n",
-            cell(&m.summary.code),
-            cell(&m.summary.title)
+            md::token(&m.summary.code),
+            md::text(&m.summary.title)
         ));
         for g in &m.gaps {
-            out.push_str(&format!("- {g}\n"));
+            out.push_str(&format!("- {}\n", md::text(g)));
         }
         out.push('\n');
     }
@@ -243,6 +244,7 @@ pub fn markdown(r: &ProjectReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::markdown::parsed::{hostile, hostile_as_read, parse, shape};
     use crate::domain::milestone::MilestoneState;
     use crate::domain::report::CriteriaPoint;
     use crate::domain::views::{MilestoneSummary, ProjectHead};
@@ -273,6 +275,70 @@ mod tests {
             } else {
                 vec!["task M4-05 'Rollback drill' not done".into()]
             },
+        }
+    }
+
+    #[test]
+    fn hostile_text_in_the_report_adds_no_heading_row_link_or_html() {
+        let report = |t: &dyn Fn(&str) -> String| {
+            let mut m = milestone("M4", MilestoneState::InProgress, (3, 5));
+            m.summary.code = t("code");
+            m.summary.title = t("title");
+            m.summary.planned_start = Some(t("planned_start"));
+            m.summary.actual_end = Some(t("actual_end"));
+            m.gaps = vec![t("gap")];
+            ProjectReport {
+                project: ProjectHead {
+                    code: t("project.code"),
+                    name: t("project.name"),
+                    description: String::new(),
+                    public: false,
+                },
+                generated_at: t("generated_at"),
+                milestones: vec![m],
+                criteria_over_time: vec![],
+                certificates: vec![ReportCertificate {
+                    number: t("number"),
+                    milestone_code: t("milestone_code"),
+                    issued_at: t("issued_at"),
+                    issued_by: t("issued_by"),
+                    status: "revoked".into(),
+                    revoked_at: Some(t("revoked_at")),
+                    revoked_by: Some(t("revoked_by")),
+                    revoked_reason: Some(t("revoked_reason")),
+                }],
+                evidence_files: 1,
+            }
+        };
+        let plain = markdown(&report(&|label| label.replace('_', " ")));
+        let evil = markdown(&report(&hostile));
+        assert_eq!(shape(&evil), shape(&plain), "{evil}");
+        let st = parse(&evil);
+        assert!(st.links.is_empty() && st.html.is_empty() && st.code_spans == 0);
+        for (shown, times) in [
+            ("project.code", 1),
+            ("project.name", 1),
+            ("generated_at", 1),
+            // the milestone row and its heading among the open gaps
+            ("code", 2),
+            ("title", 2),
+            ("planned_start", 1),
+            ("actual_end", 1),
+            ("gap", 1),
+            ("number", 1),
+            ("milestone_code", 1),
+            ("issued_at", 1),
+            ("issued_by", 1),
+            ("revoked_at", 1),
+            ("revoked_by", 1),
+            ("revoked_reason", 1),
+        ] {
+            assert_eq!(
+                st.text.matches(&hostile_as_read(shown)).count(),
+                times,
+                "{shown}: {}",
+                st.text
+            );
         }
     }
 
@@ -337,7 +403,8 @@ mod tests {
         ));
         assert!(md.contains("| 2026-11-05 | ███░░░░░░░ 33% (1/3) |"));
         assert!(md.contains("revoked 2026-11-12T10:00:00Z by pm: wrong build"));
-        assert!(md.contains("### M4 交付封版\n\n- task M4-05 'Rollback drill' not done"));
+        // a gap quotes user text (the task title), so it is escaped whole
+        assert!(md.contains("### M4 交付封版\n\n- task M4\\-05 'Rollback drill' not done"));
         assert!(
             !md.contains("### M3"),
             "a certified milestone has no open gaps"
