@@ -3,6 +3,7 @@
 //! `Authorization: Bearer <token>` (or a browser session). Each handler calls
 //! the same `app::ssr` operation the pages use; the role check happens there.
 
+use crate::routes::Routes;
 use crate::upload::{receive_multipart, serve_evidence_file};
 use crate::ServerState;
 use app::domain::tokens::Scope;
@@ -15,10 +16,10 @@ use axum::extract::{
     DefaultBodyLimit, FromRequest, FromRequestParts, Multipart, Path, Request, State,
 };
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
+use axum::http::{header, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
-use axum::{Json, Router};
+use axum::routing::post;
+use axum::Json;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::json;
@@ -167,67 +168,62 @@ pub async fn healthz(State(state): State<AppState>) -> ApiResult<Json<serde_json
     Ok(Json(json!({"status": "ok"})))
 }
 
-pub fn router(state: &ServerState) -> Router<ServerState> {
+pub fn router(state: &ServerState) -> Routes<ServerState> {
     let upload_limit = usize::try_from(state.app.max_upload_bytes.saturating_add(1024 * 1024))
         .unwrap_or(usize::MAX);
-    Router::new()
-        .route("/projects", post(create_project))
-        .route("/projects/{code}", get(get_project))
-        .route("/projects/{code}/report", get(project_report))
-        .route("/projects/{code}/report.md", get(project_report_markdown))
-        .route("/projects/{code}/milestones", post(create_milestone))
-        .route("/projects/{code}/milestones/{ms}", get(get_milestone))
-        .route("/projects/{code}/milestones/{ms}/tasks", post(add_task))
-        .route(
+    Routes::new()
+        .post("/projects", create_project)
+        .get("/projects/{code}", get_project)
+        .get("/projects/{code}/report", project_report)
+        .get("/projects/{code}/report.md", project_report_markdown)
+        .post("/projects/{code}/milestones", create_milestone)
+        .get("/projects/{code}/milestones/{ms}", get_milestone)
+        .post("/projects/{code}/milestones/{ms}/tasks", add_task)
+        .post(
             "/projects/{code}/milestones/{ms}/tasks/{task}/complete",
-            post(complete_task),
+            complete_task,
         )
-        .route(
-            "/projects/{code}/milestones/{ms}/checklists",
-            post(add_checklist),
-        )
-        .route(
+        .post("/projects/{code}/milestones/{ms}/checklists", add_checklist)
+        .post(
             "/projects/{code}/milestones/{ms}/checklists/{id}/items/{item}/tick",
-            post(tick),
+            tick,
         )
-        .route(
+        .post(
             "/projects/{code}/milestones/{ms}/checklists/{id}/items/{item}/untick",
-            post(untick),
+            untick,
         )
-        .route(
-            "/projects/{code}/milestones/{ms}/criteria",
-            post(add_criterion),
-        )
-        .route(
+        .post("/projects/{code}/milestones/{ms}/criteria", add_criterion)
+        .post(
             "/projects/{code}/milestones/{ms}/signoff-roles",
-            post(set_signoff_role),
+            set_signoff_role,
         )
-        .route("/projects/{code}/milestones/{ms}/signoffs", post(sign))
-        .route(
+        .post("/projects/{code}/milestones/{ms}/signoffs", sign)
+        .post(
             "/projects/{code}/milestones/{ms}/certificate",
-            post(issue_certificate),
+            issue_certificate,
         )
-        .route("/projects/{code}/members", post(set_member))
-        .route("/projects/{code}/visibility", post(set_visibility))
-        .route(
+        .post("/projects/{code}/members", set_member)
+        .post("/projects/{code}/visibility", set_visibility)
+        .post(
             "/projects/{code}/separation-of-duties",
-            post(set_separation_of_duties),
+            set_separation_of_duties,
         )
-        .route(
+        .add(
             "/projects/{code}/evidence",
+            Method::POST,
             post(upload_evidence).layer(DefaultBodyLimit::max(upload_limit)),
         )
-        .route("/evidence/{id}", get(get_evidence))
-        .route("/evidence/{id}/file", get(get_evidence_file))
-        .route("/certificates/{number}", get(get_certificate))
-        .route("/certificates/{number}/export", get(export_certificate))
-        .route("/certificates/{number}/export.md", get(export_markdown))
-        .route("/certificates/{number}/export.pdf", get(export_pdf))
-        .route("/certificates/{number}/in-toto.json", get(export_in_toto))
-        .route("/certificates/{number}/revoke", post(revoke_certificate))
-        .route("/tokens", get(list_tokens))
-        .route("/tokens/{id}", delete(revoke_token))
-        .route("/tokens/{id}/revoke", post(revoke_token))
+        .get("/evidence/{id}", get_evidence)
+        .get("/evidence/{id}/file", get_evidence_file)
+        .get("/certificates/{number}", get_certificate)
+        .get("/certificates/{number}/export", export_certificate)
+        .get("/certificates/{number}/export.md", export_markdown)
+        .get("/certificates/{number}/export.pdf", export_pdf)
+        .get("/certificates/{number}/in-toto.json", export_in_toto)
+        .post("/certificates/{number}/revoke", revoke_certificate)
+        .get("/tokens", list_tokens)
+        .delete("/tokens/{id}", revoke_token)
+        .post("/tokens/{id}/revoke", revoke_token)
 }
 
 /// Creates a project. Admins.

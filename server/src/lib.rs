@@ -7,6 +7,7 @@ pub mod api;
 pub mod config;
 pub mod csrf;
 pub mod headers;
+pub mod routes;
 pub mod upload;
 pub mod verify_limit;
 
@@ -16,10 +17,10 @@ use app::ssr::throttle::LoginThrottle;
 use app::ssr::AppState;
 use app::{shell, App};
 use axum::extract::FromRef;
-use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use routes::Routes;
 use std::sync::Arc;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -76,6 +77,25 @@ fn render_context(
     }
 }
 
+/// Every route outside Leptos' pages and server functions: health, public
+/// keys, the REST API and the browser's upload and download routes.
+pub fn routes(state: &ServerState) -> Routes<ServerState> {
+    Routes::new()
+        .get("/healthz", api::healthz)
+        .get("/.well-known/attest-keys.json", api::public_keys)
+        .nest("/api/v1", api::router(state))
+        .merge(upload::browser_router(state))
+}
+
+/// The (method, path) of every route [`routes`] serves, for tests and docs.
+pub fn route_list(state: AppState) -> Vec<(axum::http::Method, String)> {
+    let server_state = ServerState {
+        app: state,
+        leptos: LeptosOptions::builder().output_name("attest").build(),
+    };
+    routes(&server_state).list().to_vec()
+}
+
 /// The whole application router, with the default verify rate limit.
 pub async fn router(state: AppState, leptos: LeptosOptions) -> Result<Router, sqlx::Error> {
     router_with(state, leptos, verify_limit::VerifyLimit::default()).await
@@ -88,7 +108,7 @@ pub async fn router_with(
     verify: verify_limit::VerifyLimit,
 ) -> Result<Router, sqlx::Error> {
     let sessions = session_layer(&state.pool, &state.public_url).await?;
-    let routes = generate_route_list(App);
+    let pages = generate_route_list(App);
     let site = csrf::SiteOrigin::of(&state.public_url);
     let security = headers::SecurityHeaders {
         https: state.public_url.starts_with("https://"),
@@ -99,12 +119,9 @@ pub async fn router_with(
         app: state,
         leptos: leptos.clone(),
     };
-    let app = Router::new()
-        .route("/healthz", get(api::healthz))
-        .route("/.well-known/attest-keys.json", get(api::public_keys))
-        .nest("/api/v1", api::router(&server_state))
-        .merge(upload::browser_router(&server_state))
-        .leptos_routes_with_context(&server_state, routes, context.clone(), {
+    let app = routes(&server_state)
+        .into_router()
+        .leptos_routes_with_context(&server_state, pages, context.clone(), {
             let options = leptos.clone();
             move || shell(options.clone())
         })

@@ -4,6 +4,7 @@
 
 use crate::api::{session_actor, ApiError};
 use crate::form_errors::see_other;
+use crate::routes::Routes;
 use crate::ServerState;
 use app::error::AppError;
 use app::ssr::auth::Actor;
@@ -15,10 +16,10 @@ use app::ssr::AppState;
 use axum::body::Body;
 use axum::extract::multipart::MultipartError;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::routing::post;
+use axum::Json;
 use tower_sessions::Session;
 
 fn multipart_error(e: MultipartError) -> AppError {
@@ -137,15 +138,16 @@ pub async fn serve_evidence_file(
 }
 
 /// Routes the browser posts forms to and downloads from (session cookie).
-pub fn browser_router(state: &ServerState) -> Router<ServerState> {
+pub fn browser_router(state: &ServerState) -> Routes<ServerState> {
     let limit = usize::try_from(state.app.max_upload_bytes.saturating_add(1024 * 1024))
         .unwrap_or(usize::MAX);
-    Router::new()
-        .route(
+    Routes::new()
+        .add(
             "/p/{code}/m/{ms}/evidence",
+            Method::POST,
             post(browser_upload).layer(DefaultBodyLimit::max(limit)),
         )
-        .route("/evidence/{id}/file", get(browser_download))
+        .get("/evidence/{id}/file", browser_download)
 }
 
 fn wants_json(headers: &HeaderMap) -> bool {
