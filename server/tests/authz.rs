@@ -1,0 +1,752 @@
+//! The authorization matrix (issue 7 §4): every REST and browser route (the
+//! list comes from the router itself, `server::route_list`) and every server
+//! function (from server_fn's own registry) × every kind of caller, with the
+//! expected answer in one table. A route or server function added without a
+//! row fails `every_route_has_a_row`.
+
+mod common;
+
+use app::domain::tokens::Scopes;
+use app::ssr::tokens::{self, TokenRequest};
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use common::{junit, multipart, Reply, TestApp, World};
+use serde_json::{json, Value};
+
+/// Who may use a route.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Who {
+    /// Anyone, logged in or not.
+    Anyone,
+    /// Any logged-in user (their own things only).
+    LoggedIn,
+    /// Members of the project (and admins).
+    Member,
+    /// PMs and engineers of the project (and admins).
+    Worker,
+    /// PMs of the project and admins.
+    Manager,
+    /// Admins only, about a project.
+    AdminOfProject,
+    /// Admins only, no project involved.
+    Admin,
+    /// The named approver of the sign-off role (qa).
+    Approver,
+    /// The owner of the token being revoked (pm) and admins.
+    TokenOwner,
+}
+
+/// The callers of the REST API.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Caller {
+    Anonymous,
+    GarbageToken,
+    RevokedToken,
+    ExpiredToken,
+    NonMember,
+    /// The PM's token limited to another project.
+    ScopedElsewhere,
+    Viewer,
+    Engineer,
+    Qa,
+    Pm,
+    Admin,
+}
+
+const CALLERS: [Caller; 11] = [
+    Caller::Anonymous,
+    Caller::GarbageToken,
+    Caller::RevokedToken,
+    Caller::ExpiredToken,
+    Caller::NonMember,
+    Caller::ScopedElsewhere,
+    Caller::Viewer,
+    Caller::Engineer,
+    Caller::Qa,
+    Caller::Pm,
+    Caller::Admin,
+];
+
+/// What a caller gets: a refusal with this status, or through (any answer the
+/// operation itself gives after the checks: 2xx, or 409 for a state conflict).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Expect {
+    Status(u16),
+    Through,
+}
+
+fn expected(who: Who, c: Caller) -> Expect {
+    use Caller::*;
+    use Expect::*;
+    if who == Who::Anyone {
+        return Through;
+    }
+    if matches!(c, Anonymous | GarbageToken | RevokedToken | ExpiredToken) {
+        return Status(401);
+    }
+    let project_scoped = matches!(
+        who,
+        Who::Member | Who::Worker | Who::Manager | Who::AdminOfProject | Who::Approver
+    );
+    // outsiders learn nothing: the same 404 as for a project that does not exist
+    if project_scoped && matches!(c, NonMember | ScopedElsewhere) {
+        return Status(404);
+    }
+    let allowed = match who {
+        Who::Anyone | Who::LoggedIn => c != ScopedElsewhere,
+        Who::Member => true,
+        Who::Worker => matches!(c, Engineer | Qa | Pm | Admin),
+        Who::Manager => matches!(c, Pm | Admin),
+        Who::AdminOfProject | Who::Admin => c == Admin,
+        Who::Approver => c == Qa,
+        Who::TokenOwner => matches!(c, Pm | Admin),
+    };
+    match (allowed, who, c) {
+        (true, ..) => Through,
+        // a token limited to a project cannot act outside any project
+        (false, Who::LoggedIn | Who::Admin | Who::TokenOwner, ScopedElsewhere) => Status(403),
+        // somebody else's token is as absent as a token that does not exist
+        (false, Who::TokenOwner, _) => Status(404),
+        _ => Status(403),
+    }
+}
+
+/// The table: every REST and browser route, who may use it, and a request
+/// body that passes validation (so that only the caller decides the answer).
+fn rest_row(method: &Method, path: &str) -> Option<(Who, Option<Value>)> {
+    let ms = "/api/v1/projects/{code}/milestones/{ms}";
+    let row = match (method.as_str(), path) {
+        ("GET", "/healthz") | ("GET", "/.well-known/attest-keys.json") => (Who::Anyone, None),
+        ("POST", "/api/v1/projects") => (Who::Admin, Some(json!({"code": "NEWP", "name": "New"}))),
+        ("GET", "/api/v1/projects/{code}")
+        | ("GET", "/api/v1/projects/{code}/report")
+        | ("GET", "/api/v1/projects/{code}/report.md") => (Who::Member, None),
+        ("POST", "/api/v1/projects/{code}/milestones") => {
+            (Who::Manager, Some(json!({"code": "M9", "title": "Nine"})))
+        }
+        ("POST", "/api/v1/projects/{code}/members") => (
+            Who::Manager,
+            Some(json!({"username": "viewer", "role": "viewer"})),
+        ),
+        ("POST", "/api/v1/projects/{code}/visibility") => {
+            (Who::Manager, Some(json!({"public": false})))
+        }
+        ("POST", "/api/v1/projects/{code}/separation-of-duties") => {
+            (Who::AdminOfProject, Some(json!({"enabled": true})))
+        }
+        ("POST", "/api/v1/projects/{code}/evidence") => (Who::Worker, None),
+        ("GET", "/api/v1/evidence/{id}") | ("GET", "/api/v1/evidence/{id}/file") => {
+            (Who::Member, None)
+        }
+        ("GET", "/api/v1/certificates/{number}")
+        | ("GET", "/api/v1/certificates/{number}/export")
+        | ("GET", "/api/v1/certificates/{number}/export.md")
+        | ("GET", "/api/v1/certificates/{number}/export.pdf")
+        | ("GET", "/api/v1/certificates/{number}/in-toto.json") => (Who::Member, None),
+        ("POST", "/api/v1/certificates/{number}/revoke") => {
+            (Who::Manager, Some(json!({"reason": "matrix"})))
+        }
+        ("GET", "/api/v1/tokens") => (Who::LoggedIn, None),
+        ("DELETE", "/api/v1/tokens/{id}") | ("POST", "/api/v1/tokens/{id}/revoke") => {
+            (Who::TokenOwner, Some(json!({})))
+        }
+        // the browser's own routes are checked with sessions below
+        ("POST", "/p/{code}/m/{ms}/evidence") | ("GET", "/evidence/{id}/file") => return None,
+        ("GET", p) if p == format!("{ms}") => (Who::Member, None),
+        ("POST", p) if p == format!("{ms}/tasks") => (
+            Who::Manager,
+            Some(json!({"code": "M1-09", "title": "Nine"})),
+        ),
+        ("POST", p) if p == format!("{ms}/tasks/{{task}}/complete") => {
+            (Who::Worker, Some(json!({})))
+        }
+        ("POST", p) if p == format!("{ms}/checklists") => (
+            Who::Manager,
+            Some(json!({"title": "t", "sections": [{"title": "", "items": [{"text": "a"}]}]})),
+        ),
+        ("POST", p)
+            if p == format!("{ms}/checklists/{{id}}/items/{{item}}/tick")
+                || p == format!("{ms}/checklists/{{id}}/items/{{item}}/untick") =>
+        {
+            (Who::Worker, Some(json!({})))
+        }
+        ("POST", p) if p == format!("{ms}/criteria") => (
+            Who::Manager,
+            Some(
+                json!({"code": "C9", "title": "t", "metric": "tests.pass_rate", "op": ">=", "target": 1}),
+            ),
+        ),
+        ("POST", p) if p == format!("{ms}/signoff-roles") => (
+            Who::Manager,
+            Some(json!({"role": "Ops", "approver": "eng"})),
+        ),
+        ("POST", p) if p == format!("{ms}/signoffs") => (
+            Who::Approver,
+            Some(json!({"role": "QA lead", "decision": "approve", "state_digest": "0".repeat(64)})),
+        ),
+        ("POST", p) if p == format!("{ms}/certificate") => (Who::Manager, Some(json!({}))),
+        _ => return None,
+    };
+    Some(row)
+}
+
+const BROWSER_ROUTES: [(&str, &str); 2] = [
+    ("POST", "/p/{code}/m/{ms}/evidence"),
+    ("GET", "/evidence/{id}/file"),
+];
+
+/// A project WM (M1 certified, M2 with a checklist), a project OTHER, and a
+/// token for every kind of caller.
+struct Fixture {
+    w: World,
+    number: String,
+    evidence: i64,
+    checklist: i64,
+    item: i64,
+    victim_token: i64,
+    tokens: Vec<(Caller, Option<String>)>,
+}
+
+async fn fixture() -> Fixture {
+    let w = World::new().await;
+    let number = w.certify("all tests pass", "ship").await;
+    let m = w.milestone().await;
+    let evidence = m["evidence"][0]["id"].as_i64().unwrap();
+    let pool = &w.app.state.pool;
+    let ok = |r: &Reply| {
+        assert!(
+            r.status.is_success(),
+            "{}",
+            String::from_utf8_lossy(&r.bytes)
+        )
+    };
+    ok(&w
+        .app
+        .post(
+            Some(&w.pm),
+            "/api/v1/projects/WM/milestones",
+            json!({"code": "M2", "title": "Two"}),
+        )
+        .await);
+    let r = w
+        .app
+        .post(
+            Some(&w.pm),
+            "/api/v1/projects/WM/milestones/M2/checklists",
+            json!({"title": "Pre-deploy", "sections": [{"title": "", "items": [{"text": "backup"}]}]}),
+        )
+        .await;
+    ok(&r);
+    let checklist = r.json()["id"].as_i64().unwrap();
+    let item: i64 = sqlx::query_scalar("select id from checklist_items where checklist_id = ?")
+        .bind(checklist)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    ok(&w
+        .app
+        .post(
+            Some(&w.admin),
+            "/api/v1/projects",
+            json!({"code": "OTHER", "name": "Other"}),
+        )
+        .await);
+    ok(&w
+        .app
+        .post(
+            Some(&w.admin),
+            "/api/v1/projects/OTHER/members",
+            json!({"username": "pm", "role": "pm"}),
+        )
+        .await);
+    w.app.user("outsider", false).await;
+    let token = |user: &'static str, project: Option<&'static str>, expires: Option<i64>| async move {
+        tokens::create(
+            pool,
+            user,
+            TokenRequest {
+                project,
+                name: "matrix",
+                scopes: Scopes::all(),
+                expires_in_days: expires,
+            },
+            None,
+        )
+        .await
+        .unwrap()
+    };
+    let revoked = token("pm", None, None).await;
+    tokens::revoke(pool, None, revoked.id).await.unwrap();
+    let expired = token("pm", None, Some(1)).await;
+    sqlx::query("update api_tokens set expires_at = '2001-01-01T00:00:00Z' where id = ?")
+        .bind(expired.id)
+        .execute(pool)
+        .await
+        .unwrap();
+    let victim = token("pm", None, None).await;
+    let tokens = vec![
+        (Caller::Anonymous, None),
+        (
+            Caller::GarbageToken,
+            Some(
+                "att_0000000000000000000000000000000000000000000000000000000000000000".to_string(),
+            ),
+        ),
+        (Caller::RevokedToken, Some(revoked.secret)),
+        (Caller::ExpiredToken, Some(expired.secret)),
+        (
+            Caller::NonMember,
+            Some(token("outsider", None, None).await.secret),
+        ),
+        (
+            Caller::ScopedElsewhere,
+            Some(token("pm", Some("OTHER"), None).await.secret),
+        ),
+        (Caller::Viewer, Some(w.viewer.clone())),
+        (Caller::Engineer, Some(w.eng.clone())),
+        (Caller::Qa, Some(w.qa.clone())),
+        (Caller::Pm, Some(w.pm.clone())),
+        (Caller::Admin, Some(w.admin.clone())),
+    ];
+    Fixture {
+        w,
+        number,
+        evidence,
+        checklist,
+        item,
+        victim_token: victim.id,
+        tokens,
+    }
+}
+
+impl Fixture {
+    fn fill(&self, path: &str) -> String {
+        let ms = if path.contains("/checklists/{id}/items") {
+            "M2"
+        } else {
+            "M1"
+        };
+        path.replace("{code}", "WM")
+            .replace("{ms}", ms)
+            .replace("{task}", "M1-01")
+            .replace("{number}", &self.number)
+            .replace("{item}", &self.item.to_string())
+            .replace(
+                "{id}",
+                &if path.contains("/tokens/") {
+                    self.victim_token
+                } else if path.contains("/checklists/") {
+                    self.checklist
+                } else {
+                    self.evidence
+                }
+                .to_string(),
+            )
+    }
+
+    async fn call(
+        &self,
+        method: &Method,
+        path: &str,
+        body: Option<&Value>,
+        token: Option<&str>,
+    ) -> Reply {
+        let uri = self.fill(path);
+        let mut b = Request::builder().method(method.clone()).uri(&uri);
+        if let Some(t) = token {
+            b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let req = if uri.ends_with("/evidence") && *method == Method::POST {
+            let xml = junit(3, 0);
+            let (ct, bytes) =
+                multipart(&[("milestone", "M2")], Some(("junit.xml", xml.as_bytes())));
+            b.header(header::CONTENT_TYPE, ct)
+                .body(Body::from(bytes))
+                .unwrap()
+        } else if let Some(v) = body {
+            b.header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(v.to_string()))
+                .unwrap()
+        } else {
+            b.body(Body::empty()).unwrap()
+        };
+        self.w.app.send(req).await
+    }
+}
+
+fn passed(expect: Expect, r: &Reply) -> bool {
+    match expect {
+        Expect::Status(s) => r.status.as_u16() == s,
+        Expect::Through => r.status.is_success() || r.status == StatusCode::CONFLICT,
+    }
+}
+
+#[tokio::test]
+async fn every_route_has_a_row() {
+    let app = TestApp::new().await;
+    let missing: Vec<String> = server::route_list(app.state.clone())
+        .iter()
+        .filter(|(m, p)| {
+            rest_row(m, p).is_none() && !BROWSER_ROUTES.contains(&(m.as_str(), p.as_str()))
+        })
+        .map(|(m, p)| format!("{m} {p}"))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "routes without a row in the authorization matrix: {missing:?}"
+    );
+    let fns: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+        .filter(|(p, _)| server_fn_row(p).is_none())
+        .map(|(p, m)| format!("{m} {p}"))
+        .collect();
+    assert!(
+        fns.is_empty(),
+        "server functions without a row in the authorization matrix: {fns:?}"
+    );
+}
+
+#[tokio::test]
+async fn every_rest_route_answers_every_caller_as_the_table_says() {
+    let f = fixture().await;
+    let routes = server::route_list(f.w.app.state.clone());
+    let mut wrong = Vec::new();
+    let mut checked = 0;
+    for (method, path) in &routes {
+        let Some((who, body)) = rest_row(method, path) else {
+            continue;
+        };
+        for caller in CALLERS {
+            let token = f
+                .tokens
+                .iter()
+                .find(|(c, _)| *c == caller)
+                .and_then(|(_, t)| t.as_deref());
+            let expect = expected(who, caller);
+            let r = f.call(method, path, body.as_ref(), token).await;
+            checked += 1;
+            if !passed(expect, &r) {
+                wrong.push(format!(
+                    "{method} {path} as {caller:?}: expected {expect:?}, got {} {}",
+                    r.status,
+                    String::from_utf8_lossy(&r.bytes)
+                        .chars()
+                        .take(160)
+                        .collect::<String>()
+                ));
+            }
+        }
+    }
+    assert!(
+        checked >= 30 * CALLERS.len(),
+        "only {checked} cells checked"
+    );
+    assert!(
+        wrong.is_empty(),
+        "{} of {checked} cells differ:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
+
+/// The callers of the browser: a session for each account, or none.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Session {
+    Anonymous,
+    NonMember,
+    Viewer,
+    Engineer,
+    Qa,
+    Pm,
+    Admin,
+}
+
+const SESSIONS: [(Session, &str); 7] = [
+    (Session::Anonymous, ""),
+    (Session::NonMember, "outsider"),
+    (Session::Viewer, "viewer"),
+    (Session::Engineer, "eng"),
+    (Session::Qa, "qa"),
+    (Session::Pm, "pm"),
+    (Session::Admin, "admin"),
+];
+
+fn as_caller(s: Session) -> Caller {
+    match s {
+        Session::Anonymous => Caller::Anonymous,
+        Session::NonMember => Caller::NonMember,
+        Session::Viewer => Caller::Viewer,
+        Session::Engineer => Caller::Engineer,
+        Session::Qa => Caller::Qa,
+        Session::Pm => Caller::Pm,
+        Session::Admin => Caller::Admin,
+    }
+}
+
+/// The server functions: who may call each, and form arguments that pass validation.
+fn server_fn_row(path: &str) -> Option<(Who, Vec<(&'static str, String)>)> {
+    let s = |v: &str| v.to_string();
+    let row = match path.trim_start_matches("/api/") {
+        "current_user" | "logout" | "verify_certificate" => {
+            (Who::Anyone, vec![("number", s("{number}"))])
+        }
+        "login" => (
+            Who::Anyone,
+            vec![
+                ("username", s("nobody")),
+                ("password", s("wrong-password")),
+                ("next", s("/")),
+            ],
+        ),
+        "list_projects" | "list_tokens" => (Who::LoggedIn, vec![]),
+        "create_token" => (Who::LoggedIn, vec![("name", s("matrix"))]),
+        "revoke_token" => (Who::TokenOwner, vec![("id", s("{token}"))]),
+        "get_evidence" => (Who::Member, vec![("id", s("{evidence}"))]),
+        "get_certificate" => (Who::Member, vec![("number", s("{number}"))]),
+        "revoke_certificate" => (
+            Who::Manager,
+            vec![("number", s("{number}")), ("reason", s("matrix"))],
+        ),
+        "get_milestone" => (
+            Who::Member,
+            vec![("project", s("WM")), ("milestone", s("M1"))],
+        ),
+        "get_project" | "get_project_report" => (Who::Member, vec![("code", s("WM"))]),
+        "tick_item" => (
+            Who::Worker,
+            vec![
+                ("project", s("WM")),
+                ("item", s("{item}")),
+                ("tick", s("true")),
+            ],
+        ),
+        "complete_task" => (
+            Who::Worker,
+            vec![
+                ("project", s("WM")),
+                ("milestone", s("M1")),
+                ("task", s("M1-01")),
+            ],
+        ),
+        "add_task" => (
+            Who::Manager,
+            vec![
+                ("project", s("WM")),
+                ("milestone", s("M2")),
+                ("code", s("M2-01")),
+                ("title", s("t")),
+                ("owner", s("")),
+            ],
+        ),
+        "add_checklist" => (
+            Who::Manager,
+            vec![
+                ("project", s("WM")),
+                ("milestone", s("M2")),
+                ("title", s("t")),
+                ("items", s("a")),
+            ],
+        ),
+        "add_criterion" => (
+            Who::Manager,
+            vec![
+                ("project", s("WM")),
+                ("milestone", s("M2")),
+                ("code", s("C9")),
+                ("title", s("t")),
+                ("metric", s("tests.pass_rate")),
+                ("op", s(">=")),
+                ("target", s("1")),
+            ],
+        ),
+        "set_signoff_role" => (
+            Who::Manager,
+            vec![
+                ("project", s("WM")),
+                ("milestone", s("M2")),
+                ("role", s("Ops")),
+                ("approver", s("eng")),
+            ],
+        ),
+        "sign" => (
+            Who::Approver,
+            vec![
+                ("project", s("WM")),
+                ("milestone", s("M1")),
+                ("role", s("QA lead")),
+                ("decision", s("approve")),
+                ("comment", s("")),
+                ("state_digest", "0".repeat(64)),
+            ],
+        ),
+        "issue_certificate" => (
+            Who::Manager,
+            vec![("project", s("WM")), ("milestone", s("M1"))],
+        ),
+        "create_milestone" => (
+            Who::Manager,
+            vec![
+                ("project", s("WM")),
+                ("code", s("M8")),
+                ("title", s("t")),
+                ("goal", s("")),
+            ],
+        ),
+        "set_project_public" => (Who::Manager, vec![("project", s("WM"))]),
+        _ => return None,
+    };
+    Some(row)
+}
+
+async fn login(app: &TestApp, user: &str) -> String {
+    let body = serde_urlencoded::to_string([
+        ("username", user),
+        ("password", "password-123"),
+        ("next", "/"),
+    ])
+    .unwrap();
+    let r = app
+        .send(
+            Request::post("/api/login")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header("sec-fetch-site", "same-origin")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert!(
+        r.status.is_success() || r.status.is_redirection(),
+        "log-in of {user}: {}",
+        r.status
+    );
+    r.headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn every_server_function_and_browser_route_answers_every_session_as_the_table_says() {
+    let f = fixture().await;
+    let app = &f.w.app;
+    let mut cookies = Vec::new();
+    for (s, user) in SESSIONS {
+        let cookie = if user.is_empty() {
+            None
+        } else {
+            Some(login(app, user).await)
+        };
+        cookies.push((s, cookie));
+    }
+    let mut wrong = Vec::new();
+    let mut checked = 0;
+    let fns: Vec<&'static str> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(p, _)| p)
+        // logging out would end the session the next rows need; it is covered by the browser suite
+        .filter(|p| !p.ends_with("/logout"))
+        .collect();
+    for path in fns {
+        let (who, args) = server_fn_row(path).unwrap_or_else(|| panic!("no row for {path}"));
+        let args: Vec<(&str, String)> = args
+            .into_iter()
+            .map(|(k, v)| {
+                let v = v
+                    .replace("{number}", &f.number)
+                    .replace("{evidence}", &f.evidence.to_string())
+                    .replace("{item}", &f.item.to_string())
+                    .replace("{token}", &f.victim_token.to_string());
+                (k, v)
+            })
+            .collect();
+        let body = serde_urlencoded::to_string(&args).unwrap();
+        for (s, cookie) in &cookies {
+            let mut expect = expected(who, as_caller(*s));
+            let mut body = body.clone();
+            if path.ends_with("/login") {
+                // a wrong password is refused the same way for everyone (a
+                // different unknown account each time, below the throttle)
+                expect = Expect::Status(401);
+                body = body.replace("nobody", &format!("nobody-{s:?}").to_lowercase());
+            }
+            let mut b = Request::post(path)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::ACCEPT, "application/json")
+                .header("sec-fetch-site", "same-origin");
+            if let Some(c) = cookie {
+                b = b.header(header::COOKIE, c);
+            }
+            let r = app.send(b.body(Body::from(body)).unwrap()).await;
+            checked += 1;
+            if !passed(expect, &r) {
+                wrong.push(format!(
+                    "{path} as {s:?}: expected {expect:?}, got {} {}",
+                    r.status,
+                    String::from_utf8_lossy(&r.bytes)
+                        .chars()
+                        .take(160)
+                        .collect::<String>()
+                ));
+            }
+        }
+    }
+    for (method, path) in BROWSER_ROUTES {
+        for (s, cookie) in &cookies {
+            let uri = f.fill(path);
+            let mut b = Request::builder()
+                .method(method)
+                .uri(&uri)
+                .header(header::ACCEPT, "application/json")
+                .header("sec-fetch-site", "same-origin");
+            if let Some(c) = cookie {
+                b = b.header(header::COOKIE, c);
+            }
+            let req = if method == "POST" {
+                let xml = junit(3, 0);
+                let (ct, bytes) = multipart(&[], Some(("junit.xml", xml.as_bytes())));
+                b.header(header::CONTENT_TYPE, ct)
+                    .body(Body::from(bytes))
+                    .unwrap()
+            } else {
+                b.body(Body::empty()).unwrap()
+            };
+            let who = if method == "POST" {
+                Who::Worker
+            } else {
+                Who::Member
+            };
+            let expect = expected(who, as_caller(*s));
+            let r = app.send(req).await;
+            checked += 1;
+            // a download link followed without a session leads to the log-in page
+            let to_login = method == "GET"
+                && *s == Session::Anonymous
+                && r.status == StatusCode::SEE_OTHER
+                && r.headers[header::LOCATION]
+                    .to_str()
+                    .unwrap()
+                    .starts_with("/login");
+            if !(passed(expect, &r) || to_login) {
+                wrong.push(format!(
+                    "{method} {path} as {s:?}: expected {expect:?}, got {} {}",
+                    r.status,
+                    String::from_utf8_lossy(&r.bytes)
+                        .chars()
+                        .take(160)
+                        .collect::<String>()
+                ));
+            }
+        }
+    }
+    assert!(
+        checked >= 20 * SESSIONS.len(),
+        "only {checked} cells checked"
+    );
+    assert!(
+        wrong.is_empty(),
+        "{} of {checked} cells differ:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
