@@ -750,3 +750,73 @@ async fn every_server_function_and_browser_route_answers_every_session_as_the_ta
         wrong.join("\n")
     );
 }
+
+/// The pages: which sessions may see a page's private content. A page is
+/// always answered (the HTML shell renders), so the check is what it shows:
+/// members see the project's name, everyone else sees neither the name nor
+/// any of its files.
+fn page_row(path: &str) -> Option<Who> {
+    Some(match path {
+        "/" | "/login" | "/verify/{number}" => Who::Anyone,
+        "/account/tokens" => Who::LoggedIn,
+        "/p/{code}"
+        | "/p/{code}/report"
+        | "/p/{code}/m/{ms}"
+        | "/evidence/{id}"
+        | "/certificates/{number}" => Who::Member,
+        _ => return None,
+    })
+}
+
+#[tokio::test]
+async fn every_page_shows_private_content_only_to_members() {
+    let f = fixture().await;
+    let app = &f.w.app;
+    let pages: Vec<String> = leptos_axum::generate_route_list(app::App)
+        .iter()
+        .map(|r| r.path().to_string())
+        .collect();
+    let missing: Vec<&String> = pages.iter().filter(|p| page_row(p).is_none()).collect();
+    assert!(
+        missing.is_empty(),
+        "pages without a row in the authorization matrix: {missing:?}"
+    );
+    let mut cookies = Vec::new();
+    for (s, user) in SESSIONS {
+        let cookie = if user.is_empty() {
+            None
+        } else {
+            Some(login(app, user).await)
+        };
+        cookies.push((s, cookie));
+    }
+    let mut wrong = Vec::new();
+    for path in &pages {
+        let who = page_row(path).unwrap_or(Who::Anyone);
+        if who != Who::Member {
+            continue;
+        }
+        let uri = path
+            .replace("{code}", "WM")
+            .replace("{ms}", "M1")
+            .replace("{id}", &f.evidence.to_string())
+            .replace("{number}", &f.number);
+        for (s, cookie) in &cookies {
+            let mut b = Request::get(&uri).header(header::ACCEPT, "text/html");
+            if let Some(c) = cookie {
+                b = b.header(header::COOKIE, c);
+            }
+            let r = app.send(b.body(Body::empty()).unwrap()).await;
+            let html = String::from_utf8_lossy(&r.bytes).to_string();
+            let member = expected(who, as_caller(*s)) == Expect::Through;
+            let shows = html.contains("WeMaster") || html.contains("junit.xml");
+            if r.status.is_server_error() || shows != member {
+                wrong.push(format!(
+                    "{uri} as {s:?}: status {}, private content shown: {shows}, expected: {member}",
+                    r.status
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
