@@ -627,10 +627,8 @@ async fn login(app: &TestApp, user: &str) -> String {
         .to_string()
 }
 
-#[tokio::test]
-async fn every_server_function_and_browser_route_answers_every_session_as_the_table_says() {
-    let f = fixture().await;
-    let app = &f.w.app;
+/// A session cookie for every account (none for the anonymous caller).
+async fn sessions(app: &TestApp) -> Vec<(Session, Option<String>)> {
     let mut cookies = Vec::new();
     for (s, user) in SESSIONS {
         let cookie = if user.is_empty() {
@@ -640,6 +638,14 @@ async fn every_server_function_and_browser_route_answers_every_session_as_the_ta
         };
         cookies.push((s, cookie));
     }
+    cookies
+}
+
+#[tokio::test]
+async fn every_server_function_and_browser_route_answers_every_session_as_the_table_says() {
+    let f = fixture().await;
+    let app = &f.w.app;
+    let cookies = sessions(app).await;
     let mut wrong = Vec::new();
     let mut checked = 0;
     let fns: Vec<&'static str> = leptos::server_fn::axum::server_fn_paths()
@@ -781,15 +787,7 @@ async fn every_page_shows_private_content_only_to_members() {
         missing.is_empty(),
         "pages without a row in the authorization matrix: {missing:?}"
     );
-    let mut cookies = Vec::new();
-    for (s, user) in SESSIONS {
-        let cookie = if user.is_empty() {
-            None
-        } else {
-            Some(login(app, user).await)
-        };
-        cookies.push((s, cookie));
-    }
+    let cookies = sessions(app).await;
     let mut wrong = Vec::new();
     for path in &pages {
         let who = page_row(path).unwrap_or(Who::Anyone);
