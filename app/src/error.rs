@@ -134,8 +134,8 @@ impl From<sqlx::Error> for AppError {
 }
 
 /// What a unique constraint protects, in the words of the thing that exists.
-/// SQLite reports `UNIQUE constraint failed: table.col, table.col` (or an
-/// index name for partial unique indexes).
+/// SQLite reports `UNIQUE constraint failed: table.col, table.col`, for
+/// partial unique indexes too (`certificates_live_state`).
 #[cfg(feature = "ssr")]
 pub fn unique_message(detail: &str) -> String {
     const KNOWN: &[(&str, &str)] = &[
@@ -154,7 +154,7 @@ pub fn unique_message(detail: &str) -> String {
         ),
         ("users.username", "a user with this name already exists"),
         (
-            "certificates_live_state",
+            "certificates.milestone_id, certificates.state_digest",
             "a certificate for exactly this state already stands",
         ),
         (

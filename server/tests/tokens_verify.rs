@@ -829,40 +829,17 @@ async fn anonymous_verify_lookups_are_rate_limited_per_address() {
 
 #[tokio::test]
 async fn the_migration_gives_existing_certificates_distinct_verify_ids() {
-    use sqlx::migrate::Migrator;
-    let dir = tempfile::tempdir().unwrap();
-    let all = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
-    let before = dir.path().join("before");
-    std::fs::create_dir(&before).unwrap();
-    for f in std::fs::read_dir(&all).unwrap() {
-        let f = f.unwrap();
-        let name = f.file_name().to_string_lossy().to_string();
-        if name.as_str() < "20261202000002" {
-            std::fs::copy(f.path(), before.join(&name)).unwrap();
-        }
-    }
-    let pool = sqlx::SqlitePool::connect(&format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("t.db").display()
-    ))
-    .await
-    .unwrap();
-    Migrator::new(before.as_path())
-        .await
-        .unwrap()
-        .run(&pool)
-        .await
-        .unwrap();
-    for sql in [
-        "insert into users (id, username, display_name, password_hash, created_at) values (1, 'pm', 'pm', 'x', 't')",
-        "insert into projects (id, code, name, created_at) values (1, 'WM', 'W', 't')",
-        "insert into milestones (id, project_id, code, title, created_at) values (1, 1, 'M1', 'm', 't')",
-        "insert into certificates (number, milestone_id, issued_by, issued_at, state_digest, payload, sha256) values ('WM-M1-20261123-001', 1, 1, 't', 'd', '{}', 's')",
-        "insert into certificates (number, milestone_id, issued_by, issued_at, state_digest, payload, sha256) values ('WM-M1-20261123-002', 1, 1, 't', 'd2', '{}', 's')",
-    ] {
-        sqlx::query(sql).execute(&pool).await.unwrap();
-    }
-    app::ssr::db::migrate(&pool).await.unwrap();
+    let (pool, _dir) = common::migrated_from(
+        "20261202000002",
+        &[
+            "insert into users (id, username, display_name, password_hash, created_at) values (1, 'pm', 'pm', 'x', 't')",
+            "insert into projects (id, code, name, created_at) values (1, 'WM', 'W', 't')",
+            "insert into milestones (id, project_id, code, title, created_at) values (1, 1, 'M1', 'm', 't')",
+            "insert into certificates (number, milestone_id, issued_by, issued_at, state_digest, payload, sha256) values ('WM-M1-20261123-001', 1, 1, 't', 'd', '{}', 's')",
+            "insert into certificates (number, milestone_id, issued_by, issued_at, state_digest, payload, sha256) values ('WM-M1-20261123-002', 1, 1, 't', 'd2', '{}', 's')",
+        ],
+    )
+    .await;
     let ids: Vec<Option<String>> =
         sqlx::query_scalar("select verify_id from certificates order by id")
             .fetch_all(&pool)

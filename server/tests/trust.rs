@@ -596,3 +596,52 @@ async fn every_free_text_field_has_a_limit_named_in_the_error() {
     assert_eq!(w.app.count("checklists").await, 0);
     assert_eq!(w.app.count("projects").await, 1);
 }
+
+#[tokio::test]
+async fn upgrading_revokes_duplicates_a_race_left_and_then_refuses_new_ones() {
+    let cert = |number: &str, digest: &str| {
+        format!(
+            "insert into certificates (number, milestone_id, issued_by, issued_at, state_digest, payload, sha256) \
+             values ('{number}', 1, 1, '2026-11-23T10:00:00Z', '{digest}', '{{}}', 's')"
+        )
+    };
+    let rows = [
+        "insert into users (id, username, display_name, password_hash, created_at) values (1, 'pm', 'pm', 'x', 't')".to_string(),
+        "insert into projects (id, code, name, created_at) values (1, 'WM', 'W', 't')".to_string(),
+        "insert into milestones (id, project_id, code, title, created_at) values (1, 1, 'M1', 'm', 't')".to_string(),
+        cert("WM-M1-20261123-001", "d1"),
+        cert("WM-M1-20261123-002", "d1"),
+        cert("WM-M1-20261123-003", "d1"),
+        cert("WM-M1-20261123-004", "d2"),
+    ];
+    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let (pool, _dir) = common::migrated_from("20261202000001", &rows).await;
+    let state: Vec<(String, Option<String>)> =
+        sqlx::query_as("select number, revoked_reason from certificates order by id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    let standing: Vec<&str> = state
+        .iter()
+        .filter(|(_, r)| r.is_none())
+        .map(|(n, _)| n.as_str())
+        .collect();
+    assert_eq!(standing, ["WM-M1-20261123-001", "WM-M1-20261123-004"]);
+    for (number, reason) in &state[1..3] {
+        let reason = reason.as_deref().unwrap();
+        assert!(
+            reason.starts_with("duplicate of WM-M1-20261123-001 for the same state"),
+            "{number}: {reason}"
+        );
+    }
+    let err = sqlx::query(&cert("WM-M1-20261202-001", "d1"))
+        .execute(&pool)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        app::error::AppError::from(err),
+        app::error::AppError::Conflict(
+            "a certificate for exactly this state already stands".into()
+        )
+    );
+}

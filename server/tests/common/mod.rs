@@ -413,3 +413,39 @@ impl World {
         r.json()
     }
 }
+
+/// A database migrated only up to (not including) the migration named
+/// `before`, with `rows` inserted the way the code of that time wrote them;
+/// then every later migration runs. For testing what a migration does to
+/// existing data. Returns the pool and the directory holding the file.
+pub async fn migrated_from(before: &str, rows: &[&str]) -> (sqlx::SqlitePool, tempfile::TempDir) {
+    use sqlx::migrate::Migrator;
+    let dir = tempfile::tempdir().unwrap();
+    let all = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
+    let older = dir.path().join("before");
+    std::fs::create_dir(&older).unwrap();
+    for f in std::fs::read_dir(&all).unwrap() {
+        let f = f.unwrap();
+        let name = f.file_name().to_string_lossy().to_string();
+        if name.as_str() < before {
+            std::fs::copy(f.path(), older.join(&name)).unwrap();
+        }
+    }
+    let pool = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("t.db").display()
+    ))
+    .await
+    .unwrap();
+    Migrator::new(older.as_path())
+        .await
+        .unwrap()
+        .run(&pool)
+        .await
+        .unwrap();
+    for sql in rows {
+        sqlx::query(sql).execute(&pool).await.unwrap();
+    }
+    db::migrate(&pool).await.unwrap();
+    (pool, dir)
+}
