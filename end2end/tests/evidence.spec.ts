@@ -29,6 +29,7 @@ test("an engineer uploads a JUnit file and the criterion turns met", async ({ pa
     await expect(page.getByText("tests.pass_rate")).toBeVisible();
     await page.goto(`/p/WM/m/${ms}`);
   }
-  await expect(row.getByText("✓ met")).toBeVisible();
+  await expect(row.locator(".badge.verdict-met")).toHaveText("met");
+  await expect(row.locator(".badge.verdict-met svg.mark")).toBeVisible();
   await expect(row.getByRole("cell", { name: "100%", exact: true })).toBeVisible();
 });

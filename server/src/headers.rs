@@ -37,8 +37,14 @@ pub async fn add_security_headers(
 ) -> Response {
     let nonce = Nonce::new();
     req.extensions_mut().insert(nonce.clone());
+    let shared = is_shared_asset(req.uri().path());
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    // pages, API answers and evidence are private: a browser's Back after
+    // log-out, or a shared cache, must not show them again
+    if !shared && !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     if let Ok(csp) = HeaderValue::from_str(&content_security_policy(&nonce)) {
         h.insert(header::CONTENT_SECURITY_POLICY, csp);
     }
@@ -62,6 +68,11 @@ pub async fn add_security_headers(
         HeaderValue::from_static("same-origin"),
     );
     res
+}
+
+/// The built site (wasm, JS, CSS) and public files: the same for everyone.
+fn is_shared_asset(path: &str) -> bool {
+    path.starts_with("/pkg/") || path == "/favicon.svg"
 }
 
 /// During a page render: the request's nonce for the inline scripts (Leptos

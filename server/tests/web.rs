@@ -547,6 +547,32 @@ async fn every_response_carries_the_security_headers() {
 }
 
 #[tokio::test]
+async fn private_answers_are_never_stored_but_the_built_site_is_cacheable() {
+    let w = World::new().await;
+    std::fs::create_dir_all(w.app.dir.path().join("site/pkg")).unwrap();
+    std::fs::write(w.app.dir.path().join("site/favicon.svg"), "<svg/>").unwrap();
+    std::fs::write(w.app.dir.path().join("site/pkg/attest.css"), "body{}").unwrap();
+    let no_store = |r: &Reply| {
+        r.headers
+            .get(header::CACHE_CONTROL)
+            .map(|v| v.to_str().unwrap().to_string())
+    };
+    let cookie = login(&w.app, "pm").await;
+    for path in ["/p/WM", "/p/WM/m/M1", "/"] {
+        let r = page(&w.app, &cookie, path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert_eq!(no_store(&r).as_deref(), Some("no-store"), "{path}");
+    }
+    let api = w.app.get(Some(&w.pm), "/api/v1/projects/WM").await;
+    assert_eq!(no_store(&api).as_deref(), Some("no-store"));
+    for path in ["/favicon.svg", "/pkg/attest.css"] {
+        let r = w.app.get(None, path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert_ne!(no_store(&r).as_deref(), Some("no-store"), "{path}");
+    }
+}
+
+#[tokio::test]
 async fn behind_https_responses_ask_for_https_only() {
     let app = TestApp::at("https://attest.example.com").await;
     let r = app.get(None, "/healthz").await;

@@ -83,14 +83,41 @@ pub fn StateBadge(state: MilestoneState) -> impl IntoView {
     view! { <span class=format!("badge state-{}", state.css())>{state.label()}</span> }
 }
 
+/// A yes / no / revoked mark drawn as SVG, so it renders the same whatever
+/// fonts the reader has (emoji such as ✅ become empty boxes without an
+/// emoji font). The word beside it carries the meaning for screen readers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MarkKind {
+    Yes,
+    No,
+    Revoked,
+}
+
+#[component]
+pub fn Mark(kind: MarkKind) -> impl IntoView {
+    let (class, path) = match kind {
+        MarkKind::Yes => ("mark yes", "M3 8.5l3.2 3.2L13 4.8"),
+        MarkKind::No => ("mark no", "M4 4l8 8M12 4l-8 8"),
+        MarkKind::Revoked => (
+            "mark no",
+            "M3.5 12.5l9-9M8 2.5a5.5 5.5 0 1 0 0 11a5.5 5.5 0 1 0 0-11",
+        ),
+    };
+    view! {
+        <svg class=class viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" focusable="false">
+            <path d=path fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round" stroke-linejoin="round"/>
+        </svg>
+    }
+}
+
 #[component]
 pub fn VerdictBadge(verdict: Verdict) -> impl IntoView {
-    let (class, text) = match verdict {
-        Verdict::Met => ("badge verdict-met", "✓ met"),
-        Verdict::NotMet => ("badge verdict-not-met", "✗ not met"),
-        Verdict::NoEvidence => ("badge verdict-none", "no evidence"),
+    let (class, mark, text) = match verdict {
+        Verdict::Met => ("badge verdict-met", Some(MarkKind::Yes), "met"),
+        Verdict::NotMet => ("badge verdict-not-met", Some(MarkKind::No), "not met"),
+        Verdict::NoEvidence => ("badge verdict-none", None, "no evidence"),
     };
-    view! { <span class=class>{text}</span> }
+    view! { <span class=class>{mark.map(|kind| view! { <Mark kind/> " " })}{text}</span> }
 }
 
 /// `2026-11-23T07:40:00Z` as `2026-11-23 07:40 UTC`.

@@ -1,7 +1,7 @@
 //! The certificate, rendered from its frozen payload, and the public verify page.
 
 use crate::components::{action_error, FormError};
-use crate::components::{short_hash, when, PageError, PrintButton};
+use crate::components::{short_hash, when, Mark, MarkKind, PageError, PrintButton};
 use crate::domain::views::CertificateView;
 use crate::server_fns::evidence::{get_certificate, verify_certificate, RevokeCertificate};
 use leptos::prelude::*;
@@ -32,19 +32,21 @@ pub fn CertificatePage() -> impl IntoView {
 }
 
 /// One line saying whether the certificate holds, and why not.
-fn status_line(c: &CertificateView) -> (&'static str, String) {
+fn status_line(c: &CertificateView) -> (&'static str, MarkKind, String) {
     match c.status.as_str() {
         "valid" => (
             "cert-status valid",
+            MarkKind::Yes,
             format!(
-                "✓ Valid: the payload matches its SHA-256 and its Ed25519 signature (key {})",
+                "Valid: the payload matches its SHA-256 and its Ed25519 signature (key {})",
                 c.key_id.clone().unwrap_or_default()
             ),
         ),
         "revoked" => (
             "cert-status invalid",
+            MarkKind::Revoked,
             format!(
-                "⊘ REVOKED {}{}{}",
+                "REVOKED {}{}{}",
                 c.revoked_at.as_deref().map(when).unwrap_or_default(),
                 c.revoked_by
                     .as_deref()
@@ -58,14 +60,15 @@ fn status_line(c: &CertificateView) -> (&'static str, String) {
         ),
         _ => (
             "cert-status invalid",
-            format!("✗ INVALID: {}", c.problem.clone().unwrap_or_default()),
+            MarkKind::No,
+            format!("INVALID: {}", c.problem.clone().unwrap_or_default()),
         ),
     }
 }
 
 #[component]
 fn Certificate(c: CertificateView, revoke: ServerAction<RevokeCertificate>) -> impl IntoView {
-    let (status_class, status_text) = status_line(&c);
+    let (status_class, status_mark, status_text) = status_line(&c);
     let revoked = c.status == "revoked";
     let p = c.payload.clone();
     view! {
@@ -77,7 +80,7 @@ fn Certificate(c: CertificateView, revoke: ServerAction<RevokeCertificate>) -> i
                 <p class="cert-kicker">"Milestone completion certificate · 里程碑交付证书"</p>
                 <h1>{s(&p["project"]["name"])} " — " {s(&p["milestone"]["code"])} " " {s(&p["milestone"]["title"])}</h1>
                 <p class="cert-number">"No. " <strong>{c.number.clone()}</strong></p>
-                <p class=status_class role="status">{status_text}</p>
+                <p class=status_class role="status"><Mark kind=status_mark/> " " {status_text}</p>
             </header>
             <p class="cert-statement">
                 "This certifies that milestone " <strong>{s(&p["milestone"]["code"])}</strong> " of project " <strong>{s(&p["project"]["code"])}</strong>
@@ -94,7 +97,7 @@ fn Certificate(c: CertificateView, revoke: ServerAction<RevokeCertificate>) -> i
                         <td>{s(&k["code"])}</td><td>{s(&k["title"])}</td>
                         <td><code>{s(&k["metric"])}</code> " " {s(&k["op"])} " " {s(&k["target"])}{s(&k["unit"])}</td>
                         <td>{s(&k["actual"])}{s(&k["unit"])}</td>
-                        <td>{if k["verdict"] == "met" { "✅ met" } else { "✗ not met" }}</td>
+                        <td>{if k["verdict"] == "met" { view! { <Mark kind=MarkKind::Yes/> " met" }.into_any() } else { view! { <Mark kind=MarkKind::No/> " not met" }.into_any() }}</td>
                         <td>"#" {s(&k["evidence_id"])} " " <code>{short_hash(&s(&k["evidence_sha256"]))}</code></td>
                     </tr>
                 }).collect_view()}</tbody>
@@ -104,7 +107,7 @@ fn Certificate(c: CertificateView, revoke: ServerAction<RevokeCertificate>) -> i
             <table>
                 <thead><tr><th>"Code"</th><th>"Task"</th><th>"Owner"</th><th>"Done by"</th><th>"Done at"</th></tr></thead>
                 <tbody>{p["tasks"].as_array().cloned().unwrap_or_default().into_iter().map(|t| view! {
-                    <tr><td>{s(&t["code"])}</td><td>{s(&t["title"])}</td><td>{s(&t["owner"])}</td><td>"✅ " {s(&t["done_by"])}</td><td>{when(&s(&t["done_at"]))}</td></tr>
+                    <tr><td>{s(&t["code"])}</td><td>{s(&t["title"])}</td><td>{s(&t["owner"])}</td><td><Mark kind=MarkKind::Yes/> " " {s(&t["done_by"])}</td><td>{when(&s(&t["done_at"]))}</td></tr>
                 }).collect_view()}</tbody>
             </table>
 
@@ -112,7 +115,7 @@ fn Certificate(c: CertificateView, revoke: ServerAction<RevokeCertificate>) -> i
             {p["checklists"].as_array().cloned().unwrap_or_default().into_iter().map(|cl| view! {
                 <h3>{s(&cl["title"])}</h3>
                 <ul class="cert-items">{cl["items"].as_array().cloned().unwrap_or_default().into_iter().map(|i| view! {
-                    <li>"✅ " {s(&i["text"])} <span class="muted">" — " {s(&i["ticked_by"])} " · " {when(&s(&i["ticked_at"]))}</span></li>
+                    <li><Mark kind=MarkKind::Yes/> " " {s(&i["text"])} <span class="muted">" — " {s(&i["ticked_by"])} " · " {when(&s(&i["ticked_at"]))}</span></li>
                 }).collect_view()}</ul>
             }).collect_view()}
 
@@ -120,7 +123,7 @@ fn Certificate(c: CertificateView, revoke: ServerAction<RevokeCertificate>) -> i
             <table>
                 <thead><tr><th>"Role"</th><th>"Approved by"</th><th>"At"</th><th>"State digest"</th></tr></thead>
                 <tbody>{p["signoffs"].as_array().cloned().unwrap_or_default().into_iter().map(|so| view! {
-                    <tr><td>{s(&so["role"])}</td><td>"✅ " {s(&so["user"])}</td><td>{when(&s(&so["signed_at"]))}</td><td><code>{short_hash(&s(&so["state_digest"]))}</code></td></tr>
+                    <tr><td>{s(&so["role"])}</td><td><Mark kind=MarkKind::Yes/> " " {s(&so["user"])}</td><td>{when(&s(&so["signed_at"]))}</td><td><code>{short_hash(&s(&so["state_digest"]))}</code></td></tr>
                 }).collect_view()}</tbody>
             </table>
 
@@ -141,13 +144,13 @@ fn Certificate(c: CertificateView, revoke: ServerAction<RevokeCertificate>) -> i
         </article>
         <section class="no-print card">
             <p>
-                <a class="button" href=format!("/api/v1/certificates/{}/export", c.number) download=format!("{}.json", c.number)>"Signed JSON"</a>
-                " " <a class="button" href=format!("/api/v1/certificates/{}/export.md", c.number) download=format!("{}.md", c.number)>"Markdown"</a>
-                " " <a class="button" href=format!("/api/v1/certificates/{}/export.pdf", c.number)>"PDF"</a>
-                " " <a class="button" href=format!("/api/v1/certificates/{}/in-toto.json", c.number) download=format!("{}.intoto.json", c.number)>"in-toto statement"</a>
+                <a class="button" rel="external" href=format!("/api/v1/certificates/{}/export", c.number) download=format!("{}.json", c.number)>"Signed JSON"</a>
+                " " <a class="button" rel="external" href=format!("/api/v1/certificates/{}/export.md", c.number) download=format!("{}.md", c.number)>"Markdown"</a>
+                " " <a class="button" rel="external" href=format!("/api/v1/certificates/{}/export.pdf", c.number) download=format!("{}.pdf", c.number)>"PDF"</a>
+                " " <a class="button" rel="external" href=format!("/api/v1/certificates/{}/in-toto.json", c.number) download=format!("{}.intoto.json", c.number)>"in-toto statement"</a>
                 " " <PrintButton/>
                 " Check it anywhere with " <code>{format!("attest verify {}.json --key <public key>", c.number)}</code>
-                " (keys: " <a href="/.well-known/attest-keys.json">"/.well-known/attest-keys.json"</a> ")."
+                " (keys: " <a rel="external" href="/.well-known/attest-keys.json">"/.well-known/attest-keys.json"</a> ")."
             </p>
             {(!revoked).then(|| view! {
                 <details>
@@ -182,9 +185,9 @@ pub fn VerifyPage() -> impl IntoView {
                             <section class="card verify">
                                 <h1>"Certificate " {c.number.clone()}</h1>
                                 {match c.status.as_str() {
-                                    "valid" => view! { <p class="verdict valid" role="status">"✓ Valid — the stored certificate matches its SHA-256 and its signature."</p> }.into_any(),
-                                    "revoked" => view! { <p class="verdict invalid" role="status">{status_line(&c).1}</p> }.into_any(),
-                                    _ => view! { <p class="verdict invalid" role="status">{format!("✗ Invalid — {}", c.problem.clone().unwrap_or_default())}</p> }.into_any(),
+                                    "valid" => view! { <p class="verdict valid" role="status"><Mark kind=MarkKind::Yes/> " Valid — the stored certificate matches its SHA-256 and its signature."</p> }.into_any(),
+                                    "revoked" => view! { <p class="verdict invalid" role="status"><Mark kind=MarkKind::Revoked/> " " {status_line(&c).2}</p> }.into_any(),
+                                    _ => view! { <p class="verdict invalid" role="status"><Mark kind=MarkKind::No/> " " {format!("Invalid — {}", c.problem.clone().unwrap_or_default())}</p> }.into_any(),
                                 }}
                                 <dl class="facts">
                                     <dt>"Project"</dt><dd>{c.project_code.clone()} " " {(!c.redacted).then(|| s(&p["project"]["name"]))}</dd>
@@ -220,15 +223,15 @@ pub fn VerifyPage() -> impl IntoView {
 #[component]
 fn StatusOnly(c: CertificateView) -> impl IntoView {
     let verdict = match c.status.as_str() {
-        "valid" => ("verdict valid", "✓ Valid"),
-        "revoked" => ("verdict invalid", "⊘ Revoked"),
-        _ => ("verdict invalid", "✗ Invalid"),
+        "valid" => ("verdict valid", MarkKind::Yes, "Valid"),
+        "revoked" => ("verdict invalid", MarkKind::Revoked, "Revoked"),
+        _ => ("verdict invalid", MarkKind::No, "Invalid"),
     };
     view! {
         <Title text=format!("Verify {} · Attest", c.number)/>
         <section class="card verify">
             <h1>"Certificate " {c.number.clone()}</h1>
-            <p class=verdict.0 role="status">{verdict.1}</p>
+            <p class=verdict.0 role="status"><Mark kind=verdict.1/> " " {verdict.2}</p>
             <p class="muted">"Project " {c.project_code.clone()} " is not marked public: looked up by its number, a certificate shows only whether it holds. The verify link printed on the certificate (and its QR code) shows its numbers, verdicts and hashes."</p>
         </section>
     }

@@ -51,7 +51,7 @@ pub fn EvidencePage() -> impl IntoView {
                                     {e.task_code.clone().map(|c| view! { <dt>"For task"</dt><dd>{c}</dd> })}
                                     {e.item_text.clone().map(|c| view! { <dt>"For item"</dt><dd>{c}</dd> })}
                                 </dl>
-                                <p><a class="button" href=format!("/evidence/{}/file", e.id) download>"Download file"</a></p>
+                                <p><a class="button" rel="external" href=format!("/evidence/{}/file", e.id) download>"Download file"</a></p>
                             </section>
                             <section class="card">
                                 <h2>"Metrics"</h2>

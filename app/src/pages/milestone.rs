@@ -3,8 +3,8 @@
 
 use crate::components::upload::UploadTargets;
 use crate::components::{
-    action_error, short_hash, upload_flash, when, FormError, PageError, ProgressBar, StateBadge,
-    UploadForm, VerdictBadge,
+    action_error, short_hash, upload_flash, when, FormError, Mark, MarkKind, PageError,
+    ProgressBar, StateBadge, UploadForm, VerdictBadge,
 };
 use crate::domain::criterion::fmt_number;
 use crate::domain::metrics::{EvidenceKind, METRICS};
@@ -157,7 +157,7 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
                 <thead><tr><th>"Code"</th><th>"Task"</th><th>"Owner"</th><th>"Evidence"</th><th>"Done"</th></tr></thead>
                 <tbody>
                     {v.tasks.clone().into_iter().map(move |t| {
-                        let done = t.done_at.clone().map(|at| format!("✓ {} · {}", t.done_by.clone().unwrap_or_default(), when(&at)));
+                        let done = t.done_at.clone().map(|at| view! { <Mark kind=MarkKind::Yes/> {format!(" {} · {}", t.done_by.clone().unwrap_or_default(), when(&at))} });
                         let evidence = match (t.requires_evidence, t.evidence_count) {
                             (true, 0) => "required, none yet".to_string(),
                             (_, 0) => "—".to_string(),

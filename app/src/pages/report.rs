@@ -2,7 +2,7 @@
 //! actual dates and deviation, criteria met over time, certificates and open
 //! gaps. Printable; also exported as Markdown.
 
-use crate::components::{when, PageError, PrintButton, ProgressBar, StateBadge};
+use crate::components::{when, Mark, MarkKind, PageError, PrintButton, ProgressBar, StateBadge};
 use crate::domain::milestone::Ratio;
 use crate::domain::report::{CriteriaPoint, ProjectReport, ReportTotals};
 use crate::server_fns::projects::get_project_report;
@@ -60,7 +60,7 @@ fn Report(r: ProjectReport) -> impl IntoView {
                     "Every figure is derived from recorded rows and evidence; nothing is typed in."
                 </p>
                 <p class="no-print">
-                    <a class="button" href=format!("/api/v1/projects/{code}/report.md") download=format!("{code}-report.md")>"Markdown"</a>
+                    <a class="button" rel="external" href=format!("/api/v1/projects/{code}/report.md") download=format!("{code}-report.md")>"Markdown"</a>
                     " " <PrintButton class="button"/>
                 </p>
             </header>
@@ -147,13 +147,13 @@ fn Report(r: ProjectReport) -> impl IntoView {
                                         <td>{c.issued_by.clone()}</td>
                                         <td>
                                             {match c.status.as_str() {
-                                                "valid" => view! { <span class="badge verdict-met">"✓ valid"</span> }.into_any(),
+                                                "valid" => view! { <span class="badge verdict-met"><Mark kind=MarkKind::Yes/> " valid"</span> }.into_any(),
                                                 "revoked" => view! {
                                                     <span class="badge verdict-not-met">"revoked"</span>
                                                     " " {c.revoked_at.as_deref().map(when).unwrap_or_default()}
                                                     " by " {c.revoked_by.clone().unwrap_or_default()} ": " {c.revoked_reason.clone().unwrap_or_default()}
                                                 }.into_any(),
-                                                other => view! { <span class="badge verdict-not-met">{format!("✗ {other}")}</span> }.into_any(),
+                                                other => view! { <span class="badge verdict-not-met"><Mark kind=MarkKind::No/> " " {other.to_string()}</span> }.into_any(),
                                             }}
                                         </td>
                                     </tr>
