@@ -61,7 +61,15 @@ test("the approver signs, the PM issues the certificate, and its verify page say
   await login(page, "pm", new URL(certificateUrl).pathname);
   await page.getByText("Revoke this certificate").click();
   await page.getByLabel("Reason").fill("Issued against the wrong build");
-  await page.getByRole("button", { name: "Revoke certificate" }).click();
+  const revokeButton = page.getByRole("button", { name: "Revoke certificate" });
+  // a readable label: white on red, not red on red
+  const colors = await revokeButton.evaluate((b) => [getComputedStyle(b).color, getComputedStyle(b).backgroundColor]);
+  expect(colors[0]).not.toBe(colors[1]);
+  // nothing happens until the confirmation is ticked
+  await revokeButton.click();
+  await expect(page.getByText(/REVOKED/)).toHaveCount(0);
+  await page.getByLabel(/I understand: revoking is permanent/).check();
+  await revokeButton.click();
   await expect(page.getByText(/REVOKED .* by pm: Issued against the wrong build/)).toBeVisible();
   await context.clearCookies();
   await page.goto(verifyUrl);

@@ -20,6 +20,11 @@ test("an approver signs what they saw; a stale view is told what changed", async
 
   await login(page, "qa", `/p/WM/m/${ms}`);
   await expect(page.getByText("ready for sign-off")).toBeVisible();
+  // the Reject button's label is readable (white on red, not red on red)
+  const colors = await page
+    .getByRole("button", { name: "Reject as QA lead" })
+    .evaluate((b) => [getComputedStyle(b).color, getComputedStyle(b).backgroundColor]);
+  expect(colors[0]).not.toBe(colors[1]);
   // while the approver reads, CI attaches another report
   await expectStatus(await upload("junit-rerun.xml", 6), 201);
   await page.getByLabel("Comment").fill("Looked at the first run.");

@@ -504,7 +504,11 @@ fn server_fn_row(path: &str) -> Option<(Who, Vec<(&'static str, String)>)> {
         "get_certificate" => (Who::Member, vec![("number", s("{number}"))]),
         "revoke_certificate" => (
             Who::Manager,
-            vec![("number", s("{number}")), ("reason", s("matrix"))],
+            vec![
+                ("number", s("{number}")),
+                ("reason", s("matrix")),
+                ("confirm", s("yes")),
+            ],
         ),
         "get_milestone" => (
             Who::Member,

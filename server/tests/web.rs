@@ -573,6 +573,34 @@ async fn private_answers_are_never_stored_but_the_built_site_is_cacheable() {
 }
 
 #[tokio::test]
+async fn revoking_in_the_browser_needs_the_confirmation_ticked() {
+    let w = World::new().await;
+    let number = w.certify("all tests pass", "ship").await;
+    let cookie = login(&w.app, "pm").await;
+    let body =
+        serde_urlencoded::to_string([("number", number.as_str()), ("reason", "wrong build")])
+            .unwrap();
+    let r = call(&w.app, Some(&cookie), "/api/revoke_certificate", &body).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", text(&r));
+    assert!(text(&r).contains("tick the box"), "{}", text(&r));
+    let c = w
+        .app
+        .get(Some(&w.pm), &format!("/api/v1/certificates/{number}"))
+        .await
+        .json();
+    assert_eq!(c["status"], "valid");
+    let confirmed = format!("{body}&confirm=yes");
+    let r = call(&w.app, Some(&cookie), "/api/revoke_certificate", &confirmed).await;
+    assert!(r.status.is_success(), "{}", text(&r));
+    let c = w
+        .app
+        .get(Some(&w.pm), &format!("/api/v1/certificates/{number}"))
+        .await
+        .json();
+    assert_eq!(c["status"], "revoked");
+}
+
+#[tokio::test]
 async fn behind_https_responses_ask_for_https_only() {
     let app = TestApp::at("https://attest.example.com").await;
     let r = app.get(None, "/healthz").await;

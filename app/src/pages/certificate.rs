@@ -158,6 +158,10 @@ fn Certificate(c: CertificateView, revoke: ServerAction<RevokeCertificate>) -> i
                     <ActionForm action=revoke>
                         <input type="hidden" name="number" value=c.number.clone()/>
                         <label>"Reason" <input type="text" name="reason" required/></label>
+                        <label class="confirm">
+                            <input type="checkbox" name="confirm" value="yes" required/>
+                            " I understand: revoking is permanent, and every verify page and export will say REVOKED with this reason."
+                        </label>
                         <button type="submit" class="danger">"Revoke certificate"</button>
                     </ActionForm>
                 </details>

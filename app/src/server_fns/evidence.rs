@@ -36,8 +36,18 @@ pub async fn verify_certificate(number: String) -> Result<CertificateView, AppEr
 
 /// Revokes a certificate with a reason. PMs of its project and admins.
 #[server(endpoint = "revoke_certificate")]
-pub async fn revoke_certificate(number: String, reason: String) -> Result<(), AppError> {
+pub async fn revoke_certificate(
+    number: String,
+    reason: String,
+    confirm: Option<String>,
+) -> Result<(), AppError> {
     use crate::ssr::{auth, certificates, AppState};
     let actor = auth::require_session_actor().await?;
+    if confirm.as_deref() != Some("yes") {
+        return Err(AppError::invalid(
+            "confirm",
+            "tick the box to confirm that revoking is permanent",
+        ));
+    }
     certificates::revoke(&AppState::from_context()?, &actor, &number, &reason).await
 }
