@@ -27,5 +27,11 @@ test("a PM ticks a checklist item and sees who ticked it and when", async ({ pag
   await expect(page.getByText("1/1 items ticked (100%)")).toBeVisible();
   await expect(page.getByRole("button", { name: "Untick Rollback script tested" })).toBeVisible();
   if (jsOn(info)) expect(navigations, "the hydrated page ticked without a reload").toBe(0);
-  else expect(navigations, "the plain form post reloaded the page").toBeGreaterThan(0);
+  else {
+    expect(navigations, "the plain form post reloaded the page").toBeGreaterThan(0);
+    // and came back to the item, not to the top of the page
+    const id = await item.getAttribute("id");
+    expect(id).toMatch(/^item-\d+$/);
+    await expect(page).toHaveURL(new RegExp(`/p/WM/m/${ms}#${id}$`));
+  }
 });

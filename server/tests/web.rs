@@ -601,6 +601,47 @@ async fn revoking_in_the_browser_needs_the_confirmation_ticked() {
 }
 
 #[tokio::test]
+async fn a_plain_form_tick_returns_to_the_item_not_the_top_of_the_page() {
+    let w = World::new().await;
+    let r = w
+        .app
+        .post(
+            Some(&w.pm),
+            "/api/v1/projects/WM/milestones/M1/checklists",
+            json!({"title": "Pre-deploy", "sections": [{"title": "", "items": [{"text": "backup"}]}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let item: i64 = sqlx::query_scalar("select id from checklist_items")
+        .fetch_one(&w.app.state.pool)
+        .await
+        .unwrap();
+    let cookie = login(&w.app, "eng").await;
+    let body = format!("project=WM&item={item}&tick=true");
+    let r = w
+        .app
+        .send(
+            form("/api/tick_item", "http://attest.test/p/WM/m/M1")
+                .header(header::COOKIE, &cookie)
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert!(r.status.is_redirection(), "{} {}", r.status, text(&r));
+    assert_eq!(location(&r), format!("/p/WM/m/M1#item-{item}"));
+    // the hydrated page calls the same function without being sent anywhere
+    let r = call(
+        &w.app,
+        Some(&cookie),
+        "/api/tick_item",
+        &format!("project=WM&item={item}&tick=false"),
+    )
+    .await;
+    assert!(r.status.is_success(), "{}", text(&r));
+    assert_eq!(location(&r), "");
+}
+
+#[tokio::test]
 async fn behind_https_responses_ask_for_https_only() {
     let app = TestApp::at("https://attest.example.com").await;
     let r = app.get(None, "/healthz").await;

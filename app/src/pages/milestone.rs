@@ -205,7 +205,7 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
                             let label = if ticked { format!("Untick {}", i.text) } else { format!("Tick {}", i.text) };
                             view! {
                                 {heading.map(|h| view! { <li class="section">{h}</li> })}
-                                <li class=if ticked { "item ticked" } else { "item" }>
+                                <li class=if ticked { "item ticked" } else { "item" } id=format!("item-{}", i.id)>
                                     {if can {
                                         view! {
                                             <ActionForm action=actions.tick attr:class="inline">

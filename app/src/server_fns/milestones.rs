@@ -21,7 +21,7 @@ pub async fn get_milestone(project: String, milestone: String) -> Result<Milesto
 /// Ticks (`tick` = true) or unticks a checklist item. PMs and engineers.
 #[server(endpoint = "tick_item")]
 pub async fn tick_item(project: String, item: i64, tick: bool) -> Result<(), AppError> {
-    use crate::ssr::{auth, milestones, AppState};
+    use crate::ssr::{auth, milestones, redirects, AppState};
     let actor = auth::require_session_actor().await?;
     milestones::tick_item(
         &AppState::from_context()?.pool,
@@ -32,6 +32,20 @@ pub async fn tick_item(project: String, item: i64, tick: bool) -> Result<(), App
         tick,
     )
     .await?;
+    // without JavaScript the page reloads: bring the reader back to the item,
+    // not to the top of a long page
+    let headers: axum::http::HeaderMap = leptos_axum::extract().await.unwrap_or_default();
+    let plain_form = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    let back = headers
+        .get(axum::http::header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(redirects::local_path_of_url);
+    if let (true, Some(back)) = (plain_form, back) {
+        leptos_axum::redirect(&format!("{back}#item-{item}"));
+    }
     Ok(())
 }
 
