@@ -1073,7 +1073,10 @@ async fn the_public_verify_page_shows_numbers_and_roles_but_no_confidential_text
         .to_string();
     let verify_path = verify_url.trim_start_matches("http://attest.test");
     let page = String::from_utf8(w.app.get(None, verify_path).await.bytes).unwrap();
-    assert!(page.contains("✓ Valid"));
+    assert!(
+        page.contains("class=\"mark yes\"") && page.contains(" Valid — the stored certificate"),
+        "{page}"
+    );
     assert!(
         page.contains("tests.pass_rate") && page.contains("QA lead"),
         "numbers and roles are shown"
@@ -1114,7 +1117,12 @@ async fn the_public_verify_page_shows_numbers_and_roles_but_no_confidential_text
     );
     let page =
         String::from_utf8(w.app.get(None, &format!("/verify/{number}")).await.bytes).unwrap();
-    for shown in ["Unit tests pass", "First", "WeMaster", "✓ Valid"] {
+    for shown in [
+        "Unit tests pass",
+        "First",
+        "WeMaster",
+        " Valid — the stored certificate",
+    ] {
         assert!(
             page.contains(shown),
             "a public project's verify page shows {shown:?}"

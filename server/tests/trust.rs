@@ -645,3 +645,72 @@ async fn upgrading_revokes_duplicates_a_race_left_and_then_refuses_new_ones() {
         )
     );
 }
+
+#[tokio::test]
+async fn a_file_attached_to_a_criterion_must_yield_its_metric() {
+    let w = World::new().await;
+    w.make_ready("all tests pass", "ship").await;
+    let before = w.app.count("evidence").await;
+    let lcov = "SF:src/a.rs\nDA:1,1\nDA:2,0\nLF:2\nLH:1\nend_of_record\n";
+    let r = w
+        .app
+        .upload(
+            &w.eng,
+            "WM",
+            &[("milestone", "M1"), ("criterion", "C1")],
+            Some(("lcov.info", lcov.as_bytes())),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        String::from_utf8_lossy(&r.bytes)
+    );
+    assert_eq!(r.json()["error"]["field"], "criterion");
+    let msg = r.error_message();
+    assert!(
+        msg.contains("C1 is judged by tests.pass_rate") && msg.contains("coverage.line_pct"),
+        "{msg}"
+    );
+    assert_eq!(w.app.count("evidence").await, before, "nothing stored");
+}
+
+#[tokio::test]
+async fn a_report_attached_to_the_criterion_outranks_a_newer_unattached_one() {
+    let w = World::new().await;
+    w.make_ready("all tests pass", "ship").await;
+    // a newer failing run uploaded without naming the criterion
+    let failing = junit(5, 3);
+    let r = w
+        .app
+        .upload(
+            &w.eng,
+            "WM",
+            &[("milestone", "M1")],
+            Some(("nightly.xml", failing.as_bytes())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let m = w.milestone().await;
+    assert_eq!(
+        m["criteria"][0]["judgement"]["verdict"], "met",
+        "{}",
+        m["criteria"][0]
+    );
+    // the same failing run attached to C1 does decide it
+    let r = w
+        .app
+        .upload(
+            &w.eng,
+            "WM",
+            &[("milestone", "M1"), ("criterion", "C1")],
+            Some(("release.xml", failing.as_bytes())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    assert_eq!(
+        w.milestone().await["criteria"][0]["judgement"]["verdict"],
+        "not_met"
+    );
+}

@@ -120,9 +120,11 @@ pub struct Judgement {
 
 /// Judges a criterion from the evidence of its milestone.
 ///
-/// The evidence considered is the files attached to this criterion or to the
-/// milestone without a criterion; of those that yield `metric`, the newest by
-/// `effective_at` (then by id) decides.
+/// Files attached to this criterion that yield `metric` come first: the
+/// newest of them by `effective_at` (then by id) decides. Only when none is
+/// attached does the newest file attached to the milestone without a
+/// criterion decide, so a report someone attached to C2 on purpose is never
+/// replaced by a file uploaded without a target.
 pub fn judge(
     criterion_id: i64,
     metric: &str,
@@ -130,11 +132,14 @@ pub fn judge(
     target: f64,
     evidence: &[EvidenceFacts],
 ) -> Judgement {
-    let newest = evidence
-        .iter()
-        .filter(|e| e.criterion_id.is_none() || e.criterion_id == Some(criterion_id))
-        .filter_map(|e| e.metrics.get(metric).map(|v| (e, *v)))
-        .max_by(|(a, _), (b, _)| a.effective_at.cmp(&b.effective_at).then(a.id.cmp(&b.id)));
+    let newest_of = |attached: Option<i64>| {
+        evidence
+            .iter()
+            .filter(|e| e.criterion_id == attached)
+            .filter_map(|e| e.metrics.get(metric).map(|v| (e, *v)))
+            .max_by(|(a, _), (b, _)| a.effective_at.cmp(&b.effective_at).then(a.id.cmp(&b.id)))
+    };
+    let newest = newest_of(Some(criterion_id)).or_else(|| newest_of(None));
     match newest {
         None => Judgement {
             verdict: Verdict::NoEvidence,
@@ -181,6 +186,32 @@ mod tests {
             criterion_id: criterion,
             metrics: BTreeMap::from([(metric.to_string(), v)]),
         }
+    }
+
+    #[test]
+    fn evidence_attached_to_the_criterion_wins_over_newer_unattached_evidence() {
+        let e = [
+            ev(
+                1,
+                "2026-01-01T00:00:00Z",
+                Some(7),
+                "coverage.line_pct",
+                85.0,
+            ),
+            ev(2, "2026-01-02T00:00:00Z", None, "coverage.line_pct", 40.0),
+            ev(
+                3,
+                "2026-01-03T00:00:00Z",
+                Some(8),
+                "coverage.line_pct",
+                10.0,
+            ),
+        ];
+        let j = judge(7, "coverage.line_pct", Op::Ge, 80.0, &e);
+        assert_eq!((j.verdict, j.evidence_id), (Verdict::Met, Some(1)));
+        // a criterion with nothing attached is judged by the unattached file, never by another criterion's
+        let j = judge(9, "coverage.line_pct", Op::Ge, 80.0, &e);
+        assert_eq!((j.verdict, j.evidence_id), (Verdict::NotMet, Some(2)));
     }
 
     #[test]

@@ -190,11 +190,11 @@ pub async fn store_upload(
         AppError::invalid("milestone", format!("no milestone {ms_code} in {}", p.code))
     })?;
 
-    let criterion_id = match blank(&meta.criterion) {
+    let criterion: Option<(i64, String, String)> = match blank(&meta.criterion) {
         None => None,
         Some(code) => Some(
-            sqlx::query_scalar::<_, i64>(
-                "select id from criteria where milestone_id = ? and code = ?",
+            sqlx::query_as(
+                "select id, code, metric from criteria where milestone_id = ? and code = ?",
             )
             .bind(m.id)
             .bind(code)
@@ -205,6 +205,7 @@ pub async fn store_upload(
             })?,
         ),
     };
+    let criterion_id = criterion.as_ref().map(|c| c.0);
     let task_id = match blank(&meta.task) {
         None => None,
         Some(code) => Some(
@@ -295,6 +296,21 @@ pub async fn store_upload(
     }
     .map_err(|e| AppError::Unprocessable(e.to_string()))?;
 
+    // a file attached to a criterion must speak to it: accepted and then
+    // ignored would look like evidence while judging nothing
+    if let Some((_, code, metric)) = &criterion {
+        if !parsed.metrics.contains_key(metric) {
+            let yields: Vec<&str> = parsed.metrics.keys().map(String::as_str).collect();
+            return Err(AppError::invalid(
+                "criterion",
+                format!(
+                    "{code} is judged by {metric}, which this {} file does not yield (it yields {}); attach it to another criterion or to the milestone only",
+                    parsed.kind.as_str(),
+                    if yields.is_empty() { "no metrics".to_string() } else { yields.join(", ") }
+                ),
+            ));
+        }
+    }
     let sha256 = received.sha256.clone();
     let size = received.size as i64;
     state.blobs.commit(received).await?;
