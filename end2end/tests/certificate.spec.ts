@@ -54,20 +54,20 @@ test("the approver signs, the PM issues the certificate, and its verify page say
   await context.clearCookies();
   // the verify link names the certificate by its unguessable verify id, not its number
   await page.getByRole("link", { name: /\/verify\/[0-9a-f]{32}$/ }).click();
-  await expect(page.getByText("✓ Valid")).toBeVisible();
+  await expect(page.getByText("Valid — the stored certificate matches its SHA-256 and its signature.")).toBeVisible();
   const verifyUrl = page.url();
 
   // the PM revokes it; the public verify page then says so, and when, but not why (WM is not public)
   await login(page, "pm", new URL(certificateUrl).pathname);
   await page.getByText("Revoke this certificate").click();
-  await page.getByLabel("Reason").fill("Issued against the wrong build");
+  await page.getByLabel("Reason", { exact: true }).fill("Issued against the wrong build");
   const revokeButton = page.getByRole("button", { name: "Revoke certificate" });
   // a readable label: white on red, not red on red
   const colors = await revokeButton.evaluate((b) => [getComputedStyle(b).color, getComputedStyle(b).backgroundColor]);
   expect(colors[0]).not.toBe(colors[1]);
   // nothing happens until the confirmation is ticked
   await revokeButton.click();
-  await expect(page.getByText(/REVOKED/)).toHaveCount(0);
+  await expect(page.locator(".cert-status", { hasText: "REVOKED" })).toHaveCount(0);
   await page.getByLabel(/I understand: revoking is permanent/).check();
   await revokeButton.click();
   await expect(page.getByText(/REVOKED .* by pm: Issued against the wrong build/)).toBeVisible();
