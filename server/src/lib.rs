@@ -77,6 +77,17 @@ fn render_context(
     }
 }
 
+/// Leptos' page routes, generated once per process. Generating them runs the
+/// app with resource loading suppressed process-wide (a global flag in
+/// leptos_server, leptos-rs/leptos#4773): a page rendered meanwhile awaits a
+/// resource that never loads. Once at start-up that never overlaps a render;
+/// per router it did, in tests that build routers while others render pages.
+pub fn page_routes() -> Vec<leptos_axum::AxumRouteListing> {
+    static PAGES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    PAGES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// Every route outside Leptos' pages and server functions: health, public
 /// keys, the REST API and the browser's upload and download routes.
 pub fn routes(state: &ServerState) -> Routes<ServerState> {
@@ -108,7 +119,7 @@ pub async fn router_with(
     verify: verify_limit::VerifyLimit,
 ) -> Result<Router, sqlx::Error> {
     let sessions = session_layer(&state.pool, &state.public_url).await?;
-    let pages = generate_route_list(App);
+    let pages = page_routes();
     let site = csrf::SiteOrigin::of(&state.public_url);
     let security = headers::SecurityHeaders {
         https: state.public_url.starts_with("https://"),

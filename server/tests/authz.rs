@@ -782,7 +782,7 @@ fn page_row(path: &str) -> Option<Who> {
 async fn every_page_shows_private_content_only_to_members() {
     let f = fixture().await;
     let app = &f.w.app;
-    let pages: Vec<String> = leptos_axum::generate_route_list(app::App)
+    let pages: Vec<String> = server::page_routes()
         .iter()
         .map(|r| r.path().to_string())
         .collect();
