@@ -714,3 +714,45 @@ async fn a_report_attached_to_the_criterion_outranks_a_newer_unattached_one() {
         "not_met"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn of_simultaneous_revocations_of_one_token_exactly_one_succeeds() {
+    use app::domain::tokens::Scopes;
+    use app::ssr::tokens::{self, TokenRequest};
+    let w = World::new().await;
+    let victim = tokens::create(
+        &w.app.state.pool,
+        "eng",
+        TokenRequest {
+            project: None,
+            name: "ci",
+            scopes: Scopes::all(),
+            expires_in_days: None,
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    let app = std::sync::Arc::new(w.app.router.clone());
+    let (eng, admin) = (w.eng.clone(), w.admin.clone());
+    let replies = race(6, |i| {
+        let app = app.clone();
+        let token = if i % 2 == 0 {
+            eng.clone()
+        } else {
+            admin.clone()
+        };
+        let path = format!("/api/v1/tokens/{}/revoke", victim.id);
+        async move { common::send_to(&app, common::post_json(&token, &path, json!({}))).await }
+    })
+    .await;
+    let s = statuses(&replies);
+    assert_eq!(s.iter().filter(|c| **c == 200).count(), 1, "{s:?}");
+    assert!(s.iter().all(|c| *c == 200 || *c == 409), "{s:?}");
+    let events: i64 =
+        sqlx::query_scalar("select count(*) from audit_events where action = 'token.revoke'")
+            .fetch_one(&w.app.state.pool)
+            .await
+            .unwrap();
+    assert_eq!(events, 1, "one audit event for one revocation");
+}

@@ -170,10 +170,15 @@ pub async fn set_public(
     public: bool,
 ) -> Result<(), AppError> {
     let (p, _) = project_for(pool, actor, code, Need::Manage).await?;
-    if p.public == public {
+    let mut tx = db::write(pool).await?;
+    // read inside the write, so the audit's "before" is what was replaced
+    let before: bool = sqlx::query_scalar("select public from projects where id = ?")
+        .bind(p.id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if before == public {
         return Ok(());
     }
-    let mut tx = db::write(pool).await?;
     sqlx::query("update projects set public = ? where id = ?")
         .bind(public)
         .bind(p.id)
@@ -187,7 +192,7 @@ pub async fn set_public(
             milestone_id: None,
             action: "project.visibility",
             subject: p.code.clone(),
-            before: Some(json!({"public": p.public})),
+            before: Some(json!({"public": before})),
             after: Some(json!({"public": public})),
         },
     )

@@ -59,7 +59,7 @@ pub async fn create(
     };
     let secret = format!("att_{}", hex::encode(rand::thread_rng().gen::<[u8; 32]>()));
     let scopes = request.scopes.to_text();
-    let mut tx = pool.begin().await?;
+    let mut tx = super::db::write(pool).await?;
     let id = sqlx::query(
         "insert into api_tokens (user_id, project_id, name, token_hash, created_at, scopes, expires_at)
          values (?, ?, ?, ?, ?, ?, ?)",
@@ -229,13 +229,22 @@ pub async fn revoke(
         )));
     }
     let now = super::now();
-    let mut tx = pool.begin().await?;
-    sqlx::query("update api_tokens set revoked_at = ?, revoked_by = ? where id = ?")
-        .bind(&now)
-        .bind(caller.map(|a| a.id))
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    let mut tx = super::db::write(pool).await?;
+    // checked again in the write: of two simultaneous revocations one wins
+    let changed = sqlx::query(
+        "update api_tokens set revoked_at = ?, revoked_by = ? where id = ? and revoked_at is null",
+    )
+    .bind(&now)
+    .bind(caller.map(|a| a.id))
+    .bind(id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Err(AppError::Conflict(format!(
+            "token {id} was already revoked"
+        )));
+    }
     audit::record(
         &mut tx,
         Event {
