@@ -32,6 +32,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // with JavaScript, a reader without a time zone gets their browser's
+    Effect::new(|_| crate::components::time::remember_browser_zone());
     view! {
         <Stylesheet id="leptos" href="/pkg/attest.css"/>
         <Title text="Attest"/>
@@ -47,6 +49,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/evidence/:id") view=|| view! { <FlashScope><EvidencePage/></FlashScope> } ssr=SsrMode::Async/>
                     <Route path=path!("/certificates/:number") view=|| view! { <FlashScope><CertificatePage/></FlashScope> } ssr=SsrMode::Async/>
                     <Route path=path!("/verify/:number") view=|| view! { <FlashScope><VerifyPage/></FlashScope> } ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view=|| view! { <FlashScope><AccountPage/></FlashScope> } ssr=SsrMode::Async/>
                     <Route path=path!("/account/tokens") view=|| view! { <FlashScope><TokensPage/></FlashScope> } ssr=SsrMode::Async/>
                 </Routes>
             </main>

@@ -42,6 +42,10 @@ pub enum AppError {
     /// Too many failed log-ins for the account or the client address.
     #[error("too many failed log-ins: try again in {retry_after_secs} seconds")]
     TooManyAttempts { retry_after_secs: u64 },
+    /// A once-only request (a form's `request_id`, an `Idempotency-Key`)
+    /// that was already carried out; form handlers answer it as the success it repeats.
+    #[error("this request was already carried out: nothing was done twice")]
+    AlreadyDone,
     #[error("internal error (details are in the server log)")]
     Internal,
     /// A transport or encoding failure reported by the server-function layer.
@@ -65,7 +69,7 @@ impl AppError {
             AppError::Forbidden(_) => 403,
             AppError::NotFound(_) => 404,
             AppError::Invalid { .. } | AppError::Unprocessable(_) => 422,
-            AppError::Conflict(_) | AppError::Gaps { .. } => 409,
+            AppError::Conflict(_) | AppError::Gaps { .. } | AppError::AlreadyDone => 409,
             AppError::TooLarge(_) => 413,
             AppError::Unavailable(_) | AppError::Busy => 503,
             AppError::BadCredentials => 401,
@@ -90,6 +94,7 @@ impl AppError {
             AppError::Busy => "busy",
             AppError::BadCredentials => "bad_credentials",
             AppError::TooManyAttempts { .. } => "too_many_attempts",
+            AppError::AlreadyDone => "already_done",
             AppError::Internal => "internal",
             AppError::Transport(_) => "transport",
         }
@@ -112,6 +117,9 @@ impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
         if let Some(db) = e.as_database_error() {
             if db.is_unique_violation() {
+                if db.message().contains("form_requests.") {
+                    return AppError::AlreadyDone;
+                }
                 return AppError::Conflict(unique_message(db.message()));
             }
             // SQLite primary codes 5 (BUSY) and 6 (LOCKED), with their extended codes

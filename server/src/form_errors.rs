@@ -51,6 +51,24 @@ pub fn see_other(path: &str) -> Response {
     res
 }
 
+/// The largest plain form body read (checklists of 500 items fit many times over).
+const MAX_FORM_BYTES: usize = 1024 * 1024;
+
+/// The fields of a form body worth giving back: not passwords, secrets,
+/// tokens or the form's one-time request id, and at most 4000 characters each.
+pub fn kept_fields(body: &[u8]) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(body)
+        .filter(|(k, _)| {
+            let k = k.to_ascii_lowercase();
+            !["password", "secret", "token", "csrf", "request_id"]
+                .iter()
+                .any(|s| k.contains(s))
+        })
+        .map(|(k, v)| (k.into_owned(), v.chars().take(4000).collect()))
+        .take(100)
+        .collect()
+}
+
 /// The middleware. Page loads (`GET`, HTML): the pending flash message goes
 /// from the session into the request. Server-function errors: the right
 /// status, or for a plain form a 303 back with the error kept as a flash.
@@ -74,6 +92,24 @@ pub async fn server_fn_errors(mut req: Request, next: Next) -> Response {
         .get(header::REFERER)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
+    // a plain form's fields, to give the form back as it was filled if it is refused
+    let mut fields = Vec::new();
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if html && is_form {
+        let (parts, body) = req.into_parts();
+        let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
+            return plain(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "form too large: at most 1 MiB of fields",
+            );
+        };
+        fields = kept_fields(&bytes);
+        req = Request::from_parts(parts, Body::from(bytes));
+    }
     let res = next.run(req).await;
     let Some(server_fn) = res
         .headers()
@@ -98,6 +134,7 @@ pub async fn server_fn_errors(mut req: Request, next: Next) -> Response {
                 message: FlashMessage::FormError {
                     server_fn,
                     error: URL_SAFE.encode(&body),
+                    fields,
                 },
             };
             if flash::store(&session, &flash).await.is_err() {
@@ -136,5 +173,24 @@ pub fn provide_flash() {
         .and_then(|p| p.extensions.get::<Flash>().cloned())
     {
         provide_context(flash);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::kept_fields;
+
+    #[test]
+    fn passwords_and_request_ids_are_not_kept() {
+        let kept = kept_fields(
+            b"username=ada&password=hunter2&new_password=x&request_id=abc12345&title=A+%26+B",
+        );
+        assert_eq!(
+            kept,
+            vec![
+                ("username".to_string(), "ada".to_string()),
+                ("title".to_string(), "A & B".to_string())
+            ]
+        );
     }
 }

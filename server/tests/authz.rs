@@ -497,7 +497,8 @@ fn server_fn_row(path: &str) -> Option<(Who, Vec<(&'static str, String)>)> {
                 ("next", s("/")),
             ],
         ),
-        "list_projects" | "list_tokens" => (Who::LoggedIn, vec![]),
+        "list_projects" | "list_tokens" | "get_time_zone" => (Who::LoggedIn, vec![]),
+        "set_time_zone" => (Who::LoggedIn, vec![("time_zone", s("Asia/Shanghai"))]),
         "create_token" => (Who::LoggedIn, vec![("name", s("matrix"))]),
         "revoke_token" => (Who::TokenOwner, vec![("id", s("{token}"))]),
         "get_evidence" => (Who::Member, vec![("id", s("{evidence}"))]),
@@ -768,7 +769,7 @@ async fn every_server_function_and_browser_route_answers_every_session_as_the_ta
 fn page_row(path: &str) -> Option<Who> {
     Some(match path {
         "/" | "/login" | "/verify/{number}" => Who::Anyone,
-        "/account/tokens" => Who::LoggedIn,
+        "/account" | "/account/tokens" => Who::LoggedIn,
         "/p/{code}"
         | "/p/{code}/report"
         | "/p/{code}/m/{ms}"

@@ -702,3 +702,232 @@ async fn a_refused_plain_upload_shows_its_error_once_on_the_milestone_page() {
     let second = text(&page(&w.app, &cookie, "/p/WM/m/M1").await);
     assert!(!second.contains("Upload refused"), "the flash showed twice");
 }
+
+// 7. forms sent twice, forms given back, what a form did
+
+async fn milestone_codes(w: &World) -> Vec<String> {
+    sqlx::query_scalar("select code from milestones order by id")
+        .fetch_all(&w.app.state.pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_create_form_sent_twice_creates_once_and_both_answers_say_it_was_created() {
+    let w = World::new().await;
+    let cookie = login(&w.app, "pm").await;
+    let body = "project=WM&code=M7&title=Seventh&goal=&planned_start=&planned_end=&request_id=form-1234abcd";
+    let mut pages = Vec::new();
+    for _ in 0..2 {
+        let r = w
+            .app
+            .send(
+                form("/api/create_milestone", "http://attest.test/p/WM")
+                    .header(header::COOKIE, &cookie)
+                    .body(Body::from(body))
+                    .unwrap(),
+            )
+            .await;
+        assert!(r.status.is_redirection(), "{}: {}", r.status, text(&r));
+        assert!(
+            location(&r).starts_with("http://attest.test/p/WM"),
+            "{}",
+            location(&r)
+        );
+        pages.push(text(&page(&w.app, &cookie, "/p/WM").await));
+    }
+    assert_eq!(milestone_codes(&w).await, ["M1", "M7"]);
+    for html in &pages {
+        assert!(
+            html.contains("role=\"status\">Created milestone M7 “Seventh”.<"),
+            "{html}"
+        );
+        assert!(!html.contains("already exists"), "{html}");
+    }
+    // the message is shown once, not on every later visit
+    assert!(!text(&page(&w.app, &cookie, "/p/WM").await).contains("Created milestone M7"));
+
+    // a new rendering of the form (a new request id) with the same code is a real duplicate
+    let r = call(
+        &w.app,
+        Some(&cookie),
+        "/api/create_milestone",
+        &body.replace("form-1234abcd", "form-5678efgh"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", text(&r));
+    assert!(text(&r).contains("a milestone with this code already exists"));
+}
+
+#[tokio::test]
+async fn a_double_click_racing_itself_creates_one_task_and_answers_both_with_success() {
+    let w = World::new().await;
+    let cookie = login(&w.app, "pm").await;
+    let body = "project=WM&milestone=M1&code=M1-09&title=Runbook&owner=&requires_evidence=on&request_id=dbl-click-0001";
+    let (a, b) = tokio::join!(
+        call(&w.app, Some(&cookie), "/api/add_task", body),
+        call(&w.app, Some(&cookie), "/api/add_task", body),
+    );
+    for r in [&a, &b] {
+        assert_eq!(r.status, StatusCode::OK, "{}", text(r));
+        assert_eq!(
+            r.json()["message"],
+            "Added task M1-09 “Runbook” (requires evidence)."
+        );
+    }
+    assert_eq!(w.app.count("tasks").await, 1);
+    assert_eq!(
+        sqlx::query_scalar::<_, i64>(
+            "select count(*) from audit_events where action = 'task.create'"
+        )
+        .fetch_one(&w.app.state.pool)
+        .await
+        .unwrap(),
+        1,
+        "one create, one audit event"
+    );
+    // a request id that failed (bad input) is not used up: the corrected form goes through
+    let bad = "project=WM&milestone=M1&code=bad code&title=X&owner=&request_id=retry-after-422";
+    let r = call(&w.app, Some(&cookie), "/api/add_task", bad).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", text(&r));
+    let good = bad.replace("bad code", "m1-10");
+    let r = call(&w.app, Some(&cookie), "/api/add_task", &good).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", text(&r));
+    assert_eq!(r.json()["message"], "Added task M1-10 “X”.");
+    // request ids are bounded
+    let odd = body.replace("dbl-click-0001", "x%27%3B--");
+    let r = call(&w.app, Some(&cookie), "/api/add_task", &odd).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", text(&r));
+    assert_eq!(w.app.count("tasks").await, 2);
+}
+
+#[tokio::test]
+async fn a_refused_plain_form_comes_back_filled_in_but_never_with_the_password() {
+    let w = World::new().await;
+    let body = login_body("eng", "wrong-password-xyz", "/");
+    let r = w
+        .app
+        .send(
+            form("/api/login", "http://attest.test/login")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let html = text(&page(&w.app, &cookie(&r), "/login").await);
+    assert!(html.contains("value=\"eng\""), "username not kept: {html}");
+    assert!(
+        !html.contains("wrong-password-xyz"),
+        "the password came back"
+    );
+    assert!(html.contains(">wrong username or password<"));
+
+    let cookie = login(&w.app, "pm").await;
+    let r = w
+        .app
+        .send(
+            form("/api/add_criterion", "http://attest.test/p/WM/m/M1")
+                .header(header::COOKIE, &cookie)
+                .body(Body::from(
+                    "project=WM&milestone=M1&code=C9&title=Few+highs&metric=vulns.high&op=%3C%3D&target=5%25&request_id=crit-000001",
+                ))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", text(&r));
+    let html = text(&page(&w.app, &cookie, "/p/WM/m/M1").await);
+    assert!(
+        html.contains("target: vulns.high is not a percentage"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"Few highs\""), "{html}");
+    assert!(html.contains("value=\"5%\""), "{html}");
+    assert!(
+        html.contains("<option value=\"vulns.high\" selected"),
+        "{html}"
+    );
+    assert_eq!(w.app.count("criteria").await, 0);
+}
+
+#[tokio::test]
+async fn milestone_codes_teams_use_and_targets_typed_as_percentages() {
+    let w = World::new().await;
+    for (code, stored) in [
+        ("Sprint-3", "Sprint-3"),
+        ("R2026.1", "R2026.1"),
+        ("m10", "M10"),
+        ("m2", "M2"),
+    ] {
+        let r = w
+            .app
+            .post(
+                Some(&w.pm),
+                "/api/v1/projects/wm/milestones",
+                json!({"code": code, "title": code}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{code}: {}", text(&r));
+        assert_eq!(r.json()["code"], stored, "{}", text(&r));
+    }
+    // unique regardless of case
+    let r = w
+        .app
+        .post(
+            Some(&w.pm),
+            "/api/v1/projects/WM/milestones",
+            json!({"code": "SPRINT-3", "title": "again"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", text(&r));
+    // in the order people count, and found whatever the case of the address
+    let r = w.app.get(Some(&w.pm), "/api/v1/projects/WM").await;
+    let codes: Vec<String> = r.json()["milestones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["code"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(codes, ["M1", "M2", "M10", "R2026.1", "Sprint-3"]);
+    let r = w
+        .app
+        .get(Some(&w.pm), "/api/v1/projects/WM/milestones/sprint-3")
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", text(&r));
+    assert_eq!(r.json()["code"], "Sprint-3");
+    let cookie = login(&w.app, "pm").await;
+    let html = text(&page(&w.app, &cookie, "/p/WM/m/R2026.1").await);
+    assert!(html.contains("R2026.1"), "{html}");
+
+    // "80%" for a percentage metric; lower-case criterion codes in capitals
+    let r = w
+        .app
+        .post(
+            Some(&w.pm),
+            "/api/v1/projects/WM/milestones/Sprint-3/criteria",
+            json!({"code": "c1", "title": "Coverage", "metric": "coverage.line_pct", "op": ">=", "target": "80%"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", text(&r));
+    let m = w
+        .app
+        .get(Some(&w.pm), "/api/v1/projects/WM/milestones/Sprint-3")
+        .await
+        .json();
+    assert_eq!(m["criteria"][0]["code"], "C1");
+    assert_eq!(m["criteria"][0]["target"], 80.0);
+    for (target, wanted) in [
+        ("5%", "vulns.high is not a percentage"),
+        ("lots", "a number like 85 or 99.5"),
+    ] {
+        let r = w
+            .app
+            .post(
+                Some(&w.pm),
+                "/api/v1/projects/WM/milestones/Sprint-3/criteria",
+                json!({"code": "C2", "title": "Highs", "metric": "vulns.high", "op": "<=", "target": target}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", text(&r));
+        assert!(r.error_message().contains(wanted), "{}", text(&r));
+    }
+}

@@ -1,6 +1,12 @@
 //! Reusable views: navigation, progress bars, badges, error display.
 
+pub mod form;
+pub mod time;
 pub mod upload;
+
+pub use time::{utc_when, when};
+
+pub use form::{Act, FormBody, FormStatus};
 
 pub use upload::UploadForm;
 
@@ -31,6 +37,7 @@ pub fn NavBar() -> impl IntoView {
                         Ok(Some(u)) => view! {
                             <span class="who">
                                 <span class="user">{u.display_name}" ("{u.username}")"</span>
+                                <A href="/account">"Account"</A>
                                 <A href="/account/tokens">"API tokens"</A>
                                 <ActionForm action=logout attr:class="inline">
                                     <button type="submit" class="link">"Log out"</button>
@@ -120,14 +127,6 @@ pub fn VerdictBadge(verdict: Verdict) -> impl IntoView {
     view! { <span class=class>{mark.map(|kind| view! { <Mark kind/> " " })}{text}</span> }
 }
 
-/// `2026-11-23T07:40:00Z` as `2026-11-23 07:40 UTC`.
-pub fn when(ts: &str) -> String {
-    match (ts.get(..10), ts.get(11..16)) {
-        (Some(d), Some(t)) => format!("{d} {t} UTC"),
-        _ => ts.to_string(),
-    }
-}
-
 /// The first 12 hex digits of a hash.
 pub fn short_hash(sha: &str) -> String {
     format!("{}…", sha.get(..12).unwrap_or(sha))
@@ -146,27 +145,72 @@ pub fn set_status(_e: &AppError) {
 
 /// Wraps every routed page. The router hands forms any error named by a
 /// URL's `__path`/`__err` query, so a crafted link could put an attacker's
-/// text on the page; inside this scope a form sees only the error of a failed
-/// plain-form post of this session (a flash message, found during the server
-/// render).
+/// text on the page; inside this scope a form sees only what a plain-form
+/// post of this session left for this page (a flash message, found during
+/// the server render): its error and the values it was sent with, or what it
+/// did. The server writes it into the page's `data-flash` attribute, and the
+/// hydrating browser reads it from there, so both render the same page.
 #[component]
 pub fn FlashScope(children: Children) -> impl IntoView {
+    provide_context(form::PageSuccesses(RwSignal::new(0)));
+    let f = page_flash();
+    let json = (f != PageFlash::default())
+        .then(|| serde_json::to_string(&f).ok())
+        .flatten();
     // a path no server function has: nothing to show
-    provide_context(
-        flash_form_error().unwrap_or_else(|| leptos::server::ServerActionError::new("", "")),
-    );
-    children()
+    provide_context(match f.form_error {
+        Some((path, error)) => leptos::server::ServerActionError::new(&path, &error),
+        None => leptos::server::ServerActionError::new("", ""),
+    });
+    if let Some(values) = f.values {
+        provide_context(values);
+    }
+    if let Some(done) = f.done {
+        provide_context(done);
+    }
+    view! { <div class="page" data-flash=json>{children()}</div> }
+}
+
+/// What a flash message holds for one page render.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PageFlash {
+    /// A refused form: its server function's path and its encoded error.
+    pub form_error: Option<(String, String)>,
+    pub values: Option<form::FormValues>,
+    pub done: Option<form::FlashDone>,
 }
 
 #[cfg(feature = "ssr")]
-fn flash_form_error() -> Option<leptos::server::ServerActionError> {
-    crate::ssr::flash::form_error()
+fn page_flash() -> PageFlash {
+    use crate::ssr::flash;
+    PageFlash {
+        form_error: flash::form_error_parts(),
+        values: flash::form_values(),
+        done: flash::done(),
+    }
 }
 
-/// The browser never sees the flash message itself.
+/// In the browser: what the server wrote into the page it rendered, read once
+/// while hydrating (pages the client router renders later had no flash).
 #[cfg(not(feature = "ssr"))]
-fn flash_form_error() -> Option<leptos::server::ServerActionError> {
-    None
+fn page_flash() -> PageFlash {
+    #[cfg(feature = "hydrate")]
+    {
+        thread_local! {
+            static READ: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+        }
+        if READ.with(|r| r.replace(true)) {
+            return PageFlash::default();
+        }
+        web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector("div.page[data-flash]").ok().flatten())
+            .and_then(|e| e.get_attribute("data-flash"))
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    PageFlash::default()
 }
 
 /// The message of a refused plain-form upload, for the page it was sent back

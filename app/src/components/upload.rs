@@ -25,6 +25,10 @@ pub fn UploadForm(
     #[prop(into)] on_done: Callback<()>,
 ) -> impl IntoView {
     let busy = RwSignal::new(false);
+    // shown while no other form on the page has succeeded since (see `form`)
+    let page = use_context::<super::form::PageSuccesses>()
+        .unwrap_or(super::form::PageSuccesses(RwSignal::new(0)));
+    let result_at = RwSignal::new(page.0.get_untracked());
     let url = format!("/p/{project}/m/{milestone}/evidence");
     let submit_url = url.clone();
     let on_submit = move |ev: SubmitEvent| {
@@ -44,14 +48,19 @@ pub fn UploadForm(
                 let r = send(&form, &url).await;
                 if r.is_ok() {
                     form.reset();
+                    page.0.update(|n| *n += 1);
+                } else {
+                    // the refused file and the kind it was refused as go; where it was for stays
+                    forget_file_and_kind(&form);
                 }
+                result_at.set(page.0.get_untracked());
                 result.set(Some(r));
                 busy.set(false);
                 on_done.run(());
             });
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (ev, &submit_url, on_done, result);
+        let _ = (ev, &submit_url, on_done, result, result_at);
     };
     view! {
         <form class="upload" method="post" enctype="multipart/form-data" action=url on:submit=on_submit>
@@ -89,7 +98,7 @@ pub fn UploadForm(
             <label>"CI run URL (optional)" <input type="url" name="ci_url"/></label>
             <button type="submit" disabled=move || busy.get()>{move || if busy.get() { "Uploading…" } else { "Upload evidence" }}</button>
         </form>
-        {move || result.get().map(|r| match r {
+        {move || result.get().filter(|_| page.0.get() == result_at.get()).map(|r| match r {
             Ok(e) => view! { <UploadResult e/> }.into_any(),
             Err(msg) => view! { <p class="form-error" role="alert">{msg}</p> }.into_any(),
         })}
@@ -128,6 +137,28 @@ pub fn MetricList(metrics: std::collections::BTreeMap<String, f64>) -> impl Into
                 view! { <dt>{name}</dt><dd>{format!("{}{unit}", crate::domain::criterion::fmt_number(v))}</dd> }
             }).collect_view()}
         </dl>
+    }
+}
+
+/// After a refused upload: the file input emptied and the kind back to "detect".
+#[cfg(feature = "hydrate")]
+fn forget_file_and_kind(form: &web_sys::HtmlFormElement) {
+    use wasm_bindgen::JsCast;
+    if let Some(kind) = form
+        .query_selector("select[name=kind]")
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok())
+    {
+        kind.set_value("auto");
+    }
+    if let Some(file) = form
+        .query_selector("input[name=file]")
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+    {
+        file.set_value("");
     }
 }
 

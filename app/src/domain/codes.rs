@@ -18,18 +18,37 @@ fn check(field: &str, raw: &str, max: usize, what: &str) -> Result<String, AppEr
     }
 }
 
-/// A project code such as `WM`: 2–12 of A–Z, 0–9 and '-', starting with a letter.
+/// Codes typed in lower case mean the same as in capitals: `m5` is `M5`,
+/// `wm` is `WM`. Input with capitals of its own (`Sprint-3`) is kept as typed.
+pub fn normalise_case(raw: &str) -> String {
+    let s = raw.trim();
+    if s.chars().any(|c| c.is_ascii_uppercase()) {
+        s.to_string()
+    } else {
+        s.to_ascii_uppercase()
+    }
+}
+
+/// A project code such as `WM`: 2–12 of A–Z, 0–9 and '-', starting with a
+/// letter; lower-case input is taken in capitals (`wm` → `WM`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProjectCode(String);
 
 impl ProjectCode {
     pub fn parse(raw: &str) -> Result<Self, AppError> {
+        let upper = raw.trim().to_ascii_uppercase();
         let s = check(
             "code",
-            raw,
+            &upper,
             12,
-            "a project code is 2–12 capital letters, digits or '-', starting with a letter",
-        )?;
+            "a project code is 2–12 letters, digits or '-', starting with a letter",
+        )
+        .map_err(|_| {
+            AppError::invalid(
+                "code",
+                format!("a project code is 2–12 letters, digits or '-', starting with a letter: got {raw:?}"),
+            )
+        })?;
         if s.len() < 2 {
             return Err(AppError::invalid(
                 "code",
@@ -43,44 +62,78 @@ impl ProjectCode {
     }
 }
 
-/// A milestone code such as `M4`: `M` followed by a number 0–999.
+/// A milestone code as teams name them: `M4`, `Sprint-3`, `R2026.1`. 1–20 of
+/// letters, digits, '-', '.' and '_', starting with a letter or digit;
+/// all-lower-case input is taken in capitals (`m5` → `M5`). Codes are unique
+/// within a project regardless of case.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MilestoneCode(String);
 
 impl MilestoneCode {
     pub fn parse(raw: &str) -> Result<Self, AppError> {
-        let s = raw.trim();
-        let digits = s.strip_prefix('M').unwrap_or("");
-        if digits.is_empty() || digits.len() > 3 || !digits.chars().all(|c| c.is_ascii_digit()) {
+        let s = normalise_case(raw);
+        let ok = !s.is_empty()
+            && s.len() <= 20
+            && s.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'));
+        if !ok {
             return Err(AppError::invalid(
                 "code",
-                format!("a milestone code is M followed by a number, like M4: got {raw:?}"),
+                format!(
+                    "a milestone code is 1–20 letters, digits, '-', '.' or '_', like M4, Sprint-3 or R2026.1: got {raw:?}"
+                ),
             ));
         }
-        Ok(Self(s.to_string()))
+        Ok(Self(s))
     }
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 
-/// A task or criterion code such as `M4-01` or `C2`: 1–20 of A–Z, 0–9, '-', '.'.
+/// Orders codes as people count: `M2` before `M10`, `R2026.2` before
+/// `R2026.10` (runs of digits compare as numbers, the rest case-insensitively).
+pub fn natural_key(code: &str) -> Vec<(String, u64)> {
+    let mut out = Vec::new();
+    let mut text = String::new();
+    let mut chars = code.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() {
+            let mut n = c.to_digit(10).unwrap_or(0) as u64;
+            while let Some(d) = chars.peek().and_then(|d| d.to_digit(10)) {
+                n = n.saturating_mul(10).saturating_add(d as u64);
+                chars.next();
+            }
+            out.push((std::mem::take(&mut text), n));
+        } else {
+            text.push(c.to_ascii_lowercase());
+        }
+    }
+    if !text.is_empty() {
+        out.push((text, u64::MAX));
+    }
+    out
+}
+
+/// A task or criterion code such as `M4-01` or `C2`: 1–20 of A–Z, 0–9, '-',
+/// '.'; lower-case input is taken in capitals (`c2` → `C2`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ItemCode(String);
 
 impl ItemCode {
     pub fn parse(field: &str, raw: &str) -> Result<Self, AppError> {
-        let s = raw.trim();
+        let s = raw.trim().to_ascii_uppercase();
         let ok = !s.is_empty()
             && s.len() <= 20
             && s.chars()
                 .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-' || c == '.');
         if ok {
-            Ok(Self(s.to_string()))
+            Ok(Self(s))
         } else {
             Err(AppError::invalid(
                 field,
-                format!("a code is 1–20 capital letters, digits, '-' or '.': got {raw:?}"),
+                format!("a code is 1–20 letters, digits, '-' or '.': got {raw:?}"),
             ))
         }
     }
@@ -172,18 +225,49 @@ mod tests {
     #[test]
     fn project_codes_are_short_capitals() {
         assert_eq!(ProjectCode::parse(" WM ").unwrap().as_str(), "WM");
-        assert!(ProjectCode::parse("wm").is_err());
+        assert_eq!(ProjectCode::parse("wm").unwrap().as_str(), "WM");
+        assert!(ProjectCode::parse("W M").is_err());
         assert!(ProjectCode::parse("W").is_err());
         assert!(ProjectCode::parse("1WM").is_err());
         assert!(ProjectCode::parse("ABCDEFGHIJKLM").is_err());
     }
 
     #[test]
-    fn milestone_codes_are_m_and_a_number() {
+    fn milestone_codes_are_what_teams_use() {
         assert_eq!(MilestoneCode::parse("M4").unwrap().as_str(), "M4");
-        assert!(MilestoneCode::parse("M").is_err());
-        assert!(MilestoneCode::parse("4").is_err());
-        assert!(MilestoneCode::parse("M4a").is_err());
+        assert_eq!(MilestoneCode::parse(" m5 ").unwrap().as_str(), "M5");
+        assert_eq!(
+            MilestoneCode::parse("Sprint-3").unwrap().as_str(),
+            "Sprint-3"
+        );
+        assert_eq!(
+            MilestoneCode::parse("sprint-3").unwrap().as_str(),
+            "SPRINT-3"
+        );
+        assert_eq!(MilestoneCode::parse("R2026.1").unwrap().as_str(), "R2026.1");
+        assert!(MilestoneCode::parse("").is_err());
+        assert!(MilestoneCode::parse("-M4").is_err());
+        assert!(MilestoneCode::parse("M 4").is_err());
+        assert!(MilestoneCode::parse("M4/../x").is_err());
+        assert!(MilestoneCode::parse("交付").is_err());
+        assert!(MilestoneCode::parse(&"M".repeat(21)).is_err());
+    }
+
+    #[test]
+    fn item_codes_take_lower_case_as_capitals() {
+        assert_eq!(ItemCode::parse("code", "c4").unwrap().as_str(), "C4");
+        assert_eq!(ItemCode::parse("code", "m4-06").unwrap().as_str(), "M4-06");
+        assert!(ItemCode::parse("code", "C 4").is_err());
+    }
+
+    #[test]
+    fn codes_sort_as_people_count() {
+        let mut codes = vec!["M10", "M2", "R2026.10", "R2026.2", "Sprint-3", "m1"];
+        codes.sort_by_key(|c| natural_key(c));
+        assert_eq!(
+            codes,
+            ["m1", "M2", "M10", "R2026.2", "R2026.10", "Sprint-3"]
+        );
     }
 
     #[test]

@@ -174,6 +174,68 @@ pub fn fmt_number(v: f64) -> String {
     }
 }
 
+/// A target as typed: a number, or text such as `85`, `99.5` or — for a
+/// percentage metric — `80%`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum TargetInput {
+    Number(f64),
+    Text(String),
+}
+
+impl Default for TargetInput {
+    fn default() -> Self {
+        TargetInput::Number(0.0)
+    }
+}
+
+/// The target number of a criterion on `metric`. A trailing `%` is accepted
+/// for percentage metrics only (`80%` is 80, as coverage is counted in
+/// percent); anything else that is not a finite number is refused, naming it.
+pub fn parse_target(input: &TargetInput, metric: &str) -> Result<f64, AppError> {
+    let percent = crate::domain::metrics::metric_info(metric)
+        .is_some_and(|m| m.unit == crate::domain::metrics::Unit::Percent);
+    let value = match input {
+        TargetInput::Number(n) => *n,
+        TargetInput::Text(raw) => {
+            let t = raw.trim();
+            let (number, had_percent) = match t.strip_suffix('%') {
+                Some(n) => (n.trim_end(), true),
+                None => (t, false),
+            };
+            if had_percent && !percent {
+                return Err(AppError::invalid(
+                    "target",
+                    format!("{metric} is not a percentage: type a plain number, not {t:?}"),
+                ));
+            }
+            number.parse::<f64>().map_err(|_| {
+                AppError::invalid(
+                    "target",
+                    if percent {
+                        format!("a number like 85, 99.5 or 80%: got {t:?}")
+                    } else {
+                        format!("a number like 85 or 99.5: got {t:?}")
+                    },
+                )
+            })?
+        }
+    };
+    if !value.is_finite() {
+        return Err(AppError::invalid("target", "must be a finite number"));
+    }
+    if percent && !(0.0..=100.0).contains(&value) {
+        return Err(AppError::invalid(
+            "target",
+            format!(
+                "{metric} is a percentage: 0 to 100, got {}",
+                fmt_number(value)
+            ),
+        ));
+    }
+    Ok(value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -304,5 +366,24 @@ mod tests {
         assert_eq!(fmt_number(100.0), "100");
         assert_eq!(fmt_number(66.67), "66.67");
         assert_eq!(fmt_number(0.5), "0.5");
+    }
+
+    #[test]
+    fn targets_take_percent_signs_for_percentages_only() {
+        let t = |s: &str| TargetInput::Text(s.into());
+        assert_eq!(parse_target(&t("80%"), "coverage.line_pct").unwrap(), 80.0);
+        assert_eq!(
+            parse_target(&t(" 99.5 % "), "coverage.line_pct").unwrap(),
+            99.5
+        );
+        assert_eq!(parse_target(&t("85"), "coverage.line_pct").unwrap(), 85.0);
+        assert_eq!(
+            parse_target(&TargetInput::Number(0.0), "vulns.high").unwrap(),
+            0.0
+        );
+        assert!(parse_target(&t("5%"), "vulns.high").is_err());
+        assert!(parse_target(&t("120%"), "coverage.line_pct").is_err());
+        assert!(parse_target(&t("eighty"), "coverage.line_pct").is_err());
+        assert!(parse_target(&t("NaN"), "vulns.high").is_err());
     }
 }

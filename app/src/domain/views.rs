@@ -253,3 +253,18 @@ pub fn show(v: &serde_json::Value) -> String {
         other => other.to_string(),
     }
 }
+
+/// What a successful form submission did, in words for its status line
+/// ("Added task M4-06 “Write the runbook”").
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Done {
+    pub message: String,
+}
+
+impl Done {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+        }
+    }
+}

@@ -1,6 +1,6 @@
 //! The log-in page.
 
-use crate::components::{action_error, FormError};
+use crate::components::{Act, FormBody, FormStatus};
 use crate::server_fns::account::Login;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -8,20 +8,23 @@ use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let login = ServerAction::<Login>::new();
+    let login = Act::<Login>::new();
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_else(|| "/".to_string());
     view! {
         <Title text="Log in · Attest"/>
         <section class="card narrow">
             <h1>"Log in"</h1>
-            <ActionForm action=login>
-                <input type="hidden" name="next" value=next/>
-                <label>"Username" <input type="text" name="username" autocomplete="username" required/></label>
-                <label>"Password" <input type="password" name="password" autocomplete="current-password" required/></label>
-                <button type="submit">"Log in"</button>
+            <ActionForm action=login.action attr:data-form=login.key()>
+                <FormBody pending=login.pending() request_id=login.request_id>
+                    <input type="hidden" name="next" value=next/>
+                    // without JavaScript a refused log-in comes back with the username still typed in
+                    <label>"Username" <input type="text" name="username" autocomplete="username" required value=login.kept("username")/></label>
+                    <label>"Password" <input type="password" name="password" autocomplete="current-password" required/></label>
+                    <button type="submit">"Log in"</button>
+                </FormBody>
             </ActionForm>
-            <FormError error=action_error(login)/>
+            <FormStatus done=login.done() error=login.error()/>
         </section>
     }
 }

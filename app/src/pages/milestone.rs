@@ -3,8 +3,8 @@
 
 use crate::components::upload::UploadTargets;
 use crate::components::{
-    action_error, short_hash, upload_flash, when, FormError, Mark, MarkKind, PageError,
-    ProgressBar, StateBadge, UploadForm, VerdictBadge,
+    action_error, short_hash, upload_flash, when, Act, FormBody, FormError, FormStatus, Mark,
+    MarkKind, PageError, ProgressBar, StateBadge, UploadForm, VerdictBadge,
 };
 use crate::domain::criterion::fmt_number;
 use crate::domain::metrics::{EvidenceKind, METRICS};
@@ -20,10 +20,10 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 struct Actions {
     tick: ServerAction<TickItem>,
     complete: ServerAction<CompleteTask>,
-    add_task: ServerAction<AddTask>,
-    add_checklist: ServerAction<AddChecklist>,
-    add_criterion: ServerAction<AddCriterion>,
-    set_role: ServerAction<SetSignoffRole>,
+    add_task: Act<AddTask>,
+    add_checklist: Act<AddChecklist>,
+    add_criterion: Act<AddCriterion>,
+    set_role: Act<SetSignoffRole>,
     sign: ServerAction<Sign>,
     issue: ServerAction<IssueCertificate>,
     uploads: RwSignal<u32>,
@@ -34,10 +34,10 @@ impl Actions {
     fn version(&self) -> usize {
         self.tick.version().get()
             + self.complete.version().get()
-            + self.add_task.version().get()
-            + self.add_checklist.version().get()
-            + self.add_criterion.version().get()
-            + self.set_role.version().get()
+            + self.add_task.action.version().get()
+            + self.add_checklist.action.version().get()
+            + self.add_criterion.action.version().get()
+            + self.set_role.action.version().get()
             + self.sign.version().get()
             + self.issue.version().get()
             + self.uploads.get() as usize
@@ -50,10 +50,10 @@ pub fn MilestonePage() -> impl IntoView {
     let actions = Actions {
         tick: ServerAction::new(),
         complete: ServerAction::new(),
-        add_task: ServerAction::new(),
-        add_checklist: ServerAction::new(),
-        add_criterion: ServerAction::new(),
-        set_role: ServerAction::new(),
+        add_task: Act::new(),
+        add_checklist: Act::new(),
+        add_criterion: Act::new(),
+        set_role: Act::new(),
         sign: ServerAction::new(),
         issue: ServerAction::new(),
         uploads: RwSignal::new(0),
@@ -373,69 +373,78 @@ fn ManageForms(
             <h2 id="manage-h">"Manage"</h2>
             <details>
                 <summary>"Add a task"</summary>
-                <ActionForm action=actions.add_task>
-                    {hidden()}
-                    <label>"Code" <input type="text" name="code" placeholder="M4-06" required/></label>
-                    <label>"Title" <input type="text" name="title" required/></label>
-                    <label>"Owner" <input type="text" name="owner"/></label>
-                    <label class="check"><input type="checkbox" name="requires_evidence" value="on"/> "Requires evidence"</label>
-                    <button type="submit">"Add task"</button>
+                <ActionForm action=actions.add_task.action attr:data-form=actions.add_task.key()>
+                    <FormBody pending=actions.add_task.pending() request_id=actions.add_task.request_id>
+                        {hidden()}
+                        <label>"Code" <input type="text" name="code" placeholder="M4-06" required value=actions.add_task.kept("code")/></label>
+                        <label>"Title" <input type="text" name="title" required value=actions.add_task.kept("title")/></label>
+                        <label>"Owner" <input type="text" name="owner" value=actions.add_task.kept("owner")/></label>
+                        <label class="check"><input type="checkbox" name="requires_evidence" value="on" checked=actions.add_task.kept("requires_evidence").is_some()/> "Requires evidence"</label>
+                        <button type="submit">"Add task"</button>
+                    </FormBody>
                 </ActionForm>
-                <FormError error=action_error(actions.add_task)/>
+                <FormStatus done=actions.add_task.done() error=actions.add_task.error()/>
             </details>
             <details>
                 <summary>"Add a checklist"</summary>
-                <ActionForm action=actions.add_checklist>
-                    {hidden()}
-                    <label>"Title" <input type="text" name="title" placeholder="Pre-deploy" required/></label>
-                    <label>"Items, one per line; '# Section' starts a section; '[evidence]' at the end requires a file"
-                        <textarea name="items" rows="6" required></textarea>
-                    </label>
-                    <button type="submit">"Add checklist"</button>
+                <ActionForm action=actions.add_checklist.action attr:data-form=actions.add_checklist.key()>
+                    <FormBody pending=actions.add_checklist.pending() request_id=actions.add_checklist.request_id>
+                        {hidden()}
+                        <label>"Title" <input type="text" name="title" placeholder="Pre-deploy" required value=actions.add_checklist.kept("title")/></label>
+                        <label>"Items, one per line; '# Section' starts a section; '[evidence]' at the end requires a file"
+                            <textarea name="items" rows="6" required>{actions.add_checklist.kept("items")}</textarea>
+                        </label>
+                        <button type="submit">"Add checklist"</button>
+                    </FormBody>
                 </ActionForm>
-                <FormError error=action_error(actions.add_checklist)/>
+                <FormStatus done=actions.add_checklist.done() error=actions.add_checklist.error()/>
             </details>
             <details>
                 <summary>"Add an acceptance criterion"</summary>
-                <ActionForm action=actions.add_criterion>
-                    {hidden()}
-                    <label>"Code" <input type="text" name="code" placeholder="C4" required/></label>
-                    <label>"Title" <input type="text" name="title" required/></label>
-                    <label>"Metric"
-                        <select name="metric" required>
-                            {METRICS.iter().map(|mi| view! {
-                                <option value=mi.name>{format!("{} ({}) — {}", mi.name, if mi.unit.symbol().is_empty() { "count" } else { mi.unit.symbol() }, mi.meaning)}</option>
-                            }).collect_view()}
-                        </select>
-                    </label>
-                    <label>"Operator"
-                        <select name="op">
-                            <option value=">=">"≥"</option><option value=">">">"</option>
-                            <option value="==">"="</option><option value="<=">"≤"</option><option value="<">"<"</option>
-                        </select>
-                    </label>
-                    <label>"Target" <input type="text" name="target" inputmode="decimal" required/></label>
-                    <button type="submit">"Add criterion"</button>
+                <ActionForm action=actions.add_criterion.action attr:data-form=actions.add_criterion.key()>
+                    <FormBody pending=actions.add_criterion.pending() request_id=actions.add_criterion.request_id>
+                        {hidden()}
+                        <label>"Code" <input type="text" name="code" placeholder="C4" required value=actions.add_criterion.kept("code")/></label>
+                        <label>"Title" <input type="text" name="title" required value=actions.add_criterion.kept("title")/></label>
+                        <label>"Metric"
+                            <select name="metric" required>
+                                {METRICS.iter().map(|mi| view! {
+                                    <option value=mi.name selected=actions.add_criterion.kept("metric").as_deref() == Some(mi.name)>{format!("{} ({}) — {}", mi.name, if mi.unit.symbol().is_empty() { "count" } else { mi.unit.symbol() }, mi.meaning)}</option>
+                                }).collect_view()}
+                            </select>
+                        </label>
+                        <label>"Operator"
+                            <select name="op">
+                                {[(">=", "≥"), (">", ">"), ("==", "="), ("<=", "≤"), ("<", "<")].into_iter().map(|(v, l)| view! {
+                                    <option value=v selected=actions.add_criterion.kept("op").as_deref() == Some(v)>{l}</option>
+                                }).collect_view()}
+                            </select>
+                        </label>
+                        <label>"Target" <input type="text" name="target" inputmode="decimal" placeholder="80 or 80%" required value=actions.add_criterion.kept("target")/></label>
+                        <button type="submit">"Add criterion"</button>
+                    </FormBody>
                 </ActionForm>
                 <p class="muted small">
                     "Which report yields which metric: "
                     {EvidenceKind::REPORTS.iter().map(|k| format!("{}: {}", k.label(), k.metrics().join(", "))).collect::<Vec<_>>().join(" · ")}
                 </p>
-                <FormError error=action_error(actions.add_criterion)/>
+                <FormStatus done=actions.add_criterion.done() error=actions.add_criterion.error()/>
             </details>
             <details>
                 <summary>"Require a sign-off"</summary>
-                <ActionForm action=actions.set_role>
-                    {hidden()}
-                    <label>"Role" <input type="text" name="role" placeholder="QA lead" required/></label>
-                    <label>"Approver"
-                        <select name="approver">
-                            {members.into_iter().map(|(u, n)| view! { <option value=u.clone()>{format!("{n} ({u})")}</option> }).collect_view()}
-                        </select>
-                    </label>
-                    <button type="submit">"Save sign-off role"</button>
+                <ActionForm action=actions.set_role.action attr:data-form=actions.set_role.key()>
+                    <FormBody pending=actions.set_role.pending() request_id=actions.set_role.request_id>
+                        {hidden()}
+                        <label>"Role" <input type="text" name="role" placeholder="QA lead" required value=actions.set_role.kept("role")/></label>
+                        <label>"Approver"
+                            <select name="approver">
+                                {members.into_iter().map(|(u, n)| view! { <option value=u.clone() selected=actions.set_role.kept("approver").as_deref() == Some(u.as_str())>{format!("{n} ({u})")}</option> }).collect_view()}
+                            </select>
+                        </label>
+                        <button type="submit">"Save sign-off role"</button>
+                    </FormBody>
                 </ActionForm>
-                <FormError error=action_error(actions.set_role)/>
+                <FormStatus done=actions.set_role.done() error=actions.set_role.error()/>
             </details>
         </section>
     }

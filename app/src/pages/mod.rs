@@ -1,5 +1,6 @@
 //! One routed page per file.
 
+mod account;
 mod certificate;
 mod evidence;
 mod login;
@@ -9,6 +10,7 @@ mod projects;
 mod report;
 mod tokens;
 
+pub use account::AccountPage;
 pub use certificate::{CertificatePage, VerifyPage};
 pub use evidence::EvidencePage;
 pub use login::LoginPage;

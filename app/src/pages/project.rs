@@ -1,6 +1,6 @@
 //! A project: its milestones with state, progress and planned vs actual dates.
 
-use crate::components::{action_error, when, FormError, PageError, ProgressBar, StateBadge};
+use crate::components::{when, Act, FormBody, FormStatus, PageError, ProgressBar, StateBadge};
 use crate::server_fns::projects::{get_project, CreateMilestone, SetProjectPublic};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -10,10 +10,16 @@ use leptos_router::hooks::use_params_map;
 pub fn ProjectPage() -> impl IntoView {
     let params = use_params_map();
     let code = move || params.read().get("code").unwrap_or_default();
-    let create = ServerAction::<CreateMilestone>::new();
-    let visibility = ServerAction::<SetProjectPublic>::new();
+    let create = Act::<CreateMilestone>::new();
+    let visibility = Act::<SetProjectPublic>::new();
     let project = Resource::new(
-        move || (code(), create.version().get(), visibility.version().get()),
+        move || {
+            (
+                code(),
+                create.action.version().get(),
+                visibility.action.version().get(),
+            )
+        },
         |(c, _, _)| get_project(c),
     );
     view! {
@@ -34,7 +40,7 @@ pub fn ProjectPage() -> impl IntoView {
                                 <a class="button" href=format!("/p/{code}/report")>"Completion report"</a>
                                 " " <span class="tag">{if p.project.public { "public: verify pages show certificates in full" } else { "not public: verify pages show a redacted view" }}</span>
                             </p>
-                            <table class="milestones">
+                            <div class="table-scroll"><table class="milestones">
                                 <thead><tr>
                                     <th>"Milestone"</th><th>"State"</th><th>"Progress"</th>
                                     <th>"Planned"</th><th>"Actual"</th>
@@ -58,32 +64,36 @@ pub fn ProjectPage() -> impl IntoView {
                                         </tr>
                                     }).collect_view()}
                                 </tbody>
-                            </table>
+                            </table></div>
                             {p.rights.can_manage.then(move || view! {
                                 <details class="card manage">
                                     <summary>"New milestone"</summary>
-                                    <ActionForm action=create>
-                                        <input type="hidden" name="project" value=milestone_form_code/>
-                                        <label>"Code" <input type="text" name="code" placeholder="M5" required/></label>
-                                        <label>"Title" <input type="text" name="title" required/></label>
-                                        <label>"Goal" <input type="text" name="goal"/></label>
-                                        <label>"Planned start" <input type="date" name="planned_start"/></label>
-                                        <label>"Planned end" <input type="date" name="planned_end"/></label>
-                                        <button type="submit">"Create milestone"</button>
+                                    <ActionForm action=create.action attr:data-form=create.key()>
+                                        <FormBody pending=create.pending() request_id=create.request_id>
+                                            <input type="hidden" name="project" value=milestone_form_code/>
+                                            <label>"Code" <input type="text" name="code" placeholder="M5, Sprint-3, R2026.1" required value=create.kept("code")/></label>
+                                            <label>"Title" <input type="text" name="title" required value=create.kept("title")/></label>
+                                            <label>"Goal" <input type="text" name="goal" value=create.kept("goal")/></label>
+                                            <label>"Planned start" <input type="date" name="planned_start" value=create.kept("planned_start")/></label>
+                                            <label>"Planned end" <input type="date" name="planned_end" value=create.kept("planned_end")/></label>
+                                            <button type="submit">"Create milestone"</button>
+                                        </FormBody>
                                     </ActionForm>
-                                    <FormError error=action_error(create)/>
+                                    <FormStatus done=create.done() error=create.error()/>
                                 </details>
                                 <details class="card manage">
                                     <summary>"Visibility"</summary>
-                                    <ActionForm action=visibility>
-                                        <input type="hidden" name="project" value=visibility_form_code/>
-                                        <label class="inline">
-                                            <input type="checkbox" name="public" value="on" checked=public/>
-                                            " Public: anyone with a certificate number sees names, titles and comments on its verify page"
-                                        </label>
-                                        <button type="submit">"Save visibility"</button>
+                                    <ActionForm action=visibility.action attr:data-form=visibility.key()>
+                                        <FormBody pending=visibility.pending() request_id=visibility.request_id>
+                                            <input type="hidden" name="project" value=visibility_form_code/>
+                                            <label class="inline">
+                                                <input type="checkbox" name="public" value="on" checked=public/>
+                                                " Public: anyone with a certificate number sees names, titles and comments on its verify page"
+                                            </label>
+                                            <button type="submit">"Save visibility"</button>
+                                        </FormBody>
                                     </ActionForm>
-                                    <FormError error=action_error(visibility)/>
+                                    <FormStatus done=visibility.done() error=visibility.error()/>
                                 </details>
                             })}
                         }.into_any()

@@ -52,6 +52,24 @@ pub async fn login(
         .insert(auth::SESSION_USER, actor.id)
         .await
         .map_err(|_| AppError::Internal)?;
+    // the user's time zone setting, for the pages they open from here
+    let zone: Option<String> = sqlx::query_scalar("select time_zone from users where id = ?")
+        .bind(actor.id)
+        .fetch_one(&state.pool)
+        .await?;
+    if let Some(zone) = zone
+        .as_deref()
+        .and_then(crate::components::time::parse_zone)
+    {
+        let cookie =
+            crate::components::time::zone_cookie(zone, state.public_url.starts_with("https://"));
+        if let (Some(opts), Ok(v)) = (
+            use_context::<leptos_axum::ResponseOptions>(),
+            axum::http::HeaderValue::from_str(&cookie),
+        ) {
+            opts.append_header(axum::http::header::SET_COOKIE, v);
+        }
+    }
     let next = next
         .and_then(|n| redirects::local_path(&n, &state.public_url))
         .unwrap_or_else(|| "/".to_string());
@@ -68,4 +86,61 @@ pub async fn logout() -> Result<(), AppError> {
     session.flush().await.map_err(|_| AppError::Internal)?;
     leptos_axum::redirect("/login");
     Ok(())
+}
+
+/// The logged-in user's time zone setting (`None`: their browser's, or UTC).
+#[server(endpoint = "get_time_zone")]
+pub async fn get_time_zone() -> Result<Option<String>, AppError> {
+    use crate::ssr::{auth, AppState};
+    let actor = auth::require_session_actor().await?;
+    let zone: Option<String> = sqlx::query_scalar("select time_zone from users where id = ?")
+        .bind(actor.id)
+        .fetch_one(&AppState::from_context()?.pool)
+        .await?;
+    Ok(zone)
+}
+
+/// Sets the logged-in user's time zone for pages (an IANA name such as
+/// `Asia/Shanghai`; blank: back to the browser's). Exports and signed
+/// certificates stay in UTC. Any logged-in user, for themselves.
+#[server(endpoint = "set_time_zone")]
+pub async fn set_time_zone(time_zone: String) -> Result<crate::domain::views::Done, AppError> {
+    use crate::components::time::{parse_zone, zone_cookie, TZ_COOKIE};
+    use crate::domain::views::Done;
+    use crate::ssr::{auth, db, flash, AppState};
+    let actor = auth::require_session_actor().await?;
+    let state = AppState::from_context()?;
+    let name = time_zone.trim();
+    let zone = if name.is_empty() {
+        None
+    } else {
+        Some(parse_zone(name).ok_or_else(|| {
+            AppError::invalid(
+                "time_zone",
+                format!("not a time zone name like Asia/Shanghai or Europe/Berlin: {name:?}"),
+            )
+        })?)
+    };
+    let mut tx = db::write(&state.pool).await?;
+    sqlx::query("update users set time_zone = ? where id = ?")
+        .bind(zone.map(|z| z.name()))
+        .bind(actor.id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    let cookie = match zone {
+        Some(z) => zone_cookie(z, state.public_url.starts_with("https://")),
+        // back to the browser's zone: the cookie goes, the next hydrated page sets it again
+        None => format!("{TZ_COOKIE}=; Path=/; Max-Age=0; SameSite=Lax"),
+    };
+    if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(v) = axum::http::HeaderValue::from_str(&cookie) {
+            opts.append_header(axum::http::header::SET_COOKIE, v);
+        }
+    }
+    let done = Done::new(match zone {
+        Some(z) => format!("Times are shown in {}.", z.name()),
+        None => "Times follow your browser's time zone.".to_string(),
+    });
+    flash::form_done(<SetTimeZone as server_fn::ServerFn>::PATH, done).await
 }

@@ -1,6 +1,6 @@
 //! The milestone page's reads and actions.
 
-use crate::domain::views::MilestoneView;
+use crate::domain::views::{Done, MilestoneView};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -77,24 +77,45 @@ pub async fn add_task(
     title: String,
     owner: String,
     requires_evidence: Option<String>,
-) -> Result<(), AppError> {
-    use crate::ssr::{auth, milestones, AppState};
+    request_id: Option<String>,
+) -> Result<Done, AppError> {
+    use crate::domain::codes::ItemCode;
+    use crate::ssr::{auth, flash, idempotency, milestones, AppState};
     let actor = auth::require_session_actor().await?;
+    let done = Done::new(format!(
+        "Added task {} “{}”{}.",
+        ItemCode::parse("code", &code)?.as_str(),
+        title.trim(),
+        if requires_evidence.is_some() {
+            " (requires evidence)"
+        } else {
+            ""
+        }
+    ));
     let input = milestones::NewTask {
         code,
         title,
         owner,
         requires_evidence: requires_evidence.is_some(),
     };
-    milestones::add_task(
-        &AppState::from_context()?.pool,
-        &actor,
-        &project,
-        &milestone,
-        input,
+    let pool = AppState::from_context()?.pool;
+    let added = idempotency::once(
+        actor.id,
+        request_id.as_deref(),
+        milestones::add_task(&pool, &actor, &project, &milestone, input),
     )
-    .await?;
-    Ok(())
+    .await;
+    repeated_is_done(added)?;
+    flash::form_done(<AddTask as server_fn::ServerFn>::PATH, done).await
+}
+
+/// A form sent twice is answered as the success it repeats.
+#[cfg(feature = "ssr")]
+fn repeated_is_done<T>(r: Result<T, AppError>) -> Result<(), AppError> {
+    match r {
+        Ok(_) | Err(AppError::AlreadyDone) => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 /// Adds a checklist from text: one item per line, `# Section` lines start a
@@ -105,22 +126,27 @@ pub async fn add_checklist(
     milestone: String,
     title: String,
     items: String,
-) -> Result<(), AppError> {
-    use crate::ssr::{auth, milestones, AppState};
+    request_id: Option<String>,
+) -> Result<Done, AppError> {
+    use crate::ssr::{auth, flash, idempotency, milestones, AppState};
     let actor = auth::require_session_actor().await?;
-    let input = milestones::NewChecklist {
-        title,
-        sections: crate::domain::checklist::parse_checklist_text(&items),
-    };
-    milestones::add_checklist(
-        &AppState::from_context()?.pool,
-        &actor,
-        &project,
-        &milestone,
-        input,
+    let sections = crate::domain::checklist::parse_checklist_text(&items);
+    let count: usize = sections.iter().map(|s| s.items.len()).sum();
+    let done = Done::new(format!(
+        "Added checklist “{}” with {count} item{}.",
+        title.trim(),
+        if count == 1 { "" } else { "s" }
+    ));
+    let input = milestones::NewChecklist { title, sections };
+    let pool = AppState::from_context()?.pool;
+    let added = idempotency::once(
+        actor.id,
+        request_id.as_deref(),
+        milestones::add_checklist(&pool, &actor, &project, &milestone, input),
     )
-    .await?;
-    Ok(())
+    .await;
+    repeated_is_done(added)?;
+    flash::form_done(<AddChecklist as server_fn::ServerFn>::PATH, done).await
 }
 
 /// Adds an acceptance criterion. PMs.
@@ -133,15 +159,21 @@ pub async fn add_criterion(
     metric: String,
     op: String,
     target: String,
-) -> Result<(), AppError> {
-    use crate::ssr::{auth, milestones, AppState};
+    request_id: Option<String>,
+) -> Result<Done, AppError> {
+    use crate::domain::codes::ItemCode;
+    use crate::domain::criterion::{fmt_number, parse_target, Op, TargetInput};
+    use crate::ssr::{auth, flash, idempotency, milestones, AppState};
     let actor = auth::require_session_actor().await?;
-    let target: f64 = target.trim().parse().map_err(|_| {
-        AppError::invalid(
-            "target",
-            format!("a number like 85 or 99.5: got {:?}", target.trim()),
-        )
-    })?;
+    let target = TargetInput::Text(target);
+    let done = Done::new(format!(
+        "Added criterion {} “{}”: {} {} {}.",
+        ItemCode::parse("code", &code)?.as_str(),
+        title.trim(),
+        metric.trim(),
+        Op::parse(&op)?.symbol(),
+        fmt_number(parse_target(&target, metric.trim())?)
+    ));
     let input = milestones::NewCriterion {
         code,
         title,
@@ -150,15 +182,15 @@ pub async fn add_criterion(
         target,
         unit: None,
     };
-    milestones::add_criterion(
-        &AppState::from_context()?.pool,
-        &actor,
-        &project,
-        &milestone,
-        input,
+    let pool = AppState::from_context()?.pool;
+    let added = idempotency::once(
+        actor.id,
+        request_id.as_deref(),
+        milestones::add_criterion(&pool, &actor, &project, &milestone, input),
     )
-    .await?;
-    Ok(())
+    .await;
+    repeated_is_done(added)?;
+    flash::form_done(<AddCriterion as server_fn::ServerFn>::PATH, done).await
 }
 
 /// Names a sign-off role's approver. PMs.
@@ -168,18 +200,24 @@ pub async fn set_signoff_role(
     milestone: String,
     role: String,
     approver: String,
-) -> Result<(), AppError> {
-    use crate::ssr::{auth, milestones, AppState};
+    request_id: Option<String>,
+) -> Result<Done, AppError> {
+    use crate::ssr::{auth, flash, idempotency, milestones, AppState};
     let actor = auth::require_session_actor().await?;
-    milestones::set_signoff_role(
-        &AppState::from_context()?.pool,
-        &actor,
-        &project,
-        &milestone,
-        &role,
-        &approver,
+    let done = Done::new(format!(
+        "{} now signs off as {}.",
+        approver.trim(),
+        role.trim()
+    ));
+    let pool = AppState::from_context()?.pool;
+    let set = idempotency::once(
+        actor.id,
+        request_id.as_deref(),
+        milestones::set_signoff_role(&pool, &actor, &project, &milestone, &role, &approver),
     )
-    .await
+    .await;
+    repeated_is_done(set)?;
+    flash::form_done(<SetSignoffRole as server_fn::ServerFn>::PATH, done).await
 }
 
 /// Approves or rejects, as a role, the state the page showed (`state_digest`

@@ -1,6 +1,6 @@
 //! Projects and milestones as lists.
 
-use crate::domain::views::ProjectView;
+use crate::domain::views::{Done, ProjectView};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -29,9 +29,16 @@ pub async fn create_milestone(
     goal: String,
     planned_start: Option<String>,
     planned_end: Option<String>,
-) -> Result<(), AppError> {
-    use crate::ssr::{auth, milestones, AppState};
+    request_id: Option<String>,
+) -> Result<Done, AppError> {
+    use crate::domain::codes::MilestoneCode;
+    use crate::ssr::{auth, flash, idempotency, milestones, AppState};
     let actor = auth::require_session_actor().await?;
+    let done = Done::new(format!(
+        "Created milestone {} “{}”.",
+        MilestoneCode::parse(&code)?.as_str(),
+        title.trim()
+    ));
     let input = milestones::NewMilestone {
         code,
         title,
@@ -39,8 +46,18 @@ pub async fn create_milestone(
         planned_start,
         planned_end,
     };
-    milestones::create_milestone(&AppState::from_context()?.pool, &actor, &project, input).await?;
-    Ok(())
+    let pool = AppState::from_context()?.pool;
+    match idempotency::once(
+        actor.id,
+        request_id.as_deref(),
+        milestones::create_milestone(&pool, &actor, &project, input),
+    )
+    .await
+    {
+        Ok(_) | Err(AppError::AlreadyDone) => {}
+        Err(e) => return Err(e),
+    }
+    flash::form_done(<CreateMilestone as server_fn::ServerFn>::PATH, done).await
 }
 
 /// The project completion report. Members and admins.
@@ -55,8 +72,8 @@ pub async fn get_project_report(
 
 /// Marks a project public or not (a checkbox: present = public). Admins and PMs.
 #[server(endpoint = "set_project_public")]
-pub async fn set_project_public(project: String, public: Option<String>) -> Result<(), AppError> {
-    use crate::ssr::{auth, projects, AppState};
+pub async fn set_project_public(project: String, public: Option<String>) -> Result<Done, AppError> {
+    use crate::ssr::{auth, flash, projects, AppState};
     let actor = auth::require_session_actor().await?;
     projects::set_public(
         &AppState::from_context()?.pool,
@@ -64,5 +81,11 @@ pub async fn set_project_public(project: String, public: Option<String>) -> Resu
         &project,
         public.is_some(),
     )
-    .await
+    .await?;
+    let done = Done::new(if public.is_some() {
+        "Saved: the project is public; verify pages show its certificates in full."
+    } else {
+        "Saved: the project is not public; verify pages show a redacted view."
+    });
+    flash::form_done(<SetProjectPublic as server_fn::ServerFn>::PATH, done).await
 }

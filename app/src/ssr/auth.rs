@@ -300,7 +300,7 @@ pub async fn project_for(
 ) -> Result<(ProjectRow, Rights), AppError> {
     let project: ProjectRow =
         sqlx::query_as("select id, code, name, description, public from projects where code = ?")
-            .bind(code.trim())
+            .bind(code.trim().to_ascii_uppercase())
             .fetch_optional(pool)
             .await?
             .ok_or_else(|| AppError::NotFound(format!("project {}", code.trim())))?;

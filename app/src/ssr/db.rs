@@ -40,8 +40,13 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// inside the transaction still holds when it commits. A deferred `BEGIN`
 /// that reads first cannot upgrade once another writer has committed
 /// (`SQLITE_BUSY_SNAPSHOT`), which is why every write path starts here.
+/// Inside [`super::idempotency::once`] the first one also claims the form's
+/// request id.
 pub async fn write(
     pool: &SqlitePool,
 ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
-    pool.begin_with("BEGIN IMMEDIATE").await
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    // a once-only form submission claims its request id with its first write
+    super::idempotency::claim_pending(&mut tx).await?;
+    Ok(tx)
 }

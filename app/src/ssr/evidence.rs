@@ -197,7 +197,7 @@ pub async fn store_upload(
                 "select id, code, metric from criteria where milestone_id = ? and code = ?",
             )
             .bind(m.id)
-            .bind(code)
+            .bind(code.to_ascii_uppercase())
             .fetch_optional(pool)
             .await?
             .ok_or_else(|| {
@@ -213,7 +213,7 @@ pub async fn store_upload(
                 "select id from tasks where milestone_id = ? and code = ?",
             )
             .bind(m.id)
-            .bind(code)
+            .bind(code.to_ascii_uppercase())
             .fetch_optional(pool)
             .await?
             .ok_or_else(|| AppError::invalid("task", format!("no task {code} in {}", m.code)))?,

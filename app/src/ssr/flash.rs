@@ -6,7 +6,6 @@
 
 use crate::error::AppError;
 use leptos::prelude::use_context;
-use leptos::server::ServerActionError;
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
@@ -26,7 +25,16 @@ pub struct Flash {
 pub enum FlashMessage {
     /// A failed server function: its path and its error as server functions
     /// put errors in URLs (URL-safe base64 of the JSON), for the form's `ServerAction`.
-    FormError { server_fn: String, error: String },
+    /// `fields` are the values the form was sent with, passwords and
+    /// secrets left out, so the form comes back as the user filled it.
+    FormError {
+        server_fn: String,
+        error: String,
+        #[serde(default)]
+        fields: Vec<(String, String)>,
+    },
+    /// A plain-form post that succeeded: what it did, for the form's status line.
+    Done { server_fn: String, message: String },
     /// A refused evidence upload, for the milestone page.
     UploadError(String),
 }
@@ -66,20 +74,82 @@ pub async fn take(session: &Session, page: &str) -> Result<Option<Flash>, AppErr
         .filter(|f| f.page == page))
 }
 
-/// The form error of this page render's flash message, if it has one.
-pub fn form_error() -> Option<ServerActionError> {
-    match use_context::<Flash>()?.message {
-        FlashMessage::FormError { server_fn, error } => {
-            Some(ServerActionError::new(&server_fn, &error))
-        }
-        FlashMessage::UploadError(_) => None,
-    }
-}
-
 /// The refused upload of this page render's flash message, if it has one.
 pub fn upload_error() -> Option<String> {
     match use_context::<Flash>()?.message {
         FlashMessage::UploadError(message) => Some(message),
-        FlashMessage::FormError { .. } => None,
+        _ => None,
     }
+}
+
+/// The refused form of this page render: its server function's path and encoded error.
+pub fn form_error_parts() -> Option<(String, String)> {
+    match use_context::<Flash>()?.message {
+        FlashMessage::FormError {
+            server_fn, error, ..
+        } => Some((server_fn, error)),
+        _ => None,
+    }
+}
+
+/// The values of the refused plain form of this page render, if any.
+pub fn form_values() -> Option<crate::components::form::FormValues> {
+    match use_context::<Flash>()?.message {
+        FlashMessage::FormError {
+            server_fn, fields, ..
+        } => Some(crate::components::form::FormValues { server_fn, fields }),
+        _ => None,
+    }
+}
+
+/// The success of the plain form that led to this page render, if any.
+pub fn done() -> Option<crate::components::form::FlashDone> {
+    match use_context::<Flash>()?.message {
+        FlashMessage::Done { server_fn, message } => {
+            Some(crate::components::form::FlashDone { server_fn, message })
+        }
+        _ => None,
+    }
+}
+
+/// Whether this server-function request is a plain HTML form post (no
+/// JavaScript): the browser then asks for HTML, the hydrated client for JSON.
+pub fn is_plain_form(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
+}
+
+/// Answers a form's success: for a plain form post, the message is kept for
+/// the page the browser returns to (the Referer, on this site), where the
+/// form's status line shows it.
+pub async fn form_done(
+    server_fn: &str,
+    done: crate::domain::views::Done,
+) -> Result<crate::domain::views::Done, AppError> {
+    let headers: axum::http::HeaderMap = leptos_axum::extract().await.unwrap_or_default();
+    if !is_plain_form(&headers) {
+        return Ok(done);
+    }
+    let back = headers
+        .get(axum::http::header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(super::redirects::local_path_of_url);
+    let session = leptos_axum::extract::<Session>().await.ok();
+    if let (Some(back), Some(session)) = (back, session) {
+        let page = back.split(['?', '#']).next().unwrap_or("/").to_string();
+        store(
+            &session,
+            &Flash {
+                page,
+                message: FlashMessage::Done {
+                    server_fn: server_fn.to_string(),
+                    message: done.message.clone(),
+                },
+            },
+        )
+        .await?;
+    }
+    Ok(done)
 }

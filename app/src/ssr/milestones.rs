@@ -43,7 +43,8 @@ pub async fn milestone_row_in(
     project: &ProjectRow,
     code: &str,
 ) -> Result<MilestoneRow, AppError> {
-    sqlx::query_as("select id, project_id, code, title, goal, planned_start, planned_end from milestones where project_id = ? and code = ?")
+    // codes are unique regardless of case: /p/WM/m/m4 is M4
+    sqlx::query_as("select id, project_id, code, title, goal, planned_start, planned_end from milestones where project_id = ? and code = ? collate nocase")
         .bind(project.id)
         .bind(code.trim())
         .fetch_optional(conn)
@@ -63,7 +64,7 @@ pub async fn view(
     build_view(&mut *pool.acquire().await?, &p, &m, rights).await
 }
 
-/// A project's milestones in code order (M2 before M10).
+/// A project's milestones in code order (M2 before M10, R2026.2 before R2026.10).
 pub async fn milestones_of(
     pool: &SqlitePool,
     project_id: i64,
@@ -74,15 +75,7 @@ pub async fn milestones_of(
     .bind(project_id)
     .fetch_all(pool)
     .await?;
-    rows.sort_by_key(|m| {
-        (
-            m.code
-                .trim_start_matches('M')
-                .parse::<u32>()
-                .unwrap_or(u32::MAX),
-            m.code.clone(),
-        )
-    });
+    rows.sort_by_key(|m| crate::domain::codes::natural_key(&m.code));
     Ok(rows)
 }
 
@@ -532,7 +525,7 @@ pub async fn complete_task(
          from tasks t where t.milestone_id = ? and t.code = ?",
     )
     .bind(m.id)
-    .bind(task.trim())
+    .bind(task.trim().to_ascii_uppercase())
     .fetch_optional(&mut *tx)
     .await?;
     let (id, title, requires_evidence, done_at, n) = row.ok_or_else(|| {
@@ -767,7 +760,8 @@ pub struct NewCriterion {
     pub title: String,
     pub metric: String,
     pub op: String,
-    pub target: f64,
+    /// A number, or text such as "80%" (`parse_target`).
+    pub target: crate::domain::criterion::TargetInput,
     pub unit: Option<String>,
 }
 
@@ -785,9 +779,7 @@ pub async fn add_criterion(
     let title = required_text("title", &input.title, 300)?;
     let metric = parse_metric(&input.metric)?;
     let op = Op::parse(&input.op)?;
-    if !input.target.is_finite() {
-        return Err(AppError::invalid("target", "must be a finite number"));
-    }
+    let target = crate::domain::criterion::parse_target(&input.target, &metric)?;
     let unit = optional_text("unit", input.unit.as_deref().unwrap_or_default(), 20)?;
     let unit = if unit.is_empty() {
         metric_info(&metric)
@@ -804,7 +796,7 @@ pub async fn add_criterion(
         .bind(&title)
         .bind(&metric)
         .bind(op.as_str())
-        .bind(input.target)
+        .bind(target)
         .bind(&unit)
         .bind(super::now())
         .execute(&mut *tx)
@@ -819,7 +811,7 @@ pub async fn add_criterion(
             action: "criterion.create",
             subject: format!("{} {}", code.as_str(), title),
             before: None,
-            after: Some(json!({"code": code.as_str(), "metric": metric, "op": op.as_str(), "target": input.target, "unit": unit})),
+            after: Some(json!({"code": code.as_str(), "metric": metric, "op": op.as_str(), "target": target, "unit": unit})),
         },
     )
     .await?;

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod evidence;
 pub mod exports;
 pub mod flash;
+pub mod idempotency;
 pub mod milestones;
 pub mod parsers;
 pub mod pdf;

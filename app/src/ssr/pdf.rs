@@ -25,7 +25,7 @@ use krilla::Document;
 use serde_json::Value;
 
 use super::exports::{arr, ticked, with_unit};
-use crate::components::{short_hash, when};
+use crate::components::{short_hash, utc_when as when};
 use crate::domain::views::show as s;
 use crate::error::AppError;
 
