@@ -7,7 +7,7 @@ test("a reader picks a time zone and pages show times in it, exports stay UTC", 
   await login(page, "stakeholder", "/");
   await page.getByRole("banner").getByRole("link", { name: "Account" }).click();
   await expect(page.getByRole("heading", { name: "Account", level: 1 })).toBeVisible();
-  await page.getByLabel("Time zone").selectOption("Asia/Shanghai");
+  await page.getByRole("combobox", { name: "Time zone" }).selectOption("Asia/Shanghai");
   await page.getByRole("button", { name: "Save time zone" }).click();
   await expect(page.getByRole("status")).toHaveText("Times are shown in Asia/Shanghai.");
 
@@ -27,7 +27,7 @@ test("a reader picks a time zone and pages show times in it, exports stay UTC", 
 
   // back to the browser's zone
   await page.goto("/account");
-  await page.getByLabel("Time zone").selectOption("");
+  await page.getByRole("combobox", { name: "Time zone" }).selectOption("");
   await page.getByRole("button", { name: "Save time zone" }).click();
   await expect(page.getByRole("status")).toHaveText("Times follow your browser's time zone.");
 });

@@ -10,13 +10,14 @@ test("a form says what it added, starts over clean, and a double click creates o
   const code = sprint(info);
   await login(page, "pm", "/p/WM");
   await page.getByText("New milestone").click();
-  await page.getByLabel("Code").fill(code);
-  await page.getByLabel("Title").fill("Form hygiene");
-  await page.getByRole("button", { name: "Create milestone" }).click({ clickCount: 2 });
+  const create = page.locator("form[data-form$=create_milestone]");
+  await create.getByLabel("Code").fill(code);
+  await create.getByLabel("Title").fill("Form hygiene");
+  await create.getByRole("button", { name: "Create milestone" }).click({ clickCount: 2 });
   await expect(page.getByRole("status")).toHaveText(`Created milestone ${code} “Form hygiene”.`);
   await expect(page.getByText("already exists")).toHaveCount(0);
   await expect(page.getByRole("link", { name: code, exact: true })).toHaveCount(1);
-  if (jsOn(info)) await expect(page.getByLabel("Code")).toHaveValue("");
+  if (jsOn(info)) await expect(create.getByLabel("Code")).toHaveValue("");
 
   await page.getByRole("link", { name: code, exact: true }).click();
   await expect(page.getByRole("heading", { name: new RegExp(`^${code} Form hygiene`) })).toBeVisible();

@@ -105,6 +105,8 @@ where
                     page.0.update(|n| *n += 1);
                     reset_forms(S::PATH);
                     request_id.set(new_request_id());
+                } else {
+                    clear_passwords(S::PATH);
                 }
                 result_at.set(page.0.get_untracked());
             }
@@ -217,6 +219,29 @@ fn new_request_id() -> String {
     #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
     {
         String::new()
+    }
+}
+
+/// Empties the password fields of a refused form (a refused password is not
+/// sent again by accident, as after a plain post).
+fn clear_passwords(_path: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        let selector = format!("form[data-form=\"{_path}\"] input[type=password]");
+        if let Ok(list) = doc.query_selector_all(&selector) {
+            for i in 0..list.length() {
+                if let Some(input) = list
+                    .item(i)
+                    .and_then(|n| n.dyn_into::<web_sys::HtmlInputElement>().ok())
+                {
+                    input.set_value("");
+                }
+            }
+        }
     }
 }
 
