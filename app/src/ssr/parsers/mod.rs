@@ -459,3 +459,6 @@ mod tests {
         assert!(json.ends_with(",\"warnings\":[]}"), "{json}");
     }
 }
+
+#[cfg(test)]
+mod details_tests;

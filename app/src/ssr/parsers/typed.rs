@@ -832,3 +832,9 @@ mod tests {
         assert!(parse(EvidenceKind::Spdx, &bad[..]).is_err());
     }
 }
+
+/// Whether detail fields are being kept on this thread.
+#[cfg(test)]
+pub(super) fn keeping() -> bool {
+    KEEP.get() > 0
+}
