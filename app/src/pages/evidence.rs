@@ -113,7 +113,7 @@ fn DrillDown(d: EvidenceDetails, label: &'static str) -> impl IntoView {
         {match (d.previous.clone(), d.comparison.clone()) {
             (Some(p), Some(c)) => view! {
                 <section class="card" aria-labelledby="comparison">
-                    <h2 id="comparison">"Compared with evidence #" {p.id}</h2>
+                    <h2 id="comparison">{format!("Compared with evidence #{}", p.id)}</h2>
                     <p>
                         {format!("The previous {label} evidence for {}: ", scope_hint.unwrap_or_default())}
                         <a href=format!("/evidence/{}", p.id)>{format!("#{} {}", p.id, p.original_name)}</a>
@@ -124,7 +124,7 @@ fn DrillDown(d: EvidenceDetails, label: &'static str) -> impl IntoView {
             }.into_any(),
             (Some(p), None) => view! {
                 <section class="card">
-                    <h2>"Compared with evidence #" {p.id}</h2>
+                    <h2>{format!("Compared with evidence #{}", p.id)}</h2>
                     <p class="muted">"The previous file could not be read again, so nothing is compared."</p>
                 </section>
             }.into_any(),
@@ -143,7 +143,7 @@ fn FailingTests(t: TestDetails) -> impl IntoView {
     let rest = t.failing_total.saturating_sub(t.failing.len() as u64);
     view! {
         <section class="card" aria-labelledby="failing-tests">
-            <h2 id="failing-tests">"Failing tests (" {t.failing_total} ")"</h2>
+            <h2 id="failing-tests">{format!("Failing tests ({})", t.failing_total)}</h2>
             {if t.failing.is_empty() {
                 view! { <p class="muted">"No test failed or errored."</p> }.into_any()
             } else {
@@ -225,7 +225,7 @@ fn Findings(f: FindingDetails) -> impl IntoView {
     let rest = f.findings_total.saturating_sub(f.findings.len() as u64);
     view! {
         <section class="card" aria-labelledby="findings">
-            <h2 id="findings">"Findings (" {f.findings_total} ")"</h2>
+            <h2 id="findings">{format!("Findings ({})", f.findings_total)}</h2>
             {(!f.counts.is_empty()).then(|| view! {
                 <ul class="severity-counts">
                     {f.counts.into_iter().map(|c| view! { <li><span class=format!("badge severity-{}", c.severity)>{c.severity.clone()}</span> " " {c.count}</li> }).collect_view()}

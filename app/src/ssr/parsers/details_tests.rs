@@ -451,7 +451,7 @@ fn grype_npm_audit_and_zap_list_what_they_count() {
 }
 
 #[test]
-fn a_metric_parse_keeps_no_detail_fields() {
+fn the_detail_switch_is_off_again_after_a_drill_down() {
     // the thread-local switch is off outside a drill-down: a SARIF parse on
     // this thread right after one does not keep messages
     let log = r#"{"version":"2.1.0","runs":[{"results":[{"level":"error","ruleId":"r","message":{"text":"m"}}]}]}"#;
