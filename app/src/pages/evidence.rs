@@ -157,7 +157,7 @@ fn FailingTests(t: TestDetails) -> impl IntoView {
                                         <td><span class=format!("badge outcome-{}", c.outcome.label())>{c.outcome.label()}</span></td>
                                         <td class="wrap">{c.suite.clone()}{(c.classname != c.suite && !c.classname.is_empty()).then(|| view! { <br/><code>{c.classname.clone()}</code> })}</td>
                                         <td class="wrap">{c.name.clone()}</td>
-                                        <td class="wrap">{c.message.clone()}
+                                        <td class="wrap"><span class="message">{c.message.clone()}</span>
                                             {(!c.text.is_empty()).then(|| view! { <pre class="failure-text">{c.text.clone()}</pre> })}
                                         </td>
                                     </tr>
