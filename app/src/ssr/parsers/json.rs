@@ -199,7 +199,7 @@ pub fn parse<R: BufRead>(kind: EvidenceKind, reader: R) -> Result<Parsed, ParseE
 pub fn parse_with<R: BufRead>(
     kind: EvidenceKind,
     mut reader: R,
-    mut detail: Option<&mut FindingsExtract>,
+    detail: Option<&mut FindingsExtract>,
 ) -> Result<Parsed, ParseError> {
     let bad = |msg: &str| ParseError::new(kind, msg.to_string(), None);
     // serde would read a struct from an array too; only Trivy's legacy form is one
@@ -219,18 +219,17 @@ pub fn parse_with<R: BufRead>(
     let mut warnings = Vec::new();
     // detail fields are read only while this lives
     let _keeping = detail.is_some().then(typed::Keeping::start);
-    let d = detail.as_deref_mut();
     let m = match kind {
-        EvidenceKind::Sarif => typed::sarif_with(&read(kind, reader)?, d),
-        EvidenceKind::Trivy => typed::trivy_with(&read(kind, reader)?, d),
-        EvidenceKind::Grype => typed::grype_with(&read(kind, reader)?, d),
+        EvidenceKind::Sarif => typed::sarif_with(&read(kind, reader)?, detail),
+        EvidenceKind::Trivy => typed::trivy_with(&read(kind, reader)?, detail),
+        EvidenceKind::Grype => typed::grype_with(&read(kind, reader)?, detail),
         EvidenceKind::Cyclonedx => {
-            typed::cyclonedx_with(&read(kind, reader)?, d).map_err(|e| bad(&e))?
+            typed::cyclonedx_with(&read(kind, reader)?, detail).map_err(|e| bad(&e))?
         }
         EvidenceKind::Spdx => typed::spdx(&read(kind, reader)?).map_err(|e| bad(&e))?,
         _ => {
             let v: Value = read(kind, reader)?;
-            if let Some(out) = d {
+            if let Some(out) = detail {
                 match kind {
                     EvidenceKind::NpmAudit => npm_audit_findings(&v, out),
                     EvidenceKind::Zap => zap_findings(&v, out),
@@ -416,10 +415,15 @@ fn zap_findings(v: &Value, out: &mut FindingsExtract) {
             .into_iter()
             .flatten()
         {
-            let band = match alert.get("riskcode").and_then(f) {
-                Some(c) if c == 3.0 => "high",
-                Some(c) if c == 2.0 => "medium",
-                Some(c) if c == 1.0 => "low",
+            let code = alert
+                .get("riskcode")
+                .and_then(f)
+                .filter(|c| c.fract() == 0.0)
+                .map(|c| c as i64);
+            let band = match code {
+                Some(3) => "high",
+                Some(2) => "medium",
+                Some(1) => "low",
                 _ => continue,
             };
             let title = match text(alert.get("alert")) {
