@@ -130,10 +130,16 @@ fn every_fixtures_drill_down_agrees_with_its_metrics() {
                     wrong.push(format!("{file}: a finding without a rule or id"));
                 }
             }
-            (Extract::Nothing, k) if k.metrics().iter().any(|n| n.starts_with("tests.")) => {
-                wrong.push(format!("{file}: no drill-down"));
+            (Extract::Nothing, _) => {
+                let drillable = ["tests.", "coverage.", "findings.", "vulns."];
+                if parsed
+                    .metrics
+                    .keys()
+                    .any(|k| drillable.iter().any(|d| k.starts_with(d)))
+                {
+                    wrong.push(format!("{file}: no drill-down"));
+                }
             }
-            (Extract::Nothing, _) => {}
         }
         checked += 1;
     }
@@ -355,8 +361,11 @@ fn trivy_lists_vulnerabilities_by_id_and_package_version() {
         ("medium", "CVE-2019-1549", "libcrypto1.1@1.1.1c-r0")
     );
     assert_eq!(first.message, "openssl: information disclosure in fork()");
-    let secrets = findings("trivy-json/trivy__secrets.json.golden", EvidenceKind::Trivy);
-    assert_eq!(secrets.map(|s| s.total), Some(0));
+    // a secret-only scan counts no vulnerabilities, so it lists none either
+    let secrets = extract("trivy-json/trivy__secrets.json.golden", EvidenceKind::Trivy);
+    assert_eq!(secrets, Extract::Nothing);
+    let sbom = extract("cyclonedx/bom-examples__bom.json", EvidenceKind::Cyclonedx);
+    assert_eq!(sbom, Extract::Nothing);
 }
 
 #[test]
@@ -460,4 +469,46 @@ fn the_detail_switch_is_off_again_after_a_drill_down() {
     let Extract::Findings(f) = x else { panic!() };
     assert_eq!(f.findings[0].message, "m");
     assert!(!super::typed::keeping(), "the switch is off again");
+}
+
+#[test]
+fn collecting_details_never_changes_what_is_accepted_or_refused() {
+    let deep_xml = format!("{}{}", "<a>".repeat(50_000), "</a>".repeat(50_000));
+    let deep_field = format!(
+        r#"{{"version":"2.1.0","runs":[{{"results":[{{"locations":{}{}}}]}}]}}"#,
+        "[".repeat(200),
+        "]".repeat(200)
+    );
+    let inputs: Vec<Vec<u8>> = vec![
+        deep_field.into_bytes(),
+        Vec::new(),
+        b"{}".to_vec(),
+        b"<html><body/></html>".to_vec(),
+        deep_xml.into_bytes(),
+        b"<testsuite><testcase name=\"a\"><failure>".to_vec(),
+        b"<testsuite><testcase name=\"a\"><failure>\xff</failure></testcase></testsuite>".to_vec(),
+        b"<testsuite><testcase name=\"a\"><failure>&lol;</failure></testcase></testsuite>".to_vec(),
+        b"<testsuite>\n<testcase name=\"a\"><failure message=\"m\"><![CDATA[x]]></failure></testcase>\n</testsuite>\n\n".to_vec(),
+        b"<coverage line-rate=\"0.5\"><packages><package><classes><class filename=\"a\"><lines><line number=\"1\" hits=\"x\"/></lines></class></classes></package></packages></coverage>".to_vec(),
+        b"<report name=\"r\"><package name=\"p\"><sourcefile name=\"A.java\"><counter type=\"LINE\" missed=\"1\"/></sourcefile></package></report>".to_vec(),
+        b"<OWASPZAPReport><site name=\"s\"><alerts><alertitem><riskcode>high</riskcode></alertitem></alerts></site></OWASPZAPReport>\n".to_vec(),
+        b"<OWASPZAPReport><site name=\"s\"><alerts><alertitem><riskcode> 2 </riskcode><alert>a &amp; b</alert></alertitem></alerts></site></OWASPZAPReport>\n".to_vec(),
+        b"SF:a.c\nDA:1,1\n".to_vec(),
+        br#"{"version":"2.1.0","runs":[{"results":[{"message":{"text":"\xff"}}]}]}"#.to_vec(),
+        br#"{"version":"2.1.0","runs":[{"results":[{"message":7,"locations":"x"}]}]}"#.to_vec(),
+        br#"{"SchemaVersion":2,"Results":[{"Target":"t","Vulnerabilities":[{"Severity":"HIGH","VulnerabilityID":{"x":1}}]}]}"#.to_vec(),
+        br#"{"matches":[{"vulnerability":{"severity":"High"},"artifact":[1,2]}]}"#.to_vec(),
+    ];
+    for kind in EvidenceKind::REPORTS {
+        for input in &inputs {
+            let plain = super::parse(kind, &input[..]);
+            let detailed = parse_detailed(kind, &input[..]).map(|(p, _)| p);
+            assert_eq!(
+                plain,
+                detailed,
+                "{kind:?} on {:?}",
+                String::from_utf8_lossy(&input[..input.len().min(60)])
+            );
+        }
+    }
 }

@@ -177,6 +177,14 @@ pub fn parse_detailed<R: BufRead>(
         | EvidenceKind::Cyclonedx => json::parse_with(kind, reader, Some(&mut findings))?,
         _ => return Ok((parse(kind, reader)?, Extract::Nothing)),
     };
+    // an SBOM without vulnerabilities, a secret-only scan: nothing was counted, nothing to list
+    let counted = parsed
+        .metrics
+        .keys()
+        .any(|k| k.starts_with("findings.") || k.starts_with("vulns."));
+    if !counted {
+        return Ok((parsed, Extract::Nothing));
+    }
     Ok((parsed, Extract::Findings(findings)))
 }
 

@@ -5,7 +5,7 @@
 use super::json::Severities;
 use super::Metrics;
 use crate::domain::details::{clip, severity_band, Finding, FindingsExtract, KEPT, TEXT_CHARS};
-use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 use std::cell::Cell;
@@ -66,8 +66,79 @@ impl<'de, P: Pick> Deserialize<'de> for Kept<P> {
             return Ok(Kept::default());
         }
         KEEP.set(budget - 1);
-        let v = Value::deserialize(d)?;
+        let v = Shallow(SHALLOW_DEPTH).deserialize(d)?;
         Ok(Kept(P::pick(&v).map(|t| clip(&t, TEXT_CHARS)), PhantomData))
+    }
+}
+
+/// Levels of a kept field read into a `Value` (a SARIF location needs 4).
+const SHALLOW_DEPTH: u8 = 6;
+
+/// Reads a JSON value to a bounded depth and skips what lies deeper the way
+/// an unkept field is skipped, so keeping a field never meets a limit (or a
+/// recursion) that skipping it would not.
+struct Shallow(u8);
+
+impl<'de> DeserializeSeed<'de> for Shallow {
+    type Value = Value;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Shallow {
+    type Value = Value;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        self.deserialize(d)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        if self.0 == 0 {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            return Ok(Value::Null);
+        }
+        let mut out = Vec::new();
+        while let Some(v) = seq.next_element_seed(Shallow(self.0 - 1))? {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        if self.0 == 0 {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            return Ok(Value::Null);
+        }
+        let mut out = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            out.insert(key, map.next_value_seed(Shallow(self.0 - 1))?);
+        }
+        Ok(Value::Object(out))
     }
 }
 
