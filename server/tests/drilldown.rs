@@ -378,3 +378,39 @@ async fn the_evidence_page_shows_the_failing_tests_and_the_comparison() {
     );
     assert!(!html.contains("Failing tests"));
 }
+
+#[tokio::test]
+async fn a_stored_file_that_no_longer_reads_is_named_not_compared() {
+    let w = with_criterion().await;
+    let fields = [("milestone", "M1"), ("criterion", "C1")];
+    let first = upload(&w, &fields, "junit-1.xml", &junit(&[("adds", "x")])).await;
+    let second = upload(&w, &fields, "junit-2.xml", &junit(&[("totals", "y")])).await;
+    let sha = |id: i64| {
+        let w = &w;
+        async move {
+            w.app
+                .get(Some(&w.eng), &format!("/api/v1/evidence/{id}"))
+                .await
+                .json()["sha256"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    std::fs::remove_file(w.app.state.blobs.path_of(&sha(first).await)).unwrap();
+    let d = details(&w, &w.eng, second).await.json();
+    assert_eq!(d["previous"]["id"], first);
+    assert_eq!(d["comparison"], Value::Null);
+    assert_eq!(d["tests"]["failing_total"], 1);
+
+    std::fs::remove_file(w.app.state.blobs.path_of(&sha(second).await)).unwrap();
+    let r = details(&w, &w.eng, second).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let problem = r.json()["problem"].as_str().unwrap().to_string();
+    assert!(
+        problem.starts_with(
+            "the stored file could not be read again (JUnit XML: cannot read the file"
+        ),
+        "{problem}"
+    );
+}

@@ -180,29 +180,35 @@ pub async fn details(
     };
     let before_extract: Option<(BTreeMap<String, f64>, Extract)> =
         before.map(|(p, x)| (p.metrics, x));
-    let previous = previous.zip(before_extract.as_ref()).map(|(p, (m, x))| {
-        (
-            PreviousEvidence {
-                id: p.id,
-                original_name: p.original_name,
-                effective_at: p.effective_at,
-                scope: scope.clone(),
-            },
-            details::Parsed {
-                metrics: m,
-                extract: x,
-            },
-        )
+    let previous = previous.map(|p| PreviousEvidence {
+        id: p.id,
+        original_name: p.original_name,
+        effective_at: p.effective_at,
+        scope,
     });
-    Ok(details::details(
+    let mut out = details::details(
         row.id,
         &row.kind,
         details::Parsed {
             metrics: &parsed.metrics,
             extract: &extract,
         },
-        previous,
-    ))
+        previous
+            .clone()
+            .zip(before_extract.as_ref())
+            .map(|(p, (m, x))| {
+                (
+                    p,
+                    details::Parsed {
+                        metrics: m,
+                        extract: x,
+                    },
+                )
+            }),
+    );
+    // a previous file that no longer reads is still named, without a comparison
+    out.previous = previous;
+    Ok(out)
 }
 
 /// What came with an uploaded file.
