@@ -3,7 +3,7 @@
 #![no_main]
 
 use app::domain::metrics::EvidenceKind;
-use app::ssr::parsers::{detect, parse};
+use app::ssr::parsers::{detect, parse, parse_detailed};
 use libfuzzer_sys::fuzz_target;
 
 const KINDS: &[EvidenceKind] = &[EvidenceKind::Junit, EvidenceKind::Cobertura, EvidenceKind::Jacoco, EvidenceKind::Zap];
@@ -12,5 +12,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = detect(data);
     for kind in KINDS {
         let _ = parse(*kind, data);
+        // the drill-down walks the same bytes with its collectors switched on
+        let _ = parse_detailed(*kind, data);
     }
 });

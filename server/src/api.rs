@@ -215,6 +215,7 @@ pub fn router(state: &ServerState) -> Routes<ServerState> {
         )
         .get("/evidence/{id}", get_evidence)
         .get("/evidence/{id}/file", get_evidence_file)
+        .get("/evidence/{id}/details", get_evidence_details)
         .get("/certificates/{number}", get_certificate)
         .get("/certificates/{number}/export", export_certificate)
         .get("/certificates/{number}/export.md", export_markdown)
@@ -504,6 +505,17 @@ async fn get_evidence(
     Path(id): Path<i64>,
 ) -> ApiResult<impl IntoResponse> {
     Ok(Json(evidence::get(&s, &a, id).await?.0))
+}
+
+/// The drill-down: failing tests, least covered files or findings, parsed
+/// again from the stored file, and the comparison with the previous evidence
+/// of the same kind. Members.
+async fn get_evidence_details(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor,
+    Path(id): Path<i64>,
+) -> ApiResult<impl IntoResponse> {
+    Ok(Json(evidence::details(&s, &a, id).await?))
 }
 
 /// The stored bytes, as an attachment. Members.

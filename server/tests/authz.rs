@@ -135,9 +135,9 @@ fn rest_row(method: &Method, path: &str) -> Option<(Who, Option<Value>)> {
             (Who::AdminOfProject, Some(json!({"enabled": true})))
         }
         ("POST", "/api/v1/projects/{code}/evidence") => (Who::Worker, None),
-        ("GET", "/api/v1/evidence/{id}") | ("GET", "/api/v1/evidence/{id}/file") => {
-            (Who::Member, None)
-        }
+        ("GET", "/api/v1/evidence/{id}")
+        | ("GET", "/api/v1/evidence/{id}/file")
+        | ("GET", "/api/v1/evidence/{id}/details") => (Who::Member, None),
         ("GET", "/api/v1/certificates/{number}")
         | ("GET", "/api/v1/certificates/{number}/export")
         | ("GET", "/api/v1/certificates/{number}/export.md")
@@ -501,7 +501,7 @@ fn server_fn_row(path: &str) -> Option<(Who, Vec<(&'static str, String)>)> {
         "set_time_zone" => (Who::LoggedIn, vec![("time_zone", s("Asia/Shanghai"))]),
         "create_token" => (Who::LoggedIn, vec![("name", s("matrix"))]),
         "revoke_token" => (Who::TokenOwner, vec![("id", s("{token}"))]),
-        "get_evidence" => (Who::Member, vec![("id", s("{evidence}"))]),
+        "get_evidence" | "get_evidence_details" => (Who::Member, vec![("id", s("{evidence}"))]),
         "get_certificate" => (Who::Member, vec![("number", s("{number}"))]),
         "revoke_certificate" => (
             Who::Manager,

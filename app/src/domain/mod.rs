@@ -4,6 +4,7 @@
 pub mod checklist;
 pub mod codes;
 pub mod criterion;
+pub mod details;
 pub mod markdown;
 pub mod metrics;
 pub mod milestone;

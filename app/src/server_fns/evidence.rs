@@ -1,5 +1,6 @@
 //! Evidence and certificates as pages read them.
 
+use crate::domain::details::EvidenceDetails;
 use crate::domain::views::{CertificateView, EvidenceView};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -12,6 +13,15 @@ pub async fn get_evidence(id: i64) -> Result<EvidenceView, AppError> {
     Ok(evidence::get(&AppState::from_context()?, &actor, id)
         .await?
         .0)
+}
+
+/// One evidence file's drill-down (its stored file parsed again) and the
+/// comparison with the previous evidence of its kind. Members of its project.
+#[server(endpoint = "get_evidence_details")]
+pub async fn get_evidence_details(id: i64) -> Result<EvidenceDetails, AppError> {
+    use crate::ssr::{auth, evidence, AppState};
+    let actor = auth::require_session_actor().await?;
+    evidence::details(&AppState::from_context()?, &actor, id).await
 }
 
 /// A certificate with its full payload, re-verified. Members of its project.

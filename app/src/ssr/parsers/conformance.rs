@@ -7,7 +7,7 @@ use crate::domain::metrics::{round_metric, EvidenceKind};
 use std::io::Read;
 use std::path::PathBuf;
 
-fn fixtures() -> PathBuf {
+pub(super) fn fixtures() -> PathBuf {
     std::env::var_os("ATTEST_FIXTURES")
         .map(PathBuf::from)
         .unwrap_or_else(|| {

@@ -5,6 +5,7 @@
 //! limit refuses absurdly deep nesting, so no input can overflow the stack.
 
 use super::{typed, Metrics, ParseError, Parsed};
+use crate::domain::details::{severity_band, Finding, FindingsExtract};
 use crate::domain::metrics::EvidenceKind;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -189,7 +190,17 @@ fn first_byte<R: BufRead>(reader: &mut R) -> Option<u8> {
 }
 
 /// Parses one of the JSON kinds.
-pub fn parse<R: BufRead>(kind: EvidenceKind, mut reader: R) -> Result<Parsed, ParseError> {
+pub fn parse<R: BufRead>(kind: EvidenceKind, reader: R) -> Result<Parsed, ParseError> {
+    parse_with(kind, reader, None)
+}
+
+/// Parses one of the JSON kinds, listing its findings into `detail` when
+/// given (SARIF, Trivy, Grype, npm audit, ZAP, CycloneDX).
+pub fn parse_with<R: BufRead>(
+    kind: EvidenceKind,
+    mut reader: R,
+    detail: Option<&mut FindingsExtract>,
+) -> Result<Parsed, ParseError> {
     let bad = |msg: &str| ParseError::new(kind, msg.to_string(), None);
     // serde would read a struct from an array too; only Trivy's legacy form is one
     match first_byte(&mut reader) {
@@ -206,14 +217,25 @@ pub fn parse<R: BufRead>(kind: EvidenceKind, mut reader: R) -> Result<Parsed, Pa
         Some(_) => return Err(ParseError::new(kind, "not well-formed JSON", Some(1))),
     }
     let mut warnings = Vec::new();
+    // detail fields are read only while this lives
+    let _keeping = detail.is_some().then(typed::Keeping::start);
     let m = match kind {
-        EvidenceKind::Sarif => typed::sarif(&read(kind, reader)?),
-        EvidenceKind::Trivy => typed::trivy(&read(kind, reader)?),
-        EvidenceKind::Grype => typed::grype(&read(kind, reader)?),
-        EvidenceKind::Cyclonedx => typed::cyclonedx(&read(kind, reader)?).map_err(|e| bad(&e))?,
+        EvidenceKind::Sarif => typed::sarif_with(&read(kind, reader)?, detail),
+        EvidenceKind::Trivy => typed::trivy_with(&read(kind, reader)?, detail),
+        EvidenceKind::Grype => typed::grype_with(&read(kind, reader)?, detail),
+        EvidenceKind::Cyclonedx => {
+            typed::cyclonedx_with(&read(kind, reader)?, detail).map_err(|e| bad(&e))?
+        }
         EvidenceKind::Spdx => typed::spdx(&read(kind, reader)?).map_err(|e| bad(&e))?,
         _ => {
             let v: Value = read(kind, reader)?;
+            if let Some(out) = detail {
+                match kind {
+                    EvidenceKind::NpmAudit => npm_audit_findings(&v, out),
+                    EvidenceKind::Zap => zap_findings(&v, out),
+                    _ => {}
+                }
+            }
             match kind {
                 EvidenceKind::NpmAudit => npm_audit(&v).ok_or_else(|| {
                     bad("not an npm audit report: no metadata.vulnerabilities counts")
@@ -309,6 +331,113 @@ fn npm_audit(v: &Value) -> Option<Metrics> {
     m.set("vulns.medium", get("moderate"));
     m.set("vulns.low", get("low"));
     Some(m)
+}
+
+fn text(v: Option<&Value>) -> String {
+    match v {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// npm audit's entries: per package (v7+ `vulnerabilities`) or per advisory
+/// (v6 `advisories`); `info` is not counted, so not listed.
+fn npm_audit_findings(v: &Value, out: &mut FindingsExtract) {
+    let listed = |severity: &str| !severity.trim().eq_ignore_ascii_case("info");
+    if let Some(packages) = v.get("vulnerabilities").and_then(Value::as_object) {
+        for (name, p) in packages {
+            let severity = text(p.get("severity"));
+            if !listed(&severity) {
+                continue;
+            }
+            let via = p.get("via").and_then(Value::as_array);
+            let advisory = via.and_then(|a| a.iter().find(|x| x.is_object()));
+            let (rule, message) = match advisory {
+                Some(a) => (
+                    match text(a.get("url")) {
+                        u if u.is_empty() => text(a.get("source")),
+                        u => u.rsplit('/').next().unwrap_or(&u).to_string(),
+                    },
+                    text(a.get("title")),
+                ),
+                None => {
+                    let names: Vec<String> = via
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|x| x.as_str().map(str::to_string))
+                        .collect();
+                    (
+                        format!("via {}", names.join(", ")),
+                        format!("depends on vulnerable {}", names.join(", ")),
+                    )
+                }
+            };
+            out.push(Finding::new(
+                severity_band(&severity),
+                &rule,
+                name,
+                &message,
+            ));
+        }
+    } else if let Some(advisories) = v.get("advisories").and_then(Value::as_object) {
+        for a in advisories.values() {
+            let severity = text(a.get("severity"));
+            if !listed(&severity) {
+                continue;
+            }
+            let rule = match text(a.get("github_advisory_id")) {
+                g if g.is_empty() => text(a.get("id")),
+                g => g,
+            };
+            out.push(Finding::new(
+                severity_band(&severity),
+                &rule,
+                &text(a.get("module_name")),
+                &text(a.get("title")),
+            ));
+        }
+    }
+}
+
+/// ZAP's alerts with riskcode 3/2/1 (informational ones are not counted).
+fn zap_findings(v: &Value, out: &mut FindingsExtract) {
+    let sites: Vec<&Value> = match v.get("site") {
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(o @ Value::Object(_)) => vec![o],
+        _ => return,
+    };
+    for site in sites {
+        let name = text(site.get("@name"));
+        for alert in site
+            .get("alerts")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let code = alert
+                .get("riskcode")
+                .and_then(f)
+                .filter(|c| c.fract() == 0.0)
+                .map(|c| c as i64);
+            let band = match code {
+                Some(3) => "high",
+                Some(2) => "medium",
+                Some(1) => "low",
+                _ => continue,
+            };
+            let title = match text(alert.get("alert")) {
+                t if t.is_empty() => text(alert.get("name")),
+                t => t,
+            };
+            out.push(Finding::new(
+                band,
+                &text(alert.get("pluginid")),
+                &name,
+                &title,
+            ));
+        }
+    }
 }
 
 fn zap(v: &Value) -> Option<Metrics> {

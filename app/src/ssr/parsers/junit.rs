@@ -3,8 +3,11 @@
 //! pass and count as flaky; a failure or error directly in a suite is one more
 //! errored case; summary attributes are only compared, never trusted.
 
-use super::xml::{attr_num, Ev, XmlStream};
+use super::xml::{attr, attr_num, Ev, XmlStream};
 use super::{Metrics, ParseError, Parsed};
+use crate::domain::details::{
+    clip, CaseOutcome, FailedCase, TestsExtract, FAILURE_TEXT_CHARS, FAILURE_TEXT_LINES, TEXT_CHARS,
+};
 use crate::domain::metrics::EvidenceKind;
 use quick_xml::events::BytesStart;
 use std::io::BufRead;
@@ -30,7 +33,129 @@ enum Open {
     Suites,
     Suite,
     Case,
+    /// An `<error>` or `<failure>` of a test case, or directly in a suite.
+    Problem,
     Other,
+}
+
+/// What an `<error>` or `<failure>` says: its message and the first lines of its text.
+#[derive(Default)]
+struct Said {
+    message: String,
+    /// Raw text, gathered up to a bound.
+    text: String,
+}
+
+impl Said {
+    fn of(s: &BytesStart<'_>) -> Result<Said, String> {
+        let message = match attr(s, b"message")? {
+            Some(m) if !m.trim().is_empty() => m,
+            _ => attr(s, b"type")?.unwrap_or_default(),
+        };
+        Ok(Said {
+            message: clip(&message, TEXT_CHARS),
+            text: String::new(),
+        })
+    }
+
+    /// The first lines of the text, bounded.
+    fn excerpt(&self) -> String {
+        let lines: Vec<&str> = self
+            .text
+            .trim()
+            .lines()
+            .map(str::trim_end)
+            .take(FAILURE_TEXT_LINES)
+            .collect();
+        clip(&lines.join("\n"), FAILURE_TEXT_CHARS)
+    }
+}
+
+/// Where captured text goes.
+#[derive(Clone, Copy, PartialEq)]
+enum Sink {
+    CaseError,
+    CaseFailure,
+    Suite,
+}
+
+/// The drill-down being collected, when asked for: the failing cases with
+/// what their reports say.
+struct Collect {
+    out: TestsExtract,
+    /// Names of the open suites.
+    suites: Vec<String>,
+    /// classname and name of the open test case.
+    case: (String, String),
+    error: Option<Said>,
+    failure: Option<Said>,
+    suite_problem: Option<Said>,
+    /// The open `<error>`/`<failure>` whose text is being kept.
+    capturing: Option<Sink>,
+}
+
+impl Collect {
+    fn suite(&self) -> String {
+        self.suites.last().cloned().unwrap_or_default()
+    }
+
+    fn said(&mut self, into: Sink) -> Option<&mut Said> {
+        match into {
+            Sink::CaseError => self.error.as_mut(),
+            Sink::CaseFailure => self.failure.as_mut(),
+            Sink::Suite => self.suite_problem.as_mut(),
+        }
+    }
+
+    fn text(&mut self, t: &str) {
+        if let Some(into) = self.capturing {
+            if let Some(said) = self.said(into) {
+                // enough for the excerpt's lines and characters, whatever follows
+                if said.text.len() < FAILURE_TEXT_CHARS * 4 {
+                    said.text.push_str(t);
+                }
+            }
+        }
+    }
+
+    fn push(&mut self, outcome: CaseOutcome, classname: String, name: String, said: Said) {
+        let suite = self.suite();
+        self.out.push(FailedCase {
+            outcome,
+            suite: clip(&suite, TEXT_CHARS),
+            classname: clip(&classname, TEXT_CHARS),
+            name: clip(&name, TEXT_CHARS),
+            text: said.excerpt(),
+            message: said.message,
+        });
+    }
+
+    /// A failure or error directly in a suite: one errored case named after it.
+    fn push_suite_problem(&mut self) {
+        let said = self.suite_problem.take().unwrap_or_default();
+        let suite = self.suite();
+        self.push(CaseOutcome::Error, suite, "(suite)".into(), said);
+    }
+
+    fn finish_case(&mut self, c: &Case) {
+        let (classname, name) = std::mem::take(&mut self.case);
+        let (error, failure) = (self.error.take(), self.failure.take());
+        if c.error {
+            self.push(
+                CaseOutcome::Error,
+                classname,
+                name,
+                error.unwrap_or_default(),
+            );
+        } else if c.failure {
+            self.push(
+                CaseOutcome::Failed,
+                classname,
+                name,
+                failure.unwrap_or_default(),
+            );
+        }
+    }
 }
 
 /// Outcome elements seen inside the open test case.
@@ -79,6 +204,7 @@ struct State {
     root_claims: Claimed,
     suite_claims: Claimed,
     root_is_suites: bool,
+    detail: Option<Box<Collect>>,
 }
 
 impl State {
@@ -95,6 +221,7 @@ impl State {
             }
             (None, b"testsuite") => {
                 self.suite_claims.add(s)?;
+                self.open_suite(s, is_start)?;
                 Open::Suite
             }
             (None, other) => {
@@ -107,6 +234,7 @@ impl State {
                 if parent == Some(Open::Suites) && self.stack.len() == 1 {
                     self.suite_claims.add(s)?;
                 }
+                self.open_suite(s, is_start)?;
                 Open::Suite
             }
             (_, b"testcase") => {
@@ -115,15 +243,23 @@ impl State {
                     self.t.duration += v;
                     self.t.timed = true;
                 }
+                if let Some(d) = self.detail.as_deref_mut() {
+                    d.case = (
+                        attr(s, b"classname")?.unwrap_or_default(),
+                        attr(s, b"name")?.unwrap_or_default(),
+                    );
+                }
                 Open::Case
             }
             (Some(Open::Case), b"error") => {
                 self.case.error = true;
-                Open::Other
+                self.said(s, is_start, Sink::CaseError)?;
+                Open::Problem
             }
             (Some(Open::Case), b"failure") => {
                 self.case.failure = true;
-                Open::Other
+                self.said(s, is_start, Sink::CaseFailure)?;
+                Open::Problem
             }
             (Some(Open::Case), b"skipped") => {
                 self.case.skipped = true;
@@ -140,41 +276,134 @@ impl State {
                 // a broken suite counts as one errored test case
                 self.t.total += 1;
                 self.t.errors += 1;
-                Open::Other
+                self.said(s, is_start, Sink::Suite)?;
+                if !is_start {
+                    if let Some(d) = self.detail.as_deref_mut() {
+                        d.push_suite_problem();
+                    }
+                }
+                Open::Problem
             }
             _ => Open::Other,
         };
         if is_start {
             self.stack.push(open);
         } else if open == Open::Case {
-            finish(&mut self.t, &self.case);
+            self.finish_case();
         }
         Ok(())
     }
 
     fn end(&mut self) {
-        if self.stack.pop() == Some(Open::Case) {
-            finish(&mut self.t, &self.case);
+        match self.stack.pop() {
+            Some(Open::Case) => self.finish_case(),
+            Some(Open::Suite) => {
+                if let Some(d) = self.detail.as_deref_mut() {
+                    d.suites.pop();
+                }
+            }
+            Some(Open::Problem) => {
+                if let Some(d) = self.detail.as_deref_mut() {
+                    if d.capturing.take() == Some(Sink::Suite) {
+                        d.push_suite_problem();
+                    }
+                }
+            }
+            _ => {}
         }
+    }
+
+    fn finish_case(&mut self) {
+        finish(&mut self.t, &self.case);
+        if let Some(d) = self.detail.as_deref_mut() {
+            d.finish_case(&self.case);
+        }
+    }
+
+    fn open_suite(&mut self, s: &BytesStart<'_>, is_start: bool) -> Result<(), String> {
+        if let Some(d) = self.detail.as_deref_mut() {
+            if is_start {
+                d.suites.push(attr(s, b"name")?.unwrap_or_default());
+            }
+        }
+        Ok(())
+    }
+
+    /// An `<error>`/`<failure>`: keeps the first of each kind, and its text while open.
+    fn said(&mut self, s: &BytesStart<'_>, is_start: bool, into: Sink) -> Result<(), String> {
+        let Some(d) = self.detail.as_deref_mut() else {
+            return Ok(());
+        };
+        let slot = match into {
+            Sink::CaseError => &mut d.error,
+            Sink::CaseFailure => &mut d.failure,
+            Sink::Suite => &mut d.suite_problem,
+        };
+        if slot.is_some() {
+            return Ok(());
+        }
+        *slot = Some(Said::of(s)?);
+        if is_start {
+            d.capturing = Some(into);
+        }
+        Ok(())
+    }
+
+    /// Whether text is being kept.
+    fn capturing(&self) -> bool {
+        self.detail.as_ref().is_some_and(|d| d.capturing.is_some())
     }
 }
 
 /// Parses a JUnit XML report, streaming.
 pub fn parse<R: BufRead>(reader: R) -> Result<Parsed, ParseError> {
+    parse_with(reader, None)
+}
+
+/// Parses a JUnit XML report, streaming, and collects the failing cases into
+/// `detail` when given.
+pub fn parse_with<R: BufRead>(
+    reader: R,
+    detail: Option<&mut TestsExtract>,
+) -> Result<Parsed, ParseError> {
     let mut x = XmlStream::new(KIND, reader);
-    let mut st = State::default();
+    let mut st = State {
+        detail: detail.is_some().then(|| {
+            Box::new(Collect {
+                out: TestsExtract::new(),
+                suites: Vec::new(),
+                case: Default::default(),
+                error: None,
+                failure: None,
+                suite_problem: None,
+                capturing: None,
+            })
+        }),
+        ..State::default()
+    };
     loop {
         let step = match x.next()? {
             Ev::Eof => break,
             Ev::End => {
                 st.end();
-                continue;
+                Ok(())
             }
-            Ev::Text(_) => continue,
+            Ev::Text(t) => {
+                if let Some(d) = st.detail.as_deref_mut() {
+                    d.text(&t);
+                }
+                Ok(())
+            }
             Ev::Start(s) => st.element(&s, true),
             Ev::Empty(s) => st.element(&s, false),
         };
         step.map_err(|e| x.error(e))?;
+        if st.detail.is_some() {
+            x.capture_text(st.capturing());
+        }
+    }
+    if let (Some(out), Some(d)) = (detail, st.detail.take()) {
+        *out = d.out;
     }
 
     let t = &st.t;

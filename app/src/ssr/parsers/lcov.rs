@@ -3,6 +3,7 @@
 //! it. Files without DA lines contribute their LH/LF; branches likewise.
 
 use super::{LineCounter, Metrics, ParseError, Parsed};
+use crate::domain::details::CoverageExtract;
 use crate::domain::metrics::EvidenceKind;
 use std::collections::HashMap;
 use std::io::BufRead;
@@ -49,6 +50,15 @@ fn normalise(path: &str) -> String {
 }
 
 pub fn parse<R: BufRead>(reader: R) -> Result<Parsed, ParseError> {
+    parse_with(reader, None)
+}
+
+/// Parses a tracefile, and gives each (merged) source file's lines to
+/// `detail` when asked: hit and distinct lines, or its LH/LF without DA lines.
+pub fn parse_with<R: BufRead>(
+    reader: R,
+    detail: Option<&mut CoverageExtract>,
+) -> Result<Parsed, ParseError> {
     let mut r = LineCounter::new(reader);
     let mut files: HashMap<String, FileCov> = HashMap::new();
     let mut current: Option<String> = None;
@@ -164,6 +174,19 @@ pub fn parse<R: BufRead>(reader: R) -> Result<Parsed, ParseError> {
         } else {
             bf = bf.saturating_add(f.branches.len() as u64);
             bh = bh.saturating_add(f.branches.values().filter(|h| **h).count() as u64);
+        }
+    }
+    if let Some(out) = detail {
+        let mut names: Vec<&String> = files.keys().collect();
+        names.sort();
+        for name in names {
+            let f = &files[name];
+            if f.lines.is_empty() {
+                out.add(name, f.lh, f.lf);
+            } else {
+                let hit = f.lines.values().filter(|h| **h).count() as u64;
+                out.add(name, hit, f.lines.len() as u64);
+            }
         }
     }
     let mut m = Metrics::default();

@@ -12,6 +12,7 @@ mod text;
 mod typed;
 mod xml;
 
+use crate::domain::details::{CoverageExtract, Extract, FindingsExtract, TestsExtract};
 use crate::domain::metrics::{round_metric, EvidenceKind};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
@@ -140,8 +141,73 @@ pub fn parse<R: BufRead>(kind: EvidenceKind, mut reader: R) -> Result<Parsed, Pa
     }
 }
 
+/// Parses a report of the given kind and extracts its drill-down: the
+/// failing tests, the files' coverage, the findings (bounded, see
+/// `domain::details`). Kinds without one give `Extract::Nothing`.
+pub fn parse_detailed<R: BufRead>(
+    kind: EvidenceKind,
+    mut reader: R,
+) -> Result<(Parsed, Extract), ParseError> {
+    if reader
+        .fill_buf()
+        .is_ok_and(|b| b.starts_with(b"\xef\xbb\xbf"))
+    {
+        reader.consume(3);
+    }
+    let coverage = |parse: fn(R, Option<&mut CoverageExtract>) -> Result<Parsed, ParseError>,
+                    reader: R| {
+        let mut out = CoverageExtract::default();
+        parse(reader, Some(&mut out)).map(|p| (p, Extract::Coverage(out)))
+    };
+    let mut findings = FindingsExtract::default();
+    let parsed = match kind {
+        EvidenceKind::Junit => {
+            let mut out = TestsExtract::new();
+            let p = junit::parse_with(reader, Some(&mut out))?;
+            return Ok((p, Extract::Tests(out)));
+        }
+        EvidenceKind::Cobertura => return coverage(xml::cobertura_with, reader),
+        EvidenceKind::Jacoco => return coverage(xml::jacoco_with, reader),
+        EvidenceKind::Lcov => return coverage(lcov::parse_with, reader),
+        EvidenceKind::Zap => zap_with(reader, Some(&mut findings))?,
+        EvidenceKind::Sarif
+        | EvidenceKind::Trivy
+        | EvidenceKind::Grype
+        | EvidenceKind::NpmAudit
+        | EvidenceKind::Cyclonedx => json::parse_with(kind, reader, Some(&mut findings))?,
+        _ => return Ok((parse(kind, reader)?, Extract::Nothing)),
+    };
+    // an SBOM without vulnerabilities, a secret-only scan: nothing was counted, nothing to list
+    let counted = parsed
+        .metrics
+        .keys()
+        .any(|k| k.starts_with("findings.") || k.starts_with("vulns."));
+    if !counted {
+        return Ok((parsed, Extract::Nothing));
+    }
+    Ok((parsed, Extract::Findings(findings)))
+}
+
+/// Opens a stored file and parses it with its drill-down.
+pub fn parse_path_detailed(
+    path: &Path,
+    kind: EvidenceKind,
+) -> Result<(Parsed, Extract), ParseError> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| ParseError::new(kind, format!("cannot read the file: {e}"), None))?;
+    parse_detailed(kind, BufReader::with_capacity(256 * 1024, file))
+}
+
 /// ZAP writes JSON or XML; the first non-blank byte decides.
-fn zap<R: BufRead>(mut reader: R) -> Result<Parsed, ParseError> {
+fn zap<R: BufRead>(reader: R) -> Result<Parsed, ParseError> {
+    zap_with(reader, None)
+}
+
+/// ZAP, listing its alerts into `detail` when given.
+fn zap_with<R: BufRead>(
+    mut reader: R,
+    detail: Option<&mut FindingsExtract>,
+) -> Result<Parsed, ParseError> {
     let first = loop {
         let buf = reader
             .fill_buf()
@@ -165,9 +231,9 @@ fn zap<R: BufRead>(mut reader: R) -> Result<Parsed, ParseError> {
         }
     };
     if first == b'<' {
-        xml::zap(reader)
+        xml::zap_with(reader, detail)
     } else {
-        json::parse(EvidenceKind::Zap, reader)
+        json::parse_with(EvidenceKind::Zap, reader, detail)
     }
 }
 
@@ -401,3 +467,6 @@ mod tests {
         assert!(json.ends_with(",\"warnings\":[]}"), "{json}");
     }
 }
+
+#[cfg(test)]
+mod details_tests;

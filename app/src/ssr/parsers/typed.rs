@@ -4,8 +4,214 @@
 
 use super::json::Severities;
 use super::Metrics;
-use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
+use crate::domain::details::{clip, severity_band, Finding, FindingsExtract, KEPT, TEXT_CHARS};
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+use std::cell::Cell;
+use std::marker::PhantomData;
+
+// ---------------------------------------------------------------- detail fields
+
+thread_local! {
+    /// How many more detail fields ([`Kept`]) may be kept on this thread: 0
+    /// while counting metrics (the fields are skipped unread, as before),
+    /// a budget while a drill-down parses a file ([`Keeping`]). serde's
+    /// derive cannot pass a flag down to a field, and one parse runs on one
+    /// thread from start to end.
+    static KEEP: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Keeps detail fields until dropped, at most enough for [`KEPT`] findings:
+/// beyond that they are skipped again while counting goes on.
+pub struct Keeping(usize);
+
+impl Keeping {
+    pub fn start() -> Keeping {
+        Keeping(KEEP.replace(KEPT * 8))
+    }
+}
+
+impl Drop for Keeping {
+    fn drop(&mut self) {
+        KEEP.set(self.0);
+    }
+}
+
+/// How a detail field's JSON value becomes a short text.
+trait Pick {
+    fn pick(v: &Value) -> Option<String>;
+}
+
+/// A detail field: a clipped text while [`Keeping`], else skipped unread.
+struct Kept<P>(Option<String>, PhantomData<P>);
+
+impl<P> Default for Kept<P> {
+    fn default() -> Self {
+        Kept(None, PhantomData)
+    }
+}
+
+impl<P> Kept<P> {
+    fn get(&self) -> &str {
+        self.0.as_deref().unwrap_or_default()
+    }
+}
+
+impl<'de, P: Pick> Deserialize<'de> for Kept<P> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let budget = KEEP.get();
+        if budget == 0 {
+            IgnoredAny::deserialize(d)?;
+            return Ok(Kept::default());
+        }
+        KEEP.set(budget - 1);
+        let v = Shallow(SHALLOW_DEPTH).deserialize(d)?;
+        Ok(Kept(P::pick(&v).map(|t| clip(&t, TEXT_CHARS)), PhantomData))
+    }
+}
+
+/// Levels of a kept field read into a `Value` (a SARIF location needs 4).
+const SHALLOW_DEPTH: u8 = 6;
+
+/// Reads a JSON value to a bounded depth and skips what lies deeper the way
+/// an unkept field is skipped, so keeping a field never meets a limit (or a
+/// recursion) that skipping it would not.
+struct Shallow(u8);
+
+impl<'de> DeserializeSeed<'de> for Shallow {
+    type Value = Value;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Shallow {
+    type Value = Value;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        self.deserialize(d)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        if self.0 == 0 {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            return Ok(Value::Null);
+        }
+        let mut out = Vec::new();
+        while let Some(v) = seq.next_element_seed(Shallow(self.0 - 1))? {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        if self.0 == 0 {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            return Ok(Value::Null);
+        }
+        let mut out = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            out.insert(key, map.next_value_seed(Shallow(self.0 - 1))?);
+        }
+        Ok(Value::Object(out))
+    }
+}
+
+/// A string or a number as written.
+fn scalar(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A string or number.
+struct Plain;
+impl Pick for Plain {
+    fn pick(v: &Value) -> Option<String> {
+        scalar(v)
+    }
+}
+
+/// A SARIF message: its text, else its markdown.
+struct SarifMessage;
+impl Pick for SarifMessage {
+    fn pick(v: &Value) -> Option<String> {
+        v.get("text").or_else(|| v.get("markdown")).and_then(scalar)
+    }
+}
+
+/// A SARIF result's first location: `uri:line`, else a logical location's name.
+struct SarifLocation;
+impl Pick for SarifLocation {
+    fn pick(v: &Value) -> Option<String> {
+        let first = v.get(0)?;
+        if let Some(uri) = first
+            .pointer("/physicalLocation/artifactLocation/uri")
+            .and_then(scalar)
+        {
+            return Some(
+                match first
+                    .pointer("/physicalLocation/region/startLine")
+                    .and_then(scalar)
+                {
+                    Some(line) => format!("{uri}:{line}"),
+                    None => uri,
+                },
+            );
+        }
+        first
+            .pointer("/logicalLocations/0/fullyQualifiedName")
+            .or_else(|| first.pointer("/logicalLocations/0/name"))
+            .and_then(scalar)
+    }
+}
+
+/// A package as `name@version`.
+struct Package;
+impl Pick for Package {
+    fn pick(v: &Value) -> Option<String> {
+        let name = v.get("name").and_then(scalar)?;
+        Some(match v.get("version").and_then(scalar) {
+            Some(version) if !version.is_empty() => format!("{name}@{version}"),
+            _ => name,
+        })
+    }
+}
+
+/// The first `ref` a CycloneDX vulnerability affects.
+struct Affects;
+impl Pick for Affects {
+    fn pick(v: &Value) -> Option<String> {
+        v.pointer("/0/ref").and_then(scalar)
+    }
+}
 
 /// A number some writers quote ("8.2") and others do not (8.2).
 #[derive(Deserialize)]
@@ -87,6 +293,8 @@ struct SarifResult {
     rule_index: Option<i64>,
     rule: Option<RuleReference>,
     suppressions: Option<Vec<Suppression>>,
+    message: Kept<SarifMessage>,
+    locations: Kept<SarifLocation>,
 }
 
 #[derive(Deserialize, Default)]
@@ -163,8 +371,10 @@ impl Run {
     }
 }
 
-/// Findings by level and, where rules carry `security-severity`, vulnerabilities.
-pub fn sarif(log: &SarifLog) -> Metrics {
+/// Findings by level and, where rules carry `security-severity`,
+/// vulnerabilities; every counted result (level, rule, location, message)
+/// listed into `detail` when given.
+pub fn sarif_with(log: &SarifLog, mut detail: Option<&mut FindingsExtract>) -> Metrics {
     let mut levels = [0u64; 3];
     let mut vulns = Severities::default();
     let mut any_security = false;
@@ -194,6 +404,22 @@ pub fn sarif(log: &SarifLog) -> Metrics {
                 "warning" => levels[1] += 1,
                 "note" => levels[2] += 1,
                 _ => {}
+            }
+            if let Some(out) = detail.as_deref_mut() {
+                if matches!(level, "error" | "warning" | "note") {
+                    let id = result
+                        .rule_id
+                        .as_deref()
+                        .or_else(|| result.rule.as_ref()?.id.as_deref())
+                        .or_else(|| rule?.id.as_deref())
+                        .unwrap_or_default();
+                    out.push(Finding::new(
+                        level,
+                        id,
+                        result.locations.get(),
+                        result.message.get(),
+                    ));
+                }
             }
             if run_security {
                 if let Some(score) = rule.and_then(Rule::score).filter(|s| *s > 0.0) {
@@ -225,6 +451,8 @@ pub struct TrivyReport {
 struct TrivyResult {
     #[serde(rename = "Class")]
     class: Option<String>,
+    #[serde(rename = "Target")]
+    target: Kept<Plain>,
     #[serde(rename = "Vulnerabilities")]
     vulnerabilities: Option<Vec<TrivyVulnerability>>,
 }
@@ -234,6 +462,16 @@ struct TrivyResult {
 struct TrivyVulnerability {
     #[serde(rename = "Severity")]
     severity: Option<String>,
+    #[serde(rename = "VulnerabilityID")]
+    id: Kept<Plain>,
+    #[serde(rename = "PkgName")]
+    package: Kept<Plain>,
+    #[serde(rename = "InstalledVersion")]
+    version: Kept<Plain>,
+    #[serde(rename = "Title")]
+    title: Kept<Plain>,
+    #[serde(rename = "Description")]
+    description: Kept<Plain>,
 }
 
 impl<'de> Deserialize<'de> for TrivyReport {
@@ -283,14 +521,34 @@ impl<'de> Deserialize<'de> for TrivyReport {
 
 /// Every vulnerability by severity; nothing when the scan had no
 /// vulnerability results at all (a secret or misconfiguration scan).
-pub fn trivy(report: &TrivyReport) -> Metrics {
+/// Each (id, `package@version`, title) listed into `detail`
+/// when given.
+pub fn trivy_with(report: &TrivyReport, mut detail: Option<&mut FindingsExtract>) -> Metrics {
     let mut sev = Severities::default();
     let mut scanned = false;
     for r in &report.results {
         if let Some(vs) = &r.vulnerabilities {
             scanned = true;
             for v in vs {
-                sev.add(v.severity.as_deref().unwrap_or("UNKNOWN"));
+                let severity = v.severity.as_deref().unwrap_or("UNKNOWN");
+                sev.add(severity);
+                if let Some(out) = detail.as_deref_mut() {
+                    let package = match (v.package.get(), v.version.get()) {
+                        ("", _) => r.target.get().to_string(),
+                        (p, "") => p.to_string(),
+                        (p, ver) => format!("{p}@{ver}"),
+                    };
+                    let title = match v.title.get() {
+                        "" => v.description.get(),
+                        t => t,
+                    };
+                    out.push(Finding::new(
+                        severity_band(severity),
+                        v.id.get(),
+                        &package,
+                        title,
+                    ));
+                }
             }
         } else if matches!(r.class.as_deref(), Some("os-pkgs" | "lang-pkgs")) {
             // a package scan that found nothing is still a vulnerability scan
@@ -316,20 +574,34 @@ pub struct GrypeReport {
 #[serde(default)]
 struct GrypeMatch {
     vulnerability: Option<GrypeVulnerability>,
+    artifact: Kept<Package>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct GrypeVulnerability {
     severity: Option<String>,
+    id: Kept<Plain>,
+    description: Kept<Plain>,
 }
 
 /// Every match by its vulnerability's severity (Negligible counts as low).
-pub fn grype(report: &GrypeReport) -> Metrics {
+/// Each (id, `package@version`, description) listed into `detail`
+/// when given.
+pub fn grype_with(report: &GrypeReport, mut detail: Option<&mut FindingsExtract>) -> Metrics {
     let mut sev = Severities::default();
     for m in &report.matches {
-        let severity = m.vulnerability.as_ref().and_then(|v| v.severity.as_deref());
-        sev.add(severity.unwrap_or("Unknown"));
+        let v = m.vulnerability.as_ref();
+        let severity = v.and_then(|v| v.severity.as_deref()).unwrap_or("Unknown");
+        sev.add(severity);
+        if let Some(out) = detail.as_deref_mut() {
+            out.push(Finding::new(
+                severity_band(severity),
+                v.map(|v| v.id.get()).unwrap_or_default(),
+                m.artifact.get(),
+                v.map(|v| v.description.get()).unwrap_or_default(),
+            ));
+        }
     }
     let mut m = Metrics::default();
     sev.write(&mut m);
@@ -359,6 +631,9 @@ struct BomComponent {
 #[serde(default)]
 struct BomVulnerability {
     ratings: Option<Vec<Rating>>,
+    id: Kept<Plain>,
+    affects: Kept<Affects>,
+    description: Kept<Plain>,
 }
 
 #[derive(Deserialize, Default)]
@@ -380,6 +655,21 @@ fn count_components(top: &[BomComponent]) -> u64 {
     n
 }
 
+/// A CVSS-like score's band: ≥ 9 critical, ≥ 7 high, ≥ 4 medium, > 0 low.
+pub fn score_band(score: f64) -> &'static str {
+    if score >= 9.0 {
+        "critical"
+    } else if score >= 7.0 {
+        "high"
+    } else if score >= 4.0 {
+        "medium"
+    } else if score > 0.0 {
+        "low"
+    } else {
+        "unknown"
+    }
+}
+
 fn rank(severity: &str) -> u8 {
     match severity.trim().to_ascii_lowercase().as_str() {
         "critical" => 4,
@@ -391,7 +681,12 @@ fn rank(severity: &str) -> u8 {
 }
 
 /// Components, and vulnerabilities by their highest rating.
-pub fn cyclonedx(bom: &Bom) -> Result<Metrics, String> {
+/// Each (id, the first ref it affects, description) listed
+/// into `detail` when given.
+pub fn cyclonedx_with(
+    bom: &Bom,
+    mut detail: Option<&mut FindingsExtract>,
+) -> Result<Metrics, String> {
     if !bom.bom_format.eq_ignore_ascii_case("CycloneDX") {
         return Err(format!("bomFormat is {:?}, not CycloneDX", bom.bom_format));
     }
@@ -407,16 +702,25 @@ pub fn cyclonedx(bom: &Bom) -> Result<Metrics, String> {
                 .filter_map(|r| r.severity.as_deref())
                 .max_by_key(|s| rank(s))
                 .filter(|s| rank(s) > 0);
-            match best {
-                Some(s) => sev.add(s),
+            let band = match best {
+                Some(s) => severity_band(s),
                 None => match ratings
                     .iter()
                     .filter_map(|r| r.score.as_ref()?.value())
                     .reduce(f64::max)
                 {
-                    Some(score) => sev.add_score(score),
-                    None => sev.add("unknown"),
+                    Some(score) => score_band(score),
+                    None => "unknown",
                 },
+            };
+            sev.add(band);
+            if let Some(out) = detail.as_deref_mut() {
+                out.push(Finding::new(
+                    band,
+                    v.id.get(),
+                    v.affects.get(),
+                    v.description.get(),
+                ));
             }
         }
         sev.write(&mut m);
@@ -598,4 +902,10 @@ mod tests {
         bad.push(0xe2);
         assert!(parse(EvidenceKind::Spdx, &bad[..]).is_err());
     }
+}
+
+/// Whether detail fields are being kept on this thread.
+#[cfg(test)]
+pub(super) fn keeping() -> bool {
+    KEEP.get() > 0
 }

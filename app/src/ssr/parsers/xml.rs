@@ -6,6 +6,7 @@
 
 use super::count::count;
 use super::{num, LineCounter, Metrics, ParseError, Parsed};
+use crate::domain::details::{CoverageExtract, Finding, FindingsExtract};
 use crate::domain::metrics::EvidenceKind;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
@@ -42,6 +43,8 @@ pub struct XmlStream<R: BufRead> {
     open: Vec<(usize, usize)>,
     seen_root: bool,
     want_text: bool,
+    /// Text as written: untrimmed, CDATA and references included.
+    capture: bool,
     text: String,
 }
 
@@ -59,6 +62,7 @@ impl<R: BufRead> XmlStream<R> {
             open: Vec::new(),
             seen_root: false,
             want_text: false,
+            capture: false,
             text: String::new(),
         }
     }
@@ -68,6 +72,17 @@ impl<R: BufRead> XmlStream<R> {
         let mut s = Self::new(kind, reader);
         s.want_text = true;
         s
+    }
+
+    /// Turns capturing on or off: while on, text comes untrimmed, CDATA
+    /// sections and character or predefined references included (each as
+    /// its own `Ev::Text`), for a consumer that keeps what a report says.
+    pub fn capture_text(&mut self, on: bool) {
+        if self.capture != on {
+            self.capture = on;
+            self.want_text = on;
+            self.reader.config_mut().trim_text(!on);
+        }
     }
 
     /// The line the reader has reached.
@@ -172,6 +187,10 @@ impl<R: BufRead> XmlStream<R> {
                     return Err(self.error(msg));
                 };
                 if self.open.is_empty() {
+                    // untrimmed (capturing) text may be the line break after the root
+                    if self.capture && text.trim().is_empty() {
+                        return Ok(None);
+                    }
                     return Err(self.error("text outside the root element"));
                 }
                 if self.want_text {
@@ -182,9 +201,14 @@ impl<R: BufRead> XmlStream<R> {
                 Ok(None)
             }
             Event::CData(t) => {
-                if std::str::from_utf8(&t).is_err() {
+                let Ok(text) = std::str::from_utf8(&t) else {
                     let msg = format!("invalid UTF-8 in CDATA{}", self.innermost());
                     return Err(self.error(msg));
+                };
+                if self.capture {
+                    self.text.clear();
+                    self.text.push_str(text);
+                    return Ok(Some((Tag::Text, 0, 0)));
                 }
                 Ok(None)
             }
@@ -212,6 +236,19 @@ impl<R: BufRead> XmlStream<R> {
                         String::from_utf8_lossy(&r)
                     );
                     return Err(self.error(msg));
+                }
+                if self.capture {
+                    let resolved = match name {
+                        b"lt" => Some('<'),
+                        b"gt" => Some('>'),
+                        b"amp" => Some('&'),
+                        b"apos" => Some('\''),
+                        b"quot" => Some('"'),
+                        _ => r.resolve_char_ref().ok().flatten(),
+                    };
+                    self.text.clear();
+                    self.text.extend(resolved);
+                    return Ok(Some((Tag::Text, 0, 0)));
                 }
                 Ok(None)
             }
@@ -393,6 +430,16 @@ fn expect_root<R: BufRead>(
 /// Cobertura: the root `line-rate`/`branch-rate` × 100 as written; absent when
 /// NaN or when `lines-valid`/`branches-valid` is 0.
 pub fn cobertura<R: BufRead>(reader: R) -> Result<Parsed, ParseError> {
+    cobertura_with(reader, None)
+}
+
+/// Cobertura, collecting the lines of each file into `detail` when given:
+/// the `<line>` elements of each `<class>`'s own `<lines>` (not its
+/// methods'), summed per `filename` as the tool counted them.
+pub fn cobertura_with<R: BufRead>(
+    reader: R,
+    detail: Option<&mut CoverageExtract>,
+) -> Result<Parsed, ParseError> {
     let kind = EvidenceKind::Cobertura;
     let mut x = XmlStream::new(kind, reader);
     let root = expect_root(&mut x, "coverage")?;
@@ -404,7 +451,10 @@ pub fn cobertura<R: BufRead>(reader: R) -> Result<Parsed, ParseError> {
     if line_rate.is_none() && branch_rate.is_none() {
         return Err(x.error("the <coverage> element has neither line-rate nor branch-rate"));
     }
-    x.drain()?;
+    match detail {
+        None => x.drain()?,
+        Some(out) => cobertura_files(&mut x, out)?,
+    }
     let pct = |rate: Option<String>, valid: Option<f64>| -> Option<f64> {
         let r = num(rate.as_deref()?)?;
         (valid != Some(0.0)).then_some(r * 100.0)
@@ -413,6 +463,90 @@ pub fn cobertura<R: BufRead>(reader: R) -> Result<Parsed, ParseError> {
     m.set_opt("coverage.line_pct", pct(line_rate, lines_valid));
     m.set_opt("coverage.branch_pct", pct(branch_rate, branches_valid));
     Ok(m.into_parsed(kind, Vec::new()))
+}
+
+/// Reads the rest of a Cobertura report, counting each class's lines.
+fn cobertura_files<R: BufRead>(
+    x: &mut XmlStream<R>,
+    out: &mut CoverageExtract,
+) -> Result<(), ParseError> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Open {
+        Class,
+        ClassLines,
+        Other,
+    }
+    let mut stack: Vec<Open> = Vec::new();
+    // the open class: its file, covered and total lines
+    let mut class: Option<(String, u64, u64)> = None;
+    let count_line = |s: &BytesStart<'_>,
+                      stack: &[Open],
+                      class: &mut Option<(String, u64, u64)>|
+     -> Result<(), String> {
+        let hits = attr_num(s, b"hits")?;
+        if stack.last() == Some(&Open::ClassLines) {
+            if let Some(c) = class.as_mut() {
+                c.2 += 1;
+                if hits.is_some_and(|h| h > 0.0) {
+                    c.1 += 1;
+                }
+            }
+        }
+        Ok(())
+    };
+    loop {
+        let step: Result<(), String> = match x.next()? {
+            Ev::Eof => break,
+            Ev::End => {
+                if stack.pop() == Some(Open::Class) {
+                    if let Some((file, covered, total)) = class.take() {
+                        out.add(&file, covered, total);
+                    }
+                }
+                Ok(())
+            }
+            Ev::Text(_) => Ok(()),
+            Ev::Start(s) if s.local_name().as_ref() == b"line" => {
+                let counted = count_line(&s, &stack, &mut class);
+                stack.push(Open::Other);
+                counted
+            }
+            Ev::Empty(s) if s.local_name().as_ref() == b"line" => {
+                count_line(&s, &stack, &mut class)
+            }
+            Ev::Start(s) => {
+                let (open, res) = match (stack.last(), s.local_name().as_ref()) {
+                    (_, b"class") => {
+                        let file = match attr(&s, b"filename") {
+                            Ok(None) => attr(&s, b"name"),
+                            other => other,
+                        };
+                        match file {
+                            Ok(file) => {
+                                class = Some((file.unwrap_or_default(), 0, 0));
+                                (Open::Class, Ok(()))
+                            }
+                            Err(e) => (Open::Other, Err(e)),
+                        }
+                    }
+                    (Some(Open::Class), b"lines") => (Open::ClassLines, Ok(())),
+                    _ => (Open::Other, Ok(())),
+                };
+                stack.push(open);
+                res
+            }
+            Ev::Empty(s) => {
+                if s.local_name().as_ref() == b"class" {
+                    if let Ok(Some(file)) = attr(&s, b"filename") {
+                        out.add(&file, 0, 0);
+                    }
+                }
+                Ok(())
+            }
+        };
+        step.map_err(|e| x.error(e))?;
+    }
+    Ok(())
 }
 
 #[derive(Default, Clone, Copy)]
@@ -446,13 +580,25 @@ enum Level {
 /// JaCoCo: report-level LINE/BRANCH counters, else the packages' summed,
 /// else the source files'.
 pub fn jacoco<R: BufRead>(reader: R) -> Result<Parsed, ParseError> {
+    jacoco_with(reader, None)
+}
+
+/// JaCoCo, collecting each source file's LINE counter (named
+/// `package/file`) into `detail` when given.
+pub fn jacoco_with<R: BufRead>(
+    reader: R,
+    mut detail: Option<&mut CoverageExtract>,
+) -> Result<Parsed, ParseError> {
     let kind = EvidenceKind::Jacoco;
     let mut x = XmlStream::new(kind, reader);
     expect_root(&mut x, "report")?;
     // [level][0 = line, 1 = branch]
     let mut counters = [[Counter::default(); 2]; 3];
     let mut parents: Vec<Level> = vec![Level::Report];
+    // names of the open package and source file, when collecting
+    let (mut package, mut sourcefile) = (String::new(), String::new());
     loop {
+        let mut counted = None;
         let step: Result<(), String> = match x.next()? {
             Ev::Eof => break,
             Ev::End => {
@@ -463,24 +609,46 @@ pub fn jacoco<R: BufRead>(reader: R) -> Result<Parsed, ParseError> {
             Ev::Start(s) => {
                 let level = parents.last().copied().unwrap_or(Level::Other);
                 let name = s.local_name();
-                parents.push(match name.as_ref() {
+                let this = match name.as_ref() {
                     b"package" => Level::Package,
                     b"sourcefile" => Level::SourceFile,
                     _ => Level::Other,
-                });
-                if name.as_ref() == b"counter" {
-                    jacoco_counter(&s, level, &mut counters)
+                };
+                parents.push(this);
+                let named = if detail.is_some() && this != Level::Other {
+                    attr(&s, b"name").map(|n| match this {
+                        Level::Package => package = n.unwrap_or_default(),
+                        _ => sourcefile = n.unwrap_or_default(),
+                    })
                 } else {
                     Ok(())
+                };
+                if name.as_ref() == b"counter" {
+                    named.and_then(|()| {
+                        jacoco_counter(&s, level, &mut counters)
+                            .map(|c| counted = c.zip(Some(level)))
+                    })
+                } else {
+                    named
                 }
             }
             Ev::Empty(s) if s.local_name().as_ref() == b"counter" => {
                 let level = parents.last().copied().unwrap_or(Level::Other);
-                jacoco_counter(&s, level, &mut counters)
+                jacoco_counter(&s, level, &mut counters).map(|c| counted = c.zip(Some(level)))
             }
             Ev::Empty(_) => Ok(()),
         };
         step.map_err(|e| x.error(e))?;
+        if let (Some(out), Some(((0, missed, covered), Level::SourceFile))) =
+            (detail.as_deref_mut(), counted)
+        {
+            let file = if package.is_empty() {
+                sourcefile.clone()
+            } else {
+                format!("{package}/{sourcefile}")
+            };
+            out.add(&file, covered as u64, (covered + missed) as u64);
+        }
     }
     let level = (0..3)
         .find(|&l| counters[l][0].seen || counters[l][1].seen)
@@ -491,18 +659,20 @@ pub fn jacoco<R: BufRead>(reader: R) -> Result<Parsed, ParseError> {
     Ok(m.into_parsed(kind, Vec::new()))
 }
 
+/// Adds a LINE or BRANCH counter at its level; returns (0 = line, 1 =
+/// branch; missed; covered) of the counters it counted.
 fn jacoco_counter(
     s: &BytesStart<'_>,
     level: Level,
     counters: &mut [[Counter; 2]; 3],
-) -> Result<(), String> {
+) -> Result<Option<(usize, f64, f64)>, String> {
     if level == Level::Other {
-        return Ok(());
+        return Ok(None);
     }
     let slot = match attr(s, b"type")?.as_deref() {
         Some("LINE") => 0,
         Some("BRANCH") => 1,
-        _ => return Ok(()),
+        _ => return Ok(None),
     };
     let field = |n: &[u8]| -> Result<f64, String> {
         attr_num(s, n)?
@@ -512,29 +682,56 @@ fn jacoco_counter(
     if let Some(level) = counters.get_mut(level as usize) {
         level[slot].add(missed, covered);
     }
-    Ok(())
+    Ok(Some((slot, missed, covered)))
 }
 
-/// ZAP XML: alerts (not instances) by riskcode 3/2/1 → high/medium/low.
-pub fn zap<R: BufRead>(reader: R) -> Result<Parsed, ParseError> {
+/// One `<alertitem>` being read for the drill-down.
+#[derive(Default)]
+struct Alert {
+    pluginid: String,
+    alert: String,
+    name: String,
+    riskcode: String,
+    /// The child element whose text is being kept.
+    field: Option<u8>,
+}
+
+/// ZAP XML: alerts (not instances) by riskcode 3/2/1 → high/medium/low;
+/// each counted alert (plugin id, site, name) listed into `detail` when given.
+pub fn zap_with<R: BufRead>(
+    reader: R,
+    mut detail: Option<&mut FindingsExtract>,
+) -> Result<Parsed, ParseError> {
     let kind = EvidenceKind::Zap;
     let mut x = XmlStream::with_text(kind, reader);
     expect_root(&mut x, "OWASPZAPReport")?;
+    if detail.is_some() {
+        // names may hold references (&amp;) and spaces around them
+        x.capture_text(true);
+    }
     let mut counts = [0u64; 4];
     // depth of the open <alertitem>, and whether its <riskcode> is open
     let mut alert_depth: Option<usize> = None;
     let mut in_riskcode = false;
+    let mut site = String::new();
+    let mut alert = Alert::default();
     loop {
         let opened = match x.next()? {
             Ev::Eof => break,
-            Ev::Start(s) => s.local_name().as_ref().to_vec(),
+            Ev::Start(s) => {
+                if detail.is_some() && s.local_name().as_ref() == b"site" {
+                    site = attr(&s, b"name").ok().flatten().unwrap_or_default();
+                }
+                s.local_name().as_ref().to_vec()
+            }
+            Ev::Text(t) if in_riskcode && detail.is_some() => {
+                alert.riskcode.push_str(&t);
+                continue;
+            }
             Ev::Text(t) if in_riskcode => {
-                let code = num(&t)
-                    .filter(|c| c.fract() == 0.0 && (0.0..=3.0).contains(c))
-                    .ok_or_else(|| format!("riskcode {t:?} is not 0, 1, 2 or 3"));
-                match code {
+                match riskcode(&t) {
                     Ok(code) => {
-                        if let Some(c) = counts.get_mut(code as usize) {
+                        if let Some(c) = counts.get_mut(code) {
                             *c += 1;
                         }
                     }
@@ -542,19 +739,68 @@ pub fn zap<R: BufRead>(reader: R) -> Result<Parsed, ParseError> {
                 }
                 continue;
             }
-            Ev::End => {
-                in_riskcode = false;
-                if alert_depth.is_some_and(|d| x.depth() < d) {
-                    alert_depth = None;
+            Ev::Text(t) => {
+                match alert.field {
+                    Some(0) => alert.pluginid.push_str(&t),
+                    Some(1) => alert.alert.push_str(&t),
+                    Some(2) => alert.name.push_str(&t),
+                    _ => {}
                 }
                 continue;
             }
-            Ev::Empty(_) | Ev::Text(_) => continue,
+            Ev::End => {
+                if in_riskcode && detail.is_some() && !alert.riskcode.trim().is_empty() {
+                    // captured text arrives in pieces: judged once whole
+                    match riskcode(&alert.riskcode) {
+                        Ok(code) => {
+                            if let Some(c) = counts.get_mut(code) {
+                                *c += 1;
+                            }
+                        }
+                        Err(e) => return Err(x.error(e)),
+                    }
+                }
+                in_riskcode = false;
+                alert.field = None;
+                if alert_depth.is_some_and(|d| x.depth() < d) {
+                    alert_depth = None;
+                    let a = std::mem::take(&mut alert);
+                    if let Some(out) = detail.as_deref_mut() {
+                        let band = match riskcode(&a.riskcode) {
+                            Ok(3) => Some("high"),
+                            Ok(2) => Some("medium"),
+                            Ok(1) => Some("low"),
+                            _ => None,
+                        };
+                        if let Some(band) = band {
+                            let title = if a.alert.trim().is_empty() {
+                                &a.name
+                            } else {
+                                &a.alert
+                            };
+                            out.push(Finding::new(band, &a.pluginid, &site, title));
+                        }
+                    }
+                }
+                continue;
+            }
+            Ev::Empty(_) => continue,
         };
         if opened == b"alertitem" {
             alert_depth = Some(x.depth());
-        } else if alert_depth.is_some() && opened == b"riskcode" {
-            in_riskcode = true;
+            alert = Alert::default();
+        } else if let Some(d) = alert_depth {
+            if opened == b"riskcode" {
+                in_riskcode = true;
+                alert.riskcode.clear();
+            } else if detail.is_some() && x.depth() == d + 1 {
+                alert.field = match opened.as_slice() {
+                    b"pluginid" => Some(0),
+                    b"alert" => Some(1),
+                    b"name" => Some(2),
+                    _ => None,
+                };
+            }
         }
     }
     let mut m = Metrics::default();
@@ -562,6 +808,14 @@ pub fn zap<R: BufRead>(reader: R) -> Result<Parsed, ParseError> {
     m.set("vulns.medium", counts[2] as f64);
     m.set("vulns.low", counts[1] as f64);
     Ok(m.into_parsed(kind, Vec::new()))
+}
+
+/// A riskcode: 0, 1, 2 or 3.
+fn riskcode(t: &str) -> Result<usize, String> {
+    num(t)
+        .filter(|c| c.fract() == 0.0 && (0.0..=3.0).contains(c))
+        .map(|c| c as usize)
+        .ok_or_else(|| format!("riskcode {:?} is not 0, 1, 2 or 3", t.trim()))
 }
 
 #[cfg(test)]
@@ -614,7 +868,7 @@ mod tests {
             <alerts><alertitem><riskcode>3</riskcode><count>7</count><instances><instance/></instances></alertitem>
             <alertitem><riskcode>1</riskcode></alertitem><alertitem><riskcode>0</riskcode></alertitem>
             <alertitem><riskcode> 2 </riskcode></alertitem></alerts></site></OWASPZAPReport>"#;
-        let p = zap(xml.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        let p = zap_with(xml.as_bytes(), None).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
             (
                 get(&p, "vulns.high"),
@@ -625,7 +879,7 @@ mod tests {
         );
         assert_eq!(get(&p, "vulns.critical"), None);
         let bad = r#"<OWASPZAPReport><site><alerts><alertitem><riskcode>high</riskcode></alertitem></alerts></site></OWASPZAPReport>"#;
-        assert!(zap(bad.as_bytes()).is_err());
+        assert!(zap_with(bad.as_bytes(), None).is_err());
     }
 
     #[test]
