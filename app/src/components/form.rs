@@ -161,6 +161,12 @@ where
         })
     }
 
+    /// Whether the form has something to say (for opening the `<details>` it
+    /// sits in when the page renders, so a plain post's outcome is in view).
+    pub fn has_news(&self) -> bool {
+        self.done().get_untracked().is_some() || self.error().get_untracked().is_some()
+    }
+
     /// A value this form had when a plain post of it was refused (JavaScript off).
     pub fn kept(&self, field: &str) -> Option<String> {
         use_context::<FormValues>()

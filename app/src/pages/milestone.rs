@@ -371,7 +371,7 @@ fn ManageForms(
     view! {
         <section class="card manage" aria-labelledby="manage-h">
             <h2 id="manage-h">"Manage"</h2>
-            <details>
+            <details open=actions.add_task.has_news()>
                 <summary>"Add a task"</summary>
                 <ActionForm action=actions.add_task.action attr:data-form=actions.add_task.key()>
                     <FormBody pending=actions.add_task.pending() request_id=actions.add_task.request_id>
@@ -385,7 +385,7 @@ fn ManageForms(
                 </ActionForm>
                 <FormStatus done=actions.add_task.done() error=actions.add_task.error()/>
             </details>
-            <details>
+            <details open=actions.add_checklist.has_news()>
                 <summary>"Add a checklist"</summary>
                 <ActionForm action=actions.add_checklist.action attr:data-form=actions.add_checklist.key()>
                     <FormBody pending=actions.add_checklist.pending() request_id=actions.add_checklist.request_id>
@@ -399,7 +399,7 @@ fn ManageForms(
                 </ActionForm>
                 <FormStatus done=actions.add_checklist.done() error=actions.add_checklist.error()/>
             </details>
-            <details>
+            <details open=actions.add_criterion.has_news()>
                 <summary>"Add an acceptance criterion"</summary>
                 <ActionForm action=actions.add_criterion.action attr:data-form=actions.add_criterion.key()>
                     <FormBody pending=actions.add_criterion.pending() request_id=actions.add_criterion.request_id>
@@ -430,7 +430,7 @@ fn ManageForms(
                 </p>
                 <FormStatus done=actions.add_criterion.done() error=actions.add_criterion.error()/>
             </details>
-            <details>
+            <details open=actions.set_role.has_news()>
                 <summary>"Require a sign-off"</summary>
                 <ActionForm action=actions.set_role.action attr:data-form=actions.set_role.key()>
                     <FormBody pending=actions.set_role.pending() request_id=actions.set_role.request_id>

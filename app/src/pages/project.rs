@@ -66,7 +66,7 @@ pub fn ProjectPage() -> impl IntoView {
                                 </tbody>
                             </table></div>
                             {p.rights.can_manage.then(move || view! {
-                                <details class="card manage">
+                                <details class="card manage" open=create.has_news()>
                                     <summary>"New milestone"</summary>
                                     <ActionForm action=create.action attr:data-form=create.key()>
                                         <FormBody pending=create.pending() request_id=create.request_id>
@@ -81,7 +81,7 @@ pub fn ProjectPage() -> impl IntoView {
                                     </ActionForm>
                                     <FormStatus done=create.done() error=create.error()/>
                                 </details>
-                                <details class="card manage">
+                                <details class="card manage" open=visibility.has_news()>
                                     <summary>"Visibility"</summary>
                                     <ActionForm action=visibility.action attr:data-form=visibility.key()>
                                         <FormBody pending=visibility.pending() request_id=visibility.request_id>
