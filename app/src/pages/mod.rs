@@ -1,17 +1,21 @@
 //! One routed page per file.
 
+mod admin;
 mod certificate;
 mod evidence;
 mod login;
+mod members;
 mod milestone;
 mod project;
 mod projects;
 mod report;
 mod tokens;
 
+pub use admin::{AdminProjectsPage, AdminUsersPage};
 pub use certificate::{CertificatePage, VerifyPage};
 pub use evidence::EvidencePage;
 pub use login::LoginPage;
+pub use members::MembersPage;
 pub use milestone::MilestonePage;
 pub use project::ProjectPage;
 pub use projects::ProjectsPage;

@@ -1,6 +1,9 @@
 //! A project: its milestones with state, progress and planned vs actual dates.
 
-use crate::components::{action_error, when, FormError, PageError, ProgressBar, StateBadge};
+use crate::components::{
+    action_error, action_message, when, FormError, FormStatus, PageError, ProgressBar, StateBadge,
+};
+use crate::server_fns::admin::DescribeProject;
 use crate::server_fns::projects::{get_project, CreateMilestone, SetProjectPublic};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -12,9 +15,17 @@ pub fn ProjectPage() -> impl IntoView {
     let code = move || params.read().get("code").unwrap_or_default();
     let create = ServerAction::<CreateMilestone>::new();
     let visibility = ServerAction::<SetProjectPublic>::new();
+    let describe = ServerAction::<DescribeProject>::new();
     let project = Resource::new(
-        move || (code(), create.version().get(), visibility.version().get()),
-        |(c, _, _)| get_project(c),
+        move || {
+            (
+                code(),
+                create.version().get(),
+                visibility.version().get(),
+                describe.version().get(),
+            )
+        },
+        |(c, ..)| get_project(c),
     );
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
@@ -25,6 +36,7 @@ pub fn ProjectPage() -> impl IntoView {
                         let code = p.project.code.clone();
                         let (milestone_form_code, visibility_form_code, public) =
                             (p.project.code.clone(), p.project.code.clone(), p.project.public);
+                        let (describe_code, description) = (p.project.code.clone(), p.project.description.clone());
                         view! {
                             <Title text=format!("{} · Attest", p.project.code)/>
                             <nav class="crumbs"><a href="/">"Projects"</a> " › " {p.project.code.clone()}</nav>
@@ -32,6 +44,7 @@ pub fn ProjectPage() -> impl IntoView {
                             <p class="muted">{p.project.description.clone()}</p>
                             <p>
                                 <a class="button" href=format!("/p/{code}/report")>"Completion report"</a>
+                                " " <a class="button" href=format!("/p/{code}/members")>"Members"</a>
                                 " " <span class="tag">{if p.project.public { "public: verify pages show certificates in full" } else { "not public: verify pages show a redacted view" }}</span>
                             </p>
                             <table class="milestones">
@@ -84,6 +97,16 @@ pub fn ProjectPage() -> impl IntoView {
                                         <button type="submit">"Save visibility"</button>
                                     </ActionForm>
                                     <FormError error=action_error(visibility)/>
+                                </details>
+                                <details class="card manage">
+                                    <summary>"Description"</summary>
+                                    <ActionForm action=describe>
+                                        <input type="hidden" name="project" value=describe_code/>
+                                        <label>"Description" <textarea name="description" rows="3">{description}</textarea></label>
+                                        <button type="submit" disabled=move || describe.pending().get()>"Save description"</button>
+                                    </ActionForm>
+                                    <FormStatus message=action_message(describe)/>
+                                    <FormError error=action_error(describe)/>
                                 </details>
                             })}
                         }.into_any()

@@ -41,7 +41,7 @@ pub async fn login(
             .map(|c| c.0.ip())
     });
     let attempt = throttle.begin(&username, address, std::time::Instant::now())?;
-    let actor = auth::check_login(&state.pool, &username, &password).await?;
+    let (actor, epoch) = auth::check_login(&state.pool, &username, &password).await?;
     throttle.succeeded(attempt);
     let session: tower_sessions::Session = leptos_axum::extract()
         .await
@@ -50,6 +50,10 @@ pub async fn login(
     session.cycle_id().await.map_err(|_| AppError::Internal)?;
     session
         .insert(auth::SESSION_USER, actor.id)
+        .await
+        .map_err(|_| AppError::Internal)?;
+    session
+        .insert(auth::SESSION_EPOCH, epoch)
         .await
         .map_err(|_| AppError::Internal)?;
     let next = next

@@ -7,3 +7,4 @@ pub mod evidence;
 pub mod milestones;
 pub mod projects;
 pub mod tokens;
+pub mod admin;
