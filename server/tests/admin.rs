@@ -278,7 +278,6 @@ async fn the_users_page_is_for_admins_others_get_403_and_visitors_the_log_in() {
     ] {
         assert!(html.contains(want), "missing {want:?}");
     }
-    // nobody disables or demotes themselves, but the buttons say what would be refused
     let eng = login(&w.app, "eng").await;
     let r = page(&w.app, Some(&eng), "/admin/users").await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
