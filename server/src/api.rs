@@ -6,12 +6,12 @@
 use crate::routes::Routes;
 use crate::upload::{receive_multipart, serve_evidence_file};
 use crate::ServerState;
+use app::domain::accounts::AccountChange;
 use app::domain::tokens::Scope;
 use app::error::AppError;
 use app::ssr::auth::{self, Actor};
 use app::ssr::milestones::{self, NewChecklist, NewCriterion, NewMilestone, NewTask};
 use app::ssr::projects::{self, NewProject};
-use app::domain::accounts::AccountChange;
 use app::ssr::{accounts, certificates, evidence, report, tokens, AppState};
 use axum::extract::{
     DefaultBodyLimit, FromRequest, FromRequestParts, Multipart, Path, Request, State,
@@ -483,7 +483,14 @@ async fn describe_project(
     Path(code): Path<String>,
     ApiJson(input): ApiJson<DescribeInput>,
 ) -> ApiResult<impl IntoResponse> {
-    projects::describe(&s.pool, &a, &code, input.name.as_deref(), &input.description).await?;
+    projects::describe(
+        &s.pool,
+        &a,
+        &code,
+        input.name.as_deref(),
+        &input.description,
+    )
+    .await?;
     Ok(Json(projects::view(&s.pool, &a, &code).await?))
 }
 
@@ -551,7 +558,14 @@ async fn set_user_admin(
     Path(username): Path<String>,
     ApiJson(input): ApiJson<AdminInput>,
 ) -> ApiResult<impl IntoResponse> {
-    change_user(&s, &a, &username, AccountChange::SetAdmin(input.admin), None).await
+    change_user(
+        &s,
+        &a,
+        &username,
+        AccountChange::SetAdmin(input.admin),
+        None,
+    )
+    .await
 }
 
 #[derive(Deserialize)]

@@ -497,18 +497,18 @@ async fn two_admins_removing_each_other_at_once_leave_one_admin() {
                 json!({}),
             ),
         };
-        let (ra, rb) = (
-            app.router.clone(),
-            app.router.clone(),
-        );
+        let (ra, rb) = (app.router.clone(), app.router.clone());
         let (ba, bb) = (body.clone(), body);
-        let one = tokio::spawn(async move { send_to(&ra, common::post_json(&a, path_a, ba)).await });
-        let two = tokio::spawn(async move { send_to(&rb, common::post_json(&b, path_b, bb)).await });
+        let one =
+            tokio::spawn(async move { send_to(&ra, common::post_json(&a, path_a, ba)).await });
+        let two =
+            tokio::spawn(async move { send_to(&rb, common::post_json(&b, path_b, bb)).await });
         let (one, two) = (one.await.unwrap(), two.await.unwrap());
         let mut statuses = [one.status.as_u16(), two.status.as_u16()];
         statuses.sort();
         assert_eq!(
-            statuses[0], 200,
+            statuses[0],
+            200,
             "{action}: {} / {}",
             text(&one),
             text(&two)
@@ -549,7 +549,11 @@ async fn an_admin_creates_a_project_in_the_browser_with_the_code_rules() {
         &w.app,
         Some(&admin),
         "create_project",
-        &[("code", "PAY"), ("name", "Payments"), ("description", "cards")],
+        &[
+            ("code", "PAY"),
+            ("name", "Payments"),
+            ("description", "cards"),
+        ],
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", text(&r));
@@ -670,7 +674,11 @@ async fn a_pm_adds_changes_and_removes_a_member_in_the_browser() {
         &w.app,
         Some(&pm),
         "add_member",
-        &[("project", "WM"), ("username", "newbie"), ("role", "engineer")],
+        &[
+            ("project", "WM"),
+            ("username", "newbie"),
+            ("role", "engineer"),
+        ],
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", text(&r));
@@ -679,7 +687,11 @@ async fn a_pm_adds_changes_and_removes_a_member_in_the_browser() {
         &w.app,
         Some(&pm),
         "change_member_role",
-        &[("project", "WM"), ("username", "newbie"), ("role", "viewer")],
+        &[
+            ("project", "WM"),
+            ("username", "newbie"),
+            ("role", "viewer"),
+        ],
     )
     .await;
     assert_eq!(r.json(), json!("newbie is now viewer (was engineer)."));
@@ -696,7 +708,10 @@ async fn a_pm_adds_changes_and_removes_a_member_in_the_browser() {
             )
         })
         .collect();
-    assert!(listed.contains(&("newbie".into(), "viewer".into())), "{listed:?}");
+    assert!(
+        listed.contains(&("newbie".into(), "viewer".into())),
+        "{listed:?}"
+    );
     let r = call(
         &w.app,
         Some(&pm),
@@ -870,7 +885,13 @@ async fn two_pms_removing_each_other_at_once_leave_one_pm() {
         // the loser is refused by the guard (409), or, when its turn comes
         // after the winner's commit, as no longer a PM (403) or no longer a
         // member at all (404)
-        assert_eq!(statuses[0], 200, "{action}: {} / {}", text(&one), text(&two));
+        assert_eq!(
+            statuses[0],
+            200,
+            "{action}: {} / {}",
+            text(&one),
+            text(&two)
+        );
         assert!(
             matches!(statuses[1], 403 | 404 | 409),
             "{action}: {statuses:?} {} / {}",

@@ -646,7 +646,11 @@ fn server_fn_row(path: &str) -> Option<(Who, Vec<(&'static str, String)>)> {
         ),
         "create_project" => (
             Who::Admin,
-            vec![("code", s("NEWQ")), ("name", s("New")), ("description", s(""))],
+            vec![
+                ("code", s("NEWQ")),
+                ("name", s("New")),
+                ("description", s("")),
+            ],
         ),
         "describe_project" => (
             Who::Manager,

@@ -62,12 +62,16 @@ pub fn check_account_change(change: AccountChange, f: AccountFacts<'_>) -> Resul
         AccountChange::Disable if f.is_self => {
             conflict("you cannot disable your own account".into())
         }
-        AccountChange::Disable if f.disabled => conflict(format!("{} is already disabled", f.username)),
+        AccountChange::Disable if f.disabled => {
+            conflict(format!("{} is already disabled", f.username))
+        }
         AccountChange::Disable if last_admin => conflict(format!(
             "{} is the last active admin: make another user admin first",
             f.username
         )),
-        AccountChange::Enable if !f.disabled => conflict(format!("{} is already active", f.username)),
+        AccountChange::Enable if !f.disabled => {
+            conflict(format!("{} is already active", f.username))
+        }
         AccountChange::SetAdmin(false) if f.is_self => {
             conflict("you cannot remove your own admin flag".into())
         }
@@ -167,8 +171,13 @@ mod tests {
     #[test]
     fn an_admin_cannot_disable_or_demote_themselves() {
         let me = facts(true, true, false, 3);
-        assert!(refused(check_account_change(AccountChange::Disable, me)).contains("your own account"));
-        assert!(refused(check_account_change(AccountChange::SetAdmin(false), me)).contains("your own admin flag"));
+        assert!(
+            refused(check_account_change(AccountChange::Disable, me)).contains("your own account")
+        );
+        assert!(
+            refused(check_account_change(AccountChange::SetAdmin(false), me))
+                .contains("your own admin flag")
+        );
         // but may reset their own password
         assert!(check_account_change(AccountChange::ResetPassword, me).is_ok());
     }
@@ -176,8 +185,12 @@ mod tests {
     #[test]
     fn the_last_active_admin_is_never_disabled_or_demoted() {
         let last = facts(false, true, false, 0);
-        assert!(refused(check_account_change(AccountChange::Disable, last)).contains("last active admin"));
-        assert!(refused(check_account_change(AccountChange::SetAdmin(false), last)).contains("last active admin"));
+        assert!(refused(check_account_change(AccountChange::Disable, last))
+            .contains("last active admin"));
+        assert!(
+            refused(check_account_change(AccountChange::SetAdmin(false), last))
+                .contains("last active admin")
+        );
         let one_of_two = facts(false, true, false, 1);
         assert!(check_account_change(AccountChange::Disable, one_of_two).is_ok());
         assert!(check_account_change(AccountChange::SetAdmin(false), one_of_two).is_ok());
@@ -188,11 +201,26 @@ mod tests {
 
     #[test]
     fn what_is_already_so_is_a_conflict() {
-        assert!(refused(check_account_change(AccountChange::Disable, facts(false, false, true, 1))).contains("already disabled"));
-        assert!(refused(check_account_change(AccountChange::Enable, facts(false, false, false, 1))).contains("already active"));
-        assert!(refused(check_account_change(AccountChange::SetAdmin(true), facts(false, true, false, 1))).contains("is an admin already"));
+        assert!(refused(check_account_change(
+            AccountChange::Disable,
+            facts(false, false, true, 1)
+        ))
+        .contains("already disabled"));
+        assert!(refused(check_account_change(
+            AccountChange::Enable,
+            facts(false, false, false, 1)
+        ))
+        .contains("already active"));
+        assert!(refused(check_account_change(
+            AccountChange::SetAdmin(true),
+            facts(false, true, false, 1)
+        ))
+        .contains("is an admin already"));
         assert!(check_account_change(AccountChange::Enable, facts(false, false, true, 1)).is_ok());
-        assert!(check_account_change(AccountChange::SetAdmin(true), facts(false, false, false, 0)).is_ok());
+        assert!(
+            check_account_change(AccountChange::SetAdmin(true), facts(false, false, false, 0))
+                .is_ok()
+        );
     }
 
     #[test]

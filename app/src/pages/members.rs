@@ -14,7 +14,10 @@ use leptos_router::hooks::use_params_map;
 
 const ROLES: [(Role, &str); 3] = [
     (Role::Pm, "PM: manages milestones, members, certificates"),
-    (Role::Engineer, "engineer: completes tasks, uploads evidence"),
+    (
+        Role::Engineer,
+        "engineer: completes tasks, uploads evidence",
+    ),
     (Role::Viewer, "viewer: reads"),
 ];
 

@@ -221,12 +221,10 @@ async fn set_role(project: String, username: String, role: String) -> Result<Str
 pub async fn remove_member(project: String, username: String) -> Result<String, AppError> {
     use crate::ssr::{auth, projects, AppState};
     let actor = auth::require_session_actor().await?;
-    projects::remove_member(
-        &AppState::from_context()?.pool,
-        &actor,
-        &project,
-        &username,
-    )
-    .await?;
-    Ok(format!("Removed {} from {}.", username.trim(), project.trim()))
+    projects::remove_member(&AppState::from_context()?.pool, &actor, &project, &username).await?;
+    Ok(format!(
+        "Removed {} from {}.",
+        username.trim(),
+        project.trim()
+    ))
 }

@@ -3,8 +3,8 @@
 //! the role and does the work.
 
 pub mod account;
+pub mod admin;
 pub mod evidence;
 pub mod milestones;
 pub mod projects;
 pub mod tokens;
-pub mod admin;

@@ -122,7 +122,9 @@ pub async fn create(
             action: "user.create",
             subject: username.clone(),
             before: None,
-            after: Some(json!({"username": username, "display_name": display, "admin": input.admin})),
+            after: Some(
+                json!({"username": username, "display_name": display, "admin": input.admin}),
+            ),
         },
     )
     .await?;
@@ -223,19 +225,29 @@ pub async fn change(
     let now = super::now();
     let (action, before, after) = match change {
         AccountChange::Disable => {
-            sqlx::query("update users set disabled_at = ?, session_epoch = session_epoch + 1 where id = ?")
-                .bind(&now)
-                .bind(target.id)
-                .execute(&mut *tx)
-                .await?;
-            ("user.disable", json!({"disabled": false}), json!({"disabled": true}))
+            sqlx::query(
+                "update users set disabled_at = ?, session_epoch = session_epoch + 1 where id = ?",
+            )
+            .bind(&now)
+            .bind(target.id)
+            .execute(&mut *tx)
+            .await?;
+            (
+                "user.disable",
+                json!({"disabled": false}),
+                json!({"disabled": true}),
+            )
         }
         AccountChange::Enable => {
             sqlx::query("update users set disabled_at = null where id = ?")
                 .bind(target.id)
                 .execute(&mut *tx)
                 .await?;
-            ("user.enable", json!({"disabled": true}), json!({"disabled": false}))
+            (
+                "user.enable",
+                json!({"disabled": true}),
+                json!({"disabled": false}),
+            )
         }
         AccountChange::SetAdmin(admin) => {
             sqlx::query("update users set is_admin = ? where id = ?")
@@ -243,7 +255,11 @@ pub async fn change(
                 .bind(target.id)
                 .execute(&mut *tx)
                 .await?;
-            ("user.admin", json!({"admin": target.is_admin}), json!({"admin": admin}))
+            (
+                "user.admin",
+                json!({"admin": target.is_admin}),
+                json!({"admin": admin}),
+            )
         }
         AccountChange::ResetPassword => {
             sqlx::query("update users set password_hash = ?, session_epoch = session_epoch + 1 where id = ?")
@@ -252,7 +268,11 @@ pub async fn change(
                 .execute(&mut *tx)
                 .await?;
             // never the hash: that the password changed, and that sessions ended
-            ("user.password", json!({"sessions": "open"}), json!({"sessions": "ended"}))
+            (
+                "user.password",
+                json!({"sessions": "open"}),
+                json!({"sessions": "ended"}),
+            )
         }
     };
     let epoch: i64 = sqlx::query_scalar("select session_epoch from users where id = ?")

@@ -288,11 +288,10 @@ pub async fn all(pool: &SqlitePool, actor: &Actor) -> Result<Vec<ProjectHead>, A
             actor.username
         )));
     }
-    let rows: Vec<ProjectRow> = sqlx::query_as(
-        "select id, code, name, description, public from projects order by code",
-    )
-    .fetch_all(pool)
-    .await?;
+    let rows: Vec<ProjectRow> =
+        sqlx::query_as("select id, code, name, description, public from projects order by code")
+            .fetch_all(pool)
+            .await?;
     Ok(rows.iter().map(ProjectRow::head).collect())
 }
 
