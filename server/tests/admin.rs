@@ -901,3 +901,83 @@ async fn two_pms_removing_each_other_at_once_leave_one_pm() {
         assert_eq!(pms(&w.app, "WM").await.len(), 1, "{action}");
     }
 }
+
+// 4. without JavaScript
+
+/// A plain (no-JavaScript) form post from the page `referer`.
+async fn plain_form(
+    app: &TestApp,
+    cookie: &str,
+    name: &str,
+    referer: &str,
+    args: &[(&str, &str)],
+) -> Reply {
+    app.send(
+        Request::post(format!("/api/{name}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "text/html")
+            .header(header::HOST, "attest.test")
+            .header("sec-fetch-site", "same-origin")
+            .header(header::REFERER, referer)
+            .header(header::COOKIE, cookie)
+            .body(Body::from(serde_urlencoded::to_string(args).unwrap()))
+            .unwrap(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn plain_forms_go_back_to_the_page_with_the_change_made_or_the_refusal_shown() {
+    let w = World::new().await;
+    let admin = login(&w.app, "admin").await;
+    let users = "http://attest.test/admin/users";
+    let r = plain_form(
+        &w.app,
+        &admin,
+        "set_user_disabled",
+        users,
+        &[("username", "eng"), ("disabled", "true")],
+    )
+    .await;
+    // back to the page it was posted from (server_fn's own redirect to the referer)
+    assert!(r.status.is_redirection(), "{}", r.status);
+    let back = r.headers[header::LOCATION].to_str().unwrap();
+    assert!(back.contains("/admin/users"), "{back}");
+    let html = text(&page(&w.app, Some(&admin), "/admin/users").await);
+    assert!(html.contains("Enable eng"), "the row now offers enabling");
+
+    let r = plain_form(
+        &w.app,
+        &admin,
+        "set_user_disabled",
+        users,
+        &[("username", "admin"), ("disabled", "true")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.headers[header::LOCATION], "/admin/users");
+    let html = text(&page(&w.app, Some(&admin), "/admin/users").await);
+    assert!(
+        html.contains("you cannot disable your own account"),
+        "the refusal is shown on the page"
+    );
+    assert_eq!(admins(&w.app).await, ["admin"]);
+
+    let pm = login(&w.app, "pm").await;
+    let members = "http://attest.test/p/WM/members";
+    let r = plain_form(
+        &w.app,
+        &pm,
+        "add_member",
+        members,
+        &[
+            ("project", "WM"),
+            ("username", "ghost"),
+            ("role", "engineer"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let html = text(&page(&w.app, Some(&pm), "/p/WM/members").await);
+    assert!(html.contains("username: no user ghost"), "{html}");
+}
