@@ -278,6 +278,10 @@ async fn the_users_page_is_for_admins_others_get_403_and_visitors_the_log_in() {
     ] {
         assert!(html.contains(want), "missing {want:?}");
     }
+    // their own row offers no disabling or demoting (the server refuses it anyway)
+    assert!(!html.contains("Disable admin"));
+    assert!(!html.contains("Remove admin from admin"));
+    assert!(html.contains("New password for admin"));
     let eng = login(&w.app, "eng").await;
     let r = page(&w.app, Some(&eng), "/admin/users").await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);

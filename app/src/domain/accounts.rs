@@ -116,6 +116,14 @@ pub struct UserView {
     pub created_at: String,
 }
 
+/// The users page: every account, and who is looking (whose own row offers
+/// no disabling or demoting).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UsersPage {
+    pub users: Vec<UserView>,
+    pub me: String,
+}
+
 /// One member of a project.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MemberView {

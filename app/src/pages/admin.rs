@@ -49,7 +49,7 @@ pub fn AdminUsersPage() -> impl IntoView {
                         <FormError error=action_error(disable)/>
                         <FormError error=action_error(admin)/>
                         <FormError error=action_error(password)/>
-                        <UserTable list disable admin password/>
+                        <UserTable list=list.users me=list.me disable admin password/>
                         <details class="card manage" open=true>
                             <summary>"Add a user"</summary>
                             <ActionForm action=add node_ref=add_form>
@@ -72,6 +72,8 @@ pub fn AdminUsersPage() -> impl IntoView {
 #[component]
 fn UserTable(
     list: Vec<UserView>,
+    /// The admin looking: their own row offers no disabling or demoting.
+    me: String,
     disable: ServerAction<SetUserDisabled>,
     admin: ServerAction<SetUserAdmin>,
     password: ServerAction<ResetPassword>,
@@ -111,16 +113,22 @@ fn UserTable(
                                 <td>{status}</td>
                                 <td>{when(&u.created_at)}</td>
                                 <td class="actions">
-                                    <ActionForm action=disable attr:class="inline">
-                                        <input type="hidden" name="username" value=name/>
-                                        <input type="hidden" name="disabled" value=toggle/>
-                                        <button type="submit" class=if disabled { "" } else { "danger" } disabled=busy>{toggle_label}</button>
-                                    </ActionForm>
-                                    <ActionForm action=admin attr:class="inline">
-                                        <input type="hidden" name="username" value=name_1/>
-                                        <input type="hidden" name="admin" value=admin_to/>
-                                        <button type="submit" disabled=busy>{admin_label}</button>
-                                    </ActionForm>
+                                    {if name == me {
+                                        view! { <span class="muted">"(you) "</span> }.into_any()
+                                    } else {
+                                        view! {
+                                            <ActionForm action=disable attr:class="inline">
+                                                <input type="hidden" name="username" value=name.clone()/>
+                                                <input type="hidden" name="disabled" value=toggle/>
+                                                <button type="submit" class=if disabled { "" } else { "danger" } disabled=busy>{toggle_label}</button>
+                                            </ActionForm>
+                                            <ActionForm action=admin attr:class="inline">
+                                                <input type="hidden" name="username" value=name_1/>
+                                                <input type="hidden" name="admin" value=admin_to/>
+                                                <button type="submit" disabled=busy>{admin_label}</button>
+                                            </ActionForm>
+                                        }.into_any()
+                                    }}
                                     <details>
                                         <summary>"Reset password"</summary>
                                         <ActionForm action=password>

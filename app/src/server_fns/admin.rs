@@ -1,17 +1,20 @@
 //! The admin pages' and the members page's reads and actions. Each action
 //! answers with a sentence saying what it did, for the form's status line.
 
-use crate::domain::accounts::{MembersPage, UserView};
+use crate::domain::accounts::{MembersPage, UsersPage};
 use crate::domain::views::ProjectHead;
 use crate::error::AppError;
 use leptos::prelude::*;
 
-/// Every account. Admins.
+/// Every account, and the caller's username. Admins.
 #[server(endpoint = "list_users")]
-pub async fn list_users() -> Result<Vec<UserView>, AppError> {
+pub async fn list_users() -> Result<UsersPage, AppError> {
     use crate::ssr::{accounts, auth, AppState};
     let actor = auth::require_session_actor().await?;
-    accounts::list(&AppState::from_context()?.pool, &actor).await
+    Ok(UsersPage {
+        users: accounts::list(&AppState::from_context()?.pool, &actor).await?,
+        me: actor.username,
+    })
 }
 
 /// Adds a user: username, display name, initial password (8–1024
