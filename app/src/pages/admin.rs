@@ -52,7 +52,7 @@ pub fn AdminUsersPage() -> impl IntoView {
                         <UserTable list=list.users me=list.me disable admin password/>
                         <details class="card manage" open=true>
                             <summary>"Add a user"</summary>
-                            <ActionForm action=add node_ref=add_form>
+                            <ActionForm action=add node_ref=add_form attr:class="fit">
                                 <label>"Username" <input type="text" name="username" autocomplete="off" required/></label>
                                 <label>"Display name" <input type="text" name="display_name"/></label>
                                 <label>"Initial password (at least 8 characters)" <input type="password" name="password" autocomplete="new-password" minlength="8" required/></label>
@@ -171,7 +171,7 @@ pub fn AdminProjectsPage() -> impl IntoView {
                         <FormError error=action_error(describe)/>
                         <details class="card manage" open=true>
                             <summary>"New project"</summary>
-                            <ActionForm action=create node_ref=create_form>
+                            <ActionForm action=create node_ref=create_form attr:class="fit">
                                 <label>"Code (2–12 capital letters, digits or '-')" <input type="text" name="code" placeholder="WM" required/></label>
                                 <label>"Name" <input type="text" name="name" required/></label>
                                 <label>"Description" <textarea name="description" rows="3"></textarea></label>

@@ -111,7 +111,7 @@ pub fn MembersPage() -> impl IntoView {
                             {manage.then(|| view! {
                                 <details class="card manage" open=true>
                                     <summary>"Add a member"</summary>
-                                    <ActionForm action=add node_ref=add_form>
+                                    <ActionForm action=add node_ref=add_form attr:class="fit">
                                         <input type="hidden" name="project" value=code.clone()/>
                                         <label>"Username" <input type="text" name="username" autocomplete="off" required/></label>
                                         <label>"Role"
