@@ -44,6 +44,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=|| view! { <FlashScope><ProjectsPage/></FlashScope> } ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=|| view! { <FlashScope><LoginPage/></FlashScope> } ssr=SsrMode::Async/>
                     <Route path=path!("/p/:code") view=|| view! { <FlashScope><ProjectPage/></FlashScope> } ssr=SsrMode::Async/>
+                    <Route path=path!("/p/:code/members") view=|| view! { <FlashScope><MembersPage/></FlashScope> } ssr=SsrMode::Async/>
                     <Route path=path!("/p/:code/report") view=|| view! { <FlashScope><ReportPage/></FlashScope> } ssr=SsrMode::Async/>
                     <Route path=path!("/p/:code/m/:ms") view=|| view! { <FlashScope><MilestonePage/></FlashScope> } ssr=SsrMode::Async/>
                     <Route path=path!("/evidence/:id") view=|| view! { <FlashScope><EvidencePage/></FlashScope> } ssr=SsrMode::Async/>
@@ -51,6 +52,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/verify/:number") view=|| view! { <FlashScope><VerifyPage/></FlashScope> } ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=|| view! { <FlashScope><AccountPage/></FlashScope> } ssr=SsrMode::Async/>
                     <Route path=path!("/account/tokens") view=|| view! { <FlashScope><TokensPage/></FlashScope> } ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users") view=|| view! { <FlashScope><AdminUsersPage/></FlashScope> } ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/projects") view=|| view! { <FlashScope><AdminProjectsPage/></FlashScope> } ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -13,6 +13,9 @@ pub enum AppError {
     /// A bearer token that exists but no longer works: `expired` or `revoked`.
     #[error("token {0}: ask for a new one (`attest token create`, or /account/tokens)")]
     TokenRefused(String),
+    /// A log-in, session or token of an account an admin disabled.
+    #[error("account disabled: ask an admin to enable it")]
+    AccountDisabled,
     #[error("{0}")]
     Forbidden(String),
     #[error("{0} not found")]
@@ -65,7 +68,7 @@ impl AppError {
     /// The HTTP status this error answers with.
     pub fn status(&self) -> u16 {
         match self {
-            AppError::Unauthorized | AppError::TokenRefused(_) => 401,
+            AppError::Unauthorized | AppError::TokenRefused(_) | AppError::AccountDisabled => 401,
             AppError::Forbidden(_) => 403,
             AppError::NotFound(_) => 404,
             AppError::Invalid { .. } | AppError::Unprocessable(_) => 422,
@@ -83,6 +86,7 @@ impl AppError {
         match self {
             AppError::Unauthorized => "unauthorized",
             AppError::TokenRefused(_) => "token_refused",
+            AppError::AccountDisabled => "account_disabled",
             AppError::Forbidden(_) => "forbidden",
             AppError::NotFound(_) => "not_found",
             AppError::Invalid { .. } => "invalid",

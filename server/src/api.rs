@@ -6,12 +6,13 @@
 use crate::routes::Routes;
 use crate::upload::{receive_multipart, serve_evidence_file};
 use crate::ServerState;
+use app::domain::accounts::AccountChange;
 use app::domain::tokens::Scope;
 use app::error::AppError;
 use app::ssr::auth::{self, Actor};
 use app::ssr::milestones::{self, NewChecklist, NewCriterion, NewMilestone, NewTask};
 use app::ssr::projects::{self, NewProject};
-use app::ssr::{certificates, evidence, report, tokens, AppState};
+use app::ssr::{accounts, certificates, evidence, report, tokens, AppState};
 use axum::extract::{
     DefaultBodyLimit, FromRequest, FromRequestParts, Multipart, Path, Request, State,
 };
@@ -136,14 +137,7 @@ pub async fn session_actor(
     let Ok(session) = tower_sessions::Session::from_request_parts(parts, state).await else {
         return Ok(None);
     };
-    let id: Option<i64> = session.get(auth::SESSION_USER).await.map_err(|e| {
-        tracing::error!(error = %e, "session store");
-        AppError::Internal
-    })?;
-    match id {
-        Some(id) => auth::actor_by_id(&state.app.pool, id).await,
-        None => Ok(None),
-    }
+    auth::session_user(&state.app.pool, &session).await
 }
 
 /// A JSON body whose rejections use the API's error shape.
@@ -202,7 +196,10 @@ pub fn router(state: &ServerState) -> Routes<ServerState> {
             "/projects/{code}/milestones/{ms}/certificate",
             issue_certificate,
         )
+        .get("/projects/{code}/members", list_members)
         .post("/projects/{code}/members", set_member)
+        .delete("/projects/{code}/members/{username}", remove_member)
+        .post("/projects/{code}/describe", describe_project)
         .post("/projects/{code}/visibility", set_visibility)
         .post(
             "/projects/{code}/separation-of-duties",
@@ -225,6 +222,12 @@ pub fn router(state: &ServerState) -> Routes<ServerState> {
         .get("/tokens", list_tokens)
         .delete("/tokens/{id}", revoke_token)
         .post("/tokens/{id}/revoke", revoke_token)
+        .get("/users", list_users)
+        .post("/users", create_user)
+        .post("/users/{username}/disable", disable_user)
+        .post("/users/{username}/enable", enable_user)
+        .post("/users/{username}/admin", set_user_admin)
+        .post("/users/{username}/password", reset_password)
 }
 
 /// Creates a project. Admins.
@@ -444,6 +447,148 @@ async fn set_member(
     Ok(Json(
         json!({"username": input.username, "role": input.role}),
     ))
+}
+
+/// A project's members and roles. Members.
+async fn list_members(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor,
+    Path(code): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    let page = projects::members(&s.pool, &a, &code).await?;
+    Ok(Json(json!({"members": page.members})))
+}
+
+/// Removes a member; 409 for the project's last PM or someone who is not a member. PMs and admins.
+async fn remove_member(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    Path((code, username)): Path<(String, String)>,
+) -> ApiResult<impl IntoResponse> {
+    let role = projects::remove_member(&s.pool, &a, &code, &username).await?;
+    Ok(Json(
+        json!({"username": username, "removed_role": role.as_str()}),
+    ))
+}
+
+#[derive(Deserialize)]
+struct DescribeInput {
+    name: Option<String>,
+    description: String,
+}
+
+/// Changes a project's description (PMs and admins) and name (admins).
+async fn describe_project(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    Path(code): Path<String>,
+    ApiJson(input): ApiJson<DescribeInput>,
+) -> ApiResult<impl IntoResponse> {
+    projects::describe(
+        &s.pool,
+        &a,
+        &code,
+        input.name.as_deref(),
+        &input.description,
+    )
+    .await?;
+    Ok(Json(projects::view(&s.pool, &a, &code).await?))
+}
+
+/// Every account (never a password hash). Admins, not through a token limited to a project.
+async fn list_users(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+) -> ApiResult<impl IntoResponse> {
+    Ok(Json(json!({"users": accounts::list(&s.pool, &a).await?})))
+}
+
+/// Adds a user `{"username","display_name","password","admin"}` → 201. Admins.
+async fn create_user(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    ApiJson(input): ApiJson<accounts::NewUser>,
+) -> ApiResult<impl IntoResponse> {
+    let username = input.username.trim().to_string();
+    accounts::create(&s.pool, Some(&a), input).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(accounts::get(&s.pool, &a, &username).await?),
+    ))
+}
+
+async fn change_user(
+    s: &AppState,
+    a: &Actor,
+    username: &str,
+    change: AccountChange,
+    password: Option<&str>,
+) -> ApiResult<Json<app::domain::accounts::UserView>> {
+    accounts::change(&s.pool, a, username, change, password).await?;
+    Ok(Json(accounts::get(&s.pool, a, username).await?))
+}
+
+/// Disables an account: it cannot log in, its sessions end, its tokens
+/// answer 401 "account disabled". Admins; not their own, never the last active admin.
+async fn disable_user(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    Path(username): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    change_user(&s, &a, &username, AccountChange::Disable, None).await
+}
+
+/// Enables a disabled account. Admins.
+async fn enable_user(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    Path(username): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    change_user(&s, &a, &username, AccountChange::Enable, None).await
+}
+
+#[derive(Deserialize)]
+struct AdminInput {
+    admin: bool,
+}
+
+/// Sets the admin flag `{"admin":bool}`. Admins; not their own removal, never the last active admin's.
+async fn set_user_admin(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    Path(username): Path<String>,
+    ApiJson(input): ApiJson<AdminInput>,
+) -> ApiResult<impl IntoResponse> {
+    change_user(
+        &s,
+        &a,
+        &username,
+        AccountChange::SetAdmin(input.admin),
+        None,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+struct PasswordInput {
+    password: String,
+}
+
+/// Sets a new password `{"password":…}`; the user's sessions end. Admins.
+async fn reset_password(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    Path(username): Path<String>,
+    ApiJson(input): ApiJson<PasswordInput>,
+) -> ApiResult<impl IntoResponse> {
+    change_user(
+        &s,
+        &a,
+        &username,
+        AccountChange::ResetPassword,
+        Some(&input.password),
+    )
+    .await
 }
 
 #[derive(Deserialize)]

@@ -146,6 +146,22 @@ fn rest_row(method: &Method, path: &str) -> Option<(Who, Option<Value>)> {
         ("POST", "/api/v1/certificates/{number}/revoke") => {
             (Who::Manager, Some(json!({"reason": "matrix"})))
         }
+        ("GET", "/api/v1/projects/{code}/members") => (Who::Member, None),
+        ("DELETE", "/api/v1/projects/{code}/members/{username}") => (Who::Manager, None),
+        ("POST", "/api/v1/projects/{code}/describe") => {
+            (Who::Manager, Some(json!({"description": "matrix"})))
+        }
+        ("GET", "/api/v1/users") => (Who::Admin, None),
+        ("POST", "/api/v1/users") => (
+            Who::Admin,
+            Some(json!({"username": "newuser", "password": "password-123"})),
+        ),
+        ("POST", "/api/v1/users/{username}/disable")
+        | ("POST", "/api/v1/users/{username}/enable") => (Who::Admin, Some(json!({}))),
+        ("POST", "/api/v1/users/{username}/admin") => (Who::Admin, Some(json!({"admin": true}))),
+        ("POST", "/api/v1/users/{username}/password") => {
+            (Who::Admin, Some(json!({"password": "password-456"})))
+        }
         ("GET", "/api/v1/tokens") => (Who::LoggedIn, None),
         ("DELETE", "/api/v1/tokens/{id}") | ("POST", "/api/v1/tokens/{id}/revoke") => {
             (Who::TokenOwner, Some(json!({})))
@@ -260,6 +276,16 @@ async fn fixture() -> Fixture {
         )
         .await);
     w.app.user("outsider", false).await;
+    // the account the user and member routes act on
+    w.app.user("victim", false).await;
+    ok(&w
+        .app
+        .post(
+            Some(&w.admin),
+            "/api/v1/projects/WM/members",
+            json!({"username": "victim", "role": "viewer"}),
+        )
+        .await);
     let token = |user: &'static str, project: Option<&'static str>, expires: Option<i64>| async move {
         tokens::create(
             pool,
@@ -331,6 +357,7 @@ impl Fixture {
             .replace("{task}", "M1-01")
             .replace("{number}", &self.number)
             .replace("{item}", &self.item.to_string())
+            .replace("{username}", "victim")
             .replace(
                 "{id}",
                 &if path.contains("/tokens/") {
@@ -597,6 +624,52 @@ fn server_fn_row(path: &str) -> Option<(Who, Vec<(&'static str, String)>)> {
             ],
         ),
         "set_project_public" => (Who::Manager, vec![("project", s("WM"))]),
+        "list_users" | "list_all_projects" => (Who::Admin, vec![]),
+        "add_user" => (
+            Who::Admin,
+            vec![
+                ("username", s("newuser")),
+                ("display_name", s("")),
+                ("password", s("password-123")),
+            ],
+        ),
+        "set_user_disabled" => (
+            Who::Admin,
+            vec![("username", s("victim")), ("disabled", s("true"))],
+        ),
+        "set_user_admin" => (
+            Who::Admin,
+            vec![("username", s("victim")), ("admin", s("true"))],
+        ),
+        "reset_password" => (
+            Who::Admin,
+            vec![("username", s("victim")), ("password", s("password-456"))],
+        ),
+        "create_project" => (
+            Who::Admin,
+            vec![
+                ("code", s("NEWQ")),
+                ("name", s("New")),
+                ("description", s("")),
+            ],
+        ),
+        "describe_project" => (
+            Who::Manager,
+            vec![("project", s("WM")), ("description", s("matrix"))],
+        ),
+        "get_members" => (Who::Member, vec![("code", s("WM"))]),
+        "add_member" | "change_member_role" => (
+            Who::Manager,
+            vec![
+                ("project", s("WM")),
+                ("username", s("victim")),
+                ("role", s("engineer")),
+            ],
+        ),
+        "remove_member" => (
+            Who::Manager,
+            vec![("project", s("WM")), ("username", s("victim"))],
+        ),
         _ => return None,
     };
     Some(row)
@@ -770,8 +843,10 @@ fn page_row(path: &str) -> Option<Who> {
     Some(match path {
         "/" | "/login" | "/verify/{number}" => Who::Anyone,
         "/account" | "/account/tokens" => Who::LoggedIn,
+        "/admin/users" | "/admin/projects" => Who::Admin,
         "/p/{code}"
         | "/p/{code}/report"
+        | "/p/{code}/members"
         | "/p/{code}/m/{ms}"
         | "/evidence/{id}"
         | "/certificates/{number}" => Who::Member,

@@ -18,7 +18,8 @@ use leptos::prelude::*;
 use leptos_router::components::{Redirect, A};
 use leptos_router::hooks::use_location;
 
-/// Top bar: home link, the logged-in user and log-out, or a log-in link.
+/// Top bar: home link, the logged-in user, the admin pages (for admins),
+/// their API tokens and log-out, or a log-in link.
 #[component]
 pub fn NavBar() -> impl IntoView {
     let location = use_location();
@@ -38,6 +39,7 @@ pub fn NavBar() -> impl IntoView {
                             <span class="who">
                                 <span class="user">{u.display_name}" ("{u.username}")"</span>
                                 <A href="/account">"Account"</A>
+                                {u.is_admin.then(|| view! { <A href="/admin/users">"Admin"</A> })}
                                 <A href="/account/tokens">"API tokens"</A>
                                 <ActionForm action=logout attr:class="inline">
                                     <button type="submit" class="link">"Log out"</button>
@@ -274,4 +276,36 @@ where
     T: Clone + Send + Sync + 'static,
 {
     Signal::derive(move || action.value().get().and_then(|r| r.err()))
+}
+
+/// The sentence a server action answered its last success with.
+pub fn action_message<S>(action: ServerAction<S>) -> Signal<Option<String>>
+where
+    S: server_fn::ServerFn<Output = String, Error = AppError> + Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || action.value().get().and_then(|r| r.ok()))
+}
+
+/// What a form just did (with JavaScript on: a plain post reloads the page).
+#[component]
+pub fn ActionNotice(message: Signal<Option<String>>) -> impl IntoView {
+    move || {
+        message
+            .get()
+            .map(|m| view! { <p class="notice" role="status">{m}</p> })
+    }
+}
+
+/// Empties `form` after each success of `action`, ready for the next entry.
+pub fn reset_on_success<S>(action: ServerAction<S>, form: NodeRef<leptos::html::Form>)
+where
+    S: server_fn::ServerFn<Output = String, Error = AppError> + Clone + Send + Sync + 'static,
+{
+    Effect::new(move |_| {
+        if action.value().with(|v| matches!(v, Some(Ok(_)))) {
+            if let Some(f) = form.get_untracked() {
+                f.reset();
+            }
+        }
+    });
 }

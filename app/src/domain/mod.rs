@@ -1,6 +1,7 @@
 //! Pure, wasm-safe types and rules: parsed identifiers, criterion judgement,
 //! progress, milestone state, state digest and the gap list. No I/O here.
 
+pub mod accounts;
 pub mod checklist;
 pub mod codes;
 pub mod criterion;

@@ -1,9 +1,11 @@
 //! One routed page per file.
 
 mod account;
+mod admin;
 mod certificate;
 mod evidence;
 mod login;
+mod members;
 mod milestone;
 mod project;
 mod projects;
@@ -11,9 +13,11 @@ mod report;
 mod tokens;
 
 pub use account::AccountPage;
+pub use admin::{AdminProjectsPage, AdminUsersPage};
 pub use certificate::{CertificatePage, VerifyPage};
 pub use evidence::EvidencePage;
 pub use login::LoginPage;
+pub use members::MembersPage;
 pub use milestone::MilestonePage;
 pub use project::ProjectPage;
 pub use projects::ProjectsPage;

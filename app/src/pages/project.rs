@@ -1,6 +1,10 @@
 //! A project: its milestones with state, progress and planned vs actual dates.
 
-use crate::components::{when, Act, FormBody, FormStatus, PageError, ProgressBar, StateBadge};
+use crate::components::{
+    action_error, action_message, when, Act, ActionNotice, FormBody, FormError, FormStatus,
+    PageError, ProgressBar, StateBadge,
+};
+use crate::server_fns::admin::DescribeProject;
 use crate::server_fns::projects::{get_project, CreateMilestone, SetProjectPublic};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -12,15 +16,17 @@ pub fn ProjectPage() -> impl IntoView {
     let code = move || params.read().get("code").unwrap_or_default();
     let create = Act::<CreateMilestone>::new();
     let visibility = Act::<SetProjectPublic>::new();
+    let describe = ServerAction::<DescribeProject>::new();
     let project = Resource::new(
         move || {
             (
                 code(),
                 create.action.version().get(),
                 visibility.action.version().get(),
+                describe.version().get(),
             )
         },
-        |(c, _, _)| get_project(c),
+        |(c, ..)| get_project(c),
     );
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
@@ -31,6 +37,7 @@ pub fn ProjectPage() -> impl IntoView {
                         let code = p.project.code.clone();
                         let (milestone_form_code, visibility_form_code, public) =
                             (p.project.code.clone(), p.project.code.clone(), p.project.public);
+                        let (describe_code, description) = (p.project.code.clone(), p.project.description.clone());
                         view! {
                             <Title text=format!("{} · Attest", p.project.code)/>
                             <nav class="crumbs"><a href="/">"Projects"</a> " › " {p.project.code.clone()}</nav>
@@ -38,6 +45,7 @@ pub fn ProjectPage() -> impl IntoView {
                             <p class="muted">{p.project.description.clone()}</p>
                             <p>
                                 <a class="button" href=format!("/p/{code}/report")>"Completion report"</a>
+                                " " <a class="button" href=format!("/p/{code}/members")>"Members"</a>
                                 " " <span class="tag">{if p.project.public { "public: verify pages show certificates in full" } else { "not public: verify pages show a redacted view" }}</span>
                             </p>
                             <div class="table-scroll"><table class="milestones">
@@ -94,6 +102,16 @@ pub fn ProjectPage() -> impl IntoView {
                                         </FormBody>
                                     </ActionForm>
                                     <FormStatus done=visibility.done() error=visibility.error()/>
+                                </details>
+                                <details class="card manage">
+                                    <summary>"Description"</summary>
+                                    <ActionForm action=describe>
+                                        <input type="hidden" name="project" value=describe_code/>
+                                        <label>"Description" <textarea name="description" rows="3">{description}</textarea></label>
+                                        <button type="submit" disabled=move || describe.pending().get()>"Save description"</button>
+                                    </ActionForm>
+                                    <ActionNotice message=action_message(describe)/>
+                                    <FormError error=action_error(describe)/>
                                 </details>
                             })}
                         }.into_any()

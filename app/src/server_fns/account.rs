@@ -41,7 +41,7 @@ pub async fn login(
             .map(|c| c.0.ip())
     });
     let attempt = throttle.begin(&username, address, std::time::Instant::now())?;
-    let actor = auth::check_login(&state.pool, &username, &password).await?;
+    let (actor, epoch) = auth::check_login(&state.pool, &username, &password).await?;
     throttle.succeeded(attempt);
     let session: tower_sessions::Session = leptos_axum::extract()
         .await
@@ -70,6 +70,10 @@ pub async fn login(
             opts.append_header(axum::http::header::SET_COOKIE, v);
         }
     }
+    session
+        .insert(auth::SESSION_EPOCH, epoch)
+        .await
+        .map_err(|_| AppError::Internal)?;
     let next = next
         .and_then(|n| redirects::local_path(&n, &state.public_url))
         .unwrap_or_else(|| "/".to_string());

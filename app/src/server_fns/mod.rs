@@ -3,6 +3,7 @@
 //! the role and does the work.
 
 pub mod account;
+pub mod admin;
 pub mod evidence;
 pub mod milestones;
 pub mod projects;

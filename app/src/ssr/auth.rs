@@ -13,6 +13,9 @@ use sqlx::SqlitePool;
 
 /// Session key under which the logged-in user's id is kept.
 pub const SESSION_USER: &str = "user_id";
+/// Session key under which the user's `session_epoch` at log-in is kept: a
+/// password reset or a disabled account bumps the user's, ending the session.
+pub const SESSION_EPOCH: &str = "session_epoch";
 
 /// Who is making a request.
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
@@ -77,7 +80,8 @@ pub fn parse_username(raw: &str) -> Result<String, AppError> {
     }
 }
 
-/// Creates a user. Passwords need at least 8 characters.
+/// Creates a user from the command line, the demo or a test (no acting
+/// admin); see [`super::accounts::create`]. Passwords need 8 to 1024 characters.
 pub async fn create_user(
     pool: &SqlitePool,
     username: &str,
@@ -85,35 +89,13 @@ pub async fn create_user(
     password: &str,
     is_admin: bool,
 ) -> Result<i64, AppError> {
-    let username = parse_username(username)?;
-    if password.chars().count() < 8 {
-        return Err(AppError::invalid("password", "at least 8 characters"));
-    }
-    let display = if display_name.trim().is_empty() {
-        username.clone()
-    } else {
-        display_name.trim().to_string()
+    let input = super::accounts::NewUser {
+        username: username.to_string(),
+        display_name: display_name.to_string(),
+        password: password.to_string(),
+        admin: is_admin,
     };
-    let exists: Option<i64> = sqlx::query_scalar("select id from users where username = ?")
-        .bind(&username)
-        .fetch_optional(pool)
-        .await?;
-    if exists.is_some() {
-        return Err(AppError::Conflict(format!(
-            "user {username} already exists"
-        )));
-    }
-    let hash = hash_password(password)?;
-    let id = sqlx::query("insert into users (username, display_name, password_hash, is_admin, created_at) values (?, ?, ?, ?, ?)")
-        .bind(&username)
-        .bind(&display)
-        .bind(hash)
-        .bind(is_admin)
-        .bind(super::now())
-        .execute(pool)
-        .await?
-        .last_insert_rowid();
-    Ok(id)
+    super::accounts::create(pool, None, input).await
 }
 
 /// The hash an unknown username's password is checked against, so that a
@@ -132,25 +114,29 @@ pub fn prepare_login() {
     dummy_hash();
 }
 
-/// Checks a username and password. The same error, and the same work, for
-/// both kinds of mistake: an unknown username is checked against a dummy hash.
+/// Checks a username and password; the user and their session epoch (for
+/// [`SESSION_EPOCH`]). The same error, and the same work, for both kinds of
+/// mistake: an unknown username is checked against a dummy hash. A disabled
+/// account is told so, but only once the password was right.
 pub async fn check_login(
     pool: &SqlitePool,
     username: &str,
     password: &str,
-) -> Result<Actor, AppError> {
-    let row: Option<(i64, String)> =
-        sqlx::query_as("select id, password_hash from users where username = ?")
-            .bind(username.trim())
-            .fetch_optional(pool)
-            .await?;
+) -> Result<(Actor, i64), AppError> {
+    let row: Option<(i64, String, bool, i64)> = sqlx::query_as(
+        "select id, password_hash, disabled_at is not null, session_epoch from users where username = ?",
+    )
+    .bind(username.trim())
+    .fetch_optional(pool)
+    .await?;
     let password = password.to_string();
+    let hash = row.as_ref().map(|r| r.1.clone());
     // argon2 takes tens of milliseconds of CPU: off the async workers
-    let verified = tokio::task::spawn_blocking(move || match row {
-        Some((id, hash)) => verify_password(&hash, &password).then_some(id),
+    let verified = tokio::task::spawn_blocking(move || match hash {
+        Some(hash) => verify_password(&hash, &password),
         None => {
             verify_password(dummy_hash(), &password);
-            None
+            false
         }
     })
     .await
@@ -158,9 +144,15 @@ pub async fn check_login(
         tracing::error!(error = %e, "password check panicked");
         AppError::Internal
     })?;
-    match verified {
-        Some(id) => actor_by_id(pool, id).await?.ok_or(AppError::Internal),
-        None => Err(AppError::BadCredentials),
+    match row {
+        Some((id, _, disabled, epoch)) if verified => {
+            if disabled {
+                return Err(AppError::AccountDisabled);
+            }
+            let actor = actor_by_id(pool, id).await?.ok_or(AppError::Internal)?;
+            Ok((actor, epoch))
+        }
+        _ => Err(AppError::BadCredentials),
     }
 }
 
@@ -206,6 +198,36 @@ pub async fn actor_by_token(pool: &SqlitePool, secret: &str) -> Result<Option<Ac
     super::tokens::authenticate(pool, secret).await
 }
 
+/// The user a browser session belongs to: `None` when nobody logged in, the
+/// account was disabled since, or its password was reset since (the
+/// session's epoch is no longer the user's).
+pub async fn session_user(
+    pool: &SqlitePool,
+    session: &tower_sessions::Session,
+) -> Result<Option<Actor>, AppError> {
+    let store = |e: tower_sessions::session::Error| {
+        tracing::error!(error = %e, "session store");
+        AppError::Internal
+    };
+    let Some(id) = session.get::<i64>(SESSION_USER).await.map_err(store)? else {
+        return Ok(None);
+    };
+    // sessions from before epochs existed hold none: the first epoch, 0
+    let epoch = session
+        .get::<i64>(SESSION_EPOCH)
+        .await
+        .map_err(store)?
+        .unwrap_or(0);
+    Ok(sqlx::query_as(
+        "select id, username, display_name, is_admin from users
+         where id = ? and disabled_at is null and session_epoch = ?",
+    )
+    .bind(id)
+    .bind(epoch)
+    .fetch_optional(pool)
+    .await?)
+}
+
 /// The logged-in user of the current server-function request, if any.
 pub async fn session_actor() -> Result<Option<Actor>, AppError> {
     let state = super::AppState::from_context()?;
@@ -213,14 +235,7 @@ pub async fn session_actor() -> Result<Option<Actor>, AppError> {
         tracing::error!(error = %e, "no session layer");
         AppError::Internal
     })?;
-    let id: Option<i64> = session.get(SESSION_USER).await.map_err(|e| {
-        tracing::error!(error = %e, "session store");
-        AppError::Internal
-    })?;
-    match id {
-        Some(id) => actor_by_id(&state.pool, id).await,
-        None => Ok(None),
-    }
+    session_user(&state.pool, &session).await
 }
 
 /// The logged-in user, or 401.

@@ -2,6 +2,7 @@
 //! parsers, certificates, audit history, accounts and the demo. Everything
 //! behind the `ssr` feature lives here and nowhere else.
 
+pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod blobs;

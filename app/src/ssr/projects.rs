@@ -4,8 +4,9 @@ use super::audit::{self, Event};
 use super::auth::{actor_by_name, project_for, rights, Actor, Need, ProjectRow};
 use super::db;
 use super::milestones::{build_view, milestones_of, summary};
+use crate::domain::accounts::{check_membership_change, MemberView, MembersPage};
 use crate::domain::codes::{optional_text, required_text, ProjectCode, Role};
-use crate::domain::views::ProjectView;
+use crate::domain::views::{ProjectHead, ProjectView};
 use crate::error::AppError;
 use serde_json::json;
 use sqlx::SqlitePool;
@@ -120,24 +121,36 @@ pub async fn create(
     Ok(code.as_str().to_string())
 }
 
-/// Adds a member or changes their role. Admins and the project's PMs.
+/// Adds a member or changes their role; the role they had before (`None`:
+/// they were not a member). Setting the role someone already has changes
+/// nothing and records nothing. Admins and the project's PMs. The project keeps
+/// at least one PM, checked inside the write.
 pub async fn set_member(
     pool: &SqlitePool,
     actor: &Actor,
     code: &str,
     username: &str,
     role: &str,
-) -> Result<(), AppError> {
+) -> Result<Option<Role>, AppError> {
     let (p, _) = project_for(pool, actor, code, Need::Manage).await?;
     let role = Role::parse(role)?;
-    let user = actor_by_name(pool, username).await?;
+    if username.trim().is_empty() {
+        return Err(AppError::invalid("username", "is required"));
+    }
+    let user = actor_by_name(pool, username)
+        .await
+        .map_err(|_| AppError::invalid("username", format!("no user {}", username.trim())))?;
     let mut tx = db::write(pool).await?;
-    let before: Option<String> =
-        sqlx::query_scalar("select role from memberships where project_id = ? and user_id = ?")
-            .bind(p.id)
-            .bind(user.id)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let before = member_role(&mut tx, p.id, user.id).await?;
+    if before == Some(role) {
+        // already so: nothing to change and nothing to record (a repeated
+        // form or CI call is answered as done)
+        return Ok(before);
+    }
+    if let Some(current) = before {
+        let others = other_pms(&mut tx, p.id, user.id).await?;
+        check_membership_change(&user.username, current, Some(role), others)?;
+    }
     sqlx::query("insert into memberships (project_id, user_id, role) values (?, ?, ?) on conflict (project_id, user_id) do update set role = excluded.role")
         .bind(p.id)
         .bind(user.id)
@@ -152,8 +165,180 @@ pub async fn set_member(
             milestone_id: None,
             action: "membership.set",
             subject: user.username.clone(),
-            before: before.map(|r| json!({"role": r})),
+            before: before.map(|r| json!({"role": r.as_str()})),
             after: Some(json!({"role": role.as_str()})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(before)
+}
+
+async fn member_role(
+    conn: &mut sqlx::SqliteConnection,
+    project_id: i64,
+    user_id: i64,
+) -> Result<Option<Role>, AppError> {
+    let role: Option<String> =
+        sqlx::query_scalar("select role from memberships where project_id = ? and user_id = ?")
+            .bind(project_id)
+            .bind(user_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    role.map(|r| Role::parse(&r)).transpose()
+}
+
+async fn other_pms(
+    conn: &mut sqlx::SqliteConnection,
+    project_id: i64,
+    user_id: i64,
+) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar(
+        "select count(*) from memberships where project_id = ? and role = 'pm' and user_id != ?",
+    )
+    .bind(project_id)
+    .bind(user_id)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// Removes a member; the role they had. Admins and the project's PMs. The
+/// project keeps at least one PM, checked inside the write; someone who is
+/// not a member is a 409.
+pub async fn remove_member(
+    pool: &SqlitePool,
+    actor: &Actor,
+    code: &str,
+    username: &str,
+) -> Result<Role, AppError> {
+    let (p, _) = project_for(pool, actor, code, Need::Manage).await?;
+    let user = actor_by_name(pool, username).await?;
+    let mut tx = db::write(pool).await?;
+    let Some(current) = member_role(&mut tx, p.id, user.id).await? else {
+        return Err(AppError::Conflict(format!(
+            "{} is not a member of {}",
+            user.username, p.code
+        )));
+    };
+    let others = other_pms(&mut tx, p.id, user.id).await?;
+    check_membership_change(&user.username, current, None, others)?;
+    sqlx::query("delete from memberships where project_id = ? and user_id = ?")
+        .bind(p.id)
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        Event {
+            actor_id: Some(actor.id),
+            project_id: Some(p.id),
+            milestone_id: None,
+            action: "membership.remove",
+            subject: user.username.clone(),
+            before: Some(json!({"role": current.as_str()})),
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(current)
+}
+
+/// A project's members with their roles, PMs first. Members and admins.
+pub async fn members(
+    pool: &SqlitePool,
+    actor: &Actor,
+    code: &str,
+) -> Result<MembersPage, AppError> {
+    let (p, rights) = project_for(pool, actor, code, Need::Read).await?;
+    let rows: Vec<(String, String, String, bool)> = sqlx::query_as(
+        "select u.username, u.display_name, ms.role, u.disabled_at is not null
+         from memberships ms join users u on u.id = ms.user_id
+         where ms.project_id = ?
+         order by case ms.role when 'pm' then 0 when 'engineer' then 1 else 2 end, u.username",
+    )
+    .bind(p.id)
+    .fetch_all(pool)
+    .await?;
+    let members = rows
+        .into_iter()
+        .map(|(username, display_name, role, disabled)| {
+            Ok(MemberView {
+                username,
+                display_name,
+                role: Role::parse(&role)?,
+                disabled,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    Ok(MembersPage {
+        project: p.head(),
+        rights,
+        members,
+    })
+}
+
+/// Every project's code, name and description, by code. Admins.
+pub async fn all(pool: &SqlitePool, actor: &Actor) -> Result<Vec<ProjectHead>, AppError> {
+    if !actor.is_admin || actor.project_scope.is_some() {
+        return Err(AppError::Forbidden(format!(
+            "{} is not an admin; only admins list every project",
+            actor.username
+        )));
+    }
+    let rows: Vec<ProjectRow> =
+        sqlx::query_as("select id, code, name, description, public from projects order by code")
+            .fetch_all(pool)
+            .await?;
+    Ok(rows.iter().map(ProjectRow::head).collect())
+}
+
+/// Changes a project's name and description. Admins change both; the
+/// project's PMs change the description only (`name`: `None` keeps it). Audited
+/// with before and after; nothing changed is not an event.
+pub async fn describe(
+    pool: &SqlitePool,
+    actor: &Actor,
+    code: &str,
+    name: Option<&str>,
+    description: &str,
+) -> Result<(), AppError> {
+    let (p, _) = project_for(pool, actor, code, Need::Manage).await?;
+    let name = name.map(|n| required_text("name", n, 200)).transpose()?;
+    let description = optional_text("description", description, 4000)?;
+    let mut tx = db::write(pool).await?;
+    // read inside the write, so the audit's "before" is what was replaced
+    let (before_name, before_description): (String, String) =
+        sqlx::query_as("select name, description from projects where id = ?")
+            .bind(p.id)
+            .fetch_one(&mut *tx)
+            .await?;
+    let name = name.unwrap_or_else(|| before_name.clone());
+    if name != before_name && !actor.is_admin {
+        return Err(AppError::Forbidden(format!(
+            "{} is not an admin; PMs change the description, admins the name",
+            actor.username
+        )));
+    }
+    if name == before_name && description == before_description {
+        return Ok(());
+    }
+    sqlx::query("update projects set name = ?, description = ? where id = ?")
+        .bind(&name)
+        .bind(&description)
+        .bind(p.id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        Event {
+            actor_id: Some(actor.id),
+            project_id: Some(p.id),
+            milestone_id: None,
+            action: "project.describe",
+            subject: p.code.clone(),
+            before: Some(json!({"name": before_name, "description": before_description})),
+            after: Some(json!({"name": name, "description": description})),
         },
     )
     .await?;

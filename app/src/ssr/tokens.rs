@@ -146,7 +146,8 @@ impl TokenRow {
 
 /// The user behind a bearer secret, limited to the token's project and
 /// scopes, and its last use recorded. `None` for an unknown secret; 401
-/// `TokenRefused` for an expired or revoked token.
+/// `TokenRefused` for an expired or revoked token, 401 `AccountDisabled`
+/// for a token of a disabled account.
 pub async fn authenticate(pool: &SqlitePool, secret: &str) -> Result<Option<Actor>, AppError> {
     let row: Option<TokenRow> = sqlx::query_as(&format!("{SELECT} where t.token_hash = ?"))
         .bind(token_hash(secret.trim()))
@@ -159,6 +160,14 @@ pub async fn authenticate(pool: &SqlitePool, secret: &str) -> Result<Option<Acto
     match row.status(&now) {
         "active" => {}
         other => return Err(AppError::TokenRefused(other.to_string())),
+    }
+    let disabled: bool =
+        sqlx::query_scalar("select disabled_at is not null from users where id = ?")
+            .bind(row.user_id)
+            .fetch_one(pool)
+            .await?;
+    if disabled {
+        return Err(AppError::AccountDisabled);
     }
     sqlx::query("update api_tokens set last_used_at = ? where id = ?")
         .bind(&now)

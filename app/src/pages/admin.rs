@@ -1,0 +1,206 @@
+//! The admin pages: users (add, disable and enable, admin flag, password
+//! reset) and projects (create, rename, describe). Admins only; anyone else
+//! gets the 403 page, logged-out visitors the log-in page. Plain forms: they
+//! work without JavaScript; with it they reset and say what they did.
+
+use crate::components::{
+    action_error, action_message, reset_on_success, when, FormError, ActionNotice, PageError,
+};
+use crate::domain::accounts::UserView;
+use crate::server_fns::admin::{
+    list_all_projects, list_users, AddUser, CreateProject, DescribeProject, ResetPassword,
+    SetUserAdmin, SetUserDisabled,
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn AdminUsersPage() -> impl IntoView {
+    let add = ServerAction::<AddUser>::new();
+    let disable = ServerAction::<SetUserDisabled>::new();
+    let admin = ServerAction::<SetUserAdmin>::new();
+    let password = ServerAction::<ResetPassword>::new();
+    let users = Resource::new(
+        move || {
+            (
+                add.version().get(),
+                disable.version().get(),
+                admin.version().get(),
+                password.version().get(),
+            )
+        },
+        |_| list_users(),
+    );
+    let add_form = NodeRef::<leptos::html::Form>::new();
+    reset_on_success(add, add_form);
+    view! {
+        <Title text="Users · Attest"/>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match users.await {
+                    Err(error) => view! { <PageError error/> }.into_any(),
+                    Ok(list) => view! {
+                        <nav class="crumbs"><a href="/">"Projects"</a> " › Admin › Users"</nav>
+                        <h1>"Users"</h1>
+                        <p><a href="/admin/projects">"Projects (admin)"</a></p>
+                        <ActionNotice message=action_message(disable)/>
+                        <ActionNotice message=action_message(admin)/>
+                        <ActionNotice message=action_message(password)/>
+                        <FormError error=action_error(disable)/>
+                        <FormError error=action_error(admin)/>
+                        <FormError error=action_error(password)/>
+                        <UserTable list=list.users me=list.me disable admin password/>
+                        <details class="card manage" open=true>
+                            <summary>"Add a user"</summary>
+                            <ActionForm action=add node_ref=add_form attr:class="fit">
+                                <label>"Username" <input type="text" name="username" autocomplete="off" required/></label>
+                                <label>"Display name" <input type="text" name="display_name"/></label>
+                                <label>"Initial password (at least 8 characters)" <input type="password" name="password" autocomplete="new-password" minlength="8" required/></label>
+                                <label class="inline"><input type="checkbox" name="admin" value="on"/> " Admin: manages users and projects"</label>
+                                <button type="submit" disabled=move || add.pending().get()>"Add user"</button>
+                            </ActionForm>
+                            <ActionNotice message=action_message(add)/>
+                            <FormError error=action_error(add)/>
+                        </details>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn UserTable(
+    list: Vec<UserView>,
+    /// The admin looking: their own row offers no disabling or demoting.
+    me: String,
+    disable: ServerAction<SetUserDisabled>,
+    admin: ServerAction<SetUserAdmin>,
+    password: ServerAction<ResetPassword>,
+) -> impl IntoView {
+    let busy = move || disable.pending().get() || admin.pending().get();
+    view! {
+        <div class="table-scroll">
+            <table class="users">
+                <thead><tr>
+                    <th>"Username"</th><th>"Display name"</th><th>"Admin"</th><th>"Status"</th><th>"Created"</th><th>"Actions"</th>
+                </tr></thead>
+                <tbody>
+                    {list.into_iter().map(|u| {
+                        let disabled = u.disabled_at.is_some();
+                        let name = u.username.clone();
+                        let (toggle, toggle_label) = if disabled {
+                            ("false", format!("Enable {name}"))
+                        } else {
+                            ("true", format!("Disable {name}"))
+                        };
+                        let (admin_to, admin_label) = if u.is_admin {
+                            ("false", format!("Remove admin from {name}"))
+                        } else {
+                            ("true", format!("Make {name} admin"))
+                        };
+                        let status = match &u.disabled_at {
+                            Some(at) => format!("disabled {}", when(at)),
+                            None => "active".to_string(),
+                        };
+                        let password_label = format!("New password for {name}");
+                        let (name_1, name_2) = (name.clone(), name.clone());
+                        view! {
+                            <tr>
+                                <td>{u.username.clone()}</td>
+                                <td>{u.display_name.clone()}</td>
+                                <td>{if u.is_admin { "admin" } else { "—" }}</td>
+                                <td>{status}</td>
+                                <td>{when(&u.created_at)}</td>
+                                <td class="actions">
+                                    {if name == me {
+                                        view! { <span class="muted">"(you) "</span> }.into_any()
+                                    } else {
+                                        view! {
+                                            <ActionForm action=disable attr:class="inline">
+                                                <input type="hidden" name="username" value=name.clone()/>
+                                                <input type="hidden" name="disabled" value=toggle/>
+                                                <button type="submit" class=if disabled { "" } else { "danger" } disabled=busy>{toggle_label}</button>
+                                            </ActionForm>
+                                            <ActionForm action=admin attr:class="inline">
+                                                <input type="hidden" name="username" value=name_1/>
+                                                <input type="hidden" name="admin" value=admin_to/>
+                                                <button type="submit" disabled=busy>{admin_label}</button>
+                                            </ActionForm>
+                                        }.into_any()
+                                    }}
+                                    <details>
+                                        <summary>"Reset password"</summary>
+                                        <ActionForm action=password>
+                                            <input type="hidden" name="username" value=name_2/>
+                                            <label>{password_label} <input type="password" name="password" autocomplete="new-password" minlength="8" required/></label>
+                                            <button type="submit" disabled=move || password.pending().get()>"Set password"</button>
+                                        </ActionForm>
+                                    </details>
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+pub fn AdminProjectsPage() -> impl IntoView {
+    let create = ServerAction::<CreateProject>::new();
+    let describe = ServerAction::<DescribeProject>::new();
+    let projects = Resource::new(
+        move || (create.version().get(), describe.version().get()),
+        |_| list_all_projects(),
+    );
+    let create_form = NodeRef::<leptos::html::Form>::new();
+    reset_on_success(create, create_form);
+    view! {
+        <Title text="Projects (admin) · Attest"/>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match projects.await {
+                    Err(error) => view! { <PageError error/> }.into_any(),
+                    Ok(list) => view! {
+                        <nav class="crumbs"><a href="/">"Projects"</a> " › Admin › Projects"</nav>
+                        <h1>"Projects (admin)"</h1>
+                        <p><a href="/admin/users">"Users"</a></p>
+                        <ActionNotice message=action_message(describe)/>
+                        <FormError error=action_error(describe)/>
+                        <details class="card manage" open=true>
+                            <summary>"New project"</summary>
+                            <ActionForm action=create node_ref=create_form attr:class="fit">
+                                <label>"Code (2–12 capital letters, digits or '-')" <input type="text" name="code" placeholder="WM" required/></label>
+                                <label>"Name" <input type="text" name="name" required/></label>
+                                <label>"Description" <textarea name="description" rows="3"></textarea></label>
+                                <button type="submit" disabled=move || create.pending().get()>"Create project"</button>
+                            </ActionForm>
+                            <ActionNotice message=action_message(create)/>
+                            <FormError error=action_error(create)/>
+                        </details>
+                        {list.into_iter().map(|p| {
+                            let code = p.code.clone();
+                            view! {
+                                <section class="card project">
+                                    <h2><a href=format!("/p/{code}")>{p.code.clone()} " · " {p.name.clone()}</a></h2>
+                                    <p><a href=format!("/p/{code}/members")>"Members"</a></p>
+                                    <details>
+                                        <summary>{format!("Rename or describe {code}")}</summary>
+                                        <ActionForm action=describe>
+                                            <input type="hidden" name="project" value=code.clone()/>
+                                            <label>"Name" <input type="text" name="name" value=p.name.clone() required/></label>
+                                            <label>"Description" <textarea name="description" rows="3">{p.description.clone()}</textarea></label>
+                                            <button type="submit" disabled=move || describe.pending().get()>"Save"</button>
+                                        </ActionForm>
+                                    </details>
+                                </section>
+                            }
+                        }).collect_view()}
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
