@@ -44,6 +44,7 @@ fn Report(r: ProjectReport) -> impl IntoView {
         valid,
         revoked,
         invalid,
+        ..
     } = r.totals();
     let open: Vec<_> = ms.iter().filter(|m| !m.gaps.is_empty()).cloned().collect();
     view! {
