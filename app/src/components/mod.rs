@@ -231,3 +231,21 @@ where
 {
     Signal::derive(move || action.value().get().and_then(|r| r.err()))
 }
+
+/// What a server action's last success said, as a signal (for [`Done`]).
+pub fn action_done<S>(action: ServerAction<S>) -> Signal<Option<String>>
+where
+    S: server_fn::ServerFn<Output = String, Error = AppError> + Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || action.value().get().and_then(|r| r.ok()))
+}
+
+/// Says what a form just did (JavaScript on; without it the page reloads).
+#[component]
+pub fn Done(message: Signal<Option<String>>) -> impl IntoView {
+    move || {
+        message
+            .get()
+            .map(|m| view! { <p class="notice" role="status">{m}</p> })
+    }
+}
