@@ -317,9 +317,22 @@ pub fn stale_notices(
             (s.user == me && s.decision == "approve").then_some((r, s))
         })
         .map(|(r, s)| {
+            // the approval's own event anchors "since" (times have whole seconds,
+            // so several events can share the approval's time)
+            let anchor = history
+                .iter()
+                .find(|h| {
+                    h.action == "signoff.approve"
+                        && h.actor.as_deref() == Some(me)
+                        && h.at == s.signed_at
+                })
+                .map(|h| h.id);
             let mut since: Vec<&HistoryEntry> = history
                 .iter()
-                .filter(|h| h.at >= s.signed_at)
+                .filter(|h| match anchor {
+                    Some(id) => h.id > id,
+                    None => h.at > s.signed_at,
+                })
                 .filter(|h| !h.action.starts_with("signoff.") && !h.action.starts_with("certificate."))
                 .collect();
             since.reverse();
