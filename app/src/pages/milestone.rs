@@ -438,7 +438,7 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
             })}
             <FormError error=action_error(actions.issue)/>
             {(can_manage && locked).then(|| view! {
-                <details>
+                <details open=move || action_error(actions.reopen).get().is_some()>
                     <summary>"Reopen this milestone"</summary>
                     <ActionForm action=actions.reopen>
                         <input type="hidden" name="project" value=p.get_value()/>
@@ -486,7 +486,8 @@ fn ManageForms(
     view! {
         <section class="card manage" aria-labelledby="manage-h">
             <h2 id="manage-h">"Manage"</h2>
-            <details>
+            // kept open while its error shows (also after a plain form post)
+            <details open=move || action_error(actions.edit_milestone).get().is_some()>
                 <summary>"Edit the milestone"</summary>
                 <ActionForm action=actions.edit_milestone>
                     {hidden()}
@@ -501,7 +502,8 @@ fn ManageForms(
                 <FormError error=action_error(actions.edit_milestone)/>
                 <Done message=action_done(actions.edit_milestone)/>
             </details>
-            <details>
+            // kept open while its error shows (also after a plain form post)
+            <details open=move || action_error(actions.add_task).get().is_some()>
                 <summary>"Add a task"</summary>
                 <ActionForm action=actions.add_task>
                     {hidden()}
@@ -514,7 +516,8 @@ fn ManageForms(
                 <FormError error=action_error(actions.add_task)/>
                 <Done message=Signal::derive(move || actions.add_task.value().get().and_then(|r| r.ok()).map(|_| "Added the task.".to_string()))/>
             </details>
-            <details>
+            // kept open while its error shows (also after a plain form post)
+            <details open=move || action_error(actions.add_checklist).get().is_some()>
                 <summary>"Add a checklist"</summary>
                 <ActionForm action=actions.add_checklist>
                     {hidden()}
@@ -526,7 +529,8 @@ fn ManageForms(
                 </ActionForm>
                 <FormError error=action_error(actions.add_checklist)/>
             </details>
-            <details>
+            // kept open while its error shows (also after a plain form post)
+            <details open=move || action_error(actions.add_criterion).get().is_some()>
                 <summary>"Add an acceptance criterion"</summary>
                 <ActionForm action=actions.add_criterion>
                     {hidden()}
@@ -554,7 +558,8 @@ fn ManageForms(
                 </p>
                 <FormError error=action_error(actions.add_criterion)/>
             </details>
-            <details>
+            // kept open while its error shows (also after a plain form post)
+            <details open=move || action_error(actions.set_role).get().is_some()>
                 <summary>"Require a sign-off"</summary>
                 <ActionForm action=actions.set_role>
                     {hidden()}
