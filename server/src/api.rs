@@ -200,8 +200,14 @@ pub fn router(state: &ServerState) -> Routes<ServerState> {
         .post("/projects/{code}/milestones/{ms}/signoffs", sign)
         .post("/projects/{code}/milestones/{ms}/reopen", reopen)
         .post("/projects/{code}/milestones/{ms}/edit", edit_milestone)
-        .post("/projects/{code}/milestones/{ms}/tasks/{task}/edit", edit_task)
-        .post("/projects/{code}/milestones/{ms}/tasks/{task}/move", move_task)
+        .post(
+            "/projects/{code}/milestones/{ms}/tasks/{task}/edit",
+            edit_task,
+        )
+        .post(
+            "/projects/{code}/milestones/{ms}/tasks/{task}/move",
+            move_task,
+        )
         .post(
             "/projects/{code}/milestones/{ms}/checklists/{id}/edit",
             edit_checklist,

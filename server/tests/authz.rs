@@ -188,22 +188,28 @@ fn rest_row(method: &Method, path: &str) -> Option<(Who, Option<Value>)> {
         ("POST", p) if p == format!("{ms}/reopen") => {
             (Who::Manager, Some(json!({"reason": "matrix"})))
         }
-        ("POST", p) if p == format!("{ms}/edit") => {
-            (Who::Manager, Some(json!({"version": 1, "title": "Renamed"})))
-        }
-        ("POST", p) if p == format!("{ms}/tasks/{{task}}/edit") => {
-            (Who::Manager, Some(json!({"version": 1, "title": "Renamed"})))
-        }
+        ("POST", p) if p == format!("{ms}/edit") => (
+            Who::Manager,
+            Some(json!({"version": 1, "title": "Renamed"})),
+        ),
+        ("POST", p) if p == format!("{ms}/tasks/{{task}}/edit") => (
+            Who::Manager,
+            Some(json!({"version": 1, "title": "Renamed"})),
+        ),
         ("POST", p)
             if p == format!("{ms}/tasks/{{task}}/move")
                 || p == format!("{ms}/checklists/{{id}}/move")
                 || p == format!("{ms}/checklists/{{id}}/items/{{item}}/move") =>
         {
-            (Who::Manager, Some(json!({"version": 1, "direction": "down"})))
+            (
+                Who::Manager,
+                Some(json!({"version": 1, "direction": "down"})),
+            )
         }
-        ("POST", p) if p == format!("{ms}/checklists/{{id}}/edit") => {
-            (Who::Manager, Some(json!({"version": 1, "title": "Renamed"})))
-        }
+        ("POST", p) if p == format!("{ms}/checklists/{{id}}/edit") => (
+            Who::Manager,
+            Some(json!({"version": 1, "title": "Renamed"})),
+        ),
         ("POST", p) if p == format!("{ms}/checklists/{{id}}/items/{{item}}/edit") => {
             (Who::Manager, Some(json!({"version": 1, "text": "renamed"})))
         }

@@ -84,7 +84,11 @@ async fn each_edit_changes_what_it_names_and_the_history_shows_before_and_after(
     let pm = Some(w.pm.as_str());
     ok(&w
         .app
-        .post(pm, &format!("{MS}/tasks"), json!({"code": "M1-02", "title": "Docs"}))
+        .post(
+            pm,
+            &format!("{MS}/tasks"),
+            json!({"code": "M1-02", "title": "Docs"}),
+        )
         .await);
     let list = ok(&w
         .app
@@ -195,7 +199,11 @@ async fn each_edit_changes_what_it_names_and_the_history_shows_before_and_after(
         )
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
-    assert!(r.error_message().contains("already first"), "{}", r.error_message());
+    assert!(
+        r.error_message().contains("already first"),
+        "{}",
+        r.error_message()
+    );
     let drill_version = m["checklists"][0]["items"][1]["version"].clone();
     let m = ok(&w
         .app
@@ -294,7 +302,11 @@ async fn each_edit_changes_what_it_names_and_the_history_shows_before_and_after(
     // the milestone page lists them for a member
     let cookie = login(&w.app, "viewer").await;
     let html = page(&w.app, Some(&cookie), "/p/WM/m/M1").await;
-    assert!(html.contains("title: &#x27;Docs&#x27; → &#x27;Write the docs&#x27;") || html.contains("title: 'Docs' → 'Write the docs'"), "the page shows the change");
+    assert!(
+        html.contains("title: &#x27;Docs&#x27; → &#x27;Write the docs&#x27;")
+            || html.contains("title: 'Docs' → 'Write the docs'"),
+        "the page shows the change"
+    );
 }
 
 #[tokio::test]
@@ -321,7 +333,8 @@ async fn an_edit_of_a_version_that_changed_meanwhile_is_refused() {
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert!(
-        r.error_message().contains("changed since you loaded the page"),
+        r.error_message()
+            .contains("changed since you loaded the page"),
         "{}",
         r.error_message()
     );
@@ -391,7 +404,10 @@ async fn edits_and_reopening_need_a_pm_and_outsiders_learn_nothing() {
     let m = w.milestone().await;
     let v = task(&m, "M1-01")["version"].clone();
     let calls = [
-        (format!("{MS}/tasks/M1-01/edit"), json!({"version": v, "title": "x"})),
+        (
+            format!("{MS}/tasks/M1-01/edit"),
+            json!({"version": v, "title": "x"}),
+        ),
         (
             format!("{MS}/tasks/M1-01/move"),
             json!({"version": v, "direction": "down"}),
@@ -406,7 +422,11 @@ async fn edits_and_reopening_need_a_pm_and_outsiders_learn_nothing() {
     }
     let r = w
         .app
-        .post(Some(&outsider), &format!("{MS}/reopen"), json!({"reason": "x"}))
+        .post(
+            Some(&outsider),
+            &format!("{MS}/reopen"),
+            json!({"reason": "x"}),
+        )
         .await;
     assert_eq!(r.error_message(), "project WM not found");
     let e = m["evidence"][0]["id"].as_i64().unwrap();
@@ -445,7 +465,10 @@ async fn a_certified_milestone_refuses_every_change_until_a_pm_reopens_it() {
     let expected = format!("M1 is certified (certificate {number}); reopen it first");
     let pm = Some(w.pm.as_str());
     let changes = [
-        (format!("{MS}/tasks"), json!({"code": "M1-02", "title": "More"})),
+        (
+            format!("{MS}/tasks"),
+            json!({"code": "M1-02", "title": "More"}),
+        ),
         (
             format!("{MS}/checklists"),
             json!({"title": "t", "sections": [{"title": "", "items": [{"text": "a"}]}]}),
@@ -566,18 +589,27 @@ async fn a_certified_milestone_refuses_every_change_until_a_pm_reopens_it() {
     let cookie = login(&w.app, "viewer").await;
     let html = page(&w.app, Some(&cookie), &format!("/certificates/{number}")).await;
     assert!(
-        html.contains("SUPERSEDED: milestone reopened on") && html.contains("by pm because scope grew: docs are part of it"),
+        html.contains("SUPERSEDED: milestone reopened on")
+            && html.contains("by pm because scope grew: docs are part of it"),
         "{html}"
     );
 
     // now the change goes through, and a new certificate can follow
     ok(&w
         .app
-        .post(pm, &format!("{MS}/tasks"), json!({"code": "M1-02", "title": "More"}))
+        .post(
+            pm,
+            &format!("{MS}/tasks"),
+            json!({"code": "M1-02", "title": "More"}),
+        )
         .await);
     ok(&w
         .app
-        .post(Some(&w.eng), &format!("{MS}/tasks/M1-02/complete"), json!({}))
+        .post(
+            Some(&w.eng),
+            &format!("{MS}/tasks/M1-02/complete"),
+            json!({}),
+        )
         .await);
     let r = w
         .sign(&w.qa, json!({"role": "QA lead", "decision": "approve"}))
@@ -611,14 +643,19 @@ async fn a_signed_off_milestone_also_needs_reopening() {
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert!(
-        r.error_message()
-            .starts_with("M1 is signed off (every role approved its current state); reopen it first"),
+        r.error_message().starts_with(
+            "M1 is signed off (every role approved its current state); reopen it first"
+        ),
         "{}",
         r.error_message()
     );
     ok(&w
         .app
-        .post(Some(&w.pm), &format!("{MS}/reopen"), json!({"reason": "one more task"}))
+        .post(
+            Some(&w.pm),
+            &format!("{MS}/reopen"),
+            json!({"reason": "one more task"}),
+        )
         .await);
     ok(&w
         .app
@@ -711,7 +748,9 @@ async fn a_reopening_tells_the_approvers_why() {
     let m = w.app.get(Some(&w.qa), MS).await.json();
     let n = m["stale_notices"][0].as_str().unwrap();
     assert!(
-        n.starts_with("Your approval as QA lead of M1 is stale: the milestone was reopened by pm at "),
+        n.starts_with(
+            "Your approval as QA lead of M1 is stale: the milestone was reopened by pm at "
+        ),
         "{n}"
     );
     assert!(n.contains("because the release slipped"), "{n}");
@@ -730,10 +769,7 @@ async fn withdrawn_evidence_stays_listed_but_stops_counting() {
     let before = m["state_digest"].clone();
 
     let path = format!("/api/v1/evidence/{bad}/withdraw");
-    let r = w
-        .app
-        .post(Some(&w.eng), &path, json!({"reason": ""}))
-        .await;
+    let r = w.app.post(Some(&w.eng), &path, json!({"reason": ""})).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let e = ok(&w
         .app
@@ -829,7 +865,11 @@ async fn withdrawn_evidence_does_not_satisfy_a_task_that_requires_it() {
     assert_eq!(task(&w.milestone().await, "M1-05")["evidence_count"], 0);
     let r = w
         .app
-        .post(Some(&w.eng), &format!("{MS}/tasks/M1-05/complete"), json!({}))
+        .post(
+            Some(&w.eng),
+            &format!("{MS}/tasks/M1-05/complete"),
+            json!({}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert!(r.error_message().contains("requires evidence"));

@@ -194,12 +194,36 @@ mod tests {
 
     #[test]
     fn withdrawn_evidence_never_decides_a_verdict() {
-        let mut newer = ev(2, "2026-01-02T00:00:00Z", Some(7), "coverage.line_pct", 40.0);
-        let older = ev(1, "2026-01-01T00:00:00Z", Some(7), "coverage.line_pct", 85.0);
-        let j = judge(7, "coverage.line_pct", Op::Ge, 80.0, &[older.clone(), newer.clone()]);
+        let mut newer = ev(
+            2,
+            "2026-01-02T00:00:00Z",
+            Some(7),
+            "coverage.line_pct",
+            40.0,
+        );
+        let older = ev(
+            1,
+            "2026-01-01T00:00:00Z",
+            Some(7),
+            "coverage.line_pct",
+            85.0,
+        );
+        let j = judge(
+            7,
+            "coverage.line_pct",
+            Op::Ge,
+            80.0,
+            &[older.clone(), newer.clone()],
+        );
         assert_eq!((j.verdict, j.evidence_id), (Verdict::NotMet, Some(2)));
         newer.withdrawn = true;
-        let j = judge(7, "coverage.line_pct", Op::Ge, 80.0, &[older.clone(), newer.clone()]);
+        let j = judge(
+            7,
+            "coverage.line_pct",
+            Op::Ge,
+            80.0,
+            &[older.clone(), newer.clone()],
+        );
         assert_eq!((j.verdict, j.evidence_id), (Verdict::Met, Some(1)));
         // with every file withdrawn there is no evidence, not a stale verdict
         let mut older = older;

@@ -287,12 +287,14 @@ pub fn describe_event(e: &HistoryEntry) -> String {
         "checklist.create" => (format!("checklist {}", e.subject), "added"),
         "criterion.create" => (format!("criterion {}", e.subject), "added"),
         "signoff_role.set" => (format!("the approver of {}", e.subject), "changed"),
-        a if a.ends_with(".edit") || a == "signoff_role.rename" => {
-            (format!("{} {}", a.split('.').next().unwrap_or(a), e.subject), "edited")
-        }
-        a if a.ends_with(".move") => {
-            (format!("{} {}", a.split('.').next().unwrap_or(a), e.subject), "moved")
-        }
+        a if a.ends_with(".edit") || a == "signoff_role.rename" => (
+            format!("{} {}", a.split('.').next().unwrap_or(a), e.subject),
+            "edited",
+        ),
+        a if a.ends_with(".move") => (
+            format!("{} {}", a.split('.').next().unwrap_or(a), e.subject),
+            "moved",
+        ),
         a => (format!("{a} {}", e.subject), "recorded"),
     };
     format!("{what} was {verb} by {who} at {at}")
@@ -333,14 +335,20 @@ pub fn stale_notices(
                     Some(id) => h.id > id,
                     None => h.at > s.signed_at,
                 })
-                .filter(|h| !h.action.starts_with("signoff.") && !h.action.starts_with("certificate."))
+                .filter(|h| {
+                    !h.action.starts_with("signoff.") && !h.action.starts_with("certificate.")
+                })
                 .collect();
             since.reverse();
             let more = since.len().saturating_sub(SHOWN);
             let why = if since.is_empty() {
                 "the milestone changed since you approved it".to_string()
             } else {
-                let mut list: Vec<String> = since.iter().take(SHOWN).map(|h| describe_event(h)).collect();
+                let mut list: Vec<String> = since
+                    .iter()
+                    .take(SHOWN)
+                    .map(|h| describe_event(h))
+                    .collect();
                 if more > 0 {
                     list.push(format!("and {more} more change(s)"));
                 }
@@ -356,7 +364,10 @@ pub fn stale_notices(
 
 /// What an edit changed, from the before and after the audit event records
 /// (objects of the changed fields): "title: 'Old' → 'New'; target: 80 → 90".
-pub fn describe_change(before: Option<&serde_json::Value>, after: Option<&serde_json::Value>) -> String {
+pub fn describe_change(
+    before: Option<&serde_json::Value>,
+    after: Option<&serde_json::Value>,
+) -> String {
     let show = |v: Option<&serde_json::Value>| match v {
         None | Some(serde_json::Value::Null) => "—".to_string(),
         Some(serde_json::Value::String(s)) => format!("'{s}'"),
@@ -813,7 +824,10 @@ mod tests {
         described.description = "why".into();
         assert_ne!(base, state_digest(&[described], &[], &[], &[], 0));
         let first = state_digest(&[task("A", true)], &[], &[], &[], 1);
-        assert_ne!(base, first, "a reopening or edit makes earlier approvals stale");
+        assert_ne!(
+            base, first,
+            "a reopening or edit makes earlier approvals stale"
+        );
         assert_ne!(first, state_digest(&[task("A", true)], &[], &[], &[], 2));
     }
 
@@ -861,9 +875,27 @@ mod tests {
         });
         // newest first, as the view holds the history
         let history = [
-            event(4, "2026-11-23T07:40:12Z", "eng", "evidence.add", "#12 junit.xml"),
-            event(3, "2026-11-23T07:00:00Z", "qa", "signoff.approve", "QA lead"),
-            event(2, "2026-11-23T06:00:00Z", "eng", "evidence.add", "#11 old.xml"),
+            event(
+                4,
+                "2026-11-23T07:40:12Z",
+                "eng",
+                "evidence.add",
+                "#12 junit.xml",
+            ),
+            event(
+                3,
+                "2026-11-23T07:00:00Z",
+                "qa",
+                "signoff.approve",
+                "QA lead",
+            ),
+            event(
+                2,
+                "2026-11-23T06:00:00Z",
+                "eng",
+                "evidence.add",
+                "#11 old.xml",
+            ),
         ];
         assert_eq!(
             stale_notices("qa", "M4", std::slice::from_ref(&r), &history),
@@ -877,7 +909,13 @@ mod tests {
 
     #[test]
     fn a_reopening_is_described_with_its_reason() {
-        let e = event(9, "2026-11-24T09:00:00Z", "pm", "milestone.reopen", "scope grew");
+        let e = event(
+            9,
+            "2026-11-24T09:00:00Z",
+            "pm",
+            "milestone.reopen",
+            "scope grew",
+        );
         assert_eq!(
             describe_event(&e),
             "the milestone was reopened by pm at 2026-11-24 09:00 UTC because scope grew"
@@ -891,7 +929,10 @@ mod tests {
     fn an_edit_is_described_field_by_field() {
         let before = serde_json::json!({"title": "Old", "target": 80.0});
         let after = serde_json::json!({"title": "New", "target": 80.0});
-        assert_eq!(describe_change(Some(&before), Some(&after)), "title: 'Old' → 'New'");
+        assert_eq!(
+            describe_change(Some(&before), Some(&after)),
+            "title: 'Old' → 'New'"
+        );
         assert_eq!(describe_change(None, Some(&after)), "");
     }
 }

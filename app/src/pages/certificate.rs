@@ -58,7 +58,11 @@ fn status_line(c: &CertificateView) -> (&'static str, MarkKind, String) {
                     .unwrap_or_default()
             ),
         ),
-        "superseded" => ("cert-status superseded", MarkKind::Revoked, superseded_line(c)),
+        "superseded" => (
+            "cert-status superseded",
+            MarkKind::Revoked,
+            superseded_line(c),
+        ),
         _ => (
             "cert-status invalid",
             MarkKind::No,

@@ -640,7 +640,12 @@ fn move_buttons(what: String, hidden: Vec<(&'static str, String)>) -> impl IntoV
 }
 
 #[component]
-fn TaskControls(p: String, m: String, t: crate::domain::views::TaskView, actions: Actions) -> impl IntoView {
+fn TaskControls(
+    p: String,
+    m: String,
+    t: crate::domain::views::TaskView,
+    actions: Actions,
+) -> impl IntoView {
     let base = vec![
         ("project", p.clone()),
         ("milestone", m.clone()),
@@ -648,7 +653,10 @@ fn TaskControls(p: String, m: String, t: crate::domain::views::TaskView, actions
         ("version", t.version.to_string()),
     ];
     let moves = move_buttons(t.code.clone(), base.clone());
-    let hidden = base.into_iter().map(|(k, v)| view! { <input type="hidden" name=k value=v/> }).collect_view();
+    let hidden = base
+        .into_iter()
+        .map(|(k, v)| view! { <input type="hidden" name=k value=v/> })
+        .collect_view();
     view! {
         <ActionForm action=actions.move_task attr:class="inline move">{moves}</ActionForm>
         <details>
@@ -680,7 +688,10 @@ fn ChecklistControls(
         ("version", version.to_string()),
     ];
     let moves = move_buttons(format!("checklist {title}"), base.clone());
-    let hidden = base.into_iter().map(|(k, v)| view! { <input type="hidden" name=k value=v/> }).collect_view();
+    let hidden = base
+        .into_iter()
+        .map(|(k, v)| view! { <input type="hidden" name=k value=v/> })
+        .collect_view();
     view! {
         <div class="list-controls">
             <ActionForm action=actions.move_checklist attr:class="inline move">{moves}</ActionForm>
@@ -737,7 +748,10 @@ fn ItemControls(
         ("version", i.version.to_string()),
     ];
     let moves = move_buttons(i.text.clone(), base.clone());
-    let hidden = base.into_iter().map(|(k, v)| view! { <input type="hidden" name=k value=v/> }).collect_view();
+    let hidden = base
+        .into_iter()
+        .map(|(k, v)| view! { <input type="hidden" name=k value=v/> })
+        .collect_view();
     view! {
         <span class="item-controls">
             <ActionForm action=actions.move_item attr:class="inline move">{moves}</ActionForm>
@@ -788,7 +802,13 @@ fn CriterionControls(
 }
 
 #[component]
-fn RoleControls(p: String, m: String, role: String, version: i64, actions: Actions) -> impl IntoView {
+fn RoleControls(
+    p: String,
+    m: String,
+    role: String,
+    version: i64,
+    actions: Actions,
+) -> impl IntoView {
     view! {
         <details>
             <summary>{format!("Rename {role}")}</summary>

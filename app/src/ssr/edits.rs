@@ -641,7 +641,14 @@ pub async fn move_task(
     check_version(&format!("task {code}"), version, req.version)?;
     let other = neighbour(index, rows.len(), d)
         .ok_or_else(|| already(&format!("task {code}"), d, "in its milestone"))?;
-    swap_positions(&mut tx, "tasks", rows.iter().map(|r| r.0).collect(), index, other).await?;
+    swap_positions(
+        &mut tx,
+        "tasks",
+        rows.iter().map(|r| r.0).collect(),
+        index,
+        other,
+    )
+    .await?;
     let c = Changes {
         before: Map::from_iter([("position".to_string(), json!(index + 1))]),
         after: Map::from_iter([("position".to_string(), json!(other + 1))]),
@@ -678,12 +685,9 @@ pub async fn move_checklist(
     .bind(m.id)
     .fetch_all(&mut *tx)
     .await?;
-    let index = rows
-        .iter()
-        .position(|r| r.0 == checklist)
-        .ok_or_else(|| {
-            AppError::NotFound(format!("checklist {checklist} in {} {}", p.code, m.code))
-        })?;
+    let index = rows.iter().position(|r| r.0 == checklist).ok_or_else(|| {
+        AppError::NotFound(format!("checklist {checklist} in {} {}", p.code, m.code))
+    })?;
     let (_, title, version) = rows[index].clone();
     ensure_open(&mut tx, &p, &m, &rights).await?;
     check_version(&format!("checklist '{title}'"), version, req.version)?;

@@ -76,7 +76,11 @@ impl EvidenceRow {
             item_text: self.item_text.clone(),
             criterion_code: self.criterion_code.clone(),
             criterion_id: self.criterion_id,
-            withdrawn: match (&self.withdrawn_by, &self.withdrawn_at, &self.withdrawn_reason) {
+            withdrawn: match (
+                &self.withdrawn_by,
+                &self.withdrawn_at,
+                &self.withdrawn_reason,
+            ) {
                 (Some(by), Some(at), Some(reason)) => Some(Withdrawal {
                     by: by.clone(),
                     at: at.clone(),

@@ -11,8 +11,8 @@ use crate::domain::codes::{optional_text, required_text, ItemCode, MilestoneCode
 use crate::domain::criterion::{judge, parse_metric, EvidenceFacts, Judgement, Op};
 use crate::domain::metrics::metric_info;
 use crate::domain::milestone::{
-    derive_state, describe_change, gaps, is_revision, locked_message, stale_notices,
-    state_digest, MilestoneState, Progress, SignoffStatus,
+    derive_state, describe_change, gaps, is_revision, locked_message, stale_notices, state_digest,
+    MilestoneState, Progress, SignoffStatus,
 };
 use crate::domain::views::*;
 use crate::error::AppError;
@@ -172,16 +172,18 @@ pub async fn build_view(
             items: items
                 .iter()
                 .filter(|i| i.1 == id)
-                .map(|(iid, _, section, text, req, n, by, at, version)| ItemView {
-                    id: *iid,
-                    section: section.clone(),
-                    text: text.clone(),
-                    requires_evidence: *req,
-                    evidence_count: *n as u32,
-                    ticked_by: by.clone(),
-                    ticked_at: at.clone(),
-                    version: *version,
-                })
+                .map(
+                    |(iid, _, section, text, req, n, by, at, version)| ItemView {
+                        id: *iid,
+                        section: section.clone(),
+                        text: text.clone(),
+                        requires_evidence: *req,
+                        evidence_count: *n as u32,
+                        ticked_by: by.clone(),
+                        ticked_at: at.clone(),
+                        version: *version,
+                    },
+                )
                 .collect(),
             version,
         })
@@ -219,7 +221,15 @@ pub async fn build_view(
 
     // the milestone's history, newest first; its edits, moves, withdrawals and
     // reopenings enter the digest as its revision
-    type AuditRow = (i64, String, Option<String>, String, String, Option<String>, Option<String>);
+    type AuditRow = (
+        i64,
+        String,
+        Option<String>,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+    );
     let events: Vec<HistoryEntry> = sqlx::query_as::<_, AuditRow>(
         "select a.id, a.at, u.username, a.action, a.subject, a.before_json, a.after_json
          from audit_events a left join users u on u.id = a.actor_id
@@ -230,13 +240,21 @@ pub async fn build_view(
     .await?
     .into_iter()
     .map(|(id, at, actor, action, subject, before, after)| {
-        let parse = |j: Option<String>| j.and_then(|j| serde_json::from_str::<serde_json::Value>(&j).ok());
+        let parse =
+            |j: Option<String>| j.and_then(|j| serde_json::from_str::<serde_json::Value>(&j).ok());
         let change = if is_revision(&action) {
             describe_change(parse(before).as_ref(), parse(after).as_ref())
         } else {
             String::new()
         };
-        HistoryEntry { id, at, actor, action, subject, change }
+        HistoryEntry {
+            id,
+            at,
+            actor,
+            action,
+            subject,
+            change,
+        }
     })
     .collect();
     let revision = events.iter().filter(|h| is_revision(&h.action)).count() as u32;
