@@ -116,4 +116,10 @@ test("edit, move, withdraw, and reopen a certified milestone", async ({ page, co
   await page.getByRole("link", { name: number }).click();
   await expect(page).toHaveURL(new RegExp(`/certificates/${number}$`));
   await expect(page.getByText(/SUPERSEDED: milestone reopened on \d{4}-\d{2}-\d{2} .* by pm because docs are part of the scope/)).toBeVisible();
+
+  // with every edit form open, the milestone page still fits a 390 px phone (wide tables scroll in place)
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`/p/WM/m/${ms}`);
+  for (const d of await page.locator("main details").all()) await openDetails(d);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
 });

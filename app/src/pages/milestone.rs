@@ -338,7 +338,7 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
                                         <ActionForm action=actions.withdraw>
                                             <input type="hidden" name="id" value=id.to_string()/>
                                             <label>"Reason for withdrawing " {name.clone()} <input type="text" name="reason" required/></label>
-                                            <button type="submit" class="danger">{format!("Withdraw #{id}")}</button>
+                                            <button type="submit" class="danger" disabled=pending(actions.withdraw)>{format!("Withdraw #{id}")}</button>
                                         </ActionForm>
                                     </details>
                                 }.into_any(),
@@ -373,6 +373,7 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
 
         <section class="card" aria-labelledby="signoffs-h">
             <h2 id="signoffs-h">"Sign-offs"</h2>
+            <div class="table-scroll">
             <table>
                 <thead><tr><th>"Role"</th><th>"Approver"</th><th>"Status"</th><th>"Latest decision"</th></tr></thead>
                 <tbody>
@@ -406,6 +407,7 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
                     }).collect_view()}
                 </tbody>
             </table>
+            </div>
             {v.signoff_roles.is_empty().then(|| view! { <p class="muted">"No sign-off roles yet."</p> })}
             <FormError error=action_error(actions.sign)/>
             <FormError error=action_error(actions.rename_role)/>
@@ -448,7 +450,7 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
                             <input type="checkbox" name="confirm" value="yes" required/>
                             " I understand: the certificate will say superseded, and every approval must be given again for the new state."
                         </label>
-                        <button type="submit" class="danger">"Reopen milestone"</button>
+                        <button type="submit" class="danger" disabled=pending(actions.reopen)>"Reopen milestone"</button>
                     </ActionForm>
                 </details>
             })}
@@ -497,7 +499,7 @@ fn ManageForms(
                     <label>"Goal" <textarea name="goal" rows="3">{fields.goal}</textarea></label>
                     <label>"Planned start" <input type="date" name="planned_start" value=fields.planned_start/></label>
                     <label>"Planned end" <input type="date" name="planned_end" value=fields.planned_end/></label>
-                    <button type="submit">"Save milestone"</button>
+                    <button type="submit" disabled=pending(actions.edit_milestone)>"Save milestone"</button>
                 </ActionForm>
                 <FormError error=action_error(actions.edit_milestone)/>
                 <Done message=action_done(actions.edit_milestone)/>
@@ -631,11 +633,15 @@ struct MilestoneFields {
 
 /// The inside of a Move up / Move down form: one form, the pressed button
 /// names the direction.
-fn move_buttons(what: String, hidden: Vec<(&'static str, String)>) -> impl IntoView {
+fn move_buttons(
+    what: String,
+    hidden: Vec<(&'static str, String)>,
+    pending: Signal<bool>,
+) -> impl IntoView {
     view! {
         {hidden.into_iter().map(|(k, v)| view! { <input type="hidden" name=k value=v/> }).collect_view()}
-        <button type="submit" name="direction" value="up" class="small-button" aria-label=format!("Move up {what}")>"Move up"</button>
-        <button type="submit" name="direction" value="down" class="small-button" aria-label=format!("Move down {what}")>"Move down"</button>
+        <button type="submit" name="direction" value="up" class="small-button" disabled=pending aria-label=format!("Move up {what}")>"Move up"</button>
+        <button type="submit" name="direction" value="down" class="small-button" disabled=pending aria-label=format!("Move down {what}")>"Move down"</button>
     }
 }
 
@@ -652,7 +658,7 @@ fn TaskControls(
         ("task", t.code.clone()),
         ("version", t.version.to_string()),
     ];
-    let moves = move_buttons(t.code.clone(), base.clone());
+    let moves = move_buttons(t.code.clone(), base.clone(), pending(actions.move_task));
     let hidden = base
         .into_iter()
         .map(|(k, v)| view! { <input type="hidden" name=k value=v/> })
@@ -666,7 +672,7 @@ fn TaskControls(
                 <label>"Task title" <input type="text" name="title" value=t.title.clone() required/></label>
                 <label>"Description" <textarea name="description" rows="2">{t.description.clone()}</textarea></label>
                 <label class="check"><input type="checkbox" name="requires_evidence" value="on" checked=t.requires_evidence/> "Requires evidence"</label>
-                <button type="submit">{format!("Save {}", t.code)}</button>
+                <button type="submit" disabled=pending(actions.edit_task)>{format!("Save {}", t.code)}</button>
             </ActionForm>
         </details>
     }
@@ -687,7 +693,11 @@ fn ChecklistControls(
         ("checklist", id.to_string()),
         ("version", version.to_string()),
     ];
-    let moves = move_buttons(format!("checklist {title}"), base.clone());
+    let moves = move_buttons(
+        format!("checklist {title}"),
+        base.clone(),
+        pending(actions.move_checklist),
+    );
     let hidden = base
         .into_iter()
         .map(|(k, v)| view! { <input type="hidden" name=k value=v/> })
@@ -700,7 +710,7 @@ fn ChecklistControls(
                 <ActionForm action=actions.edit_checklist>
                     {hidden}
                     <label>"Checklist title" <input type="text" name="title" value=title.clone() required/></label>
-                    <button type="submit">"Save checklist title"</button>
+                    <button type="submit" disabled=pending(actions.edit_checklist)>"Save checklist title"</button>
                 </ActionForm>
             </details>
         </div>
@@ -726,7 +736,7 @@ fn SectionControls(
                 <input type="hidden" name="version" value=version.to_string()/>
                 <input type="hidden" name="section" value=section.clone()/>
                 <label>"Section title" <input type="text" name="section_title" value=section.clone()/></label>
-                <button type="submit">"Save section title"</button>
+                <button type="submit" disabled=pending(actions.edit_checklist)>"Save section title"</button>
             </ActionForm>
         </details>
     }
@@ -747,7 +757,7 @@ fn ItemControls(
         ("item", i.id.to_string()),
         ("version", i.version.to_string()),
     ];
-    let moves = move_buttons(i.text.clone(), base.clone());
+    let moves = move_buttons(i.text.clone(), base.clone(), pending(actions.move_item));
     let hidden = base
         .into_iter()
         .map(|(k, v)| view! { <input type="hidden" name=k value=v/> })
@@ -760,7 +770,7 @@ fn ItemControls(
                 <ActionForm action=actions.edit_item>
                     {hidden}
                     <label>"Item text" <input type="text" name="text" value=i.text.clone() required/></label>
-                    <button type="submit">"Save item"</button>
+                    <button type="submit" disabled=pending(actions.edit_item)>"Save item"</button>
                 </ActionForm>
             </details>
         </span>
@@ -795,7 +805,7 @@ fn CriterionControls(
                     </select>
                 </label>
                 <label>"Target" <input type="text" name="target" inputmode="decimal" value=fmt_number(c.target) required/></label>
-                <button type="submit">{format!("Save {}", c.code)}</button>
+                <button type="submit" disabled=pending(actions.edit_criterion)>{format!("Save {}", c.code)}</button>
             </ActionForm>
         </details>
     }
@@ -818,8 +828,18 @@ fn RoleControls(
                 <input type="hidden" name="role" value=role.clone()/>
                 <input type="hidden" name="version" value=version.to_string()/>
                 <label>"New role name" <input type="text" name="new_name" value=role.clone() required/></label>
-                <button type="submit">"Save role name"</button>
+                <button type="submit" disabled=pending(actions.rename_role)>"Save role name"</button>
             </ActionForm>
         </details>
     }
+}
+
+/// Whether an action is under way: its submit buttons are disabled meanwhile.
+fn pending<S>(action: ServerAction<S>) -> Signal<bool>
+where
+    S: server_fn::ServerFn + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+    S::Error: Send + Sync + 'static,
+{
+    Signal::derive(move || action.pending().get())
 }
