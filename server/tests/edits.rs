@@ -878,3 +878,73 @@ async fn withdrawn_evidence_does_not_satisfy_a_task_that_requires_it() {
 async fn qa_view(w: &World) -> Value {
     w.app.get(Some(&w.qa), MS).await.json()
 }
+
+#[tokio::test]
+async fn upgrading_keeps_existing_tasks_in_their_order_and_certificates_standing() {
+    let rows = [
+        "insert into users (id, username, display_name, password_hash, created_at) values (1, 'pm', 'pm', 'x', 't')",
+        "insert into projects (id, code, name, created_at) values (1, 'WM', 'W', 't')",
+        "insert into milestones (id, project_id, code, title, created_at) values (1, 1, 'M1', 'm', 't')",
+        "insert into milestones (id, project_id, code, title, created_at) values (2, 1, 'M2', 'm', 't')",
+        "insert into tasks (milestone_id, code, title, created_at) values (1, 'M1-10', 'ten', 't')",
+        "insert into tasks (milestone_id, code, title, created_at) values (1, 'M1-02', 'two', 't')",
+        "insert into tasks (milestone_id, code, title, created_at) values (2, 'M2-01', 'one', 't')",
+        "insert into tasks (milestone_id, code, title, created_at) values (1, 'M1-01', 'one', 't')",
+        "insert into certificates (number, milestone_id, issued_by, issued_at, state_digest, payload, sha256) \
+         values ('WM-M1-20261123-001', 1, 1, '2026-11-23T10:00:00Z', 'd1', '{}', 's')",
+    ];
+    let (pool, _dir) = common::migrated_from("20261202100001", &rows).await;
+    let order: Vec<(String, i64, i64)> = sqlx::query_as(
+        "select code, position, version from tasks where milestone_id = 1 order by position",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        order,
+        [
+            ("M1-01".to_string(), 0, 1),
+            ("M1-02".to_string(), 1, 1),
+            ("M1-10".to_string(), 2, 1)
+        ]
+    );
+    let first: i64 = sqlx::query_scalar("select position from tasks where code = 'M2-01'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(first, 0, "positions count per milestone");
+    let superseded: Option<String> = sqlx::query_scalar("select superseded_at from certificates")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(superseded, None);
+    // withdrawals are as permanent as evidence
+    let count: i64 = sqlx::query_scalar("select count(*) from evidence_withdrawals")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(count, 0);
+}
+
+#[tokio::test]
+async fn a_withdrawal_cannot_be_edited_or_deleted() {
+    let w = World::new().await;
+    w.make_ready("all tests pass", "ship").await;
+    let e = w.milestone().await["evidence"][0]["id"].as_i64().unwrap();
+    ok(&w
+        .app
+        .post(
+            Some(&w.eng),
+            &format!("/api/v1/evidence/{e}/withdraw"),
+            json!({"reason": "wrong run"}),
+        )
+        .await);
+    let pool = &w.app.state.pool;
+    for sql in [
+        "update evidence_withdrawals set reason = 'nothing happened'",
+        "delete from evidence_withdrawals",
+    ] {
+        let err = sqlx::query(sql).execute(pool).await.unwrap_err();
+        assert!(err.to_string().contains("immutable"), "{sql}: {err}");
+    }
+}
