@@ -802,15 +802,9 @@ pub async fn tick_item(
         )));
     }
     if !tick {
+        // unticking a signed-off or certified milestone needs it reopened first
         let m = milestone_row_in(&mut tx, &p, &milestone_code).await?;
-        let v = build_view(&mut tx, &p, &m, rights).await?;
-        if v.state >= MilestoneState::SignedOff {
-            return Err(AppError::Conflict(format!(
-                "{} is {}; its checklist can no longer be unticked",
-                v.code,
-                v.state.label()
-            )));
-        }
+        ensure_open(&mut tx, &p, &m, &rights).await?;
     }
     let now = super::now();
     let (by, at) = if tick {
