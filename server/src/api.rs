@@ -12,7 +12,7 @@ use app::error::AppError;
 use app::ssr::auth::{self, Actor};
 use app::ssr::milestones::{self, NewChecklist, NewCriterion, NewMilestone, NewTask};
 use app::ssr::projects::{self, NewProject};
-use app::ssr::{accounts, certificates, evidence, report, tokens, AppState};
+use app::ssr::{accounts, certificates, edits, evidence, report, tokens, AppState};
 use axum::extract::{
     DefaultBodyLimit, FromRequest, FromRequestParts, Multipart, Path, Request, State,
 };
@@ -192,6 +192,40 @@ pub fn router(state: &ServerState) -> Routes<ServerState> {
             set_signoff_role,
         )
         .post("/projects/{code}/milestones/{ms}/signoffs", sign)
+        .post("/projects/{code}/milestones/{ms}/reopen", reopen)
+        .post("/projects/{code}/milestones/{ms}/edit", edit_milestone)
+        .post(
+            "/projects/{code}/milestones/{ms}/tasks/{task}/edit",
+            edit_task,
+        )
+        .post(
+            "/projects/{code}/milestones/{ms}/tasks/{task}/move",
+            move_task,
+        )
+        .post(
+            "/projects/{code}/milestones/{ms}/checklists/{id}/edit",
+            edit_checklist,
+        )
+        .post(
+            "/projects/{code}/milestones/{ms}/checklists/{id}/move",
+            move_checklist,
+        )
+        .post(
+            "/projects/{code}/milestones/{ms}/checklists/{id}/items/{item}/edit",
+            edit_item,
+        )
+        .post(
+            "/projects/{code}/milestones/{ms}/checklists/{id}/items/{item}/move",
+            move_item,
+        )
+        .post(
+            "/projects/{code}/milestones/{ms}/criteria/{criterion}/edit",
+            edit_criterion,
+        )
+        .post(
+            "/projects/{code}/milestones/{ms}/signoff-roles/{role}/edit",
+            rename_signoff_role,
+        )
         .post(
             "/projects/{code}/milestones/{ms}/certificate",
             issue_certificate,
@@ -213,6 +247,7 @@ pub fn router(state: &ServerState) -> Routes<ServerState> {
         .get("/evidence/{id}", get_evidence)
         .get("/evidence/{id}/file", get_evidence_file)
         .get("/evidence/{id}/details", get_evidence_details)
+        .post("/evidence/{id}/withdraw", withdraw_evidence)
         .get("/certificates/{number}", get_certificate)
         .get("/certificates/{number}/export", export_certificate)
         .get("/certificates/{number}/export.md", export_markdown)
@@ -415,6 +450,133 @@ async fn sign(
         StatusCode::OK
     };
     Ok((status, Json(signed.signoff)))
+}
+
+#[derive(Deserialize)]
+struct ReasonInput {
+    #[serde(default)]
+    reason: String,
+}
+
+/// Reopens a signed-off or certified milestone with a reason; its live
+/// certificate becomes superseded. PMs.
+async fn reopen(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    Path((code, ms)): Path<(String, String)>,
+    ApiJson(input): ApiJson<ReasonInput>,
+) -> ApiResult<impl IntoResponse> {
+    edits::reopen(&s.pool, &a, &code, &ms, &input.reason).await?;
+    Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
+}
+
+/// Edits a milestone's title, goal and planned dates (`version` required). PMs.
+async fn edit_milestone(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    Path((code, ms)): Path<(String, String)>,
+    ApiJson(input): ApiJson<edits::MilestoneEdit>,
+) -> ApiResult<impl IntoResponse> {
+    edits::edit_milestone(&s.pool, &a, &code, &ms, input).await?;
+    Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
+}
+
+/// Edits a task (`version` required). PMs.
+async fn edit_task(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    Path((code, ms, task)): Path<(String, String, String)>,
+    ApiJson(input): ApiJson<edits::TaskEdit>,
+) -> ApiResult<impl IntoResponse> {
+    edits::edit_task(&s.pool, &a, &code, &ms, &task, input).await?;
+    Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
+}
+
+/// Moves a task up or down (`{"direction":"up","version":…}`). PMs.
+async fn move_task(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    Path((code, ms, task)): Path<(String, String, String)>,
+    ApiJson(input): ApiJson<edits::MoveRequest>,
+) -> ApiResult<impl IntoResponse> {
+    edits::move_task(&s.pool, &a, &code, &ms, &task, input).await?;
+    Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
+}
+
+/// Edits a checklist's title or renames a section (`version` required). PMs.
+async fn edit_checklist(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    Path((code, ms, id)): Path<(String, String, i64)>,
+    ApiJson(input): ApiJson<edits::ChecklistEdit>,
+) -> ApiResult<impl IntoResponse> {
+    edits::edit_checklist(&s.pool, &a, &code, &ms, id, input).await?;
+    Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
+}
+
+/// Moves a checklist up or down. PMs.
+async fn move_checklist(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    Path((code, ms, id)): Path<(String, String, i64)>,
+    ApiJson(input): ApiJson<edits::MoveRequest>,
+) -> ApiResult<impl IntoResponse> {
+    edits::move_checklist(&s.pool, &a, &code, &ms, id, input).await?;
+    Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
+}
+
+/// Edits a checklist item's text (`version` required). PMs.
+async fn edit_item(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    Path((code, ms, id, item)): Path<(String, String, i64, i64)>,
+    ApiJson(input): ApiJson<edits::ItemEdit>,
+) -> ApiResult<impl IntoResponse> {
+    edits::edit_item(&s.pool, &a, &code, &ms, id, item, input).await?;
+    Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
+}
+
+/// Moves a checklist item up or down within its section. PMs.
+async fn move_item(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    Path((code, ms, id, item)): Path<(String, String, i64, i64)>,
+    ApiJson(input): ApiJson<edits::MoveRequest>,
+) -> ApiResult<impl IntoResponse> {
+    edits::move_item(&s.pool, &a, &code, &ms, id, item, input).await?;
+    Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
+}
+
+/// Edits a criterion's title, metric, operator and target (`version` required). PMs.
+async fn edit_criterion(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    Path((code, ms, criterion)): Path<(String, String, String)>,
+    ApiJson(input): ApiJson<edits::CriterionEdit>,
+) -> ApiResult<impl IntoResponse> {
+    edits::edit_criterion(&s.pool, &a, &code, &ms, &criterion, input).await?;
+    Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
+}
+
+/// Renames a sign-off role (`{"role":…,"version":…}`). PMs.
+async fn rename_signoff_role(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    Path((code, ms, role)): Path<(String, String, String)>,
+    ApiJson(input): ApiJson<edits::RoleEdit>,
+) -> ApiResult<impl IntoResponse> {
+    edits::rename_signoff_role(&s.pool, &a, &code, &ms, &role, input).await?;
+    Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
+}
+
+/// Withdraws an evidence file with a reason. PMs and engineers.
+async fn withdraw_evidence(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::EvidenceWrite>,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<ReasonInput>,
+) -> ApiResult<impl IntoResponse> {
+    Ok(Json(evidence::withdraw(&s, &a, id, &input.reason).await?))
 }
 
 /// Issues the certificate: 201, or 409 with the gap list. PMs.

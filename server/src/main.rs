@@ -230,6 +230,12 @@ async fn run(cli: Cli) -> Result<ExitCode, BoxError> {
                     c.revoked_at.unwrap_or_default(),
                     c.revoked_reason.unwrap_or_default()
                 ),
+                "superseded" => println!(
+                    "SUPERSEDED {} (authentic; its milestone was reopened at {}: {})",
+                    c.number,
+                    c.superseded_at.unwrap_or_default(),
+                    c.superseded_reason.unwrap_or_default()
+                ),
                 _ => println!("INVALID {}: {}", c.number, c.problem.unwrap_or_default()),
             }
             Ok(if c.valid {

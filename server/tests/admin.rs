@@ -544,7 +544,7 @@ async fn an_admin_creates_a_project_in_the_browser_with_the_code_rules() {
         &w.app,
         Some(&admin),
         "create_project",
-        &[("code", "pay"), ("name", "Payments"), ("description", "")],
+        &[("code", "9pay"), ("name", "Payments"), ("description", "")],
     )
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);

@@ -579,7 +579,7 @@ async fn only_the_named_approver_signs_and_only_when_ready() {
 }
 
 #[tokio::test]
-async fn new_evidence_makes_an_earlier_sign_off_stale() {
+async fn new_evidence_after_a_sign_off_needs_a_reopening_and_makes_the_sign_off_stale() {
     let w = World::new().await;
     ready_milestone(&w).await;
     let r = w
@@ -596,15 +596,32 @@ async fn new_evidence_makes_an_earlier_sign_off_stale() {
     assert_eq!(m["signoff_roles"][0]["status"], "approved");
 
     let xml = junit(6, 0);
-    let r = w
-        .app
-        .upload(
+    let upload = || {
+        w.app.upload(
             &w.eng,
             "WM",
             &[("milestone", "M1")],
             Some(("junit-2.xml", xml.as_bytes())),
         )
+    };
+    // a signed-off milestone refuses new evidence until a PM reopens it
+    let r = upload().await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(
+        r.error_message().contains("reopen it first"),
+        "{}",
+        r.error_message()
+    );
+    let r = w
+        .app
+        .post(
+            Some(&w.pm),
+            "/api/v1/projects/WM/milestones/M1/reopen",
+            json!({"reason": "a rerun is coming"}),
+        )
         .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = upload().await;
     assert_eq!(r.status, StatusCode::CREATED);
     let m = w.milestone().await;
     assert_ne!(m["state_digest"], digest.as_str());

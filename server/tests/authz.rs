@@ -201,6 +201,44 @@ fn rest_row(method: &Method, path: &str) -> Option<(Who, Option<Value>)> {
             Some(json!({"role": "QA lead", "decision": "approve", "state_digest": "0".repeat(64)})),
         ),
         ("POST", p) if p == format!("{ms}/certificate") => (Who::Manager, Some(json!({}))),
+        ("POST", p) if p == format!("{ms}/reopen") => {
+            (Who::Manager, Some(json!({"reason": "matrix"})))
+        }
+        ("POST", p) if p == format!("{ms}/edit") => (
+            Who::Manager,
+            Some(json!({"version": 1, "title": "Renamed"})),
+        ),
+        ("POST", p) if p == format!("{ms}/tasks/{{task}}/edit") => (
+            Who::Manager,
+            Some(json!({"version": 1, "title": "Renamed"})),
+        ),
+        ("POST", p)
+            if p == format!("{ms}/tasks/{{task}}/move")
+                || p == format!("{ms}/checklists/{{id}}/move")
+                || p == format!("{ms}/checklists/{{id}}/items/{{item}}/move") =>
+        {
+            (
+                Who::Manager,
+                Some(json!({"version": 1, "direction": "down"})),
+            )
+        }
+        ("POST", p) if p == format!("{ms}/checklists/{{id}}/edit") => (
+            Who::Manager,
+            Some(json!({"version": 1, "title": "Renamed"})),
+        ),
+        ("POST", p) if p == format!("{ms}/checklists/{{id}}/items/{{item}}/edit") => {
+            (Who::Manager, Some(json!({"version": 1, "text": "renamed"})))
+        }
+        ("POST", p) if p == format!("{ms}/criteria/{{criterion}}/edit") => {
+            (Who::Manager, Some(json!({"version": 1, "target": 99})))
+        }
+        ("POST", p) if p == format!("{ms}/signoff-roles/{{role}}/edit") => {
+            // the same name: the row must still be there for every caller
+            (Who::Manager, Some(json!({"version": 1, "role": "QA lead"})))
+        }
+        ("POST", "/api/v1/evidence/{id}/withdraw") => {
+            (Who::Worker, Some(json!({"reason": "matrix"})))
+        }
         _ => return None,
     };
     Some(row)
@@ -347,7 +385,7 @@ async fn fixture() -> Fixture {
 
 impl Fixture {
     fn fill(&self, path: &str) -> String {
-        let ms = if path.contains("/checklists/{id}/items") {
+        let ms = if path.contains("/checklists/{id}") {
             "M2"
         } else {
             "M1"
@@ -355,6 +393,8 @@ impl Fixture {
         path.replace("{code}", "WM")
             .replace("{ms}", ms)
             .replace("{task}", "M1-01")
+            .replace("{criterion}", "C1")
+            .replace("{role}", "QA%20lead")
             .replace("{number}", &self.number)
             .replace("{item}", &self.item.to_string())
             .replace("{username}", "victim")
@@ -670,6 +710,117 @@ fn server_fn_row(path: &str) -> Option<(Who, Vec<(&'static str, String)>)> {
             Who::Manager,
             vec![("project", s("WM")), ("username", s("victim"))],
         ),
+        "reopen_milestone" => (
+            Who::Manager,
+            vec![
+                ("project", s("WM")),
+                ("milestone", s("M1")),
+                ("reason", s("matrix")),
+                ("confirm", s("yes")),
+            ],
+        ),
+        "edit_milestone" => (
+            Who::Manager,
+            vec![
+                ("project", s("WM")),
+                ("milestone", s("M2")),
+                ("version", s("1")),
+                ("title", s("Two")),
+                ("goal", s("")),
+                ("planned_start", s("")),
+                ("planned_end", s("")),
+            ],
+        ),
+        "edit_task" => (
+            Who::Manager,
+            vec![
+                ("project", s("WM")),
+                ("milestone", s("M1")),
+                ("task", s("M1-01")),
+                ("version", s("1")),
+                ("title", s("t")),
+                ("description", s("")),
+            ],
+        ),
+        "move_task" => (
+            Who::Manager,
+            vec![
+                ("project", s("WM")),
+                ("milestone", s("M1")),
+                ("task", s("M1-01")),
+                ("version", s("1")),
+                ("direction", s("up")),
+            ],
+        ),
+        "edit_checklist" => (
+            Who::Manager,
+            vec![
+                ("project", s("WM")),
+                ("milestone", s("M2")),
+                ("checklist", s("{checklist}")),
+                ("version", s("1")),
+                ("title", s("t")),
+            ],
+        ),
+        "move_checklist" => (
+            Who::Manager,
+            vec![
+                ("project", s("WM")),
+                ("milestone", s("M2")),
+                ("checklist", s("{checklist}")),
+                ("version", s("1")),
+                ("direction", s("up")),
+            ],
+        ),
+        "edit_item" => (
+            Who::Manager,
+            vec![
+                ("project", s("WM")),
+                ("milestone", s("M2")),
+                ("checklist", s("{checklist}")),
+                ("item", s("{item}")),
+                ("version", s("1")),
+                ("text", s("t")),
+            ],
+        ),
+        "move_item" => (
+            Who::Manager,
+            vec![
+                ("project", s("WM")),
+                ("milestone", s("M2")),
+                ("checklist", s("{checklist}")),
+                ("item", s("{item}")),
+                ("version", s("1")),
+                ("direction", s("up")),
+            ],
+        ),
+        "edit_criterion" => (
+            Who::Manager,
+            vec![
+                ("project", s("WM")),
+                ("milestone", s("M1")),
+                ("criterion", s("C1")),
+                ("version", s("1")),
+                ("title", s("t")),
+                ("metric", s("tests.pass_rate")),
+                ("op", s(">=")),
+                ("target", s("1")),
+            ],
+        ),
+        "rename_signoff_role" => (
+            Who::Manager,
+            vec![
+                ("project", s("WM")),
+                ("milestone", s("M1")),
+                ("role", s("QA lead")),
+                ("version", s("1")),
+                ("new_name", s("QA lead")),
+            ],
+        ),
+        "withdraw_evidence" => (
+            Who::Worker,
+            vec![("id", s("{evidence}")), ("reason", s("matrix"))],
+        ),
         _ => return None,
     };
     Some(row)
@@ -740,6 +891,7 @@ async fn every_server_function_and_browser_route_answers_every_session_as_the_ta
                     .replace("{number}", &f.number)
                     .replace("{evidence}", &f.evidence.to_string())
                     .replace("{item}", &f.item.to_string())
+                    .replace("{checklist}", &f.checklist.to_string())
                     .replace("{token}", &f.victim_token.to_string());
                 (k, v)
             })

@@ -73,6 +73,8 @@ async fn parallel_certificate_requests_issue_exactly_one_certificate() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_failing_report_racing_the_certificate_is_never_certified_as_met() {
+    // the milestone is signed off, so the report is refused in every order
+    // (reopen it first); the certificate states what was approved
     for round in 0..6 {
         let w = World::new().await;
         w.make_ready("all tests pass", "ship").await;
@@ -101,28 +103,17 @@ async fn a_failing_report_racing_the_certificate_is_never_certified_as_met() {
             .await
         });
         let (up, cert) = (upload.await.unwrap(), issue.await.unwrap());
-        assert_eq!(up.status, StatusCode::CREATED, "round {round}");
-        match cert.status.as_u16() {
-            409 => assert_eq!(w.app.count("certificates").await, 0),
-            201 => {
-                // the certificate was decided before the failing report existed
-                let order: Vec<String> = sqlx::query_scalar(
-                    "select action from audit_events where action in ('certificate.issue', 'evidence.add') order by id",
-                )
-                .fetch_all(&w.app.state.pool)
-                .await
-                .unwrap();
-                assert_eq!(
-                    order.last().map(String::as_str),
-                    Some("evidence.add"),
-                    "round {round}: {order:?}"
-                );
-                let c = cert.json();
-                assert_eq!(c["payload"]["criteria"][0]["verdict"], "met");
-                assert_eq!(c["payload"]["evidence"].as_array().unwrap().len(), 1);
-            }
-            other => panic!("round {round}: certificate answered {other}"),
-        }
+        assert_eq!(up.status, StatusCode::CONFLICT, "round {round}");
+        assert!(
+            up.error_message().contains("reopen it first"),
+            "round {round}: {}",
+            up.error_message()
+        );
+        assert_eq!(cert.status, StatusCode::CREATED, "round {round}");
+        let c = cert.json();
+        assert_eq!(c["payload"]["criteria"][0]["verdict"], "met");
+        assert_eq!(c["payload"]["evidence"].as_array().unwrap().len(), 1);
+        assert_eq!(w.app.count("evidence").await, 1, "round {round}");
     }
 }
 
@@ -510,6 +501,21 @@ async fn changing_an_approver_makes_earlier_sign_offs_stale() {
     w.make_ready("all tests pass", "ship").await;
     approve(&w).await;
     let role = |who: &str| json!({"role": "QA lead", "approver": who});
+    // signed off: who signs changes only after a reopening
+    let r = w
+        .app
+        .post(Some(&w.pm), &format!("{MS}/signoff-roles"), role("eng"))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let r = w
+        .app
+        .post(
+            Some(&w.pm),
+            &format!("{MS}/reopen"),
+            json!({"reason": "QA lead changes"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
     for who in ["eng", "qa"] {
         let r = w
             .app
@@ -526,7 +532,7 @@ async fn changing_an_approver_makes_earlier_sign_offs_stale() {
 }
 
 #[tokio::test]
-async fn a_certified_milestone_keeps_its_approvers_until_revoked() {
+async fn a_certified_milestone_keeps_its_approvers_until_reopened() {
     let w = World::new().await;
     w.certify("all tests pass", "ship").await;
     let r = w
@@ -539,7 +545,7 @@ async fn a_certified_milestone_keeps_its_approvers_until_revoked() {
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert!(
-        r.error_message().contains("revoke the certificate"),
+        r.error_message().contains("reopen it first"),
         "{}",
         r.error_message()
     );

@@ -739,7 +739,9 @@ async fn a_create_form_sent_twice_creates_once_and_both_answers_say_it_was_creat
     assert_eq!(milestone_codes(&w).await, ["M1", "M7"]);
     for html in &pages {
         assert!(
-            html.contains("<p role=\"status\" class=\"form-done\">Created milestone M7 “Seventh”.</p>"),
+            html.contains(
+                "<p role=\"status\" class=\"form-done\">Created milestone M7 “Seventh”.</p>"
+            ),
             "{html}"
         );
         assert!(!html.contains("already exists"), "{html}");

@@ -88,6 +88,9 @@ pub struct EvidenceFacts {
     /// The criterion this file was attached to, if any.
     pub criterion_id: Option<i64>,
     pub metrics: BTreeMap<String, f64>,
+    /// Withdrawn with a reason: still listed and hashed, never judged.
+    #[serde(default)]
+    pub withdrawn: bool,
 }
 
 /// Outcome of a criterion. Never typed in: always the result of [`judge`].
@@ -124,7 +127,7 @@ pub struct Judgement {
 /// newest of them by `effective_at` (then by id) decides. Only when none is
 /// attached does the newest file attached to the milestone without a
 /// criterion decide, so a report someone attached to C2 on purpose is never
-/// replaced by a file uploaded without a target.
+/// replaced by a file uploaded without a target. Withdrawn files never count.
 pub fn judge(
     criterion_id: i64,
     metric: &str,
@@ -135,7 +138,7 @@ pub fn judge(
     let newest_of = |attached: Option<i64>| {
         evidence
             .iter()
-            .filter(|e| e.criterion_id == attached)
+            .filter(|e| !e.withdrawn && e.criterion_id == attached)
             .filter_map(|e| e.metrics.get(metric).map(|v| (e, *v)))
             .max_by(|(a, _), (b, _)| a.effective_at.cmp(&b.effective_at).then(a.id.cmp(&b.id)))
     };
@@ -247,7 +250,48 @@ mod tests {
             effective_at: at.to_string(),
             criterion_id: criterion,
             metrics: BTreeMap::from([(metric.to_string(), v)]),
+            withdrawn: false,
         }
+    }
+
+    #[test]
+    fn withdrawn_evidence_never_decides_a_verdict() {
+        let mut newer = ev(
+            2,
+            "2026-01-02T00:00:00Z",
+            Some(7),
+            "coverage.line_pct",
+            40.0,
+        );
+        let older = ev(
+            1,
+            "2026-01-01T00:00:00Z",
+            Some(7),
+            "coverage.line_pct",
+            85.0,
+        );
+        let j = judge(
+            7,
+            "coverage.line_pct",
+            Op::Ge,
+            80.0,
+            &[older.clone(), newer.clone()],
+        );
+        assert_eq!((j.verdict, j.evidence_id), (Verdict::NotMet, Some(2)));
+        newer.withdrawn = true;
+        let j = judge(
+            7,
+            "coverage.line_pct",
+            Op::Ge,
+            80.0,
+            &[older.clone(), newer.clone()],
+        );
+        assert_eq!((j.verdict, j.evidence_id), (Verdict::Met, Some(1)));
+        // with every file withdrawn there is no evidence, not a stale verdict
+        let mut older = older;
+        older.withdrawn = true;
+        let j = judge(7, "coverage.line_pct", Op::Ge, 80.0, &[older, newer]);
+        assert_eq!((j.verdict, j.evidence_id), (Verdict::NoEvidence, None));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! digest that sign-offs bind to, and the gap list that explains what is missing.
 
 use super::criterion::{fmt_number, Verdict};
-use super::views::{ChecklistView, CriterionView, SignoffRoleView, TaskView};
+use super::views::{ChecklistView, CriterionView, HistoryEntry, SignoffRoleView, TaskView};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -185,20 +185,31 @@ pub fn derive_state(
 }
 
 /// SHA-256 over a canonical form of everything a sign-off approves: tasks,
-/// checklist items, criteria with their verdicts, and the evidence hashes.
-/// Who ticked and when is not part of it; what is done is.
+/// checklist items, criteria with their verdicts, and the hashes of the
+/// evidence that counts (not withdrawn). Who ticked and when is not part of
+/// it; what is done is. `revision` counts the milestone's edits, moves,
+/// withdrawals and reopenings, so each of them makes earlier approvals stale;
+/// it (like a task description) enters the digest only when there is one, so
+/// digests of milestones never edited stay what they were.
 pub fn state_digest(
     tasks: &[TaskView],
     checklists: &[ChecklistView],
     criteria: &[CriterionView],
     evidence_sha256: &[String],
+    revision: u32,
 ) -> String {
     let mut evidence: Vec<&String> = evidence_sha256.iter().collect();
     evidence.sort();
-    let canonical = serde_json::json!({
-        "tasks": tasks.iter().map(|t| serde_json::json!({
-            "code": t.code, "title": t.title, "requires_evidence": t.requires_evidence, "done": t.done_at.is_some(),
-        })).collect::<Vec<_>>(),
+    let mut canonical = serde_json::json!({
+        "tasks": tasks.iter().map(|t| {
+            let mut task = serde_json::json!({
+                "code": t.code, "title": t.title, "requires_evidence": t.requires_evidence, "done": t.done_at.is_some(),
+            });
+            if !t.description.is_empty() {
+                task["description"] = t.description.clone().into();
+            }
+            task
+        }).collect::<Vec<_>>(),
         "checklists": checklists.iter().map(|c| serde_json::json!({
             "title": c.title,
             "items": c.items.iter().map(|i| serde_json::json!({
@@ -211,7 +222,166 @@ pub fn state_digest(
         })).collect::<Vec<_>>(),
         "evidence": evidence,
     });
+    if revision > 0 {
+        canonical["revision"] = revision.into();
+    }
     hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+}
+
+/// Audit actions that change a milestone without adding to it; each one
+/// counts towards the `revision` in [`state_digest`].
+pub fn is_revision(action: &str) -> bool {
+    action == "milestone.reopen"
+        || action == "evidence.withdraw"
+        || action.ends_with(".edit")
+        || action.ends_with(".move")
+        || action == "signoff_role.rename"
+}
+
+/// Why a signed-off or certified milestone refuses a change: it must be
+/// reopened first. None while it is open to changes.
+pub fn locked_message(
+    code: &str,
+    state: MilestoneState,
+    certificate: Option<&str>,
+) -> Option<String> {
+    match (state, certificate) {
+        (MilestoneState::Certified, Some(number)) => Some(format!(
+            "{code} is certified (certificate {number}); reopen it first"
+        )),
+        (MilestoneState::Certified, None) => Some(format!("{code} is certified; reopen it first")),
+        (MilestoneState::SignedOff, _) => Some(format!(
+            "{code} is signed off (every role approved its current state); reopen it first"
+        )),
+        _ => None,
+    }
+}
+
+/// `2026-11-23T07:40:12Z` as `2026-11-23 07:40 UTC`.
+fn at_minute(ts: &str) -> String {
+    match (ts.get(..10), ts.get(11..16)) {
+        (Some(d), Some(t)) => format!("{d} {t} UTC"),
+        _ => ts.to_string(),
+    }
+}
+
+/// One history event in words, as the reason an approval went stale:
+/// "evidence #12 junit.xml was uploaded by eng at 2026-11-23 07:40 UTC".
+pub fn describe_event(e: &HistoryEntry) -> String {
+    let who = e.actor.as_deref().unwrap_or("system");
+    let at = at_minute(&e.at);
+    let (what, verb) = match e.action.as_str() {
+        "evidence.add" => (format!("evidence {}", e.subject), "uploaded"),
+        "evidence.withdraw" => (format!("evidence {}", e.subject), "withdrawn"),
+        "milestone.reopen" => {
+            return format!(
+                "the milestone was reopened by {who} at {at} because {}",
+                e.subject
+            )
+        }
+        "milestone.edit" => ("the milestone".to_string(), "edited"),
+        "task.create" => (format!("task {}", e.subject), "added"),
+        "task.done" => (format!("task {}", e.subject), "marked done"),
+        "item.tick" => (format!("item {}", e.subject), "ticked"),
+        "item.untick" => (format!("item {}", e.subject), "unticked"),
+        "checklist.create" => (format!("checklist {}", e.subject), "added"),
+        "criterion.create" => (format!("criterion {}", e.subject), "added"),
+        "signoff_role.set" => (format!("the approver of {}", e.subject), "changed"),
+        a if a.ends_with(".edit") || a == "signoff_role.rename" => (
+            format!("{} {}", a.split('.').next().unwrap_or(a), e.subject),
+            "edited",
+        ),
+        a if a.ends_with(".move") => (
+            format!("{} {}", a.split('.').next().unwrap_or(a), e.subject),
+            "moved",
+        ),
+        a => (format!("{a} {}", e.subject), "recorded"),
+    };
+    format!("{what} was {verb} by {who} at {at}")
+}
+
+/// The viewer's approvals that no longer count, each with what happened since
+/// (from the history, newest first as the view holds it). Derived from the
+/// sign-offs and the history, never stored: "Your approval as QA lead of M4 is
+/// stale: evidence #12 … was uploaded by eng at … — review and sign again".
+pub fn stale_notices(
+    me: &str,
+    milestone_code: &str,
+    roles: &[SignoffRoleView],
+    history: &[HistoryEntry],
+) -> Vec<String> {
+    const SHOWN: usize = 3;
+    roles
+        .iter()
+        .filter(|r| r.approver == me && r.status == SignoffStatus::Stale)
+        .filter_map(|r| {
+            let s = r.latest.as_ref()?;
+            (s.user == me && s.decision == "approve").then_some((r, s))
+        })
+        .map(|(r, s)| {
+            // the approval's own event anchors "since" (times have whole seconds,
+            // so several events can share the approval's time)
+            let anchor = history
+                .iter()
+                .find(|h| {
+                    h.action == "signoff.approve"
+                        && h.actor.as_deref() == Some(me)
+                        && h.at == s.signed_at
+                })
+                .map(|h| h.id);
+            let mut since: Vec<&HistoryEntry> = history
+                .iter()
+                .filter(|h| match anchor {
+                    Some(id) => h.id > id,
+                    None => h.at > s.signed_at,
+                })
+                .filter(|h| {
+                    !h.action.starts_with("signoff.") && !h.action.starts_with("certificate.")
+                })
+                .collect();
+            since.reverse();
+            let more = since.len().saturating_sub(SHOWN);
+            let why = if since.is_empty() {
+                "the milestone changed since you approved it".to_string()
+            } else {
+                let mut list: Vec<String> = since
+                    .iter()
+                    .take(SHOWN)
+                    .map(|h| describe_event(h))
+                    .collect();
+                if more > 0 {
+                    list.push(format!("and {more} more change(s)"));
+                }
+                list.join("; ")
+            };
+            format!(
+                "Your approval as {} of {milestone_code} is stale: {why} — review and sign again",
+                r.role_name
+            )
+        })
+        .collect()
+}
+
+/// What an edit changed, from the before and after the audit event records
+/// (objects of the changed fields): "title: 'Old' → 'New'; target: 80 → 90".
+pub fn describe_change(
+    before: Option<&serde_json::Value>,
+    after: Option<&serde_json::Value>,
+) -> String {
+    let show = |v: Option<&serde_json::Value>| match v {
+        None | Some(serde_json::Value::Null) => "—".to_string(),
+        Some(serde_json::Value::String(s)) => format!("'{s}'"),
+        Some(v) => v.to_string(),
+    };
+    let (Some(serde_json::Value::Object(b)), Some(serde_json::Value::Object(a))) = (before, after)
+    else {
+        return String::new();
+    };
+    a.iter()
+        .filter(|(k, v)| b.get(*k) != Some(*v))
+        .map(|(k, v)| format!("{k}: {} → {}", show(b.get(k)), show(Some(v))))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn short(sha: &str) -> &str {
@@ -345,11 +515,13 @@ mod tests {
             id: 1,
             code: code.into(),
             title: format!("task {code}"),
+            description: String::new(),
             owner: String::new(),
             requires_evidence: false,
             evidence_count: 0,
             done_by: done.then(|| "eng".into()),
             done_at: done.then(|| "2026-01-01T00:00:00Z".into()),
+            version: 1,
         }
     }
     fn checklist(ticked: &[bool]) -> ChecklistView {
@@ -367,8 +539,10 @@ mod tests {
                     evidence_count: 0,
                     ticked_by: t.then(|| "pm".into()),
                     ticked_at: t.then(|| "2026-01-01T00:00:00Z".into()),
+                    version: 1,
                 })
                 .collect(),
+            version: 1,
         }
     }
     fn criterion(verdict: Verdict, actual: Option<f64>) -> CriterionView {
@@ -386,6 +560,7 @@ mod tests {
                 evidence_id: actual.map(|_| 12),
                 evidence_sha256: actual.map(|_| "ab12cd34ef56ab12cd34".into()),
             },
+            version: 1,
         }
     }
     fn role(status: SignoffStatus) -> SignoffRoleView {
@@ -396,6 +571,7 @@ mod tests {
             approver_name: "QA".into(),
             status,
             latest: None,
+            version: 1,
         }
     }
 
@@ -517,6 +693,7 @@ mod tests {
             &[checklist(&[false])],
             &[criterion(Verdict::NoEvidence, None)],
             &[],
+            0,
         );
         assert_eq!(base.len(), 64);
         assert_eq!(
@@ -525,7 +702,8 @@ mod tests {
                 &[task("A", false)],
                 &[checklist(&[false])],
                 &[criterion(Verdict::NoEvidence, None)],
-                &[]
+                &[],
+                0
             )
         );
         assert_ne!(
@@ -534,7 +712,8 @@ mod tests {
                 &[task("A", true)],
                 &[checklist(&[false])],
                 &[criterion(Verdict::NoEvidence, None)],
-                &[]
+                &[],
+                0
             )
         );
         assert_ne!(
@@ -543,7 +722,8 @@ mod tests {
                 &[task("A", false)],
                 &[checklist(&[true])],
                 &[criterion(Verdict::NoEvidence, None)],
-                &[]
+                &[],
+                0
             )
         );
         assert_ne!(
@@ -552,7 +732,8 @@ mod tests {
                 &[task("A", false)],
                 &[checklist(&[false])],
                 &[criterion(Verdict::NotMet, Some(66.67))],
-                &[]
+                &[],
+                0
             )
         );
         assert_ne!(
@@ -561,7 +742,8 @@ mod tests {
                 &[task("A", false)],
                 &[checklist(&[false])],
                 &[criterion(Verdict::NoEvidence, None)],
-                &["ff".into()]
+                &["ff".into()],
+                0
             )
         );
     }
@@ -631,5 +813,126 @@ mod tests {
         assert_eq!(out.len(), 1, "{out:?}");
         assert!(out[0].contains("pm is the only approver"));
         assert_eq!(duty_conflicts(&["pm", "pm"], "pm").len(), 2);
+    }
+
+    #[test]
+    fn revisions_and_descriptions_change_the_digest_only_when_present() {
+        let base = state_digest(&[task("A", true)], &[], &[], &[], 0);
+        let mut described = task("A", true);
+        described.description = String::new();
+        assert_eq!(base, state_digest(&[described.clone()], &[], &[], &[], 0));
+        described.description = "why".into();
+        assert_ne!(base, state_digest(&[described], &[], &[], &[], 0));
+        let first = state_digest(&[task("A", true)], &[], &[], &[], 1);
+        assert_ne!(
+            base, first,
+            "a reopening or edit makes earlier approvals stale"
+        );
+        assert_ne!(first, state_digest(&[task("A", true)], &[], &[], &[], 2));
+    }
+
+    #[test]
+    fn a_signed_off_or_certified_milestone_must_be_reopened_before_a_change() {
+        assert_eq!(
+            locked_message("M3", MilestoneState::Certified, Some("WM-M3-20261123-001")).as_deref(),
+            Some("M3 is certified (certificate WM-M3-20261123-001); reopen it first")
+        );
+        assert!(locked_message("M3", MilestoneState::SignedOff, None)
+            .unwrap()
+            .ends_with("reopen it first"));
+        for open in [
+            MilestoneState::Planned,
+            MilestoneState::InProgress,
+            MilestoneState::ReadyForSignOff,
+        ] {
+            assert_eq!(locked_message("M3", open, None), None);
+        }
+    }
+
+    fn event(id: i64, at: &str, actor: &str, action: &str, subject: &str) -> HistoryEntry {
+        HistoryEntry {
+            id,
+            at: at.into(),
+            actor: Some(actor.into()),
+            action: action.into(),
+            subject: subject.into(),
+            change: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_stale_approval_is_told_what_happened_since() {
+        let mut r = role(SignoffStatus::Stale);
+        r.latest = Some(SignoffView {
+            id: 1,
+            role_name: "QA lead".into(),
+            user: "qa".into(),
+            decision: "approve".into(),
+            comment: String::new(),
+            signed_at: "2026-11-23T07:00:00Z".into(),
+            state_digest: "d0".into(),
+            stale: true,
+        });
+        // newest first, as the view holds the history
+        let history = [
+            event(
+                4,
+                "2026-11-23T07:40:12Z",
+                "eng",
+                "evidence.add",
+                "#12 junit.xml",
+            ),
+            event(
+                3,
+                "2026-11-23T07:00:00Z",
+                "qa",
+                "signoff.approve",
+                "QA lead",
+            ),
+            event(
+                2,
+                "2026-11-23T06:00:00Z",
+                "eng",
+                "evidence.add",
+                "#11 old.xml",
+            ),
+        ];
+        assert_eq!(
+            stale_notices("qa", "M4", std::slice::from_ref(&r), &history),
+            vec!["Your approval as QA lead of M4 is stale: evidence #12 junit.xml was uploaded by eng at 2026-11-23 07:40 UTC — review and sign again".to_string()]
+        );
+        // nobody else is told, and a current approval tells nothing
+        assert!(stale_notices("eng", "M4", std::slice::from_ref(&r), &history).is_empty());
+        r.status = SignoffStatus::Approved;
+        assert!(stale_notices("qa", "M4", &[r], &history).is_empty());
+    }
+
+    #[test]
+    fn a_reopening_is_described_with_its_reason() {
+        let e = event(
+            9,
+            "2026-11-24T09:00:00Z",
+            "pm",
+            "milestone.reopen",
+            "scope grew",
+        );
+        assert_eq!(
+            describe_event(&e),
+            "the milestone was reopened by pm at 2026-11-24 09:00 UTC because scope grew"
+        );
+        assert!(is_revision("milestone.reopen"));
+        assert!(is_revision("task.edit") && is_revision("item.move"));
+        assert!(!is_revision("evidence.add") && !is_revision("task.done"));
+    }
+
+    #[test]
+    fn an_edit_is_described_field_by_field() {
+        let before = serde_json::json!({"title": "Old", "target": 80.0});
+        let after = serde_json::json!({"title": "New", "target": 80.0});
+        assert_eq!(
+            describe_change(Some(&before), Some(&after)),
+            "title: 'Old' → 'New'"
+        );
+        assert_eq!(describe_change(None, Some(&after)), "");
     }
 }

@@ -191,6 +191,8 @@ pub struct ReportTotals {
     pub criteria: Ratio,
     pub valid: usize,
     pub revoked: usize,
+    /// Authentic, but their milestone was reopened since.
+    pub superseded: usize,
     pub invalid: usize,
 }
 
@@ -198,7 +200,8 @@ impl ProjectReport {
     pub fn totals(&self) -> ReportTotals {
         let ms = &self.milestones;
         let status = |s: &str| self.certificates.iter().filter(|c| c.status == s).count();
-        let (valid, revoked) = (status("valid"), status("revoked"));
+        let (valid, revoked, superseded) =
+            (status("valid"), status("revoked"), status("superseded"));
         ReportTotals {
             milestones: ms.len(),
             certified: ms
@@ -211,7 +214,8 @@ impl ProjectReport {
             criteria: ms.iter().map(|m| m.summary.progress.criteria).sum(),
             valid,
             revoked,
-            invalid: self.certificates.len() - valid - revoked,
+            superseded,
+            invalid: self.certificates.len() - valid - revoked - superseded,
         }
     }
 }
@@ -272,6 +276,7 @@ mod tests {
             effective_at: at.into(),
             criterion_id: criterion,
             metrics: BTreeMap::from([(metric.to_string(), v)]),
+            withdrawn: false,
         }
     }
 

@@ -52,6 +52,9 @@ pub struct ProjectView {
     pub project: ProjectHead,
     pub milestones: Vec<MilestoneSummary>,
     pub rights: Rights,
+    /// For the viewer: their approvals that no longer count, and why.
+    #[serde(default)]
+    pub notices: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -59,11 +62,18 @@ pub struct TaskView {
     pub id: i64,
     pub code: String,
     pub title: String,
+    /// What the task is about, beyond its title (may be empty).
+    #[serde(default)]
+    pub description: String,
     pub owner: String,
     pub requires_evidence: bool,
+    /// Evidence attached to the task that is not withdrawn.
     pub evidence_count: u32,
     pub done_by: Option<String>,
     pub done_at: Option<String>,
+    /// Row version: an edit or move names it, and is refused once it changed.
+    #[serde(default)]
+    pub version: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -75,6 +85,8 @@ pub struct ItemView {
     pub evidence_count: u32,
     pub ticked_by: Option<String>,
     pub ticked_at: Option<String>,
+    #[serde(default)]
+    pub version: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -82,6 +94,8 @@ pub struct ChecklistView {
     pub id: i64,
     pub title: String,
     pub items: Vec<ItemView>,
+    #[serde(default)]
+    pub version: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -94,6 +108,8 @@ pub struct CriterionView {
     pub target: f64,
     pub unit: String,
     pub judgement: Judgement,
+    #[serde(default)]
+    pub version: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -117,6 +133,17 @@ pub struct EvidenceView {
     pub item_text: Option<String>,
     pub criterion_code: Option<String>,
     pub criterion_id: Option<i64>,
+    /// Withdrawn: still listed and hashed, no longer counted.
+    #[serde(default)]
+    pub withdrawn: Option<Withdrawal>,
+}
+
+/// Who withdrew an evidence file, when and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Withdrawal {
+    pub by: String,
+    pub at: String,
+    pub reason: String,
 }
 
 impl EvidenceView {
@@ -128,6 +155,7 @@ impl EvidenceView {
             effective_at: self.effective_at.clone(),
             criterion_id: self.criterion_id,
             metrics: self.metrics.clone(),
+            withdrawn: self.withdrawn.is_some(),
         }
     }
 }
@@ -153,6 +181,8 @@ pub struct SignoffRoleView {
     pub approver_name: String,
     pub status: SignoffStatus,
     pub latest: Option<SignoffView>,
+    #[serde(default)]
+    pub version: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -164,6 +194,10 @@ pub struct CertificateSummary {
     pub state_digest: String,
     /// A revoked certificate no longer certifies its milestone.
     pub revoked_at: Option<String>,
+    /// The milestone was reopened after this certificate: it is authentic but
+    /// no longer certifies the milestone as it stands.
+    #[serde(default)]
+    pub superseded_at: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -193,6 +227,12 @@ pub struct MilestoneView {
     pub members: Vec<(String, String)>,
     /// The milestone's audit history, newest first.
     pub history: Vec<HistoryEntry>,
+    /// Row version of the milestone's own fields (title, goal, planned dates).
+    #[serde(default)]
+    pub version: i64,
+    /// For the viewer: their approvals of this milestone that no longer count, and why.
+    #[serde(default)]
+    pub stale_notices: Vec<String>,
 }
 
 /// One audit event as the milestone page shows it.
@@ -203,6 +243,9 @@ pub struct HistoryEntry {
     pub actor: Option<String>,
     pub action: String,
     pub subject: String,
+    /// What changed, before → after, for edits (empty otherwise).
+    #[serde(default)]
+    pub change: String,
 }
 
 /// A stored certificate and the result of checking it again.
@@ -217,7 +260,8 @@ pub struct CertificateView {
     pub payload: serde_json::Value,
     /// Hash, canonical form and signature all check out, and it is not revoked.
     pub valid: bool,
-    /// `valid`, `invalid` or `revoked`.
+    /// `valid`, `invalid`, `revoked` or `superseded` (authentic, but its
+    /// milestone was reopened since).
     pub status: String,
     /// Why it is not valid, in words.
     pub problem: Option<String>,
@@ -227,6 +271,13 @@ pub struct CertificateView {
     pub revoked_at: Option<String>,
     pub revoked_by: Option<String>,
     pub revoked_reason: Option<String>,
+    /// When the milestone was reopened after this certificate, by whom and why.
+    #[serde(default)]
+    pub superseded_at: Option<String>,
+    #[serde(default)]
+    pub superseded_by: Option<String>,
+    #[serde(default)]
+    pub superseded_reason: Option<String>,
     /// Absolute URL of the public verify page.
     pub verify_url: String,
     /// QR code of `verify_url` (SVG), for the printable certificate.

@@ -4,7 +4,7 @@
 //! work without JavaScript; with it they reset and say what they did.
 
 use crate::components::{
-    action_error, action_message, reset_on_success, when, FormError, ActionNotice, PageError,
+    action_error, action_message, reset_on_success, when, ActionNotice, FormError, PageError,
 };
 use crate::domain::accounts::UserView;
 use crate::server_fns::admin::{

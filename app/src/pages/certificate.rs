@@ -58,12 +58,34 @@ fn status_line(c: &CertificateView) -> (&'static str, MarkKind, String) {
                     .unwrap_or_default()
             ),
         ),
+        "superseded" => (
+            "cert-status superseded",
+            MarkKind::Revoked,
+            superseded_line(c),
+        ),
         _ => (
             "cert-status invalid",
             MarkKind::No,
             format!("INVALID: {}", c.problem.clone().unwrap_or_default()),
         ),
     }
+}
+
+/// "superseded: milestone reopened on … by … because …" (who and why only
+/// where the viewer may see them), and that the certificate is still authentic.
+fn superseded_line(c: &CertificateView) -> String {
+    format!(
+        "SUPERSEDED: milestone reopened on {}{}{}. The certificate is authentic (its SHA-256 and signature verify) but no longer certifies the milestone as it stands.",
+        c.superseded_at.as_deref().map(when).unwrap_or_default(),
+        c.superseded_by
+            .as_deref()
+            .map(|u| format!(" by {u}"))
+            .unwrap_or_default(),
+        c.superseded_reason
+            .as_deref()
+            .map(|r| format!(" because {r}"))
+            .unwrap_or_default()
+    )
 }
 
 #[component]
@@ -191,6 +213,7 @@ pub fn VerifyPage() -> impl IntoView {
                                 {match c.status.as_str() {
                                     "valid" => view! { <p class="verdict valid" role="status"><Mark kind=MarkKind::Yes/> " Valid — the stored certificate matches its SHA-256 and its signature."</p> }.into_any(),
                                     "revoked" => view! { <p class="verdict invalid" role="status"><Mark kind=MarkKind::Revoked/> " " {status_line(&c).2}</p> }.into_any(),
+                                    "superseded" => view! { <p class="verdict superseded" role="status"><Mark kind=MarkKind::Revoked/> " " {superseded_line(&c)}</p> }.into_any(),
                                     _ => view! { <p class="verdict invalid" role="status"><Mark kind=MarkKind::No/> " " {format!("Invalid — {}", c.problem.clone().unwrap_or_default())}</p> }.into_any(),
                                 }}
                                 <dl class="facts">
@@ -229,6 +252,11 @@ fn StatusOnly(c: CertificateView) -> impl IntoView {
     let verdict = match c.status.as_str() {
         "valid" => ("verdict valid", MarkKind::Yes, "Valid"),
         "revoked" => ("verdict invalid", MarkKind::Revoked, "Revoked"),
+        "superseded" => (
+            "verdict superseded",
+            MarkKind::Revoked,
+            "Superseded: authentic, but its milestone was reopened",
+        ),
         _ => ("verdict invalid", MarkKind::No, "Invalid"),
     };
     view! {

@@ -4,7 +4,7 @@
 //! without JavaScript; with it they reset and say what they did.
 
 use crate::components::{
-    action_error, action_message, reset_on_success, FormError, ActionNotice, PageError,
+    action_error, action_message, reset_on_success, ActionNotice, FormError, PageError,
 };
 use crate::domain::codes::Role;
 use crate::server_fns::admin::{get_members, AddMember, ChangeMemberRole, RemoveMember};

@@ -3,8 +3,9 @@
 
 use crate::components::upload::UploadTargets;
 use crate::components::{
-    action_error, short_hash, upload_flash, when, Act, FormBody, FormError, FormStatus, Mark,
-    MarkKind, PageError, ProgressBar, StateBadge, UploadForm, VerdictBadge,
+    action_error, action_message, short_hash, upload_flash, when, Act, ActionNotice, FormBody,
+    FormError, FormStatus, Mark, MarkKind, PageError, ProgressBar, StateBadge, UploadForm,
+    VerdictBadge,
 };
 use crate::domain::criterion::fmt_number;
 use crate::domain::metrics::{EvidenceKind, METRICS};
@@ -26,6 +27,17 @@ struct Actions {
     set_role: Act<SetSignoffRole>,
     sign: ServerAction<Sign>,
     issue: ServerAction<IssueCertificate>,
+    reopen: ServerAction<ReopenMilestone>,
+    edit_milestone: ServerAction<EditMilestone>,
+    edit_task: ServerAction<EditTask>,
+    move_task: ServerAction<MoveTask>,
+    edit_checklist: ServerAction<EditChecklist>,
+    move_checklist: ServerAction<MoveChecklist>,
+    edit_item: ServerAction<EditItem>,
+    move_item: ServerAction<MoveItem>,
+    edit_criterion: ServerAction<EditCriterion>,
+    rename_role: ServerAction<RenameSignoffRole>,
+    withdraw: ServerAction<WithdrawEvidence>,
     uploads: RwSignal<u32>,
     last_upload: RwSignal<Option<Result<crate::domain::views::EvidenceView, String>>>,
 }
@@ -40,6 +52,17 @@ impl Actions {
             + self.set_role.action.version().get()
             + self.sign.version().get()
             + self.issue.version().get()
+            + self.reopen.version().get()
+            + self.edit_milestone.version().get()
+            + self.edit_task.version().get()
+            + self.move_task.version().get()
+            + self.edit_checklist.version().get()
+            + self.move_checklist.version().get()
+            + self.edit_item.version().get()
+            + self.move_item.version().get()
+            + self.edit_criterion.version().get()
+            + self.rename_role.version().get()
+            + self.withdraw.version().get()
             + self.uploads.get() as usize
     }
 }
@@ -56,6 +79,17 @@ pub fn MilestonePage() -> impl IntoView {
         set_role: Act::new(),
         sign: ServerAction::new(),
         issue: ServerAction::new(),
+        reopen: ServerAction::new(),
+        edit_milestone: ServerAction::new(),
+        edit_task: ServerAction::new(),
+        move_task: ServerAction::new(),
+        edit_checklist: ServerAction::new(),
+        move_checklist: ServerAction::new(),
+        edit_item: ServerAction::new(),
+        move_item: ServerAction::new(),
+        edit_criterion: ServerAction::new(),
+        rename_role: ServerAction::new(),
+        withdraw: ServerAction::new(),
         uploads: RwSignal::new(0),
         last_upload: RwSignal::new(None),
     };
@@ -131,6 +165,7 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
             <h1>{m.get_value()} " " {v.title.clone()}</h1>
             <StateBadge state=v.state/>
         </header>
+        {v.stale_notices.clone().into_iter().map(|n| view! { <p class="notice stale" role="alert">{n}</p> }).collect_view()}
         <p class="muted">{v.goal.clone()}</p>
         <p class="dates">
             "Planned " {v.planned_start.clone().unwrap_or_else(|| "—".into())} " → " {v.planned_end.clone().unwrap_or_else(|| "—".into())}
@@ -153,10 +188,12 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
 
         <section class="card" aria-labelledby="tasks-h">
             <h2 id="tasks-h">"Tasks"</h2>
+            <div class="table-scroll">
             <table>
-                <thead><tr><th>"Code"</th><th>"Task"</th><th>"Owner"</th><th>"Evidence"</th><th>"Done"</th></tr></thead>
+                <thead><tr><th>"Code"</th><th>"Task"</th><th>"Owner"</th><th>"Evidence"</th><th>"Done"</th>{can_manage.then(|| view! { <th>"Change"</th> })}</tr></thead>
                 <tbody>
                     {v.tasks.clone().into_iter().map(move |t| {
+                        let manage = can_manage.then(|| view! { <td class="row-actions"><TaskControls p=p.get_value() m=m.get_value() t=t.clone() actions/></td> });
                         let done = t.done_at.clone().map(|at| view! { <Mark kind=MarkKind::Yes/> {format!(" {} · {}", t.done_by.clone().unwrap_or_default(), when(&at))} });
                         let evidence = match (t.requires_evidence, t.evidence_count) {
                             (true, 0) => "required, none yet".to_string(),
@@ -166,7 +203,7 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
                         view! {
                             <tr>
                                 <td>{t.code.clone()}</td>
-                                <td>{t.title.clone()}</td>
+                                <td>{t.title.clone()}{(!t.description.is_empty()).then(|| view! { <br/><span class="muted small">{t.description.clone()}</span> })}</td>
                                 <td>{t.owner.clone()}</td>
                                 <td>{evidence}</td>
                                 <td>{match done {
@@ -181,30 +218,43 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
                                     }.into_any(),
                                     None => view! { <span class="muted">"open"</span> }.into_any(),
                                 }}</td>
+                                {manage}
                             </tr>
                         }
                     }).collect_view()}
                 </tbody>
             </table>
+            </div>
             <FormError error=action_error(actions.complete)/>
+            <FormError error=action_error(actions.edit_task)/>
+            <FormError error=action_error(actions.move_task)/>
+            <ActionNotice message=action_message(actions.edit_task)/>
+            <ActionNotice message=action_message(actions.move_task)/>
         </section>
 
         <section class="card" aria-labelledby="checklists-h">
             <h2 id="checklists-h">"Checklists"</h2>
             {v.checklists.clone().into_iter().map(move |c| {
                 let mut last_section = String::new();
+                let (list_id, list_version) = (c.id, c.version);
                 view! {
                     <h3>{c.title.clone()}</h3>
+                    {can_manage.then(|| view! { <ChecklistControls p=p.get_value() m=m.get_value() id=c.id version=c.version title=c.title.clone() actions/> })}
                     <ul class="checklist">
                         {c.items.clone().into_iter().map(move |i| {
                             let heading = (i.section != last_section && !i.section.is_empty()).then(|| i.section.clone());
                             last_section = i.section.clone();
+                            let item_controls = can_manage.then(|| view! { <ItemControls p=p.get_value() m=m.get_value() list=list_id i=i.clone() actions/> });
                             let ticked = i.ticked_at.is_some();
                             let who = i.ticked_at.clone().map(|at| format!("ticked by {} · {}", i.ticked_by.clone().unwrap_or_default(), when(&at)));
                             let can = can_work && (!ticked || !locked);
                             let label = if ticked { format!("Untick {}", i.text) } else { format!("Tick {}", i.text) };
                             view! {
-                                {heading.map(|h| view! { <li class="section">{h}</li> })}
+                                {heading.map(|h| view! {
+                                    <li class="section">{h.clone()}
+                                        {can_manage.then(|| view! { <SectionControls p=p.get_value() m=m.get_value() id=list_id version=list_version section=h.clone() actions/> })}
+                                    </li>
+                                })}
                                 <li class=if ticked { "item ticked" } else { "item" } id=format!("item-{}", i.id)>
                                     {if can {
                                         view! {
@@ -223,6 +273,7 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
                                     <span class="text">{i.text.clone()}</span>
                                     {i.requires_evidence.then(|| view! { <span class="tag">{format!("evidence: {}", i.evidence_count)}</span> })}
                                     {who.map(|w| view! { <span class="who-when">{w}</span> })}
+                                    {item_controls}
                                 </li>
                             }
                         }).collect_view()}
@@ -231,12 +282,21 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
             }).collect_view()}
             {v.checklists.is_empty().then(|| view! { <p class="muted">"No checklists."</p> })}
             <FormError error=action_error(actions.tick)/>
+            <FormError error=action_error(actions.edit_checklist)/>
+            <FormError error=action_error(actions.move_checklist)/>
+            <FormError error=action_error(actions.edit_item)/>
+            <FormError error=action_error(actions.move_item)/>
+            <ActionNotice message=action_message(actions.edit_checklist)/>
+            <ActionNotice message=action_message(actions.move_checklist)/>
+            <ActionNotice message=action_message(actions.edit_item)/>
+            <ActionNotice message=action_message(actions.move_item)/>
         </section>
 
         <section class="card" aria-labelledby="criteria-h">
             <h2 id="criteria-h">"Acceptance criteria"</h2>
+            <div class="table-scroll">
             <table class="criteria">
-                <thead><tr><th>"Code"</th><th>"Criterion"</th><th>"Target"</th><th>"Actual"</th><th>"Verdict"</th><th>"Evidence"</th></tr></thead>
+                <thead><tr><th>"Code"</th><th>"Criterion"</th><th>"Target"</th><th>"Actual"</th><th>"Verdict"</th><th>"Evidence"</th>{can_manage.then(|| view! { <th>"Change"</th> })}</tr></thead>
                 <tbody>
                     {v.criteria.clone().into_iter().map(move |c| view! {
                         <tr data-criterion=c.code.clone()>
@@ -249,35 +309,62 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
                                 <a href=format!("/evidence/{id}")>{format!("#{id}")}</a>
                                 " " <code>{c.judgement.evidence_sha256.as_deref().map(short_hash).unwrap_or_default()}</code>
                             })}</td>
+                            {can_manage.then(|| view! { <td class="row-actions"><CriterionControls p=p.get_value() m=m.get_value() c=c.clone() actions/></td> })}
                         </tr>
                     }).collect_view()}
                 </tbody>
             </table>
+            </div>
+            <FormError error=action_error(actions.edit_criterion)/>
+            <ActionNotice message=action_message(actions.edit_criterion)/>
         </section>
 
         <section class="card" aria-labelledby="evidence-h">
             <h2 id="evidence-h">"Evidence"</h2>
+            <div class="table-scroll">
             <table>
-                <thead><tr><th>"#"</th><th>"File"</th><th>"Kind"</th><th>"Metrics"</th><th>"For"</th><th>"By"</th><th>"sha256"</th></tr></thead>
+                <thead><tr><th>"#"</th><th>"File"</th><th>"Kind"</th><th>"Metrics"</th><th>"For"</th><th>"By"</th><th>"sha256"</th>{can_work.then(|| view! { <th>"Withdraw"</th> })}</tr></thead>
                 <tbody>
                     {v.evidence.clone().into_iter().map(move |e| {
                         let kind = EvidenceKind::parse(&e.kind).map(|k| k.label()).unwrap_or("plain evidence");
                         let links = [e.criterion_code.clone(), e.task_code.clone(), e.item_text.clone()].into_iter().flatten().collect::<Vec<_>>().join(", ");
+                        let withdrawn = e.withdrawn.clone();
+                        let (id, name) = (e.id, e.original_name.clone());
+                        let withdraw = can_work.then(|| view! {
+                            <td>{match &withdrawn {
+                                Some(_) => view! { <span class="muted">"withdrawn"</span> }.into_any(),
+                                None => view! {
+                                    <details>
+                                        <summary>{format!("Withdraw #{id}")}</summary>
+                                        <ActionForm action=actions.withdraw>
+                                            <input type="hidden" name="id" value=id.to_string()/>
+                                            <label>"Reason for withdrawing " {name.clone()} <input type="text" name="reason" required/></label>
+                                            <button type="submit" class="danger" disabled=pending(actions.withdraw)>{format!("Withdraw #{id}")}</button>
+                                        </ActionForm>
+                                    </details>
+                                }.into_any(),
+                            }}</td>
+                        });
                         view! {
-                            <tr>
+                            <tr class=if withdrawn.is_some() { "withdrawn" } else { "" }>
                                 <td><a href=format!("/evidence/{}", e.id)>{format!("#{}", e.id)}</a></td>
-                                <td>{e.original_name.clone()}</td>
+                                <td><span class="name">{e.original_name.clone()}</span>
+                                    {withdrawn.clone().map(|w| view! { <br/><span class="why small">{format!("withdrawn by {} · {}: {}", w.by, when(&w.at), w.reason)}</span> })}</td>
                                 <td>{kind}{(!e.warnings.is_empty()).then(|| format!(" ⚠ {}", e.warnings.len()))}</td>
                                 <td class="small">{e.metrics.iter().map(|(k, v)| format!("{k}={}", fmt_number(*v))).collect::<Vec<_>>().join(", ")}</td>
                                 <td>{links}</td>
                                 <td>{e.uploaded_by.clone()} " · " {when(&e.uploaded_at)}</td>
                                 <td><code>{short_hash(&e.sha256)}</code></td>
+                                {withdraw}
                             </tr>
                         }
                     }).collect_view()}
                 </tbody>
             </table>
+            </div>
             {v.evidence.is_empty().then(|| view! { <p class="muted">"No evidence yet."</p> })}
+            <FormError error=action_error(actions.withdraw)/>
+            <ActionNotice message=action_message(actions.withdraw)/>
             {upload_error.map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
             {can_work.then(|| view! {
                 <h3>"Attach evidence"</h3>
@@ -287,6 +374,7 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
 
         <section class="card" aria-labelledby="signoffs-h">
             <h2 id="signoffs-h">"Sign-offs"</h2>
+            <div class="table-scroll">
             <table>
                 <thead><tr><th>"Role"</th><th>"Approver"</th><th>"Status"</th><th>"Latest decision"</th></tr></thead>
                 <tbody>
@@ -294,7 +382,9 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
                         let is_me = r.approver == username.get_value();
                         view! {
                             <tr>
-                                <td>{r.role_name.clone()}</td>
+                                <td>{r.role_name.clone()}
+                                    {can_manage.then(|| view! { <RoleControls p=p.get_value() m=m.get_value() role=r.role_name.clone() version=r.version actions/> })}
+                                </td>
                                 <td>{r.approver_name.clone()} " (" {r.approver.clone()} ")"</td>
                                 <td><span class=format!("badge signoff-{}", r.status.label())>{r.status.label()}</span></td>
                                 <td>{r.latest.clone().map(|s| format!("{} by {} · {}{}", s.decision, s.user, when(&s.signed_at), if s.comment.is_empty() { String::new() } else { format!(" — {}", s.comment) }))}</td>
@@ -318,8 +408,11 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
                     }).collect_view()}
                 </tbody>
             </table>
+            </div>
             {v.signoff_roles.is_empty().then(|| view! { <p class="muted">"No sign-off roles yet."</p> })}
             <FormError error=action_error(actions.sign)/>
+            <FormError error=action_error(actions.rename_role)/>
+            <ActionNotice message=action_message(actions.rename_role)/>
             {(!v.signoff_history.is_empty()).then(|| view! {
                 <details>
                     <summary>"Sign-off history"</summary>
@@ -336,7 +429,8 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
             <ul>{v.certificates.clone().into_iter().map(move |c| view! {
                 <li><a href=format!("/certificates/{}", c.number)>{c.number.clone()}</a> " issued by " {c.issued_by.clone()} " · " {when(&c.issued_at)}
                     {(c.state_digest != digest.get_value()).then_some(" (for an earlier state)")}
-                    {c.revoked_at.as_deref().map(|at| view! { " " <span class="badge verdict-not-met">"revoked " {when(at)}</span> })}</li>
+                    {c.revoked_at.as_deref().map(|at| view! { " " <span class="badge verdict-not-met">"revoked " {when(at)}</span> })}
+                    {c.superseded_at.as_deref().map(|at| view! { " " <span class="badge signoff-stale">"superseded " {when(at)}</span> })}</li>
             }).collect_view()}</ul>
             {can_manage.then(|| view! {
                 <ActionForm action=actions.issue>
@@ -346,11 +440,34 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
                 </ActionForm>
             })}
             <FormError error=action_error(actions.issue)/>
+            {(can_manage && locked).then(|| view! {
+                <details open=move || action_error(actions.reopen).get().is_some()>
+                    <summary>"Reopen this milestone"</summary>
+                    <ActionForm action=actions.reopen>
+                        <input type="hidden" name="project" value=p.get_value()/>
+                        <input type="hidden" name="milestone" value=m.get_value()/>
+                        <label>"Reason for reopening" <input type="text" name="reason" required/></label>
+                        <label class="confirm">
+                            <input type="checkbox" name="confirm" value="yes" required/>
+                            " I understand: the certificate will say superseded, and every approval must be given again for the new state."
+                        </label>
+                        <button type="submit" class="danger" disabled=pending(actions.reopen)>"Reopen milestone"</button>
+                    </ActionForm>
+                </details>
+            })}
+            <FormError error=action_error(actions.reopen)/>
+            <ActionNotice message=action_message(actions.reopen)/>
         </section>
 
         <History entries=v.history.clone()/>
 
-        {can_manage.then(|| view! { <ManageForms p=p.get_value() m=m.get_value() actions members=v.members.clone()/> })}
+        {can_manage.then(|| view! { <ManageForms p=p.get_value() m=m.get_value() actions members=v.members.clone() fields=MilestoneFields {
+            version: v.version,
+            title: v.title.clone(),
+            goal: v.goal.clone(),
+            planned_start: v.planned_start.clone().unwrap_or_default(),
+            planned_end: v.planned_end.clone().unwrap_or_default(),
+        }/> })}
     }
 }
 
@@ -360,6 +477,7 @@ fn ManageForms(
     m: String,
     actions: Actions,
     members: Vec<(String, String)>,
+    fields: MilestoneFields,
 ) -> impl IntoView {
     let (p, m) = (StoredValue::new(p), StoredValue::new(m));
     let hidden = move || {
@@ -371,6 +489,22 @@ fn ManageForms(
     view! {
         <section class="card manage" aria-labelledby="manage-h">
             <h2 id="manage-h">"Manage"</h2>
+            // kept open while its error shows (also after a plain form post)
+            <details open=move || action_error(actions.edit_milestone).get().is_some()>
+                <summary>"Edit the milestone"</summary>
+                <ActionForm action=actions.edit_milestone>
+                    {hidden()}
+                    // the version this form shows: a change made meanwhile is refused, not overwritten
+                    <input type="hidden" name="version" value=fields.version.to_string()/>
+                    <label>"Milestone title" <input type="text" name="title" value=fields.title required/></label>
+                    <label>"Goal" <textarea name="goal" rows="3">{fields.goal}</textarea></label>
+                    <label>"Planned start" <input type="date" name="planned_start" value=fields.planned_start/></label>
+                    <label>"Planned end" <input type="date" name="planned_end" value=fields.planned_end/></label>
+                    <button type="submit" disabled=pending(actions.edit_milestone)>"Save milestone"</button>
+                </ActionForm>
+                <FormError error=action_error(actions.edit_milestone)/>
+                <ActionNotice message=action_message(actions.edit_milestone)/>
+            </details>
             <details open=actions.add_task.has_news()>
                 <summary>"Add a task"</summary>
                 <ActionForm action=actions.add_task.action attr:data-form=actions.add_task.key()>
@@ -451,8 +585,9 @@ fn ManageForms(
 }
 
 /// Filters of the history list: query value, label, action prefix.
-const HISTORY_FILTERS: [(&str, &str, &str); 6] = [
+const HISTORY_FILTERS: [(&str, &str, &str); 7] = [
     ("", "All", ""),
+    ("milestone", "Milestone", "milestone."),
     ("item", "Checklist", "item."),
     ("task", "Tasks", "task."),
     ("evidence", "Evidence", "evidence."),
@@ -482,10 +617,234 @@ fn History(entries: Vec<crate::domain::views::HistoryEntry>) -> impl IntoView {
                     let prefix = HISTORY_FILTERS.iter().find(|(q, _, _)| *q == sel).map(|(_, _, p)| *p).unwrap_or("");
                     entries.get_value().into_iter().filter(|e| e.action.starts_with(prefix)).map(|e| view! {
                         <li><span class="muted">{when(&e.at)}</span> " " <strong>{e.actor.clone().unwrap_or_else(|| "system".into())}</strong>
-                            " " <code>{e.action.clone()}</code> " " {e.subject.clone()}</li>
+                            " " <code>{e.action.clone()}</code> " " {e.subject.clone()}
+                            {(!e.change.is_empty()).then(|| view! { <span class="change">" — " {e.change.clone()}</span> })}</li>
                     }).collect_view()
                 }}
             </ul>
         </section>
     }
+}
+
+/// The milestone's own fields as the edit form shows them.
+#[derive(Clone)]
+struct MilestoneFields {
+    version: i64,
+    title: String,
+    goal: String,
+    planned_start: String,
+    planned_end: String,
+}
+
+/// The inside of a Move up / Move down form: one form, the pressed button
+/// names the direction.
+fn move_buttons(
+    what: String,
+    hidden: Vec<(&'static str, String)>,
+    pending: Signal<bool>,
+) -> impl IntoView {
+    view! {
+        {hidden.into_iter().map(|(k, v)| view! { <input type="hidden" name=k value=v/> }).collect_view()}
+        <button type="submit" name="direction" value="up" class="small-button" disabled=pending aria-label=format!("Move up {what}")>"Move up"</button>
+        <button type="submit" name="direction" value="down" class="small-button" disabled=pending aria-label=format!("Move down {what}")>"Move down"</button>
+    }
+}
+
+#[component]
+fn TaskControls(
+    p: String,
+    m: String,
+    t: crate::domain::views::TaskView,
+    actions: Actions,
+) -> impl IntoView {
+    let base = vec![
+        ("project", p.clone()),
+        ("milestone", m.clone()),
+        ("task", t.code.clone()),
+        ("version", t.version.to_string()),
+    ];
+    let moves = move_buttons(t.code.clone(), base.clone(), pending(actions.move_task));
+    let hidden = base
+        .into_iter()
+        .map(|(k, v)| view! { <input type="hidden" name=k value=v/> })
+        .collect_view();
+    view! {
+        <ActionForm action=actions.move_task attr:class="inline move">{moves}</ActionForm>
+        <details>
+            <summary>{format!("Edit {}", t.code)}</summary>
+            <ActionForm action=actions.edit_task>
+                {hidden}
+                <label>"Task title" <input type="text" name="title" value=t.title.clone() required/></label>
+                <label>"Description" <textarea name="description" rows="2">{t.description.clone()}</textarea></label>
+                <label class="check"><input type="checkbox" name="requires_evidence" value="on" checked=t.requires_evidence/> "Requires evidence"</label>
+                <button type="submit" disabled=pending(actions.edit_task)>{format!("Save {}", t.code)}</button>
+            </ActionForm>
+        </details>
+    }
+}
+
+#[component]
+fn ChecklistControls(
+    p: String,
+    m: String,
+    id: i64,
+    version: i64,
+    title: String,
+    actions: Actions,
+) -> impl IntoView {
+    let base = vec![
+        ("project", p),
+        ("milestone", m),
+        ("checklist", id.to_string()),
+        ("version", version.to_string()),
+    ];
+    let moves = move_buttons(
+        format!("checklist {title}"),
+        base.clone(),
+        pending(actions.move_checklist),
+    );
+    let hidden = base
+        .into_iter()
+        .map(|(k, v)| view! { <input type="hidden" name=k value=v/> })
+        .collect_view();
+    view! {
+        <div class="list-controls">
+            <ActionForm action=actions.move_checklist attr:class="inline move">{moves}</ActionForm>
+            <details>
+                <summary>{format!("Rename checklist {title}")}</summary>
+                <ActionForm action=actions.edit_checklist>
+                    {hidden}
+                    <label>"Checklist title" <input type="text" name="title" value=title.clone() required/></label>
+                    <button type="submit" disabled=pending(actions.edit_checklist)>"Save checklist title"</button>
+                </ActionForm>
+            </details>
+        </div>
+    }
+}
+
+#[component]
+fn SectionControls(
+    p: String,
+    m: String,
+    id: i64,
+    version: i64,
+    section: String,
+    actions: Actions,
+) -> impl IntoView {
+    view! {
+        <details class="inline-details">
+            <summary>{format!("Rename section {section}")}</summary>
+            <ActionForm action=actions.edit_checklist>
+                <input type="hidden" name="project" value=p/>
+                <input type="hidden" name="milestone" value=m/>
+                <input type="hidden" name="checklist" value=id.to_string()/>
+                <input type="hidden" name="version" value=version.to_string()/>
+                <input type="hidden" name="section" value=section.clone()/>
+                <label>"Section title" <input type="text" name="section_title" value=section.clone()/></label>
+                <button type="submit" disabled=pending(actions.edit_checklist)>"Save section title"</button>
+            </ActionForm>
+        </details>
+    }
+}
+
+#[component]
+fn ItemControls(
+    p: String,
+    m: String,
+    list: i64,
+    i: crate::domain::views::ItemView,
+    actions: Actions,
+) -> impl IntoView {
+    let base = vec![
+        ("project", p),
+        ("milestone", m),
+        ("checklist", list.to_string()),
+        ("item", i.id.to_string()),
+        ("version", i.version.to_string()),
+    ];
+    let moves = move_buttons(i.text.clone(), base.clone(), pending(actions.move_item));
+    let hidden = base
+        .into_iter()
+        .map(|(k, v)| view! { <input type="hidden" name=k value=v/> })
+        .collect_view();
+    view! {
+        <span class="item-controls">
+            <ActionForm action=actions.move_item attr:class="inline move">{moves}</ActionForm>
+            <details class="inline-details">
+                <summary>{format!("Edit item {}", i.text)}</summary>
+                <ActionForm action=actions.edit_item>
+                    {hidden}
+                    <label>"Item text" <input type="text" name="text" value=i.text.clone() required/></label>
+                    <button type="submit" disabled=pending(actions.edit_item)>"Save item"</button>
+                </ActionForm>
+            </details>
+        </span>
+    }
+}
+
+#[component]
+fn CriterionControls(
+    p: String,
+    m: String,
+    c: crate::domain::views::CriterionView,
+    actions: Actions,
+) -> impl IntoView {
+    let op = c.op.as_str();
+    view! {
+        <details>
+            <summary>{format!("Edit {}", c.code)}</summary>
+            <ActionForm action=actions.edit_criterion>
+                <input type="hidden" name="project" value=p/>
+                <input type="hidden" name="milestone" value=m/>
+                <input type="hidden" name="criterion" value=c.code.clone()/>
+                <input type="hidden" name="version" value=c.version.to_string()/>
+                <label>"Criterion title" <input type="text" name="title" value=c.title.clone() required/></label>
+                <label>"Metric"
+                    <select name="metric">
+                        {METRICS.iter().map(|mi| view! { <option value=mi.name selected=mi.name == c.metric>{mi.name}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>"Operator"
+                    <select name="op">
+                        {[(">=", "≥"), (">", ">"), ("==", "="), ("<=", "≤"), ("<", "<")].into_iter().map(|(v, l)| view! { <option value=v selected=v == op>{l}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>"Target" <input type="text" name="target" inputmode="decimal" value=fmt_number(c.target) required/></label>
+                <button type="submit" disabled=pending(actions.edit_criterion)>{format!("Save {}", c.code)}</button>
+            </ActionForm>
+        </details>
+    }
+}
+
+#[component]
+fn RoleControls(
+    p: String,
+    m: String,
+    role: String,
+    version: i64,
+    actions: Actions,
+) -> impl IntoView {
+    view! {
+        <details>
+            <summary>{format!("Rename {role}")}</summary>
+            <ActionForm action=actions.rename_role>
+                <input type="hidden" name="project" value=p/>
+                <input type="hidden" name="milestone" value=m/>
+                <input type="hidden" name="role" value=role.clone()/>
+                <input type="hidden" name="version" value=version.to_string()/>
+                <label>"New role name" <input type="text" name="new_name" value=role.clone() required/></label>
+                <button type="submit" disabled=pending(actions.rename_role)>"Save role name"</button>
+            </ActionForm>
+        </details>
+    }
+}
+
+/// Whether an action is under way: its submit buttons are disabled meanwhile.
+fn pending<S>(action: ServerAction<S>) -> Signal<bool>
+where
+    S: server_fn::ServerFn + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+    S::Error: Send + Sync + 'static,
+{
+    Signal::derive(move || action.pending().get())
 }

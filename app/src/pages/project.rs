@@ -43,6 +43,7 @@ pub fn ProjectPage() -> impl IntoView {
                             <nav class="crumbs"><a href="/">"Projects"</a> " › " {p.project.code.clone()}</nav>
                             <h1>{p.project.code.clone()} " · " {p.project.name.clone()}</h1>
                             <p class="muted">{p.project.description.clone()}</p>
+                            {p.notices.clone().into_iter().map(|n| view! { <p class="notice stale" role="alert">{n}</p> }).collect_view()}
                             <p>
                                 <a class="button" href=format!("/p/{code}/report")>"Completion report"</a>
                                 " " <a class="button" href=format!("/p/{code}/members")>"Members"</a>

@@ -44,6 +44,8 @@ fn Report(r: ProjectReport) -> impl IntoView {
         valid,
         revoked,
         invalid,
+        superseded,
+        ..
     } = r.totals();
     let open: Vec<_> = ms.iter().filter(|m| !m.gaps.is_empty()).cloned().collect();
     view! {
@@ -73,6 +75,7 @@ fn Report(r: ProjectReport) -> impl IntoView {
                     <dt>"Certificates"</dt>
                     <dd>
                         {valid} " valid, " {revoked} " revoked"
+                        {(superseded > 0).then(|| format!(", {superseded} superseded (milestone reopened)"))}
                         {(invalid > 0).then(|| view! { <strong class="danger">", " {invalid} " INVALID"</strong> })}
                     </dd>
                 </dl>

@@ -49,7 +49,8 @@ pub fn payload(
             "actual": c.judgement.actual, "verdict": c.judgement.verdict,
             "evidence_id": c.judgement.evidence_id, "evidence_sha256": c.judgement.evidence_sha256,
         })).collect::<Vec<_>>(),
-        "evidence": v.evidence.iter().map(|e| json!({
+        // withdrawn files no longer count, so they are not among the facts
+        "evidence": v.evidence.iter().filter(|e| e.withdrawn.is_none()).map(|e| json!({
             "id": e.id, "sha256": e.sha256, "kind": e.kind, "name": e.original_name, "size_bytes": e.size_bytes,
             "uploaded_by": e.uploaded_by, "uploaded_at": e.uploaded_at, "effective_at": e.effective_at,
             "commit": e.commit_sha,
@@ -182,6 +183,9 @@ struct CertRow {
     revoked_reason: Option<String>,
     project_public: bool,
     verify_id: Option<String>,
+    superseded_at: Option<String>,
+    superseded_by: Option<String>,
+    superseded_reason: Option<String>,
 }
 
 /// Checks a certificate document offline: canonical form, hash, key id and
@@ -244,9 +248,11 @@ async fn load_by(pool: &SqlitePool, key: Key, value: &str) -> Result<CertRow, Ap
     sqlx::query_as(&format!(
         "select c.number, p.code as project_code, m.code as milestone_code, c.issued_at, u.username as issued_by, c.sha256, c.payload,
                 c.key_id, c.signature, c.revoked_at, r.username as revoked_by, c.revoked_reason,
-                p.public as project_public, c.verify_id
+                p.public as project_public, c.verify_id,
+                c.superseded_at, s.username as superseded_by, c.superseded_reason
          from certificates c join milestones m on m.id = c.milestone_id join projects p on p.id = m.project_id
              join users u on u.id = c.issued_by left join users r on r.id = c.revoked_by
+             left join users s on s.id = c.superseded_by
          where {column} = ?"
     ))
     .bind(value.trim())
@@ -417,10 +423,12 @@ fn check(state: &AppState, row: CertRow) -> Result<CertificateView, AppError> {
     } else {
         signature_check.err()
     };
-    let status = match (&problem, &row.revoked_at) {
-        (Some(_), _) => "invalid",
-        (None, Some(_)) => "revoked",
-        (None, None) => "valid",
+    // a superseded certificate is still authentic: only its milestone moved on
+    let status = match (&problem, &row.revoked_at, &row.superseded_at) {
+        (Some(_), _, _) => "invalid",
+        (None, Some(_), _) => "revoked",
+        (None, None, Some(_)) => "superseded",
+        (None, None, None) => "valid",
     };
     Ok(CertificateView {
         valid: status == "valid",
@@ -439,6 +447,9 @@ fn check(state: &AppState, row: CertRow) -> Result<CertificateView, AppError> {
         revoked_at: row.revoked_at,
         revoked_by: row.revoked_by,
         revoked_reason: row.revoked_reason,
+        superseded_at: row.superseded_at,
+        superseded_by: row.superseded_by,
+        superseded_reason: row.superseded_reason,
         project_public: row.project_public,
         redacted: false,
         verify_url: format!("{}/verify/{verify_id}", state.public_url),
@@ -507,6 +518,8 @@ pub fn public_view(mut c: CertificateView) -> CertificateView {
     c.revoked_by = None;
     // the reason is free text, often naming people and builds: status and time only
     c.revoked_reason = None;
+    c.superseded_by = None;
+    c.superseded_reason = None;
     c
 }
 
@@ -531,6 +544,9 @@ pub fn status_only(c: CertificateView) -> CertificateView {
         revoked_at: None,
         revoked_by: None,
         revoked_reason: None,
+        superseded_at: None,
+        superseded_by: None,
+        superseded_reason: None,
         verify_url: String::new(),
         qr_svg: None,
         redacted: true,

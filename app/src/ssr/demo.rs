@@ -151,6 +151,7 @@ fn task(code: &str, title: &str, owner: &str, requires_evidence: bool) -> NewTas
         title: title.into(),
         owner: owner.into(),
         requires_evidence,
+        description: String::new(),
     }
 }
 

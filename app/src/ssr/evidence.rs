@@ -10,7 +10,7 @@ use super::parsers::{self, stream::Streamed};
 use super::AppState;
 use crate::domain::details::{self, EvidenceDetails, Extract, PreviousEvidence};
 use crate::domain::metrics::EvidenceKind;
-use crate::domain::views::EvidenceView;
+use crate::domain::views::{EvidenceView, Withdrawal};
 use crate::error::AppError;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -39,14 +39,20 @@ pub struct EvidenceRow {
     pub item_text: Option<String>,
     pub criterion_code: Option<String>,
     pub criterion_id: Option<i64>,
+    pub milestone_id: Option<i64>,
+    pub withdrawn_by: Option<String>,
+    pub withdrawn_at: Option<String>,
+    pub withdrawn_reason: Option<String>,
 }
 
 const SELECT: &str = "select e.id, e.project_id, p.code as project_code, m.code as milestone_code, e.sha256, e.size_bytes, e.media_type,
         e.original_name, e.kind, e.metrics_json, e.warnings_json, u.username as uploaded_by, e.uploaded_at, e.effective_at,
-        e.commit_sha, e.ci_url, t.code as task_code, i.text as item_text, c.code as criterion_code, e.criterion_id
+        e.commit_sha, e.ci_url, t.code as task_code, i.text as item_text, c.code as criterion_code, e.criterion_id,
+        e.milestone_id, wu.username as withdrawn_by, w.withdrawn_at, w.reason as withdrawn_reason
     from evidence e join projects p on p.id = e.project_id left join milestones m on m.id = e.milestone_id
         join users u on u.id = e.uploaded_by left join tasks t on t.id = e.task_id
-        left join checklist_items i on i.id = e.item_id left join criteria c on c.id = e.criterion_id";
+        left join checklist_items i on i.id = e.item_id left join criteria c on c.id = e.criterion_id
+        left join evidence_withdrawals w on w.evidence_id = e.id left join users wu on wu.id = w.withdrawn_by";
 
 impl EvidenceRow {
     pub fn to_view(&self) -> EvidenceView {
@@ -71,6 +77,18 @@ impl EvidenceRow {
             item_text: self.item_text.clone(),
             criterion_code: self.criterion_code.clone(),
             criterion_id: self.criterion_id,
+            withdrawn: match (
+                &self.withdrawn_by,
+                &self.withdrawn_at,
+                &self.withdrawn_reason,
+            ) {
+                (Some(by), Some(at), Some(reason)) => Some(Withdrawal {
+                    by: by.clone(),
+                    at: at.clone(),
+                    reason: reason.clone(),
+                }),
+                _ => None,
+            },
         }
     }
 }
@@ -289,12 +307,15 @@ pub async fn store_upload(
     streamed: Option<Streamed>,
 ) -> Result<EvidenceView, AppError> {
     let pool = &state.pool;
-    let (p, _) = project_for(pool, actor, project, Need::Work).await?;
+    let (p, rights) = project_for(pool, actor, project, Need::Work).await?;
     let ms_code = blank(&meta.milestone)
         .ok_or_else(|| AppError::invalid("milestone", "is required (e.g. M4)"))?;
     let m = milestone_row(pool, &p, ms_code).await.map_err(|_| {
         AppError::invalid("milestone", format!("no milestone {ms_code} in {}", p.code))
     })?;
+    // refused before a byte is parsed when the milestone is already closed;
+    // decided again inside the write below
+    super::milestones::ensure_open(&mut *pool.acquire().await?, &p, &m, &rights).await?;
 
     let criterion: Option<(i64, String, String)> = match blank(&meta.criterion) {
         None => None,
@@ -429,6 +450,7 @@ pub async fn store_upload(
     };
 
     let mut tx = super::db::write(pool).await?;
+    super::milestones::ensure_open(&mut tx, &p, &m, &rights).await?;
     let id = sqlx::query(
         "insert into evidence (project_id, milestone_id, task_id, item_id, criterion_id, sha256, size_bytes, media_type, original_name,
             kind, metrics_json, warnings_json, uploaded_by, uploaded_at, effective_at, commit_sha, ci_url)
@@ -464,6 +486,73 @@ pub async fn store_upload(
             subject: format!("#{id} {original_name}"),
             before: None,
             after: Some(json!({"sha256": sha256, "kind": parsed.kind.as_str(), "metrics": parsed.metrics, "size": size})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let row: EvidenceRow = sqlx::query_as(&format!("{SELECT} where e.id = ?"))
+        .bind(id)
+        .fetch_one(pool)
+        .await?;
+    Ok(row.to_view())
+}
+
+/// Withdraws an evidence file with a reason. PMs and engineers of its
+/// project. The file stays listed and hashed, but no longer counts for
+/// verdicts, task and item evidence, or new certificates. A file of a
+/// signed-off or certified milestone needs the milestone reopened first.
+/// Decided inside the write transaction that records it: of two withdrawals
+/// one succeeds, the other gets 409.
+pub async fn withdraw(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    reason: &str,
+) -> Result<EvidenceView, AppError> {
+    let pool = &state.pool;
+    let row: EvidenceRow = sqlx::query_as(&format!("{SELECT} where e.id = ?"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("evidence #{id}")))?;
+    let (p, rights) = project_for(pool, actor, &row.project_code, Need::Work)
+        .await
+        .map_err(super::auth::hidden_as(format!("evidence #{id}")))?;
+    let reason = crate::domain::codes::required_text("reason", reason, 1000)?;
+    let mut tx = super::db::write(pool).await?;
+    let done: Option<(String, String)> = sqlx::query_as(
+        "select w.withdrawn_at, u.username from evidence_withdrawals w join users u on u.id = w.withdrawn_by where w.evidence_id = ?",
+    )
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some((at, by)) = done {
+        return Err(AppError::Conflict(format!(
+            "evidence #{id} was already withdrawn at {at} by {by}"
+        )));
+    }
+    if let Some(code) = &row.milestone_code {
+        let m = super::milestones::milestone_row_in(&mut tx, &p, code).await?;
+        super::milestones::ensure_open(&mut tx, &p, &m, &rights).await?;
+    }
+    let now = super::now();
+    sqlx::query("insert into evidence_withdrawals (evidence_id, withdrawn_by, withdrawn_at, reason) values (?, ?, ?, ?)")
+        .bind(id)
+        .bind(actor.id)
+        .bind(&now)
+        .bind(&reason)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        Event {
+            actor_id: Some(actor.id),
+            project_id: Some(p.id),
+            milestone_id: row.milestone_id,
+            action: "evidence.withdraw",
+            subject: format!("#{id} {}", row.original_name),
+            before: Some(json!({"counts": true})),
+            after: Some(json!({"counts": false, "reason": reason, "sha256": row.sha256})),
         },
     )
     .await?;

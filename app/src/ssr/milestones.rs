@@ -11,12 +11,17 @@ use crate::domain::codes::{optional_text, required_text, ItemCode, MilestoneCode
 use crate::domain::criterion::{judge, parse_metric, EvidenceFacts, Judgement, Op};
 use crate::domain::metrics::metric_info;
 use crate::domain::milestone::{
-    derive_state, gaps, state_digest, MilestoneState, Progress, SignoffStatus,
+    derive_state, describe_change, gaps, is_revision, locked_message, stale_notices, state_digest,
+    MilestoneState, Progress, SignoffStatus,
 };
 use crate::domain::views::*;
 use crate::error::AppError;
 use serde_json::json;
 use sqlx::{SqliteConnection, SqlitePool};
+
+/// The SQL condition (on evidence `e`) for evidence that counts: not withdrawn.
+pub const COUNTS: &str =
+    "not exists (select 1 from evidence_withdrawals w where w.evidence_id = e.id)";
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct MilestoneRow {
@@ -27,6 +32,7 @@ pub struct MilestoneRow {
     pub goal: String,
     pub planned_start: Option<String>,
     pub planned_end: Option<String>,
+    pub version: i64,
 }
 
 pub async fn milestone_row(
@@ -44,7 +50,7 @@ pub async fn milestone_row_in(
     code: &str,
 ) -> Result<MilestoneRow, AppError> {
     // codes are unique regardless of case: /p/WM/m/m4 is M4
-    sqlx::query_as("select id, project_id, code, title, goal, planned_start, planned_end from milestones where project_id = ? and code = ? collate nocase")
+    sqlx::query_as("select id, project_id, code, title, goal, planned_start, planned_end, version from milestones where project_id = ? and code = ? collate nocase")
         .bind(project.id)
         .bind(code.trim())
         .fetch_optional(conn)
@@ -70,7 +76,7 @@ pub async fn milestones_of(
     project_id: i64,
 ) -> Result<Vec<MilestoneRow>, AppError> {
     let mut rows: Vec<MilestoneRow> = sqlx::query_as(
-        "select id, project_id, code, title, goal, planned_start, planned_end from milestones where project_id = ?",
+        "select id, project_id, code, title, goal, planned_start, planned_end, version from milestones where project_id = ?",
     )
     .bind(project_id)
     .fetch_all(pool)
@@ -88,42 +94,45 @@ pub async fn build_view(
     m: &MilestoneRow,
     rights: Rights,
 ) -> Result<MilestoneView, AppError> {
-    type TaskRow = (
-        i64,
-        String,
-        String,
-        String,
-        bool,
-        i64,
-        Option<String>,
-        Option<String>,
-    );
-    let tasks: Vec<TaskRow> = sqlx::query_as(
-        "select t.id, t.code, t.title, t.owner, t.requires_evidence,
-                (select count(*) from evidence e where e.task_id = t.id), u.username, t.done_at
-         from tasks t left join users u on u.id = t.done_by where t.milestone_id = ? order by t.code",
-    )
+    #[derive(sqlx::FromRow)]
+    struct TaskRow {
+        id: i64,
+        code: String,
+        title: String,
+        description: String,
+        owner: String,
+        requires_evidence: bool,
+        n: i64,
+        done_by: Option<String>,
+        done_at: Option<String>,
+        version: i64,
+    }
+    let tasks: Vec<TaskRow> = sqlx::query_as(&format!(
+        "select t.id, t.code, t.title, t.description, t.owner, t.requires_evidence,
+                (select count(*) from evidence e where e.task_id = t.id and {COUNTS}) as n, u.username as done_by, t.done_at, t.version
+         from tasks t left join users u on u.id = t.done_by where t.milestone_id = ? order by t.position, t.code"
+    ))
     .bind(m.id)
     .fetch_all(&mut *conn)
     .await?;
     let tasks: Vec<TaskView> = tasks
         .into_iter()
-        .map(
-            |(id, code, title, owner, requires_evidence, n, done_by, done_at)| TaskView {
-                id,
-                code,
-                title,
-                owner,
-                requires_evidence,
-                evidence_count: n as u32,
-                done_by,
-                done_at,
-            },
-        )
+        .map(|t| TaskView {
+            id: t.id,
+            code: t.code,
+            title: t.title,
+            description: t.description,
+            owner: t.owner,
+            requires_evidence: t.requires_evidence,
+            evidence_count: t.n as u32,
+            done_by: t.done_by,
+            done_at: t.done_at,
+            version: t.version,
+        })
         .collect();
 
-    let lists: Vec<(i64, String)> = sqlx::query_as(
-        "select id, title from checklists where milestone_id = ? order by position, id",
+    let lists: Vec<(i64, String, i64)> = sqlx::query_as(
+        "select id, title, version from checklists where milestone_id = ? order by position, id",
     )
     .bind(m.id)
     .fetch_all(&mut *conn)
@@ -137,34 +146,39 @@ pub async fn build_view(
         i64,
         Option<String>,
         Option<String>,
+        i64,
     );
-    let items: Vec<ItemRow> = sqlx::query_as(
+    let items: Vec<ItemRow> = sqlx::query_as(&format!(
         "select i.id, i.checklist_id, i.section, i.text, i.requires_evidence,
-                (select count(*) from evidence e where e.item_id = i.id), u.username, i.ticked_at
+                (select count(*) from evidence e where e.item_id = i.id and {COUNTS}), u.username, i.ticked_at, i.version
          from checklist_items i join checklists c on c.id = i.checklist_id left join users u on u.id = i.ticked_by
-         where c.milestone_id = ? order by i.position, i.id",
-    )
+         where c.milestone_id = ? order by i.position, i.id"
+    ))
     .bind(m.id)
     .fetch_all(&mut *conn)
     .await?;
     let checklists: Vec<ChecklistView> = lists
         .into_iter()
-        .map(|(id, title)| ChecklistView {
+        .map(|(id, title, version)| ChecklistView {
             id,
             title,
             items: items
                 .iter()
                 .filter(|i| i.1 == id)
-                .map(|(iid, _, section, text, req, n, by, at)| ItemView {
-                    id: *iid,
-                    section: section.clone(),
-                    text: text.clone(),
-                    requires_evidence: *req,
-                    evidence_count: *n as u32,
-                    ticked_by: by.clone(),
-                    ticked_at: at.clone(),
-                })
+                .map(
+                    |(iid, _, section, text, req, n, by, at, version)| ItemView {
+                        id: *iid,
+                        section: section.clone(),
+                        text: text.clone(),
+                        requires_evidence: *req,
+                        evidence_count: *n as u32,
+                        ticked_by: by.clone(),
+                        ticked_at: at.clone(),
+                        version: *version,
+                    },
+                )
                 .collect(),
+            version,
         })
         .collect();
 
@@ -175,14 +189,14 @@ pub async fn build_view(
         .collect();
     let facts: Vec<EvidenceFacts> = evidence.iter().map(EvidenceView::facts).collect();
 
-    type CritRow = (i64, String, String, String, String, f64, String);
+    type CritRow = (i64, String, String, String, String, f64, String, i64);
     let crit: Vec<CritRow> =
-        sqlx::query_as("select id, code, title, metric, op, target, unit from criteria where milestone_id = ? order by code")
+        sqlx::query_as("select id, code, title, metric, op, target, unit, version from criteria where milestone_id = ? order by code")
             .bind(m.id)
             .fetch_all(&mut *conn)
             .await?;
     let mut criteria = Vec::with_capacity(crit.len());
-    for (id, code, title, metric, op, target, unit) in crit {
+    for (id, code, title, metric, op, target, unit, version) in crit {
         let op = Op::parse(&op)?;
         let judgement: Judgement = judge(id, &metric, op, target, &facts);
         criteria.push(CriterionView {
@@ -194,11 +208,56 @@ pub async fn build_view(
             target,
             unit,
             judgement,
+            version,
         });
     }
 
-    let evidence_hashes: Vec<String> = evidence.iter().map(|e| e.sha256.clone()).collect();
-    let digest = state_digest(&tasks, &checklists, &criteria, &evidence_hashes);
+    // the milestone's history, newest first; its edits, moves, withdrawals and
+    // reopenings enter the digest as its revision
+    type AuditRow = (
+        i64,
+        String,
+        Option<String>,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+    );
+    let events: Vec<HistoryEntry> = sqlx::query_as::<_, AuditRow>(
+        "select a.id, a.at, u.username, a.action, a.subject, a.before_json, a.after_json
+         from audit_events a left join users u on u.id = a.actor_id
+         where a.milestone_id = ? order by a.id desc",
+    )
+    .bind(m.id)
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|(id, at, actor, action, subject, before, after)| {
+        let parse =
+            |j: Option<String>| j.and_then(|j| serde_json::from_str::<serde_json::Value>(&j).ok());
+        let change = if is_revision(&action) {
+            describe_change(parse(before).as_ref(), parse(after).as_ref())
+        } else {
+            String::new()
+        };
+        HistoryEntry {
+            id,
+            at,
+            actor,
+            action,
+            subject,
+            change,
+        }
+    })
+    .collect();
+    let revision = events.iter().filter(|h| is_revision(&h.action)).count() as u32;
+
+    let evidence_hashes: Vec<String> = evidence
+        .iter()
+        .filter(|e| e.withdrawn.is_none())
+        .map(|e| e.sha256.clone())
+        .collect();
+    let digest = state_digest(&tasks, &checklists, &criteria, &evidence_hashes, revision);
 
     type SignRow = (
         i64,
@@ -219,8 +278,8 @@ pub async fn build_view(
     .bind(m.id)
     .fetch_all(&mut *conn)
     .await?;
-    let generations: Vec<(i64, i64)> =
-        sqlx::query_as("select id, generation from signoff_roles where milestone_id = ?")
+    let generations: Vec<(i64, i64, i64)> =
+        sqlx::query_as("select id, generation, version from signoff_roles where milestone_id = ?")
             .bind(m.id)
             .fetch_all(&mut *conn)
             .await?;
@@ -281,6 +340,11 @@ pub async fn build_view(
                 &digest,
             );
             SignoffRoleView {
+                version: generations
+                    .iter()
+                    .find(|g| g.0 == id)
+                    .map(|g| g.2)
+                    .unwrap_or(1),
                 id,
                 role_name,
                 approver,
@@ -291,9 +355,17 @@ pub async fn build_view(
         })
         .collect();
 
-    type CertRow = (String, String, String, String, String, Option<String>);
+    type CertRow = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+    );
     let certificates: Vec<CertificateSummary> = sqlx::query_as::<_, CertRow>(
-        "select c.number, c.issued_at, u.username, c.sha256, c.state_digest, c.revoked_at
+        "select c.number, c.issued_at, u.username, c.sha256, c.state_digest, c.revoked_at, c.superseded_at
          from certificates c join users u on u.id = c.issued_by
          where c.milestone_id = ? order by c.id",
     )
@@ -302,13 +374,16 @@ pub async fn build_view(
     .await?
     .into_iter()
     .map(
-        |(number, issued_at, issued_by, sha256, state_digest, revoked_at)| CertificateSummary {
-            number,
-            issued_at,
-            issued_by,
-            sha256,
-            state_digest,
-            revoked_at,
+        |(number, issued_at, issued_by, sha256, state_digest, revoked_at, superseded_at)| {
+            CertificateSummary {
+                number,
+                issued_at,
+                issued_by,
+                sha256,
+                state_digest,
+                revoked_at,
+                superseded_at,
+            }
         },
     )
     .collect();
@@ -327,7 +402,9 @@ pub async fn build_view(
     starts.sort();
     let actual_start = starts.first().map(|s| s.to_string());
     let activity = actual_start.is_some();
-    let standing = certificates.iter().filter(|c| c.revoked_at.is_none());
+    let standing = certificates
+        .iter()
+        .filter(|c| c.revoked_at.is_none() && c.superseded_at.is_none());
     let certified_now = standing.clone().any(|c| c.state_digest == digest);
     let state = derive_state(progress, activity, &signoff_roles, certified_now);
     // the first certificate that still stands
@@ -345,16 +422,7 @@ pub async fn build_view(
     .fetch_all(&mut *conn)
     .await?;
 
-    let history: Vec<HistoryEntry> = sqlx::query_as::<_, (i64, String, Option<String>, String, String)>(
-        "select a.id, a.at, u.username, a.action, a.subject from audit_events a left join users u on u.id = a.actor_id
-         where a.milestone_id = ? order by a.id desc",
-    )
-    .bind(m.id)
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(|(id, at, actor, action, subject)| HistoryEntry { id, at, actor, action, subject })
-    .collect();
+    let stale = stale_notices(&rights.username, &m.code, &signoff_roles, &events);
 
     Ok(MilestoneView {
         project: p.head(),
@@ -379,7 +447,9 @@ pub async fn build_view(
         gaps: gap_list,
         rights,
         members,
-        history,
+        history: events,
+        version: m.version,
+        stale_notices: stale,
     })
 }
 
@@ -465,9 +535,12 @@ pub struct NewTask {
     pub owner: String,
     #[serde(default)]
     pub requires_evidence: bool,
+    #[serde(default)]
+    pub description: String,
 }
 
-/// Adds a task to a milestone. PMs only.
+/// Adds a task to a milestone (at the end). PMs only; not to a signed-off or
+/// certified milestone (reopen it first).
 pub async fn add_task(
     pool: &SqlitePool,
     actor: &Actor,
@@ -475,20 +548,26 @@ pub async fn add_task(
     milestone: &str,
     input: NewTask,
 ) -> Result<i64, AppError> {
-    let (p, _) = project_for(pool, actor, project, Need::Manage).await?;
-    let m = milestone_row(pool, &p, milestone).await?;
+    let (p, rights) = project_for(pool, actor, project, Need::Manage).await?;
+    milestone_row(pool, &p, milestone).await?;
     let code = ItemCode::parse("code", &input.code)?;
     let title = required_text("title", &input.title, 300)?;
     let owner = optional_text("owner", &input.owner, 100)?;
+    let description = optional_text("description", &input.description, 4000)?;
     // the unique (milestone_id, code) constraint answers a duplicate with 409
     let mut tx = db::write(pool).await?;
-    let id = sqlx::query("insert into tasks (milestone_id, code, title, owner, requires_evidence, created_at) values (?, ?, ?, ?, ?, ?)")
+    let m = milestone_row_in(&mut tx, &p, milestone).await?;
+    ensure_open(&mut tx, &p, &m, &rights).await?;
+    let id = sqlx::query("insert into tasks (milestone_id, code, title, owner, requires_evidence, created_at, description, position)
+                          values (?, ?, ?, ?, ?, ?, ?, (select coalesce(max(position) + 1, 0) from tasks where milestone_id = ?))")
         .bind(m.id)
         .bind(code.as_str())
         .bind(&title)
         .bind(&owner)
         .bind(input.requires_evidence)
         .bind(super::now())
+        .bind(&description)
+        .bind(m.id)
         .execute(&mut *tx)
         .await?
         .last_insert_rowid();
@@ -521,7 +600,7 @@ pub async fn complete_task(
     let m = milestone_row(pool, &p, milestone).await?;
     let mut tx = db::write(pool).await?;
     let row: Option<(i64, String, bool, Option<String>, i64)> = sqlx::query_as(
-        "select t.id, t.title, t.requires_evidence, t.done_at, (select count(*) from evidence e where e.task_id = t.id)
+        "select t.id, t.title, t.requires_evidence, t.done_at, (select count(*) from evidence e where e.task_id = t.id and not exists (select 1 from evidence_withdrawals w where w.evidence_id = e.id))
          from tasks t where t.milestone_id = ? and t.code = ?",
     )
     .bind(m.id)
@@ -580,8 +659,8 @@ pub async fn add_checklist(
     milestone: &str,
     input: NewChecklist,
 ) -> Result<i64, AppError> {
-    let (p, _) = project_for(pool, actor, project, Need::Manage).await?;
-    let m = milestone_row(pool, &p, milestone).await?;
+    let (p, rights) = project_for(pool, actor, project, Need::Manage).await?;
+    milestone_row(pool, &p, milestone).await?;
     let title = required_text("title", &input.title, 200)?;
     let mut items = Vec::new();
     for (s, section) in input.sections.iter().enumerate() {
@@ -607,6 +686,8 @@ pub async fn add_checklist(
         ));
     }
     let mut tx = db::write(pool).await?;
+    let m = milestone_row_in(&mut tx, &p, milestone).await?;
+    ensure_open(&mut tx, &p, &m, &rights).await?;
     let position: i64 = sqlx::query_scalar(
         "select coalesce(max(position), 0) + 1 from checklists where milestone_id = ?",
     )
@@ -679,7 +760,7 @@ pub async fn tick_item(
     let mut tx = db::write(pool).await?;
     let row: Option<ItemRow> = sqlx::query_as(
         "select i.checklist_id, i.text, i.requires_evidence, i.ticked_at,
-                (select count(*) from evidence e where e.item_id = i.id) as evidence_count,
+                (select count(*) from evidence e where e.item_id = i.id and not exists (select 1 from evidence_withdrawals w where w.evidence_id = e.id)) as evidence_count,
                 m.id as milestone_id, m.code as milestone_code, c.title as list_title
          from checklist_items i join checklists c on c.id = i.checklist_id join milestones m on m.id = c.milestone_id
          where i.id = ? and m.project_id = ?",
@@ -714,15 +795,9 @@ pub async fn tick_item(
         )));
     }
     if !tick {
+        // unticking a signed-off or certified milestone needs it reopened first
         let m = milestone_row_in(&mut tx, &p, &milestone_code).await?;
-        let v = build_view(&mut tx, &p, &m, rights).await?;
-        if v.state >= MilestoneState::SignedOff {
-            return Err(AppError::Conflict(format!(
-                "{} is {}; its checklist can no longer be unticked",
-                v.code,
-                v.state.label()
-            )));
-        }
+        ensure_open(&mut tx, &p, &m, &rights).await?;
     }
     let now = super::now();
     let (by, at) = if tick {
@@ -773,8 +848,8 @@ pub async fn add_criterion(
     milestone: &str,
     input: NewCriterion,
 ) -> Result<i64, AppError> {
-    let (p, _) = project_for(pool, actor, project, Need::Manage).await?;
-    let m = milestone_row(pool, &p, milestone).await?;
+    let (p, rights) = project_for(pool, actor, project, Need::Manage).await?;
+    milestone_row(pool, &p, milestone).await?;
     let code = ItemCode::parse("code", &input.code)?;
     let title = required_text("title", &input.title, 300)?;
     let metric = parse_metric(&input.metric)?;
@@ -790,6 +865,8 @@ pub async fn add_criterion(
     };
     // the unique (milestone_id, code) constraint answers a duplicate with 409
     let mut tx = db::write(pool).await?;
+    let m = milestone_row_in(&mut tx, &p, milestone).await?;
+    ensure_open(&mut tx, &p, &m, &rights).await?;
     let id = sqlx::query("insert into criteria (milestone_id, code, title, metric, op, target, unit, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(m.id)
         .bind(code.as_str())
@@ -833,20 +910,38 @@ pub async fn separation_of_duties(
 }
 
 /// The standing certificate for the milestone's current state, if any.
-fn standing_certificate(v: &MilestoneView) -> Option<&str> {
+pub fn standing_certificate(v: &MilestoneView) -> Option<&str> {
     v.certificates
         .iter()
         .rev()
-        .find(|c| c.state_digest == v.state_digest && c.revoked_at.is_none())
+        .find(|c| {
+            c.state_digest == v.state_digest && c.revoked_at.is_none() && c.superseded_at.is_none()
+        })
         .map(|c| c.number.as_str())
+}
+
+/// Refuses any change to a signed-off or certified milestone with 409
+/// ("M3 is certified (certificate …); reopen it first"). Call it inside the
+/// write transaction of the change, so that the state it acts on is the one
+/// it checked. Returns the view it derived.
+pub async fn ensure_open(
+    conn: &mut SqliteConnection,
+    p: &ProjectRow,
+    m: &MilestoneRow,
+    rights: &Rights,
+) -> Result<MilestoneView, AppError> {
+    let v = build_view(conn, p, m, rights.clone()).await?;
+    match locked_message(&v.code, v.state, standing_certificate(&v)) {
+        Some(message) => Err(AppError::Conflict(message)),
+        None => Ok(v),
+    }
 }
 
 /// Names the approver of a sign-off role (adding the role or replacing its
 /// approver). PMs only. A new approver starts a new generation of the role:
 /// decisions made under the earlier one become stale. With separation of
-/// duties one person holds at most one role of a milestone. A milestone
-/// certified in its current state keeps its approvers until the certificate
-/// is revoked.
+/// duties one person holds at most one role of a milestone. A signed-off or
+/// certified milestone keeps its approvers until it is reopened.
 pub async fn set_signoff_role(
     pool: &SqlitePool,
     actor: &Actor,
@@ -901,13 +996,7 @@ pub async fn set_signoff_role(
             ));
         }
     }
-    let v = build_view(&mut tx, &p, &m, rights).await?;
-    if let Some(number) = standing_certificate(&v) {
-        return Err(AppError::Conflict(format!(
-            "{} is certified in this state as {number}: revoke the certificate before changing who signs",
-            m.code
-        )));
-    }
+    ensure_open(&mut tx, &p, &m, &rights).await?;
     sqlx::query(
         "insert into signoff_roles (milestone_id, role_name, approver_id, created_at) values (?, ?, ?, ?)
          on conflict (milestone_id, role_name) do update

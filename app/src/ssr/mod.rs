@@ -9,6 +9,7 @@ pub mod blobs;
 pub mod certificates;
 pub mod db;
 pub mod demo;
+pub mod edits;
 pub mod evidence;
 pub mod exports;
 pub mod flash;

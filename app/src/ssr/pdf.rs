@@ -380,6 +380,7 @@ fn title_block(l: &mut Layout, p: &Value, verify_url: &str, status: &str) {
     let (label, color) = match status {
         "valid" => ("VALID", GREEN),
         "revoked" => ("REVOKED", RED),
+        "superseded" => ("SUPERSEDED", RED),
         _ => ("INVALID", RED),
     };
     let badge_x = LEFT + l.m.width(&number, 12.5) + 10.0;
@@ -417,6 +418,12 @@ fn title_block(l: &mut Layout, p: &Value, verify_url: &str, status: &str) {
                 "REVOKED",
                 "This certificate has been revoked and no longer attests that the milestone was completed. \
                  Its current status and the reason are on the verify page:",
+            )
+        } else if status == "superseded" {
+            (
+                "SUPERSEDED",
+                "This certificate is authentic, but its milestone was reopened after it was issued: it no longer \
+                 attests the milestone as it stands. When and why are on the verify page:",
             )
         } else {
             (

@@ -19,14 +19,18 @@ async fn project_view(
     let r = rights(pool, actor, p.id).await?;
     let rows = milestones_of(pool, p.id).await?;
     let mut milestones = Vec::with_capacity(rows.len());
+    let mut notices = Vec::new();
     let mut conn = pool.acquire().await?;
     for m in &rows {
-        milestones.push(summary(&build_view(&mut conn, &p, m, r.clone()).await?));
+        let v = build_view(&mut conn, &p, m, r.clone()).await?;
+        notices.extend(v.stale_notices.iter().cloned());
+        milestones.push(summary(&v));
     }
     Ok(ProjectView {
         project: p.head(),
         milestones,
         rights: r,
+        notices,
     })
 }
 

@@ -133,7 +133,12 @@ pub fn markdown(r: &ProjectReport) -> String {
         bar(t.criteria)
     ));
     out.push_str(&format!(
-        "| Certificates | {valid} valid, {revoked} revoked{} |\n",
+        "| Certificates | {valid} valid, {revoked} revoked{}{} |\n",
+        if t.superseded > 0 {
+            format!(", {} superseded (milestone reopened)", t.superseded)
+        } else {
+            String::new()
+        },
         if invalid > 0 {
             format!(", {invalid} INVALID")
         } else {
