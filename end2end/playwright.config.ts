@@ -27,6 +27,8 @@ export default defineConfig({
   reporter: [["list"]],
   use: {
     baseURL: process.env.ATTEST_E2E_URL ?? "http://127.0.0.1:3100",
+    // the browser's zone becomes the reader's zone (with JavaScript): pin it
+    timezoneId: "UTC",
     trace: "off",
   },
   projects: [
