@@ -110,6 +110,7 @@ pub async fn server_fn_errors(mut req: Request, next: Next) -> Response {
         fields = kept_fields(&bytes);
         req = Request::from_parts(parts, Body::from(bytes));
     }
+    let path = req.uri().path().to_string();
     let res = next.run(req).await;
     let Some(server_fn) = res
         .headers()
@@ -117,6 +118,11 @@ pub async fn server_fn_errors(mut req: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
     else {
+        if html && is_form && res.status().is_redirection() && path.starts_with("/api/") {
+            if let (Some(referer), Some(session)) = (referer, session) {
+                return keep_success(res, &path, &referer, &session).await;
+            }
+        }
         return res;
     };
     let (mut parts, body) = res.into_parts();
@@ -165,6 +171,41 @@ pub async fn server_fn_errors(mut req: Request, next: Next) -> Response {
             Response::from_parts(parts, Body::from(body))
         }
     }
+}
+
+/// A plain form post that succeeded: the server function's answer (a
+/// sentence, or a `Done` with its `message`) is kept as a flash message for the
+/// page the form is on, where the form's status line shows it after the
+/// redirect. Answers without a sentence (`null`, numbers) keep nothing.
+async fn keep_success(
+    res: Response,
+    server_fn: &str,
+    referer: &str,
+    session: &Session,
+) -> Response {
+    let (parts, body) = res.into_parts();
+    let Ok(body) = to_bytes(body, 64 * 1024).await else {
+        return plain(StatusCode::INTERNAL_SERVER_ERROR, "");
+    };
+    let message = match serde_json::from_slice::<serde_json::Value>(&body) {
+        Ok(serde_json::Value::String(m)) => Some(m),
+        Ok(v) => v["message"].as_str().map(str::to_string),
+        Err(_) => None,
+    };
+    if let Some(message) = message.filter(|m| !m.is_empty()) {
+        let back = redirects::local_path_of_url(referer).unwrap_or_else(|| "/".into());
+        let flash = Flash {
+            page: back.split(['?', '#']).next().unwrap_or("/").to_string(),
+            message: FlashMessage::Done {
+                server_fn: server_fn.to_string(),
+                message,
+            },
+        };
+        if flash::store(session, &flash).await.is_err() {
+            return plain(StatusCode::INTERNAL_SERVER_ERROR, "session store");
+        }
+    }
+    Response::from_parts(parts, Body::from(body))
 }
 
 /// During a page render: the request's flash message, for `FlashScope` and the pages.

@@ -933,3 +933,50 @@ async fn milestone_codes_teams_use_and_targets_typed_as_percentages() {
         assert!(r.error_message().contains(wanted), "{}", text(&r));
     }
 }
+
+#[tokio::test]
+async fn any_plain_form_success_is_said_on_the_page_it_returns_to() {
+    let w = World::new().await;
+    let cookie = login(&w.app, "admin").await;
+    let body = "username=zed&display_name=Zed&password=password-123&request_id=add-user-0001";
+    for _ in 0..2 {
+        let r = w
+            .app
+            .send(
+                form("/api/add_user", "http://attest.test/admin/users")
+                    .header(header::COOKIE, &cookie)
+                    .body(Body::from(body))
+                    .unwrap(),
+            )
+            .await;
+        assert!(r.status.is_redirection(), "{}: {}", r.status, text(&r));
+        let html = text(&page(&w.app, &cookie, "/admin/users").await);
+        assert!(
+            html.contains("<p role=\"status\" class=\"form-done\">Added user zed.</p>"),
+            "{html}"
+        );
+        assert!(!html.contains("already exists"), "{html}");
+    }
+    assert_eq!(
+        sqlx::query_scalar::<_, i64>("select count(*) from users where username = 'zed'")
+            .fetch_one(&w.app.state.pool)
+            .await
+            .unwrap(),
+        1
+    );
+    // a server function answering with a sentence but no status line of its
+    // own (members) is said too, through its notice
+    let r = w
+        .app
+        .send(
+            form("/api/add_member", "http://attest.test/p/WM/members")
+                .header(header::COOKIE, &cookie)
+                .body(Body::from("project=WM&username=zed&role=viewer"))
+                .unwrap(),
+        )
+        .await;
+    assert!(r.status.is_redirection(), "{}: {}", r.status, text(&r));
+    let html = text(&page(&w.app, &cookie, "/p/WM/members").await);
+    assert!(html.contains("role=\"status\""), "{html}");
+    assert!(html.contains("zed"), "{html}");
+}

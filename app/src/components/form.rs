@@ -33,6 +33,12 @@ impl Outcome for () {
     }
 }
 
+impl Outcome for String {
+    fn message(&self) -> Option<String> {
+        Some(self.clone())
+    }
+}
+
 impl Outcome for Done {
     fn message(&self) -> Option<String> {
         Some(self.message.clone())

@@ -278,12 +278,20 @@ where
     Signal::derive(move || action.value().get().and_then(|r| r.err()))
 }
 
-/// The sentence a server action answered its last success with.
+/// The sentence a server action answered its last success with; before it
+/// answered anything on this page, what a plain (no-JavaScript) post of it
+/// said on its way back here (the flash message).
 pub fn action_message<S>(action: ServerAction<S>) -> Signal<Option<String>>
 where
     S: server_fn::ServerFn<Output = String, Error = AppError> + Clone + Send + Sync + 'static,
 {
-    Signal::derive(move || action.value().get().and_then(|r| r.ok()))
+    let flashed = use_context::<form::FlashDone>()
+        .filter(|d| d.server_fn == S::PATH)
+        .map(|d| d.message);
+    Signal::derive(move || match action.value().get() {
+        Some(r) => r.ok(),
+        None => flashed.clone(),
+    })
 }
 
 /// What a form just did (with JavaScript on: a plain post reloads the page).

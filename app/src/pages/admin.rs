@@ -4,7 +4,8 @@
 //! work without JavaScript; with it they reset and say what they did.
 
 use crate::components::{
-    action_error, action_message, reset_on_success, when, ActionNotice, FormError, PageError,
+    action_error, action_message, when, Act, ActionNotice, FormBody, FormError, FormStatus,
+    PageError,
 };
 use crate::domain::accounts::UserView;
 use crate::server_fns::admin::{
@@ -16,14 +17,14 @@ use leptos_meta::Title;
 
 #[component]
 pub fn AdminUsersPage() -> impl IntoView {
-    let add = ServerAction::<AddUser>::new();
+    let add = Act::<AddUser>::new();
     let disable = ServerAction::<SetUserDisabled>::new();
     let admin = ServerAction::<SetUserAdmin>::new();
     let password = ServerAction::<ResetPassword>::new();
     let users = Resource::new(
         move || {
             (
-                add.version().get(),
+                add.action.version().get(),
                 disable.version().get(),
                 admin.version().get(),
                 password.version().get(),
@@ -31,8 +32,6 @@ pub fn AdminUsersPage() -> impl IntoView {
         },
         |_| list_users(),
     );
-    let add_form = NodeRef::<leptos::html::Form>::new();
-    reset_on_success(add, add_form);
     view! {
         <Title text="Users · Attest"/>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
@@ -52,15 +51,16 @@ pub fn AdminUsersPage() -> impl IntoView {
                         <UserTable list=list.users me=list.me disable admin password/>
                         <details class="card manage" open=true>
                             <summary>"Add a user"</summary>
-                            <ActionForm action=add node_ref=add_form attr:class="fit">
-                                <label>"Username" <input type="text" name="username" autocomplete="off" required/></label>
-                                <label>"Display name" <input type="text" name="display_name"/></label>
-                                <label>"Initial password (at least 8 characters)" <input type="password" name="password" autocomplete="new-password" minlength="8" required/></label>
-                                <label class="inline"><input type="checkbox" name="admin" value="on"/> " Admin: manages users and projects"</label>
-                                <button type="submit" disabled=move || add.pending().get()>"Add user"</button>
+                            <ActionForm action=add.action attr:data-form=add.key() attr:class="fit">
+                                <FormBody pending=add.pending() request_id=add.request_id>
+                                    <label>"Username" <input type="text" name="username" autocomplete="off" required value=add.kept("username")/></label>
+                                    <label>"Display name" <input type="text" name="display_name" value=add.kept("display_name")/></label>
+                                    <label>"Initial password (at least 8 characters)" <input type="password" name="password" autocomplete="new-password" minlength="8" required/></label>
+                                    <label class="inline"><input type="checkbox" name="admin" value="on" checked=add.kept("admin").is_some()/> " Admin: manages users and projects"</label>
+                                    <button type="submit">"Add user"</button>
+                                </FormBody>
                             </ActionForm>
-                            <ActionNotice message=action_message(add)/>
-                            <FormError error=action_error(add)/>
+                            <FormStatus done=add.done() error=add.error()/>
                         </details>
                     }.into_any(),
                 }
@@ -149,14 +149,12 @@ fn UserTable(
 
 #[component]
 pub fn AdminProjectsPage() -> impl IntoView {
-    let create = ServerAction::<CreateProject>::new();
+    let create = Act::<CreateProject>::new();
     let describe = ServerAction::<DescribeProject>::new();
     let projects = Resource::new(
-        move || (create.version().get(), describe.version().get()),
+        move || (create.action.version().get(), describe.version().get()),
         |_| list_all_projects(),
     );
-    let create_form = NodeRef::<leptos::html::Form>::new();
-    reset_on_success(create, create_form);
     view! {
         <Title text="Projects (admin) · Attest"/>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
@@ -171,14 +169,15 @@ pub fn AdminProjectsPage() -> impl IntoView {
                         <FormError error=action_error(describe)/>
                         <details class="card manage" open=true>
                             <summary>"New project"</summary>
-                            <ActionForm action=create node_ref=create_form attr:class="fit">
-                                <label>"Code (2–12 capital letters, digits or '-')" <input type="text" name="code" placeholder="WM" required/></label>
-                                <label>"Name" <input type="text" name="name" required/></label>
-                                <label>"Description" <textarea name="description" rows="3"></textarea></label>
-                                <button type="submit" disabled=move || create.pending().get()>"Create project"</button>
+                            <ActionForm action=create.action attr:data-form=create.key() attr:class="fit">
+                                <FormBody pending=create.pending() request_id=create.request_id>
+                                    <label>"Code (2–12 letters, digits or '-')" <input type="text" name="code" placeholder="WM" required value=create.kept("code")/></label>
+                                    <label>"Name" <input type="text" name="name" required value=create.kept("name")/></label>
+                                    <label>"Description" <textarea name="description" rows="3">{create.kept("description")}</textarea></label>
+                                    <button type="submit">"Create project"</button>
+                                </FormBody>
                             </ActionForm>
-                            <ActionNotice message=action_message(create)/>
-                            <FormError error=action_error(create)/>
+                            <FormStatus done=create.done() error=create.error()/>
                         </details>
                         {list.into_iter().map(|p| {
                             let code = p.code.clone();

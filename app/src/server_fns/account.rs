@@ -111,7 +111,7 @@ pub async fn get_time_zone() -> Result<Option<String>, AppError> {
 pub async fn set_time_zone(time_zone: String) -> Result<crate::domain::views::Done, AppError> {
     use crate::components::time::{parse_zone, zone_cookie, TZ_COOKIE};
     use crate::domain::views::Done;
-    use crate::ssr::{auth, db, flash, AppState};
+    use crate::ssr::{auth, db, AppState};
     let actor = auth::require_session_actor().await?;
     let state = AppState::from_context()?;
     let name = time_zone.trim();
@@ -146,5 +146,5 @@ pub async fn set_time_zone(time_zone: String) -> Result<crate::domain::views::Do
         Some(z) => format!("Times are shown in {}.", z.name()),
         None => "Times follow your browser's time zone.".to_string(),
     });
-    flash::form_done(<SetTimeZone as server_fn::ServerFn>::PATH, done).await
+    Ok(done)
 }

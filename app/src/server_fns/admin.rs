@@ -25,8 +25,9 @@ pub async fn add_user(
     display_name: String,
     password: String,
     admin: Option<String>,
+    request_id: Option<String>,
 ) -> Result<String, AppError> {
-    use crate::ssr::{accounts, auth, AppState};
+    use crate::ssr::{accounts, auth, idempotency, AppState};
     let actor = auth::require_session_actor().await?;
     let input = accounts::NewUser {
         username,
@@ -35,8 +36,18 @@ pub async fn add_user(
         admin: admin.is_some(),
     };
     let username = input.username.trim().to_string();
-    accounts::create(&AppState::from_context()?.pool, Some(&actor), input).await?;
-    Ok(format!("Added user {username}."))
+    let pool = AppState::from_context()?.pool;
+    // a form sent twice adds the user once and says so both times
+    match idempotency::once(
+        actor.id,
+        request_id.as_deref(),
+        accounts::create(&pool, Some(&actor), input),
+    )
+    .await
+    {
+        Ok(_) | Err(AppError::AlreadyDone) => Ok(format!("Added user {username}.")),
+        Err(e) => Err(e),
+    }
 }
 
 /// Disables (`disabled` = "true") or enables an account. Admins; not their
@@ -136,16 +147,32 @@ pub async fn create_project(
     code: String,
     name: String,
     description: String,
+    request_id: Option<String>,
 ) -> Result<String, AppError> {
-    use crate::ssr::{auth, projects, AppState};
+    use crate::domain::codes::ProjectCode;
+    use crate::ssr::{auth, idempotency, projects, AppState};
     let actor = auth::require_session_actor().await?;
+    let done = format!(
+        "Created project {}; you are its PM.",
+        ProjectCode::parse(&code)?.as_str()
+    );
     let input = projects::NewProject {
         code,
         name,
         description,
     };
-    let code = projects::create(&AppState::from_context()?.pool, &actor, input).await?;
-    Ok(format!("Created project {code}; you are its PM."))
+    let pool = AppState::from_context()?.pool;
+    // a form sent twice creates the project once and says so both times
+    match idempotency::once(
+        actor.id,
+        request_id.as_deref(),
+        projects::create(&pool, &actor, input),
+    )
+    .await
+    {
+        Ok(_) | Err(AppError::AlreadyDone) => Ok(done),
+        Err(e) => Err(e),
+    }
 }
 
 /// Changes a project's description, and its name when one is sent. PMs of
@@ -214,6 +241,7 @@ async fn set_role(project: String, username: String, role: String) -> Result<Str
     let (username, role) = (username.trim(), role.trim().to_ascii_lowercase());
     Ok(match before {
         None => format!("Added {username} as {role}."),
+        Some(old) if old.as_str() == role => format!("{username} is {role}: nothing to change."),
         Some(old) => format!("{username} is now {role} (was {}).", old.as_str()),
     })
 }

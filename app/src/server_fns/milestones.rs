@@ -83,7 +83,7 @@ pub async fn add_task(
     request_id: Option<String>,
 ) -> Result<Done, AppError> {
     use crate::domain::codes::ItemCode;
-    use crate::ssr::{auth, flash, idempotency, milestones, AppState};
+    use crate::ssr::{auth, idempotency, milestones, AppState};
     let actor = auth::require_session_actor().await?;
     let done = Done::new(format!(
         "Added task {} “{}”{}.",
@@ -110,7 +110,7 @@ pub async fn add_task(
     )
     .await;
     repeated_is_done(added)?;
-    flash::form_done(<AddTask as server_fn::ServerFn>::PATH, done).await
+    Ok(done)
 }
 
 /// A form sent twice is answered as the success it repeats.
@@ -132,7 +132,7 @@ pub async fn add_checklist(
     items: String,
     request_id: Option<String>,
 ) -> Result<Done, AppError> {
-    use crate::ssr::{auth, flash, idempotency, milestones, AppState};
+    use crate::ssr::{auth, idempotency, milestones, AppState};
     let actor = auth::require_session_actor().await?;
     let sections = crate::domain::checklist::parse_checklist_text(&items);
     let count: usize = sections.iter().map(|s| s.items.len()).sum();
@@ -150,7 +150,7 @@ pub async fn add_checklist(
     )
     .await;
     repeated_is_done(added)?;
-    flash::form_done(<AddChecklist as server_fn::ServerFn>::PATH, done).await
+    Ok(done)
 }
 
 /// Adds an acceptance criterion. PMs.
@@ -167,7 +167,7 @@ pub async fn add_criterion(
 ) -> Result<Done, AppError> {
     use crate::domain::codes::ItemCode;
     use crate::domain::criterion::{fmt_number, parse_target, Op, TargetInput};
-    use crate::ssr::{auth, flash, idempotency, milestones, AppState};
+    use crate::ssr::{auth, idempotency, milestones, AppState};
     let actor = auth::require_session_actor().await?;
     let target = TargetInput::Text(target);
     let done = Done::new(format!(
@@ -194,7 +194,7 @@ pub async fn add_criterion(
     )
     .await;
     repeated_is_done(added)?;
-    flash::form_done(<AddCriterion as server_fn::ServerFn>::PATH, done).await
+    Ok(done)
 }
 
 /// Names a sign-off role's approver. PMs.
@@ -206,7 +206,7 @@ pub async fn set_signoff_role(
     approver: String,
     request_id: Option<String>,
 ) -> Result<Done, AppError> {
-    use crate::ssr::{auth, flash, idempotency, milestones, AppState};
+    use crate::ssr::{auth, idempotency, milestones, AppState};
     let actor = auth::require_session_actor().await?;
     let done = Done::new(format!(
         "{} now signs off as {}.",
@@ -221,7 +221,7 @@ pub async fn set_signoff_role(
     )
     .await;
     repeated_is_done(set)?;
-    flash::form_done(<SetSignoffRole as server_fn::ServerFn>::PATH, done).await
+    Ok(done)
 }
 
 /// Approves or rejects, as a role, the state the page showed (`state_digest`

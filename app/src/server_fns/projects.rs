@@ -32,7 +32,7 @@ pub async fn create_milestone(
     request_id: Option<String>,
 ) -> Result<Done, AppError> {
     use crate::domain::codes::MilestoneCode;
-    use crate::ssr::{auth, flash, idempotency, milestones, AppState};
+    use crate::ssr::{auth, idempotency, milestones, AppState};
     let actor = auth::require_session_actor().await?;
     let done = Done::new(format!(
         "Created milestone {} “{}”.",
@@ -57,7 +57,7 @@ pub async fn create_milestone(
         Ok(_) | Err(AppError::AlreadyDone) => {}
         Err(e) => return Err(e),
     }
-    flash::form_done(<CreateMilestone as server_fn::ServerFn>::PATH, done).await
+    Ok(done)
 }
 
 /// The project completion report. Members and admins.
@@ -73,7 +73,7 @@ pub async fn get_project_report(
 /// Marks a project public or not (a checkbox: present = public). Admins and PMs.
 #[server(endpoint = "set_project_public")]
 pub async fn set_project_public(project: String, public: Option<String>) -> Result<Done, AppError> {
-    use crate::ssr::{auth, flash, projects, AppState};
+    use crate::ssr::{auth, projects, AppState};
     let actor = auth::require_session_actor().await?;
     projects::set_public(
         &AppState::from_context()?.pool,
@@ -87,5 +87,5 @@ pub async fn set_project_public(project: String, public: Option<String>) -> Resu
     } else {
         "Saved: the project is not public; verify pages show a redacted view."
     });
-    flash::form_done(<SetProjectPublic as server_fn::ServerFn>::PATH, done).await
+    Ok(done)
 }

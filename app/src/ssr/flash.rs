@@ -120,36 +120,3 @@ pub fn is_plain_form(headers: &axum::http::HeaderMap) -> bool {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/html"))
 }
-
-/// Answers a form's success: for a plain form post, the message is kept for
-/// the page the browser returns to (the Referer, on this site), where the
-/// form's status line shows it.
-pub async fn form_done(
-    server_fn: &str,
-    done: crate::domain::views::Done,
-) -> Result<crate::domain::views::Done, AppError> {
-    let headers: axum::http::HeaderMap = leptos_axum::extract().await.unwrap_or_default();
-    if !is_plain_form(&headers) {
-        return Ok(done);
-    }
-    let back = headers
-        .get(axum::http::header::REFERER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(super::redirects::local_path_of_url);
-    let session = leptos_axum::extract::<Session>().await.ok();
-    if let (Some(back), Some(session)) = (back, session) {
-        let page = back.split(['?', '#']).next().unwrap_or("/").to_string();
-        store(
-            &session,
-            &Flash {
-                page,
-                message: FlashMessage::Done {
-                    server_fn: server_fn.to_string(),
-                    message: done.message.clone(),
-                },
-            },
-        )
-        .await?;
-    }
-    Ok(done)
-}
