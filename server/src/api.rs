@@ -371,20 +371,7 @@ async fn tick_or_untick(
     item: i64,
     tick: bool,
 ) -> ApiResult<Response> {
-    let (p, m, _) = milestones::milestone_for(&s.pool, a, code, ms, auth::Need::Work).await?;
-    let in_milestone: Option<i64> =
-        sqlx::query_scalar("select id from checklists where id = ? and milestone_id = ?")
-            .bind(list)
-            .bind(m.id)
-            .fetch_optional(&s.pool)
-            .await
-            .map_err(AppError::from)?;
-    if in_milestone.is_none() {
-        return Err(
-            AppError::NotFound(format!("checklist {list} in {} {}", p.code, m.code)).into(),
-        );
-    }
-    milestones::tick_item(&s.pool, a, code, Some(list), item, tick).await?;
+    milestones::tick_item(&s.pool, a, code, Some((ms, list)), item, tick).await?;
     Ok(Json(milestones::view(&s.pool, a, code, ms).await?).into_response())
 }
 

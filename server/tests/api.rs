@@ -1373,3 +1373,80 @@ async fn behind_https_the_session_cookie_is_secure() {
         "{set_cookie}"
     );
 }
+
+#[tokio::test]
+async fn a_tick_through_another_milestones_checklist_is_not_found_and_changes_nothing() {
+    let w = World::new().await;
+    let r = w
+        .app
+        .post(
+            Some(&w.pm),
+            "/api/v1/projects/WM/milestones",
+            json!({"code": "M2", "title": "Next"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let mut lists = Vec::new();
+    for ms in ["M1", "M2"] {
+        let r = w
+            .app
+            .post(
+                Some(&w.pm),
+                &format!("/api/v1/projects/WM/milestones/{ms}/checklists"),
+                json!({"title": "Pre-deploy", "sections": [{"items": [{"text": "Backup verified"}]}]}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED);
+        lists.push(r.json()["id"].as_i64().unwrap());
+    }
+    let m2 = w
+        .app
+        .get(Some(&w.pm), "/api/v1/projects/WM/milestones/M2")
+        .await;
+    let m2_item = m2.json()["checklists"][0]["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+
+    // M2's checklist named under M1
+    let r = w
+        .app
+        .post(
+            Some(&w.eng),
+            &format!(
+                "/api/v1/projects/WM/milestones/M1/checklists/{}/items/{m2_item}/tick",
+                lists[1]
+            ),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        r.error_message(),
+        format!("checklist {} in WM M1 not found", lists[1])
+    );
+    // M1's checklist with M2's item in it
+    let r = w
+        .app
+        .post(
+            Some(&w.eng),
+            &format!(
+                "/api/v1/projects/WM/milestones/M1/checklists/{}/items/{m2_item}/tick",
+                lists[0]
+            ),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let m2 = w
+        .app
+        .get(Some(&w.pm), "/api/v1/projects/WM/milestones/M2")
+        .await;
+    assert_eq!(
+        m2.json()["checklists"][0]["items"][0]["ticked_at"],
+        json!(null)
+    );
+    assert_eq!(
+        w.app.count("audit_events where action = 'item.tick'").await,
+        0
+    );
+}

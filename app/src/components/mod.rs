@@ -11,7 +11,7 @@ pub use form::{Act, FormBody, FormStatus};
 pub use upload::UploadForm;
 
 use crate::domain::criterion::Verdict;
-use crate::domain::milestone::{MilestoneState, Ratio};
+use crate::domain::status::{MilestoneState, Ratio};
 use crate::error::AppError;
 use crate::server_fns::account::{current_user, Logout};
 use leptos::prelude::*;

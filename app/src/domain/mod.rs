@@ -5,10 +5,16 @@ pub mod accounts;
 pub mod checklist;
 pub mod codes;
 pub mod criterion;
+pub mod derive;
 pub mod details;
+#[cfg(test)]
+mod fixtures;
+pub mod gaps;
+pub mod history;
 pub mod markdown;
 pub mod metrics;
 pub mod milestone;
 pub mod report;
+pub mod status;
 pub mod tokens;
 pub mod views;

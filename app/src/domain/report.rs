@@ -2,7 +2,7 @@
 //! criteria-met-over-time series, both derived from rows and evidence only.
 
 use super::criterion::{judge, EvidenceFacts, Op, Verdict};
-use super::milestone::{MilestoneState, Ratio};
+use super::status::{MilestoneState, Ratio};
 use super::views::MilestoneSummary;
 use serde::{Deserialize, Serialize};
 

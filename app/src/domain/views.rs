@@ -4,7 +4,7 @@
 
 use super::codes::Role;
 use super::criterion::{Judgement, Op};
-use super::milestone::{MilestoneState, Progress, SignoffStatus};
+use super::status::{MilestoneState, Progress, SignoffStatus};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

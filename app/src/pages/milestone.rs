@@ -9,8 +9,10 @@ use crate::components::{
 };
 use crate::domain::criterion::fmt_number;
 use crate::domain::metrics::{EvidenceKind, METRICS};
-use crate::domain::milestone::{MilestoneState, SignoffStatus};
+use crate::domain::status::{MilestoneState, SignoffStatus};
 use crate::domain::views::MilestoneView;
+use crate::server_fns::edits::*;
+use crate::server_fns::evidence::WithdrawEvidence;
 use crate::server_fns::milestones::*;
 use leptos::prelude::*;
 use leptos_meta::Title;

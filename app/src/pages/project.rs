@@ -5,7 +5,8 @@ use crate::components::{
     PageError, ProgressBar, StateBadge,
 };
 use crate::server_fns::admin::DescribeProject;
-use crate::server_fns::projects::{get_project, CreateMilestone, SetProjectPublic};
+use crate::server_fns::milestones::CreateMilestone;
+use crate::server_fns::projects::{get_project, SetProjectPublic};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;

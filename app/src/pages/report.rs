@@ -3,8 +3,8 @@
 //! gaps. Printable; also exported as Markdown.
 
 use crate::components::{when, Mark, MarkKind, PageError, PrintButton, ProgressBar, StateBadge};
-use crate::domain::milestone::Ratio;
 use crate::domain::report::{CriteriaPoint, ProjectReport, ReportTotals};
+use crate::domain::status::Ratio;
 use crate::server_fns::projects::get_project_report;
 use chrono::Datelike;
 use leptos::prelude::*;

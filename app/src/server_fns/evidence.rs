@@ -61,3 +61,15 @@ pub async fn revoke_certificate(
     }
     certificates::revoke(&AppState::from_context()?, &actor, &number, &reason).await
 }
+
+/// Withdraws an evidence file with a reason. PMs and engineers.
+#[server(endpoint = "withdraw_evidence")]
+pub async fn withdraw_evidence(id: i64, reason: String) -> Result<String, AppError> {
+    use crate::ssr::{auth, evidence, AppState};
+    let actor = auth::require_session_actor().await?;
+    let e = evidence::withdraw(&AppState::from_context()?, &actor, id, &reason).await?;
+    Ok(format!(
+        "Withdrew evidence #{} {}: it no longer counts.",
+        e.id, e.original_name
+    ))
+}

@@ -21,6 +21,46 @@ pub async fn get_milestone(project: String, milestone: String) -> Result<Milesto
     .await
 }
 
+/// Creates a milestone. PMs of the project.
+#[server(endpoint = "create_milestone")]
+pub async fn create_milestone(
+    project: String,
+    code: String,
+    title: String,
+    goal: String,
+    planned_start: Option<String>,
+    planned_end: Option<String>,
+    request_id: Option<String>,
+) -> Result<Done, AppError> {
+    use crate::domain::codes::MilestoneCode;
+    use crate::ssr::{auth, idempotency, milestones, AppState};
+    let actor = auth::require_session_actor().await?;
+    let done = Done::new(format!(
+        "Created milestone {} “{}”.",
+        MilestoneCode::parse(&code)?.as_str(),
+        title.trim()
+    ));
+    let input = milestones::NewMilestone {
+        code,
+        title,
+        goal,
+        planned_start,
+        planned_end,
+    };
+    let pool = AppState::from_context()?.pool;
+    match idempotency::once(
+        actor.id,
+        request_id.as_deref(),
+        milestones::create_milestone(&pool, &actor, &project, input),
+    )
+    .await
+    {
+        Ok(_) | Err(AppError::AlreadyDone) => {}
+        Err(e) => return Err(e),
+    }
+    Ok(done)
+}
+
 /// Ticks (`tick` = true) or unticks a checklist item. PMs and engineers.
 #[server(endpoint = "tick_item")]
 pub async fn tick_item(project: String, item: i64, tick: bool) -> Result<(), AppError> {
@@ -265,326 +305,4 @@ pub async fn issue_certificate(project: String, milestone: String) -> Result<Str
         certificates::issue(&AppState::from_context()?, &actor, &project, &milestone).await?;
     leptos_axum::redirect(&format!("/certificates/{number}"));
     Ok(number)
-}
-
-/// Reopens a signed-off or certified milestone with a reason (the live
-/// certificate becomes superseded). PMs; `confirm` must be ticked.
-#[server(endpoint = "reopen_milestone")]
-pub async fn reopen_milestone(
-    project: String,
-    milestone: String,
-    reason: String,
-    confirm: Option<String>,
-) -> Result<String, AppError> {
-    use crate::ssr::{auth, edits, AppState};
-    let actor = auth::require_session_actor().await?;
-    if confirm.as_deref() != Some("yes") {
-        // who may reopen is decided before the form is judged
-        auth::project_for(
-            &AppState::from_context()?.pool,
-            &actor,
-            &project,
-            auth::Need::Manage,
-        )
-        .await?;
-        return Err(AppError::invalid(
-            "confirm",
-            "tick the box to confirm that reopening supersedes the certificate and the approvals",
-        ));
-    }
-    edits::reopen(
-        &AppState::from_context()?.pool,
-        &actor,
-        &project,
-        &milestone,
-        &reason,
-    )
-    .await?;
-    Ok(format!(
-        "Reopened {milestone}: its certificate is superseded and the approvals no longer count."
-    ))
-}
-
-/// Edits the milestone's title, goal and planned dates (an empty date
-/// clears it), as of the `version` the form showed. PMs.
-#[server(endpoint = "edit_milestone")]
-pub async fn edit_milestone(
-    project: String,
-    milestone: String,
-    version: i64,
-    title: String,
-    goal: String,
-    planned_start: String,
-    planned_end: String,
-) -> Result<String, AppError> {
-    use crate::ssr::{auth, edits, AppState};
-    let actor = auth::require_session_actor().await?;
-    let input = edits::MilestoneEdit {
-        version,
-        title: Some(title),
-        goal: Some(goal),
-        planned_start: Some(planned_start),
-        planned_end: Some(planned_end),
-    };
-    edits::edit_milestone(
-        &AppState::from_context()?.pool,
-        &actor,
-        &project,
-        &milestone,
-        input,
-    )
-    .await?;
-    Ok(format!("Saved {milestone}."))
-}
-
-/// Edits a task as of the `version` the form showed. PMs.
-#[server(endpoint = "edit_task")]
-pub async fn edit_task(
-    project: String,
-    milestone: String,
-    task: String,
-    version: i64,
-    title: String,
-    description: String,
-    requires_evidence: Option<String>,
-) -> Result<String, AppError> {
-    use crate::ssr::{auth, edits, AppState};
-    let actor = auth::require_session_actor().await?;
-    let input = edits::TaskEdit {
-        version,
-        title: Some(title),
-        description: Some(description),
-        requires_evidence: Some(requires_evidence.is_some()),
-    };
-    edits::edit_task(
-        &AppState::from_context()?.pool,
-        &actor,
-        &project,
-        &milestone,
-        &task,
-        input,
-    )
-    .await?;
-    Ok(format!("Saved task {task}."))
-}
-
-/// Moves a task up or down (`direction`). PMs.
-#[server(endpoint = "move_task")]
-pub async fn move_task(
-    project: String,
-    milestone: String,
-    task: String,
-    version: i64,
-    direction: String,
-) -> Result<String, AppError> {
-    use crate::ssr::{auth, edits, AppState};
-    let actor = auth::require_session_actor().await?;
-    let req = edits::MoveRequest { version, direction };
-    let d = req.direction.clone();
-    edits::move_task(
-        &AppState::from_context()?.pool,
-        &actor,
-        &project,
-        &milestone,
-        &task,
-        req,
-    )
-    .await?;
-    Ok(format!("Moved task {task} {d}."))
-}
-
-/// Edits a checklist's title, or renames its `section` to `section_title`. PMs.
-#[server(endpoint = "edit_checklist")]
-pub async fn edit_checklist(
-    project: String,
-    milestone: String,
-    checklist: i64,
-    version: i64,
-    title: Option<String>,
-    section: Option<String>,
-    section_title: Option<String>,
-) -> Result<String, AppError> {
-    use crate::ssr::{auth, edits, AppState};
-    let actor = auth::require_session_actor().await?;
-    let input = edits::ChecklistEdit {
-        version,
-        title,
-        section,
-        section_title,
-    };
-    edits::edit_checklist(
-        &AppState::from_context()?.pool,
-        &actor,
-        &project,
-        &milestone,
-        checklist,
-        input,
-    )
-    .await?;
-    Ok("Saved the checklist.".to_string())
-}
-
-/// Moves a checklist up or down. PMs.
-#[server(endpoint = "move_checklist")]
-pub async fn move_checklist(
-    project: String,
-    milestone: String,
-    checklist: i64,
-    version: i64,
-    direction: String,
-) -> Result<String, AppError> {
-    use crate::ssr::{auth, edits, AppState};
-    let actor = auth::require_session_actor().await?;
-    let req = edits::MoveRequest { version, direction };
-    edits::move_checklist(
-        &AppState::from_context()?.pool,
-        &actor,
-        &project,
-        &milestone,
-        checklist,
-        req,
-    )
-    .await?;
-    Ok("Moved the checklist.".to_string())
-}
-
-/// Edits a checklist item's text. PMs.
-#[server(endpoint = "edit_item")]
-pub async fn edit_item(
-    project: String,
-    milestone: String,
-    checklist: i64,
-    item: i64,
-    version: i64,
-    text: String,
-) -> Result<String, AppError> {
-    use crate::ssr::{auth, edits, AppState};
-    let actor = auth::require_session_actor().await?;
-    let input = edits::ItemEdit {
-        version,
-        text: Some(text),
-    };
-    edits::edit_item(
-        &AppState::from_context()?.pool,
-        &actor,
-        &project,
-        &milestone,
-        checklist,
-        item,
-        input,
-    )
-    .await?;
-    Ok("Saved the item.".to_string())
-}
-
-/// Moves a checklist item up or down within its section. PMs.
-#[server(endpoint = "move_item")]
-pub async fn move_item(
-    project: String,
-    milestone: String,
-    checklist: i64,
-    item: i64,
-    version: i64,
-    direction: String,
-) -> Result<String, AppError> {
-    use crate::ssr::{auth, edits, AppState};
-    let actor = auth::require_session_actor().await?;
-    let req = edits::MoveRequest { version, direction };
-    let d = req.direction.clone();
-    edits::move_item(
-        &AppState::from_context()?.pool,
-        &actor,
-        &project,
-        &milestone,
-        checklist,
-        item,
-        req,
-    )
-    .await?;
-    Ok(format!("Moved the item {d}."))
-}
-
-/// Edits a criterion's title, metric, operator and target. PMs.
-#[server(endpoint = "edit_criterion")]
-pub async fn edit_criterion(
-    project: String,
-    milestone: String,
-    criterion: String,
-    version: i64,
-    title: String,
-    metric: String,
-    op: String,
-    target: String,
-) -> Result<String, AppError> {
-    use crate::ssr::{auth, edits, AppState};
-    let actor = auth::require_session_actor().await?;
-    let (p, _) = auth::project_for(
-        &AppState::from_context()?.pool,
-        &actor,
-        &project,
-        auth::Need::Manage,
-    )
-    .await?;
-    let target: f64 = target.trim().parse().map_err(|_| {
-        AppError::invalid(
-            "target",
-            format!("a number like 85 or 99.5: got {:?}", target.trim()),
-        )
-    })?;
-    let input = edits::CriterionEdit {
-        version,
-        title: Some(title),
-        metric: Some(metric),
-        op: Some(op),
-        target: Some(target),
-    };
-    edits::edit_criterion(
-        &AppState::from_context()?.pool,
-        &actor,
-        &p.code,
-        &milestone,
-        &criterion,
-        input,
-    )
-    .await?;
-    Ok(format!("Saved criterion {criterion}."))
-}
-
-/// Renames a sign-off role. PMs.
-#[server(endpoint = "rename_signoff_role")]
-pub async fn rename_signoff_role(
-    project: String,
-    milestone: String,
-    role: String,
-    version: i64,
-    new_name: String,
-) -> Result<String, AppError> {
-    use crate::ssr::{auth, edits, AppState};
-    let actor = auth::require_session_actor().await?;
-    let input = edits::RoleEdit {
-        version,
-        role: new_name.clone(),
-    };
-    edits::rename_signoff_role(
-        &AppState::from_context()?.pool,
-        &actor,
-        &project,
-        &milestone,
-        &role,
-        input,
-    )
-    .await?;
-    Ok(format!("Renamed {role} to {}.", new_name.trim()))
-}
-
-/// Withdraws an evidence file with a reason. PMs and engineers.
-#[server(endpoint = "withdraw_evidence")]
-pub async fn withdraw_evidence(id: i64, reason: String) -> Result<String, AppError> {
-    use crate::ssr::{auth, evidence, AppState};
-    let actor = auth::require_session_actor().await?;
-    let e = evidence::withdraw(&AppState::from_context()?, &actor, id, &reason).await?;
-    Ok(format!(
-        "Withdrew evidence #{} {}: it no longer counts.",
-        e.id, e.original_name
-    ))
 }

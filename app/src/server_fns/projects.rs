@@ -20,46 +20,6 @@ pub async fn get_project(code: String) -> Result<ProjectView, AppError> {
     projects::view(&AppState::from_context()?.pool, &actor, &code).await
 }
 
-/// Creates a milestone. PMs of the project.
-#[server(endpoint = "create_milestone")]
-pub async fn create_milestone(
-    project: String,
-    code: String,
-    title: String,
-    goal: String,
-    planned_start: Option<String>,
-    planned_end: Option<String>,
-    request_id: Option<String>,
-) -> Result<Done, AppError> {
-    use crate::domain::codes::MilestoneCode;
-    use crate::ssr::{auth, idempotency, milestones, AppState};
-    let actor = auth::require_session_actor().await?;
-    let done = Done::new(format!(
-        "Created milestone {} “{}”.",
-        MilestoneCode::parse(&code)?.as_str(),
-        title.trim()
-    ));
-    let input = milestones::NewMilestone {
-        code,
-        title,
-        goal,
-        planned_start,
-        planned_end,
-    };
-    let pool = AppState::from_context()?.pool;
-    match idempotency::once(
-        actor.id,
-        request_id.as_deref(),
-        milestones::create_milestone(&pool, &actor, &project, input),
-    )
-    .await
-    {
-        Ok(_) | Err(AppError::AlreadyDone) => {}
-        Err(e) => return Err(e),
-    }
-    Ok(done)
-}
-
 /// The project completion report. Members and admins.
 #[server(endpoint = "get_project_report")]
 pub async fn get_project_report(

@@ -417,7 +417,7 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
     .fetch_all(pool)
     .await?;
     for id in items {
-        ms::tick_item(pool, &pm, "WM", Some(staging), id, true).await?;
+        ms::tick_item(pool, &pm, "WM", Some(("M3", staging)), id, true).await?;
     }
     ms::set_signoff_role(pool, &pm, "WM", "M3", "QA lead", "qa").await?;
     ms::set_signoff_role(pool, &pm, "WM", "M3", "Product owner", "pm").await?;
@@ -557,7 +557,7 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
     .fetch_all(pool)
     .await?;
     for id in items.iter().take(3) {
-        ms::tick_item(pool, &pm, "WM", Some(predeploy), *id, true).await?;
+        ms::tick_item(pool, &pm, "WM", Some(("M4", predeploy)), *id, true).await?;
     }
     ms::set_signoff_role(pool, &pm, "WM", "M4", "QA lead", "qa").await?;
     ms::set_signoff_role(pool, &pm, "WM", "M4", "Product owner", "pm").await?;

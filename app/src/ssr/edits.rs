@@ -14,7 +14,7 @@ use super::milestones::{
 };
 use crate::domain::codes::{optional_text, required_text};
 use crate::domain::criterion::{parse_metric, Op};
-use crate::domain::milestone::MilestoneState;
+use crate::domain::status::MilestoneState;
 use crate::domain::views::Rights;
 use crate::error::AppError;
 use serde_json::{json, Map, Value};

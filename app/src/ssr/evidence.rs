@@ -5,106 +5,17 @@
 use super::audit::{self, Event};
 use super::auth::{project_for, Actor, Need};
 use super::blobs::Received;
-use super::milestones::milestone_row;
+use super::facts::{EvidenceRow, EVIDENCE_SELECT};
 use super::parsers::{self, stream::Streamed};
+use super::scope::milestone_row;
 use super::AppState;
 use crate::domain::details::{self, EvidenceDetails, Extract, PreviousEvidence};
 use crate::domain::metrics::EvidenceKind;
-use crate::domain::views::{EvidenceView, Withdrawal};
+use crate::domain::views::EvidenceView;
 use crate::error::AppError;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-
-/// An evidence row joined with the names the views show.
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct EvidenceRow {
-    pub id: i64,
-    pub project_id: i64,
-    pub project_code: String,
-    pub milestone_code: Option<String>,
-    pub sha256: String,
-    pub size_bytes: i64,
-    pub media_type: String,
-    pub original_name: String,
-    pub kind: String,
-    pub metrics_json: String,
-    pub warnings_json: String,
-    pub uploaded_by: String,
-    pub uploaded_at: String,
-    pub effective_at: String,
-    pub commit_sha: Option<String>,
-    pub ci_url: Option<String>,
-    pub task_code: Option<String>,
-    pub item_text: Option<String>,
-    pub criterion_code: Option<String>,
-    pub criterion_id: Option<i64>,
-    pub milestone_id: Option<i64>,
-    pub withdrawn_by: Option<String>,
-    pub withdrawn_at: Option<String>,
-    pub withdrawn_reason: Option<String>,
-}
-
-const SELECT: &str = "select e.id, e.project_id, p.code as project_code, m.code as milestone_code, e.sha256, e.size_bytes, e.media_type,
-        e.original_name, e.kind, e.metrics_json, e.warnings_json, u.username as uploaded_by, e.uploaded_at, e.effective_at,
-        e.commit_sha, e.ci_url, t.code as task_code, i.text as item_text, c.code as criterion_code, e.criterion_id,
-        e.milestone_id, wu.username as withdrawn_by, w.withdrawn_at, w.reason as withdrawn_reason
-    from evidence e join projects p on p.id = e.project_id left join milestones m on m.id = e.milestone_id
-        join users u on u.id = e.uploaded_by left join tasks t on t.id = e.task_id
-        left join checklist_items i on i.id = e.item_id left join criteria c on c.id = e.criterion_id
-        left join evidence_withdrawals w on w.evidence_id = e.id left join users wu on wu.id = w.withdrawn_by";
-
-impl EvidenceRow {
-    pub fn to_view(&self) -> EvidenceView {
-        EvidenceView {
-            id: self.id,
-            project_code: self.project_code.clone(),
-            milestone_code: self.milestone_code.clone(),
-            sha256: self.sha256.clone(),
-            size_bytes: self.size_bytes,
-            media_type: self.media_type.clone(),
-            original_name: self.original_name.clone(),
-            kind: self.kind.clone(),
-            metrics: serde_json::from_str::<BTreeMap<String, f64>>(&self.metrics_json)
-                .unwrap_or_default(),
-            warnings: serde_json::from_str::<Vec<String>>(&self.warnings_json).unwrap_or_default(),
-            uploaded_by: self.uploaded_by.clone(),
-            uploaded_at: self.uploaded_at.clone(),
-            effective_at: self.effective_at.clone(),
-            commit_sha: self.commit_sha.clone(),
-            ci_url: self.ci_url.clone(),
-            task_code: self.task_code.clone(),
-            item_text: self.item_text.clone(),
-            criterion_code: self.criterion_code.clone(),
-            criterion_id: self.criterion_id,
-            withdrawn: match (
-                &self.withdrawn_by,
-                &self.withdrawn_at,
-                &self.withdrawn_reason,
-            ) {
-                (Some(by), Some(at), Some(reason)) => Some(Withdrawal {
-                    by: by.clone(),
-                    at: at.clone(),
-                    reason: reason.clone(),
-                }),
-                _ => None,
-            },
-        }
-    }
-}
-
-/// All evidence of a milestone, newest first.
-pub async fn evidence_for_milestone(
-    conn: &mut sqlx::SqliteConnection,
-    milestone_id: i64,
-) -> Result<Vec<EvidenceRow>, AppError> {
-    Ok(sqlx::query_as(&format!(
-        "{SELECT} where e.milestone_id = ? order by e.effective_at desc, e.id desc"
-    ))
-    .bind(milestone_id)
-    .fetch_all(conn)
-    .await?)
-}
 
 /// One evidence file and where its bytes are, for a reader of its project.
 pub async fn get(
@@ -112,7 +23,7 @@ pub async fn get(
     actor: &Actor,
     id: i64,
 ) -> Result<(EvidenceView, PathBuf), AppError> {
-    let row: EvidenceRow = sqlx::query_as(&format!("{SELECT} where e.id = ?"))
+    let row: EvidenceRow = sqlx::query_as(&format!("{EVIDENCE_SELECT} where e.id = ?"))
         .bind(id)
         .fetch_optional(&state.pool)
         .await?
@@ -134,7 +45,7 @@ pub async fn details(
     actor: &Actor,
     id: i64,
 ) -> Result<EvidenceDetails, AppError> {
-    let row: EvidenceRow = sqlx::query_as(&format!("{SELECT} where e.id = ?"))
+    let row: EvidenceRow = sqlx::query_as(&format!("{EVIDENCE_SELECT} where e.id = ?"))
         .bind(id)
         .fetch_optional(&state.pool)
         .await?
@@ -153,7 +64,7 @@ pub async fn details(
         (None, None) => ("0 = ?", String::new()),
     };
     let previous: Option<EvidenceRow> =
-        sqlx::query_as(&format!("{SELECT} where {scope_sql} and {before}"))
+        sqlx::query_as(&format!("{EVIDENCE_SELECT} where {scope_sql} and {before}"))
             .bind(row.criterion_id.unwrap_or(row.id))
             .bind(&row.kind)
             .bind(&row.effective_at)
@@ -490,7 +401,7 @@ pub async fn store_upload(
     )
     .await?;
     tx.commit().await?;
-    let row: EvidenceRow = sqlx::query_as(&format!("{SELECT} where e.id = ?"))
+    let row: EvidenceRow = sqlx::query_as(&format!("{EVIDENCE_SELECT} where e.id = ?"))
         .bind(id)
         .fetch_one(pool)
         .await?;
@@ -510,7 +421,7 @@ pub async fn withdraw(
     reason: &str,
 ) -> Result<EvidenceView, AppError> {
     let pool = &state.pool;
-    let row: EvidenceRow = sqlx::query_as(&format!("{SELECT} where e.id = ?"))
+    let row: EvidenceRow = sqlx::query_as(&format!("{EVIDENCE_SELECT} where e.id = ?"))
         .bind(id)
         .fetch_optional(pool)
         .await?
@@ -532,7 +443,7 @@ pub async fn withdraw(
         )));
     }
     if let Some(code) = &row.milestone_code {
-        let m = super::milestones::milestone_row_in(&mut tx, &p, code).await?;
+        let m = super::scope::milestone_row_in(&mut tx, &p, code).await?;
         super::milestones::ensure_open(&mut tx, &p, &m, &rights).await?;
     }
     let now = super::now();
@@ -557,7 +468,7 @@ pub async fn withdraw(
     )
     .await?;
     tx.commit().await?;
-    let row: EvidenceRow = sqlx::query_as(&format!("{SELECT} where e.id = ?"))
+    let row: EvidenceRow = sqlx::query_as(&format!("{EVIDENCE_SELECT} where e.id = ?"))
         .bind(id)
         .fetch_one(pool)
         .await?;

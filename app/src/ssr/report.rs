@@ -6,11 +6,11 @@ use super::auth::{project_for, Actor, Need};
 use super::milestones::{build_view, milestones_of, summary};
 use super::AppState;
 use crate::domain::markdown as md;
-use crate::domain::milestone::Ratio;
 use crate::domain::report::{
     criteria_met_over_time, CriterionRule, Deviation, MilestoneEvidence, ProjectReport,
     ReportCertificate, ReportMilestone,
 };
+use crate::domain::status::Ratio;
 use crate::domain::views::EvidenceView;
 use crate::error::AppError;
 
@@ -250,8 +250,8 @@ pub fn markdown(r: &ProjectReport) -> String {
 mod tests {
     use super::*;
     use crate::domain::markdown::parsed::{hostile, hostile_as_read, parse, shape};
-    use crate::domain::milestone::MilestoneState;
     use crate::domain::report::CriteriaPoint;
+    use crate::domain::status::MilestoneState;
     use crate::domain::views::{MilestoneSummary, ProjectHead};
 
     fn milestone(code: &str, state: MilestoneState, tasks: (u32, u32)) -> ReportMilestone {
@@ -260,7 +260,7 @@ mod tests {
                 code: code.into(),
                 title: "交付封版".into(),
                 state,
-                progress: crate::domain::milestone::Progress {
+                progress: crate::domain::status::Progress {
                     tasks: Ratio {
                         done: tasks.0,
                         total: tasks.1,

@@ -1,0 +1,495 @@
+//! One pure derivation: a milestone's recorded facts in, everything derived
+//! out — criterion judgements, progress, the state digest, where each
+//! sign-off stands, the state, the actual dates, the gaps and the viewer's
+//! stale-approval notices. `ssr` loads [`MilestoneFacts`] from rows, [`derive`]
+//! decides, pages decorate. Nothing here reads a clock or a database.
+
+use super::criterion::{judge, EvidenceFacts, Op};
+use super::gaps::{gaps, Gap};
+use super::history::{describe_change, is_revision, stale_notices};
+use super::milestone::{derive_state, progress_of, state_digest};
+use super::status::{MilestoneState, Progress, SignoffStatus};
+use super::views::{
+    CertificateSummary, ChecklistView, CriterionView, EvidenceView, HistoryEntry, SignoffRoleView,
+    SignoffView, TaskView,
+};
+
+/// A criterion as recorded: its rule, not yet judged.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CriterionFact {
+    pub id: i64,
+    pub code: String,
+    pub title: String,
+    pub metric: String,
+    pub op: Op,
+    pub target: f64,
+    pub unit: String,
+    pub version: i64,
+}
+
+/// An audit event of the milestone, with its before/after JSON as stored.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventFact {
+    pub id: i64,
+    pub at: String,
+    pub actor: Option<String>,
+    pub action: String,
+    pub subject: String,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+}
+
+/// A sign-off role: who approves it now, and which assignment (generation)
+/// that is.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RoleFact {
+    pub id: i64,
+    pub role_name: String,
+    pub approver: String,
+    pub approver_name: String,
+    pub generation: i64,
+    pub version: i64,
+}
+
+/// A recorded decision, and the role assignment it was made under.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DecisionFact {
+    pub id: i64,
+    pub role_id: i64,
+    pub role_generation: i64,
+    pub role_name: String,
+    pub user: String,
+    pub decision: String,
+    pub comment: String,
+    pub signed_at: String,
+    pub state_digest: String,
+}
+
+/// Everything recorded about a milestone that its derived state depends on.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MilestoneFacts {
+    pub code: String,
+    /// Who is looking (for their stale-approval notices).
+    pub viewer: String,
+    pub tasks: Vec<TaskView>,
+    pub checklists: Vec<ChecklistView>,
+    pub criteria: Vec<CriterionFact>,
+    /// Every evidence file, withdrawn ones included.
+    pub evidence: Vec<EvidenceView>,
+    /// The milestone's audit events, newest first.
+    pub events: Vec<EventFact>,
+    /// Roles in the order they were added.
+    pub roles: Vec<RoleFact>,
+    /// Decisions, newest first.
+    pub decisions: Vec<DecisionFact>,
+    /// Certificates in the order they were issued.
+    pub certificates: Vec<CertificateSummary>,
+}
+
+/// What [`derive`] decides from [`MilestoneFacts`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Derived {
+    pub criteria: Vec<CriterionView>,
+    /// The history with each edit's change in words, newest first.
+    pub history: Vec<HistoryEntry>,
+    /// How many edits, moves, withdrawals and reopenings it has had.
+    pub revision: u32,
+    pub state_digest: String,
+    pub signoff_roles: Vec<SignoffRoleView>,
+    /// Every decision, newest first, each marked stale or not.
+    pub signoff_history: Vec<SignoffView>,
+    pub progress: Progress,
+    pub state: MilestoneState,
+    /// When work started: the first task done, item ticked or file uploaded.
+    pub actual_start: Option<String>,
+    /// When the first certificate that still stands was issued.
+    pub actual_end: Option<String>,
+    /// What stands between it and a certificate; empty once signed off.
+    pub gaps: Vec<Gap>,
+    pub stale_notices: Vec<String>,
+}
+
+/// Derives a milestone's state from its facts.
+pub fn derive(f: &MilestoneFacts) -> Derived {
+    let judged: Vec<EvidenceFacts> = f.evidence.iter().map(EvidenceView::facts).collect();
+    let criteria: Vec<CriterionView> = f
+        .criteria
+        .iter()
+        .map(|c| CriterionView {
+            id: c.id,
+            code: c.code.clone(),
+            title: c.title.clone(),
+            metric: c.metric.clone(),
+            op: c.op,
+            target: c.target,
+            unit: c.unit.clone(),
+            judgement: judge(c.id, &c.metric, c.op, c.target, &judged),
+            version: c.version,
+        })
+        .collect();
+
+    let history: Vec<HistoryEntry> = f.events.iter().map(history_entry).collect();
+    let revision = history.iter().filter(|h| is_revision(&h.action)).count() as u32;
+
+    let counted: Vec<String> = f
+        .evidence
+        .iter()
+        .filter(|e| e.withdrawn.is_none())
+        .map(|e| e.sha256.clone())
+        .collect();
+    let digest = state_digest(&f.tasks, &f.checklists, &criteria, &counted, revision);
+
+    let (signoff_roles, signoff_history) = signoffs(f, &digest);
+    let progress = progress_of(&f.tasks, &f.checklists, &criteria);
+    let actual_start = actual_start(&f.tasks, &f.checklists, &f.evidence);
+    let certified_now = standing_certificate(&f.certificates, &digest).is_some();
+    let state = derive_state(
+        progress,
+        actual_start.is_some(),
+        &signoff_roles,
+        certified_now,
+    );
+    let gaps = if state >= MilestoneState::SignedOff {
+        Vec::new()
+    } else {
+        gaps(&f.tasks, &f.checklists, &criteria, &signoff_roles)
+    };
+    let stale_notices = stale_notices(&f.viewer, &f.code, &signoff_roles, &history);
+    Derived {
+        criteria,
+        history,
+        revision,
+        state_digest: digest,
+        signoff_roles,
+        signoff_history,
+        progress,
+        state,
+        actual_start,
+        actual_end: actual_end(&f.certificates),
+        gaps,
+        stale_notices,
+    }
+}
+
+fn history_entry(e: &EventFact) -> HistoryEntry {
+    let parse = |j: &Option<String>| {
+        j.as_deref()
+            .and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok())
+    };
+    let change = if is_revision(&e.action) {
+        describe_change(
+            parse(&e.before_json).as_ref(),
+            parse(&e.after_json).as_ref(),
+        )
+    } else {
+        String::new()
+    };
+    HistoryEntry {
+        id: e.id,
+        at: e.at.clone(),
+        actor: e.actor.clone(),
+        action: e.action.clone(),
+        subject: e.subject.clone(),
+        change,
+    }
+}
+
+/// Where each role stands, and every decision marked stale or not. A
+/// decision counts only when made under the role's current assignment, by
+/// its current approver, on the current digest.
+fn signoffs(f: &MilestoneFacts, digest: &str) -> (Vec<SignoffRoleView>, Vec<SignoffView>) {
+    let generation = |role: i64| f.roles.iter().find(|r| r.id == role).map(|r| r.generation);
+    let history: Vec<(i64, bool, SignoffView)> = f
+        .decisions
+        .iter()
+        .map(|d| {
+            let current = generation(d.role_id) == Some(d.role_generation);
+            (
+                d.role_id,
+                current,
+                SignoffView {
+                    id: d.id,
+                    role_name: d.role_name.clone(),
+                    user: d.user.clone(),
+                    decision: d.decision.clone(),
+                    comment: d.comment.clone(),
+                    signed_at: d.signed_at.clone(),
+                    state_digest: d.state_digest.clone(),
+                    stale: d.state_digest != digest || !current,
+                },
+            )
+        })
+        .collect();
+    let roles = f
+        .roles
+        .iter()
+        .map(|r| {
+            let newest = history.iter().find(|(role, _, _)| *role == r.id);
+            let current = newest.is_some_and(|(_, c, s)| *c && s.user == r.approver);
+            let latest = newest.map(|(_, _, s)| s.clone());
+            let status = SignoffStatus::of_assignment(
+                latest
+                    .as_ref()
+                    .map(|s| (s.decision.as_str(), s.state_digest.as_str())),
+                current,
+                digest,
+            );
+            SignoffRoleView {
+                id: r.id,
+                role_name: r.role_name.clone(),
+                approver: r.approver.clone(),
+                approver_name: r.approver_name.clone(),
+                status,
+                latest,
+                version: r.version,
+            }
+        })
+        .collect();
+    (roles, history.into_iter().map(|(_, _, s)| s).collect())
+}
+
+/// When work started: the earliest task done, item ticked or file uploaded.
+pub fn actual_start(
+    tasks: &[TaskView],
+    checklists: &[ChecklistView],
+    evidence: &[EvidenceView],
+) -> Option<String> {
+    tasks
+        .iter()
+        .filter_map(|t| t.done_at.as_ref())
+        .chain(
+            checklists
+                .iter()
+                .flat_map(|c| c.items.iter().filter_map(|i| i.ticked_at.as_ref())),
+        )
+        .chain(evidence.iter().map(|e| &e.uploaded_at))
+        .min()
+        .cloned()
+}
+
+/// Certificates neither revoked nor superseded by a reopening.
+fn standing(certificates: &[CertificateSummary]) -> impl Iterator<Item = &CertificateSummary> {
+    certificates
+        .iter()
+        .filter(|c| c.revoked_at.is_none() && c.superseded_at.is_none())
+}
+
+/// When the milestone ended: the issue time of the first certificate that
+/// still stands.
+pub fn actual_end(certificates: &[CertificateSummary]) -> Option<String> {
+    standing(certificates).next().map(|c| c.issued_at.clone())
+}
+
+/// The newest standing certificate of exactly this state, if any: the
+/// milestone is certified now only while one exists.
+pub fn standing_certificate<'a>(
+    certificates: &'a [CertificateSummary],
+    digest: &str,
+) -> Option<&'a str> {
+    standing(certificates)
+        .filter(|c| c.state_digest == digest)
+        .last()
+        .map(|c| c.number.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::fixtures::{checklist, task};
+    use std::collections::BTreeMap;
+
+    fn upload(at: &str) -> EvidenceView {
+        EvidenceView {
+            id: 7,
+            project_code: "WM".into(),
+            milestone_code: Some("M4".into()),
+            sha256: "ab".repeat(32),
+            size_bytes: 10,
+            media_type: "application/xml".into(),
+            original_name: "junit.xml".into(),
+            kind: "junit".into(),
+            metrics: BTreeMap::new(),
+            warnings: Vec::new(),
+            uploaded_by: "eng".into(),
+            uploaded_at: at.into(),
+            effective_at: at.into(),
+            commit_sha: None,
+            ci_url: None,
+            task_code: None,
+            item_text: None,
+            criterion_code: None,
+            criterion_id: None,
+            withdrawn: None,
+        }
+    }
+
+    fn qa_role(generation: i64) -> RoleFact {
+        RoleFact {
+            id: 1,
+            role_name: "QA lead".into(),
+            approver: "qa".into(),
+            approver_name: "QA".into(),
+            generation,
+            version: 1,
+        }
+    }
+
+    fn approval(digest: &str, generation: i64) -> DecisionFact {
+        DecisionFact {
+            id: 3,
+            role_id: 1,
+            role_generation: generation,
+            role_name: "QA lead".into(),
+            user: "qa".into(),
+            decision: "approve".into(),
+            comment: String::new(),
+            signed_at: "2026-11-23T08:00:00Z".into(),
+            state_digest: digest.into(),
+        }
+    }
+
+    fn certificate(number: &str, digest: &str) -> CertificateSummary {
+        CertificateSummary {
+            number: number.into(),
+            issued_at: format!("2026-11-2{}T09:00:00Z", number.len() % 10),
+            issued_by: "pm".into(),
+            sha256: "cd".repeat(32),
+            state_digest: digest.into(),
+            revoked_at: None,
+            superseded_at: None,
+        }
+    }
+
+    /// A complete milestone with one role whose approver approved `digest`.
+    fn complete(digest_of_approval: Option<&str>) -> MilestoneFacts {
+        MilestoneFacts {
+            code: "M4".into(),
+            viewer: "qa".into(),
+            tasks: vec![task("A", true)],
+            roles: vec![qa_role(1)],
+            decisions: digest_of_approval
+                .map(|d| vec![approval(d, 1)])
+                .unwrap_or_default(),
+            ..MilestoneFacts::default()
+        }
+    }
+
+    #[test]
+    fn work_starts_at_the_earliest_thing_done_ticked_or_uploaded() {
+        let mut t = task("A", true);
+        t.done_at = Some("2026-11-20T10:00:00Z".into());
+        let mut list = checklist(&[true]);
+        list.items[0].ticked_at = Some("2026-11-19T10:00:00Z".into());
+        let files = [upload("2026-11-21T10:00:00Z")];
+        assert_eq!(
+            actual_start(&[t.clone()], &[list], &files).as_deref(),
+            Some("2026-11-19T10:00:00Z")
+        );
+        assert_eq!(
+            actual_start(&[t], &[], &[upload("2026-11-18T00:00:00Z")]).as_deref(),
+            Some("2026-11-18T00:00:00Z")
+        );
+        assert_eq!(actual_start(&[task("A", false)], &[], &[]), None);
+    }
+
+    #[test]
+    fn a_milestone_is_certified_only_by_a_standing_certificate_of_its_current_state() {
+        let digest = derive(&complete(None)).state_digest;
+        let mut f = complete(Some(&digest));
+        assert_eq!(derive(&f).state, MilestoneState::SignedOff);
+
+        f.certificates = vec![certificate("C-OLD", "an earlier state")];
+        assert_eq!(derive(&f).state, MilestoneState::SignedOff);
+
+        f.certificates.push(certificate("C-NOW", &digest));
+        let d = derive(&f);
+        assert_eq!(d.state, MilestoneState::Certified);
+        assert_eq!(
+            standing_certificate(&f.certificates, &digest),
+            Some("C-NOW")
+        );
+
+        f.certificates[1].revoked_at = Some("2026-11-25T00:00:00Z".into());
+        assert_eq!(derive(&f).state, MilestoneState::SignedOff);
+        f.certificates[1].revoked_at = None;
+        f.certificates[1].superseded_at = Some("2026-11-25T00:00:00Z".into());
+        assert_eq!(derive(&f).state, MilestoneState::SignedOff);
+    }
+
+    #[test]
+    fn the_milestone_ends_when_its_first_standing_certificate_was_issued() {
+        let mut first = certificate("C-1", "d1");
+        first.issued_at = "2026-11-20T00:00:00Z".into();
+        let mut second = certificate("C-2", "d2");
+        second.issued_at = "2026-11-22T00:00:00Z".into();
+        assert_eq!(
+            actual_end(&[first.clone(), second.clone()]).as_deref(),
+            Some("2026-11-20T00:00:00Z")
+        );
+        first.revoked_at = Some("2026-11-21T00:00:00Z".into());
+        assert_eq!(
+            actual_end(&[first.clone(), second]).as_deref(),
+            Some("2026-11-22T00:00:00Z")
+        );
+        assert_eq!(actual_end(&[first]), None);
+    }
+
+    #[test]
+    fn gaps_are_listed_until_the_milestone_is_signed_off_and_hidden_after() {
+        let digest = derive(&complete(None)).state_digest;
+        let open = derive(&complete(None));
+        assert_eq!(open.state, MilestoneState::ReadyForSignOff);
+        assert_eq!(
+            open.gaps,
+            vec![Gap::SignoffMissing {
+                role: "QA lead".into(),
+                approver: "qa".into()
+            }]
+        );
+        let signed = derive(&complete(Some(&digest)));
+        assert_eq!(signed.state, MilestoneState::SignedOff);
+        assert!(signed.gaps.is_empty(), "{:?}", signed.gaps);
+    }
+
+    #[test]
+    fn an_approval_under_an_earlier_assignment_of_the_role_is_stale() {
+        let digest = derive(&complete(None)).state_digest;
+        let mut f = complete(Some(&digest));
+        f.roles[0].generation = 2;
+        let d = derive(&f);
+        assert_eq!(d.signoff_roles[0].status, SignoffStatus::Stale);
+        assert!(d.signoff_history[0].stale);
+        assert_eq!(d.state, MilestoneState::ReadyForSignOff);
+        assert_eq!(d.stale_notices.len(), 1, "{:?}", d.stale_notices);
+    }
+
+    #[test]
+    fn withdrawn_evidence_leaves_the_digest_and_an_edit_enters_it_as_a_revision() {
+        let mut f = complete(None);
+        let plain = derive(&f).state_digest;
+        f.evidence = vec![upload("2026-11-21T10:00:00Z")];
+        let with_file = derive(&f).state_digest;
+        assert_ne!(plain, with_file);
+        f.evidence[0].withdrawn = Some(crate::domain::views::Withdrawal {
+            by: "pm".into(),
+            at: "2026-11-22T00:00:00Z".into(),
+            reason: "wrong build".into(),
+        });
+        assert_eq!(derive(&f).state_digest, plain);
+
+        f.evidence.clear();
+        f.events = vec![EventFact {
+            id: 1,
+            at: "2026-11-22T00:00:00Z".into(),
+            actor: Some("pm".into()),
+            action: "task.edit".into(),
+            subject: "A".into(),
+            before_json: Some(r#"{"title":"Old"}"#.into()),
+            after_json: Some(r#"{"title":"New"}"#.into()),
+        }];
+        let d = derive(&f);
+        assert_eq!(d.revision, 1);
+        assert_ne!(d.state_digest, plain);
+        assert_eq!(d.history[0].change, "title: 'Old' → 'New'");
+    }
+}

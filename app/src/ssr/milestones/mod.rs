@@ -1,0 +1,182 @@
+//! Milestones and what hangs off them. This module reads a milestone
+//! (loading its facts, deriving with [`crate::domain::derive`], decorating
+//! the view), creates milestones, and refuses changes to a signed-off one;
+//! the operations on tasks, checklists, criteria and sign-offs are in the
+//! submodules. Each operation checks the caller's role first, changes rows in
+//! one transaction, and records an audit event.
+
+mod checklists;
+mod criteria;
+mod signoffs;
+mod tasks;
+
+pub use super::scope::{
+    milestone_for, milestone_row, milestone_row_in, milestones_of, MilestoneRow,
+};
+pub use checklists::{
+    add_checklist, tick_item, NewChecklist, NewItem, NewSection, MAX_CHECKLIST_ITEMS,
+};
+pub use criteria::{add_criterion, NewCriterion};
+pub use signoffs::{separation_of_duties, set_signoff_role, sign, SignRequest, Signed};
+pub use tasks::{add_task, complete_task, NewTask};
+
+use super::audit::{self, Event};
+use super::auth::{Actor, ProjectRow};
+use super::db;
+use super::facts;
+use super::scope::{project_for, Need};
+use crate::domain::codes::{optional_text, required_text, MilestoneCode};
+use crate::domain::derive::derive;
+use crate::domain::milestone::locked_message;
+use crate::domain::views::*;
+use crate::error::AppError;
+use serde_json::json;
+use sqlx::{SqliteConnection, SqlitePool};
+
+/// Loads a milestone for a reader.
+pub async fn view(
+    pool: &SqlitePool,
+    actor: &Actor,
+    project: &str,
+    milestone: &str,
+) -> Result<MilestoneView, AppError> {
+    let (p, rights) = project_for(pool, actor, project, Need::Read).await?;
+    let m = milestone_row(pool, &p, milestone).await?;
+    build_view(&mut *pool.acquire().await?, &p, &m, rights).await
+}
+
+/// The whole milestone view: its facts loaded, derived, and decorated for
+/// the viewer. Takes a connection so that a write can derive the state inside
+/// its own transaction (`&mut *tx`) and act on exactly what it derived.
+pub async fn build_view(
+    conn: &mut SqliteConnection,
+    p: &ProjectRow,
+    m: &MilestoneRow,
+    rights: Rights,
+) -> Result<MilestoneView, AppError> {
+    let facts = facts::load(conn, m, &rights.username).await?;
+    let d = derive(&facts);
+    let members = facts::members(conn, p).await?;
+    Ok(MilestoneView {
+        project: p.head(),
+        id: m.id,
+        code: m.code.clone(),
+        title: m.title.clone(),
+        goal: m.goal.clone(),
+        planned_start: m.planned_start.clone(),
+        planned_end: m.planned_end.clone(),
+        actual_start: d.actual_start,
+        actual_end: d.actual_end,
+        state: d.state,
+        progress: d.progress,
+        state_digest: d.state_digest,
+        tasks: facts.tasks,
+        checklists: facts.checklists,
+        criteria: d.criteria,
+        evidence: facts.evidence,
+        signoff_roles: d.signoff_roles,
+        signoff_history: d.signoff_history,
+        certificates: facts.certificates,
+        gaps: d.gaps.iter().map(ToString::to_string).collect(),
+        rights,
+        members,
+        history: d.history,
+        version: m.version,
+        stale_notices: d.stale_notices,
+    })
+}
+
+/// The summary shown in project lists.
+pub fn summary(v: &MilestoneView) -> MilestoneSummary {
+    MilestoneSummary {
+        code: v.code.clone(),
+        title: v.title.clone(),
+        state: v.state,
+        progress: v.progress,
+        planned_start: v.planned_start.clone(),
+        planned_end: v.planned_end.clone(),
+        actual_start: v.actual_start.clone(),
+        actual_end: v.actual_end.clone(),
+    }
+}
+
+/// Input for a new milestone.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct NewMilestone {
+    pub code: String,
+    pub title: String,
+    #[serde(default)]
+    pub goal: String,
+    pub planned_start: Option<String>,
+    pub planned_end: Option<String>,
+}
+
+/// Creates a milestone. PMs only.
+pub async fn create_milestone(
+    pool: &SqlitePool,
+    actor: &Actor,
+    project: &str,
+    input: NewMilestone,
+) -> Result<String, AppError> {
+    let (p, _) = project_for(pool, actor, project, Need::Manage).await?;
+    let code = MilestoneCode::parse(&input.code)?;
+    let title = required_text("title", &input.title, 200)?;
+    let start = super::parse_date("planned_start", input.planned_start.as_deref())?;
+    let end = super::parse_date("planned_end", input.planned_end.as_deref())?;
+    if let (Some(s), Some(e)) = (&start, &end) {
+        if e < s {
+            return Err(AppError::invalid("planned_end", "ends before it starts"));
+        }
+    }
+    let goal = optional_text("goal", &input.goal, 4000)?;
+    // the unique (project_id, code) constraint answers a duplicate with 409
+    let mut tx = db::write(pool).await?;
+    let id = sqlx::query("insert into milestones (project_id, code, title, goal, planned_start, planned_end, created_at) values (?, ?, ?, ?, ?, ?, ?)")
+        .bind(p.id)
+        .bind(code.as_str())
+        .bind(&title)
+        .bind(&goal)
+        .bind(&start)
+        .bind(&end)
+        .bind(super::now())
+        .execute(&mut *tx)
+        .await?
+        .last_insert_rowid();
+    audit::record(
+        &mut tx,
+        Event {
+            actor_id: Some(actor.id),
+            project_id: Some(p.id),
+            milestone_id: Some(id),
+            action: "milestone.create",
+            subject: format!("{} {}", code, title),
+            before: None,
+            after: Some(json!({"code": code.as_str(), "title": title, "planned_start": start, "planned_end": end})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(code.as_str().to_string())
+}
+
+/// The standing certificate for the milestone's current state, if any.
+pub fn standing_certificate(v: &MilestoneView) -> Option<&str> {
+    crate::domain::derive::standing_certificate(&v.certificates, &v.state_digest)
+}
+
+/// Refuses any change to a signed-off or certified milestone with 409
+/// ("M3 is certified (certificate …); reopen it first"). Call it inside the
+/// write transaction of the change, so that the state it acts on is the one
+/// it checked. Returns the view it derived.
+pub async fn ensure_open(
+    conn: &mut SqliteConnection,
+    p: &ProjectRow,
+    m: &MilestoneRow,
+    rights: &Rights,
+) -> Result<MilestoneView, AppError> {
+    let v = build_view(conn, p, m, rights.clone()).await?;
+    match locked_message(&v.code, v.state, standing_certificate(&v)) {
+        Some(message) => Err(AppError::Conflict(message)),
+        None => Ok(v),
+    }
+}

@@ -1,0 +1,74 @@
+//! Finding what a request names: a project (for a caller who needs some
+//! right in it) and a milestone of it, by code regardless of case. Every
+//! operation starts here; nothing here writes.
+
+use super::auth::Actor;
+pub use super::auth::{project_for, Need, ProjectRow};
+use crate::domain::views::Rights;
+use crate::error::AppError;
+use sqlx::{SqliteConnection, SqlitePool};
+
+/// A milestone's own row.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct MilestoneRow {
+    pub id: i64,
+    pub project_id: i64,
+    pub code: String,
+    pub title: String,
+    pub goal: String,
+    pub planned_start: Option<String>,
+    pub planned_end: Option<String>,
+    pub version: i64,
+}
+
+/// A milestone of `project` by code (any case), or 404.
+pub async fn milestone_row(
+    pool: &SqlitePool,
+    project: &ProjectRow,
+    code: &str,
+) -> Result<MilestoneRow, AppError> {
+    milestone_row_in(&mut *pool.acquire().await?, project, code).await
+}
+
+/// [`milestone_row`] on a connection, e.g. inside a write transaction.
+pub async fn milestone_row_in(
+    conn: &mut SqliteConnection,
+    project: &ProjectRow,
+    code: &str,
+) -> Result<MilestoneRow, AppError> {
+    // codes are unique regardless of case: /p/WM/m/m4 is M4
+    sqlx::query_as("select id, project_id, code, title, goal, planned_start, planned_end, version from milestones where project_id = ? and code = ? collate nocase")
+        .bind(project.id)
+        .bind(code.trim())
+        .fetch_optional(conn)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("milestone {} in project {}", code.trim(), project.code)))
+}
+
+/// Loads a milestone row for a caller who needs `need`.
+pub async fn milestone_for(
+    pool: &SqlitePool,
+    actor: &Actor,
+    project: &str,
+    milestone: &str,
+    need: Need,
+) -> Result<(ProjectRow, MilestoneRow, Rights), AppError> {
+    let (p, rights) = project_for(pool, actor, project, need).await?;
+    let m = milestone_row(pool, &p, milestone).await?;
+    Ok((p, m, rights))
+}
+
+/// A project's milestones in code order (M2 before M10, R2026.2 before R2026.10).
+pub async fn milestones_of(
+    pool: &SqlitePool,
+    project_id: i64,
+) -> Result<Vec<MilestoneRow>, AppError> {
+    let mut rows: Vec<MilestoneRow> = sqlx::query_as(
+        "select id, project_id, code, title, goal, planned_start, planned_end, version from milestones where project_id = ?",
+    )
+    .bind(project_id)
+    .fetch_all(pool)
+    .await?;
+    rows.sort_by_key(|m| crate::domain::codes::natural_key(&m.code));
+    Ok(rows)
+}
