@@ -119,7 +119,7 @@ impl<S: RouteScope> FromRequestParts<ServerState> for ApiActor<S> {
                 .ok()
                 .and_then(|v| v.strip_prefix("Bearer "))
                 .ok_or_else(|| AppError::invalid("authorization", "expected 'Bearer <token>'"))?;
-            auth::actor_by_token(&state.app.pool, token).await?
+            app::ssr::tokens::authenticate(&state.app.pool, token).await?
         } else {
             session_actor(parts, state).await?
         };

@@ -4,7 +4,7 @@
 
 use app::domain::tokens::Scopes;
 use app::ssr::{
-    auth, blobs::BlobStore, certificates, db, demo, parsers, signing::KeyStore, tokens, AppState,
+    blobs::BlobStore, certificates, db, demo, parsers, signing::KeyStore, tokens, AppState,
 };
 use clap::Parser;
 use server::config::{
@@ -87,7 +87,8 @@ async fn run(cli: Cli) -> Result<ExitCode, BoxError> {
             let mut password = String::new();
             std::io::stdin().read_to_string(&mut password)?;
             let password = password.trim_end_matches(['\n', '\r']);
-            auth::create_user(&state.pool, &name, &display_name, password, admin).await?;
+            app::ssr::accounts::create_user(&state.pool, &name, &display_name, password, admin)
+                .await?;
             println!("user {name} added{}", if admin { " (admin)" } else { "" });
             Ok(ExitCode::SUCCESS)
         }

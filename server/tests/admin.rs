@@ -3,6 +3,10 @@
 //! (add, change role, remove), through the real router: server functions as
 //! the pages call them, the REST equivalents, the pages themselves, the
 //! last-admin and last-PM guards, including two requests racing.
+//!
+//! Size: one self-contained test per behaviour (arrange, act and assert in
+//! full, through the real router), so the suite grows with what it covers;
+//! the shared world and request helpers are in `common`.
 
 mod common;
 

@@ -1,4 +1,8 @@
 //! REST API behaviour through the real router and a real SQLite database.
+//!
+//! Size: one self-contained test per behaviour (arrange, act and assert in
+//! full, through the real router), so the suite grows with what it covers;
+//! the shared world and request helpers are in `common`.
 
 mod common;
 
@@ -780,7 +784,7 @@ async fn a_token_limited_to_one_project_cannot_reach_another() {
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED);
-    let scoped = app::ssr::auth::create_token(&w.app.state.pool, "admin", Some("WM"), "ci")
+    let scoped = app::ssr::tokens::create_token(&w.app.state.pool, "admin", Some("WM"), "ci")
         .await
         .unwrap();
     assert_eq!(
@@ -1265,7 +1269,7 @@ async fn the_demo_loads_with_a_certified_m3_an_honest_m4_and_a_history() {
     let app = TestApp::new().await;
     app::ssr::demo::load(&app.state).await.unwrap();
     assert!(app::ssr::demo::is_loaded(&app.state).await.unwrap());
-    let pm = app::ssr::auth::create_token(&app.state.pool, "pm", None, "test")
+    let pm = app::ssr::tokens::create_token(&app.state.pool, "pm", None, "test")
         .await
         .unwrap();
     let report = app.get(Some(&pm), "/api/v1/projects/WM/report").await;

@@ -3,6 +3,10 @@
 //! function (from server_fn's own registry) × every kind of caller, with the
 //! expected answer in one table. A route or server function added without a
 //! row fails `every_route_has_a_row`.
+//!
+//! Size: one self-contained test per behaviour (arrange, act and assert in
+//! full, through the real router), so the suite grows with what it covers;
+//! the shared world and request helpers are in `common`.
 
 mod common;
 

@@ -1,6 +1,10 @@
 //! Issue 8: editing and moving with history and row versions, the explicit
 //! Reopen of a signed-off or certified milestone (its certificate superseded,
 //! not revoked), stale approvals told to their approver, and withdrawn evidence.
+//!
+//! Size: one self-contained test per behaviour (arrange, act and assert in
+//! full, through the real router), so the suite grows with what it covers;
+//! the shared world and request helpers are in `common`.
 
 mod common;
 

@@ -2,6 +2,10 @@
 //! project limits checked before acting; one answer for "absent" and
 //! "forbidden"; unguessable verify links, the redacted verify page and its
 //! rate limit. All through the real router and a real SQLite database.
+//!
+//! Size: one self-contained test per behaviour (arrange, act and assert in
+//! full, through the real router), so the suite grows with what it covers;
+//! the shared world and request helpers are in `common`.
 
 mod common;
 
@@ -485,7 +489,7 @@ async fn an_admin_token_limited_to_another_project_creates_nothing_anywhere() {
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED);
-    let scoped = app::ssr::auth::create_token(&w.app.state.pool, "admin", Some("OT"), "ci")
+    let scoped = app::ssr::tokens::create_token(&w.app.state.pool, "admin", Some("OT"), "ci")
         .await
         .unwrap();
     let projects = w.app.count("projects").await;
@@ -563,10 +567,10 @@ async fn outsiders_get_the_same_404_for_what_exists_and_what_does_not() {
         .await;
     assert_eq!(r.status, StatusCode::CREATED);
     let outsider = w.app.user("outsider", false).await;
-    let elsewhere = app::ssr::auth::create_token(&w.app.state.pool, "pm", Some("OT"), "ci").await;
+    let elsewhere = app::ssr::tokens::create_token(&w.app.state.pool, "pm", Some("OT"), "ci").await;
     // the PM is not a member of OT: the token can't be made
     assert_eq!(elsewhere.unwrap_err().status(), 404);
-    let elsewhere = app::ssr::auth::create_token(&w.app.state.pool, "admin", Some("OT"), "ci")
+    let elsewhere = app::ssr::tokens::create_token(&w.app.state.pool, "admin", Some("OT"), "ci")
         .await
         .unwrap();
 

@@ -3,6 +3,10 @@
 //! sign-off approves exactly the state its approver saw, and time from a
 //! client is bounded. Races run real requests in parallel through the real
 //! router on a multi-threaded runtime.
+//!
+//! Size: one self-contained test per behaviour (arrange, act and assert in
+//! full, through the real router), so the suite grows with what it covers;
+//! the shared world and request helpers are in `common`.
 
 mod common;
 

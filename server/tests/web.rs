@@ -2,6 +2,10 @@
 //! that stay on the site, server-function statuses, log-in throttling,
 //! security headers with the CSP nonce, and flash messages instead of
 //! attacker-controlled text in URLs.
+//!
+//! Size: one self-contained test per behaviour (arrange, act and assert in
+//! full, through the real router), so the suite grows with what it covers;
+//! the shared world and request helpers are in `common`.
 
 mod common;
 

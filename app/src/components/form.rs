@@ -17,7 +17,7 @@
 //! `<ActionForm action=add.action attr:data-form=add.key()><FormBody act_pending=add.pending() request_id=add.request_id>…</FormBody></ActionForm>`
 //! and `<FormStatus done=add.done() error=add.error()/>`.
 
-use crate::domain::views::Done;
+use crate::domain::views::{Done, FlashDone, FormValues};
 use crate::error::AppError;
 use leptos::prelude::*;
 use server_fn::ServerFn;
@@ -50,22 +50,6 @@ impl Outcome for Done {
 /// form has succeeded since.
 #[derive(Clone, Copy)]
 pub struct PageSuccesses(pub RwSignal<u64>);
-
-/// Values a refused plain-form post had (without JavaScript), for the page it
-/// returns to. Passwords and secrets are never kept.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct FormValues {
-    pub server_fn: String,
-    pub fields: Vec<(String, String)>,
-}
-
-/// The success message a plain-form post left for this page (without
-/// JavaScript): the server function's path and its message.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct FlashDone {
-    pub server_fn: String,
-    pub message: String,
-}
 
 /// A form's server action with the behaviour described in the module docs.
 pub struct Act<S: ServerFn + 'static> {

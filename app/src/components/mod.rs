@@ -178,8 +178,8 @@ pub fn FlashScope(children: Children) -> impl IntoView {
 pub struct PageFlash {
     /// A refused form: its server function's path and its encoded error.
     pub form_error: Option<(String, String)>,
-    pub values: Option<form::FormValues>,
-    pub done: Option<form::FlashDone>,
+    pub values: Option<crate::domain::views::FormValues>,
+    pub done: Option<crate::domain::views::FlashDone>,
 }
 
 #[cfg(feature = "ssr")]
@@ -285,7 +285,7 @@ pub fn action_message<S>(action: ServerAction<S>) -> Signal<Option<String>>
 where
     S: server_fn::ServerFn<Output = String, Error = AppError> + Clone + Send + Sync + 'static,
 {
-    let flashed = use_context::<form::FlashDone>()
+    let flashed = use_context::<crate::domain::views::FlashDone>()
         .filter(|d| d.server_fn == S::PATH)
         .map(|d| d.message);
     Signal::derive(move || match action.value().get() {

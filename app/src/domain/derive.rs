@@ -8,7 +8,7 @@ use super::criterion::{judge, EvidenceFacts, Op};
 use super::gaps::{gaps, Gap};
 use super::history::{describe_change, is_revision, stale_notices};
 use super::milestone::{derive_state, progress_of, state_digest};
-use super::status::{MilestoneState, Progress, SignoffStatus};
+use super::status::{Decision, MilestoneState, Progress, SignoffStatus};
 use super::views::{
     CertificateSummary, ChecklistView, CriterionView, EvidenceView, HistoryEntry, SignoffRoleView,
     SignoffView, TaskView,
@@ -59,7 +59,7 @@ pub struct DecisionFact {
     pub role_generation: i64,
     pub role_name: String,
     pub user: String,
-    pub decision: String,
+    pub decision: Decision,
     pub comment: String,
     pub signed_at: String,
     pub state_digest: String,
@@ -211,7 +211,7 @@ fn signoffs(f: &MilestoneFacts, digest: &str) -> (Vec<SignoffRoleView>, Vec<Sign
                     id: d.id,
                     role_name: d.role_name.clone(),
                     user: d.user.clone(),
-                    decision: d.decision.clone(),
+                    decision: d.decision,
                     comment: d.comment.clone(),
                     signed_at: d.signed_at.clone(),
                     state_digest: d.state_digest.clone(),
@@ -230,7 +230,7 @@ fn signoffs(f: &MilestoneFacts, digest: &str) -> (Vec<SignoffRoleView>, Vec<Sign
             let status = SignoffStatus::of_assignment(
                 latest
                     .as_ref()
-                    .map(|s| (s.decision.as_str(), s.state_digest.as_str())),
+                    .map(|s| (s.decision, s.state_digest.as_str())),
                 current,
                 digest,
             );
@@ -341,7 +341,7 @@ mod tests {
             role_generation: generation,
             role_name: "QA lead".into(),
             user: "qa".into(),
-            decision: "approve".into(),
+            decision: Decision::Approve,
             comment: String::new(),
             signed_at: "2026-11-23T08:00:00Z".into(),
             state_digest: digest.into(),

@@ -231,6 +231,7 @@ pub fn gaps(
 mod tests {
     use super::*;
     use crate::domain::fixtures::{checklist, criterion, role, task};
+    use crate::domain::status::Decision;
     use crate::domain::views::SignoffView;
 
     #[test]
@@ -240,7 +241,7 @@ mod tests {
             id: 1,
             role_name: "QA lead".into(),
             user: "qa".into(),
-            decision: "reject".into(),
+            decision: Decision::Reject,
             comment: "flaky suite".into(),
             signed_at: String::new(),
             state_digest: String::new(),

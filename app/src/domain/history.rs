@@ -2,7 +2,7 @@
 //! enter its state digest), what an edit changed, and why a viewer's approval
 //! went stale.
 
-use super::status::SignoffStatus;
+use super::status::{Decision, SignoffStatus};
 use super::views::{HistoryEntry, SignoffRoleView};
 
 /// Audit actions that change a milestone without adding to it; each one
@@ -74,7 +74,7 @@ pub fn stale_notices(
         .filter(|r| r.approver == me && r.status == SignoffStatus::Stale)
         .filter_map(|r| {
             let s = r.latest.as_ref()?;
-            (s.user == me && s.decision == "approve").then_some((r, s))
+            (s.user == me && s.decision == Decision::Approve).then_some((r, s))
         })
         .map(|(r, s)| {
             // the approval's own event anchors "since" (times have whole seconds,
@@ -155,7 +155,7 @@ mod tests {
             id: 1,
             role_name: "QA lead".into(),
             user: "qa".into(),
-            decision: "approve".into(),
+            decision: Decision::Approve,
             comment: String::new(),
             signed_at: "2026-11-23T07:00:00Z".into(),
             state_digest: "d0".into(),

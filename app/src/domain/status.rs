@@ -3,7 +3,9 @@
 //! rules; how they are derived from a milestone's facts is in
 //! [`super::milestone`] and [`super::derive`].
 
+use crate::error::AppError;
 use serde::{Deserialize, Serialize};
+use std::fmt;
 
 /// `done` out of `total`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -102,11 +104,11 @@ pub enum SignoffStatus {
 }
 
 impl SignoffStatus {
-    /// From the newest decision for a role (`approve`/`reject` and its digest).
-    pub fn of(latest: Option<(&str, &str)>, current_digest: &str) -> Self {
+    /// From the newest decision for a role (the decision and its digest).
+    pub fn of(latest: Option<(Decision, &str)>, current_digest: &str) -> Self {
         match latest {
             None => SignoffStatus::Missing,
-            Some(("reject", _)) => SignoffStatus::Rejected,
+            Some((Decision::Reject, _)) => SignoffStatus::Rejected,
             Some((_, digest)) if digest == current_digest => SignoffStatus::Approved,
             Some(_) => SignoffStatus::Stale,
         }
@@ -116,7 +118,7 @@ impl SignoffStatus {
     /// an earlier assignment of the role: once the PM names another approver
     /// (or names one again), earlier decisions no longer count; they are stale.
     pub fn of_assignment(
-        latest: Option<(&str, &str)>,
+        latest: Option<(Decision, &str)>,
         under_current_assignment: bool,
         current_digest: &str,
     ) -> Self {
@@ -132,6 +134,40 @@ impl SignoffStatus {
             SignoffStatus::Stale => "stale",
             SignoffStatus::Rejected => "rejected",
         }
+    }
+}
+
+/// What an approver decided about the state they were shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    Approve,
+    Reject,
+}
+
+impl Decision {
+    /// `approve` or `reject` (surrounding blanks ignored).
+    pub fn parse(raw: &str) -> Result<Self, AppError> {
+        match raw.trim() {
+            "approve" => Ok(Decision::Approve),
+            "reject" => Ok(Decision::Reject),
+            other => Err(AppError::invalid(
+                "decision",
+                format!("approve or reject: got {other:?}"),
+            )),
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Approve => "approve",
+            Decision::Reject => "reject",
+        }
+    }
+}
+
+impl fmt::Display for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -166,15 +202,27 @@ mod tests {
     }
 
     #[test]
+    fn a_decision_is_approve_or_reject_and_nothing_else() {
+        assert_eq!(Decision::parse(" approve ").unwrap(), Decision::Approve);
+        assert_eq!(Decision::parse("reject").unwrap(), Decision::Reject);
+        assert!(Decision::parse("Approve").is_err());
+        assert!(Decision::parse("").is_err());
+        assert_eq!(
+            serde_json::to_string(&Decision::Reject).unwrap(),
+            "\"reject\""
+        );
+    }
+
+    #[test]
     fn a_sign_off_counts_only_against_the_current_digest() {
         assert_eq!(SignoffStatus::of(None, "d1"), SignoffStatus::Missing);
         assert_eq!(
-            SignoffStatus::of_assignment(Some(("approve", "d1")), false, "d1"),
+            SignoffStatus::of_assignment(Some((Decision::Approve, "d1")), false, "d1"),
             SignoffStatus::Stale,
             "an approval made under an earlier approver assignment does not count"
         );
         assert_eq!(
-            SignoffStatus::of_assignment(Some(("approve", "d1")), true, "d1"),
+            SignoffStatus::of_assignment(Some((Decision::Approve, "d1")), true, "d1"),
             SignoffStatus::Approved
         );
         assert_eq!(
@@ -182,19 +230,19 @@ mod tests {
             SignoffStatus::Missing
         );
         assert_eq!(
-            SignoffStatus::of(Some(("approve", "d1")), "d1"),
+            SignoffStatus::of(Some((Decision::Approve, "d1")), "d1"),
             SignoffStatus::Approved
         );
         assert_eq!(
-            SignoffStatus::of(Some(("approve", "d0")), "d1"),
+            SignoffStatus::of(Some((Decision::Approve, "d0")), "d1"),
             SignoffStatus::Stale
         );
         assert_eq!(
-            SignoffStatus::of(Some(("reject", "d0")), "d1"),
+            SignoffStatus::of(Some((Decision::Reject, "d0")), "d1"),
             SignoffStatus::Rejected
         );
         assert_eq!(
-            SignoffStatus::of(Some(("reject", "d1")), "d1"),
+            SignoffStatus::of(Some((Decision::Reject, "d1")), "d1"),
             SignoffStatus::Rejected
         );
     }

@@ -4,7 +4,7 @@
 
 use super::codes::Role;
 use super::criterion::{Judgement, Op};
-use super::status::{MilestoneState, Progress, SignoffStatus};
+use super::status::{Decision, MilestoneState, Progress, SignoffStatus};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -165,7 +165,7 @@ pub struct SignoffView {
     pub id: i64,
     pub role_name: String,
     pub user: String,
-    pub decision: String,
+    pub decision: Decision,
     pub comment: String,
     pub signed_at: String,
     pub state_digest: String,
@@ -246,6 +246,22 @@ pub struct HistoryEntry {
     /// What changed, before → after, for edits (empty otherwise).
     #[serde(default)]
     pub change: String,
+}
+
+/// Values a refused plain-form post had (without JavaScript), for the page it
+/// returns to. Passwords and secrets are never kept.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FormValues {
+    pub server_fn: String,
+    pub fields: Vec<(String, String)>,
+}
+
+/// The success message a plain-form post left for this page (without
+/// JavaScript): the server function's path and its message.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FlashDone {
+    pub server_fn: String,
+    pub message: String,
 }
 
 /// A stored certificate and the result of checking it again.

@@ -295,3 +295,21 @@ pub async fn change(
     tx.commit().await?;
     Ok(epoch)
 }
+
+/// Creates a user from the command line, the demo or a test (no acting
+/// admin); see [`create`]. Passwords need 8 to 1024 characters.
+pub async fn create_user(
+    pool: &SqlitePool,
+    username: &str,
+    display_name: &str,
+    password: &str,
+    is_admin: bool,
+) -> Result<i64, AppError> {
+    let input = NewUser {
+        username: username.to_string(),
+        display_name: display_name.to_string(),
+        password: password.to_string(),
+        admin: is_admin,
+    };
+    create(pool, None, input).await
+}

@@ -80,24 +80,6 @@ pub fn parse_username(raw: &str) -> Result<String, AppError> {
     }
 }
 
-/// Creates a user from the command line, the demo or a test (no acting
-/// admin); see [`super::accounts::create`]. Passwords need 8 to 1024 characters.
-pub async fn create_user(
-    pool: &SqlitePool,
-    username: &str,
-    display_name: &str,
-    password: &str,
-    is_admin: bool,
-) -> Result<i64, AppError> {
-    let input = super::accounts::NewUser {
-        username: username.to_string(),
-        display_name: display_name.to_string(),
-        password: password.to_string(),
-        admin: is_admin,
-    };
-    super::accounts::create(pool, None, input).await
-}
-
 /// The hash an unknown username's password is checked against, so that a
 /// log-in takes as long whether the account exists or not.
 fn dummy_hash() -> &'static str {
@@ -171,31 +153,6 @@ pub async fn actor_by_name(pool: &SqlitePool, username: &str) -> Result<Actor, A
         .fetch_optional(pool)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("user {}", username.trim())))
-}
-
-/// Creates an API token with every scope and no expiry, and returns its
-/// secret; only its hash is stored. See [`super::tokens::create`] for scopes and expiry.
-pub async fn create_token(
-    pool: &SqlitePool,
-    username: &str,
-    project_code: Option<&str>,
-    name: &str,
-) -> Result<String, AppError> {
-    let request = super::tokens::TokenRequest {
-        project: project_code,
-        name,
-        scopes: Scopes::all(),
-        expires_in_days: None,
-    };
-    Ok(super::tokens::create(pool, username, request, None)
-        .await?
-        .secret)
-}
-
-/// The user behind a bearer token, limited to the token's project and scopes;
-/// `None` for an unknown secret, 401 `TokenRefused` for an expired or revoked one.
-pub async fn actor_by_token(pool: &SqlitePool, secret: &str) -> Result<Option<Actor>, AppError> {
-    super::tokens::authenticate(pool, secret).await
 }
 
 /// The user a browser session belongs to: `None` when nobody logged in, the

@@ -2,8 +2,12 @@
 //! shaped like the WeMaster platform, with evidence files the demo generates
 //! itself and then runs through the same code paths as real users. M3 ends up
 //! certified; M4 honestly is not (its gap list says why).
+//!
+//! Size: the demo is one story told in order (users, project, milestones
+//! M0–M4 and their evidence); splitting it would scatter the plot.
 
-use super::auth::{actor_by_name, create_user, Actor};
+use super::accounts::create_user;
+use super::auth::{actor_by_name, Actor};
 use super::evidence::{store_upload, UploadMeta};
 use super::milestones::{
     self as ms, NewChecklist, NewCriterion, NewItem, NewMilestone, NewSection, NewTask,

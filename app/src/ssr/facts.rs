@@ -7,6 +7,7 @@
 use super::scope::{MilestoneRow, ProjectRow};
 use crate::domain::criterion::Op;
 use crate::domain::derive::{CriterionFact, DecisionFact, EventFact, MilestoneFacts, RoleFact};
+use crate::domain::status::Decision;
 use crate::domain::views::{
     CertificateSummary, ChecklistView, EvidenceView, ItemView, TaskView, Withdrawal,
 };
@@ -330,7 +331,7 @@ async fn decisions(
         String,
         String,
     );
-    Ok(sqlx::query_as::<_, SignRow>(
+    sqlx::query_as::<_, SignRow>(
         "select s.id, s.role_id, s.role_generation, r.role_name, u.username, s.decision, s.comment, s.signed_at, s.state_digest
          from signoffs s join signoff_roles r on r.id = s.role_id join users u on u.id = s.user_id
          where r.milestone_id = ? order by s.id desc",
@@ -350,19 +351,25 @@ async fn decisions(
             comment,
             signed_at,
             state_digest,
-        )| DecisionFact {
-            id,
-            role_id,
-            role_generation,
-            role_name,
-            user,
-            decision,
-            comment,
-            signed_at,
-            state_digest,
+        )| {
+            Ok(DecisionFact {
+                id,
+                role_id,
+                role_generation,
+                role_name,
+                user,
+                // the table's check constraint admits only these two
+                decision: Decision::parse(&decision).map_err(|_| {
+                    tracing::error!(decision, "unknown decision stored in signoffs");
+                    AppError::Internal
+                })?,
+                comment,
+                signed_at,
+                state_digest,
+            })
         },
     )
-    .collect())
+    .collect()
 }
 
 async fn certificates(

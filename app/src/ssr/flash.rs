@@ -93,20 +93,20 @@ pub fn form_error_parts() -> Option<(String, String)> {
 }
 
 /// The values of the refused plain form of this page render, if any.
-pub fn form_values() -> Option<crate::components::form::FormValues> {
+pub fn form_values() -> Option<crate::domain::views::FormValues> {
     match use_context::<Flash>()?.message {
         FlashMessage::FormError {
             server_fn, fields, ..
-        } => Some(crate::components::form::FormValues { server_fn, fields }),
+        } => Some(crate::domain::views::FormValues { server_fn, fields }),
         _ => None,
     }
 }
 
 /// The success of the plain form that led to this page render, if any.
-pub fn done() -> Option<crate::components::form::FlashDone> {
+pub fn done() -> Option<crate::domain::views::FlashDone> {
     match use_context::<Flash>()?.message {
         FlashMessage::Done { server_fn, message } => {
-            Some(crate::components::form::FlashDone { server_fn, message })
+            Some(crate::domain::views::FlashDone { server_fn, message })
         }
         _ => None,
     }

@@ -288,3 +288,20 @@ pub async fn project_codes(pool: &SqlitePool, actor: &Actor) -> Result<Vec<Strin
     .fetch_all(pool)
     .await?)
 }
+
+/// Creates an API token with every scope and no expiry, and returns its
+/// secret; only its hash is stored. See [`create`] for scopes and expiry.
+pub async fn create_token(
+    pool: &SqlitePool,
+    username: &str,
+    project_code: Option<&str>,
+    name: &str,
+) -> Result<String, AppError> {
+    let request = TokenRequest {
+        project: project_code,
+        name,
+        scopes: Scopes::all(),
+        expires_in_days: None,
+    };
+    Ok(create(pool, username, request, None).await?.secret)
+}

@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use app::ssr::{auth, blobs::BlobStore, db, AppState};
+use app::ssr::{blobs::BlobStore, db, AppState};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
@@ -151,10 +151,10 @@ impl TestApp {
 
     /// Creates a user and returns an API token for them.
     pub async fn user(&self, name: &str, admin: bool) -> String {
-        auth::create_user(&self.state.pool, name, name, "password-123", admin)
+        app::ssr::accounts::create_user(&self.state.pool, name, name, "password-123", admin)
             .await
             .unwrap();
-        auth::create_token(&self.state.pool, name, None, "test")
+        app::ssr::tokens::create_token(&self.state.pool, name, None, "test")
             .await
             .unwrap()
     }

@@ -3,7 +3,7 @@
 use super::{build_view, ensure_open, standing_certificate};
 use crate::domain::codes::{optional_text, required_text};
 use crate::domain::gaps::work_gaps;
-use crate::domain::status::SignoffStatus;
+use crate::domain::status::{Decision, SignoffStatus};
 use crate::domain::views::{HistoryEntry, MilestoneView, SignoffView};
 use crate::error::AppError;
 use crate::ssr::audit::{self, Event};
@@ -148,18 +148,9 @@ pub async fn sign(
 ) -> Result<Signed, AppError> {
     let (p, rights) = project_for(pool, actor, project, Need::Read).await?;
     let role_name = req.role.trim();
-    let decision = match req.decision.trim() {
-        "approve" => "approve",
-        "reject" => "reject",
-        other => {
-            return Err(AppError::invalid(
-                "decision",
-                format!("approve or reject: got {other:?}"),
-            ))
-        }
-    };
+    let decision = Decision::parse(&req.decision)?;
     let comment = optional_text("comment", &req.comment, 2000)?;
-    if decision == "reject" && comment.is_empty() {
+    if decision == Decision::Reject && comment.is_empty() {
         return Err(AppError::invalid("comment", "say why when you reject"));
     }
     let seen = req.state_digest.trim();
@@ -228,7 +219,7 @@ pub async fn sign(
             created: false,
         });
     }
-    if decision == "reject" {
+    if decision == Decision::Reject {
         if let Some(number) = standing_certificate(&v) {
             return Err(AppError::Conflict(format!(
                 "{} is certified in this state as {number}: a rejection cannot silently undo it; ask a PM to revoke the certificate (with the reason) first",
@@ -240,7 +231,7 @@ pub async fn sign(
     let id = sqlx::query("insert into signoffs (role_id, user_id, decision, comment, state_digest, signed_at, role_generation) values (?, ?, ?, ?, ?, ?, ?)")
         .bind(role_id)
         .bind(actor.id)
-        .bind(decision)
+        .bind(decision.as_str())
         .bind(&comment)
         .bind(&v.state_digest)
         .bind(&now)
@@ -254,7 +245,7 @@ pub async fn sign(
             actor_id: Some(actor.id),
             project_id: Some(p.id),
             milestone_id: Some(m.id),
-            action: if decision == "approve" {
+            action: if decision == Decision::Approve {
                 "signoff.approve"
             } else {
                 "signoff.reject"
@@ -273,7 +264,7 @@ pub async fn sign(
             id,
             role_name: role_name.to_string(),
             user: actor.username.clone(),
-            decision: decision.to_string(),
+            decision,
             comment,
             signed_at: now,
             state_digest: v.state_digest,

@@ -1,0 +1,176 @@
+//! The milestone page's management forms (add tasks, checklists, criteria
+//! and sign-off roles; edit the milestone; reopen it) and its history.
+
+use super::controls::pending;
+use super::Actions;
+use crate::components::{
+    action_error, action_message, when, ActionNotice, FormBody, FormError, FormStatus,
+};
+use crate::domain::metrics::{EvidenceKind, METRICS};
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub(super) fn ManageForms(
+    p: String,
+    m: String,
+    actions: Actions,
+    members: Vec<(String, String)>,
+    fields: MilestoneFields,
+) -> impl IntoView {
+    let (p, m) = (StoredValue::new(p), StoredValue::new(m));
+    let hidden = move || {
+        view! {
+            <input type="hidden" name="project" value=p.get_value()/>
+            <input type="hidden" name="milestone" value=m.get_value()/>
+        }
+    };
+    view! {
+        <section class="card manage" aria-labelledby="manage-h">
+            <h2 id="manage-h">"Manage"</h2>
+            // kept open while its error shows (also after a plain form post)
+            <details open=move || action_error(actions.edit_milestone).get().is_some()>
+                <summary>"Edit the milestone"</summary>
+                <ActionForm action=actions.edit_milestone>
+                    {hidden()}
+                    // the version this form shows: a change made meanwhile is refused, not overwritten
+                    <input type="hidden" name="version" value=fields.version.to_string()/>
+                    <label>"Milestone title" <input type="text" name="title" value=fields.title required/></label>
+                    <label>"Goal" <textarea name="goal" rows="3">{fields.goal}</textarea></label>
+                    <label>"Planned start" <input type="date" name="planned_start" value=fields.planned_start/></label>
+                    <label>"Planned end" <input type="date" name="planned_end" value=fields.planned_end/></label>
+                    <button type="submit" disabled=pending(actions.edit_milestone)>"Save milestone"</button>
+                </ActionForm>
+                <FormError error=action_error(actions.edit_milestone)/>
+                <ActionNotice message=action_message(actions.edit_milestone)/>
+            </details>
+            <details open=actions.add_task.has_news()>
+                <summary>"Add a task"</summary>
+                <ActionForm action=actions.add_task.action attr:data-form=actions.add_task.key()>
+                    <FormBody pending=actions.add_task.pending() request_id=actions.add_task.request_id>
+                        {hidden()}
+                        <label>"Code" <input type="text" name="code" placeholder="M4-06" required value=actions.add_task.kept("code")/></label>
+                        <label>"Title" <input type="text" name="title" required value=actions.add_task.kept("title")/></label>
+                        <label>"Owner" <input type="text" name="owner" value=actions.add_task.kept("owner")/></label>
+                        <label class="check"><input type="checkbox" name="requires_evidence" value="on" checked=actions.add_task.kept("requires_evidence").is_some()/> "Requires evidence"</label>
+                        <button type="submit">"Add task"</button>
+                    </FormBody>
+                </ActionForm>
+                <FormStatus done=actions.add_task.done() error=actions.add_task.error()/>
+            </details>
+            <details open=actions.add_checklist.has_news()>
+                <summary>"Add a checklist"</summary>
+                <ActionForm action=actions.add_checklist.action attr:data-form=actions.add_checklist.key()>
+                    <FormBody pending=actions.add_checklist.pending() request_id=actions.add_checklist.request_id>
+                        {hidden()}
+                        <label>"Title" <input type="text" name="title" placeholder="Pre-deploy" required value=actions.add_checklist.kept("title")/></label>
+                        <label>"Items, one per line; '# Section' starts a section; '[evidence]' at the end requires a file"
+                            <textarea name="items" rows="6" required>{actions.add_checklist.kept("items")}</textarea>
+                        </label>
+                        <button type="submit">"Add checklist"</button>
+                    </FormBody>
+                </ActionForm>
+                <FormStatus done=actions.add_checklist.done() error=actions.add_checklist.error()/>
+            </details>
+            <details open=actions.add_criterion.has_news()>
+                <summary>"Add an acceptance criterion"</summary>
+                <ActionForm action=actions.add_criterion.action attr:data-form=actions.add_criterion.key()>
+                    <FormBody pending=actions.add_criterion.pending() request_id=actions.add_criterion.request_id>
+                        {hidden()}
+                        <label>"Code" <input type="text" name="code" placeholder="C4" required value=actions.add_criterion.kept("code")/></label>
+                        <label>"Title" <input type="text" name="title" required value=actions.add_criterion.kept("title")/></label>
+                        <label>"Metric"
+                            <select name="metric" required>
+                                {METRICS.iter().map(|mi| view! {
+                                    <option value=mi.name selected=actions.add_criterion.kept("metric").as_deref() == Some(mi.name)>{format!("{} ({}) — {}", mi.name, if mi.unit.symbol().is_empty() { "count" } else { mi.unit.symbol() }, mi.meaning)}</option>
+                                }).collect_view()}
+                            </select>
+                        </label>
+                        <label>"Operator"
+                            <select name="op">
+                                {[(">=", "≥"), (">", ">"), ("==", "="), ("<=", "≤"), ("<", "<")].into_iter().map(|(v, l)| view! {
+                                    <option value=v selected=actions.add_criterion.kept("op").as_deref() == Some(v)>{l}</option>
+                                }).collect_view()}
+                            </select>
+                        </label>
+                        <label>"Target" <input type="text" name="target" inputmode="decimal" placeholder="80 or 80%" required value=actions.add_criterion.kept("target")/></label>
+                        <button type="submit">"Add criterion"</button>
+                    </FormBody>
+                </ActionForm>
+                <p class="muted small">
+                    "Which report yields which metric: "
+                    {EvidenceKind::REPORTS.iter().map(|k| format!("{}: {}", k.label(), k.metrics().join(", "))).collect::<Vec<_>>().join(" · ")}
+                </p>
+                <FormStatus done=actions.add_criterion.done() error=actions.add_criterion.error()/>
+            </details>
+            <details open=actions.set_role.has_news()>
+                <summary>"Require a sign-off"</summary>
+                <ActionForm action=actions.set_role.action attr:data-form=actions.set_role.key()>
+                    <FormBody pending=actions.set_role.pending() request_id=actions.set_role.request_id>
+                        {hidden()}
+                        <label>"Role" <input type="text" name="role" placeholder="QA lead" required value=actions.set_role.kept("role")/></label>
+                        <label>"Approver"
+                            <select name="approver">
+                                {members.into_iter().map(|(u, n)| view! { <option value=u.clone() selected=actions.set_role.kept("approver").as_deref() == Some(u.as_str())>{format!("{n} ({u})")}</option> }).collect_view()}
+                            </select>
+                        </label>
+                        <button type="submit">"Save sign-off role"</button>
+                    </FormBody>
+                </ActionForm>
+                <FormStatus done=actions.set_role.done() error=actions.set_role.error()/>
+            </details>
+        </section>
+    }
+}
+
+/// Filters of the history list: query value, label, action prefix.
+const HISTORY_FILTERS: [(&str, &str, &str); 7] = [
+    ("", "All", ""),
+    ("milestone", "Milestone", "milestone."),
+    ("item", "Checklist", "item."),
+    ("task", "Tasks", "task."),
+    ("evidence", "Evidence", "evidence."),
+    ("signoff", "Sign-offs", "signoff"),
+    ("certificate", "Certificates", "certificate."),
+];
+
+/// Who did what, when: the milestone's audit events, filterable by kind with
+/// plain links (`?history=item`), so the filter works without JavaScript.
+#[component]
+pub(super) fn History(entries: Vec<crate::domain::views::HistoryEntry>) -> impl IntoView {
+    let query = use_query_map();
+    let selected = move || query.read().get("history").unwrap_or_default();
+    let entries = StoredValue::new(entries);
+    view! {
+        <section class="card" aria-labelledby="history-h">
+            <h2 id="history-h">"History"</h2>
+            <nav class="filters" aria-label="Filter history">
+                {HISTORY_FILTERS.iter().map(|(q, label, _)| {
+                    let href = if q.is_empty() { "?".to_string() } else { format!("?history={q}") };
+                    view! { <a href=href aria-current=move || (selected() == *q).then_some("true")>{*label}</a> }
+                }).collect_view()}
+            </nav>
+            <ul class="history">
+                {move || {
+                    let sel = selected();
+                    let prefix = HISTORY_FILTERS.iter().find(|(q, _, _)| *q == sel).map(|(_, _, p)| *p).unwrap_or("");
+                    entries.get_value().into_iter().filter(|e| e.action.starts_with(prefix)).map(|e| view! {
+                        <li><span class="muted">{when(&e.at)}</span> " " <strong>{e.actor.clone().unwrap_or_else(|| "system".into())}</strong>
+                            " " <code>{e.action.clone()}</code> " " {e.subject.clone()}
+                            {(!e.change.is_empty()).then(|| view! { <span class="change">" — " {e.change.clone()}</span> })}</li>
+                    }).collect_view()
+                }}
+            </ul>
+        </section>
+    }
+}
+
+/// The milestone's own fields as the edit form shows them.
+#[derive(Clone)]
+pub(super) struct MilestoneFields {
+    pub(super) version: i64,
+    pub(super) title: String,
+    pub(super) goal: String,
+    pub(super) planned_start: String,
+    pub(super) planned_end: String,
+}

@@ -1,0 +1,241 @@
+//! Moving tasks, checklists and items up and down, each against the
+//! version the editor saw.
+
+use super::{check_version, manager, open_write, record, Changes};
+use crate::error::AppError;
+use crate::ssr::auth::Actor;
+use crate::ssr::milestones::ensure_open;
+use serde_json::{json, Map};
+use sqlx::SqlitePool;
+use sqlx::{Sqlite, Transaction};
+
+/// Which way a move goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    Up,
+    Down,
+}
+
+impl Direction {
+    pub fn parse(raw: &str) -> Result<Self, AppError> {
+        match raw.trim() {
+            "up" => Ok(Direction::Up),
+            "down" => Ok(Direction::Down),
+            other => Err(AppError::invalid(
+                "direction",
+                format!("up or down: got {other:?}"),
+            )),
+        }
+    }
+}
+
+/// A move of one row up or down, made against its version.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct MoveRequest {
+    pub version: i64,
+    pub direction: String,
+}
+
+/// Where the row at `index` of `len` rows goes, or None when it is already at that end.
+pub fn neighbour(index: usize, len: usize, d: Direction) -> Option<usize> {
+    match d {
+        Direction::Up => index.checked_sub(1),
+        Direction::Down => (index + 1 < len).then_some(index + 1),
+    }
+}
+
+/// Swaps the row at `index` with its neighbour in `ids` (in their current
+/// order) and writes every row's position again, bumping both rows' version.
+async fn swap_positions(
+    tx: &mut Transaction<'_, Sqlite>,
+    table: &str,
+    mut ids: Vec<i64>,
+    index: usize,
+    other: usize,
+) -> Result<(), AppError> {
+    ids.swap(index, other);
+    for (n, id) in ids.iter().enumerate() {
+        sqlx::query(&format!("update {table} set position = ? where id = ?"))
+            .bind(n as i64)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    sqlx::query(&format!(
+        "update {table} set version = version + 1 where id in (?, ?)"
+    ))
+    .bind(ids[index])
+    .bind(ids[other])
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+fn already(what: &str, d: Direction, scope: &str) -> AppError {
+    AppError::Conflict(format!(
+        "{what} is already {} {scope}",
+        if d == Direction::Up { "first" } else { "last" }
+    ))
+}
+
+/// Moves a task up or down. PMs.
+pub async fn move_task(
+    pool: &SqlitePool,
+    actor: &Actor,
+    project: &str,
+    milestone: &str,
+    task: &str,
+    req: MoveRequest,
+) -> Result<(), AppError> {
+    let (p, rights) = manager(pool, actor, project).await?;
+    let d = Direction::parse(&req.direction)?;
+    let (p, rights, m, mut tx) = open_write(pool, p, rights, milestone).await?;
+    let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
+        "select id, code, title, version from tasks where milestone_id = ? order by position, code",
+    )
+    .bind(m.id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let index = rows
+        .iter()
+        .position(|r| r.1 == task.trim())
+        .ok_or_else(|| {
+            AppError::NotFound(format!("task {} in {} {}", task.trim(), p.code, m.code))
+        })?;
+    let (_, code, title, version) = rows[index].clone();
+    ensure_open(&mut tx, &p, &m, &rights).await?;
+    check_version(&format!("task {code}"), version, req.version)?;
+    let other = neighbour(index, rows.len(), d)
+        .ok_or_else(|| already(&format!("task {code}"), d, "in its milestone"))?;
+    swap_positions(
+        &mut tx,
+        "tasks",
+        rows.iter().map(|r| r.0).collect(),
+        index,
+        other,
+    )
+    .await?;
+    let c = Changes {
+        before: Map::from_iter([("position".to_string(), json!(index + 1))]),
+        after: Map::from_iter([("position".to_string(), json!(other + 1))]),
+    };
+    record(
+        &mut tx,
+        actor,
+        &p,
+        &m,
+        "task.move",
+        format!("{code} {title}"),
+        c,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Moves a checklist up or down among the milestone's checklists. PMs.
+pub async fn move_checklist(
+    pool: &SqlitePool,
+    actor: &Actor,
+    project: &str,
+    milestone: &str,
+    checklist: i64,
+    req: MoveRequest,
+) -> Result<(), AppError> {
+    let (p, rights) = manager(pool, actor, project).await?;
+    let d = Direction::parse(&req.direction)?;
+    let (p, rights, m, mut tx) = open_write(pool, p, rights, milestone).await?;
+    let rows: Vec<(i64, String, i64)> = sqlx::query_as(
+        "select id, title, version from checklists where milestone_id = ? order by position, id",
+    )
+    .bind(m.id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let index = rows.iter().position(|r| r.0 == checklist).ok_or_else(|| {
+        AppError::NotFound(format!("checklist {checklist} in {} {}", p.code, m.code))
+    })?;
+    let (_, title, version) = rows[index].clone();
+    ensure_open(&mut tx, &p, &m, &rights).await?;
+    check_version(&format!("checklist '{title}'"), version, req.version)?;
+    let other = neighbour(index, rows.len(), d)
+        .ok_or_else(|| already(&format!("checklist '{title}'"), d, "in its milestone"))?;
+    swap_positions(
+        &mut tx,
+        "checklists",
+        rows.iter().map(|r| r.0).collect(),
+        index,
+        other,
+    )
+    .await?;
+    let c = Changes {
+        before: Map::from_iter([("position".to_string(), json!(index + 1))]),
+        after: Map::from_iter([("position".to_string(), json!(other + 1))]),
+    };
+    record(&mut tx, actor, &p, &m, "checklist.move", title, c).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Moves a checklist item up or down within its section. PMs.
+pub async fn move_item(
+    pool: &SqlitePool,
+    actor: &Actor,
+    project: &str,
+    milestone: &str,
+    checklist: i64,
+    item: i64,
+    req: MoveRequest,
+) -> Result<(), AppError> {
+    let (p, rights) = manager(pool, actor, project).await?;
+    let d = Direction::parse(&req.direction)?;
+    let (p, rights, m, mut tx) = open_write(pool, p, rights, milestone).await?;
+    let list: Option<String> =
+        sqlx::query_scalar("select title from checklists where id = ? and milestone_id = ?")
+            .bind(checklist)
+            .bind(m.id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let list = list.ok_or_else(|| {
+        AppError::NotFound(format!("checklist {checklist} in {} {}", p.code, m.code))
+    })?;
+    let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
+        "select id, section, text, version from checklist_items where checklist_id = ? order by position, id",
+    )
+    .bind(checklist)
+    .fetch_all(&mut *tx)
+    .await?;
+    let index = rows.iter().position(|r| r.0 == item).ok_or_else(|| {
+        AppError::NotFound(format!("checklist item {item} in {} {}", p.code, m.code))
+    })?;
+    let (_, section, text, version) = rows[index].clone();
+    ensure_open(&mut tx, &p, &m, &rights).await?;
+    check_version(&format!("item '{text}'"), version, req.version)?;
+    // an item moves within its section; sections stay whole
+    let other = neighbour(index, rows.len(), d)
+        .filter(|o| rows[*o].1 == section)
+        .ok_or_else(|| already(&format!("item '{text}'"), d, "in its section"))?;
+    swap_positions(
+        &mut tx,
+        "checklist_items",
+        rows.iter().map(|r| r.0).collect(),
+        index,
+        other,
+    )
+    .await?;
+    let c = Changes {
+        before: Map::from_iter([("position".to_string(), json!(index + 1))]),
+        after: Map::from_iter([("position".to_string(), json!(other + 1))]),
+    };
+    record(
+        &mut tx,
+        actor,
+        &p,
+        &m,
+        "item.move",
+        format!("{list}: {text}"),
+        c,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
