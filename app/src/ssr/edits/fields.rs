@@ -2,12 +2,11 @@
 //! checklists, items, criteria, sign-off role names), each against the
 //! version the editor saw.
 
-use super::{check_version, manager, open_write, record, Changes};
+use super::{finish, guard, manager, open_write, Changes};
 use crate::domain::codes::{optional_text, required_text};
 use crate::domain::criterion::{parse_metric, Op};
 use crate::error::AppError;
 use crate::ssr::auth::Actor;
-use crate::ssr::milestones::ensure_open;
 use sqlx::SqlitePool;
 
 /// An edit of a milestone's own fields. Absent fields stay as they are; an
@@ -49,8 +48,16 @@ pub async fn edit_milestone(
         Some(e) => Some(crate::ssr::parse_date("planned_end", Some(e))?),
     };
     let (p, rights, m, mut tx) = open_write(pool, p, rights, milestone).await?;
-    ensure_open(&mut tx, &p, &m, &rights).await?;
-    check_version(&format!("milestone {}", m.code), m.version, input.version)?;
+    guard(
+        &mut tx,
+        &p,
+        &m,
+        &rights,
+        &format!("milestone {}", m.code),
+        m.version,
+        input.version,
+    )
+    .await?;
     let mut c = Changes::default();
     let title = c.field("title", m.title.clone(), title);
     let goal = c.field("goal", m.goal.clone(), goal);
@@ -72,8 +79,8 @@ pub async fn edit_milestone(
         .bind(m.id)
         .execute(&mut *tx)
         .await?;
-    record(
-        &mut tx,
+    finish(
+        tx,
         actor,
         &p,
         &m,
@@ -81,9 +88,7 @@ pub async fn edit_milestone(
         format!("{} {title}", m.code),
         c,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 /// An edit of a task. Absent fields stay as they are.
@@ -126,8 +131,16 @@ pub async fn edit_task(
     let (id, code, old_title, old_description, old_required, version) = row.ok_or_else(|| {
         AppError::NotFound(format!("task {} in {} {}", task.trim(), p.code, m.code))
     })?;
-    ensure_open(&mut tx, &p, &m, &rights).await?;
-    check_version(&format!("task {code}"), version, input.version)?;
+    guard(
+        &mut tx,
+        &p,
+        &m,
+        &rights,
+        &format!("task {code}"),
+        version,
+        input.version,
+    )
+    .await?;
     let mut c = Changes::default();
     let title = c.field("title", old_title, title);
     let description = c.field("description", old_description, description);
@@ -142,18 +155,7 @@ pub async fn edit_task(
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    record(
-        &mut tx,
-        actor,
-        &p,
-        &m,
-        "task.edit",
-        format!("{code} {title}"),
-        c,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    finish(tx, actor, &p, &m, "task.edit", format!("{code} {title}"), c).await
 }
 
 /// An edit of a checklist: its title, and (naming a section of its items
@@ -198,8 +200,16 @@ pub async fn edit_checklist(
     let (old_title, version) = row.ok_or_else(|| {
         AppError::NotFound(format!("checklist {checklist} in {} {}", p.code, m.code))
     })?;
-    ensure_open(&mut tx, &p, &m, &rights).await?;
-    check_version(&format!("checklist '{old_title}'"), version, input.version)?;
+    guard(
+        &mut tx,
+        &p,
+        &m,
+        &rights,
+        &format!("checklist '{old_title}'"),
+        version,
+        input.version,
+    )
+    .await?;
     let mut c = Changes::default();
     let title = c.field("title", old_title, title);
     if let (Some(section), Some(new)) = (input.section.as_deref(), section_title) {
@@ -235,9 +245,7 @@ pub async fn edit_checklist(
         .bind(checklist)
         .execute(&mut *tx)
         .await?;
-    record(&mut tx, actor, &p, &m, "checklist.edit", title, c).await?;
-    tx.commit().await?;
-    Ok(())
+    finish(tx, actor, &p, &m, "checklist.edit", title, c).await
 }
 
 /// An edit of a checklist item's text.
@@ -276,8 +284,16 @@ pub async fn edit_item(
     let (old_text, list_title, version) = row.ok_or_else(|| {
         AppError::NotFound(format!("checklist item {item} in {} {}", p.code, m.code))
     })?;
-    ensure_open(&mut tx, &p, &m, &rights).await?;
-    check_version(&format!("item '{old_text}'"), version, input.version)?;
+    guard(
+        &mut tx,
+        &p,
+        &m,
+        &rights,
+        &format!("item '{old_text}'"),
+        version,
+        input.version,
+    )
+    .await?;
     let mut c = Changes::default();
     let text = c.field("text", old_text, text);
     if c.is_empty() {
@@ -288,8 +304,8 @@ pub async fn edit_item(
         .bind(item)
         .execute(&mut *tx)
         .await?;
-    record(
-        &mut tx,
+    finish(
+        tx,
         actor,
         &p,
         &m,
@@ -297,9 +313,7 @@ pub async fn edit_item(
         format!("{list_title}: {text}"),
         c,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 /// An edit of an acceptance criterion. Absent fields stay as they are.
@@ -354,8 +368,16 @@ pub async fn edit_criterion(
                 m.code
             ))
         })?;
-    ensure_open(&mut tx, &p, &m, &rights).await?;
-    check_version(&format!("criterion {code}"), version, input.version)?;
+    guard(
+        &mut tx,
+        &p,
+        &m,
+        &rights,
+        &format!("criterion {code}"),
+        version,
+        input.version,
+    )
+    .await?;
     let mut c = Changes::default();
     let title = c.field("title", old_title, title);
     let metric_changed = metric.as_ref().is_some_and(|x| *x != old_metric);
@@ -382,8 +404,8 @@ pub async fn edit_criterion(
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    record(
-        &mut tx,
+    finish(
+        tx,
         actor,
         &p,
         &m,
@@ -391,9 +413,7 @@ pub async fn edit_criterion(
         format!("{code} {title}"),
         c,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 /// A new name for a sign-off role.
@@ -430,8 +450,16 @@ pub async fn rename_signoff_role(
             m.code
         ))
     })?;
-    ensure_open(&mut tx, &p, &m, &rights).await?;
-    check_version(&format!("sign-off role '{old}'"), version, input.version)?;
+    guard(
+        &mut tx,
+        &p,
+        &m,
+        &rights,
+        &format!("sign-off role '{old}'"),
+        version,
+        input.version,
+    )
+    .await?;
     let mut c = Changes::default();
     let name = c.field("role", old, Some(new));
     if c.is_empty() {
@@ -443,7 +471,5 @@ pub async fn rename_signoff_role(
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    record(&mut tx, actor, &p, &m, "signoff_role.rename", name, c).await?;
-    tx.commit().await?;
-    Ok(())
+    finish(tx, actor, &p, &m, "signoff_role.rename", name, c).await
 }

@@ -9,7 +9,9 @@
 use super::audit::{self, Event};
 use super::auth::{project_for, Actor, Need, ProjectRow};
 use super::db;
-use super::milestones::{build_view, milestone_row_in, standing_certificate, MilestoneRow};
+use super::milestones::{
+    build_view, ensure_open, milestone_row_in, standing_certificate, MilestoneRow,
+};
 use crate::domain::codes::required_text;
 use crate::domain::status::MilestoneState;
 use crate::domain::views::Rights;
@@ -84,8 +86,25 @@ async fn open_write<'a>(
     Ok((p, rights, m, tx))
 }
 
-async fn record(
+/// The row may change: the milestone is open (not signed off or certified)
+/// and the editor saw the row's current version. Inside the edit's transaction.
+#[allow(clippy::too_many_arguments)]
+async fn guard(
     tx: &mut Transaction<'_, Sqlite>,
+    p: &ProjectRow,
+    m: &MilestoneRow,
+    rights: &Rights,
+    what: &str,
+    current: i64,
+    seen: i64,
+) -> Result<(), AppError> {
+    ensure_open(tx, p, m, rights).await?;
+    check_version(what, current, seen)
+}
+
+/// Records the edit's audit event (with before and after) and commits it.
+async fn finish(
+    mut tx: Transaction<'_, Sqlite>,
     actor: &Actor,
     p: &ProjectRow,
     m: &MilestoneRow,
@@ -94,7 +113,7 @@ async fn record(
     c: Changes,
 ) -> Result<(), AppError> {
     audit::record(
-        tx,
+        &mut tx,
         Event {
             actor_id: Some(actor.id),
             project_id: Some(p.id),
@@ -105,7 +124,9 @@ async fn record(
             after: Some(Value::Object(c.after)),
         },
     )
-    .await
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Reopens a signed-off or certified milestone with a reason. PMs. Its live

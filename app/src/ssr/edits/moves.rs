@@ -1,10 +1,9 @@
 //! Moving tasks, checklists and items up and down, each against the
 //! version the editor saw.
 
-use super::{check_version, manager, open_write, record, Changes};
+use super::{finish, guard, manager, open_write, Changes};
 use crate::error::AppError;
 use crate::ssr::auth::Actor;
-use crate::ssr::milestones::ensure_open;
 use serde_json::{json, Map};
 use sqlx::SqlitePool;
 use sqlx::{Sqlite, Transaction};
@@ -103,8 +102,16 @@ pub async fn move_task(
             AppError::NotFound(format!("task {} in {} {}", task.trim(), p.code, m.code))
         })?;
     let (_, code, title, version) = rows[index].clone();
-    ensure_open(&mut tx, &p, &m, &rights).await?;
-    check_version(&format!("task {code}"), version, req.version)?;
+    guard(
+        &mut tx,
+        &p,
+        &m,
+        &rights,
+        &format!("task {code}"),
+        version,
+        req.version,
+    )
+    .await?;
     let other = neighbour(index, rows.len(), d)
         .ok_or_else(|| already(&format!("task {code}"), d, "in its milestone"))?;
     swap_positions(
@@ -119,18 +126,7 @@ pub async fn move_task(
         before: Map::from_iter([("position".to_string(), json!(index + 1))]),
         after: Map::from_iter([("position".to_string(), json!(other + 1))]),
     };
-    record(
-        &mut tx,
-        actor,
-        &p,
-        &m,
-        "task.move",
-        format!("{code} {title}"),
-        c,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    finish(tx, actor, &p, &m, "task.move", format!("{code} {title}"), c).await
 }
 
 /// Moves a checklist up or down among the milestone's checklists. PMs.
@@ -155,8 +151,16 @@ pub async fn move_checklist(
         AppError::NotFound(format!("checklist {checklist} in {} {}", p.code, m.code))
     })?;
     let (_, title, version) = rows[index].clone();
-    ensure_open(&mut tx, &p, &m, &rights).await?;
-    check_version(&format!("checklist '{title}'"), version, req.version)?;
+    guard(
+        &mut tx,
+        &p,
+        &m,
+        &rights,
+        &format!("checklist '{title}'"),
+        version,
+        req.version,
+    )
+    .await?;
     let other = neighbour(index, rows.len(), d)
         .ok_or_else(|| already(&format!("checklist '{title}'"), d, "in its milestone"))?;
     swap_positions(
@@ -171,9 +175,7 @@ pub async fn move_checklist(
         before: Map::from_iter([("position".to_string(), json!(index + 1))]),
         after: Map::from_iter([("position".to_string(), json!(other + 1))]),
     };
-    record(&mut tx, actor, &p, &m, "checklist.move", title, c).await?;
-    tx.commit().await?;
-    Ok(())
+    finish(tx, actor, &p, &m, "checklist.move", title, c).await
 }
 
 /// Moves a checklist item up or down within its section. PMs.
@@ -208,8 +210,16 @@ pub async fn move_item(
         AppError::NotFound(format!("checklist item {item} in {} {}", p.code, m.code))
     })?;
     let (_, section, text, version) = rows[index].clone();
-    ensure_open(&mut tx, &p, &m, &rights).await?;
-    check_version(&format!("item '{text}'"), version, req.version)?;
+    guard(
+        &mut tx,
+        &p,
+        &m,
+        &rights,
+        &format!("item '{text}'"),
+        version,
+        req.version,
+    )
+    .await?;
     // an item moves within its section; sections stay whole
     let other = neighbour(index, rows.len(), d)
         .filter(|o| rows[*o].1 == section)
@@ -226,16 +236,5 @@ pub async fn move_item(
         before: Map::from_iter([("position".to_string(), json!(index + 1))]),
         after: Map::from_iter([("position".to_string(), json!(other + 1))]),
     };
-    record(
-        &mut tx,
-        actor,
-        &p,
-        &m,
-        "item.move",
-        format!("{list}: {text}"),
-        c,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    finish(tx, actor, &p, &m, "item.move", format!("{list}: {text}"), c).await
 }
