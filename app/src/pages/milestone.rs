@@ -8,10 +8,10 @@ use crate::components::{
     VerdictBadge,
 };
 use crate::domain::criterion::fmt_number;
-use crate::domain::metrics::{EvidenceKind, METRICS};
 use crate::domain::milestone::{MilestoneState, SignoffStatus};
 use crate::domain::views::MilestoneView;
 use crate::server_fns::milestones::*;
+use evidence::metrics::{EvidenceKind, METRICS};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};

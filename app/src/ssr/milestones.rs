@@ -9,13 +9,13 @@ use super::db;
 use super::evidence::{evidence_for_milestone, EvidenceRow};
 use crate::domain::codes::{optional_text, required_text, ItemCode, MilestoneCode};
 use crate::domain::criterion::{judge, parse_metric, EvidenceFacts, Judgement, Op};
-use crate::domain::metrics::metric_info;
 use crate::domain::milestone::{
     derive_state, describe_change, gaps, is_revision, locked_message, stale_notices, state_digest,
     MilestoneState, Progress, SignoffStatus,
 };
 use crate::domain::views::*;
 use crate::error::AppError;
+use evidence::metrics::metric_info;
 use serde_json::json;
 use sqlx::{SqliteConnection, SqlitePool};
 
