@@ -28,11 +28,15 @@ pub fn dir() -> PathBuf {
 /// # Panics
 /// When the key can't be read in CI, or is not a JSON object.
 pub fn answer_key(test: &str) -> Option<(PathBuf, Map<String, Value>)> {
-    let dir = dir();
+    answer_key_in(dir(), in_ci(), test)
+}
+
+/// [`answer_key`] for a given directory, in CI or not.
+fn answer_key_in(dir: PathBuf, ci: bool, test: &str) -> Option<(PathBuf, Map<String, Value>)> {
     let path = dir.join("expected.json");
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
-        Err(e) if in_ci() => panic!(
+        Err(e) if ci => panic!(
             "{test}: the shared fixtures are missing in CI ({}: {e}); \
              put them at ../shared/fixtures or set ATTEST_FIXTURES",
             path.display()
@@ -50,4 +54,24 @@ pub fn answer_key(test: &str) -> Option<(PathBuf, Map<String, Value>)> {
 /// True when the `CI` environment variable says this is a CI run.
 fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn absent() -> PathBuf {
+        std::env::temp_dir().join(format!("attest-no-fixtures-{}", std::process::id()))
+    }
+
+    #[test]
+    #[should_panic(expected = "the shared fixtures are missing in CI")]
+    fn absent_fixtures_fail_a_test_in_ci() {
+        answer_key_in(absent(), true, "conformance");
+    }
+
+    #[test]
+    fn absent_fixtures_skip_a_test_outside_ci() {
+        assert!(answer_key_in(absent(), false, "conformance").is_none());
+    }
 }

@@ -37,7 +37,7 @@ pub fn parse<R: BufRead>(kind: EvidenceKind, mut reader: R) -> Result<Parsed, Pa
         EvidenceKind::Jmeter => text::jmeter(reader),
         EvidenceKind::Locust => text::locust(reader),
         EvidenceKind::Wrk => text::wrk(reader),
-        EvidenceKind::Zap => zap(reader),
+        EvidenceKind::Zap => zap_report(reader),
         EvidenceKind::File | EvidenceKind::Link | EvidenceKind::Note => {
             Ok(Metrics::default().into_parsed(kind, Vec::new()))
         }
@@ -81,7 +81,7 @@ pub fn parse_detailed<R: BufRead>(
         EvidenceKind::Cobertura => return coverage(cobertura::parse_with, reader),
         EvidenceKind::Jacoco => return coverage(jacoco::parse_with, reader),
         EvidenceKind::Lcov => return coverage(lcov::parse_with, reader),
-        EvidenceKind::Zap => zap_with(reader, Some(&mut findings))?,
+        EvidenceKind::Zap => zap_report_with(reader, Some(&mut findings))?,
         EvidenceKind::Sarif
         | EvidenceKind::Trivy
         | EvidenceKind::Grype
@@ -111,12 +111,12 @@ pub fn parse_path_detailed(
 }
 
 /// ZAP writes JSON or XML; the first non-blank byte decides.
-fn zap<R: BufRead>(reader: R) -> Result<Parsed, ParseError> {
-    zap_with(reader, None)
+fn zap_report<R: BufRead>(reader: R) -> Result<Parsed, ParseError> {
+    zap_report_with(reader, None)
 }
 
 /// ZAP, listing its alerts into `detail` when given.
-fn zap_with<R: BufRead>(
+fn zap_report_with<R: BufRead>(
     mut reader: R,
     detail: Option<&mut FindingsExtract>,
 ) -> Result<Parsed, ParseError> {
@@ -236,9 +236,8 @@ fn json_with<R: BufRead>(
                 EvidenceKind::NpmAudit => security::npm_audit::metrics(&v).ok_or_else(|| {
                     bad("not an npm audit report: no metadata.vulnerabilities counts")
                 })?,
-                EvidenceKind::Zap => {
-                    security::zap::json_metrics(&v).ok_or_else(|| bad("not a ZAP report: no \"site\" with \"alerts\""))?
-                }
+                EvidenceKind::Zap => security::zap::json_metrics(&v)
+                    .ok_or_else(|| bad("not a ZAP report: no \"site\" with \"alerts\""))?,
                 EvidenceKind::K6 => summaries::k6(&v, &mut warnings)
                     .ok_or_else(|| bad("not a k6 summary: no \"metrics\" object"))?,
                 EvidenceKind::Gatling => summaries::gatling(&v)
