@@ -36,6 +36,8 @@ mod security;
 
 #[cfg(all(test, feature = "parse"))]
 mod drilldown_tests;
+#[cfg(all(test, feature = "parse"))]
+mod testing;
 
 #[cfg(feature = "parse")]
 pub use detect::detect;

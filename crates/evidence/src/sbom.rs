@@ -152,14 +152,8 @@ pub fn spdx(doc: &SpdxDocument) -> Result<Metrics, String> {
 #[cfg(test)]
 mod tests {
     use crate::metrics::EvidenceKind;
-    use crate::{parse, Parsed};
-
-    fn p(kind: EvidenceKind, s: &str) -> Parsed {
-        parse(kind, s.as_bytes()).unwrap_or_else(|e| panic!("{e}"))
-    }
-    fn get(p: &Parsed, k: &str) -> Option<f64> {
-        p.metrics.get(k).copied()
-    }
+    use crate::parse;
+    use crate::testing::{get, p};
 
     #[test]
     fn cyclonedx_counts_nested_components_and_rates_vulnerabilities() {

@@ -130,10 +130,7 @@ fn files<R: BufRead>(x: &mut XmlStream<R>, out: &mut CoverageExtract) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn get(p: &Parsed, k: &str) -> Option<f64> {
-        p.metrics.get(k).copied()
-    }
+    use crate::testing::get;
 
     #[test]
     fn cobertura_takes_the_root_rates_as_written() {

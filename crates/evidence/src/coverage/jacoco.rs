@@ -147,10 +147,7 @@ fn counter(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn get(p: &Parsed, k: &str) -> Option<f64> {
-        p.metrics.get(k).copied()
-    }
+    use crate::testing::get;
 
     #[test]
     fn jacoco_prefers_report_counters_then_packages_then_source_files() {

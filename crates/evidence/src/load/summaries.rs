@@ -121,11 +121,8 @@ pub fn oha(v: &Value) -> Option<Metrics> {
 #[cfg(test)]
 mod tests {
     use crate::metrics::EvidenceKind;
-    use crate::{parse, Parsed};
-
-    fn p(kind: EvidenceKind, s: &str) -> Parsed {
-        parse(kind, s.as_bytes()).unwrap_or_else(|e| panic!("{e}"))
-    }
+    use crate::parse;
+    use crate::testing::p;
 
     #[test]
     fn k6_legacy_passes_are_the_failed_requests() {

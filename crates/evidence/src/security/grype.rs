@@ -53,14 +53,7 @@ pub fn grype_with(report: &GrypeReport, mut detail: Option<&mut FindingsExtract>
 #[cfg(test)]
 mod tests {
     use crate::metrics::EvidenceKind;
-    use crate::{parse, Parsed};
-
-    fn p(kind: EvidenceKind, s: &str) -> Parsed {
-        parse(kind, s.as_bytes()).unwrap_or_else(|e| panic!("{e}"))
-    }
-    fn get(p: &Parsed, k: &str) -> Option<f64> {
-        p.metrics.get(k).copied()
-    }
+    use crate::testing::{get, p};
 
     #[test]
     fn grype_counts_negligible_as_low() {

@@ -80,11 +80,7 @@ pub fn findings(v: &Value, out: &mut FindingsExtract) {
 #[cfg(test)]
 mod tests {
     use crate::metrics::EvidenceKind;
-    use crate::{parse, Parsed};
-
-    fn p(kind: EvidenceKind, s: &str) -> Parsed {
-        parse(kind, s.as_bytes()).unwrap_or_else(|e| panic!("{e}"))
-    }
+    use crate::testing::p;
 
     #[test]
     fn npm_audit_takes_the_tools_own_counts_without_info() {

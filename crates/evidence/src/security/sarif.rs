@@ -216,14 +216,7 @@ pub fn sarif_with(log: &SarifLog, mut detail: Option<&mut FindingsExtract>) -> M
 #[cfg(test)]
 mod tests {
     use crate::metrics::EvidenceKind;
-    use crate::{parse, Parsed};
-
-    fn p(kind: EvidenceKind, s: &str) -> Parsed {
-        parse(kind, s.as_bytes()).unwrap_or_else(|e| panic!("{e}"))
-    }
-    fn get(p: &Parsed, k: &str) -> Option<f64> {
-        p.metrics.get(k).copied()
-    }
+    use crate::testing::{get, p};
 
     #[test]
     fn sarif_levels_fall_back_to_the_rule_then_warning_and_skip_accepted_suppressions() {

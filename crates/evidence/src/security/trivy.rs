@@ -132,14 +132,8 @@ pub fn trivy_with(report: &TrivyReport, mut detail: Option<&mut FindingsExtract>
 #[cfg(test)]
 mod tests {
     use crate::metrics::EvidenceKind;
-    use crate::{parse, Parsed};
-
-    fn p(kind: EvidenceKind, s: &str) -> Parsed {
-        parse(kind, s.as_bytes()).unwrap_or_else(|e| panic!("{e}"))
-    }
-    fn get(p: &Parsed, k: &str) -> Option<f64> {
-        p.metrics.get(k).copied()
-    }
+    use crate::parse;
+    use crate::testing::{get, p};
 
     #[test]
     fn a_trivy_secret_scan_gives_no_vulnerability_counts() {

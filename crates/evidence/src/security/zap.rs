@@ -215,14 +215,7 @@ fn riskcode(t: &str) -> Result<usize, String> {
 mod tests {
     use super::xml_with;
     use crate::metrics::EvidenceKind;
-    use crate::{parse, Parsed};
-
-    fn p(kind: EvidenceKind, s: &str) -> Parsed {
-        parse(kind, s.as_bytes()).unwrap_or_else(|e| panic!("{e}"))
-    }
-    fn get(p: &Parsed, k: &str) -> Option<f64> {
-        p.metrics.get(k).copied()
-    }
+    use crate::testing::{get, p};
 
     #[test]
     fn zap_json_counts_alerts_by_riskcode() {
