@@ -2,8 +2,8 @@
 //! of the family on the same bytes. Any panic is a bug; errors are expected.
 #![no_main]
 
-use app::domain::metrics::EvidenceKind;
-use app::ssr::parsers::{detect, parse, parse_detailed};
+use evidence::metrics::EvidenceKind;
+use evidence::{detect, parse, parse_detailed};
 use libfuzzer_sys::fuzz_target;
 
 const KINDS: &[EvidenceKind] = &[EvidenceKind::Lcov, EvidenceKind::Jmeter, EvidenceKind::Locust, EvidenceKind::Wrk];

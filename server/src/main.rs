@@ -3,9 +3,7 @@
 //! evidence, verify certificates and the audit chain.
 
 use app::domain::tokens::Scopes;
-use app::ssr::{
-    blobs::BlobStore, certificates, db, demo, parsers, signing::KeyStore, tokens, AppState,
-};
+use app::ssr::{blobs::BlobStore, certificates, db, demo, signing::KeyStore, tokens, AppState};
 use clap::Parser;
 use server::config::{
     self, AuditCommand, Cli, Command, EvidenceCommand, KeyCommand, TokenCommand, UserCommand,
@@ -168,11 +166,11 @@ async fn run(cli: Cli) -> Result<ExitCode, BoxError> {
             let kind = match kind.as_deref() {
                 None | Some("auto") => None,
                 Some(k) => Some(
-                    app::domain::metrics::EvidenceKind::parse(k)
+                    evidence::metrics::EvidenceKind::parse(k)
                         .ok_or_else(|| format!("unknown kind {k:?}"))?,
                 ),
             };
-            match parsers::parse_path(&file, kind) {
+            match evidence::parse_path(&file, kind) {
                 Ok(parsed) => {
                     println!("{}", serde_json::to_string_pretty(&parsed)?);
                     Ok(ExitCode::SUCCESS)

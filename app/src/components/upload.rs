@@ -2,8 +2,8 @@
 //! that redirects to the stored evidence; with JavaScript it posts the same
 //! form in the background and shows what the file was parsed as in place.
 
-use crate::domain::metrics::{metric_info, EvidenceKind};
 use crate::domain::views::EvidenceView;
+use evidence::metrics::{metric_info, EvidenceKind};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 

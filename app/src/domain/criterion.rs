@@ -1,8 +1,8 @@
 //! Acceptance criteria: a metric, an operator and a target, judged only from
 //! the numbers parsed out of stored evidence.
 
-use super::metrics::{metric_info, round_metric};
 use crate::error::AppError;
+use evidence::metrics::{metric_info, round_metric};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -54,7 +54,8 @@ impl Op {
             Op::Eq => "=",
         }
     }
-    /// Compares after rounding both sides the way EVIDENCE.md prescribes for `metric`.
+    /// Compares after rounding both sides the way the metric contract prescribes for
+    /// `metric` (`crates/evidence/README.md`, "Rounding").
     pub fn holds(self, metric: &str, actual: f64, target: f64) -> bool {
         let (a, t) = (round_metric(metric, actual), round_metric(metric, target));
         match self {
@@ -67,7 +68,7 @@ impl Op {
     }
 }
 
-/// Checks that a metric name is one EVIDENCE.md defines.
+/// Checks that a metric name is one the metric catalogue (`evidence::metrics`) defines.
 pub fn parse_metric(raw: &str) -> Result<String, AppError> {
     let s = raw.trim();
     metric_info(s).map(|m| m.name.to_string()).ok_or_else(|| {
@@ -196,8 +197,8 @@ impl Default for TargetInput {
 /// for percentage metrics only (`80%` is 80, as coverage is counted in
 /// percent); anything else that is not a finite number is refused, naming it.
 pub fn parse_target(input: &TargetInput, metric: &str) -> Result<f64, AppError> {
-    let percent = crate::domain::metrics::metric_info(metric)
-        .is_some_and(|m| m.unit == crate::domain::metrics::Unit::Percent);
+    let percent = evidence::metrics::metric_info(metric)
+        .is_some_and(|m| m.unit == evidence::metrics::Unit::Percent);
     let value = match input {
         TargetInput::Number(n) => *n,
         TargetInput::Text(raw) => {

@@ -5,12 +5,12 @@
 use crate::components::upload::MetricList;
 use crate::components::{when, PageError};
 use crate::domain::criterion::fmt_number;
-use crate::domain::details::{
+use crate::server_fns::evidence::{get_evidence, get_evidence_details};
+use evidence::details::{
     CaseKey, Comparison, CoverageDetails, EvidenceDetails, FileDelta, Finding, FindingDetails,
     Shown, TestDetails,
 };
-use crate::domain::metrics::EvidenceKind;
-use crate::server_fns::evidence::{get_evidence, get_evidence_details};
+use evidence::metrics::EvidenceKind;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};

@@ -1,8 +1,8 @@
 //! Evidence and certificates as pages read them.
 
-use crate::domain::details::EvidenceDetails;
 use crate::domain::views::{CertificateView, EvidenceView};
 use crate::error::AppError;
+use evidence::details::EvidenceDetails;
 use leptos::prelude::*;
 
 /// One evidence file's facts. Members of its project.

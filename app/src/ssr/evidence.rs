@@ -5,14 +5,14 @@
 use super::audit::{self, Event};
 use super::auth::{project_for, Actor, Need};
 use super::blobs::Received;
+use super::evidence_stream::Streamed;
 use super::facts::{EvidenceRow, EVIDENCE_SELECT};
-use super::parsers::{self, stream::Streamed};
 use super::scope::milestone_row;
 use super::AppState;
-use crate::domain::details::{self, EvidenceDetails, Extract, PreviousEvidence};
-use crate::domain::metrics::EvidenceKind;
 use crate::domain::views::EvidenceView;
 use crate::error::AppError;
+use evidence::details::{self, EvidenceDetails, Extract, PreviousEvidence};
+use evidence::metrics::EvidenceKind;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -90,8 +90,8 @@ pub async fn details(
     let prev_path = previous.as_ref().map(|p| state.blobs.path_of(&p.sha256));
     // both files are parsed off the async workers: they may be large
     let (current, before) = tokio::task::spawn_blocking(move || {
-        let current = parsers::parse_path_detailed(&path, kind);
-        let before = prev_path.and_then(|p| parsers::parse_path_detailed(&p, kind).ok());
+        let current = evidence::parse_path_detailed(&path, kind);
+        let before = prev_path.and_then(|p| evidence::parse_path_detailed(&p, kind).ok());
         (current, before)
     })
     .await
@@ -324,7 +324,7 @@ pub async fn store_upload(
         // the kind field came after the file, or nothing ran alongside
         _ => {
             let path = received.path.to_path_buf();
-            tokio::task::spawn_blocking(move || parsers::parse_path(&path, kind))
+            tokio::task::spawn_blocking(move || evidence::parse_path(&path, kind))
                 .await
                 .map_err(|e| {
                     tracing::error!(error = %e, "parser task failed");

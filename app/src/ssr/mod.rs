@@ -1,6 +1,7 @@
 //! Server-only code: database access per aggregate, the blob store, evidence
-//! parsers, certificates, audit history, accounts and the demo. Everything
-//! behind the `ssr` feature lives here and nowhere else.
+//! uploads (parsed by the `evidence` crate while they stream in),
+//! certificates, audit history, accounts and the demo. Everything behind the
+//! `ssr` feature lives here and nowhere else.
 
 pub mod accounts;
 pub mod audit;
@@ -11,12 +12,12 @@ pub mod db;
 pub mod demo;
 pub mod edits;
 pub mod evidence;
+pub mod evidence_stream;
 pub mod exports;
 pub mod facts;
 pub mod flash;
 pub mod idempotency;
 pub mod milestones;
-pub mod parsers;
 pub mod pdf;
 pub mod projects;
 pub mod redirects;

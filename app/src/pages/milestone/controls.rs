@@ -3,7 +3,7 @@
 
 use super::Actions;
 use crate::domain::criterion::fmt_number;
-use crate::domain::metrics::METRICS;
+use evidence::metrics::METRICS;
 use leptos::prelude::*;
 
 /// The inside of a Move up / Move down form: one form, the pressed button

@@ -6,7 +6,7 @@ use super::Actions;
 use crate::components::{
     action_error, action_message, when, ActionNotice, FormBody, FormError, FormStatus,
 };
-use crate::domain::metrics::{EvidenceKind, METRICS};
+use evidence::metrics::{EvidenceKind, METRICS};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 

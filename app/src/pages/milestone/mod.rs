@@ -7,12 +7,12 @@ use crate::components::{
     Mark, MarkKind, PageError, ProgressBar, StateBadge, UploadForm, VerdictBadge,
 };
 use crate::domain::criterion::fmt_number;
-use crate::domain::metrics::EvidenceKind;
 use crate::domain::status::{MilestoneState, SignoffStatus};
 use crate::domain::views::MilestoneView;
 use crate::server_fns::edits::*;
 use crate::server_fns::evidence::WithdrawEvidence;
 use crate::server_fns::milestones::*;
+use evidence::metrics::EvidenceKind;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;

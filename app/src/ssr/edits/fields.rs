@@ -389,7 +389,7 @@ pub async fn edit_criterion(
     }
     // the unit follows the metric when the metric changes
     let unit = if metric_changed {
-        crate::domain::metrics::metric_info(&metric)
+        evidence::metrics::metric_info(&metric)
             .map(|i| i.unit.symbol().to_string())
             .unwrap_or_default()
     } else {

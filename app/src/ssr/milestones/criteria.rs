@@ -3,12 +3,12 @@
 use super::ensure_open;
 use crate::domain::codes::{optional_text, required_text, ItemCode};
 use crate::domain::criterion::{parse_metric, Op};
-use crate::domain::metrics::metric_info;
 use crate::error::AppError;
 use crate::ssr::audit::{self, Event};
 use crate::ssr::auth::Actor;
 use crate::ssr::db;
 use crate::ssr::scope::{milestone_row, milestone_row_in, project_for, Need};
+use evidence::metrics::metric_info;
 use serde_json::json;
 use sqlx::SqlitePool;
 

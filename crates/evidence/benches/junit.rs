@@ -1,10 +1,10 @@
 //! Criterion benchmark of the streaming JUnit parser on ../shared/bench's
 //! 100,000-case, 41 MB file (made by `.ci/bench`, or set ATTEST_BENCH_FILE).
-//! Run: `cargo bench -p app --features ssr --bench junit`.
+//! Run: `cargo bench -p attest-evidence --bench junit`.
 
-use app::domain::metrics::EvidenceKind;
-use app::ssr::parsers::parse_path;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use evidence::metrics::EvidenceKind;
+use evidence::parse_path;
 use std::path::PathBuf;
 
 fn junit(c: &mut Criterion) {
@@ -13,7 +13,7 @@ fn junit(c: &mut Criterion) {
         .unwrap_or_else(|| {
             PathBuf::from(concat!(
                 env!("CARGO_MANIFEST_DIR"),
-                "/../target/bench/junit-100k.xml"
+                "/../../target/bench/junit-100k.xml"
             ))
         });
     let Ok(meta) = std::fs::metadata(&file) else {

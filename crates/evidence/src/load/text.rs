@@ -1,44 +1,11 @@
-//! Text and CSV reports: JMeter .jtl (with or without a header), Locust
+//! Load tests as CSV and text: JMeter .jtl (with or without a header), Locust
 //! `*_stats.csv` and wrk's console output. CSV is read row by row with the csv
 //! crate; JMeter latencies go into a histogram, so memory stays flat.
 
-use super::{num, Metrics, ParseError, Parsed};
-use crate::domain::metrics::EvidenceKind;
+use crate::metrics::EvidenceKind;
+use crate::parsed::{num, Metrics, ParseError, Parsed};
 use std::collections::BTreeMap;
 use std::io::BufRead;
-
-/// Guesses CSV and text kinds from the first line(s).
-pub fn detect(head: &str) -> Option<super::EvidenceKind> {
-    let first = head
-        .lines()
-        .next()
-        .unwrap_or("")
-        .trim_start_matches('\u{feff}')
-        .trim();
-    if JtlColumns::from_names(first.split(',')).is_some()
-        && (first.contains("timeStamp") || first.contains("label"))
-    {
-        return Some(EvidenceKind::Jmeter);
-    }
-    let lower = first.to_ascii_lowercase();
-    let unquoted = lower.replace('"', "");
-    if (unquoted.starts_with("type,name,") || unquoted.starts_with("method,name,"))
-        && (unquoted.contains(",request count,") || unquoted.contains(",# requests,"))
-    {
-        return Some(EvidenceKind::Locust);
-    }
-    if head.contains("Thread Stats") && head.contains("requests in")
-        || head.starts_with("Running ") && head.contains(" test @ ")
-    {
-        return Some(EvidenceKind::Wrk);
-    }
-    let fields: Vec<&str> = first.split(',').collect();
-    if fields.len() >= 8 && num(fields[1]).is_some() && matches!(fields[7].trim(), "true" | "false")
-    {
-        return Some(EvidenceKind::Jmeter);
-    }
-    None
-}
 
 fn csv_error(kind: EvidenceKind, e: csv::Error) -> ParseError {
     let line = e.position().map(|p| p.line());
@@ -66,14 +33,14 @@ fn nearest_rank(hist: &BTreeMap<u64, u64>, n: u64, p: f64) -> Option<f64> {
 }
 
 /// Column positions a .jtl row is read by.
-struct JtlColumns {
+pub(crate) struct JtlColumns {
     elapsed: usize,
     success: usize,
     message: Option<usize>,
 }
 
 impl JtlColumns {
-    fn from_names<'a>(names: impl Iterator<Item = &'a str> + Clone) -> Option<Self> {
+    pub(crate) fn from_names<'a>(names: impl Iterator<Item = &'a str> + Clone) -> Option<Self> {
         let find = |want: &str| {
             names
                 .clone()

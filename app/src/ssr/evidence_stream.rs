@@ -5,10 +5,12 @@
 //! The parser reads exactly the bytes that are stored, in order, through a
 //! bounded channel (back-pressure, flat memory); chunk boundaries make no
 //! difference to the result (tested against `parse_path` on every fixture).
+//! This is upload plumbing (axum's `Bytes`, tokio channels); what the bytes
+//! mean is the `evidence` crate's business.
 
-use super::{parse_detecting, ParseError, Parsed};
-use crate::domain::metrics::EvidenceKind;
 use axum::body::Bytes;
+use evidence::metrics::EvidenceKind;
+use evidence::{parse_detecting, ParseError, Parsed};
 use std::io::{BufRead, Read};
 use tokio::sync::mpsc;
 
@@ -133,7 +135,7 @@ mod tests {
 
     #[tokio::test]
     async fn chunking_makes_no_difference() {
-        let whole = super::super::parse_detecting(JUNIT.as_bytes(), None).unwrap();
+        let whole = parse_detecting(JUNIT.as_bytes(), None).unwrap();
         for size in [1, 2, 3, 7, 64, 4096] {
             let s = streamed(JUNIT.as_bytes(), size, None).await;
             assert_eq!(s.requested, None);
@@ -146,7 +148,7 @@ mod tests {
     #[tokio::test]
     async fn a_refusal_is_the_same_refusal() {
         let cut = &JUNIT[..JUNIT.len() - 20];
-        let whole = super::super::parse_detecting(cut.as_bytes(), None).unwrap_err();
+        let whole = parse_detecting(cut.as_bytes(), None).unwrap_err();
         let s = streamed(cut.as_bytes(), 5, None).await;
         assert_eq!(s.result.unwrap_err().to_string(), whole.to_string());
     }
@@ -160,5 +162,45 @@ mod tests {
         let parsed = s.result.unwrap();
         assert_eq!(parsed.kind, EvidenceKind::File);
         assert!(parsed.metrics.is_empty());
+    }
+
+    /// The upload path parses while bytes arrive, in whatever chunks the network
+    /// delivers: every fixture, fed in awkward chunk sizes, must give exactly what
+    /// parsing the whole file gives (metrics, warnings, or the same refusal).
+    /// Without the shared fixtures it skips, or fails in CI (`evidence::fixtures`).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn every_shared_fixture_parses_the_same_when_streamed_in_chunks() {
+        let Some((dir, expected)) = evidence::fixtures::answer_key("conformance (streamed)") else {
+            return;
+        };
+        let mut failures = Vec::new();
+        for (i, file) in expected.keys().enumerate() {
+            let path = dir.join(file);
+            let bytes = std::fs::read(&path).expect("fixture readable");
+            let whole = evidence::parse_path(&path, None).map_err(|e| e.to_string());
+            // odd sizes so that boundaries fall inside tags, numbers and UTF-8 sequences
+            let chunk = [1usize, 3, 17, 1000, 8191][i % 5].max(bytes.len() / 4000);
+            let mut parser = StreamParser::start(None);
+            for piece in bytes.chunks(chunk) {
+                parser.feed(Bytes::copy_from_slice(piece)).await;
+            }
+            let streamed = parser
+                .finish()
+                .await
+                .expect("parser thread")
+                .result
+                .map_err(|e| e.to_string());
+            if streamed != whole {
+                failures.push(format!(
+                    "{file} (chunks of {chunk}): streamed {streamed:?}, whole {whole:?}"
+                ));
+            }
+        }
+        println!(
+            "conformance (streamed): {}/{} files identical",
+            expected.len() - failures.len(),
+            expected.len()
+        );
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 }

@@ -1,112 +1,24 @@
-//! Evidence parsers: every report kind of ../shared/EVIDENCE.md turned into
-//! metrics, exactly by its rules. XML, CSV and LCOV are read as streams (flat
-//! memory whatever the size); DTD entities are never expanded and a document
-//! that declares any is refused.
+//! The entry points: parse a report of a given kind (or detect its kind
+//! first), from a reader or a stored file, with or without its drill-down.
+//! Each kind goes to its format's parser; JSON kinds pass one shared check
+//! of the top level first. XML, CSV and LCOV are read as streams (flat memory
+//! whatever the size); DTD entities are never expanded and a document that
+//! declares any is refused.
 
-mod count;
-mod json;
-mod junit;
-mod lcov;
-pub mod stream;
-mod text;
-mod typed;
-mod xml;
-
-use crate::domain::details::{CoverageExtract, Extract, FindingsExtract, TestsExtract};
-use crate::domain::metrics::{round_metric, EvidenceKind};
-use std::collections::BTreeMap;
+use crate::coverage::{cobertura, jacoco, lcov};
+use crate::details::{CoverageExtract, Extract, FindingsExtract, TestsExtract};
+use crate::detect::detect;
+use crate::junit;
+use crate::load::{summaries, text};
+use crate::metrics::EvidenceKind;
+use crate::parsed::{Metrics, ParseError, Parsed};
+use crate::read::json::{first_byte, read};
+use crate::read::kept::Keeping;
+use crate::sbom;
+use crate::security::{self, zap};
+use serde_json::Value;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
-
-use count::{count as count_newlines, LineCounter};
-
-/// What a report yielded.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct Parsed {
-    /// The kind the file was read as.
-    pub kind: EvidenceKind,
-    /// Metric name → value, already rounded by `round_metric`; only what the file provides.
-    pub metrics: BTreeMap<String, f64>,
-    /// Where the file contradicts itself (e.g. summary attributes vs counted cases).
-    pub warnings: Vec<String>,
-}
-
-/// Why a report was refused.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ParseError {
-    /// The kind the file was read as.
-    pub kind: EvidenceKind,
-    /// The problem, without the kind's label or the line.
-    pub message: String,
-    /// 1-based line of the problem, where known.
-    pub line: Option<u64>,
-}
-
-impl std::fmt::Display for ParseError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.kind.label(), self.message)?;
-        if let Some(line) = self.line {
-            write!(f, " at line {line}")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for ParseError {}
-
-impl ParseError {
-    /// A refusal of a `kind` report.
-    pub fn new(kind: EvidenceKind, message: impl Into<String>, line: Option<u64>) -> Self {
-        ParseError {
-            kind,
-            message: message.into(),
-            line,
-        }
-    }
-}
-
-/// Metrics being collected; values are rounded as EVIDENCE.md compares them.
-#[derive(Default)]
-pub(crate) struct Metrics(BTreeMap<String, f64>);
-
-impl Metrics {
-    /// Records a value (rounded); non-finite values are left out.
-    pub fn set(&mut self, name: &str, value: f64) {
-        if value.is_finite() {
-            self.0.insert(name.to_string(), round_metric(name, value));
-        }
-    }
-    /// Records a value when there is one.
-    pub fn set_opt(&mut self, name: &str, value: Option<f64>) {
-        if let Some(v) = value {
-            self.set(name, v);
-        }
-    }
-    /// The finished result.
-    pub fn into_parsed(self, kind: EvidenceKind, warnings: Vec<String>) -> Parsed {
-        Parsed {
-            kind,
-            metrics: self.0,
-            warnings,
-        }
-    }
-}
-
-/// Guesses the kind from the first bytes of a file. None = not a known report.
-pub fn detect(head: &[u8]) -> Option<EvidenceKind> {
-    let text = String::from_utf8_lossy(head);
-    let t = text.trim_start_matches('\u{feff}').trim_start();
-    if t.starts_with('<') {
-        return xml::detect(t);
-    }
-    if t.starts_with('{') || t.starts_with('[') {
-        return json::detect(t);
-    }
-    if lcov::looks_like(t) {
-        return Some(EvidenceKind::Lcov);
-    }
-    text::detect(t)
-}
 
 /// Parses a report of the given kind. File/Link/Note yield no metrics.
 pub fn parse<R: BufRead>(kind: EvidenceKind, mut reader: R) -> Result<Parsed, ParseError> {
@@ -119,13 +31,13 @@ pub fn parse<R: BufRead>(kind: EvidenceKind, mut reader: R) -> Result<Parsed, Pa
     }
     match kind {
         EvidenceKind::Junit => junit::parse(reader),
-        EvidenceKind::Cobertura => xml::cobertura(reader),
+        EvidenceKind::Cobertura => cobertura::parse(reader),
         EvidenceKind::Lcov => lcov::parse(reader),
-        EvidenceKind::Jacoco => xml::jacoco(reader),
+        EvidenceKind::Jacoco => jacoco::parse(reader),
         EvidenceKind::Jmeter => text::jmeter(reader),
         EvidenceKind::Locust => text::locust(reader),
         EvidenceKind::Wrk => text::wrk(reader),
-        EvidenceKind::Zap => zap(reader),
+        EvidenceKind::Zap => zap_report(reader),
         EvidenceKind::File | EvidenceKind::Link | EvidenceKind::Note => {
             Ok(Metrics::default().into_parsed(kind, Vec::new()))
         }
@@ -137,13 +49,13 @@ pub fn parse<R: BufRead>(kind: EvidenceKind, mut reader: R) -> Result<Parsed, Pa
         | EvidenceKind::Gatling
         | EvidenceKind::Oha
         | EvidenceKind::Cyclonedx
-        | EvidenceKind::Spdx => json::parse(kind, reader),
+        | EvidenceKind::Spdx => json_with(kind, reader, None),
     }
 }
 
 /// Parses a report of the given kind and extracts its drill-down: the
 /// failing tests, the files' coverage, the findings (bounded, see
-/// `domain::details`). Kinds without one give `Extract::Nothing`.
+/// [`crate::details`]). Kinds without one give `Extract::Nothing`.
 pub fn parse_detailed<R: BufRead>(
     kind: EvidenceKind,
     mut reader: R,
@@ -166,15 +78,15 @@ pub fn parse_detailed<R: BufRead>(
             let p = junit::parse_with(reader, Some(&mut out))?;
             return Ok((p, Extract::Tests(out)));
         }
-        EvidenceKind::Cobertura => return coverage(xml::cobertura_with, reader),
-        EvidenceKind::Jacoco => return coverage(xml::jacoco_with, reader),
+        EvidenceKind::Cobertura => return coverage(cobertura::parse_with, reader),
+        EvidenceKind::Jacoco => return coverage(jacoco::parse_with, reader),
         EvidenceKind::Lcov => return coverage(lcov::parse_with, reader),
-        EvidenceKind::Zap => zap_with(reader, Some(&mut findings))?,
+        EvidenceKind::Zap => zap_report_with(reader, Some(&mut findings))?,
         EvidenceKind::Sarif
         | EvidenceKind::Trivy
         | EvidenceKind::Grype
         | EvidenceKind::NpmAudit
-        | EvidenceKind::Cyclonedx => json::parse_with(kind, reader, Some(&mut findings))?,
+        | EvidenceKind::Cyclonedx => json_with(kind, reader, Some(&mut findings))?,
         _ => return Ok((parse(kind, reader)?, Extract::Nothing)),
     };
     // an SBOM without vulnerabilities, a secret-only scan: nothing was counted, nothing to list
@@ -199,12 +111,12 @@ pub fn parse_path_detailed(
 }
 
 /// ZAP writes JSON or XML; the first non-blank byte decides.
-fn zap<R: BufRead>(reader: R) -> Result<Parsed, ParseError> {
-    zap_with(reader, None)
+fn zap_report<R: BufRead>(reader: R) -> Result<Parsed, ParseError> {
+    zap_report_with(reader, None)
 }
 
 /// ZAP, listing its alerts into `detail` when given.
-fn zap_with<R: BufRead>(
+fn zap_report_with<R: BufRead>(
     mut reader: R,
     detail: Option<&mut FindingsExtract>,
 ) -> Result<Parsed, ParseError> {
@@ -231,9 +143,9 @@ fn zap_with<R: BufRead>(
         }
     };
     if first == b'<' {
-        xml::zap_with(reader, detail)
+        zap::xml_with(reader, detail)
     } else {
-        json::parse_with(EvidenceKind::Zap, reader, detail)
+        json_with(EvidenceKind::Zap, reader, detail)
     }
 }
 
@@ -278,54 +190,72 @@ pub fn parse_detecting<R: BufRead>(
     }
 }
 
-/// Parses a number the way report writers write them ("1.5", " 2 ", "1e3").
-pub(crate) fn num(s: &str) -> Option<f64> {
-    s.trim().parse::<f64>().ok().filter(|v| v.is_finite())
+/// Parses one of the JSON kinds, listing its findings into `detail` when
+/// given (SARIF, Trivy, Grype, npm audit, ZAP, CycloneDX).
+fn json_with<R: BufRead>(
+    kind: EvidenceKind,
+    mut reader: R,
+    detail: Option<&mut FindingsExtract>,
+) -> Result<Parsed, ParseError> {
+    let bad = |msg: &str| ParseError::new(kind, msg.to_string(), None);
+    // serde would read a struct from an array too; only Trivy's legacy form is one
+    match first_byte(&mut reader) {
+        None => return Err(bad("the file is empty")),
+        Some(b'{') => {}
+        Some(b'[') if kind == EvidenceKind::Trivy => {}
+        Some(b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') => {
+            return Err(ParseError::new(
+                kind,
+                "not a report: the top level is not a JSON object",
+                Some(1),
+            ))
+        }
+        Some(_) => return Err(ParseError::new(kind, "not well-formed JSON", Some(1))),
+    }
+    let mut warnings = Vec::new();
+    // detail fields are read only while this lives
+    let _keeping = detail.is_some().then(Keeping::start);
+    let m = match kind {
+        EvidenceKind::Sarif => security::sarif::sarif_with(&read(kind, reader)?, detail),
+        EvidenceKind::Trivy => security::trivy::trivy_with(&read(kind, reader)?, detail),
+        EvidenceKind::Grype => security::grype::grype_with(&read(kind, reader)?, detail),
+        EvidenceKind::Cyclonedx => {
+            sbom::cyclonedx_with(&read(kind, reader)?, detail).map_err(|e| bad(&e))?
+        }
+        EvidenceKind::Spdx => sbom::spdx(&read(kind, reader)?).map_err(|e| bad(&e))?,
+        _ => {
+            let v: Value = read(kind, reader)?;
+            if let Some(out) = detail {
+                match kind {
+                    EvidenceKind::NpmAudit => security::npm_audit::findings(&v, out),
+                    EvidenceKind::Zap => security::zap::json_findings(&v, out),
+                    _ => {}
+                }
+            }
+            match kind {
+                EvidenceKind::NpmAudit => security::npm_audit::metrics(&v).ok_or_else(|| {
+                    bad("not an npm audit report: no metadata.vulnerabilities counts")
+                })?,
+                EvidenceKind::Zap => security::zap::json_metrics(&v)
+                    .ok_or_else(|| bad("not a ZAP report: no \"site\" with \"alerts\""))?,
+                EvidenceKind::K6 => summaries::k6(&v, &mut warnings)
+                    .ok_or_else(|| bad("not a k6 summary: no \"metrics\" object"))?,
+                EvidenceKind::Gatling => summaries::gatling(&v)
+                    .ok_or_else(|| bad("not a Gatling stats.json: no stats.numberOfRequests"))?,
+                EvidenceKind::Oha => summaries::oha(&v).ok_or_else(|| {
+                    bad("not an oha report: expected top-level \"summary\" and \"latencyPercentiles\"")
+                })?,
+                _ => return Err(bad("not a JSON report kind")),
+            }
+        }
+    };
+    Ok(m.into_parsed(kind, warnings))
 }
-
-#[cfg(test)]
-mod conformance;
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A small but real-shaped head of every report kind.
-    const HEADS: &[(EvidenceKind, &str)] = &[
-        (EvidenceKind::Junit, "<?xml version=\"1.0\"?>\n<testsuites><testsuite name=\"a\"><testcase name=\"t\"/></testsuite></testsuites>"),
-        (EvidenceKind::Junit, "<testsuite name=\"a\" tests=\"1\"><testcase name=\"t\"/></testsuite>"),
-        (EvidenceKind::Cobertura, "<?xml version=\"1.0\" ?>\n<!DOCTYPE coverage SYSTEM \"http://cobertura.sourceforge.net/xml/coverage-04.dtd\">\n<coverage line-rate=\"0.5\" branch-rate=\"0\" version=\"7\"></coverage>"),
-        (EvidenceKind::Jacoco, "<?xml version=\"1.0\"?><!DOCTYPE report PUBLIC \"-//JACOCO//DTD Report 1.1//EN\" \"report.dtd\"><report name=\"x\"><counter type=\"LINE\" missed=\"1\" covered=\"3\"/></report>"),
-        (EvidenceKind::Lcov, "TN:\nSF:src/a.rs\nDA:1,1\nend_of_record\n"),
-        (EvidenceKind::Sarif, "{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\"version\":\"2.1.0\",\"runs\":[]}"),
-        (EvidenceKind::Trivy, "{\"SchemaVersion\": 2, \"ArtifactName\": \"x\", \"Results\": []}"),
-        (EvidenceKind::Trivy, "[{\"Target\": \"x\", \"Vulnerabilities\": []}]"),
-        (EvidenceKind::Grype, "{\"matches\": [], \"descriptor\": {\"name\": \"grype\"}}"),
-        (EvidenceKind::NpmAudit, "{\"auditReportVersion\": 2, \"vulnerabilities\": {}, \"metadata\": {\"vulnerabilities\": {\"high\": 1}}}"),
-        (EvidenceKind::Zap, "{\"@programName\": \"ZAP\", \"site\": []}"),
-        (EvidenceKind::Zap, "<?xml version=\"1.0\"?><OWASPZAPReport version=\"2\"><site/></OWASPZAPReport>"),
-        (EvidenceKind::K6, "{\"metrics\": {\"http_req_duration\": {\"values\": {\"med\": 1}}}}"),
-        (EvidenceKind::K6, "{\"metrics\": {\"http_reqs\": {\"count\": 1, \"rate\": 2}}}"),
-        (EvidenceKind::Jmeter, "timeStamp,elapsed,label,responseCode,responseMessage,threadName,dataType,success\n1,5,a,200,OK,t,text,true\n"),
-        (EvidenceKind::Jmeter, "1500000000000,5,a,200,OK,t,text,true,,10,1,1,1,http://x,4,0,1\n"),
-        (EvidenceKind::Gatling, "{\"type\": \"GROUP\", \"stats\": {\"numberOfRequests\": {\"total\": 1}, \"percentiles1\": {\"total\": 1}}}"),
-        (EvidenceKind::Locust, "Type,Name,Request Count,Failure Count\n,Aggregated,1,0\n"),
-        (EvidenceKind::Wrk, "Running 10s test @ http://x\n  2 threads and 10 connections\n  Thread Stats   Avg\n  10 requests in 1.00s, 1KB read\n"),
-        (EvidenceKind::Oha, "{\"summary\": {\"successRate\": 1.0}, \"latencyPercentiles\": {\"p50\": 0.1}}"),
-        (EvidenceKind::Cyclonedx, "{\"bomFormat\": \"CycloneDX\", \"specVersion\": \"1.5\", \"components\": []}"),
-        (EvidenceKind::Spdx, "{\"spdxVersion\": \"SPDX-2.3\", \"packages\": []}"),
-    ];
-
-    #[test]
-    fn every_report_kind_is_detected_from_its_content() {
-        for (kind, head) in HEADS {
-            assert_eq!(detect(head.as_bytes()), Some(*kind), "{head}");
-            let with_bom = format!("\u{feff}{}", head.replace('\n', "\r\n"));
-            assert_eq!(detect(with_bom.as_bytes()), Some(*kind), "BOM+CRLF {head}");
-        }
-        let covered: std::collections::BTreeSet<_> = HEADS.iter().map(|(k, _)| *k).collect();
-        assert_eq!(covered.len(), EvidenceKind::REPORTS.len());
-    }
+    use crate::detect::tests::HEADS;
 
     #[test]
     fn every_detected_head_also_parses() {
@@ -334,23 +264,6 @@ mod tests {
                 panic!("{kind:?}: {e}");
             }
         }
-    }
-
-    #[test]
-    fn content_that_is_no_known_report_is_not_detected() {
-        for head in [
-            "",
-            "%PDF-1.7\n",
-            "hello world\n",
-            "{\"name\": \"package\", \"version\": \"1.0.0\"}",
-            "<html><body>hi</body></html>",
-            "a,b,c\n1,2,3\n",
-            "Method,Name,Error,Occurrences\nGET,/,boom,1\n",
-            "{\"type\":\"Point\",\"metric\":\"http_req_duration\",\"data\":{\"value\":1}}\n",
-        ] {
-            assert_eq!(detect(head.as_bytes()), None, "{head}");
-        }
-        assert_eq!(detect(&[0xff, 0xfe, 0x00, 0x41]), None);
     }
 
     #[test]
@@ -466,7 +379,11 @@ mod tests {
         );
         assert!(json.ends_with(",\"warnings\":[]}"), "{json}");
     }
-}
 
-#[cfg(test)]
-mod details_tests;
+    #[test]
+    fn a_top_level_array_is_refused_where_an_object_is_required() {
+        let e = parse(EvidenceKind::K6, "[{\"metrics\":{}}]".as_bytes()).unwrap_err();
+        assert!(e.message.contains("not a JSON object"), "{e}");
+        assert!(parse(EvidenceKind::Sarif, "\"runs\"".as_bytes()).is_err());
+    }
+}

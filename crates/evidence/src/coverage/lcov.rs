@@ -2,9 +2,10 @@
 //! merged (paths normalised); a line counts once and is hit if any record hit
 //! it. Files without DA lines contribute their LH/LF; branches likewise.
 
-use super::{LineCounter, Metrics, ParseError, Parsed};
-use crate::domain::details::CoverageExtract;
-use crate::domain::metrics::EvidenceKind;
+use crate::details::CoverageExtract;
+use crate::metrics::EvidenceKind;
+use crate::parsed::{Metrics, ParseError, Parsed};
+use crate::read::lines::LineCounter;
 use std::collections::HashMap;
 use std::io::BufRead;
 
@@ -18,14 +19,6 @@ struct FileCov {
     lh: u64,
     brf: u64,
     brh: u64,
-}
-
-/// True when the text starts like an LCOV tracefile.
-pub fn looks_like(head: &str) -> bool {
-    head.lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .is_some_and(|l| l.starts_with("TN:") || l.starts_with("SF:"))
 }
 
 /// `./a/../b.rs` → `b.rs`, lexically.
@@ -255,7 +248,7 @@ mod tests {
 
     #[test]
     fn a_bom_is_accepted_and_invalid_utf8_is_refused_with_its_line() {
-        let p = super::super::parse(
+        let p = crate::parse(
             EvidenceKind::Lcov,
             "\u{feff}TN:x\r\nSF:a.c\r\nDA:1,0\r\nend_of_record\r\n".as_bytes(),
         )

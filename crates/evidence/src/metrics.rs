@@ -1,8 +1,10 @@
-//! Evidence kinds and the metric catalogue (wasm-safe).
+//! Evidence kinds and the metric catalogue (wasm-safe): each metric's name,
+//! unit and meaning, and how values are rounded. The contract they implement
+//! is the crate README (`crates/evidence/README.md`, "Metrics").
 
 use serde::{Deserialize, Serialize};
 
-/// What a piece of evidence is: one of the 17 report formats of EVIDENCE.md,
+/// What a piece of evidence is: one of the 17 report formats (crate README, "Per format"),
 /// or plain evidence (a file, a link, a note) that yields no metric.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -247,7 +249,7 @@ const fn m(name: &'static str, unit: Unit, meaning: &'static str) -> MetricInfo 
     }
 }
 
-/// Every metric of EVIDENCE.md, in its order.
+/// Every metric of the contract (crate README, "Metrics"), in its order.
 pub const METRICS: &[MetricInfo] = &[
     m("tests.total", Unit::Count, "test cases found"),
     m("tests.passed", Unit::Count, "test cases that passed"),
@@ -300,9 +302,9 @@ pub fn metric_info(name: &str) -> Option<&'static MetricInfo> {
     METRICS.iter().find(|m| m.name == name)
 }
 
-/// Rounds a value the way EVIDENCE.md compares it: % to 4 decimals, ms to 3,
-/// s to 6; rates per second to 4 like percentages (the answer key does so;
-/// EVIDENCE.md names no rule for them); counts unchanged. Rounds the exact
+/// Rounds a value the way the contract compares it (crate README, "Rounding"):
+/// % to 4 decimals, ms to 3, s to 6; rates per second to 4 like percentages
+/// (the shared answer key rounds them so); counts unchanged. Rounds the exact
 /// decimal value of the float (4180.7135 is stored as 4180.71349… → 4180.713),
 /// so no double rounding.
 pub fn round_metric(name: &str, value: f64) -> f64 {

@@ -1,14 +1,18 @@
-//! JUnit XML in any dialect, by EVIDENCE.md: count `<testcase>` elements
+//! JUnit XML in any dialect, by the contract (crate README, "Per format"): count `<testcase>` elements
 //! wherever they are; outcome error > failure > skipped > passed; flaky reruns
 //! pass and count as flaky; a failure or error directly in a suite is one more
 //! errored case; summary attributes are only compared, never trusted.
+//! JUnit is the one test-report format (`tests.*`): every runner writes it.
+//!
+//! Size: one streaming state machine (the dialects' rules and the
+//! drill-down's failing cases share it) and its unit tests (~145 lines).
 
-use super::xml::{attr, attr_num, Ev, XmlStream};
-use super::{Metrics, ParseError, Parsed};
-use crate::domain::details::{
+use crate::details::{
     clip, CaseOutcome, FailedCase, TestsExtract, FAILURE_TEXT_CHARS, FAILURE_TEXT_LINES, TEXT_CHARS,
 };
-use crate::domain::metrics::EvidenceKind;
+use crate::metrics::EvidenceKind;
+use crate::parsed::{Metrics, ParseError, Parsed};
+use crate::read::xml::{attr, attr_num, Ev, XmlStream};
 use quick_xml::events::BytesStart;
 use std::io::BufRead;
 

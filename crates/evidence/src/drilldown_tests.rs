@@ -1,23 +1,20 @@
 //! The drill-down of real reports from ../shared/fixtures: what it lists
 //! must agree with the metrics the same file yields, and read as the report
-//! says. Skipped, with a notice, when the fixtures are absent (as the
-//! conformance test).
+//! says. Without the fixtures it skips with a notice, or fails in CI (see
+//! [`crate::fixtures`]), as the conformance test does.
+//!
+//! Size: one test file, a test per format family against the real
+//! reports.
 
-use super::conformance::fixtures;
-use super::{parse_detailed, parse_path, parse_path_detailed};
-use crate::domain::details::{CaseOutcome, Extract, FindingsExtract, TestsExtract, TEXT_CHARS};
-use crate::domain::metrics::EvidenceKind;
+use crate::details::{CaseOutcome, Extract, FindingsExtract, TestsExtract, TEXT_CHARS};
+use crate::fixtures;
+use crate::metrics::EvidenceKind;
+use crate::{parse, parse_detailed, parse_path, parse_path_detailed};
 use std::path::PathBuf;
 
 /// The answer key's files with their kinds; None when the fixtures are absent.
 fn answer_key() -> Option<Vec<(String, EvidenceKind, PathBuf)>> {
-    let dir = fixtures();
-    let Ok(text) = std::fs::read_to_string(dir.join("expected.json")) else {
-        println!("drill-down: ../shared/fixtures not found, skipping");
-        return None;
-    };
-    let key: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(&text).expect("expected.json is JSON");
+    let (dir, key) = fixtures::answer_key("drill-down")?;
     Some(
         key.iter()
             .map(|(file, want)| {
@@ -32,7 +29,7 @@ fn answer_key() -> Option<Vec<(String, EvidenceKind, PathBuf)>> {
 }
 
 fn extract(file: &str, kind: EvidenceKind) -> Extract {
-    let path = fixtures().join(file);
+    let path = fixtures::dir().join(file);
     parse_path_detailed(&path, kind)
         .unwrap_or_else(|e| panic!("{file}: {e}"))
         .1
@@ -468,7 +465,7 @@ fn the_detail_switch_is_off_again_after_a_drill_down() {
         parse_detailed(EvidenceKind::Sarif, log.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
     let Extract::Findings(f) = x else { panic!() };
     assert_eq!(f.findings[0].message, "m");
-    assert!(!super::typed::keeping(), "the switch is off again");
+    assert!(!crate::read::kept::keeping(), "the switch is off again");
 }
 
 #[test]
@@ -501,7 +498,7 @@ fn collecting_details_never_changes_what_is_accepted_or_refused() {
     ];
     for kind in EvidenceKind::REPORTS {
         for input in &inputs {
-            let plain = super::parse(kind, &input[..]);
+            let plain = parse(kind, &input[..]);
             let detailed = parse_detailed(kind, &input[..]).map(|(p, _)| p);
             assert_eq!(
                 plain,
