@@ -89,7 +89,7 @@ pub fn check(
 fn refuse(path: &str, reason: String) -> Response {
     let error = AppError::Forbidden(format!("cross-origin request refused: {reason}"));
     if path.starts_with("/api/v1/") {
-        return crate::api::ApiError(error).into_response();
+        return crate::http::ApiError(error).into_response();
     }
     let mut res = if path.starts_with("/api/") {
         let body = serde_json::to_string(&error).unwrap_or_default();

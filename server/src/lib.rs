@@ -1,12 +1,14 @@
 #![recursion_limit = "256"]
 //! The Attest server: configuration, Axum wiring (pages, server functions,
 //! uploads, downloads, sessions) and the REST API for CI. Every handler calls
-//! the same `app::ssr` operations the pages use.
+//! the same `app::ssr` operations the pages use. Modules depend one way:
+//! `api` → `upload` → `http` (errors, extractors) → `app`.
 
 pub mod api;
 pub mod config;
 pub mod csrf;
 pub mod headers;
+pub mod http;
 pub mod routes;
 pub mod upload;
 pub mod verify_limit;
@@ -119,6 +121,7 @@ pub async fn router_with(
     verify: verify_limit::VerifyLimit,
 ) -> Result<Router, sqlx::Error> {
     let sessions = session_layer(&state.pool, &state.public_url).await?;
+    let pool = state.pool.clone();
     let pages = page_routes();
     let site = csrf::SiteOrigin::of(&state.public_url);
     let security = headers::SecurityHeaders {
@@ -142,7 +145,7 @@ pub async fn router_with(
         >(context, shell))
         .with_state(server_state)
         .layer(axum::middleware::from_fn_with_state(
-            verify,
+            (verify, pool),
             verify_limit::limit_verify,
         ))
         .layer(axum::middleware::from_fn(form_errors::server_fn_errors))

@@ -1,13 +1,19 @@
-//! Multipart evidence uploads (shared by the browser form and the API) and
-//! evidence downloads. The file streams into the blob store chunk by chunk;
-//! nothing is kept unless `store_upload` accepts it.
+//! Evidence uploads and downloads. [`accept`] is the one acceptance path for
+//! both front doors, the REST route (`POST /api/v1/projects/{code}/evidence`,
+//! in `crate::api`) and the browser's upload form (here): the role check
+//! before a byte is read, the body limit, reading the multipart fields, the
+//! file streamed into the blob store chunk by chunk (hashed as it arrives)
+//! and parsed alongside, and `evidence::store_upload`'s validation and
+//! storage; nothing is kept unless that accepts it. The doors differ only in
+//! how they read the request ([`Door`]) and answer.
 
-use crate::api::{session_actor, ApiError};
 use crate::form_errors::see_other;
+use crate::http::{session_actor, ApiError};
 use crate::routes::Routes;
 use crate::ServerState;
+use app::domain::views::EvidenceView;
 use app::error::AppError;
-use app::ssr::auth::Actor;
+use app::ssr::auth::{self, Actor, Need};
 use app::ssr::blobs::Received;
 use app::ssr::evidence::{self, UploadMeta};
 use app::ssr::evidence_stream::{StreamParser, Streamed};
@@ -38,15 +44,70 @@ fn multipart_error(e: MultipartError) -> AppError {
 
 /// A file received into the blob store's temp area, with the verdict of the
 /// parse that ran while it arrived.
-pub struct Incoming {
-    pub received: Received,
-    pub streamed: Option<Streamed>,
+struct Incoming {
+    received: Received,
+    streamed: Option<Streamed>,
+}
+
+/// The largest request body an upload route takes: the configured file
+/// limit plus a MiB for the other fields and the multipart framing. The
+/// file itself is held to `max_upload_bytes` by the blob store.
+pub fn body_limit(state: &AppState) -> usize {
+    usize::try_from(state.max_upload_bytes.saturating_add(1024 * 1024)).unwrap_or(usize::MAX)
+}
+
+/// The front door an upload came through: what it adds to [`accept`].
+pub enum Door {
+    /// `POST /api/v1/projects/{code}/evidence`: the milestone is a field.
+    Api,
+    /// The browser's form on a milestone page: the milestone is the page's.
+    Form { milestone: String },
+}
+
+impl Door {
+    /// What an upload without a file is told.
+    fn missing_file(&self) -> &'static str {
+        match self {
+            Door::Api => "a multipart field named 'file' is required",
+            Door::Form { .. } => "choose a file to upload",
+        }
+    }
+}
+
+/// Accepts an evidence upload into project `code`, or says why not: checks
+/// the caller's role before a byte of the body is read (the body is only
+/// opened, by awaiting `body`, once that passed), receives the fields and
+/// the file, then validates, parses and stores it with
+/// `evidence::store_upload`. PMs and engineers.
+pub async fn accept(
+    state: &AppState,
+    actor: &Actor,
+    code: &str,
+    door: Door,
+    body: impl std::future::Future<Output = Result<Multipart, AppError>>,
+) -> Result<EvidenceView, AppError> {
+    // the role is checked before reading a byte of the file
+    auth::project_for(&state.pool, actor, code, Need::Work).await?;
+    let (mut meta, incoming) = receive_multipart(state, body.await?).await?;
+    let incoming = incoming.ok_or_else(|| AppError::invalid("file", door.missing_file()))?;
+    if let Door::Form { milestone } = door {
+        meta.milestone = Some(milestone);
+    }
+    evidence::store_upload(
+        state,
+        actor,
+        code,
+        meta,
+        incoming.received,
+        incoming.streamed,
+    )
+    .await
 }
 
 /// Reads every field; the `file` field goes to the blob store's temp area and,
 /// chunk by chunk, to a parser (for the kind named by a `kind` field sent
 /// before the file, else detected).
-pub async fn receive_multipart(
+async fn receive_multipart(
     state: &AppState,
     mut mp: Multipart,
 ) -> Result<(UploadMeta, Option<Incoming>), AppError> {
@@ -139,13 +200,11 @@ pub async fn serve_evidence_file(
 
 /// Routes the browser posts forms to and downloads from (session cookie).
 pub fn browser_router(state: &ServerState) -> Routes<ServerState> {
-    let limit = usize::try_from(state.app.max_upload_bytes.saturating_add(1024 * 1024))
-        .unwrap_or(usize::MAX);
     Routes::new()
         .add(
             "/p/{code}/m/{ms}/evidence",
             Method::POST,
-            post(browser_upload).layer(DefaultBodyLimit::max(limit)),
+            post(browser_upload).layer(DefaultBodyLimit::max(body_limit(&state.app))),
         )
         .get("/evidence/{id}/file", browser_download)
 }
@@ -182,26 +241,12 @@ async fn browser_upload(
         Err(e) => return ApiError(e).into_response(),
     };
     let req = Request::from_parts(parts, body);
-    let result = async {
-        app::ssr::auth::project_for(&state.app.pool, &actor, &code, app::ssr::auth::Need::Work)
-            .await?;
-        let mp = Multipart::from_request(req, &state)
+    let form = Door::Form { milestone: ms };
+    let result = accept(&state.app, &actor, &code, form, async {
+        Multipart::from_request(req, &state)
             .await
-            .map_err(|e| AppError::invalid("file", e.body_text()))?;
-        let (mut meta, received) = receive_multipart(&state.app, mp).await?;
-        let incoming =
-            received.ok_or_else(|| AppError::invalid("file", "choose a file to upload"))?;
-        meta.milestone = Some(ms.clone());
-        evidence::store_upload(
-            &state.app,
-            &actor,
-            &code,
-            meta,
-            incoming.received,
-            incoming.streamed,
-        )
-        .await
-    }
+            .map_err(|e| AppError::invalid("file", e.body_text()))
+    })
     .await;
     match (result, json) {
         (Ok(v), true) => (StatusCode::CREATED, Json(v)).into_response(),

@@ -4,7 +4,7 @@
 //! limiter from `governor`): a restart forgets them, and behind a proxy every
 //! client shares the proxy's address.
 
-use app::ssr::auth::SESSION_USER;
+use app::ssr::auth;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -56,9 +56,11 @@ fn is_verify_lookup(path: &str) -> bool {
     path.starts_with("/verify/") || path.starts_with("/api/verify_certificate")
 }
 
-async fn logged_in(session: Option<tower_sessions::Session>) -> bool {
+/// Whether the request's session belongs to a user who is still logged in
+/// (the same answer every page and route gets: [`auth::actor_from_session`]).
+async fn logged_in(pool: &sqlx::SqlitePool, session: Option<tower_sessions::Session>) -> bool {
     match session {
-        Some(session) => matches!(session.get::<i64>(SESSION_USER).await, Ok(Some(_))),
+        Some(session) => matches!(auth::actor_from_session(pool, &session).await, Ok(Some(_))),
         None => false,
     }
 }
@@ -66,9 +68,17 @@ async fn logged_in(session: Option<tower_sessions::Session>) -> bool {
 /// Answers 429 with `Retry-After` to an anonymous address that looked up
 /// more certificates than its allowance; lets everything else through.
 /// Runs inside the session layer (it asks whether the caller is logged in).
-pub async fn limit_verify(State(limit): State<VerifyLimit>, req: Request, next: Next) -> Response {
+pub async fn limit_verify(
+    State((limit, pool)): State<(VerifyLimit, sqlx::SqlitePool)>,
+    req: Request,
+    next: Next,
+) -> Response {
     if !is_verify_lookup(req.uri().path())
-        || logged_in(req.extensions().get::<tower_sessions::Session>().cloned()).await
+        || logged_in(
+            &pool,
+            req.extensions().get::<tower_sessions::Session>().cloned(),
+        )
+        .await
     {
         return next.run(req).await;
     }

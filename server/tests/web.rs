@@ -707,6 +707,48 @@ async fn a_refused_plain_upload_shows_its_error_once_on_the_milestone_page() {
     assert!(!second.contains("Upload refused"), "the flash showed twice");
 }
 
+#[tokio::test]
+async fn an_upload_without_a_file_is_refused_in_each_front_door_s_own_words() {
+    let w = World::new().await;
+    let cookie = login(&w.app, "eng").await;
+    let (ct, body) = multipart(&[("milestone", "M1")], None);
+    let r = w
+        .app
+        .send(common::post_body(
+            &w.eng,
+            "/api/v1/projects/WM/evidence",
+            ct.clone(),
+            body.clone(),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", text(&r));
+    assert!(
+        r.error_message()
+            .contains("a multipart field named 'file' is required"),
+        "{}",
+        text(&r)
+    );
+    let r = w
+        .app
+        .send(
+            Request::post("/p/WM/m/M1/evidence")
+                .header(header::CONTENT_TYPE, ct)
+                .header(header::ACCEPT, "application/json")
+                .header(header::COOKIE, &cookie)
+                .header("sec-fetch-site", "same-origin")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", text(&r));
+    assert!(
+        r.error_message().contains("choose a file to upload"),
+        "{}",
+        text(&r)
+    );
+    assert_eq!(w.app.count("evidence").await, 0);
+}
+
 // 7. forms sent twice, forms given back, what a form did
 
 async fn milestone_codes(w: &World) -> Vec<String> {

@@ -157,8 +157,10 @@ pub async fn actor_by_name(pool: &SqlitePool, username: &str) -> Result<Actor, A
 
 /// The user a browser session belongs to: `None` when nobody logged in, the
 /// account was disabled since, or its password was reset since (the
-/// session's epoch is no longer the user's).
-pub async fn session_user(
+/// session's epoch is no longer the user's). The one place a session becomes
+/// an [`Actor`]: server functions reach it through [`session_actor`], the
+/// server's routes and middleware through their own thin adapters.
+pub async fn actor_from_session(
     pool: &SqlitePool,
     session: &tower_sessions::Session,
 ) -> Result<Option<Actor>, AppError> {
@@ -192,7 +194,7 @@ pub async fn session_actor() -> Result<Option<Actor>, AppError> {
         tracing::error!(error = %e, "no session layer");
         AppError::Internal
     })?;
-    session_user(&state.pool, &session).await
+    actor_from_session(&state.pool, &session).await
 }
 
 /// The logged-in user, or 401.

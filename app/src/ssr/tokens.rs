@@ -185,13 +185,26 @@ pub async fn authenticate(pool: &SqlitePool, secret: &str) -> Result<Option<Acto
     }))
 }
 
+/// Refuses a token limited to one project: tokens belong to whole accounts,
+/// so listing or revoking them takes a session or an account-wide token.
+fn account_wide(caller: Option<&Actor>) -> Result<(), AppError> {
+    if caller.is_some_and(|a| a.project_scope.is_some()) {
+        return Err(AppError::Forbidden(
+            "this token is limited to one project: it cannot manage tokens".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Tokens, newest first: the caller's own, or for admins everyone's (only
 /// `user`'s when named). `None` as the caller is the command line: everyone's.
+/// Not through a token limited to a project (403).
 pub async fn list(
     pool: &SqlitePool,
     caller: Option<&Actor>,
     user: Option<&str>,
 ) -> Result<Vec<TokenView>, AppError> {
+    account_wide(caller)?;
     let sees_all = caller.is_none_or(|a| a.is_admin);
     let user = match (user.map(str::trim).filter(|u| !u.is_empty()), caller) {
         (Some(u), _) if sees_all => Some(actor_by_name(pool, u).await?.id),
@@ -217,12 +230,13 @@ pub async fn list(
 
 /// Revokes a token: it answers 401 from now on and stays listed as revoked.
 /// Its owner and admins; anyone else is told it does not exist. `None` as
-/// the caller is the command line.
+/// the caller is the command line. Not through a token limited to a project (403).
 pub async fn revoke(
     pool: &SqlitePool,
     caller: Option<&Actor>,
     id: i64,
 ) -> Result<TokenView, AppError> {
+    account_wide(caller)?;
     let not_found = || AppError::NotFound(format!("token {id}"));
     let row: TokenRow = sqlx::query_as(&format!("{SELECT} where t.id = ?"))
         .bind(id)

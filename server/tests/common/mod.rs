@@ -77,7 +77,7 @@ pub fn post_body(token: &str, path: &str, content_type: String, body: Vec<u8>) -
 /// How the REST API answers an error.
 pub async fn api_error_response(e: app::error::AppError) -> Reply {
     use axum::response::IntoResponse;
-    let res = server::api::ApiError(e).into_response();
+    let res = server::http::ApiError(e).into_response();
     let status = res.status();
     let headers = res.headers().clone();
     let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();

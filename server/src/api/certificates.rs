@@ -1,0 +1,148 @@
+//! REST routes for certificates: issuing one for a milestone, reading it,
+//! its exports (signed document, Markdown, PDF, in-toto), revoking it, and
+//! the installation's public keys (mounted outside `/api/v1`, at
+//! `/.well-known/attest-keys.json`, by `crate::routes()`).
+
+use crate::http::{need, ApiActor, ApiError, ApiJson, ApiResult};
+use crate::routes::Routes;
+use crate::ServerState;
+use app::error::AppError;
+use app::ssr::auth::Actor;
+use app::ssr::{certificates, AppState};
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::json;
+
+/// The certificate routes (under `/api/v1`).
+pub fn router() -> Routes<ServerState> {
+    Routes::new()
+        .post(
+            "/projects/{code}/milestones/{ms}/certificate",
+            issue_certificate,
+        )
+        .get("/certificates/{number}", get_certificate)
+        .get("/certificates/{number}/export", export_certificate)
+        .get("/certificates/{number}/export.md", export_markdown)
+        .get("/certificates/{number}/export.pdf", export_pdf)
+        .get("/certificates/{number}/in-toto.json", export_in_toto)
+        .post("/certificates/{number}/revoke", revoke_certificate)
+}
+
+/// Issues the certificate: 201, or 409 with the gap list. PMs.
+async fn issue_certificate(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    Path((code, ms)): Path<(String, String)>,
+) -> ApiResult<impl IntoResponse> {
+    let number = certificates::issue(&s, &a, &code, &ms).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(certificates::verify(&s, &number).await?),
+    ))
+}
+
+/// A certificate with its payload and a fresh integrity check. Members.
+async fn get_certificate(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor,
+    Path(number): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    Ok(Json(certificates::for_member(&s, &a, &number).await?))
+}
+
+/// The signed certificate document (payload, sha256, key id, signature, public key)
+/// for `attest verify FILE`. Members.
+async fn export_certificate(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor,
+    Path(number): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    certificates::for_member(&s, &a, &number).await?;
+    Ok(Json(certificates::export(&s, &number).await?))
+}
+
+#[derive(Deserialize)]
+struct RevokeInput {
+    #[serde(default)]
+    reason: String,
+}
+
+/// Revokes a certificate with a reason. PMs of its project and admins.
+async fn revoke_certificate(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    Path(number): Path<String>,
+    ApiJson(input): ApiJson<RevokeInput>,
+) -> ApiResult<impl IntoResponse> {
+    certificates::revoke(&s, &a, &number, &input.reason).await?;
+    Ok(Json(certificates::verify(&s, &number).await?))
+}
+
+/// The installation's public signing keys, current and retired. Anyone.
+pub async fn public_keys(State(s): State<AppState>) -> impl IntoResponse {
+    Json(json!({"keys": s.keys.published()}))
+}
+
+async fn member_of_certificate(s: &AppState, a: &Actor, number: &str) -> Result<(), ApiError> {
+    certificates::for_member(s, a, number).await?;
+    Ok(())
+}
+
+/// The certificate as Markdown. Members.
+async fn export_markdown(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor,
+    Path(number): Path<String>,
+) -> ApiResult<Response> {
+    member_of_certificate(&s, &a, &number).await?;
+    let md = certificates::export_markdown(&s, &number).await?;
+    Ok(([(header::CONTENT_TYPE, "text/markdown; charset=utf-8")], md).into_response())
+}
+
+/// The certificate as an A4 PDF, rendered off the async runtime. Members.
+/// 503 when the server has no font with Chinese glyphs.
+async fn export_pdf(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor,
+    Path(number): Path<String>,
+) -> ApiResult<Response> {
+    let cert = certificates::for_member(&s, &a, &number).await?;
+    let configured = s.pdf_font.clone();
+    let disposition = format!("attachment; filename=\"{}.pdf\"", cert.number);
+    let bytes = tokio::task::spawn_blocking(move || {
+        let font = app::ssr::pdf::PdfFont::locate(configured.as_deref())?;
+        app::ssr::pdf::render(
+            &cert.payload,
+            &cert.sha256,
+            &cert.verify_url,
+            &cert.status,
+            &font,
+        )
+    })
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, "PDF rendering task");
+        AppError::Internal
+    })??;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The certificate as an in-toto Statement v1 with a SLSA verification-summary predicate. Members.
+async fn export_in_toto(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor,
+    Path(number): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    member_of_certificate(&s, &a, &number).await?;
+    Ok(Json(certificates::export_in_toto(&s, &number).await?))
+}

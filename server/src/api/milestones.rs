@@ -1,0 +1,321 @@
+//! REST routes for a project's milestones and what they hold: tasks,
+//! checklists (ticks), criteria, sign-off roles and sign-offs, reopening,
+//! and the versioned edits and moves of each.
+
+use super::ReasonInput;
+use crate::http::{need, ApiActor, ApiJson, ApiResult};
+use crate::routes::Routes;
+use crate::ServerState;
+use app::ssr::auth::Actor;
+use app::ssr::milestones::{self, NewChecklist, NewCriterion, NewMilestone, NewTask};
+use app::ssr::{edits, AppState};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::json;
+
+/// The milestone routes (under `/api/v1`).
+pub fn router() -> Routes<ServerState> {
+    Routes::new()
+        .post("/projects/{code}/milestones", create_milestone)
+        .get("/projects/{code}/milestones/{ms}", get_milestone)
+        .post("/projects/{code}/milestones/{ms}/tasks", add_task)
+        .post(
+            "/projects/{code}/milestones/{ms}/tasks/{task}/complete",
+            complete_task,
+        )
+        .post("/projects/{code}/milestones/{ms}/checklists", add_checklist)
+        .post(
+            "/projects/{code}/milestones/{ms}/checklists/{id}/items/{item}/tick",
+            tick,
+        )
+        .post(
+            "/projects/{code}/milestones/{ms}/checklists/{id}/items/{item}/untick",
+            untick,
+        )
+        .post("/projects/{code}/milestones/{ms}/criteria", add_criterion)
+        .post(
+            "/projects/{code}/milestones/{ms}/signoff-roles",
+            set_signoff_role,
+        )
+        .post("/projects/{code}/milestones/{ms}/signoffs", sign)
+        .post("/projects/{code}/milestones/{ms}/reopen", reopen)
+        .post("/projects/{code}/milestones/{ms}/edit", edit_milestone)
+        .post(
+            "/projects/{code}/milestones/{ms}/tasks/{task}/edit",
+            edit_task,
+        )
+        .post(
+            "/projects/{code}/milestones/{ms}/tasks/{task}/move",
+            move_task,
+        )
+        .post(
+            "/projects/{code}/milestones/{ms}/checklists/{id}/edit",
+            edit_checklist,
+        )
+        .post(
+            "/projects/{code}/milestones/{ms}/checklists/{id}/move",
+            move_checklist,
+        )
+        .post(
+            "/projects/{code}/milestones/{ms}/checklists/{id}/items/{item}/edit",
+            edit_item,
+        )
+        .post(
+            "/projects/{code}/milestones/{ms}/checklists/{id}/items/{item}/move",
+            move_item,
+        )
+        .post(
+            "/projects/{code}/milestones/{ms}/criteria/{criterion}/edit",
+            edit_criterion,
+        )
+        .post(
+            "/projects/{code}/milestones/{ms}/signoff-roles/{role}/edit",
+            rename_signoff_role,
+        )
+}
+
+/// Creates a milestone. PMs.
+async fn create_milestone(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    Path(code): Path<String>,
+    ApiJson(input): ApiJson<NewMilestone>,
+) -> ApiResult<impl IntoResponse> {
+    let ms = milestones::create_milestone(&s.pool, &a, &code, input).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(milestones::view(&s.pool, &a, &code, &ms).await?),
+    ))
+}
+
+/// Everything about a milestone: state, progress, tasks, checklists, criteria with verdicts, sign-offs, gaps. Members.
+async fn get_milestone(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor,
+    Path((code, ms)): Path<(String, String)>,
+) -> ApiResult<impl IntoResponse> {
+    Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
+}
+
+/// Adds a task. PMs.
+async fn add_task(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    Path((code, ms)): Path<(String, String)>,
+    ApiJson(input): ApiJson<NewTask>,
+) -> ApiResult<impl IntoResponse> {
+    let id = milestones::add_task(&s.pool, &a, &code, &ms, input).await?;
+    Ok((StatusCode::CREATED, Json(json!({"id": id}))))
+}
+
+/// Marks a task done. PMs and engineers.
+async fn complete_task(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::TasksWrite>,
+    Path((code, ms, task)): Path<(String, String, String)>,
+) -> ApiResult<impl IntoResponse> {
+    milestones::complete_task(&s.pool, &a, &code, &ms, &task).await?;
+    Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
+}
+
+/// Adds a checklist with sections and items. PMs.
+async fn add_checklist(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    Path((code, ms)): Path<(String, String)>,
+    ApiJson(input): ApiJson<NewChecklist>,
+) -> ApiResult<impl IntoResponse> {
+    let id = milestones::add_checklist(&s.pool, &a, &code, &ms, input).await?;
+    Ok((StatusCode::CREATED, Json(json!({"id": id}))))
+}
+
+async fn tick_or_untick(
+    s: &AppState,
+    a: &Actor,
+    code: &str,
+    ms: &str,
+    list: i64,
+    item: i64,
+    tick: bool,
+) -> ApiResult<Response> {
+    milestones::tick_item(&s.pool, a, code, Some((ms, list)), item, tick).await?;
+    Ok(Json(milestones::view(&s.pool, a, code, ms).await?).into_response())
+}
+
+/// Ticks a checklist item. PMs and engineers.
+async fn tick(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::TasksWrite>,
+    Path((code, ms, list, item)): Path<(String, String, i64, i64)>,
+) -> ApiResult<Response> {
+    tick_or_untick(&s, &a, &code, &ms, list, item, true).await
+}
+
+/// Unticks a checklist item while the milestone is not signed off. PMs and engineers.
+async fn untick(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::TasksWrite>,
+    Path((code, ms, list, item)): Path<(String, String, i64, i64)>,
+) -> ApiResult<Response> {
+    tick_or_untick(&s, &a, &code, &ms, list, item, false).await
+}
+
+/// Adds an acceptance criterion. PMs.
+async fn add_criterion(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    Path((code, ms)): Path<(String, String)>,
+    ApiJson(input): ApiJson<NewCriterion>,
+) -> ApiResult<impl IntoResponse> {
+    let id = milestones::add_criterion(&s.pool, &a, &code, &ms, input).await?;
+    Ok((StatusCode::CREATED, Json(json!({"id": id}))))
+}
+
+#[derive(Deserialize)]
+struct RoleInput {
+    role: String,
+    approver: String,
+}
+
+/// Names the approver for a sign-off role. PMs.
+async fn set_signoff_role(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    Path((code, ms)): Path<(String, String)>,
+    ApiJson(input): ApiJson<RoleInput>,
+) -> ApiResult<impl IntoResponse> {
+    milestones::set_signoff_role(&s.pool, &a, &code, &ms, &input.role, &input.approver).await?;
+    Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
+}
+
+/// Approves or rejects the state the approver reviewed (`state_digest` is
+/// required; 409 naming what changed when it is no longer current). The
+/// role's named approver only.
+async fn sign(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Signoff>,
+    Path((code, ms)): Path<(String, String)>,
+    ApiJson(input): ApiJson<milestones::SignRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let signed = milestones::sign(&s.pool, &a, &code, &ms, &input).await?;
+    let status = if signed.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(signed.signoff)))
+}
+
+/// Reopens a signed-off or certified milestone with a reason; its live
+/// certificate becomes superseded. PMs.
+async fn reopen(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    Path((code, ms)): Path<(String, String)>,
+    ApiJson(input): ApiJson<ReasonInput>,
+) -> ApiResult<impl IntoResponse> {
+    edits::reopen(&s.pool, &a, &code, &ms, &input.reason).await?;
+    Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
+}
+
+/// Edits a milestone's title, goal and planned dates (`version` required). PMs.
+async fn edit_milestone(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    Path((code, ms)): Path<(String, String)>,
+    ApiJson(input): ApiJson<edits::MilestoneEdit>,
+) -> ApiResult<impl IntoResponse> {
+    edits::edit_milestone(&s.pool, &a, &code, &ms, input).await?;
+    Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
+}
+
+/// Edits a task (`version` required). PMs.
+async fn edit_task(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    Path((code, ms, task)): Path<(String, String, String)>,
+    ApiJson(input): ApiJson<edits::TaskEdit>,
+) -> ApiResult<impl IntoResponse> {
+    edits::edit_task(&s.pool, &a, &code, &ms, &task, input).await?;
+    Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
+}
+
+/// Moves a task up or down (`{"direction":"up","version":…}`). PMs.
+async fn move_task(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    Path((code, ms, task)): Path<(String, String, String)>,
+    ApiJson(input): ApiJson<edits::MoveRequest>,
+) -> ApiResult<impl IntoResponse> {
+    edits::move_task(&s.pool, &a, &code, &ms, &task, input).await?;
+    Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
+}
+
+/// Edits a checklist's title or renames a section (`version` required). PMs.
+async fn edit_checklist(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    Path((code, ms, id)): Path<(String, String, i64)>,
+    ApiJson(input): ApiJson<edits::ChecklistEdit>,
+) -> ApiResult<impl IntoResponse> {
+    edits::edit_checklist(&s.pool, &a, &code, &ms, id, input).await?;
+    Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
+}
+
+/// Moves a checklist up or down. PMs.
+async fn move_checklist(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    Path((code, ms, id)): Path<(String, String, i64)>,
+    ApiJson(input): ApiJson<edits::MoveRequest>,
+) -> ApiResult<impl IntoResponse> {
+    edits::move_checklist(&s.pool, &a, &code, &ms, id, input).await?;
+    Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
+}
+
+/// Edits a checklist item's text (`version` required). PMs.
+async fn edit_item(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    Path((code, ms, id, item)): Path<(String, String, i64, i64)>,
+    ApiJson(input): ApiJson<edits::ItemEdit>,
+) -> ApiResult<impl IntoResponse> {
+    edits::edit_item(&s.pool, &a, &code, &ms, id, item, input).await?;
+    Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
+}
+
+/// Moves a checklist item up or down within its section. PMs.
+async fn move_item(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    Path((code, ms, id, item)): Path<(String, String, i64, i64)>,
+    ApiJson(input): ApiJson<edits::MoveRequest>,
+) -> ApiResult<impl IntoResponse> {
+    edits::move_item(&s.pool, &a, &code, &ms, id, item, input).await?;
+    Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
+}
+
+/// Edits a criterion's title, metric, operator and target (`version` required). PMs.
+async fn edit_criterion(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    Path((code, ms, criterion)): Path<(String, String, String)>,
+    ApiJson(input): ApiJson<edits::CriterionEdit>,
+) -> ApiResult<impl IntoResponse> {
+    edits::edit_criterion(&s.pool, &a, &code, &ms, &criterion, input).await?;
+    Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
+}
+
+/// Renames a sign-off role (`{"role":…,"version":…}`). PMs.
+async fn rename_signoff_role(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    Path((code, ms, role)): Path<(String, String, String)>,
+    ApiJson(input): ApiJson<edits::RoleEdit>,
+) -> ApiResult<impl IntoResponse> {
+    edits::rename_signoff_role(&s.pool, &a, &code, &ms, &role, input).await?;
+    Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
+}

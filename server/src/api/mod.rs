@@ -1,0 +1,52 @@
+//! REST API for CI and automation: JSON in and out, errors as
+//! `{"error":{"code":"…","message":"…"}}` (see [`crate::http`]). Callers
+//! authenticate with `Authorization: Bearer <token>` (or a browser session).
+//! One module per resource, each with its own `router()`, merged here under
+//! `/api/v1`. Each handler names its token scope as a type, calls the same
+//! `app::ssr` operation the pages use (which decides who may), and answers.
+
+mod certificates;
+mod evidence;
+mod milestones;
+mod projects;
+mod tokens;
+mod users;
+
+pub use certificates::public_keys;
+
+use crate::http::ApiResult;
+use crate::routes::Routes;
+use crate::ServerState;
+use app::error::AppError;
+use app::ssr::AppState;
+use axum::extract::State;
+use axum::Json;
+use serde::Deserialize;
+use serde_json::json;
+
+/// Every `/api/v1` route, resource by resource.
+pub fn router(state: &ServerState) -> Routes<ServerState> {
+    Routes::new()
+        .merge(projects::router())
+        .merge(milestones::router())
+        .merge(evidence::router(state))
+        .merge(certificates::router())
+        .merge(tokens::router())
+        .merge(users::router())
+}
+
+/// 200 `{"status":"ok"}` when the database answers. Anyone.
+pub async fn healthz(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
+    sqlx::query("select 1")
+        .execute(&state.pool)
+        .await
+        .map_err(AppError::from)?;
+    Ok(Json(json!({"status": "ok"})))
+}
+
+/// A body carrying a reason (reopening a milestone, withdrawing evidence).
+#[derive(Deserialize)]
+struct ReasonInput {
+    #[serde(default)]
+    reason: String,
+}

@@ -1,0 +1,123 @@
+//! REST routes for accounts as admins manage them: list, create, disable,
+//! enable, the admin flag, password resets. `app::ssr::accounts` checks that
+//! the caller is an admin acting through a session or an account-wide token.
+
+use crate::http::{need, ApiActor, ApiJson, ApiResult};
+use crate::routes::Routes;
+use crate::ServerState;
+use app::domain::accounts::AccountChange;
+use app::ssr::auth::Actor;
+use app::ssr::{accounts, AppState};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::Json;
+use serde::Deserialize;
+use serde_json::json;
+
+/// The account routes (under `/api/v1`).
+pub fn router() -> Routes<ServerState> {
+    Routes::new()
+        .get("/users", list_users)
+        .post("/users", create_user)
+        .post("/users/{username}/disable", disable_user)
+        .post("/users/{username}/enable", enable_user)
+        .post("/users/{username}/admin", set_user_admin)
+        .post("/users/{username}/password", reset_password)
+}
+
+/// Every account (never a password hash). Admins, not through a token limited to a project.
+async fn list_users(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+) -> ApiResult<impl IntoResponse> {
+    Ok(Json(json!({"users": accounts::list(&s.pool, &a).await?})))
+}
+
+/// Adds a user `{"username","display_name","password","admin"}` → 201. Admins.
+async fn create_user(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    ApiJson(input): ApiJson<accounts::NewUser>,
+) -> ApiResult<impl IntoResponse> {
+    let username = input.username.trim().to_string();
+    accounts::create(&s.pool, Some(&a), input).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(accounts::get(&s.pool, &a, &username).await?),
+    ))
+}
+
+async fn change_user(
+    s: &AppState,
+    a: &Actor,
+    username: &str,
+    change: AccountChange,
+    password: Option<&str>,
+) -> ApiResult<Json<app::domain::accounts::UserView>> {
+    accounts::change(&s.pool, a, username, change, password).await?;
+    Ok(Json(accounts::get(&s.pool, a, username).await?))
+}
+
+/// Disables an account: it cannot log in, its sessions end, its tokens
+/// answer 401 "account disabled". Admins; not their own, never the last active admin.
+async fn disable_user(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    Path(username): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    change_user(&s, &a, &username, AccountChange::Disable, None).await
+}
+
+/// Enables a disabled account. Admins.
+async fn enable_user(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    Path(username): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    change_user(&s, &a, &username, AccountChange::Enable, None).await
+}
+
+#[derive(Deserialize)]
+struct AdminInput {
+    admin: bool,
+}
+
+/// Sets the admin flag `{"admin":bool}`. Admins; not their own removal, never the last active admin's.
+async fn set_user_admin(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    Path(username): Path<String>,
+    ApiJson(input): ApiJson<AdminInput>,
+) -> ApiResult<impl IntoResponse> {
+    change_user(
+        &s,
+        &a,
+        &username,
+        AccountChange::SetAdmin(input.admin),
+        None,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+struct PasswordInput {
+    password: String,
+}
+
+/// Sets a new password `{"password":…}`; the user's sessions end. Admins.
+async fn reset_password(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor<need::Manage>,
+    Path(username): Path<String>,
+    ApiJson(input): ApiJson<PasswordInput>,
+) -> ApiResult<impl IntoResponse> {
+    change_user(
+        &s,
+        &a,
+        &username,
+        AccountChange::ResetPassword,
+        Some(&input.password),
+    )
+    .await
+}
