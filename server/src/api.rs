@@ -588,7 +588,7 @@ async fn issue_certificate(
     let number = certificates::issue(&s, &a, &code, &ms).await?;
     Ok((
         StatusCode::CREATED,
-        Json(certificates::verify(&s, &number).await?),
+        Json(certificates::get(&s, &a, &number).await?),
     ))
 }
 
@@ -840,7 +840,7 @@ async fn get_certificate(
     ApiActor(a, _): ApiActor,
     Path(number): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
-    Ok(Json(certificates::for_member(&s, &a, &number).await?))
+    Ok(Json(certificates::get(&s, &a, &number).await?))
 }
 
 /// The signed certificate document (payload, sha256, key id, signature, public key)
@@ -850,8 +850,7 @@ async fn export_certificate(
     ApiActor(a, _): ApiActor,
     Path(number): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
-    certificates::for_member(&s, &a, &number).await?;
-    Ok(Json(certificates::export(&s, &number).await?))
+    Ok(Json(certificates::export(&s, &a, &number).await?))
 }
 
 #[derive(Deserialize)]
@@ -867,18 +866,14 @@ async fn revoke_certificate(
     Path(number): Path<String>,
     ApiJson(input): ApiJson<RevokeInput>,
 ) -> ApiResult<impl IntoResponse> {
-    certificates::revoke(&s, &a, &number, &input.reason).await?;
-    Ok(Json(certificates::verify(&s, &number).await?))
+    Ok(Json(
+        certificates::revoke(&s, &a, &number, &input.reason).await?,
+    ))
 }
 
 /// The installation's public signing keys, current and retired. Anyone.
 pub async fn public_keys(State(s): State<AppState>) -> impl IntoResponse {
     Json(json!({"keys": s.keys.published()}))
-}
-
-async fn member_of_certificate(s: &AppState, a: &Actor, number: &str) -> Result<(), ApiError> {
-    certificates::for_member(s, a, number).await?;
-    Ok(())
 }
 
 /// The certificate as Markdown. Members.
@@ -887,8 +882,7 @@ async fn export_markdown(
     ApiActor(a, _): ApiActor,
     Path(number): Path<String>,
 ) -> ApiResult<Response> {
-    member_of_certificate(&s, &a, &number).await?;
-    let md = certificates::export_markdown(&s, &number).await?;
+    let md = certificates::export_markdown(&s, &a, &number).await?;
     Ok(([(header::CONTENT_TYPE, "text/markdown; charset=utf-8")], md).into_response())
 }
 
@@ -899,13 +893,13 @@ async fn export_pdf(
     ApiActor(a, _): ApiActor,
     Path(number): Path<String>,
 ) -> ApiResult<Response> {
-    let cert = certificates::for_member(&s, &a, &number).await?;
+    let cert = certificates::get(&s, &a, &number).await?;
     let configured = s.pdf_font.clone();
     let disposition = format!("attachment; filename=\"{}.pdf\"", cert.number);
     let bytes = tokio::task::spawn_blocking(move || {
-        let font = app::ssr::pdf::PdfFont::locate(configured.as_deref())?;
-        app::ssr::pdf::render(
-            &cert.payload,
+        let font = crate::pdf::PdfFont::locate(configured.as_deref())?;
+        crate::pdf::render(
+            &app::domain::certificate::CertificatePayload::read(&cert.payload),
             &cert.sha256,
             &cert.verify_url,
             &cert.status,
@@ -933,8 +927,7 @@ async fn export_in_toto(
     ApiActor(a, _): ApiActor,
     Path(number): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
-    member_of_certificate(&s, &a, &number).await?;
-    Ok(Json(certificates::export_in_toto(&s, &number).await?))
+    Ok(Json(certificates::export_in_toto(&s, &a, &number).await?))
 }
 
 /// Refuses a token limited to one project: tokens belong to whole accounts.

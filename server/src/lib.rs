@@ -7,6 +7,7 @@ pub mod api;
 pub mod config;
 pub mod csrf;
 pub mod headers;
+pub mod pdf;
 pub mod routes;
 pub mod upload;
 pub mod verify_limit;

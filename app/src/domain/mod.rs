@@ -2,10 +2,12 @@
 //! progress, milestone state, state digest and the gap list. No I/O here.
 
 pub mod accounts;
+pub mod certificate;
 pub mod checklist;
 pub mod codes;
 pub mod criterion;
 pub mod details;
+pub mod format;
 pub mod markdown;
 pub mod metrics;
 pub mod milestone;

@@ -11,6 +11,7 @@ use crate::domain::criterion::fmt_number;
 use crate::domain::metrics::{EvidenceKind, METRICS};
 use crate::domain::milestone::{MilestoneState, SignoffStatus};
 use crate::domain::views::MilestoneView;
+use crate::server_fns::certificates::IssueCertificate;
 use crate::server_fns::milestones::*;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -256,17 +256,6 @@ pub async fn sign(
     Ok(())
 }
 
-/// Issues the certificate and opens it. PMs; refused with the gap list otherwise.
-#[server(endpoint = "issue_certificate")]
-pub async fn issue_certificate(project: String, milestone: String) -> Result<String, AppError> {
-    use crate::ssr::{auth, certificates, AppState};
-    let actor = auth::require_session_actor().await?;
-    let number =
-        certificates::issue(&AppState::from_context()?, &actor, &project, &milestone).await?;
-    leptos_axum::redirect(&format!("/certificates/{number}"));
-    Ok(number)
-}
-
 /// Reopens a signed-off or certified milestone with a reason (the live
 /// certificate becomes superseded). PMs; `confirm` must be ticked.
 #[server(endpoint = "reopen_milestone")]

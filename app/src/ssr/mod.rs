@@ -16,7 +16,6 @@ pub mod flash;
 pub mod idempotency;
 pub mod milestones;
 pub mod parsers;
-pub mod pdf;
 pub mod projects;
 pub mod redirects;
 pub mod report;
