@@ -9,6 +9,7 @@ pub mod config;
 pub mod csrf;
 pub mod headers;
 pub mod http;
+pub mod pdf;
 pub mod routes;
 pub mod upload;
 pub mod verify_limit;

@@ -294,7 +294,7 @@ async fn serve(g: &config::Global) -> Result<ExitCode, BoxError> {
         .site_addr(g.addr)
         .env(leptos::config::Env::PROD)
         .build();
-    match app::ssr::pdf::PdfFont::locate(state.pdf_font.as_deref()) {
+    match server::pdf::PdfFont::locate(state.pdf_font.as_deref()) {
         Ok(font) => tracing::info!(font = %font.path().display(), "PDF exports use this font"),
         Err(e) => eprintln!("warning: {e} (until then PDF exports answer 503)"),
     }

@@ -13,7 +13,7 @@ async fn certified(w: &World) -> String {
 
 /// Whether this machine has one of the fonts the test router (no `--pdf-font`) finds.
 fn has_font() -> bool {
-    match app::ssr::pdf::PdfFont::locate(None) {
+    match server::pdf::PdfFont::locate(None) {
         Ok(_) => true,
         Err(e) => {
             eprintln!("notice: skipping the PDF content assertions: {e}");

@@ -129,10 +129,7 @@ pub fn VerdictBadge(verdict: Verdict) -> impl IntoView {
     view! { <span class=class>{mark.map(|kind| view! { <Mark kind/> " " })}{text}</span> }
 }
 
-/// The first 12 hex digits of a hash.
-pub fn short_hash(sha: &str) -> String {
-    format!("{}…", sha.get(..12).unwrap_or(sha))
-}
+pub use crate::domain::format::short_hash;
 
 /// Sets the HTTP status of the server-rendered page for an error.
 pub fn set_status(_e: &AppError) {

@@ -19,13 +19,7 @@ pub fn parse_zone(name: &str) -> Option<Tz> {
     name.trim().parse::<Tz>().ok()
 }
 
-/// `2026-11-23T07:40:00Z` as `2026-11-23 07:40 UTC`.
-pub fn utc_when(ts: &str) -> String {
-    match (ts.get(..10), ts.get(11..16)) {
-        (Some(d), Some(t)) => format!("{d} {t} UTC"),
-        _ => ts.to_string(),
-    }
-}
+pub use crate::domain::format::utc_when;
 
 /// `ts` in `zone`: `2026-11-23 15:40 CST` (the zone's abbreviation, or its
 /// offset where it has none, like `+04`).

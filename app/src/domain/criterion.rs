@@ -168,15 +168,8 @@ pub fn judge(
     }
 }
 
-/// Formats a number without noise: 100, 85.5, 66.67.
-pub fn fmt_number(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        let s = format!("{v:.6}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
-}
+/// Formats a number without noise: 100, 85.5, 66.67 ([`super::format::number`]).
+pub use super::format::number as fmt_number;
 
 /// A target as typed: a number, or text such as `85`, `99.5` or — for a
 /// percentage metric — `80%`.

@@ -4,12 +4,14 @@
 //! `evidence` crate (`evidence::metrics`, `evidence::details`).
 
 pub mod accounts;
+pub mod certificate;
 pub mod checklist;
 pub mod codes;
 pub mod criterion;
 pub mod derive;
 #[cfg(test)]
 mod fixtures;
+pub mod format;
 pub mod gaps;
 pub mod history;
 pub mod markdown;

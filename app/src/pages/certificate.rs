@@ -2,13 +2,13 @@
 
 use crate::components::{action_error, FormError};
 use crate::components::{short_hash, when, Mark, MarkKind, PageError, PrintButton};
+use crate::domain::certificate::CertificatePayload;
+use crate::domain::format::{self, number_or_dash, or_dash};
 use crate::domain::views::CertificateView;
-use crate::server_fns::evidence::{get_certificate, verify_certificate, RevokeCertificate};
+use crate::server_fns::certificates::{get_certificate, verify_certificate, RevokeCertificate};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-
-use crate::domain::views::show as s;
 
 #[component]
 pub fn CertificatePage() -> impl IntoView {
@@ -92,7 +92,7 @@ fn superseded_line(c: &CertificateView) -> String {
 fn Certificate(c: CertificateView, revoke: ServerAction<RevokeCertificate>) -> impl IntoView {
     let (status_class, status_mark, status_text) = status_line(&c);
     let revoked = c.status == "revoked";
-    let p = c.payload.clone();
+    let p = CertificatePayload::read(&c.payload);
     view! {
         <Title text=format!("Certificate {} · Attest", c.number)/>
         <nav class="crumbs no-print"><a href="/">"Projects"</a> " › " <a href=format!("/p/{}", c.project_code)>{c.project_code.clone()}</a>
@@ -100,27 +100,27 @@ fn Certificate(c: CertificateView, revoke: ServerAction<RevokeCertificate>) -> i
         <article class="certificate">
             <header>
                 <p class="cert-kicker">"Milestone completion certificate · 里程碑交付证书"</p>
-                <h1>{s(&p["project"]["name"])} " — " {s(&p["milestone"]["code"])} " " {s(&p["milestone"]["title"])}</h1>
+                <h1>{p.project.name.clone()} " — " {p.milestone.code.clone()} " " {p.milestone.title.clone()}</h1>
                 <p class="cert-number">"No. " <strong>{c.number.clone()}</strong></p>
                 <p class=status_class role="status"><Mark kind=status_mark/> " " {status_text}</p>
             </header>
             <p class="cert-statement">
-                "This certifies that milestone " <strong>{s(&p["milestone"]["code"])}</strong> " of project " <strong>{s(&p["project"]["code"])}</strong>
+                "This certifies that milestone " <strong>{p.milestone.code.clone()}</strong> " of project " <strong>{p.project.code.clone()}</strong>
                 " met every acceptance criterion below from recorded evidence, completed all tasks and checklist items, and was approved by every required role. Issued "
-                {when(&s(&p["issued_at"]))} " by " {s(&p["issued_by"]["name"])} " (" {s(&p["issued_by"]["username"])} ")."
+                {when(&p.issued_at)} " by " {p.issued_by.name.clone()} " (" {p.issued_by.username.clone()} ")."
             </p>
-            <p class="muted">"Goal: " {s(&p["milestone"]["goal"])} " · Planned " {s(&p["milestone"]["planned_start"])} " → " {s(&p["milestone"]["planned_end"])}</p>
+            <p class="muted">"Goal: " {p.milestone.goal.clone()} " · Planned " {or_dash(p.milestone.planned_start.as_deref())} " → " {or_dash(p.milestone.planned_end.as_deref())}</p>
 
             <h2>"Acceptance criteria"</h2>
             <table>
                 <thead><tr><th>"Code"</th><th>"Criterion"</th><th>"Target"</th><th>"Actual"</th><th>"Verdict"</th><th>"Evidence (sha256)"</th></tr></thead>
-                <tbody>{p["criteria"].as_array().cloned().unwrap_or_default().into_iter().map(|k| view! {
+                <tbody>{p.criteria.clone().into_iter().map(|k| view! {
                     <tr>
-                        <td>{s(&k["code"])}</td><td>{s(&k["title"])}</td>
-                        <td><code>{s(&k["metric"])}</code> " " {s(&k["op"])} " " {s(&k["target"])}{s(&k["unit"])}</td>
-                        <td>{s(&k["actual"])}{s(&k["unit"])}</td>
-                        <td>{if k["verdict"] == "met" { view! { <Mark kind=MarkKind::Yes/> " met" }.into_any() } else { view! { <Mark kind=MarkKind::No/> " not met" }.into_any() }}</td>
-                        <td>"#" {s(&k["evidence_id"])} " " <code>{short_hash(&s(&k["evidence_sha256"]))}</code></td>
+                        <td>{k.code.clone()}</td><td>{k.title.clone()}</td>
+                        <td><code>{k.metric.clone()}</code> " " {k.op.clone()} " " {format::number(k.target)}{k.unit.clone()}</td>
+                        <td>{number_or_dash(k.actual)}{k.unit.clone()}</td>
+                        <td>{if k.met() { view! { <Mark kind=MarkKind::Yes/> " met" }.into_any() } else { view! { <Mark kind=MarkKind::No/> " not met" }.into_any() }}</td>
+                        <td>"#" {or_dash(k.evidence_id.map(|id| id.to_string()).as_deref())} " " <code>{short_hash(&or_dash(k.evidence_sha256.as_deref()))}</code></td>
                     </tr>
                 }).collect_view()}</tbody>
             </table>
@@ -128,38 +128,38 @@ fn Certificate(c: CertificateView, revoke: ServerAction<RevokeCertificate>) -> i
             <h2>"Tasks"</h2>
             <table>
                 <thead><tr><th>"Code"</th><th>"Task"</th><th>"Owner"</th><th>"Done by"</th><th>"Done at"</th></tr></thead>
-                <tbody>{p["tasks"].as_array().cloned().unwrap_or_default().into_iter().map(|t| view! {
-                    <tr><td>{s(&t["code"])}</td><td>{s(&t["title"])}</td><td>{s(&t["owner"])}</td><td><Mark kind=MarkKind::Yes/> " " {s(&t["done_by"])}</td><td>{when(&s(&t["done_at"]))}</td></tr>
+                <tbody>{p.tasks.clone().into_iter().map(|t| view! {
+                    <tr><td>{t.code.clone()}</td><td>{t.title.clone()}</td><td>{t.owner.clone()}</td><td><Mark kind=MarkKind::Yes/> " " {or_dash(t.done_by.as_deref())}</td><td>{when(&or_dash(t.done_at.as_deref()))}</td></tr>
                 }).collect_view()}</tbody>
             </table>
 
             <h2>"Checklists"</h2>
-            {p["checklists"].as_array().cloned().unwrap_or_default().into_iter().map(|cl| view! {
-                <h3>{s(&cl["title"])}</h3>
-                <ul class="cert-items">{cl["items"].as_array().cloned().unwrap_or_default().into_iter().map(|i| view! {
-                    <li><Mark kind=MarkKind::Yes/> " " {s(&i["text"])} <span class="muted">" — " {s(&i["ticked_by"])} " · " {when(&s(&i["ticked_at"]))}</span></li>
+            {p.checklists.clone().into_iter().map(|cl| view! {
+                <h3>{cl.title.clone()}</h3>
+                <ul class="cert-items">{cl.items.into_iter().map(|i| view! {
+                    <li><Mark kind=MarkKind::Yes/> " " {i.text.clone()} <span class="muted">" — " {or_dash(i.ticked_by.as_deref())} " · " {when(&or_dash(i.ticked_at.as_deref()))}</span></li>
                 }).collect_view()}</ul>
             }).collect_view()}
 
             <h2>"Sign-offs"</h2>
             <table>
                 <thead><tr><th>"Role"</th><th>"Approved by"</th><th>"At"</th><th>"State digest"</th></tr></thead>
-                <tbody>{p["signoffs"].as_array().cloned().unwrap_or_default().into_iter().map(|so| view! {
-                    <tr><td>{s(&so["role"])}</td><td><Mark kind=MarkKind::Yes/> " " {s(&so["user"])}</td><td>{when(&s(&so["signed_at"]))}</td><td><code>{short_hash(&s(&so["state_digest"]))}</code></td></tr>
+                <tbody>{p.signoffs.clone().into_iter().map(|so| view! {
+                    <tr><td>{so.role.clone()}</td><td><Mark kind=MarkKind::Yes/> " " {so.user.clone()}</td><td>{when(&so.signed_at)}</td><td><code>{short_hash(&so.state_digest)}</code></td></tr>
                 }).collect_view()}</tbody>
             </table>
 
             <h2>"Evidence"</h2>
             <table class="small">
                 <thead><tr><th>"#"</th><th>"File"</th><th>"Kind"</th><th>"SHA-256"</th></tr></thead>
-                <tbody>{p["evidence"].as_array().cloned().unwrap_or_default().into_iter().map(|e| view! {
-                    <tr><td>{s(&e["id"])}</td><td>{s(&e["name"])}</td><td>{s(&e["kind"])}</td><td><code class="hash">{s(&e["sha256"])}</code></td></tr>
+                <tbody>{p.evidence.clone().into_iter().map(|e| view! {
+                    <tr><td>{e.id.to_string()}</td><td>{e.name.clone()}</td><td>{e.kind.clone()}</td><td><code class="hash">{e.sha256.clone()}</code></td></tr>
                 }).collect_view()}</tbody>
             </table>
 
             <footer class="cert-footer">
                 <p>"Payload SHA-256 " <code class="hash">{c.sha256.clone()}</code></p>
-                <p>"State digest " <code class="hash">{s(&p["state_digest"])}</code></p>
+                <p>"State digest " <code class="hash">{p.state_digest.clone()}</code></p>
                 <p>"Verify at " <a href=verify_path(&c.verify_url)>{c.verify_url.clone()}</a></p>
                 {c.qr_svg.clone().map(|svg| view! { <div class="qr" aria-label="QR code of the verify link" inner_html=svg></div> })}
             </footer>
@@ -205,7 +205,8 @@ pub fn VerifyPage() -> impl IntoView {
                     Err(error) => view! { <PageError error/> }.into_any(),
                     Ok(c) if c.status_only => view! { <StatusOnly c/> }.into_any(),
                     Ok(c) => {
-                        let p = c.payload.clone();
+                        let p = CertificatePayload::read(&c.payload);
+                        let redacted = c.redacted;
                         view! {
                             <Title text=format!("Verify {} · Attest", c.number)/>
                             <section class="card verify">
@@ -217,9 +218,9 @@ pub fn VerifyPage() -> impl IntoView {
                                     _ => view! { <p class="verdict invalid" role="status"><Mark kind=MarkKind::No/> " " {format!("Invalid — {}", c.problem.clone().unwrap_or_default())}</p> }.into_any(),
                                 }}
                                 <dl class="facts">
-                                    <dt>"Project"</dt><dd>{c.project_code.clone()} " " {(!c.redacted).then(|| s(&p["project"]["name"]))}</dd>
-                                    <dt>"Milestone"</dt><dd>{c.milestone_code.clone()} " " {(!c.redacted).then(|| s(&p["milestone"]["title"]))}</dd>
-                                    <dt>"Issued"</dt><dd>{when(&c.issued_at)} {(!c.redacted).then(|| format!(" by {}", s(&p["issued_by"]["name"])))}</dd>
+                                    <dt>"Project"</dt><dd>{c.project_code.clone()} " " {(!redacted).then(|| p.project.name.clone())}</dd>
+                                    <dt>"Milestone"</dt><dd>{c.milestone_code.clone()} " " {(!redacted).then(|| p.milestone.title.clone())}</dd>
+                                    <dt>"Issued"</dt><dd>{when(&c.issued_at)} {(!redacted).then(|| format!(" by {}", p.issued_by.name))}</dd>
                                     <dt>"Recorded SHA-256"</dt><dd><code class="hash">{c.sha256.clone()}</code></dd>
                                     <dt>"Recomputed SHA-256"</dt><dd><code class="hash">{c.recomputed_sha256.clone()}</code></dd>
                                     <dt>"Signing key"</dt><dd><code>{c.key_id.clone().unwrap_or_default()}</code></dd>
@@ -228,13 +229,13 @@ pub fn VerifyPage() -> impl IntoView {
                                     <p class="muted">"Names, titles, comments and file names are withheld: project " {c.project_code.clone()} " is not marked public. Members see the full certificate after logging in."</p>
                                 })}
                                 <h2>"Criteria"</h2>
-                                <ul>{p["criteria"].as_array().cloned().unwrap_or_default().into_iter().map(|k| view! {
-                                    <li>{s(&k["code"])} " " {(!k["title"].is_null()).then(|| s(&k["title"]))} " " <code>{s(&k["metric"])}</code> " " {s(&k["op"])} " " {s(&k["target"])} ": actual " {s(&k["actual"])}
-                                        " — " {s(&k["verdict"])} " (evidence sha256 " <code>{short_hash(&s(&k["evidence_sha256"]))}</code> ")"</li>
+                                <ul>{p.criteria.clone().into_iter().map(move |k| view! {
+                                    <li>{k.code.clone()} " " {(!redacted).then(|| k.title.clone())} " " <code>{k.metric.clone()}</code> " " {k.op.clone()} " " {format::number(k.target)} ": actual " {number_or_dash(k.actual)}
+                                        " — " {k.verdict.clone()} " (evidence sha256 " <code>{short_hash(&or_dash(k.evidence_sha256.as_deref()))}</code> ")"</li>
                                 }).collect_view()}</ul>
                                 <h2>"Signed by roles"</h2>
-                                <ul>{p["signoffs"].as_array().cloned().unwrap_or_default().into_iter().map(|so| view! {
-                                    <li>{s(&so["role"])} {(!so["user"].is_null()).then(|| format!(" · {}", s(&so["user"])))} " · " {when(&s(&so["signed_at"]))}</li>
+                                <ul>{p.signoffs.clone().into_iter().map(move |so| view! {
+                                    <li>{so.role.clone()} {(!redacted).then(|| format!(" · {}", so.user))} " · " {when(&so.signed_at)}</li>
                                 }).collect_view()}</ul>
                             </section>
                         }.into_any()

@@ -4,7 +4,7 @@
 
 use crate::components::upload::MetricList;
 use crate::components::{when, PageError};
-use crate::domain::criterion::fmt_number;
+use crate::domain::format::percent as pct;
 use crate::server_fns::evidence::{get_evidence, get_evidence_details};
 use evidence::details::{
     CaseKey, Comparison, CoverageDetails, EvidenceDetails, FileDelta, Finding, FindingDetails,
@@ -89,11 +89,6 @@ pub fn EvidencePage() -> impl IntoView {
             })}
         </Suspense>
     }
-}
-
-/// A percentage as people read it: at most two decimals.
-fn pct(v: f64) -> String {
-    format!("{}%", fmt_number((v * 100.0).round() / 100.0))
 }
 
 /// "and 7 more" under a capped list.

@@ -1,6 +1,6 @@
-//! Evidence and certificates as pages read them.
+//! Evidence files as pages read them.
 
-use crate::domain::views::{CertificateView, EvidenceView};
+use crate::domain::views::EvidenceView;
 use crate::error::AppError;
 use evidence::details::EvidenceDetails;
 use leptos::prelude::*;
@@ -22,44 +22,6 @@ pub async fn get_evidence_details(id: i64) -> Result<EvidenceDetails, AppError> 
     use crate::ssr::{auth, evidence, AppState};
     let actor = auth::require_session_actor().await?;
     evidence::details(&AppState::from_context()?, &actor, id).await
-}
-
-/// A certificate with its full payload, re-verified. Members of its project.
-#[server(endpoint = "get_certificate")]
-pub async fn get_certificate(number: String) -> Result<CertificateView, AppError> {
-    use crate::ssr::{auth, certificates, AppState};
-    let actor = auth::require_session_actor().await?;
-    let state = AppState::from_context()?;
-    let mut cert = certificates::for_member(&state, &actor, &number).await?;
-    cert.qr_svg = crate::ssr::exports::qr_svg(&cert.verify_url);
-    Ok(cert)
-}
-
-/// Verifies a certificate by its verify id (the link on the certificate: the
-/// public view) or by its number (a non-public project's: the status only).
-/// Public: no login needed; anonymous callers are rate-limited per address.
-#[server(endpoint = "verify_certificate")]
-pub async fn verify_certificate(number: String) -> Result<CertificateView, AppError> {
-    use crate::ssr::{certificates, AppState};
-    certificates::public_lookup(&AppState::from_context()?, &number).await
-}
-
-/// Revokes a certificate with a reason. PMs of its project and admins.
-#[server(endpoint = "revoke_certificate")]
-pub async fn revoke_certificate(
-    number: String,
-    reason: String,
-    confirm: Option<String>,
-) -> Result<(), AppError> {
-    use crate::ssr::{auth, certificates, AppState};
-    let actor = auth::require_session_actor().await?;
-    if confirm.as_deref() != Some("yes") {
-        return Err(AppError::invalid(
-            "confirm",
-            "tick the box to confirm that revoking is permanent",
-        ));
-    }
-    certificates::revoke(&AppState::from_context()?, &actor, &number, &reason).await
 }
 
 /// Withdraws an evidence file with a reason. PMs and engineers.

@@ -295,14 +295,3 @@ pub async fn sign(
     .await?;
     Ok(())
 }
-
-/// Issues the certificate and opens it. PMs; refused with the gap list otherwise.
-#[server(endpoint = "issue_certificate")]
-pub async fn issue_certificate(project: String, milestone: String) -> Result<String, AppError> {
-    use crate::ssr::{auth, certificates, AppState};
-    let actor = auth::require_session_actor().await?;
-    let number =
-        certificates::issue(&AppState::from_context()?, &actor, &project, &milestone).await?;
-    leptos_axum::redirect(&format!("/certificates/{number}"));
-    Ok(number)
-}

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod certificates;
 pub mod edits;
 pub mod evidence;
 pub mod milestones;

@@ -7,61 +7,14 @@ use super::auth::{project_for, Actor, Need};
 use super::db;
 use super::milestones::{build_view, milestone_row_in, separation_of_duties};
 use super::AppState;
+use crate::domain::certificate::{CertificatePayload, Person};
 use crate::domain::milestone::duty_conflicts;
 use crate::domain::status::MilestoneState;
-use crate::domain::views::{CertificateView, MilestoneView};
+use crate::domain::views::CertificateView;
 use crate::error::AppError;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use sqlx::SqlitePool;
-
-/// The payload a certificate freezes. Every value comes from the view, which comes from rows.
-pub fn payload(
-    number: &str,
-    v: &MilestoneView,
-    issued_at: &str,
-    issuer: &Actor,
-    key_id: &str,
-) -> Value {
-    json!({
-        "format": "attest-certificate/1",
-        "number": number,
-        "key_id": key_id,
-        "project": {"code": v.project.code, "name": v.project.name},
-        "milestone": {
-            "code": v.code, "title": v.title, "goal": v.goal,
-            "planned_start": v.planned_start, "planned_end": v.planned_end, "actual_start": v.actual_start,
-        },
-        "issued_at": issued_at,
-        "issued_by": {"username": issuer.username, "name": issuer.display_name},
-        "state_digest": v.state_digest,
-        "progress": v.progress,
-        "tasks": v.tasks.iter().map(|t| json!({
-            "code": t.code, "title": t.title, "owner": t.owner, "done_by": t.done_by, "done_at": t.done_at,
-        })).collect::<Vec<_>>(),
-        "checklists": v.checklists.iter().map(|c| json!({
-            "title": c.title,
-            "items": c.items.iter().map(|i| json!({
-                "section": i.section, "text": i.text, "ticked_by": i.ticked_by, "ticked_at": i.ticked_at,
-            })).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "criteria": v.criteria.iter().map(|c| json!({
-            "code": c.code, "title": c.title, "metric": c.metric, "op": c.op.as_str(), "target": c.target, "unit": c.unit,
-            "actual": c.judgement.actual, "verdict": c.judgement.verdict,
-            "evidence_id": c.judgement.evidence_id, "evidence_sha256": c.judgement.evidence_sha256,
-        })).collect::<Vec<_>>(),
-        // withdrawn files no longer count, so they are not among the facts
-        "evidence": v.evidence.iter().filter(|e| e.withdrawn.is_none()).map(|e| json!({
-            "id": e.id, "sha256": e.sha256, "kind": e.kind, "name": e.original_name, "size_bytes": e.size_bytes,
-            "uploaded_by": e.uploaded_by, "uploaded_at": e.uploaded_at, "effective_at": e.effective_at,
-            "commit": e.commit_sha,
-        })).collect::<Vec<_>>(),
-        "signoffs": v.signoff_roles.iter().filter_map(|r| r.latest.as_ref().map(|s| json!({
-            "role": r.role_name, "user": s.user, "decision": s.decision, "comment": s.comment,
-            "signed_at": s.signed_at, "state_digest": s.state_digest,
-        }))).collect::<Vec<_>>(),
-    })
-}
 
 /// RFC 8785 canonical JSON text of a value.
 pub fn canonical(value: &Value) -> Result<String, AppError> {
@@ -71,6 +24,18 @@ pub fn canonical(value: &Value) -> Result<String, AppError> {
     })
 }
 
+/// The text a newly issued certificate stores, hashes and signs: the RFC 8785
+/// canonical JSON of its payload. Stored certificates are checked against
+/// their stored text, never against this (see [`crate::domain::certificate`]).
+pub fn signed_text(payload: &CertificatePayload) -> Result<String, AppError> {
+    let value = serde_json::to_value(payload).map_err(|e| {
+        tracing::error!(error = %e, "certificate payload as JSON");
+        AppError::Internal
+    })?;
+    canonical(&value)
+}
+
+/// The SHA-256 of some bytes, as 64 lowercase hex digits.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
@@ -133,7 +98,13 @@ pub async fn issue(
         .await?;
     let number = format!("{prefix}{:03}", n + 1);
     let key_id = state.keys.current_id().to_string();
-    let text = canonical(&payload(&number, &v, &issued_at, actor, &key_id))?;
+    let issued_by = Person {
+        username: actor.username.clone(),
+        name: actor.display_name.clone(),
+    };
+    let text = signed_text(&CertificatePayload::of(
+        &number, &v, &issued_at, issued_by, &key_id,
+    ))?;
     let sha = sha256_hex(text.as_bytes());
     let (key_id, signature) = state.keys.sign(text.as_bytes())?;
     sqlx::query(
@@ -276,8 +247,9 @@ pub fn is_verify_id(raw: &str) -> bool {
 }
 
 /// The signed document: payload, hash, key id, signature and public key.
-pub async fn export(state: &AppState, number: &str) -> Result<Value, AppError> {
-    let row = load(&state.pool, number).await?;
+/// Members of its project; anyone else is told it does not exist.
+pub async fn export(state: &AppState, actor: &Actor, number: &str) -> Result<Value, AppError> {
+    let row = member_row(state, actor, number).await?;
     let payload: Value = serde_json::from_str(&row.payload).map_err(|_| AppError::Internal)?;
     let public_key = row
         .key_id
@@ -294,15 +266,16 @@ pub async fn export(state: &AppState, number: &str) -> Result<Value, AppError> {
     }))
 }
 
-/// Revokes a certificate with a reason. PMs of its project and admins.
+/// Revokes a certificate with a reason, and returns it checked again. PMs of
+/// its project and admins; a non-member is told it does not exist.
 pub async fn revoke(
     state: &AppState,
     actor: &Actor,
     number: &str,
     reason: &str,
-) -> Result<(), AppError> {
+) -> Result<CertificateView, AppError> {
     let row = load(&state.pool, number).await?;
-    let (p, _) = super::auth::project_for(&state.pool, actor, &row.project_code, Need::Manage)
+    let (p, _) = project_for(&state.pool, actor, &row.project_code, Need::Manage)
         .await
         .map_err(super::auth::hidden_as(format!(
             "certificate {}",
@@ -346,32 +319,39 @@ pub async fn revoke(
     )
     .await?;
     tx.commit().await?;
-    Ok(())
+    verify(state, &row.number).await
 }
 
 /// Loads a certificate by number and checks it again: stored bytes against the
-/// stored hash, canonical form, the Ed25519 signature, and revocation. In
-/// full: for members (see [`for_member`]) and the command line; the public
-/// page goes through [`public_lookup`].
+/// stored hash, canonical form, the Ed25519 signature, and revocation. No
+/// caller: for the command line and for operations that have already
+/// authorised its project (the project report, issue and revoke). Members go
+/// through [`get`]; the public page through [`public_lookup`].
 pub async fn verify(state: &AppState, number: &str) -> Result<CertificateView, AppError> {
     check(state, load(&state.pool, number).await?)
 }
 
-/// A certificate, checked again, for a member of its project.
+/// The stored row of a certificate whose project the caller is a member of.
 /// Anyone else is told it does not exist, exactly as for an unknown number.
-pub async fn for_member(
-    state: &AppState,
-    actor: &Actor,
-    number: &str,
-) -> Result<CertificateView, AppError> {
-    let c = verify(state, number).await?;
-    super::auth::project_for(&state.pool, actor, &c.project_code, Need::Read)
+async fn member_row(state: &AppState, actor: &Actor, number: &str) -> Result<CertRow, AppError> {
+    let row = load(&state.pool, number).await?;
+    project_for(&state.pool, actor, &row.project_code, Need::Read)
         .await
         .map_err(super::auth::hidden_as(format!(
             "certificate {}",
             number.trim()
         )))?;
-    Ok(c)
+    Ok(row)
+}
+
+/// A certificate, checked again, for a member of its project.
+/// Anyone else is told it does not exist, exactly as for an unknown number.
+pub async fn get(
+    state: &AppState,
+    actor: &Actor,
+    number: &str,
+) -> Result<CertificateView, AppError> {
+    check(state, member_row(state, actor, number).await?)
 }
 
 /// What the public `/verify/{key}` page may show to anyone. By verify id (the
@@ -459,11 +439,15 @@ fn check(state: &AppState, row: CertRow) -> Result<CertificateView, AppError> {
     })
 }
 
-/// The certificate as Markdown, from its payload only. Members (checked by the caller).
-pub async fn export_markdown(state: &AppState, number: &str) -> Result<String, AppError> {
-    let c = verify(state, number).await?;
+/// The certificate as Markdown, from its payload only. Members of its project.
+pub async fn export_markdown(
+    state: &AppState,
+    actor: &Actor,
+    number: &str,
+) -> Result<String, AppError> {
+    let c = get(state, actor, number).await?;
     Ok(super::exports::markdown(
-        &c.payload,
+        &CertificatePayload::read(&c.payload),
         &c.sha256,
         &c.verify_url,
         &c.status,
@@ -471,86 +455,22 @@ pub async fn export_markdown(state: &AppState, number: &str) -> Result<String, A
 }
 
 /// The certificate as an in-toto Statement v1 (SLSA verification summary).
-pub async fn export_in_toto(state: &AppState, number: &str) -> Result<Value, AppError> {
-    let c = verify(state, number).await?;
+/// Members of its project.
+pub async fn export_in_toto(
+    state: &AppState,
+    actor: &Actor,
+    number: &str,
+) -> Result<Value, AppError> {
+    let c = get(state, actor, number).await?;
     Ok(super::exports::in_toto(
-        &c.payload,
+        &CertificatePayload::read(&c.payload),
         &c.sha256,
         &c.verify_url,
     ))
 }
 
-/// The public face of a certificate: in full for a public project; otherwise
-/// numbers, verdicts, evidence hashes and the signers' roles, without names,
-/// titles, comments or file names.
-pub fn public_view(mut c: CertificateView) -> CertificateView {
-    if c.project_public {
-        return c;
-    }
-    c.redacted = true;
-    let p = &c.payload;
-    let pick = |v: &Value, keys: &[&str]| -> Value {
-        Value::Object(
-            keys.iter()
-                .filter_map(|k| v.get(*k).map(|x| (k.to_string(), x.clone())))
-                .collect(),
-        )
-    };
-    let list = |key: &str, keys: &[&str]| -> Value {
-        Value::Array(
-            p.get(key)
-                .and_then(Value::as_array)
-                .map(|a| a.iter().map(|x| pick(x, keys)).collect())
-                .unwrap_or_default(),
-        )
-    };
-    c.payload = json!({
-        "number": p["number"],
-        "key_id": p["key_id"],
-        "issued_at": p["issued_at"],
-        "state_digest": p["state_digest"],
-        "project": {"code": p["project"]["code"]},
-        "milestone": {"code": p["milestone"]["code"]},
-        "criteria": list("criteria", &["code", "metric", "op", "target", "unit", "actual", "verdict", "evidence_sha256"]),
-        "signoffs": list("signoffs", &["role", "decision", "signed_at", "state_digest"]),
-        "evidence": list("evidence", &["sha256", "kind"]),
-    });
-    c.issued_by = String::new();
-    c.revoked_by = None;
-    // the reason is free text, often naming people and builds: status and time only
-    c.revoked_reason = None;
-    c.superseded_by = None;
-    c.superseded_reason = None;
-    c
-}
+mod public;
+pub use public::{public_view, status_only};
 
-/// Only whether a certificate holds: valid, invalid or revoked. Everything
-/// else, its verify link included, is withheld.
-pub fn status_only(c: CertificateView) -> CertificateView {
-    CertificateView {
-        number: c.number,
-        project_code: c.project_code,
-        milestone_code: c.milestone_code,
-        valid: c.valid,
-        status: c.status,
-        project_public: c.project_public,
-        issued_at: String::new(),
-        issued_by: String::new(),
-        sha256: String::new(),
-        payload: Value::Null,
-        problem: None,
-        recomputed_sha256: String::new(),
-        key_id: None,
-        signature: None,
-        revoked_at: None,
-        revoked_by: None,
-        revoked_reason: None,
-        superseded_at: None,
-        superseded_by: None,
-        superseded_reason: None,
-        verify_url: String::new(),
-        qr_svg: None,
-        redacted: true,
-        status_only: true,
-    }
-}
+#[cfg(test)]
+mod canonical_tests;

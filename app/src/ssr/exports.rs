@@ -4,42 +4,26 @@
 
 use serde_json::{json, Value};
 
+use crate::domain::certificate::CertificatePayload;
+use crate::domain::format::{number_or_dash, or_dash, DASH};
 use crate::domain::markdown as md;
-use crate::domain::views::show as s;
-
-pub(crate) fn arr(v: &Value) -> Vec<Value> {
-    v.as_array().cloned().unwrap_or_default()
-}
-
-/// A criterion value with its unit: `100%`.
-pub(crate) fn with_unit(value: &Value, unit: &Value) -> String {
-    format!("{}{}", s(value), s(unit))
-}
-
-/// How many of a checklist's items are ticked, and how many it has.
-pub(crate) fn ticked(list: &Value) -> (usize, usize) {
-    let items = arr(&list["items"]);
-    let done = items.iter().filter(|i| !i["ticked_at"].is_null()).count();
-    (done, items.len())
-}
 
 /// User text from the payload (titles, names, goals, file names, units) as
 /// literal Markdown; safe in a table cell.
-fn t(v: &Value) -> String {
-    md::text(&s(v))
+fn t(v: &str) -> String {
+    md::text(v)
 }
 
 /// A code, number, date or timestamp from the payload: raw when plain,
 /// escaped otherwise.
-fn k(v: &Value) -> String {
-    md::token(&s(v))
+fn k(v: &str) -> String {
+    md::token(v)
 }
 
 /// A metric name or hash in a code span. Backslashes don't escape inside a
 /// code span, so anything but letters, digits and `. _ - :` is written as
 /// escaped text instead.
-fn code_span(v: &Value) -> String {
-    let raw = s(v);
+fn code_span(raw: &str) -> String {
     if !raw.is_empty()
         && raw
             .chars()
@@ -47,159 +31,167 @@ fn code_span(v: &Value) -> String {
     {
         format!("`{raw}`")
     } else {
-        md::text(&raw)
+        md::text(raw)
     }
 }
 
 /// A criterion value with its unit, as Markdown: `100%`.
-fn value_md(value: &Value, unit: &Value) -> String {
-    format!("{}{}", k(value), t(unit))
+fn value_md(value: Option<f64>, unit: &str) -> String {
+    format!("{}{}", k(&number_or_dash(value)), t(unit))
+}
+
+/// An optional text or [`DASH`].
+fn opt(v: &Option<String>) -> String {
+    or_dash(v.as_deref())
 }
 
 /// The certificate as Markdown. Every interpolated text is escaped
 /// ([`md::text`]), so a title can't add a heading, a row or a link.
-pub fn markdown(payload: &Value, sha256: &str, verify_url: &str, status: &str) -> String {
-    let p = payload;
+pub fn markdown(p: &CertificatePayload, sha256: &str, verify_url: &str, status: &str) -> String {
     let mut out = String::new();
     out.push_str(&format!(
         "# 里程碑交付证书 · Milestone completion certificate\n\n**No. {}**\n\n",
-        k(&p["number"])
+        k(&p.number)
     ));
     out.push_str(&format!(
         "| | |\n|---|---|\n| Project | {} {} |\n",
-        k(&p["project"]["code"]),
-        t(&p["project"]["name"])
+        k(&p.project.code),
+        t(&p.project.name)
     ));
-    out.push_str(&format!(
-        "| Milestone | {} {} |\n",
-        k(&p["milestone"]["code"]),
-        t(&p["milestone"]["title"])
-    ));
-    out.push_str(&format!("| Goal | {} |\n", t(&p["milestone"]["goal"])));
+    let m = &p.milestone;
+    out.push_str(&format!("| Milestone | {} {} |\n", k(&m.code), t(&m.title)));
+    out.push_str(&format!("| Goal | {} |\n", t(&m.goal)));
     out.push_str(&format!(
         "| Planned | {} → {} |\n",
-        k(&p["milestone"]["planned_start"]),
-        k(&p["milestone"]["planned_end"])
+        k(&opt(&m.planned_start)),
+        k(&opt(&m.planned_end))
     ));
     out.push_str(&format!(
         "| Work started | {} |\n",
-        k(&p["milestone"]["actual_start"])
+        k(&opt(&m.actual_start))
     ));
     out.push_str(&format!(
         "| Issued | {} by {} ({}) |\n",
-        k(&p["issued_at"]),
-        t(&p["issued_by"]["name"]),
-        t(&p["issued_by"]["username"])
+        k(&p.issued_at),
+        t(&p.issued_by.name),
+        t(&p.issued_by.username)
     ));
     out.push_str(&format!("| Status at export | {} |\n\n", md::text(status)));
 
     out.push_str("## Acceptance criteria\n\n| Code | Criterion | Target | Actual | Verdict | Evidence sha256 |\n|---|---|---|---|---|---|\n");
-    for c in arr(&p["criteria"]) {
-        let verdict = if c["verdict"] == "met" {
-            "✅ met"
-        } else {
-            "❌ not met"
-        };
+    for c in &p.criteria {
+        let verdict = if c.met() { "✅ met" } else { "❌ not met" };
         out.push_str(&format!(
             "| {} | {} | {} {} {} | {} | {} | #{} {} |\n",
-            k(&c["code"]),
-            t(&c["title"]),
-            code_span(&c["metric"]),
-            t(&c["op"]),
-            value_md(&c["target"], &c["unit"]),
-            value_md(&c["actual"], &c["unit"]),
+            k(&c.code),
+            t(&c.title),
+            code_span(&c.metric),
+            t(&c.op),
+            value_md(Some(c.target), &c.unit),
+            value_md(c.actual, &c.unit),
             verdict,
-            k(&c["evidence_id"]),
-            code_span(&c["evidence_sha256"])
+            k(&c.evidence_id
+                .map_or_else(|| DASH.to_string(), |id| id.to_string())),
+            code_span(&opt(&c.evidence_sha256))
         ));
     }
     out.push_str(
         "\n## Tasks\n\n| Code | Task | Owner | Done by | Done at |\n|---|---|---|---|---|\n",
     );
-    for task in arr(&p["tasks"]) {
+    for task in &p.tasks {
         out.push_str(&format!(
             "| {} | {} | {} | ✅ {} | {} |\n",
-            k(&task["code"]),
-            t(&task["title"]),
-            t(&task["owner"]),
-            t(&task["done_by"]),
-            k(&task["done_at"])
+            k(&task.code),
+            t(&task.title),
+            t(&task.owner),
+            t(&opt(&task.done_by)),
+            k(&opt(&task.done_at))
         ));
     }
     out.push_str("\n## Checklists\n\n");
-    for l in arr(&p["checklists"]) {
-        let (done, total) = ticked(&l);
-        out.push_str(&format!(
-            "**{}** — {done}/{total} ticked\n\n",
-            t(&l["title"])
-        ));
-        for i in arr(&l["items"]) {
+    for l in &p.checklists {
+        let (done, total) = l.ticked();
+        out.push_str(&format!("**{}** — {done}/{total} ticked\n\n", t(&l.title)));
+        for i in &l.items {
             out.push_str(&format!(
                 "- ✅ {} — {}, {}\n",
-                t(&i["text"]),
-                t(&i["ticked_by"]),
-                k(&i["ticked_at"])
+                t(&i.text),
+                t(&opt(&i.ticked_by)),
+                k(&opt(&i.ticked_at))
             ));
         }
         out.push('\n');
     }
     out.push_str("## Sign-offs\n\n| Role | Approved by | At | State digest |\n|---|---|---|---|\n");
-    for so in arr(&p["signoffs"]) {
+    for so in &p.signoffs {
         out.push_str(&format!(
             "| {} | ✅ {} | {} | {} |\n",
-            t(&so["role"]),
-            t(&so["user"]),
-            k(&so["signed_at"]),
-            code_span(&so["state_digest"])
+            t(&so.role),
+            t(&so.user),
+            k(&so.signed_at),
+            code_span(&so.state_digest)
         ));
     }
     out.push_str("\n## Evidence\n\n| # | File | Kind | sha256 |\n|---|---|---|---|\n");
-    for e in arr(&p["evidence"]) {
+    for e in &p.evidence {
         out.push_str(&format!(
             "| {} | {} | {} | {} |\n",
-            k(&e["id"]),
-            t(&e["name"]),
-            t(&e["kind"]),
-            code_span(&e["sha256"])
+            k(&e.id.to_string()),
+            t(&e.name),
+            t(&e.kind),
+            code_span(&e.sha256)
         ));
     }
     out.push_str(&format!(
         "\n---\nPayload SHA-256 {} · state digest {} · signing key {}\n\nVerify: {}\n",
-        code_span(&Value::from(sha256)),
-        code_span(&p["state_digest"]),
-        code_span(&p["key_id"]),
+        code_span(sha256),
+        code_span(&p.state_digest),
+        code_span(&opt(&p.key_id)),
         md::token(verify_url)
     ));
     out
 }
 
+/// A payload number as JSON exactly as the stored payload has it: the
+/// stored text is canonical (RFC 8785), which writes `100.0` as `100`, so it
+/// reads back as the integer 100 and must be written out the same way.
+fn stored_number(v: Option<f64>) -> Value {
+    let Some(v) = v else { return Value::Null };
+    serde_json_canonicalizer::to_string(&json!(v))
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_else(|| json!(v))
+}
+
 /// An in-toto Statement v1 whose subjects are the evidence files and whose
 /// predicate is a SLSA verification summary: the criteria are the policy.
-pub fn in_toto(payload: &Value, sha256: &str, verify_url: &str) -> Value {
-    let subjects: Vec<Value> = arr(&payload["evidence"])
+pub fn in_toto(payload: &CertificatePayload, sha256: &str, verify_url: &str) -> Value {
+    let subjects: Vec<Value> = payload
+        .evidence
         .iter()
-        .map(|e| json!({"name": s(&e["name"]), "digest": {"sha256": s(&e["sha256"])}}))
+        .map(|e| json!({"name": e.name, "digest": {"sha256": e.sha256}}))
         .collect();
-    let criteria: Vec<Value> = arr(&payload["criteria"])
+    let criteria: Vec<Value> = payload
+        .criteria
         .iter()
         .map(|c| {
-            json!({"code": c["code"], "metric": c["metric"], "op": c["op"], "target": c["target"], "actual": c["actual"],
-                   "verdict": c["verdict"], "evidence_sha256": c["evidence_sha256"]})
+            json!({"code": c.code, "metric": c.metric, "op": c.op, "target": stored_number(Some(c.target)),
+                   "actual": stored_number(c.actual), "verdict": c.verdict, "evidence_sha256": c.evidence_sha256})
         })
         .collect();
-    let all_met = !criteria.is_empty() && criteria.iter().all(|c| c["verdict"] == "met");
+    let all_met = !payload.criteria.is_empty() && payload.criteria.iter().all(|c| c.met());
     json!({
         "_type": "https://in-toto.io/Statement/v1",
         "subject": subjects,
         "predicateType": "https://slsa.dev/verification_summary/v1",
         "predicate": {
             "verifier": {"id": "https://attest.invalid/verifier/attest", "version": {"attest": env!("CARGO_PKG_VERSION")}},
-            "timeVerified": payload["issued_at"],
+            "timeVerified": payload.issued_at,
             "resourceUri": verify_url,
             "policy": {
                 "uri": format!("{verify_url}#criteria"),
                 "digest": {"sha256": sha256},
-                "annotations": {"certificate": payload["number"], "criteria": criteria},
+                "annotations": {"certificate": payload.number, "criteria": criteria},
             },
             "inputAttestations": [],
             "verificationResult": if all_met { "PASSED" } else { "FAILED" },
@@ -224,7 +216,11 @@ mod tests {
     use super::*;
     use crate::domain::markdown::parsed::{hostile, hostile_as_read, parse, shape, Structure};
 
-    fn payload() -> Value {
+    fn payload() -> CertificatePayload {
+        CertificatePayload::read(&payload_json())
+    }
+
+    fn payload_json() -> Value {
         json!({
             "number": "WM-M3-20261123-001", "key_id": "abcd", "issued_at": "2026-11-23T10:00:00Z", "state_digest": "d1",
             "project": {"code": "WM", "name": "WeMaster 平台"},
@@ -289,7 +285,7 @@ mod tests {
     fn hostile_text_anywhere_in_the_payload_adds_no_heading_row_link_or_html() {
         let plain = markdown(&payload(), "ff", "http://x/verify/N", "valid");
         let evil = markdown(
-            &hostile_payload(&payload(), ""),
+            &CertificatePayload::read(&hostile_payload(&payload_json(), "")),
             &hostile("sha256"),
             &hostile("verify_url"),
             &hostile("status"),

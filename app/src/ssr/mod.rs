@@ -18,7 +18,6 @@ pub mod facts;
 pub mod flash;
 pub mod idempotency;
 pub mod milestones;
-pub mod pdf;
 pub mod projects;
 pub mod redirects;
 pub mod report;

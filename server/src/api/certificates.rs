@@ -3,11 +3,10 @@
 //! the installation's public keys (mounted outside `/api/v1`, at
 //! `/.well-known/attest-keys.json`, by `crate::routes()`).
 
-use crate::http::{need, ApiActor, ApiError, ApiJson, ApiResult};
+use crate::http::{need, ApiActor, ApiJson, ApiResult};
 use crate::routes::Routes;
 use crate::ServerState;
 use app::error::AppError;
-use app::ssr::auth::Actor;
 use app::ssr::{certificates, AppState};
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
@@ -40,7 +39,7 @@ async fn issue_certificate(
     let number = certificates::issue(&s, &a, &code, &ms).await?;
     Ok((
         StatusCode::CREATED,
-        Json(certificates::verify(&s, &number).await?),
+        Json(certificates::get(&s, &a, &number).await?),
     ))
 }
 
@@ -50,7 +49,7 @@ async fn get_certificate(
     ApiActor(a, _): ApiActor,
     Path(number): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
-    Ok(Json(certificates::for_member(&s, &a, &number).await?))
+    Ok(Json(certificates::get(&s, &a, &number).await?))
 }
 
 /// The signed certificate document (payload, sha256, key id, signature, public key)
@@ -60,8 +59,7 @@ async fn export_certificate(
     ApiActor(a, _): ApiActor,
     Path(number): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
-    certificates::for_member(&s, &a, &number).await?;
-    Ok(Json(certificates::export(&s, &number).await?))
+    Ok(Json(certificates::export(&s, &a, &number).await?))
 }
 
 #[derive(Deserialize)]
@@ -77,18 +75,14 @@ async fn revoke_certificate(
     Path(number): Path<String>,
     ApiJson(input): ApiJson<RevokeInput>,
 ) -> ApiResult<impl IntoResponse> {
-    certificates::revoke(&s, &a, &number, &input.reason).await?;
-    Ok(Json(certificates::verify(&s, &number).await?))
+    Ok(Json(
+        certificates::revoke(&s, &a, &number, &input.reason).await?,
+    ))
 }
 
 /// The installation's public signing keys, current and retired. Anyone.
 pub async fn public_keys(State(s): State<AppState>) -> impl IntoResponse {
     Json(json!({"keys": s.keys.published()}))
-}
-
-async fn member_of_certificate(s: &AppState, a: &Actor, number: &str) -> Result<(), ApiError> {
-    certificates::for_member(s, a, number).await?;
-    Ok(())
 }
 
 /// The certificate as Markdown. Members.
@@ -97,8 +91,7 @@ async fn export_markdown(
     ApiActor(a, _): ApiActor,
     Path(number): Path<String>,
 ) -> ApiResult<Response> {
-    member_of_certificate(&s, &a, &number).await?;
-    let md = certificates::export_markdown(&s, &number).await?;
+    let md = certificates::export_markdown(&s, &a, &number).await?;
     Ok(([(header::CONTENT_TYPE, "text/markdown; charset=utf-8")], md).into_response())
 }
 
@@ -109,13 +102,13 @@ async fn export_pdf(
     ApiActor(a, _): ApiActor,
     Path(number): Path<String>,
 ) -> ApiResult<Response> {
-    let cert = certificates::for_member(&s, &a, &number).await?;
+    let cert = certificates::get(&s, &a, &number).await?;
     let configured = s.pdf_font.clone();
     let disposition = format!("attachment; filename=\"{}.pdf\"", cert.number);
     let bytes = tokio::task::spawn_blocking(move || {
-        let font = app::ssr::pdf::PdfFont::locate(configured.as_deref())?;
-        app::ssr::pdf::render(
-            &cert.payload,
+        let font = crate::pdf::PdfFont::locate(configured.as_deref())?;
+        crate::pdf::render(
+            &app::domain::certificate::CertificatePayload::read(&cert.payload),
             &cert.sha256,
             &cert.verify_url,
             &cert.status,
@@ -143,6 +136,5 @@ async fn export_in_toto(
     ApiActor(a, _): ApiActor,
     Path(number): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
-    member_of_certificate(&s, &a, &number).await?;
-    Ok(Json(certificates::export_in_toto(&s, &number).await?))
+    Ok(Json(certificates::export_in_toto(&s, &a, &number).await?))
 }

@@ -9,6 +9,7 @@ use crate::components::{
 use crate::domain::criterion::fmt_number;
 use crate::domain::status::{MilestoneState, SignoffStatus};
 use crate::domain::views::MilestoneView;
+use crate::server_fns::certificates::IssueCertificate;
 use crate::server_fns::edits::*;
 use crate::server_fns::evidence::WithdrawEvidence;
 use crate::server_fns::milestones::*;

@@ -1,0 +1,486 @@
+//! The certificate payload (`attest-certificate/1`) as a type: what a
+//! certificate freezes of a signed-off milestone, built by
+//! [`CertificatePayload::of`] when it is issued, and read back by everything
+//! that shows one (the page, the Markdown, the PDF, the in-toto statement and
+//! the redacted public view).
+//!
+//! The field names, their order of nesting, which values may be `null` and
+//! the number types are the signed format: the issuer stores the RFC 8785
+//! canonical JSON of this struct, and that text is what is hashed and signed.
+//! Checking a stored certificate always uses the stored text, never this
+//! struct serialised again (a payload from an older or newer version, or one
+//! altered by hand, need not survive a round trip). Reading is lenient for
+//! that reason: a missing field takes its default (older certificates carry no
+//! `key_id`), and a payload that cannot be read at all reads as empty.
+
+use super::criterion::Verdict;
+use super::views::MilestoneView;
+use serde::{Deserialize, Serialize};
+
+/// The format tag every payload starts with.
+pub const FORMAT: &str = "attest-certificate/1";
+
+/// What a certificate freezes. Every value comes from the milestone view,
+/// which comes from rows and evidence.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CertificatePayload {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// `WM-M3-20261123-001`: project, milestone, day of issue, a counter.
+    pub number: String,
+    /// The id of the key that signed it (absent from certificates issued
+    /// before signing keys had ids).
+    pub key_id: Option<String>,
+    pub project: ProjectFacts,
+    pub milestone: MilestoneFacts,
+    /// RFC 3339, UTC.
+    pub issued_at: String,
+    pub issued_by: Person,
+    /// The state digest every sign-off below was made against.
+    pub state_digest: String,
+    pub progress: ProgressFacts,
+    pub tasks: Vec<TaskFact>,
+    pub checklists: Vec<ChecklistFact>,
+    pub criteria: Vec<CriterionFact>,
+    /// The files that count (withdrawn ones are not among the facts).
+    pub evidence: Vec<EvidenceFact>,
+    /// The latest sign-off of each role that has one.
+    pub signoffs: Vec<SignoffFact>,
+}
+
+/// The project a certificate belongs to.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProjectFacts {
+    pub code: String,
+    pub name: String,
+}
+
+/// The certified milestone. Dates are `YYYY-MM-DD`; `actual_start` is when
+/// work on it was first recorded.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MilestoneFacts {
+    pub code: String,
+    pub title: String,
+    pub goal: String,
+    pub planned_start: Option<String>,
+    pub planned_end: Option<String>,
+    pub actual_start: Option<String>,
+}
+
+/// Who issued the certificate.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Person {
+    pub username: String,
+    /// The display name.
+    pub name: String,
+}
+
+/// `done` out of `total`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Tally {
+    pub done: u32,
+    pub total: u32,
+}
+
+/// Progress at issue: tasks done, checklist items ticked, criteria met.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProgressFacts {
+    pub tasks: Tally,
+    pub items: Tally,
+    pub criteria: Tally,
+}
+
+/// A task and who completed it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TaskFact {
+    pub code: String,
+    pub title: String,
+    pub owner: String,
+    pub done_by: Option<String>,
+    pub done_at: Option<String>,
+}
+
+/// A checklist and its items.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ChecklistFact {
+    pub title: String,
+    pub items: Vec<ItemFact>,
+}
+
+impl ChecklistFact {
+    /// How many of its items are ticked, and how many it has.
+    pub fn ticked(&self) -> (usize, usize) {
+        let done = self.items.iter().filter(|i| i.ticked_at.is_some()).count();
+        (done, self.items.len())
+    }
+}
+
+/// A checklist item and who ticked it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ItemFact {
+    pub section: String,
+    pub text: String,
+    pub ticked_by: Option<String>,
+    pub ticked_at: Option<String>,
+}
+
+/// An acceptance criterion, its target and what the evidence said.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CriterionFact {
+    pub code: String,
+    pub title: String,
+    /// The metric name, e.g. `tests.pass_rate`.
+    pub metric: String,
+    /// The operator as stored: `<`, `<=`, `>`, `>=` or `==`.
+    pub op: String,
+    pub target: f64,
+    pub unit: String,
+    pub actual: Option<f64>,
+    /// `met`, `not_met` or `no_evidence` (see [`verdict_code`]).
+    pub verdict: String,
+    pub evidence_id: Option<i64>,
+    pub evidence_sha256: Option<String>,
+}
+
+impl CriterionFact {
+    /// The criterion was met.
+    pub fn met(&self) -> bool {
+        self.verdict == verdict_code(Verdict::Met)
+    }
+}
+
+/// An evidence file that counts.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EvidenceFact {
+    pub id: i64,
+    pub sha256: String,
+    pub kind: String,
+    /// The file name it was uploaded with.
+    pub name: String,
+    pub size_bytes: i64,
+    pub uploaded_by: String,
+    pub uploaded_at: String,
+    pub effective_at: String,
+    pub commit: Option<String>,
+}
+
+/// A role's latest sign-off.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SignoffFact {
+    pub role: String,
+    pub user: String,
+    pub decision: String,
+    pub comment: String,
+    pub signed_at: String,
+    pub state_digest: String,
+}
+
+/// A verdict as the payload writes it (its serde name).
+pub fn verdict_code(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Met => "met",
+        Verdict::NotMet => "not_met",
+        Verdict::NoEvidence => "no_evidence",
+    }
+}
+
+impl CertificatePayload {
+    /// The payload of certificate `number` for the milestone `v` as it stands.
+    pub fn of(
+        number: &str,
+        v: &MilestoneView,
+        issued_at: &str,
+        issued_by: Person,
+        key_id: &str,
+    ) -> Self {
+        let tally = |r: super::status::Ratio| Tally {
+            done: r.done,
+            total: r.total,
+        };
+        CertificatePayload {
+            format: FORMAT.to_string(),
+            number: number.to_string(),
+            key_id: Some(key_id.to_string()),
+            project: ProjectFacts {
+                code: v.project.code.clone(),
+                name: v.project.name.clone(),
+            },
+            milestone: MilestoneFacts {
+                code: v.code.clone(),
+                title: v.title.clone(),
+                goal: v.goal.clone(),
+                planned_start: v.planned_start.clone(),
+                planned_end: v.planned_end.clone(),
+                actual_start: v.actual_start.clone(),
+            },
+            issued_at: issued_at.to_string(),
+            issued_by,
+            state_digest: v.state_digest.clone(),
+            progress: ProgressFacts {
+                tasks: tally(v.progress.tasks),
+                items: tally(v.progress.items),
+                criteria: tally(v.progress.criteria),
+            },
+            tasks: v
+                .tasks
+                .iter()
+                .map(|t| TaskFact {
+                    code: t.code.clone(),
+                    title: t.title.clone(),
+                    owner: t.owner.clone(),
+                    done_by: t.done_by.clone(),
+                    done_at: t.done_at.clone(),
+                })
+                .collect(),
+            checklists: v
+                .checklists
+                .iter()
+                .map(|c| ChecklistFact {
+                    title: c.title.clone(),
+                    items: c
+                        .items
+                        .iter()
+                        .map(|i| ItemFact {
+                            section: i.section.clone(),
+                            text: i.text.clone(),
+                            ticked_by: i.ticked_by.clone(),
+                            ticked_at: i.ticked_at.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            criteria: v
+                .criteria
+                .iter()
+                .map(|c| CriterionFact {
+                    code: c.code.clone(),
+                    title: c.title.clone(),
+                    metric: c.metric.clone(),
+                    op: c.op.as_str().to_string(),
+                    target: c.target,
+                    unit: c.unit.clone(),
+                    actual: c.judgement.actual,
+                    verdict: verdict_code(c.judgement.verdict).to_string(),
+                    evidence_id: c.judgement.evidence_id,
+                    evidence_sha256: c.judgement.evidence_sha256.clone(),
+                })
+                .collect(),
+            // withdrawn files no longer count, so they are not among the facts
+            evidence: v
+                .evidence
+                .iter()
+                .filter(|e| e.withdrawn.is_none())
+                .map(|e| EvidenceFact {
+                    id: e.id,
+                    sha256: e.sha256.clone(),
+                    kind: e.kind.clone(),
+                    name: e.original_name.clone(),
+                    size_bytes: e.size_bytes,
+                    uploaded_by: e.uploaded_by.clone(),
+                    uploaded_at: e.uploaded_at.clone(),
+                    effective_at: e.effective_at.clone(),
+                    commit: e.commit_sha.clone(),
+                })
+                .collect(),
+            signoffs: v
+                .signoff_roles
+                .iter()
+                .filter_map(|r| {
+                    r.latest.as_ref().map(|s| SignoffFact {
+                        role: r.role_name.clone(),
+                        user: s.user.clone(),
+                        decision: s.decision.to_string(),
+                        comment: s.comment.clone(),
+                        signed_at: s.signed_at.clone(),
+                        state_digest: s.state_digest.clone(),
+                    })
+                })
+                .collect(),
+        }
+    }
+
+    /// A stored payload, read for showing. Missing fields take their
+    /// defaults; a payload that is not a certificate at all (altered by hand)
+    /// reads as empty, and its page says it is invalid.
+    pub fn read(stored: &serde_json::Value) -> Self {
+        Self::deserialize(stored).unwrap_or_default()
+    }
+
+    /// What anyone may see of a non-public project's certificate: numbers,
+    /// verdicts, evidence hashes and kinds, and the signers' roles. Names,
+    /// titles, goals, comments, file names, tasks and checklists are left out
+    /// (the fields keep their empty defaults).
+    pub fn public_part(&self) -> Self {
+        CertificatePayload {
+            number: self.number.clone(),
+            key_id: self.key_id.clone(),
+            issued_at: self.issued_at.clone(),
+            state_digest: self.state_digest.clone(),
+            project: ProjectFacts {
+                code: self.project.code.clone(),
+                ..ProjectFacts::default()
+            },
+            milestone: MilestoneFacts {
+                code: self.milestone.code.clone(),
+                ..MilestoneFacts::default()
+            },
+            criteria: self
+                .criteria
+                .iter()
+                .map(|c| CriterionFact {
+                    code: c.code.clone(),
+                    metric: c.metric.clone(),
+                    op: c.op.clone(),
+                    target: c.target,
+                    unit: c.unit.clone(),
+                    actual: c.actual,
+                    verdict: c.verdict.clone(),
+                    evidence_sha256: c.evidence_sha256.clone(),
+                    ..CriterionFact::default()
+                })
+                .collect(),
+            signoffs: self
+                .signoffs
+                .iter()
+                .map(|s| SignoffFact {
+                    role: s.role.clone(),
+                    decision: s.decision.clone(),
+                    signed_at: s.signed_at.clone(),
+                    state_digest: s.state_digest.clone(),
+                    ..SignoffFact::default()
+                })
+                .collect(),
+            evidence: self
+                .evidence
+                .iter()
+                .map(|e| EvidenceFact {
+                    sha256: e.sha256.clone(),
+                    kind: e.kind.clone(),
+                    ..EvidenceFact::default()
+                })
+                .collect(),
+            ..CertificatePayload::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn verdict_codes_are_the_verdicts_serde_names() {
+        for v in [Verdict::Met, Verdict::NotMet, Verdict::NoEvidence] {
+            assert_eq!(serde_json::to_value(v).unwrap(), json!(verdict_code(v)));
+        }
+    }
+
+    #[test]
+    fn a_payload_without_a_key_id_or_with_missing_parts_still_reads() {
+        let p = CertificatePayload::read(&json!({
+            "number": "WM-M1-20261101-001",
+            "criteria": [{"code": "C1", "target": 100, "actual": null, "verdict": "met"}],
+        }));
+        assert_eq!(p.number, "WM-M1-20261101-001");
+        assert_eq!(p.key_id, None);
+        assert_eq!(p.criteria[0].target, 100.0);
+        assert_eq!(p.criteria[0].actual, None);
+        assert!(p.criteria[0].met());
+        assert!(p.tasks.is_empty());
+    }
+
+    #[test]
+    fn a_payload_that_is_not_a_certificate_reads_as_empty() {
+        let p = CertificatePayload::read(&json!({"criteria": "not a list"}));
+        assert_eq!(p, CertificatePayload::default());
+        assert_eq!(
+            CertificatePayload::read(&serde_json::Value::Null),
+            CertificatePayload::default()
+        );
+    }
+
+    #[test]
+    fn the_public_part_keeps_numbers_verdicts_hashes_and_roles_only() {
+        let full = CertificatePayload {
+            format: FORMAT.into(),
+            number: "N".into(),
+            key_id: Some("k".into()),
+            project: ProjectFacts {
+                code: "WM".into(),
+                name: "Secret project".into(),
+            },
+            milestone: MilestoneFacts {
+                code: "M3".into(),
+                title: "Secret title".into(),
+                goal: "Secret goal".into(),
+                ..MilestoneFacts::default()
+            },
+            issued_by: Person {
+                username: "pm".into(),
+                name: "Li Na".into(),
+            },
+            tasks: vec![TaskFact {
+                title: "Secret task".into(),
+                ..TaskFact::default()
+            }],
+            criteria: vec![CriterionFact {
+                code: "C1".into(),
+                title: "Secret criterion".into(),
+                metric: "tests.pass_rate".into(),
+                target: 100.0,
+                actual: Some(100.0),
+                verdict: "met".into(),
+                evidence_id: Some(3),
+                evidence_sha256: Some("ee".into()),
+                ..CriterionFact::default()
+            }],
+            evidence: vec![EvidenceFact {
+                id: 3,
+                sha256: "ee".into(),
+                kind: "junit".into(),
+                name: "secret.xml".into(),
+                uploaded_by: "eng".into(),
+                ..EvidenceFact::default()
+            }],
+            signoffs: vec![SignoffFact {
+                role: "QA lead".into(),
+                user: "qa".into(),
+                decision: "approve".into(),
+                comment: "Secret comment".into(),
+                signed_at: "t".into(),
+                state_digest: "d".into(),
+            }],
+            ..CertificatePayload::default()
+        };
+        let public = full.public_part();
+        let text = serde_json::to_string(&public).unwrap();
+        for secret in [
+            "Secret",
+            "Li Na",
+            "secret.xml",
+            "\"pm\"",
+            "\"eng\"",
+            "\"qa\"",
+        ] {
+            assert!(!text.contains(secret), "{secret} leaks: {text}");
+        }
+        for shown in ["tests.pass_rate", "QA lead", "\"ee\"", "junit", "WM", "M3"] {
+            assert!(text.contains(shown), "{shown} is missing: {text}");
+        }
+        assert_eq!(public.criteria[0].evidence_id, None);
+        assert_eq!(public.criteria[0].actual, Some(100.0));
+    }
+}
