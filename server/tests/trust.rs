@@ -766,3 +766,23 @@ async fn of_simultaneous_revocations_of_one_token_exactly_one_succeeds() {
             .unwrap();
     assert_eq!(events, 1, "one audit event for one revocation");
 }
+
+#[tokio::test]
+async fn an_issued_certificate_reads_into_the_typed_payload_and_back_to_its_signed_bytes() {
+    let w = World::new().await;
+    let number = w.certify("Unit tests pass", "First").await;
+    let (stored, sha): (String, String) =
+        sqlx::query_as("select payload, sha256 from certificates where number = ?")
+            .bind(&number)
+            .fetch_one(&w.app.state.pool)
+            .await
+            .unwrap();
+    let value: Value = serde_json::from_str(&stored).unwrap();
+    let typed = app::domain::certificate::CertificatePayload::read(&value);
+    assert_eq!(typed.number, number);
+    assert_eq!(typed.criteria.len(), 1);
+    assert!(typed.criteria[0].met());
+    let again = app::ssr::certificates::signed_text(&typed).unwrap();
+    assert_eq!(again, stored, "the type drops, adds or reorders nothing");
+    assert_eq!(app::ssr::certificates::sha256_hex(again.as_bytes()), sha);
+}

@@ -205,10 +205,6 @@ impl CertificatePayload {
         issued_by: Person,
         key_id: &str,
     ) -> Self {
-        let tally = |r: super::status::Ratio| Tally {
-            done: r.done,
-            total: r.total,
-        };
         CertificatePayload {
             format: FORMAT.to_string(),
             number: number.to_string(),
@@ -229,9 +225,18 @@ impl CertificatePayload {
             issued_by,
             state_digest: v.state_digest.clone(),
             progress: ProgressFacts {
-                tasks: tally(v.progress.tasks),
-                items: tally(v.progress.items),
-                criteria: tally(v.progress.criteria),
+                tasks: Tally {
+                    done: v.progress.tasks.done,
+                    total: v.progress.tasks.total,
+                },
+                items: Tally {
+                    done: v.progress.items.done,
+                    total: v.progress.items.total,
+                },
+                criteria: Tally {
+                    done: v.progress.criteria.done,
+                    total: v.progress.criteria.total,
+                },
             },
             tasks: v
                 .tasks
