@@ -3,6 +3,7 @@
 //! to do or a sign-off still to give, so readiness never compares messages.
 
 use super::criterion::{fmt_number, Verdict};
+use super::format::short_hash;
 use super::status::SignoffStatus;
 use super::views::{ChecklistView, CriterionView, SignoffRoleView, TaskView};
 use std::fmt;
@@ -88,9 +89,9 @@ impl fmt::Display for Gap {
                 evidence_sha256,
             } => write!(
                 f,
-                "criterion {rule}: actual {}{unit} from evidence #{evidence_id} (sha256 {}…)",
+                "criterion {rule}: actual {}{unit} from evidence #{evidence_id} (sha256 {})",
                 fmt_number(*actual),
-                short(evidence_sha256)
+                short_hash(evidence_sha256)
             ),
             Gap::CriterionWithoutEvidence { rule, metric } => {
                 write!(f, "criterion {rule}: no evidence yields {metric}")
@@ -120,10 +121,6 @@ impl fmt::Display for Gap {
             }
         }
     }
-}
-
-fn short(sha: &str) -> &str {
-    sha.get(..12).unwrap_or(sha)
 }
 
 /// The work still to do: tasks not done, items not ticked, criteria not met.

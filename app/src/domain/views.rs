@@ -308,19 +308,6 @@ pub struct CertificateView {
     pub status_only: bool,
 }
 
-/// A payload value as text: strings as they are, numbers without noise, null as "—".
-pub fn show(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Number(n) => n
-            .as_f64()
-            .map(super::criterion::fmt_number)
-            .unwrap_or_default(),
-        serde_json::Value::Null => "—".into(),
-        other => other.to_string(),
-    }
-}
-
 /// What a successful form submission did, in words for its status line
 /// ("Added task M4-06 “Write the runbook”").
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -19,9 +19,9 @@ pub async fn get_evidence(id: i64) -> Result<EvidenceView, AppError> {
 /// comparison with the previous evidence of its kind. Members of its project.
 #[server(endpoint = "get_evidence_details")]
 pub async fn get_evidence_details(id: i64) -> Result<EvidenceDetails, AppError> {
-    use crate::ssr::{auth, evidence, AppState};
+    use crate::ssr::{auth, drilldown, AppState};
     let actor = auth::require_session_actor().await?;
-    evidence::details(&AppState::from_context()?, &actor, id).await
+    drilldown::details(&AppState::from_context()?, &actor, id).await
 }
 
 /// Withdraws an evidence file with a reason. PMs and engineers.

@@ -10,6 +10,7 @@ pub mod blobs;
 pub mod certificates;
 pub mod db;
 pub mod demo;
+pub mod drilldown;
 pub mod edits;
 pub mod evidence;
 pub mod evidence_stream;

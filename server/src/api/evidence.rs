@@ -7,7 +7,7 @@ use crate::http::{need, ApiActor, ApiJson, ApiResult};
 use crate::routes::Routes;
 use crate::upload::{self, serve_evidence_file, Door};
 use crate::ServerState;
-use app::ssr::{evidence, AppState};
+use app::ssr::{drilldown, evidence, AppState};
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -58,7 +58,7 @@ async fn get_evidence_details(
     ApiActor(a, _): ApiActor,
     Path(id): Path<i64>,
 ) -> ApiResult<impl IntoResponse> {
-    Ok(Json(evidence::details(&s, &a, id).await?))
+    Ok(Json(drilldown::details(&s, &a, id).await?))
 }
 
 /// The stored bytes, as an attachment. Members.
