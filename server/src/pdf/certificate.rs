@@ -6,6 +6,7 @@
 use app::domain::certificate::CertificatePayload;
 use app::domain::format::{or_dash, short_hash, utc_when as when, with_unit};
 
+use super::font::line_h;
 use super::layout::*;
 
 /// Lays the certificate out, top to bottom, in the order of the Markdown export.

@@ -6,8 +6,12 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-use super::layout::line_h;
 use app::error::AppError;
+
+/// The height of a line of text set at `size` points.
+pub(crate) fn line_h(size: f32) -> f32 {
+    size * 1.38
+}
 
 /// Debian's CJK fonts, smallest first: fonts-wqy-microhei (1.6 MB download,
 /// Chinese and Latin in one face), fonts-noto-cjk, fonts-wqy-zenhei.

@@ -3,7 +3,7 @@
 //! pages (headers repeated), then adds footers and stamps. It produces drawing
 //! operations ([`Op`]); [`super::paint`] writes them.
 
-use super::font::Metrics;
+use super::font::{line_h, Metrics};
 
 pub(crate) const PAGE_W: f32 = 595.28;
 pub(crate) const PAGE_H: f32 = 841.89;
@@ -30,10 +30,6 @@ pub(crate) const WHITE: Rgb = Rgb(255, 255, 255);
 pub(crate) const RULE: Rgb = Rgb(210, 215, 220);
 pub(crate) const SHADE: Rgb = Rgb(234, 238, 242);
 pub(crate) const STAMP: Rgb = Rgb(246, 208, 210);
-
-pub(crate) fn line_h(size: f32) -> f32 {
-    size * 1.38
-}
 
 /// One drawing operation, in points from the page's top left corner.
 #[derive(Debug)]
