@@ -1,5 +1,6 @@
 //! Pure, wasm-safe types and rules: parsed identifiers, criterion judgement,
-//! progress, milestone state, state digest and the gap list. No I/O here.
+//! progress, milestone state, state digest and the gap list, put together by
+//! one derivation (`derive::derive`). No I/O here.
 //! The metric catalogue and the evidence drill-down types live in the
 //! `evidence` crate (`evidence::metrics`, `evidence::details`).
 
