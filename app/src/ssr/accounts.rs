@@ -281,15 +281,10 @@ pub async fn change(
         .await?;
     audit::record(
         &mut tx,
-        Event {
-            actor_id: Some(actor.id),
-            project_id: None,
-            milestone_id: None,
-            action,
-            subject: target.username.clone(),
-            before: Some(before),
-            after: Some(after),
-        },
+        Event::new(action, target.username.clone())
+            .by(actor.id)
+            .before(before)
+            .after(after),
     )
     .await?;
     tx.commit().await?;

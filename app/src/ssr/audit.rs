@@ -21,6 +21,57 @@ pub struct Event<'a> {
     pub after: Option<Value>,
 }
 
+impl<'a> Event<'a> {
+    /// `action` on `subject`, by nobody in particular (the system) until
+    /// [`Event::by`] names who; project, milestone, before and after as given.
+    pub fn new(action: &'a str, subject: impl Into<String>) -> Self {
+        Event {
+            actor_id: None,
+            project_id: None,
+            milestone_id: None,
+            action,
+            subject: subject.into(),
+            before: None,
+            after: None,
+        }
+    }
+    /// Who did it.
+    pub fn by(self, actor_id: i64) -> Self {
+        Event {
+            actor_id: Some(actor_id),
+            ..self
+        }
+    }
+    /// The project it happened in.
+    pub fn in_project(self, project_id: i64) -> Self {
+        Event {
+            project_id: Some(project_id),
+            ..self
+        }
+    }
+    /// The milestone it happened to (its history shows it).
+    pub fn on_milestone(self, milestone_id: i64) -> Self {
+        Event {
+            milestone_id: Some(milestone_id),
+            ..self
+        }
+    }
+    /// What the changed fields were.
+    pub fn before(self, before: Value) -> Self {
+        Event {
+            before: Some(before),
+            ..self
+        }
+    }
+    /// What the changed fields became.
+    pub fn after(self, after: Value) -> Self {
+        Event {
+            after: Some(after),
+            ..self
+        }
+    }
+}
+
 /// The hash of one event given the previous hash.
 #[allow(clippy::too_many_arguments)]
 pub fn event_hash(

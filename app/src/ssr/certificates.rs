@@ -124,15 +124,11 @@ pub async fn issue(
         .await?;
     audit::record(
         &mut tx,
-        Event {
-            actor_id: Some(actor.id),
-            project_id: Some(p.id),
-            milestone_id: Some(m.id),
-            action: "certificate.issue",
-            subject: number.clone(),
-            before: None,
-            after: Some(json!({"sha256": sha, "state_digest": v.state_digest})),
-        },
+        Event::new("certificate.issue", number.clone())
+            .by(actor.id)
+            .in_project(p.id)
+            .on_milestone(m.id)
+            .after(json!({"sha256": sha, "state_digest": v.state_digest})),
     )
     .await?;
     tx.commit().await?;
@@ -307,15 +303,10 @@ pub async fn revoke(
     }
     audit::record(
         &mut tx,
-        Event {
-            actor_id: Some(actor.id),
-            project_id: Some(p.id),
-            milestone_id: None,
-            action: "certificate.revoke",
-            subject: row.number.clone(),
-            before: None,
-            after: Some(json!({"reason": reason, "revoked_at": now})),
-        },
+        Event::new("certificate.revoke", row.number.clone())
+            .by(actor.id)
+            .in_project(p.id)
+            .after(json!({"reason": reason, "revoked_at": now})),
     )
     .await?;
     tx.commit().await?;

@@ -282,15 +282,7 @@ pub async fn store_upload(
     .last_insert_rowid();
     audit::record(
         &mut tx,
-        Event {
-            actor_id: Some(actor.id),
-            project_id: Some(p.id),
-            milestone_id: Some(m.id),
-            action: "evidence.add",
-            subject: format!("#{id} {original_name}"),
-            before: None,
-            after: Some(json!({"sha256": sha256, "kind": parsed.kind.as_str(), "metrics": parsed.metrics, "size": size})),
-        },
+        Event::new("evidence.add", format!("#{id} {original_name}")).by(actor.id).in_project(p.id).on_milestone(m.id).after(json!({"sha256": sha256, "kind": parsed.kind.as_str(), "metrics": parsed.metrics, "size": size})),
     )
     .await?;
     tx.commit().await?;

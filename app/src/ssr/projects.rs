@@ -110,15 +110,10 @@ pub async fn create(
         .await?;
     audit::record(
         &mut tx,
-        Event {
-            actor_id: Some(actor.id),
-            project_id: Some(id),
-            milestone_id: None,
-            action: "project.create",
-            subject: format!("{code} {name}"),
-            before: None,
-            after: Some(json!({"code": code.as_str(), "name": name, "pm": actor.username})),
-        },
+        Event::new("project.create", format!("{code} {name}"))
+            .by(actor.id)
+            .in_project(id)
+            .after(json!({"code": code.as_str(), "name": name, "pm": actor.username})),
     )
     .await?;
     tx.commit().await?;
@@ -233,15 +228,10 @@ pub async fn remove_member(
         .await?;
     audit::record(
         &mut tx,
-        Event {
-            actor_id: Some(actor.id),
-            project_id: Some(p.id),
-            milestone_id: None,
-            action: "membership.remove",
-            subject: user.username.clone(),
-            before: Some(json!({"role": current.as_str()})),
-            after: None,
-        },
+        Event::new("membership.remove", user.username.clone())
+            .by(actor.id)
+            .in_project(p.id)
+            .before(json!({"role": current.as_str()})),
     )
     .await?;
     tx.commit().await?;
@@ -335,15 +325,11 @@ pub async fn describe(
         .await?;
     audit::record(
         &mut tx,
-        Event {
-            actor_id: Some(actor.id),
-            project_id: Some(p.id),
-            milestone_id: None,
-            action: "project.describe",
-            subject: p.code.clone(),
-            before: Some(json!({"name": before_name, "description": before_description})),
-            after: Some(json!({"name": name, "description": description})),
-        },
+        Event::new("project.describe", p.code.clone())
+            .by(actor.id)
+            .in_project(p.id)
+            .before(json!({"name": before_name, "description": before_description}))
+            .after(json!({"name": name, "description": description})),
     )
     .await?;
     tx.commit().await?;
@@ -375,15 +361,11 @@ pub async fn set_public(
         .await?;
     audit::record(
         &mut tx,
-        Event {
-            actor_id: Some(actor.id),
-            project_id: Some(p.id),
-            milestone_id: None,
-            action: "project.visibility",
-            subject: p.code.clone(),
-            before: Some(json!({"public": before})),
-            after: Some(json!({"public": public})),
-        },
+        Event::new("project.visibility", p.code.clone())
+            .by(actor.id)
+            .in_project(p.id)
+            .before(json!({"public": before}))
+            .after(json!({"public": public})),
     )
     .await?;
     tx.commit().await?;
@@ -419,15 +401,11 @@ pub async fn set_separation_of_duties(
         .await?;
     audit::record(
         &mut tx,
-        Event {
-            actor_id: Some(actor.id),
-            project_id: Some(p.id),
-            milestone_id: None,
-            action: "project.separation_of_duties",
-            subject: p.code.clone(),
-            before: Some(json!({"enabled": before})),
-            after: Some(json!({"enabled": enabled})),
-        },
+        Event::new("project.separation_of_duties", p.code.clone())
+            .by(actor.id)
+            .in_project(p.id)
+            .before(json!({"enabled": before}))
+            .after(json!({"enabled": enabled})),
     )
     .await?;
     tx.commit().await?;

@@ -114,15 +114,12 @@ async fn finish(
 ) -> Result<(), AppError> {
     audit::record(
         &mut tx,
-        Event {
-            actor_id: Some(actor.id),
-            project_id: Some(p.id),
-            milestone_id: Some(m.id),
-            action,
-            subject,
-            before: Some(Value::Object(c.before)),
-            after: Some(Value::Object(c.after)),
-        },
+        Event::new(action, subject)
+            .by(actor.id)
+            .in_project(p.id)
+            .on_milestone(m.id)
+            .before(Value::Object(c.before))
+            .after(Value::Object(c.after)),
     )
     .await?;
     tx.commit().await?;
@@ -167,19 +164,16 @@ pub async fn reopen(
     }
     audit::record(
         &mut tx,
-        Event {
-            actor_id: Some(actor.id),
-            project_id: Some(p.id),
-            milestone_id: Some(m.id),
-            action: "milestone.reopen",
-            subject: reason.clone(),
-            before: Some(json!({
+        Event::new("milestone.reopen", reason.clone())
+            .by(actor.id)
+            .in_project(p.id)
+            .on_milestone(m.id)
+            .before(json!({
                 "state": v.state.label(),
                 "certificate": number,
                 "state_digest": v.state_digest,
-            })),
-            after: Some(json!({"state": "reopened", "reason": reason, "superseded": number})),
-        },
+            }))
+            .after(json!({"state": "reopened", "reason": reason, "superseded": number})),
     )
     .await?;
     tx.commit().await?;

@@ -80,15 +80,7 @@ pub async fn add_checklist(
     }
     audit::record(
         &mut tx,
-        Event {
-            actor_id: Some(actor.id),
-            project_id: Some(p.id),
-            milestone_id: Some(m.id),
-            action: "checklist.create",
-            subject: title.clone(),
-            before: None,
-            after: Some(json!({"title": title, "items": items.iter().map(|(s, t, r)| json!({"section": s, "text": t, "requires_evidence": r})).collect::<Vec<_>>()})),
-        },
+        Event::new("checklist.create", title.clone()).by(actor.id).in_project(p.id).on_milestone(m.id).after(json!({"title": title, "items": items.iter().map(|(s, t, r)| json!({"section": s, "text": t, "requires_evidence": r})).collect::<Vec<_>>()})),
     )
     .await?;
     tx.commit().await?;
@@ -197,15 +189,15 @@ pub async fn tick_item(
         .await?;
     audit::record(
         &mut tx,
-        Event {
-            actor_id: Some(actor.id),
-            project_id: Some(p.id),
-            milestone_id: Some(milestone_id),
-            action: if tick { "item.tick" } else { "item.untick" },
-            subject: format!("{list_title}: {text}"),
-            before: Some(json!({"ticked": ticked_at.is_some(), "ticked_at": ticked_at})),
-            after: Some(json!({"ticked": tick, "ticked_at": at})),
-        },
+        Event::new(
+            if tick { "item.tick" } else { "item.untick" },
+            format!("{list_title}: {text}"),
+        )
+        .by(actor.id)
+        .in_project(p.id)
+        .on_milestone(milestone_id)
+        .before(json!({"ticked": ticked_at.is_some(), "ticked_at": ticked_at}))
+        .after(json!({"ticked": tick, "ticked_at": at})),
     )
     .await?;
     tx.commit().await?;

@@ -65,15 +65,7 @@ pub async fn add_criterion(
         .last_insert_rowid();
     audit::record(
         &mut tx,
-        Event {
-            actor_id: Some(actor.id),
-            project_id: Some(p.id),
-            milestone_id: Some(m.id),
-            action: "criterion.create",
-            subject: format!("{} {}", code.as_str(), title),
-            before: None,
-            after: Some(json!({"code": code.as_str(), "metric": metric, "op": op.as_str(), "target": target, "unit": unit})),
-        },
+        Event::new("criterion.create", format!("{} {}", code.as_str(), title)).by(actor.id).in_project(p.id).on_milestone(m.id).after(json!({"code": code.as_str(), "metric": metric, "op": op.as_str(), "target": target, "unit": unit})),
     )
     .await?;
     tx.commit().await?;

@@ -144,15 +144,7 @@ pub async fn create_milestone(
         .last_insert_rowid();
     audit::record(
         &mut tx,
-        Event {
-            actor_id: Some(actor.id),
-            project_id: Some(p.id),
-            milestone_id: Some(id),
-            action: "milestone.create",
-            subject: format!("{} {}", code, title),
-            before: None,
-            after: Some(json!({"code": code.as_str(), "title": title, "planned_start": start, "planned_end": end})),
-        },
+        Event::new("milestone.create", format!("{} {}", code, title)).by(actor.id).in_project(p.id).on_milestone(id).after(json!({"code": code.as_str(), "title": title, "planned_start": start, "planned_end": end})),
     )
     .await?;
     tx.commit().await?;

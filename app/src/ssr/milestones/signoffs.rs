@@ -241,21 +241,18 @@ pub async fn sign(
         .last_insert_rowid();
     audit::record(
         &mut tx,
-        Event {
-            actor_id: Some(actor.id),
-            project_id: Some(p.id),
-            milestone_id: Some(m.id),
-            action: if decision == Decision::Approve {
+        Event::new(
+            if decision == Decision::Approve {
                 "signoff.approve"
             } else {
                 "signoff.reject"
             },
-            subject: role_name.to_string(),
-            before: None,
-            after: Some(
-                json!({"decision": decision, "comment": comment, "state_digest": v.state_digest}),
-            ),
-        },
+            role_name.to_string(),
+        )
+        .by(actor.id)
+        .in_project(p.id)
+        .on_milestone(m.id)
+        .after(json!({"decision": decision, "comment": comment, "state_digest": v.state_digest})),
     )
     .await?;
     tx.commit().await?;

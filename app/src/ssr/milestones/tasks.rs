@@ -56,15 +56,7 @@ pub async fn add_task(
         .last_insert_rowid();
     audit::record(
         &mut tx,
-        Event {
-            actor_id: Some(actor.id),
-            project_id: Some(p.id),
-            milestone_id: Some(m.id),
-            action: "task.create",
-            subject: format!("{} {}", code.as_str(), title),
-            before: None,
-            after: Some(json!({"code": code.as_str(), "title": title, "owner": owner, "requires_evidence": input.requires_evidence})),
-        },
+        Event::new("task.create", format!("{} {}", code.as_str(), title)).by(actor.id).in_project(p.id).on_milestone(m.id).after(json!({"code": code.as_str(), "title": title, "owner": owner, "requires_evidence": input.requires_evidence})),
     )
     .await?;
     tx.commit().await?;
@@ -114,15 +106,12 @@ pub async fn complete_task(
         .await?;
     audit::record(
         &mut tx,
-        Event {
-            actor_id: Some(actor.id),
-            project_id: Some(p.id),
-            milestone_id: Some(m.id),
-            action: "task.done",
-            subject: format!("{} {}", task.trim(), title),
-            before: Some(json!({"done": false})),
-            after: Some(json!({"done": true, "done_at": now})),
-        },
+        Event::new("task.done", format!("{} {}", task.trim(), title))
+            .by(actor.id)
+            .in_project(p.id)
+            .on_milestone(m.id)
+            .before(json!({"done": false}))
+            .after(json!({"done": true, "done_at": now})),
     )
     .await?;
     tx.commit().await?;
