@@ -175,10 +175,6 @@ impl fmt::Display for Decision {
 mod tests {
     use super::*;
 
-    use super::*;
-    use crate::domain::criterion::{Judgement, Op};
-    use crate::domain::views::{ItemView, SignoffView};
-
     #[test]
     fn ratios_sum_part_by_part_and_an_empty_sum_is_nothing_to_count() {
         let r: Ratio = [Ratio { done: 3, total: 4 }, Ratio { done: 1, total: 2 }]
