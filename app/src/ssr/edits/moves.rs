@@ -45,13 +45,14 @@ pub fn neighbour(index: usize, len: usize, d: Direction) -> Option<usize> {
 
 /// Swaps the row at `index` with its neighbour in `ids` (in their current
 /// order) and writes every row's position again, bumping both rows' version.
+/// Returns the move as the audit event records it: position before and after.
 async fn swap_positions(
     tx: &mut Transaction<'_, Sqlite>,
     table: &str,
     mut ids: Vec<i64>,
     index: usize,
     other: usize,
-) -> Result<(), AppError> {
+) -> Result<Changes, AppError> {
     ids.swap(index, other);
     for (n, id) in ids.iter().enumerate() {
         sqlx::query(&format!("update {table} set position = ? where id = ?"))
@@ -67,7 +68,10 @@ async fn swap_positions(
     .bind(ids[other])
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    Ok(Changes {
+        before: Map::from_iter([("position".to_string(), json!(index + 1))]),
+        after: Map::from_iter([("position".to_string(), json!(other + 1))]),
+    })
 }
 
 fn already(what: &str, d: Direction, scope: &str) -> AppError {
@@ -114,7 +118,7 @@ pub async fn move_task(
     .await?;
     let other = neighbour(index, rows.len(), d)
         .ok_or_else(|| already(&format!("task {code}"), d, "in its milestone"))?;
-    swap_positions(
+    let c = swap_positions(
         &mut tx,
         "tasks",
         rows.iter().map(|r| r.0).collect(),
@@ -122,10 +126,6 @@ pub async fn move_task(
         other,
     )
     .await?;
-    let c = Changes {
-        before: Map::from_iter([("position".to_string(), json!(index + 1))]),
-        after: Map::from_iter([("position".to_string(), json!(other + 1))]),
-    };
     finish(tx, actor, &p, &m, "task.move", format!("{code} {title}"), c).await
 }
 
@@ -163,7 +163,7 @@ pub async fn move_checklist(
     .await?;
     let other = neighbour(index, rows.len(), d)
         .ok_or_else(|| already(&format!("checklist '{title}'"), d, "in its milestone"))?;
-    swap_positions(
+    let c = swap_positions(
         &mut tx,
         "checklists",
         rows.iter().map(|r| r.0).collect(),
@@ -171,10 +171,6 @@ pub async fn move_checklist(
         other,
     )
     .await?;
-    let c = Changes {
-        before: Map::from_iter([("position".to_string(), json!(index + 1))]),
-        after: Map::from_iter([("position".to_string(), json!(other + 1))]),
-    };
     finish(tx, actor, &p, &m, "checklist.move", title, c).await
 }
 
@@ -224,7 +220,7 @@ pub async fn move_item(
     let other = neighbour(index, rows.len(), d)
         .filter(|o| rows[*o].1 == section)
         .ok_or_else(|| already(&format!("item '{text}'"), d, "in its section"))?;
-    swap_positions(
+    let c = swap_positions(
         &mut tx,
         "checklist_items",
         rows.iter().map(|r| r.0).collect(),
@@ -232,9 +228,5 @@ pub async fn move_item(
         other,
     )
     .await?;
-    let c = Changes {
-        before: Map::from_iter([("position".to_string(), json!(index + 1))]),
-        after: Map::from_iter([("position".to_string(), json!(other + 1))]),
-    };
     finish(tx, actor, &p, &m, "item.move", format!("{list}: {text}"), c).await
 }
