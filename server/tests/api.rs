@@ -8,7 +8,7 @@ mod common;
 
 use axum::http::StatusCode;
 use common::{junit, multipart, TestApp, World};
-use serde_json::json;
+use serde_json::{json, Value};
 
 #[tokio::test]
 async fn healthz_answers_ok() {
@@ -1453,4 +1453,93 @@ async fn a_tick_through_another_milestones_checklist_is_not_found_and_changes_no
         w.app.count("audit_events where action = 'item.tick'").await,
         0
     );
+}
+
+/// The project page and the report load every milestone's facts at once and
+/// count its history instead of reading it; they must derive exactly what
+/// the milestone's own page derives. An edit (a revision, which enters the
+/// state digest) before the approval and a certificate make any miscount
+/// show: the approval would look stale and the certificate would not stand.
+#[tokio::test]
+async fn the_project_page_and_report_derive_each_milestone_as_its_own_page_does() {
+    let w = World::new().await;
+    w.make_ready("Unit tests pass", "Ship").await;
+    let ms = "/api/v1/projects/WM/milestones/M1";
+    let m = w.milestone().await;
+    let r = w
+        .app
+        .post(
+            Some(&w.pm),
+            &format!("{ms}/tasks/M1-01/edit"),
+            json!({"version": m["tasks"][0]["version"], "title": "Ship it", "description": "", "requires_evidence": false}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.error_message());
+    let r = w
+        .app
+        .post(
+            Some(&w.pm),
+            "/api/v1/projects/WM/milestones",
+            json!({"code": "M2", "title": "Second"}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.error_message());
+
+    let listed = |state: &'static str| {
+        let w = &w;
+        async move {
+            // the approver (whose stale approval would load the full history) and a PM
+            for viewer in [&w.qa, &w.pm] {
+                let p = w.app.get(Some(viewer), "/api/v1/projects/WM").await.json();
+                let report = w
+                    .app
+                    .get(Some(viewer), "/api/v1/projects/WM/report")
+                    .await
+                    .json();
+                for (code, own) in [
+                    ("M1", w.milestone().await),
+                    ("M2", {
+                        w.app
+                            .get(Some(&w.pm), "/api/v1/projects/WM/milestones/M2")
+                            .await
+                            .json()
+                    }),
+                ] {
+                    let row = |v: &Value, at: &str| {
+                        v["milestones"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|m| {
+                                if at.is_empty() {
+                                    m.clone()
+                                } else {
+                                    m[at].clone()
+                                }
+                            })
+                            .find(|m| m["code"] == code)
+                            .unwrap_or_else(|| panic!("{code} not listed in {v}"))
+                    };
+                    let (in_list, in_report) = (row(&p, ""), row(&report, "summary"));
+                    for key in ["state", "progress", "actual_start", "actual_end"] {
+                        assert_eq!(in_list[key], own[key], "{code} {key} on the project page");
+                        assert_eq!(in_report[key], own[key], "{code} {key} in the report");
+                    }
+                }
+            }
+            assert_eq!(w.milestone().await["state"], state);
+        }
+    };
+    listed("ready_for_sign_off").await;
+    let r = w
+        .sign(&w.qa, json!({"role": "QA lead", "decision": "approve"}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    listed("signed_off").await;
+    let r = w
+        .app
+        .post(Some(&w.pm), &format!("{ms}/certificate"), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.error_message());
+    listed("certified").await;
 }

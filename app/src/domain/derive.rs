@@ -6,7 +6,7 @@
 
 use super::criterion::{judge, EvidenceFacts, Op};
 use super::gaps::{gaps, Gap};
-use super::history::{describe_change, is_revision, stale_notices};
+use super::history::{describe_change, is_revision, revision_count, stale_notices};
 use super::milestone::{derive_state, progress_of, state_digest};
 use super::status::{Decision, MilestoneState, Progress, SignoffStatus};
 use super::views::{
@@ -65,6 +65,40 @@ pub struct DecisionFact {
     pub state_digest: String,
 }
 
+/// A milestone's audit history, as far as the page needs it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum History {
+    /// Every event, newest first: the milestone's own page, where the
+    /// history is shown and stale approvals say what changed.
+    Full(Vec<EventFact>),
+    /// Only how often each action was recorded: lists and reports, which
+    /// need the revision count (it enters the state digest) and nothing else.
+    Counts(Vec<(String, u32)>),
+}
+
+impl Default for History {
+    fn default() -> Self {
+        History::Full(Vec::new())
+    }
+}
+
+impl History {
+    /// How many revisions the milestone has had ([`is_revision`]).
+    pub fn revision(&self) -> u32 {
+        match self {
+            History::Full(events) => revision_count(events.iter().map(|e| (e.action.as_str(), 1))),
+            History::Counts(counts) => revision_count(counts.iter().map(|(a, n)| (a.as_str(), *n))),
+        }
+    }
+
+    fn events(&self) -> &[EventFact] {
+        match self {
+            History::Full(events) => events,
+            History::Counts(_) => &[],
+        }
+    }
+}
+
 /// Everything recorded about a milestone that its derived state depends on.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MilestoneFacts {
@@ -76,8 +110,8 @@ pub struct MilestoneFacts {
     pub criteria: Vec<CriterionFact>,
     /// Every evidence file, withdrawn ones included.
     pub evidence: Vec<EvidenceView>,
-    /// The milestone's audit events, newest first.
-    pub events: Vec<EventFact>,
+    /// The milestone's audit events (all of them, or only their counts).
+    pub history: History,
     /// Roles in the order they were added.
     pub roles: Vec<RoleFact>,
     /// Decisions, newest first.
@@ -128,8 +162,8 @@ pub fn derive(f: &MilestoneFacts) -> Derived {
         })
         .collect();
 
-    let history: Vec<HistoryEntry> = f.events.iter().map(history_entry).collect();
-    let revision = history.iter().filter(|h| is_revision(&h.action)).count() as u32;
+    let history: Vec<HistoryEntry> = f.history.events().iter().map(history_entry).collect();
+    let revision = f.history.revision();
 
     let counted: Vec<String> = f
         .evidence
@@ -478,7 +512,7 @@ mod tests {
         assert_eq!(derive(&f).state_digest, plain);
 
         f.evidence.clear();
-        f.events = vec![EventFact {
+        f.history = History::Full(vec![EventFact {
             id: 1,
             at: "2026-11-22T00:00:00Z".into(),
             actor: Some("pm".into()),
@@ -486,10 +520,41 @@ mod tests {
             subject: "A".into(),
             before_json: Some(r#"{"title":"Old"}"#.into()),
             after_json: Some(r#"{"title":"New"}"#.into()),
-        }];
+        }]);
         let d = derive(&f);
         assert_eq!(d.revision, 1);
         assert_ne!(d.state_digest, plain);
         assert_eq!(d.history[0].change, "title: 'Old' → 'New'");
+    }
+
+    #[test]
+    fn a_counted_history_gives_the_revision_and_digest_of_the_full_one() {
+        let event = |id: i64, action: &str| EventFact {
+            id,
+            at: "2026-11-22T00:00:00Z".into(),
+            actor: Some("pm".into()),
+            action: action.into(),
+            subject: "A".into(),
+            before_json: None,
+            after_json: None,
+        };
+        let mut full = complete(None);
+        full.history = History::Full(vec![
+            event(4, "task.move"),
+            event(3, "task.edit"),
+            event(2, "task.edit"),
+            event(1, "task.done"),
+        ]);
+        let mut counted = full.clone();
+        counted.history = History::Counts(vec![
+            ("task.done".into(), 1),
+            ("task.edit".into(), 2),
+            ("task.move".into(), 1),
+        ]);
+        let (a, b) = (derive(&full), derive(&counted));
+        assert_eq!((a.revision, b.revision), (3, 3));
+        assert_eq!(a.state_digest, b.state_digest);
+        assert_eq!(a.history.len(), 4);
+        assert!(b.history.is_empty(), "a count has no entries to show");
     }
 }

@@ -15,6 +15,35 @@ pub fn is_revision(action: &str) -> bool {
         || action == "signoff_role.rename"
 }
 
+/// How many revisions a milestone has had, from how often each audit action
+/// was recorded on it: `(action, times)` pairs, as a full history or a
+/// grouped count gives them.
+pub fn revision_count<'a>(actions: impl IntoIterator<Item = (&'a str, u32)>) -> u32 {
+    actions
+        .into_iter()
+        .filter(|(action, _)| is_revision(action))
+        .map(|(_, n)| n)
+        .sum()
+}
+
+/// Whether `me` approved a role of theirs and that approval no longer
+/// counts: the case [`stale_notices`] words. Lists ask this first and load a
+/// milestone's full history only when it holds.
+pub fn has_stale_approval(me: &str, roles: &[SignoffRoleView]) -> bool {
+    roles.iter().any(|r| stale_approval_of(me, r).is_some())
+}
+
+fn stale_approval_of<'a>(
+    me: &str,
+    r: &'a SignoffRoleView,
+) -> Option<&'a super::views::SignoffView> {
+    if r.approver != me || r.status != SignoffStatus::Stale {
+        return None;
+    }
+    let s = r.latest.as_ref()?;
+    (s.user == me && s.decision == Decision::Approve).then_some(s)
+}
+
 /// `2026-11-23T07:40:12Z` as `2026-11-23 07:40 UTC`.
 fn at_minute(ts: &str) -> String {
     match (ts.get(..10), ts.get(11..16)) {
@@ -71,11 +100,7 @@ pub fn stale_notices(
     const SHOWN: usize = 3;
     roles
         .iter()
-        .filter(|r| r.approver == me && r.status == SignoffStatus::Stale)
-        .filter_map(|r| {
-            let s = r.latest.as_ref()?;
-            (s.user == me && s.decision == Decision::Approve).then_some((r, s))
-        })
+        .filter_map(|r| stale_approval_of(me, r).map(|s| (r, s)))
         .map(|(r, s)| {
             // the approval's own event anchors "since" (times have whole seconds,
             // so several events can share the approval's time)

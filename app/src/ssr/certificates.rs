@@ -208,25 +208,24 @@ enum Key {
     VerifyId,
 }
 
-async fn load_by(pool: &SqlitePool, key: Key, value: &str) -> Result<CertRow, AppError> {
-    let column = match key {
-        Key::Number => "c.number",
-        Key::VerifyId => "c.verify_id",
-    };
-    sqlx::query_as(&format!(
-        "select c.number, p.code as project_code, m.code as milestone_code, c.issued_at, u.username as issued_by, c.sha256, c.payload,
+const CERT_SELECT: &str = "select c.number, p.code as project_code, m.code as milestone_code, c.issued_at, u.username as issued_by, c.sha256, c.payload,
                 c.key_id, c.signature, c.revoked_at, r.username as revoked_by, c.revoked_reason,
                 p.public as project_public, c.verify_id,
                 c.superseded_at, s.username as superseded_by, c.superseded_reason
          from certificates c join milestones m on m.id = c.milestone_id join projects p on p.id = m.project_id
              join users u on u.id = c.issued_by left join users r on r.id = c.revoked_by
-             left join users s on s.id = c.superseded_by
-         where {column} = ?"
-    ))
-    .bind(value.trim())
-    .fetch_optional(pool)
-    .await?
-    .ok_or_else(|| AppError::NotFound(format!("certificate {}", value.trim())))
+             left join users s on s.id = c.superseded_by";
+
+async fn load_by(pool: &SqlitePool, key: Key, value: &str) -> Result<CertRow, AppError> {
+    let column = match key {
+        Key::Number => "c.number",
+        Key::VerifyId => "c.verify_id",
+    };
+    sqlx::query_as(&format!("{CERT_SELECT} where {column} = ?"))
+        .bind(value.trim())
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("certificate {}", value.trim())))
 }
 
 async fn load(pool: &SqlitePool, number: &str) -> Result<CertRow, AppError> {
@@ -320,6 +319,22 @@ pub async fn revoke(
 /// through [`get`]; the public page through [`public_lookup`].
 pub async fn verify(state: &AppState, number: &str) -> Result<CertificateView, AppError> {
     check(state, load(&state.pool, number).await?)
+}
+
+/// Every certificate of a project in the order issued, each checked again
+/// (hash, canonical form, signature), read in one query. The caller has
+/// checked the right to read the project.
+pub async fn verify_project(
+    state: &AppState,
+    project_id: i64,
+) -> Result<Vec<CertificateView>, AppError> {
+    let rows: Vec<CertRow> = sqlx::query_as(&format!(
+        "{CERT_SELECT} where m.project_id = ? order by c.issued_at, c.id"
+    ))
+    .bind(project_id)
+    .fetch_all(&state.pool)
+    .await?;
+    rows.into_iter().map(|row| check(state, row)).collect()
 }
 
 /// The stored row of a certificate whose project the caller is a member of.

@@ -1,19 +1,22 @@
 //! Loads what is recorded about a milestone — tasks, checklist items,
 //! criteria, evidence, history, sign-off roles and decisions, certificates —
-//! as [`MilestoneFacts`] for the pure derivation in [`crate::domain::derive`].
+//! as [`MilestoneFacts`] for the pure derivation in [`crate::domain::derive`];
+//! or the same about every milestone of a project, in the same nine queries.
 //! Reads only; a write loads inside its own transaction (`&mut *tx`) so that
 //! it acts on exactly what it derived.
 
 use super::scope::{MilestoneRow, ProjectRow};
 use crate::domain::criterion::Op;
-use crate::domain::derive::{CriterionFact, DecisionFact, EventFact, MilestoneFacts, RoleFact};
+use crate::domain::derive::{
+    CriterionFact, DecisionFact, EventFact, History, MilestoneFacts, RoleFact,
+};
 use crate::domain::status::Decision;
 use crate::domain::views::{
     CertificateSummary, ChecklistView, EvidenceView, ItemView, TaskView, Withdrawal,
 };
 use crate::error::AppError;
 use sqlx::SqliteConnection;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// The SQL condition (on evidence `e`) for evidence that counts: not withdrawn.
 pub const COUNTS: &str =
@@ -101,41 +104,157 @@ pub async fn evidence_for_milestone(
     conn: &mut sqlx::SqliteConnection,
     milestone_id: i64,
 ) -> Result<Vec<EvidenceRow>, AppError> {
-    Ok(sqlx::query_as(&format!(
-        "{EVIDENCE_SELECT} where e.milestone_id = ? order by e.effective_at desc, e.id desc"
-    ))
-    .bind(milestone_id)
-    .fetch_all(conn)
-    .await?)
+    Ok(evidence(conn, Scope::Milestone(milestone_id))
+        .await?
+        .remove(&milestone_id)
+        .unwrap_or_default())
 }
 
-/// Everything recorded about milestone `m`, for `viewer`.
+/// Which milestones a load covers: one, or every milestone of a project. A
+/// project's facts take the same fixed number of queries as one milestone's.
+#[derive(Clone, Copy, Debug)]
+enum Scope {
+    Milestone(i64),
+    Project(i64),
+}
+
+impl Scope {
+    /// The SQL condition that `column` (a milestone id) is in scope; it has
+    /// one `?`, bound to [`Scope::id`].
+    fn has(self, column: &str) -> String {
+        match self {
+            Scope::Milestone(_) => format!("{column} = ?"),
+            Scope::Project(_) => {
+                format!("{column} in (select id from milestones where project_id = ?)")
+            }
+        }
+    }
+
+    fn id(self) -> i64 {
+        match self {
+            Scope::Milestone(id) | Scope::Project(id) => id,
+        }
+    }
+}
+
+/// Rows grouped by milestone id, each group in query order.
+type ByMilestone<T> = HashMap<i64, Vec<T>>;
+
+fn group<T>(rows: impl IntoIterator<Item = (i64, T)>) -> ByMilestone<T> {
+    let mut out: ByMilestone<T> = HashMap::new();
+    for (milestone, row) in rows {
+        out.entry(milestone).or_default().push(row);
+    }
+    out
+}
+
+/// Everything recorded about milestone `m`, for `viewer`, with its full
+/// history (the milestone's page, and every write that derives its state).
 pub async fn load(
     conn: &mut SqliteConnection,
     m: &MilestoneRow,
     viewer: &str,
 ) -> Result<MilestoneFacts, AppError> {
-    Ok(MilestoneFacts {
-        code: m.code.clone(),
-        viewer: viewer.to_string(),
-        tasks: tasks(conn, m.id).await?,
-        checklists: checklists(conn, m.id).await?,
-        criteria: criteria(conn, m.id).await?,
-        evidence: evidence_for_milestone(&mut *conn, m.id)
-            .await?
-            .iter()
-            .map(EvidenceRow::to_view)
-            .collect(),
-        events: events(conn, m.id).await?,
-        roles: roles(conn, m.id).await?,
-        decisions: decisions(conn, m.id).await?,
-        certificates: certificates(conn, m.id).await?,
-    })
+    load_scope(
+        conn,
+        Scope::Milestone(m.id),
+        std::slice::from_ref(m),
+        viewer,
+    )
+    .await?
+    .pop()
+    .ok_or(AppError::Internal)
 }
 
-async fn tasks(conn: &mut SqliteConnection, milestone_id: i64) -> Result<Vec<TaskView>, AppError> {
+/// The facts of every milestone in `milestones` (all of project
+/// `project_id`), in that order, in a fixed number of queries whatever their
+/// number. Histories are only counted ([`History::Counts`]); [`full_history`]
+/// loads one where a page needs it.
+pub async fn load_project(
+    conn: &mut SqliteConnection,
+    project_id: i64,
+    milestones: &[MilestoneRow],
+    viewer: &str,
+) -> Result<Vec<MilestoneFacts>, AppError> {
+    load_scope(conn, Scope::Project(project_id), milestones, viewer).await
+}
+
+/// A milestone's full history, for a list that must word a stale approval.
+pub async fn full_history(
+    conn: &mut SqliteConnection,
+    milestone_id: i64,
+) -> Result<History, AppError> {
+    Ok(History::Full(events(conn, milestone_id).await?))
+}
+
+async fn load_scope(
+    conn: &mut SqliteConnection,
+    scope: Scope,
+    milestones: &[MilestoneRow],
+    viewer: &str,
+) -> Result<Vec<MilestoneFacts>, AppError> {
+    let mut tasks = tasks(conn, scope).await?;
+    let mut checklists = checklists(conn, scope).await?;
+    let mut criteria = criteria(conn, scope).await?;
+    let mut evidence = evidence(conn, scope).await?;
+    let mut histories: HashMap<i64, History> = match scope {
+        Scope::Milestone(id) => HashMap::from([(id, History::Full(events(conn, id).await?))]),
+        Scope::Project(_) => action_counts(conn, scope)
+            .await?
+            .into_iter()
+            .map(|(m, counts)| (m, History::Counts(counts)))
+            .collect(),
+    };
+    let mut roles = roles(conn, scope).await?;
+    let mut decisions = decisions(conn, scope).await?;
+    let mut certificates = certificates(conn, scope).await?;
+    Ok(milestones
+        .iter()
+        .map(|m| MilestoneFacts {
+            code: m.code.clone(),
+            viewer: viewer.to_string(),
+            tasks: tasks.remove(&m.id).unwrap_or_default(),
+            checklists: checklists.remove(&m.id).unwrap_or_default(),
+            criteria: criteria.remove(&m.id).unwrap_or_default(),
+            evidence: evidence
+                .remove(&m.id)
+                .unwrap_or_default()
+                .iter()
+                .map(EvidenceRow::to_view)
+                .collect(),
+            history: histories.remove(&m.id).unwrap_or_default(),
+            roles: roles.remove(&m.id).unwrap_or_default(),
+            decisions: decisions.remove(&m.id).unwrap_or_default(),
+            certificates: certificates.remove(&m.id).unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// Evidence in scope, newest first.
+async fn evidence(
+    conn: &mut SqliteConnection,
+    scope: Scope,
+) -> Result<ByMilestone<EvidenceRow>, AppError> {
+    let rows: Vec<EvidenceRow> = sqlx::query_as(&format!(
+        "{EVIDENCE_SELECT} where {} order by e.effective_at desc, e.id desc",
+        scope.has("e.milestone_id")
+    ))
+    .bind(scope.id())
+    .fetch_all(conn)
+    .await?;
+    Ok(group(
+        rows.into_iter()
+            .filter_map(|r| r.milestone_id.map(|m| (m, r))),
+    ))
+}
+
+async fn tasks(
+    conn: &mut SqliteConnection,
+    scope: Scope,
+) -> Result<ByMilestone<TaskView>, AppError> {
     #[derive(sqlx::FromRow)]
     struct TaskRow {
+        milestone_id: i64,
         id: i64,
         code: String,
         title: String,
@@ -148,113 +267,133 @@ async fn tasks(conn: &mut SqliteConnection, milestone_id: i64) -> Result<Vec<Tas
         version: i64,
     }
     let rows: Vec<TaskRow> = sqlx::query_as(&format!(
-        "select t.id, t.code, t.title, t.description, t.owner, t.requires_evidence,
+        "select t.milestone_id, t.id, t.code, t.title, t.description, t.owner, t.requires_evidence,
                 (select count(*) from evidence e where e.task_id = t.id and {COUNTS}) as n, u.username as done_by, t.done_at, t.version
-         from tasks t left join users u on u.id = t.done_by where t.milestone_id = ? order by t.position, t.code"
+         from tasks t left join users u on u.id = t.done_by where {} order by t.position, t.code",
+        scope.has("t.milestone_id")
     ))
-    .bind(milestone_id)
+    .bind(scope.id())
     .fetch_all(&mut *conn)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|t| TaskView {
-            id: t.id,
-            code: t.code,
-            title: t.title,
-            description: t.description,
-            owner: t.owner,
-            requires_evidence: t.requires_evidence,
-            evidence_count: t.n as u32,
-            done_by: t.done_by,
-            done_at: t.done_at,
-            version: t.version,
-        })
-        .collect())
+    Ok(group(rows.into_iter().map(|t| {
+        (
+            t.milestone_id,
+            TaskView {
+                id: t.id,
+                code: t.code,
+                title: t.title,
+                description: t.description,
+                owner: t.owner,
+                requires_evidence: t.requires_evidence,
+                evidence_count: t.n as u32,
+                done_by: t.done_by,
+                done_at: t.done_at,
+                version: t.version,
+            },
+        )
+    })))
 }
 
 async fn checklists(
     conn: &mut SqliteConnection,
-    milestone_id: i64,
-) -> Result<Vec<ChecklistView>, AppError> {
-    let lists: Vec<(i64, String, i64)> = sqlx::query_as(
-        "select id, title, version from checklists where milestone_id = ? order by position, id",
-    )
-    .bind(milestone_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    type ItemRow = (
-        i64,
-        i64,
-        String,
-        String,
-        bool,
-        i64,
-        Option<String>,
-        Option<String>,
-        i64,
-    );
-    let items: Vec<ItemRow> = sqlx::query_as(&format!(
-        "select i.id, i.checklist_id, i.section, i.text, i.requires_evidence,
-                (select count(*) from evidence e where e.item_id = i.id and {COUNTS}), u.username, i.ticked_at, i.version
-         from checklist_items i join checklists c on c.id = i.checklist_id left join users u on u.id = i.ticked_by
-         where c.milestone_id = ? order by i.position, i.id"
+    scope: Scope,
+) -> Result<ByMilestone<ChecklistView>, AppError> {
+    let lists: Vec<(i64, i64, String, i64)> = sqlx::query_as(&format!(
+        "select milestone_id, id, title, version from checklists where {} order by position, id",
+        scope.has("milestone_id")
     ))
-    .bind(milestone_id)
+    .bind(scope.id())
     .fetch_all(&mut *conn)
     .await?;
-    Ok(lists
-        .into_iter()
-        .map(|(id, title, version)| ChecklistView {
-            id,
-            title,
-            items: items
-                .iter()
-                .filter(|i| i.1 == id)
-                .map(
-                    |(iid, _, section, text, req, n, by, at, version)| ItemView {
-                        id: *iid,
-                        section: section.clone(),
-                        text: text.clone(),
-                        requires_evidence: *req,
-                        evidence_count: *n as u32,
-                        ticked_by: by.clone(),
-                        ticked_at: at.clone(),
-                        version: *version,
-                    },
-                )
-                .collect(),
-            version,
-        })
-        .collect())
+    #[derive(sqlx::FromRow)]
+    struct ItemRow {
+        id: i64,
+        checklist_id: i64,
+        section: String,
+        text: String,
+        requires_evidence: bool,
+        n: i64,
+        ticked_by: Option<String>,
+        ticked_at: Option<String>,
+        version: i64,
+    }
+    let rows: Vec<ItemRow> = sqlx::query_as(&format!(
+        "select i.id, i.checklist_id, i.section, i.text, i.requires_evidence,
+                (select count(*) from evidence e where e.item_id = i.id and {COUNTS}) as n,
+                u.username as ticked_by, i.ticked_at, i.version
+         from checklist_items i join checklists c on c.id = i.checklist_id left join users u on u.id = i.ticked_by
+         where {} order by i.position, i.id",
+        scope.has("c.milestone_id")
+    ))
+    .bind(scope.id())
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut items = group(rows.into_iter().map(|i| {
+        (
+            i.checklist_id,
+            ItemView {
+                id: i.id,
+                section: i.section,
+                text: i.text,
+                requires_evidence: i.requires_evidence,
+                evidence_count: i.n as u32,
+                ticked_by: i.ticked_by,
+                ticked_at: i.ticked_at,
+                version: i.version,
+            },
+        )
+    }));
+    Ok(group(lists.into_iter().map(
+        |(milestone, id, title, version)| {
+            (
+                milestone,
+                ChecklistView {
+                    id,
+                    title,
+                    items: items.remove(&id).unwrap_or_default(),
+                    version,
+                },
+            )
+        },
+    )))
 }
 
 async fn criteria(
     conn: &mut SqliteConnection,
-    milestone_id: i64,
-) -> Result<Vec<CriterionFact>, AppError> {
-    type CritRow = (i64, String, String, String, String, f64, String, i64);
-    let rows: Vec<CritRow> =
-        sqlx::query_as("select id, code, title, metric, op, target, unit, version from criteria where milestone_id = ? order by code")
-            .bind(milestone_id)
-            .fetch_all(&mut *conn)
-            .await?;
-    rows.into_iter()
-        .map(|(id, code, title, metric, op, target, unit, version)| {
-            Ok(CriterionFact {
-                id,
-                code,
-                title,
-                metric,
-                op: Op::parse(&op)?,
-                target,
-                unit,
-                version,
-            })
-        })
-        .collect()
+    scope: Scope,
+) -> Result<ByMilestone<CriterionFact>, AppError> {
+    type CritRow = (i64, i64, String, String, String, String, f64, String, i64);
+    let rows: Vec<CritRow> = sqlx::query_as(&format!(
+        "select milestone_id, id, code, title, metric, op, target, unit, version from criteria where {} order by code",
+        scope.has("milestone_id")
+    ))
+    .bind(scope.id())
+    .fetch_all(&mut *conn)
+    .await?;
+    let rows = rows
+        .into_iter()
+        .map(
+            |(milestone, id, code, title, metric, op, target, unit, version)| {
+                Ok((
+                    milestone,
+                    CriterionFact {
+                        id,
+                        code,
+                        title,
+                        metric,
+                        op: Op::parse(&op)?,
+                        target,
+                        unit,
+                        version,
+                    },
+                ))
+            },
+        )
+        .collect::<Result<Vec<_>, AppError>>()?;
+    Ok(group(rows))
 }
 
-/// The milestone's audit events, newest first.
+/// A milestone's audit events, newest first.
 async fn events(
     conn: &mut SqliteConnection,
     milestone_id: i64,
@@ -291,123 +430,152 @@ async fn events(
     .collect())
 }
 
-async fn roles(conn: &mut SqliteConnection, milestone_id: i64) -> Result<Vec<RoleFact>, AppError> {
-    type RoleRow = (i64, String, String, String, i64, i64);
-    Ok(sqlx::query_as::<_, RoleRow>(
-        "select r.id, r.role_name, u.username, u.display_name, r.generation, r.version
-         from signoff_roles r join users u on u.id = r.approver_id
-         where r.milestone_id = ? order by r.id",
-    )
-    .bind(milestone_id)
+/// How often each action was recorded on each milestone in scope (read from
+/// the `(milestone_id, action)` index alone).
+async fn action_counts(
+    conn: &mut SqliteConnection,
+    scope: Scope,
+) -> Result<ByMilestone<(String, u32)>, AppError> {
+    let rows: Vec<(i64, String, i64)> = sqlx::query_as(&format!(
+        "select milestone_id, action, count(*) from audit_events where {} group by milestone_id, action",
+        scope.has("milestone_id")
+    ))
+    .bind(scope.id())
     .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(
-        |(id, role_name, approver, approver_name, generation, version)| RoleFact {
-            id,
-            role_name,
-            approver,
-            approver_name,
-            generation,
-            version,
-        },
-    )
-    .collect())
+    .await?;
+    Ok(group(rows.into_iter().map(|(m, action, n)| {
+        (m, (action, u32::try_from(n).unwrap_or(u32::MAX)))
+    })))
 }
 
-/// Every decision on the milestone's roles, newest first.
+async fn roles(
+    conn: &mut SqliteConnection,
+    scope: Scope,
+) -> Result<ByMilestone<RoleFact>, AppError> {
+    type RoleRow = (i64, i64, String, String, String, i64, i64);
+    Ok(group(
+        sqlx::query_as::<_, RoleRow>(&format!(
+            "select r.milestone_id, r.id, r.role_name, u.username, u.display_name, r.generation, r.version
+             from signoff_roles r join users u on u.id = r.approver_id
+             where {} order by r.id",
+            scope.has("r.milestone_id")
+        ))
+        .bind(scope.id())
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(
+            |(milestone, id, role_name, approver, approver_name, generation, version)| {
+                (
+                    milestone,
+                    RoleFact {
+                        id,
+                        role_name,
+                        approver,
+                        approver_name,
+                        generation,
+                        version,
+                    },
+                )
+            },
+        ),
+    ))
+}
+
+/// Every decision on the roles in scope, newest first.
 async fn decisions(
     conn: &mut SqliteConnection,
-    milestone_id: i64,
-) -> Result<Vec<DecisionFact>, AppError> {
-    type SignRow = (
-        i64,
-        i64,
-        i64,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-    );
-    sqlx::query_as::<_, SignRow>(
-        "select s.id, s.role_id, s.role_generation, r.role_name, u.username, s.decision, s.comment, s.signed_at, s.state_digest
+    scope: Scope,
+) -> Result<ByMilestone<DecisionFact>, AppError> {
+    #[derive(sqlx::FromRow)]
+    struct SignRow {
+        milestone_id: i64,
+        id: i64,
+        role_id: i64,
+        role_generation: i64,
+        role_name: String,
+        username: String,
+        decision: String,
+        comment: String,
+        signed_at: String,
+        state_digest: String,
+    }
+    let rows: Vec<SignRow> = sqlx::query_as(&format!(
+        "select r.milestone_id, s.id, s.role_id, s.role_generation, r.role_name, u.username, s.decision, s.comment, s.signed_at, s.state_digest
          from signoffs s join signoff_roles r on r.id = s.role_id join users u on u.id = s.user_id
-         where r.milestone_id = ? order by s.id desc",
-    )
-    .bind(milestone_id)
+         where {} order by s.id desc",
+        scope.has("r.milestone_id")
+    ))
+    .bind(scope.id())
     .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(
-        |(
-            id,
-            role_id,
-            role_generation,
-            role_name,
-            user,
-            decision,
-            comment,
-            signed_at,
-            state_digest,
-        )| {
-            Ok(DecisionFact {
-                id,
-                role_id,
-                role_generation,
-                role_name,
-                user,
-                // the table's check constraint admits only these two
-                decision: Decision::parse(&decision).map_err(|_| {
-                    tracing::error!(decision, "unknown decision stored in signoffs");
-                    AppError::Internal
-                })?,
-                comment,
-                signed_at,
-                state_digest,
-            })
-        },
-    )
-    .collect()
+    .await?;
+    let rows = rows
+        .into_iter()
+        .map(|s| {
+            Ok((
+                s.milestone_id,
+                DecisionFact {
+                    id: s.id,
+                    role_id: s.role_id,
+                    role_generation: s.role_generation,
+                    role_name: s.role_name,
+                    user: s.username,
+                    // the table's check constraint admits only these two
+                    decision: Decision::parse(&s.decision).map_err(|_| {
+                        tracing::error!(
+                            decision = s.decision,
+                            "unknown decision stored in signoffs"
+                        );
+                        AppError::Internal
+                    })?,
+                    comment: s.comment,
+                    signed_at: s.signed_at,
+                    state_digest: s.state_digest,
+                },
+            ))
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    Ok(group(rows))
 }
 
 async fn certificates(
     conn: &mut SqliteConnection,
-    milestone_id: i64,
-) -> Result<Vec<CertificateSummary>, AppError> {
-    type CertRow = (
-        String,
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-    );
-    Ok(sqlx::query_as::<_, CertRow>(
-        "select c.number, c.issued_at, u.username, c.sha256, c.state_digest, c.revoked_at, c.superseded_at
+    scope: Scope,
+) -> Result<ByMilestone<CertificateSummary>, AppError> {
+    #[derive(sqlx::FromRow)]
+    struct CertRow {
+        milestone_id: i64,
+        number: String,
+        issued_at: String,
+        issued_by: String,
+        sha256: String,
+        state_digest: String,
+        revoked_at: Option<String>,
+        superseded_at: Option<String>,
+    }
+    let rows: Vec<CertRow> = sqlx::query_as(&format!(
+        "select c.milestone_id, c.number, c.issued_at, u.username as issued_by, c.sha256, c.state_digest, c.revoked_at, c.superseded_at
          from certificates c join users u on u.id = c.issued_by
-         where c.milestone_id = ? order by c.id",
-    )
-    .bind(milestone_id)
+         where {} order by c.id",
+        scope.has("c.milestone_id")
+    ))
+    .bind(scope.id())
     .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(
-        |(number, issued_at, issued_by, sha256, state_digest, revoked_at, superseded_at)| {
+    .await?;
+    Ok(group(rows.into_iter().map(|c| {
+        (
+            c.milestone_id,
             CertificateSummary {
-                number,
-                issued_at,
-                issued_by,
-                sha256,
-                state_digest,
-                revoked_at,
-                superseded_at,
-            }
-        },
-    )
-    .collect())
+                number: c.number,
+                issued_at: c.issued_at,
+                issued_by: c.issued_by,
+                sha256: c.sha256,
+                state_digest: c.state_digest,
+                revoked_at: c.revoked_at,
+                superseded_at: c.superseded_at,
+            },
+        )
+    })))
 }
 
 /// The project's members, who may be named as approvers.

@@ -3,7 +3,7 @@
 use super::audit::{self, Event};
 use super::auth::{actor_by_name, project_for, rights, Actor, Need, ProjectRow};
 use super::db;
-use super::milestones::{build_view, milestones_of, summary};
+use super::milestones::{derive_project, Derivation};
 use crate::domain::accounts::{check_membership_change, MemberView, MembersPage};
 use crate::domain::codes::{optional_text, required_text, ProjectCode, Role};
 use crate::domain::views::{ProjectHead, ProjectView};
@@ -17,15 +17,12 @@ async fn project_view(
     p: ProjectRow,
 ) -> Result<ProjectView, AppError> {
     let r = rights(pool, actor, p.id).await?;
-    let rows = milestones_of(pool, p.id).await?;
-    let mut milestones = Vec::with_capacity(rows.len());
-    let mut notices = Vec::new();
-    let mut conn = pool.acquire().await?;
-    for m in &rows {
-        let v = build_view(&mut conn, &p, m, r.clone()).await?;
-        notices.extend(v.stale_notices.iter().cloned());
-        milestones.push(summary(&v));
-    }
+    let all = derive_project(&mut *pool.acquire().await?, &p, &r.username).await?;
+    let milestones = all.iter().map(Derivation::summary).collect();
+    let notices = all
+        .into_iter()
+        .flat_map(|d| d.derived.stale_notices)
+        .collect();
     Ok(ProjectView {
         project: p.head(),
         milestones,

@@ -3,7 +3,7 @@
 //! again) and the open gaps. Built from rows and evidence only.
 
 use super::auth::{project_for, Actor, Need};
-use super::milestones::{build_view, milestones_of, summary};
+use super::milestones::derive_project;
 use super::AppState;
 use crate::domain::markdown as md;
 use crate::domain::report::{
@@ -19,16 +19,13 @@ pub async fn build(state: &AppState, actor: &Actor, code: &str) -> Result<Projec
     let pool = &state.pool;
     let (p, rights) = project_for(pool, actor, code, Need::Read).await?;
     let today = chrono::Utc::now().date_naive();
-    let mut milestones = Vec::new();
-    let mut judged = Vec::new();
-    let mut evidence_files = 0;
-    let rows = milestones_of(pool, p.id).await?;
-    let mut conn = pool.acquire().await?;
-    for row in rows {
-        let v = build_view(&mut conn, &p, &row, rights.clone()).await?;
-        evidence_files += v.evidence.len() as u32;
-        judged.push(MilestoneEvidence {
-            criteria: v
+    let all = derive_project(&mut *pool.acquire().await?, &p, &rights.username).await?;
+    let evidence_files = all.iter().map(|d| d.facts.evidence.len() as u32).sum();
+    let judged: Vec<MilestoneEvidence> = all
+        .iter()
+        .map(|d| MilestoneEvidence {
+            criteria: d
+                .derived
                 .criteria
                 .iter()
                 .map(|c| CriterionRule {
@@ -38,29 +35,33 @@ pub async fn build(state: &AppState, actor: &Actor, code: &str) -> Result<Projec
                     target: c.target,
                 })
                 .collect(),
-            evidence: v.evidence.iter().map(EvidenceView::facts).collect(),
-        });
-        milestones.push(ReportMilestone {
-            start: Deviation::of(v.planned_start.as_deref(), v.actual_start.as_deref(), today),
-            finish: Deviation::of(v.planned_end.as_deref(), v.actual_end.as_deref(), today),
-            no_data: v.progress.is_empty(),
-            gaps: v.gaps.clone(),
-            summary: summary(&v),
-        });
-    }
-    drop(conn);
+            evidence: d.facts.evidence.iter().map(EvidenceView::facts).collect(),
+        })
+        .collect();
+    let milestones = all
+        .iter()
+        .map(|d| ReportMilestone {
+            start: Deviation::of(
+                d.row.planned_start.as_deref(),
+                d.derived.actual_start.as_deref(),
+                today,
+            ),
+            finish: Deviation::of(
+                d.row.planned_end.as_deref(),
+                d.derived.actual_end.as_deref(),
+                today,
+            ),
+            no_data: d.derived.progress.is_empty(),
+            gaps: d.derived.gaps.iter().map(ToString::to_string).collect(),
+            summary: d.summary(),
+        })
+        .collect();
 
-    let numbers: Vec<String> = sqlx::query_scalar(
-        "select c.number from certificates c join milestones m on m.id = c.milestone_id
-         where m.project_id = ? order by c.issued_at, c.id",
-    )
-    .bind(p.id)
-    .fetch_all(pool)
-    .await?;
-    let mut certificates = Vec::with_capacity(numbers.len());
-    for number in numbers {
-        let c = super::certificates::verify(state, &number).await?;
-        certificates.push(ReportCertificate {
+    // every certificate of the project, read in one query and checked again
+    let certificates = super::certificates::verify_project(state, p.id)
+        .await?
+        .into_iter()
+        .map(|c| ReportCertificate {
             number: c.number,
             milestone_code: c.milestone_code,
             issued_at: c.issued_at,
@@ -69,8 +70,8 @@ pub async fn build(state: &AppState, actor: &Actor, code: &str) -> Result<Projec
             revoked_at: c.revoked_at,
             revoked_by: c.revoked_by,
             revoked_reason: c.revoked_reason,
-        });
-    }
+        })
+        .collect();
 
     Ok(ProjectReport {
         project: p.head(),

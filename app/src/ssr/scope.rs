@@ -60,14 +60,14 @@ pub async fn milestone_for(
 
 /// A project's milestones in code order (M2 before M10, R2026.2 before R2026.10).
 pub async fn milestones_of(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     project_id: i64,
 ) -> Result<Vec<MilestoneRow>, AppError> {
     let mut rows: Vec<MilestoneRow> = sqlx::query_as(
         "select id, project_id, code, title, goal, planned_start, planned_end, version from milestones where project_id = ?",
     )
     .bind(project_id)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await?;
     rows.sort_by_key(|m| crate::domain::codes::natural_key(&m.code));
     Ok(rows)

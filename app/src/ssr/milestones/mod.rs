@@ -26,7 +26,8 @@ use super::db;
 use super::facts;
 use super::scope::{project_for, Need};
 use crate::domain::codes::{optional_text, required_text, MilestoneCode};
-use crate::domain::derive::derive;
+use crate::domain::derive::{derive, Derived, MilestoneFacts};
+use crate::domain::history::has_stale_approval;
 use crate::domain::milestone::locked_message;
 use crate::domain::views::*;
 use crate::error::AppError;
@@ -86,18 +87,55 @@ pub async fn build_view(
     })
 }
 
-/// The summary shown in project lists.
-pub fn summary(v: &MilestoneView) -> MilestoneSummary {
-    MilestoneSummary {
-        code: v.code.clone(),
-        title: v.title.clone(),
-        state: v.state,
-        progress: v.progress,
-        planned_start: v.planned_start.clone(),
-        planned_end: v.planned_end.clone(),
-        actual_start: v.actual_start.clone(),
-        actual_end: v.actual_end.clone(),
+/// One milestone of a project as lists and reports see it: its row, the
+/// facts loaded with the whole project's, and what was derived from them.
+pub struct Derivation {
+    pub row: MilestoneRow,
+    pub facts: MilestoneFacts,
+    pub derived: Derived,
+}
+
+impl Derivation {
+    /// The summary shown in project lists.
+    pub fn summary(&self) -> MilestoneSummary {
+        MilestoneSummary {
+            code: self.row.code.clone(),
+            title: self.row.title.clone(),
+            state: self.derived.state,
+            progress: self.derived.progress,
+            planned_start: self.row.planned_start.clone(),
+            planned_end: self.row.planned_end.clone(),
+            actual_start: self.derived.actual_start.clone(),
+            actual_end: self.derived.actual_end.clone(),
+        }
     }
+}
+
+/// Every milestone of project `p` derived for `viewer`, in code order. The
+/// facts of all of them load in a fixed number of queries
+/// ([`facts::load_project`]); a milestone's full history is read only where
+/// the viewer has a stale approval there, to say what changed since.
+pub async fn derive_project(
+    conn: &mut SqliteConnection,
+    p: &ProjectRow,
+    viewer: &str,
+) -> Result<Vec<Derivation>, AppError> {
+    let rows = milestones_of(&mut *conn, p.id).await?;
+    let all = facts::load_project(conn, p.id, &rows, viewer).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (row, mut facts) in rows.into_iter().zip(all) {
+        let mut derived = derive(&facts);
+        if has_stale_approval(viewer, &derived.signoff_roles) {
+            facts.history = facts::full_history(conn, row.id).await?;
+            derived = derive(&facts);
+        }
+        out.push(Derivation {
+            row,
+            facts,
+            derived,
+        });
+    }
+    Ok(out)
 }
 
 /// Input for a new milestone.
