@@ -42,6 +42,10 @@ pub struct Global {
     /// Anonymous certificate look-ups (/verify/…) one client address may make per minute; more → 429.
     #[arg(long, env = "ATTEST_VERIFY_PER_MINUTE", default_value_t = std::num::NonZeroU32::new(crate::verify_limit::DEFAULT_PER_MINUTE).unwrap_or(std::num::NonZeroU32::MIN), global = true)]
     pub verify_per_minute: std::num::NonZeroU32,
+    /// Add a `Server-Timing` header (data, total) to every response, for
+    /// benchmarks. Off by default: timings can reveal that a hidden project exists.
+    #[arg(long, env = "ATTEST_SERVER_TIMING", global = true)]
+    pub server_timing: bool,
     /// Do not load the demo project into a new database.
     #[arg(long, env = "ATTEST_NO_DEMO", global = true)]
     pub no_demo: bool,

@@ -11,6 +11,7 @@ pub mod headers;
 pub mod http;
 pub mod pdf;
 pub mod routes;
+pub mod timing;
 pub mod upload;
 pub mod verify_limit;
 

@@ -300,7 +300,10 @@ async fn serve(g: &config::Global) -> Result<ExitCode, BoxError> {
     }
     let show_logins = demo::is_loaded(&state).await.unwrap_or(false);
     let verify_limit = server::verify_limit::VerifyLimit::per_minute(g.verify_per_minute);
-    let app = server::router_with(state, leptos, verify_limit).await?;
+    let mut app = server::router_with(state, leptos, verify_limit).await?;
+    if g.server_timing {
+        app = server::timing::with_server_timing(app);
+    }
     let listener = tokio::net::TcpListener::bind(g.addr).await?;
     println!("Attest is serving at http://{}", g.addr);
     if show_logins {

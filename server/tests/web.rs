@@ -1026,3 +1026,52 @@ async fn any_plain_form_success_is_said_on_the_page_it_returns_to() {
     assert!(html.contains("role=\"status\""), "{html}");
     assert!(html.contains("zed"), "{html}");
 }
+
+/// `--server-timing` adds `Server-Timing: data;dur=…, total;dur=…` to pages
+/// and API answers alike (the page's data is loaded on the render's own task,
+/// reached through the request); without it no response says its timings.
+#[tokio::test]
+async fn server_timing_says_where_a_request_went_only_when_switched_on() {
+    let w = World::new().await;
+    let cookie = login(&w.app, "pm").await;
+    let r = page(&w.app, &cookie, "/p/WM/m/M1").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", text(&r));
+    assert!(r.headers.get("server-timing").is_none());
+
+    let timed = server::timing::with_server_timing(w.app.router.clone());
+    let requests = [
+        Request::get("/p/WM/m/M1")
+            .header(header::ACCEPT, "text/html")
+            .header(header::COOKIE, &cookie)
+            .body(Body::empty())
+            .unwrap(),
+        Request::get("/p/WM")
+            .header(header::ACCEPT, "text/html")
+            .header(header::COOKIE, &cookie)
+            .body(Body::empty())
+            .unwrap(),
+        Request::get("/api/v1/projects/WM/milestones/M1")
+            .header(header::AUTHORIZATION, format!("Bearer {}", w.pm))
+            .body(Body::empty())
+            .unwrap(),
+    ];
+    for req in requests {
+        let path = req.uri().to_string();
+        let r = common::send_to(&timed, req).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {}", text(&r));
+        let header = r.headers["server-timing"].to_str().unwrap().to_string();
+        let dur = |name: &str| -> f64 {
+            header
+                .split(", ")
+                .find_map(|part| part.strip_prefix(&format!("{name};dur=")))
+                .unwrap_or_else(|| panic!("{path}: no {name} in {header}"))
+                .parse()
+                .unwrap()
+        };
+        assert!(
+            dur("data") > 0.0,
+            "{path}: the facts' loading was not counted: {header}"
+        );
+        assert!(dur("total") >= dur("data"), "{path}: {header}");
+    }
+}

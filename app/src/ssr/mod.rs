@@ -25,6 +25,7 @@ pub mod report;
 pub mod scope;
 pub mod signing;
 pub mod throttle;
+pub mod timing;
 pub mod tokens;
 
 use std::path::PathBuf;

@@ -53,8 +53,11 @@ pub async fn list(pool: &SqlitePool, actor: &Actor) -> Result<Vec<ProjectView>, 
 
 /// One project with its milestones. Members and admins.
 pub async fn view(pool: &SqlitePool, actor: &Actor, code: &str) -> Result<ProjectView, AppError> {
-    let (p, _) = project_for(pool, actor, code, Need::Read).await?;
-    project_view(pool, actor, p).await
+    super::timing::data(async {
+        let (p, _) = project_for(pool, actor, code, Need::Read).await?;
+        project_view(pool, actor, p).await
+    })
+    .await
 }
 
 /// Input for a new project.

@@ -16,6 +16,14 @@ use crate::error::AppError;
 
 /// The report of one project. Members and admins.
 pub async fn build(state: &AppState, actor: &Actor, code: &str) -> Result<ProjectReport, AppError> {
+    super::timing::data(build_report(state, actor, code)).await
+}
+
+async fn build_report(
+    state: &AppState,
+    actor: &Actor,
+    code: &str,
+) -> Result<ProjectReport, AppError> {
     let pool = &state.pool;
     let (p, rights) = project_for(pool, actor, code, Need::Read).await?;
     let today = chrono::Utc::now().date_naive();

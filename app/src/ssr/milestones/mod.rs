@@ -41,9 +41,12 @@ pub async fn view(
     project: &str,
     milestone: &str,
 ) -> Result<MilestoneView, AppError> {
-    let (p, rights) = project_for(pool, actor, project, Need::Read).await?;
-    let m = milestone_row(pool, &p, milestone).await?;
-    build_view(&mut *pool.acquire().await?, &p, &m, rights).await
+    super::timing::data(async {
+        let (p, rights) = project_for(pool, actor, project, Need::Read).await?;
+        let m = milestone_row(pool, &p, milestone).await?;
+        build_view(&mut *pool.acquire().await?, &p, &m, rights).await
+    })
+    .await
 }
 
 /// The whole milestone view: its facts loaded, derived, and decorated for
