@@ -104,42 +104,59 @@ pub struct CriteriaPoint {
 /// evidence took effect, judged by the same rule as today's verdicts with only
 /// the evidence effective by the end of that day. Criteria are today's set, so
 /// the last point equals today's count.
+///
+/// Linear in the evidence: a milestone's count changes only on the days it
+/// has evidence, so each milestone is judged on its own days (with the prefix
+/// of its evidence effective by then) and the days are swept once, keeping
+/// every milestone's latest count.
 pub fn criteria_met_over_time(milestones: &[MilestoneEvidence]) -> Vec<CriteriaPoint> {
     let total: u32 = milestones.iter().map(|m| m.criteria.len() as u32).sum();
-    let mut dates: Vec<chrono::NaiveDate> = milestones
-        .iter()
-        .flat_map(|m| m.evidence.iter())
-        .filter_map(|e| date_of(&e.effective_at))
-        .collect();
-    dates.sort();
-    dates.dedup();
-    dates
-        .into_iter()
-        .map(|day| {
-            let met = milestones
-                .iter()
-                .map(|m| {
-                    let known: Vec<EvidenceFacts> = m
-                        .evidence
-                        .iter()
-                        .filter(|e| date_of(&e.effective_at).is_some_and(|d| d <= day))
-                        .cloned()
-                        .collect();
-                    m.criteria
-                        .iter()
-                        .filter(|c| {
-                            judge(c.id, &c.metric, c.op, c.target, &known).verdict == Verdict::Met
-                        })
-                        .count() as u32
-                })
-                .sum();
-            CriteriaPoint {
-                date: day.format("%Y-%m-%d").to_string(),
-                met,
-                total,
+    // (day, milestone, criteria met from that day on)
+    let mut changes: Vec<(chrono::NaiveDate, usize, u32)> = Vec::new();
+    for (i, m) in milestones.iter().enumerate() {
+        let mut dated: Vec<(chrono::NaiveDate, &EvidenceFacts)> = m
+            .evidence
+            .iter()
+            .filter_map(|e| date_of(&e.effective_at).map(|d| (d, e)))
+            .collect();
+        dated.sort_by_key(|(d, _)| *d);
+        let known: Vec<EvidenceFacts> = dated.iter().map(|(_, e)| (*e).clone()).collect();
+        let mut k = 0;
+        while k < dated.len() {
+            let day = dated[k].0;
+            while k < dated.len() && dated[k].0 == day {
+                k += 1;
             }
-        })
-        .collect()
+            let met = m
+                .criteria
+                .iter()
+                .filter(|c| {
+                    judge(c.id, &c.metric, c.op, c.target, &known[..k]).verdict == Verdict::Met
+                })
+                .count() as u32;
+            changes.push((day, i, met));
+        }
+    }
+    changes.sort_by_key(|(d, _, _)| *d);
+    let mut current = vec![0u32; milestones.len()];
+    let mut met = 0u32;
+    let mut out = Vec::new();
+    let mut j = 0;
+    while j < changes.len() {
+        let day = changes[j].0;
+        while j < changes.len() && changes[j].0 == day {
+            let (_, i, now) = changes[j];
+            met = met - current[i] + now;
+            current[i] = now;
+            j += 1;
+        }
+        out.push(CriteriaPoint {
+            date: day.format("%Y-%m-%d").to_string(),
+            met,
+            total,
+        });
+    }
+    out
 }
 
 /// A milestone's line in the report.
@@ -333,5 +350,85 @@ mod tests {
     #[test]
     fn no_evidence_means_no_points() {
         assert!(criteria_met_over_time(&[]).is_empty());
+    }
+
+    /// The plain definition: every day, every milestone judged again with
+    /// the evidence effective by then. Quadratic; the reference for the sweep.
+    fn replayed(milestones: &[MilestoneEvidence]) -> Vec<CriteriaPoint> {
+        let total: u32 = milestones.iter().map(|m| m.criteria.len() as u32).sum();
+        let mut dates: Vec<chrono::NaiveDate> = milestones
+            .iter()
+            .flat_map(|m| m.evidence.iter())
+            .filter_map(|e| date_of(&e.effective_at))
+            .collect();
+        dates.sort();
+        dates.dedup();
+        dates
+            .into_iter()
+            .map(|day| CriteriaPoint {
+                date: day.format("%Y-%m-%d").to_string(),
+                met: milestones
+                    .iter()
+                    .map(|m| {
+                        let known: Vec<EvidenceFacts> = m
+                            .evidence
+                            .iter()
+                            .filter(|e| date_of(&e.effective_at).is_some_and(|d| d <= day))
+                            .cloned()
+                            .collect();
+                        m.criteria
+                            .iter()
+                            .filter(|c| {
+                                judge(c.id, &c.metric, c.op, c.target, &known).verdict
+                                    == Verdict::Met
+                            })
+                            .count() as u32
+                    })
+                    .sum(),
+                total,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_sweep_gives_the_same_series_as_replaying_every_day() {
+        // a deterministic spread: 40 milestones, uneven days, attached and
+        // unattached files, passes and failures, one file with no date
+        let mut seed = 7u64;
+        let mut next = |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        let mut id = 0;
+        let milestones: Vec<MilestoneEvidence> = (0..40)
+            .map(|m| MilestoneEvidence {
+                criteria: (0..next(3))
+                    .map(|c| CriterionRule {
+                        id: m * 10 + c as i64,
+                        metric: "tests.pass_rate".into(),
+                        op: Op::Ge,
+                        target: 90.0,
+                    })
+                    .collect(),
+                evidence: (0..next(6))
+                    .map(|_| {
+                        id += 1;
+                        let day = 1 + next(20);
+                        let attached = (next(2) == 0).then_some(m * 10);
+                        let at = if id == 17 {
+                            "not a time".to_string()
+                        } else {
+                            format!("2026-11-{day:02}T{:02}:00:00Z", next(24))
+                        };
+                        ev(id, &at, attached, "tests.pass_rate", 80.0 + next(21) as f64)
+                    })
+                    .collect(),
+            })
+            .collect();
+        let swept = criteria_met_over_time(&milestones);
+        assert!(swept.len() > 10, "{swept:?}");
+        assert_eq!(swept, replayed(&milestones));
     }
 }
