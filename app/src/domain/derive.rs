@@ -3,6 +3,10 @@
 //! sign-off stands, the state, the actual dates, the gaps and the viewer's
 //! stale-approval notices. `ssr` loads [`MilestoneFacts`] from rows, [`derive`]
 //! decides, pages decorate. Nothing here reads a clock or a database.
+//!
+//! Size: the derivation is one function over one fact type and must stay
+//! whole to be read as the rule; over half the file is its tests (Counts vs
+//! Full history, every state), which belong beside it.
 
 use super::criterion::{judge, EvidenceFacts, Op};
 use super::gaps::{gaps, Gap};

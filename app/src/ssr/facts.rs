@@ -4,6 +4,10 @@
 //! or the same about every milestone of a project, in the same nine queries.
 //! Reads only; a write loads inside its own transaction (`&mut *tx`) so that
 //! it acts on exactly what it derived.
+//!
+//! Size: the nine queries share one scope (a milestone or a whole project)
+//! and one grouping; split apart, the "same nine queries" promise could drift
+//! between files.
 
 use super::scope::{MilestoneRow, ProjectRow};
 use crate::domain::criterion::Op;
