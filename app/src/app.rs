@@ -3,7 +3,7 @@
 use crate::components::{FlashScope, NavBar};
 use crate::pages::*;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -17,6 +17,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
+                <HashedStylesheet id="leptos" options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -35,7 +36,6 @@ pub fn App() -> impl IntoView {
     // with JavaScript, a reader without a time zone gets their browser's
     Effect::new(|_| crate::components::time::remember_browser_zone());
     view! {
-        <Stylesheet id="leptos" href="/pkg/attest.css"/>
         <Title text="Attest"/>
         <Router>
             <NavBar/>

@@ -5,6 +5,7 @@
 //! `api` → `upload` → `http` (errors, extractors) → `app`.
 
 pub mod api;
+pub mod assets;
 pub mod config;
 pub mod csrf;
 pub mod headers;
@@ -125,7 +126,9 @@ pub async fn router_with(
     let sessions = session_layer(&state.pool, &state.public_url).await?;
     let pool = state.pool.clone();
     let pages = page_routes();
-    let site = csrf::SiteOrigin::of(&state.public_url);
+    let site = std::path::PathBuf::from(leptos.site_root.as_ref());
+    let assets = assets::router(&site, leptos.hash_files);
+    let origin = csrf::SiteOrigin::of(&state.public_url);
     let security = headers::SecurityHeaders {
         https: state.public_url.starts_with("https://"),
     };
@@ -153,13 +156,19 @@ pub async fn router_with(
         .layer(axum::middleware::from_fn(form_errors::server_fn_errors))
         .layer(sessions)
         .layer(axum::middleware::from_fn_with_state(
-            site,
+            origin,
             csrf::refuse_cross_origin,
         ))
         .layer(axum::middleware::from_fn_with_state(
             security,
             headers::add_security_headers,
         ))
-        .layer(tower_http::trace::TraceLayer::new_for_http());
+        .layer(assets::compress_pages())
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        // the site's own files skip sessions, CSRF, form handling and tracing
+        .merge(assets.layer(axum::middleware::from_fn_with_state(
+            security,
+            headers::add_security_headers,
+        )));
     Ok(app)
 }

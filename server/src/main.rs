@@ -287,10 +287,17 @@ async fn serve(g: &config::Global) -> Result<ExitCode, BoxError> {
     if !site_root.join("pkg").exists() {
         eprintln!("warning: no built site at {} (run `cargo leptos build --release`); pages will load without styles or scripts", site_root.display());
     }
+    // cargo-leptos (hash-files) writes the content hashes of the site's
+    // files beside the binary; Leptos reads them from there to link them
+    let hashed = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt")))
+        .is_some_and(|p| p.exists());
     let leptos = leptos::config::LeptosOptions::builder()
         .output_name("attest")
         .site_root(site_root.to_string_lossy().to_string())
         .site_pkg_dir("pkg")
+        .hash_files(hashed)
         .site_addr(g.addr)
         .env(leptos::config::Env::PROD)
         .build();

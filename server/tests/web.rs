@@ -1075,3 +1075,110 @@ async fn server_timing_says_where_a_request_went_only_when_switched_on() {
         assert!(dur("total") >= dur("data"), "{path}: {header}");
     }
 }
+
+/// The built site is served as built: the `.br` or `.gz` written beside each
+/// file to a browser that accepts it, the file itself otherwise, with its
+/// type and `nosniff`; hashed names are kept a year, a missing file is a 404
+/// kept nowhere (not the app's page). Pages are compressed on the fly and
+/// still never stored.
+#[tokio::test]
+async fn the_site_is_served_precompressed_and_pages_compressed_on_the_fly() {
+    let w = World::new().await;
+    let site = w.app.dir.path().join("site");
+    let pkg = site.join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    let js = "export function hydrate() {}\n".repeat(50);
+    std::fs::write(pkg.join("attest.0123abcd.js"), &js).unwrap();
+    std::fs::write(pkg.join("attest.0123abcd.js.br"), b"brotli bytes").unwrap();
+    std::fs::write(pkg.join("attest.0123abcd.js.gz"), b"gzip bytes").unwrap();
+    let get = |path: &str, encoding: Option<&str>| {
+        let mut b = Request::get(path);
+        if let Some(e) = encoding {
+            b = b.header(header::ACCEPT_ENCODING, e);
+        }
+        b.body(Body::empty()).unwrap()
+    };
+    let h = |r: &Reply, name: header::HeaderName| {
+        r.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default()
+    };
+    for hashed in [true, false] {
+        let assets = server::assets::router::<()>(&site, hashed);
+        let cache = if hashed {
+            server::assets::IMMUTABLE
+        } else {
+            server::assets::REVALIDATE
+        };
+        for (accept, encoding, body) in [
+            (Some("gzip, deflate, br"), "br", b"brotli bytes".to_vec()),
+            (Some("gzip"), "gzip", b"gzip bytes".to_vec()),
+            (None, "", js.as_bytes().to_vec()),
+        ] {
+            let r = common::send_to(&assets, get("/pkg/attest.0123abcd.js", accept)).await;
+            assert_eq!(r.status, StatusCode::OK, "{accept:?}");
+            assert_eq!(h(&r, header::CONTENT_ENCODING), encoding, "{accept:?}");
+            assert_eq!(r.bytes, body, "{accept:?}");
+            assert!(
+                h(&r, header::CONTENT_TYPE).contains("javascript"),
+                "{accept:?}"
+            );
+            assert_eq!(h(&r, header::CACHE_CONTROL), cache);
+            assert_eq!(h(&r, header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+        }
+        let r = common::send_to(&assets, get("/pkg/attest.ffff.js", Some("br"))).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert_eq!(h(&r, header::CACHE_CONTROL), "no-store");
+    }
+    // and so through the whole application
+    let r = w.app.send(get("/pkg/attest.0123abcd.js", Some("br"))).await;
+    assert_eq!(h(&r, header::CONTENT_ENCODING), "br");
+    let r = w.app.send(get("/pkg/nothing.wasm", None)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(
+        !text(&r).contains("<html"),
+        "a missing site file got a page"
+    );
+
+    let cookie = login(&w.app, "pm").await;
+    for (accept, encoding) in [("br", "br"), ("gzip", "gzip"), ("identity", "")] {
+        let r = w
+            .app
+            .send(
+                Request::get("/p/WM/m/M1")
+                    .header(header::COOKIE, &cookie)
+                    .header(header::ACCEPT_ENCODING, accept)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(h(&r, header::CONTENT_ENCODING), encoding, "{accept}");
+        assert_eq!(h(&r, header::CACHE_CONTROL), "no-store");
+        let html = match encoding {
+            "br" => {
+                let mut out = Vec::new();
+                brotli_decompress(&r.bytes, &mut out);
+                out
+            }
+            "gzip" => {
+                use std::io::Read;
+                let mut out = Vec::new();
+                flate2::read::GzDecoder::new(r.bytes.as_slice())
+                    .read_to_end(&mut out)
+                    .unwrap();
+                out
+            }
+            _ => r.bytes.to_vec(),
+        };
+        assert!(
+            String::from_utf8(html).unwrap().contains("</html>"),
+            "{accept}: not the whole page"
+        );
+    }
+}
+
+fn brotli_decompress(input: &[u8], out: &mut Vec<u8>) {
+    brotli::BrotliDecompress(&mut std::io::Cursor::new(input), out).unwrap();
+}
