@@ -1,0 +1,257 @@
+//! The pure derivation and the certificate's own work, without a database
+//! (issue 10): `derive` on a milestone of 100 and 1,000 tasks with the full
+//! history (the milestone page) and with history counts only (lists and the
+//! report), and issuing a certificate for a signed-off 1,000-task milestone —
+//! payload, RFC 8785 canonical text, SHA-256 and Ed25519 signature.
+//! `cargo bench -p app --features ssr --bench derive`; figures in
+//! docs/benchmarks.md. The same paths through HTTP and SQLite: .ci/bench-writes.
+
+use app::domain::certificate::{CertificatePayload, Person};
+use app::domain::criterion::Op;
+use app::domain::derive::{
+    derive, CriterionFact, DecisionFact, Derived, EventFact, History, MilestoneFacts, RoleFact,
+};
+use app::domain::status::{Decision, MilestoneState};
+use app::domain::views::{
+    ChecklistView, EvidenceView, ItemView, MilestoneView, ProjectHead, Rights, TaskView,
+};
+use app::ssr::certificates::{sha256_hex, signed_text};
+use app::ssr::signing::KeyStore;
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use std::collections::BTreeMap;
+use std::hint::black_box;
+
+const AT: &str = "2026-11-20T10:00:00Z";
+
+/// A milestone of `tasks` tasks (all done), a 64-item playbook (all
+/// ticked), 5 criteria met by 10 evidence files, one role, and an audit
+/// history of one event per task, item and file plus a few edits.
+fn facts(tasks: usize) -> MilestoneFacts {
+    let tasks: Vec<TaskView> = (0..tasks)
+        .map(|n| TaskView {
+            id: n as i64,
+            code: format!("T{n:04}"),
+            title: format!("Task {n}: deliver thing"),
+            description: String::new(),
+            owner: "eng".into(),
+            requires_evidence: false,
+            evidence_count: 0,
+            done_by: Some("eng".into()),
+            done_at: Some(AT.into()),
+            version: 2,
+        })
+        .collect();
+    let items = (0..64)
+        .map(|n| ItemView {
+            id: n,
+            section: format!("Section {}", n / 16),
+            text: format!("check {n}"),
+            requires_evidence: false,
+            evidence_count: 0,
+            ticked_by: Some("pm".into()),
+            ticked_at: Some(AT.into()),
+            version: 2,
+        })
+        .collect();
+    let criteria: Vec<CriterionFact> = (0..5)
+        .map(|n| CriterionFact {
+            id: n,
+            code: format!("C{n}"),
+            title: format!("criterion {n}"),
+            metric: "tests.pass_rate".into(),
+            op: Op::Ge,
+            target: 95.0,
+            unit: "%".into(),
+            version: 1,
+        })
+        .collect();
+    let evidence = (0..10)
+        .map(|n| EvidenceView {
+            id: n,
+            project_code: "WM".into(),
+            milestone_code: Some("M4".into()),
+            sha256: format!("{n:064x}"),
+            size_bytes: 4096,
+            media_type: "application/xml".into(),
+            original_name: format!("junit-{n}.xml"),
+            kind: "junit".into(),
+            metrics: BTreeMap::from([("tests.pass_rate".to_string(), 100.0)]),
+            warnings: Vec::new(),
+            uploaded_by: "eng".into(),
+            uploaded_at: AT.into(),
+            effective_at: AT.into(),
+            commit_sha: None,
+            ci_url: None,
+            task_code: None,
+            item_text: None,
+            criterion_code: Some(format!("C{}", n % 5)),
+            criterion_id: Some(n % 5),
+            withdrawn: None,
+        })
+        .collect();
+    let mut events: Vec<EventFact> = (0..tasks.len() + 64 + 10)
+        .map(|n| EventFact {
+            id: n as i64,
+            at: AT.into(),
+            actor: Some("eng".into()),
+            action: if n < tasks.len() { "task.complete" } else { "item.tick" }.into(),
+            subject: format!("thing {n}"),
+            before_json: None,
+            after_json: None,
+        })
+        .collect();
+    events.extend((0..5).map(|n| EventFact {
+        id: 100_000 + n,
+        at: AT.into(),
+        actor: Some("pm".into()),
+        action: "task.edit".into(),
+        subject: format!("T{n:04}"),
+        before_json: Some(r#"{"title":"old"}"#.into()),
+        after_json: Some(r#"{"title":"new"}"#.into()),
+    }));
+    events.reverse();
+    MilestoneFacts {
+        code: "M4".into(),
+        viewer: "qa".into(),
+        tasks,
+        checklists: vec![ChecklistView {
+            id: 1,
+            title: "Pre-deploy playbook".into(),
+            items,
+            version: 1,
+        }],
+        criteria,
+        evidence,
+        history: History::Full(events),
+        roles: vec![RoleFact {
+            id: 1,
+            role_name: "QA lead".into(),
+            approver: "qa".into(),
+            approver_name: "Zhao Min".into(),
+            generation: 1,
+            version: 1,
+        }],
+        decisions: Vec::new(),
+        certificates: Vec::new(),
+    }
+}
+
+/// The same facts with only the history's counts, as lists load them.
+fn counted(f: &MilestoneFacts) -> MilestoneFacts {
+    let History::Full(events) = &f.history else {
+        return f.clone();
+    };
+    let mut counts: BTreeMap<String, u32> = BTreeMap::new();
+    for e in events {
+        *counts.entry(e.action.clone()).or_default() += 1;
+    }
+    MilestoneFacts {
+        history: History::Counts(counts.into_iter().collect()),
+        ..f.clone()
+    }
+}
+
+/// The facts once the QA lead approved the state they show: signed off.
+fn signed_off(mut f: MilestoneFacts) -> (MilestoneFacts, Derived) {
+    let digest = derive(&f).state_digest;
+    f.decisions = vec![DecisionFact {
+        id: 1,
+        role_id: 1,
+        role_generation: 1,
+        role_name: "QA lead".into(),
+        user: "qa".into(),
+        decision: Decision::Approve,
+        comment: "ok".into(),
+        signed_at: AT.into(),
+        state_digest: digest,
+    }];
+    let d = derive(&f);
+    assert_eq!(d.state, MilestoneState::SignedOff, "gaps: {:?}", d.gaps);
+    (f, d)
+}
+
+/// The page's view of derived facts, as `ssr::milestones::build_view` makes it.
+fn view(f: MilestoneFacts, d: Derived) -> MilestoneView {
+    MilestoneView {
+        project: ProjectHead {
+            code: "WM".into(),
+            name: "Warehouse".into(),
+            description: String::new(),
+            public: false,
+        },
+        id: 4,
+        code: f.code,
+        title: "Delivery".into(),
+        goal: String::new(),
+        planned_start: None,
+        planned_end: None,
+        actual_start: d.actual_start,
+        actual_end: d.actual_end,
+        state: d.state,
+        progress: d.progress,
+        state_digest: d.state_digest,
+        tasks: f.tasks,
+        checklists: f.checklists,
+        criteria: d.criteria,
+        evidence: f.evidence,
+        signoff_roles: d.signoff_roles,
+        signoff_history: d.signoff_history,
+        certificates: f.certificates,
+        gaps: d.gaps.iter().map(ToString::to_string).collect(),
+        rights: Rights {
+            username: "pm".into(),
+            role: None,
+            is_admin: false,
+            can_work: true,
+            can_manage: true,
+        },
+        members: Vec::new(),
+        history: d.history,
+        version: 1,
+        stale_notices: d.stale_notices,
+    }
+}
+
+fn derivation(c: &mut Criterion) {
+    let mut g = c.benchmark_group("derive");
+    for tasks in [100, 1000] {
+        let full = facts(tasks);
+        let counts = counted(&full);
+        assert_eq!(derive(&full).state_digest, derive(&counts).state_digest);
+        g.bench_with_input(BenchmarkId::new("full history", tasks), &full, |b, f| {
+            b.iter(|| derive(black_box(f)))
+        });
+        g.bench_with_input(BenchmarkId::new("history counts", tasks), &counts, |b, f| {
+            b.iter(|| derive(black_box(f)))
+        });
+    }
+    g.finish();
+}
+
+fn certificate_issue(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keys = KeyStore::open(dir.path().join("keys")).expect("key store");
+    let (f, d) = signed_off(facts(1000));
+    let v = view(f, d);
+    c.bench_function("certificate issue, 1000 tasks (payload, canonical JSON, sha256, sign)", |b| {
+        b.iter(|| {
+            let payload = CertificatePayload::of(
+                "WM-M4-20261203-001",
+                black_box(&v),
+                AT,
+                Person {
+                    username: "pm".into(),
+                    name: "Pat PM".into(),
+                },
+                keys.current_id(),
+            );
+            let text = signed_text(&payload).expect("canonical");
+            let sha = sha256_hex(text.as_bytes());
+            let signature = keys.sign(text.as_bytes()).expect("signature");
+            (sha, signature)
+        })
+    });
+}
+
+criterion_group!(benches, derivation, certificate_issue);
+criterion_main!(benches);
