@@ -103,8 +103,30 @@ def login(port, user):
     return m.group(0)
 
 
+def cpu_busy(interval=0.5):
+    """Fraction of the machine's CPU time spent busy over `interval` seconds."""
+    def sample():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return sum(v), v[3] + v[4]  # total, idle + iowait
+    t0, i0 = sample()
+    time.sleep(interval)
+    t1, i1 = sample()
+    return 1 - (i1 - i0) / max(1, t1 - t0)
+
+
+def settle(limit=15.0, busy=0.1):
+    """Waits (up to `limit` s) until the machine is idle: a server still working
+    off the last run's queued requests would steal the next run's CPU."""
+    end = time.time() + limit
+    while time.time() < end and cpu_busy() > busy:
+        pass
+
+
 def wrk(url, seconds, conns=16, headers=(), script=None):
-    """wrk -t2 -c<conns>: req/s, p50/p99 ms, non-2xx count, socket errors."""
+    """wrk -t2 -c<conns> on an idle machine: req/s, p50/p99 ms, non-2xx count,
+    socket errors."""
+    settle()
     cmd = ["wrk", f"-t{min(2, conns)}", f"-c{conns}", f"-d{seconds}s", "--latency"]
     for h in headers:
         cmd += ["-H", h]
