@@ -94,7 +94,12 @@ fn facts(tasks: usize) -> MilestoneFacts {
             id: n as i64,
             at: AT.into(),
             actor: Some("eng".into()),
-            action: if n < tasks.len() { "task.complete" } else { "item.tick" }.into(),
+            action: if n < tasks.len() {
+                "task.complete"
+            } else {
+                "item.tick"
+            }
+            .into(),
             subject: format!("thing {n}"),
             before_json: None,
             after_json: None,
@@ -221,9 +226,11 @@ fn derivation(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::new("full history", tasks), &full, |b, f| {
             b.iter(|| derive(black_box(f)))
         });
-        g.bench_with_input(BenchmarkId::new("history counts", tasks), &counts, |b, f| {
-            b.iter(|| derive(black_box(f)))
-        });
+        g.bench_with_input(
+            BenchmarkId::new("history counts", tasks),
+            &counts,
+            |b, f| b.iter(|| derive(black_box(f))),
+        );
     }
     g.finish();
 }
@@ -233,24 +240,27 @@ fn certificate_issue(c: &mut Criterion) {
     let keys = KeyStore::open(dir.path().join("keys")).expect("key store");
     let (f, d) = signed_off(facts(1000));
     let v = view(f, d);
-    c.bench_function("certificate issue, 1000 tasks (payload, canonical JSON, sha256, sign)", |b| {
-        b.iter(|| {
-            let payload = CertificatePayload::of(
-                "WM-M4-20261203-001",
-                black_box(&v),
-                AT,
-                Person {
-                    username: "pm".into(),
-                    name: "Pat PM".into(),
-                },
-                keys.current_id(),
-            );
-            let text = signed_text(&payload).expect("canonical");
-            let sha = sha256_hex(text.as_bytes());
-            let signature = keys.sign(text.as_bytes()).expect("signature");
-            (sha, signature)
-        })
-    });
+    c.bench_function(
+        "certificate issue, 1000 tasks (payload, canonical JSON, sha256, sign)",
+        |b| {
+            b.iter(|| {
+                let payload = CertificatePayload::of(
+                    "WM-M4-20261203-001",
+                    black_box(&v),
+                    AT,
+                    Person {
+                        username: "pm".into(),
+                        name: "Pat PM".into(),
+                    },
+                    keys.current_id(),
+                );
+                let text = signed_text(&payload).expect("canonical");
+                let sha = sha256_hex(text.as_bytes());
+                let signature = keys.sign(text.as_bytes()).expect("signature");
+                (sha, signature)
+            })
+        },
+    );
 }
 
 criterion_group!(benches, derivation, certificate_issue);

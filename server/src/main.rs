@@ -311,7 +311,7 @@ async fn serve(g: &config::Global) -> Result<ExitCode, BoxError> {
     if g.server_timing {
         app = server::timing::with_server_timing(app);
     }
-    let listener = tokio::net::TcpListener::bind(g.addr).await?;
+    let listener = server::listen(g.addr).await?;
     println!("Attest is serving at http://{}", g.addr);
     if show_logins {
         print_demo_logins();

@@ -1182,3 +1182,19 @@ async fn the_site_is_served_precompressed_and_pages_compressed_on_the_fly() {
 fn brotli_decompress(input: &[u8], out: &mut Vec<u8>) {
     brotli::BrotliDecompress(&mut std::io::Cursor::new(input), out).unwrap();
 }
+
+#[tokio::test]
+async fn the_listener_turns_nagle_off_on_every_connection() {
+    use axum::serve::Listener;
+    let mut listener = server::listen("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (client, (accepted, _)) =
+        tokio::join!(tokio::net::TcpStream::connect(addr), listener.accept());
+    client.unwrap();
+    assert!(
+        accepted.nodelay().unwrap(),
+        "an accepted connection still has Nagle's algorithm on"
+    );
+}
