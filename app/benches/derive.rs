@@ -212,6 +212,7 @@ fn view(f: MilestoneFacts, d: Derived) -> MilestoneView {
         },
         members: Vec::new(),
         history: d.history,
+        history_total: d.history_total,
         version: 1,
         stale_notices: d.stale_notices,
     }

@@ -172,7 +172,7 @@ fn rest_row(method: &Method, path: &str) -> Option<(Who, Option<Value>)> {
         }
         // the browser's own routes are checked with sessions below
         ("POST", "/p/{code}/m/{ms}/evidence") | ("GET", "/evidence/{id}/file") => return None,
-        ("GET", p) if p == ms => (Who::Member, None),
+        ("GET", p) if p == ms || p == format!("{ms}/history") => (Who::Member, None),
         ("POST", p) if p == format!("{ms}/tasks") => (
             Who::Manager,
             Some(json!({"code": "M1-09", "title": "Nine"})),
@@ -582,7 +582,7 @@ fn server_fn_row(path: &str) -> Option<(Who, Vec<(&'static str, String)>)> {
                 ("confirm", s("yes")),
             ],
         ),
-        "get_milestone" => (
+        "get_milestone" | "get_history" => (
             Who::Member,
             vec![("project", s("WM")), ("milestone", s("M1"))],
         ),
@@ -1004,6 +1004,7 @@ fn page_row(path: &str) -> Option<Who> {
         | "/p/{code}/report"
         | "/p/{code}/members"
         | "/p/{code}/m/{ms}"
+        | "/p/{code}/m/{ms}/history"
         | "/evidence/{id}"
         | "/certificates/{number}" => Who::Member,
         _ => return None,

@@ -952,3 +952,145 @@ async fn a_withdrawal_cannot_be_edited_or_deleted() {
         assert!(err.to_string().contains("immutable"), "{sql}: {err}");
     }
 }
+
+/// A milestone that CI ticks all day gathers thousands of events: its page
+/// and JSON hold the newest 100 and the total, older ones page by page
+/// (`/history?before=ID`, and a page in the browser), while the revision count
+/// (in the state digest) still includes an edit long out of sight, so the
+/// approval made on that digest holds on the project page too.
+#[tokio::test]
+async fn a_long_history_is_paged_and_every_revision_still_counts() {
+    let w = World::new().await;
+    w.make_ready("all tests pass", "ship").await;
+    let (pm, eng) = (Some(w.pm.as_str()), Some(w.eng.as_str()));
+    let m = w.milestone().await;
+    ok(&w
+        .app
+        .post(
+            pm,
+            &format!("{MS}/tasks/M1-01/edit"),
+            json!({"version": m["tasks"][0]["version"], "title": "Ship it", "description": "", "requires_evidence": false}),
+        )
+        .await);
+    let list = ok(&w
+        .app
+        .post(
+            pm,
+            &format!("{MS}/checklists"),
+            json!({"title": "Release", "sections": [{"title": "Go", "items": [{"text": "Smoke test"}]}]}),
+        )
+        .await)["id"]
+        .as_i64()
+        .unwrap();
+    let item = w.milestone().await["checklists"][0]["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let at = format!("{MS}/checklists/{list}/items/{item}");
+    for _ in 0..60 {
+        ok(&w.app.post(eng, &format!("{at}/tick"), json!({})).await);
+        ok(&w.app.post(eng, &format!("{at}/untick"), json!({})).await);
+    }
+    ok(&w.app.post(eng, &format!("{at}/tick"), json!({})).await);
+
+    let m = w.milestone().await;
+    let newest = m["history"].as_array().unwrap();
+    let total = m["history_total"].as_u64().unwrap() as usize;
+    assert_eq!(newest.len(), 100);
+    assert!(total > 121, "{total} events");
+    assert_eq!(newest[0]["action"], "item.tick");
+
+    // every event exactly once, newest first, page by page
+    let mut seen: Vec<Value> = Vec::new();
+    let mut path = format!("{MS}/history");
+    loop {
+        let page = ok(&w.app.get(pm, &path).await);
+        assert_eq!(page["total"].as_u64().unwrap() as usize, total);
+        let entries = page["entries"].as_array().unwrap();
+        assert!(entries.len() <= 100);
+        seen.extend(entries.iter().cloned());
+        match page["older"].as_i64() {
+            Some(before) => {
+                assert_eq!(before, entries.last().unwrap()["id"].as_i64().unwrap());
+                path = format!("{MS}/history?before={before}");
+            }
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), total);
+    assert_eq!(&seen[..100], &newest[..]);
+    let ids: Vec<i64> = seen.iter().map(|e| e["id"].as_i64().unwrap()).collect();
+    assert!(
+        ids.windows(2).all(|p| p[0] > p[1]),
+        "newest first, no repeats"
+    );
+    assert_eq!(seen.last().unwrap()["action"], "milestone.create");
+    let edit = seen
+        .iter()
+        .position(|e| e["action"] == "task.edit")
+        .expect("the edit is in the history");
+    assert!(edit >= 100, "the edit is out of the newest page");
+    assert_eq!(seen[edit]["change"], "title: 'ship' → 'Ship it'");
+
+    // the digest counts the edit: the approval on it holds on the project page
+    let r = w
+        .sign(&w.qa, json!({"role": "QA lead", "decision": "approve"}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", body(&r));
+    let p = ok(&w.app.get(pm, "/api/v1/projects/WM").await);
+    assert_eq!(p["milestones"][0]["state"], "signed_off");
+    assert_eq!(w.milestone().await["state"], "signed_off");
+
+    // bad or foreign requests
+    let r = w.app.get(pm, &format!("{MS}/history?before=soon")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", body(&r));
+    let outsider = w.app.user("outsider", false).await;
+    let (own, hist) = (
+        w.app.get(Some(&outsider), MS).await.status,
+        w.app
+            .get(Some(&outsider), &format!("{MS}/history"))
+            .await
+            .status,
+    );
+    assert_eq!(hist, own);
+    assert!(hist.is_client_error());
+
+    // the pages: the newest 100 with a link to the older ones, which page on
+    let cookie = login(&w.app, "pm").await;
+    let html = |path: String| {
+        let app = &w.app;
+        let cookie = cookie.clone();
+        async move {
+            let r = app
+                .send(
+                    Request::get(path)
+                        .header(header::ACCEPT, "text/html")
+                        .header(header::COOKIE, cookie)
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK);
+            body(&r)
+        }
+    };
+    // (the approval added an event)
+    let m = w.milestone().await;
+    let total = m["history_total"].as_u64().unwrap() as usize;
+    let before = m["history"][99]["id"].as_i64().unwrap();
+    let page = html("/p/WM/m/M1".into()).await;
+    assert!(
+        page.contains(&format!("The newest 100 of {total} events.")),
+        "{page}"
+    );
+    let link = format!("href=\"/p/WM/m/M1/history?before={before}\"");
+    assert!(page.contains(&link), "no {link}");
+    let older = html(format!("/p/WM/m/M1/history?before={before}")).await;
+    let rest = total - 100;
+    assert!(older.contains(&format!("{rest} of {total} events, newest first")));
+    assert!(older.contains("title: 'ship' → 'Ship it'"), "{older}");
+    assert_eq!(older.matches("<code>").count(), rest, "{older}");
+    assert!(
+        !older.contains("Older events"),
+        "the oldest page links no further"
+    );
+}

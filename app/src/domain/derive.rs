@@ -72,12 +72,19 @@ pub struct DecisionFact {
 /// A milestone's audit history, as far as the page needs it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum History {
-    /// Every event, newest first: the milestone's own page, where the
-    /// history is shown and stale approvals say what changed.
+    /// Every event, newest first: where stale approvals say what changed
+    /// since, however long ago that was.
     Full(Vec<EventFact>),
     /// Only how often each action was recorded: lists and reports, which
     /// need the revision count (it enters the state digest) and nothing else.
     Counts(Vec<(String, u32)>),
+    /// The newest events (newest first, one page of them) and how often
+    /// each action was recorded in all: the milestone's own page, whose
+    /// cost must not grow with every tick a CI job ever made.
+    Recent {
+        events: Vec<EventFact>,
+        counts: Vec<(String, u32)>,
+    },
 }
 
 impl Default for History {
@@ -91,13 +98,30 @@ impl History {
     pub fn revision(&self) -> u32 {
         match self {
             History::Full(events) => revision_count(events.iter().map(|e| (e.action.as_str(), 1))),
-            History::Counts(counts) => revision_count(counts.iter().map(|(a, n)| (a.as_str(), *n))),
+            History::Counts(counts) | History::Recent { counts, .. } => {
+                revision_count(counts.iter().map(|(a, n)| (a.as_str(), *n)))
+            }
         }
+    }
+
+    /// How many events were recorded in all.
+    pub fn total(&self) -> u32 {
+        match self {
+            History::Full(events) => u32::try_from(events.len()).unwrap_or(u32::MAX),
+            History::Counts(counts) | History::Recent { counts, .. } => {
+                counts.iter().map(|(_, n)| *n).fold(0, u32::saturating_add)
+            }
+        }
+    }
+
+    /// Whether older events exist than those held.
+    pub fn is_partial(&self) -> bool {
+        self.total() as usize > self.events().len()
     }
 
     fn events(&self) -> &[EventFact] {
         match self {
-            History::Full(events) => events,
+            History::Full(events) | History::Recent { events, .. } => events,
             History::Counts(_) => &[],
         }
     }
@@ -128,8 +152,11 @@ pub struct MilestoneFacts {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Derived {
     pub criteria: Vec<CriterionView>,
-    /// The history with each edit's change in words, newest first.
+    /// The history held (all, or the newest page) with each edit's change
+    /// in words, newest first.
     pub history: Vec<HistoryEntry>,
+    /// How many events the milestone has in all.
+    pub history_total: u32,
     /// How many edits, moves, withdrawals and reopenings it has had.
     pub revision: u32,
     pub state_digest: String,
@@ -196,6 +223,7 @@ pub fn derive(f: &MilestoneFacts) -> Derived {
     Derived {
         criteria,
         history,
+        history_total: f.history.total(),
         revision,
         state_digest: digest,
         signoff_roles,
@@ -209,7 +237,8 @@ pub fn derive(f: &MilestoneFacts) -> Derived {
     }
 }
 
-fn history_entry(e: &EventFact) -> HistoryEntry {
+/// An event as pages show it, an edit's change put in words.
+pub fn history_entry(e: &EventFact) -> HistoryEntry {
     let parse = |j: &Option<String>| {
         j.as_deref()
             .and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok())
@@ -560,5 +589,24 @@ mod tests {
         assert_eq!(a.state_digest, b.state_digest);
         assert_eq!(a.history.len(), 4);
         assert!(b.history.is_empty(), "a count has no entries to show");
+        assert_eq!((a.history_total, b.history_total), (4, 4));
+
+        // the newest page of two events, with every action counted
+        let mut recent = full.clone();
+        recent.history = History::Recent {
+            events: vec![event(4, "task.move"), event(3, "task.edit")],
+            counts: vec![
+                ("task.done".into(), 1),
+                ("task.edit".into(), 2),
+                ("task.move".into(), 1),
+            ],
+        };
+        let c = derive(&recent);
+        assert_eq!(c.revision, 3);
+        assert_eq!(c.state_digest, a.state_digest);
+        assert_eq!(c.history_total, 4);
+        assert_eq!(c.history, a.history[..2]);
+        assert!(recent.history.is_partial());
+        assert!(!full.history.is_partial());
     }
 }

@@ -225,14 +225,33 @@ pub struct MilestoneView {
     pub rights: Rights,
     /// Users who may be named as approvers (members of the project).
     pub members: Vec<(String, String)>,
-    /// The milestone's audit history, newest first.
+    /// The milestone's newest audit events, newest first (at most
+    /// `HISTORY_PAGE`; older ones page by page on its history page).
     pub history: Vec<HistoryEntry>,
+    /// How many audit events the milestone has in all.
+    #[serde(default)]
+    pub history_total: u32,
     /// Row version of the milestone's own fields (title, goal, planned dates).
     #[serde(default)]
     pub version: i64,
     /// For the viewer: their approvals of this milestone that no longer count, and why.
     #[serde(default)]
     pub stale_notices: Vec<String>,
+}
+
+/// How many audit events a milestone page, or one page of its history, shows.
+pub const HISTORY_PAGE: usize = 100;
+
+/// A page of a milestone's audit history, newest first, and where the
+/// next older page starts (`None`: this is the oldest).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HistoryPage {
+    pub project: String,
+    pub milestone: String,
+    pub title: String,
+    pub total: u32,
+    pub entries: Vec<HistoryEntry>,
+    pub older: Option<i64>,
 }
 
 /// One audit event as the milestone page shows it.

@@ -18,7 +18,7 @@ pub use certificate::{CertificatePage, VerifyPage};
 pub use evidence::EvidencePage;
 pub use login::LoginPage;
 pub use members::MembersPage;
-pub use milestone::MilestonePage;
+pub use milestone::{HistoryPage, MilestonePage};
 pub use project::ProjectPage;
 pub use projects::ProjectsPage;
 pub use report::ReportPage;

@@ -3,7 +3,7 @@
 // eight), and the client stub `#[server]` generates carries no attributes
 #![allow(clippy::too_many_arguments)]
 
-use crate::domain::views::{Done, MilestoneView};
+use crate::domain::views::{Done, HistoryPage, MilestoneView};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -17,6 +17,26 @@ pub async fn get_milestone(project: String, milestone: String) -> Result<Milesto
         &actor,
         &project,
         &milestone,
+    )
+    .await
+}
+
+/// A page of a milestone's audit history (older than `before`, or the
+/// newest). Members and admins.
+#[server(endpoint = "get_history")]
+pub async fn get_history(
+    project: String,
+    milestone: String,
+    before: Option<i64>,
+) -> Result<HistoryPage, AppError> {
+    use crate::ssr::{auth, milestones, AppState};
+    let actor = auth::require_session_actor().await?;
+    milestones::history(
+        &AppState::from_context()?.pool,
+        &actor,
+        &project,
+        &milestone,
+        before,
     )
     .await
 }

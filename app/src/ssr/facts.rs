@@ -16,7 +16,7 @@ use crate::domain::derive::{
 };
 use crate::domain::status::Decision;
 use crate::domain::views::{
-    CertificateSummary, ChecklistView, EvidenceView, ItemView, TaskView, Withdrawal,
+    CertificateSummary, ChecklistView, EvidenceView, ItemView, TaskView, Withdrawal, HISTORY_PAGE,
 };
 use crate::error::AppError;
 use sqlx::SqliteConnection;
@@ -183,12 +183,24 @@ pub async fn load_project(
     load_scope(conn, Scope::Project(project_id), milestones, viewer).await
 }
 
-/// A milestone's full history, for a list that must word a stale approval.
+/// A milestone's every event, newest first: for a list or a refusal that
+/// must word what changed since a stale approval.
 pub async fn full_history(
     conn: &mut SqliteConnection,
     milestone_id: i64,
-) -> Result<History, AppError> {
-    Ok(History::Full(events(conn, milestone_id).await?))
+) -> Result<Vec<EventFact>, AppError> {
+    events(conn, milestone_id, None, usize::MAX).await
+}
+
+/// A page of a milestone's history: at most `limit` events older than
+/// `before` (the newest when `None`), newest first.
+pub async fn history_page(
+    conn: &mut SqliteConnection,
+    milestone_id: i64,
+    before: Option<i64>,
+    limit: usize,
+) -> Result<Vec<EventFact>, AppError> {
+    events(conn, milestone_id, before, limit).await
 }
 
 async fn load_scope(
@@ -201,11 +213,23 @@ async fn load_scope(
     let mut checklists = checklists(conn, scope).await?;
     let mut criteria = criteria(conn, scope).await?;
     let mut evidence = evidence(conn, scope).await?;
+    let counts = action_counts(conn, scope).await?.into_iter();
     let mut histories: HashMap<i64, History> = match scope {
-        Scope::Milestone(id) => HashMap::from([(id, History::Full(events(conn, id).await?))]),
-        Scope::Project(_) => action_counts(conn, scope)
-            .await?
-            .into_iter()
+        Scope::Milestone(id) => {
+            let events = events(conn, id, None, HISTORY_PAGE).await?;
+            counts
+                .map(|(m, counts)| {
+                    (
+                        m,
+                        History::Recent {
+                            events: events.clone(),
+                            counts,
+                        },
+                    )
+                })
+                .collect()
+        }
+        Scope::Project(_) => counts
             .map(|(m, counts)| (m, History::Counts(counts)))
             .collect(),
     };
@@ -401,6 +425,8 @@ async fn criteria(
 async fn events(
     conn: &mut SqliteConnection,
     milestone_id: i64,
+    before: Option<i64>,
+    limit: usize,
 ) -> Result<Vec<EventFact>, AppError> {
     type AuditRow = (
         i64,
@@ -414,9 +440,11 @@ async fn events(
     Ok(sqlx::query_as::<_, AuditRow>(
         "select a.id, a.at, u.username, a.action, a.subject, a.before_json, a.after_json
          from audit_events a left join users u on u.id = a.actor_id
-         where a.milestone_id = ? order by a.id desc",
+         where a.milestone_id = ? and a.id < ? order by a.id desc limit ?",
     )
     .bind(milestone_id)
+    .bind(before.unwrap_or(i64::MAX))
+    .bind(i64::try_from(limit).unwrap_or(i64::MAX))
     .fetch_all(&mut *conn)
     .await?
     .into_iter()

@@ -9,7 +9,7 @@ use crate::ServerState;
 use app::ssr::auth::Actor;
 use app::ssr::milestones::{self, NewChecklist, NewCriterion, NewMilestone, NewTask};
 use app::ssr::{edits, AppState};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -21,6 +21,7 @@ pub fn router() -> Routes<ServerState> {
     Routes::new()
         .post("/projects/{code}/milestones", create_milestone)
         .get("/projects/{code}/milestones/{ms}", get_milestone)
+        .get("/projects/{code}/milestones/{ms}/history", get_history)
         .post("/projects/{code}/milestones/{ms}/tasks", add_task)
         .post(
             "/projects/{code}/milestones/{ms}/tasks/{task}/complete",
@@ -98,6 +99,26 @@ async fn get_milestone(
     Path((code, ms)): Path<(String, String)>,
 ) -> ApiResult<impl IntoResponse> {
     Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
+}
+
+/// Where a page of history starts.
+#[derive(Deserialize)]
+struct HistoryQuery {
+    before: Option<i64>,
+}
+
+/// A page of the milestone's audit history, newest first: 100 events older
+/// than `?before=ID` (the newest without it), the total, and `older`, the
+/// `before` of the next page (null on the oldest). Members.
+async fn get_history(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor,
+    Path((code, ms)): Path<(String, String)>,
+    Query(q): Query<HistoryQuery>,
+) -> ApiResult<impl IntoResponse> {
+    Ok(Json(
+        milestones::history(&s.pool, &a, &code, &ms, q.before).await?,
+    ))
 }
 
 /// Adds a task. PMs.

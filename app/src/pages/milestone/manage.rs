@@ -6,6 +6,7 @@ use super::Actions;
 use crate::components::{
     action_error, action_message, when, ActionNotice, FormBody, FormError, FormStatus,
 };
+use crate::domain::views::HistoryEntry;
 use evidence::metrics::{EvidenceKind, METRICS};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -134,12 +135,20 @@ const HISTORY_FILTERS: [(&str, &str, &str); 7] = [
     ("certificate", "Certificates", "certificate."),
 ];
 
-/// Who did what, when: the milestone's audit events, filterable by kind with
-/// plain links (`?history=item`), so the filter works without JavaScript.
+/// Who did what, when: the milestone's newest audit events, filterable by
+/// kind with plain links (`?history=item`), so the filter works without
+/// JavaScript; older events page by page on the history page.
 #[component]
-pub(super) fn History(entries: Vec<crate::domain::views::HistoryEntry>) -> impl IntoView {
+pub(super) fn History(
+    entries: Vec<HistoryEntry>,
+    total: u32,
+    p: String,
+    m: String,
+) -> impl IntoView {
     let query = use_query_map();
     let selected = move || query.read().get("history").unwrap_or_default();
+    let shown = entries.len();
+    let older = entries.last().map(|e| e.id);
     let entries = StoredValue::new(entries);
     view! {
         <section class="card" aria-labelledby="history-h">
@@ -154,14 +163,24 @@ pub(super) fn History(entries: Vec<crate::domain::views::HistoryEntry>) -> impl 
                 {move || {
                     let sel = selected();
                     let prefix = HISTORY_FILTERS.iter().find(|(q, _, _)| *q == sel).map(|(_, _, p)| *p).unwrap_or("");
-                    entries.get_value().into_iter().filter(|e| e.action.starts_with(prefix)).map(|e| view! {
-                        <li><span class="muted">{when(&e.at)}</span> " " <strong>{e.actor.clone().unwrap_or_else(|| "system".into())}</strong>
-                            " " <code>{e.action.clone()}</code> " " {e.subject.clone()}
-                            {(!e.change.is_empty()).then(|| view! { <span class="change">" — " {e.change.clone()}</span> })}</li>
-                    }).collect_view()
+                    entries.get_value().into_iter().filter(|e| e.action.starts_with(prefix)).map(|e| view! { <HistoryItem e/> }).collect_view()
                 }}
             </ul>
+            {(total as usize > shown).then(|| view! {
+                <p class="muted">{format!("The newest {shown} of {total} events. ")}
+                    <a href=format!("/p/{p}/m/{m}/history?before={}", older.unwrap_or(0))>"Older events"</a></p>
+            })}
         </section>
+    }
+}
+
+/// One audit event: when, who, what, and an edit's change.
+#[component]
+pub(crate) fn HistoryItem(e: HistoryEntry) -> impl IntoView {
+    view! {
+        <li><span class="muted">{when(&e.at)}</span> " " <strong>{e.actor.clone().unwrap_or_else(|| "system".into())}</strong>
+            " " <code>{e.action.clone()}</code> " " {e.subject.clone()}
+            {(!e.change.is_empty()).then(|| view! { <span class="change">" — " {e.change.clone()}</span> })}</li>
     }
 }
 

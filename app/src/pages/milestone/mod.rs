@@ -19,7 +19,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 mod controls;
+mod history;
 mod manage;
+
+pub use history::HistoryPage;
 
 use controls::*;
 use manage::{History, ManageForms, MilestoneFields};
@@ -467,7 +470,7 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
             <ActionNotice message=action_message(actions.reopen)/>
         </section>
 
-        <History entries=v.history.clone()/>
+        <History entries=v.history.clone() total=v.history_total p=p.get_value() m=m.get_value()/>
 
         {can_manage.then(|| view! { <ManageForms p=p.get_value() m=m.get_value() actions members=v.members.clone() fields=MilestoneFields {
             version: v.version,

@@ -26,7 +26,7 @@ use super::db;
 use super::facts;
 use super::scope::{project_for, Need};
 use crate::domain::codes::{optional_text, required_text, MilestoneCode};
-use crate::domain::derive::{derive, Derived, MilestoneFacts};
+use crate::domain::derive::{derive, history_entry, Derived, History, MilestoneFacts};
 use crate::domain::history::has_stale_approval;
 use crate::domain::milestone::locked_message;
 use crate::domain::views::*;
@@ -49,6 +49,38 @@ pub async fn view(
     .await
 }
 
+/// A page of a milestone's audit history for a reader: at most
+/// [`HISTORY_PAGE`] events older than `before` (the newest when `None`).
+pub async fn history(
+    pool: &SqlitePool,
+    actor: &Actor,
+    project: &str,
+    milestone: &str,
+    before: Option<i64>,
+) -> Result<HistoryPage, AppError> {
+    let (p, _) = project_for(pool, actor, project, Need::Read).await?;
+    let m = milestone_row(pool, &p, milestone).await?;
+    let conn = &mut *pool.acquire().await?;
+    // one more than a page says whether an older page exists
+    let mut events = facts::history_page(conn, m.id, before, HISTORY_PAGE + 1).await?;
+    let older = (events.len() > HISTORY_PAGE).then(|| {
+        events.truncate(HISTORY_PAGE);
+        events.last().map_or(0, |e| e.id)
+    });
+    let total: i64 = sqlx::query_scalar("select count(*) from audit_events where milestone_id = ?")
+        .bind(m.id)
+        .fetch_one(conn)
+        .await?;
+    Ok(HistoryPage {
+        project: p.code.clone(),
+        milestone: m.code.clone(),
+        title: m.title.clone(),
+        total: u32::try_from(total).unwrap_or(u32::MAX),
+        entries: events.iter().map(history_entry).collect(),
+        older,
+    })
+}
+
 /// The whole milestone view: its facts loaded, derived, and decorated for
 /// the viewer. Takes a connection so that a write can derive the state inside
 /// its own transaction (`&mut *tx`) and act on exactly what it derived.
@@ -58,8 +90,14 @@ pub async fn build_view(
     m: &MilestoneRow,
     rights: Rights,
 ) -> Result<MilestoneView, AppError> {
-    let facts = facts::load(conn, m, &rights.username).await?;
-    let d = derive(&facts);
+    let mut facts = facts::load(conn, m, &rights.username).await?;
+    let mut d = derive(&facts);
+    if has_stale_approval(&rights.username, &d.signoff_roles) && facts.history.is_partial() {
+        // saying what changed since the viewer approved may need older events
+        facts.history = History::Full(facts::full_history(conn, m.id).await?);
+        let stale_notices = derive(&facts).stale_notices;
+        d.stale_notices = stale_notices;
+    }
     let members = facts::members(conn, p).await?;
     Ok(MilestoneView {
         project: p.head(),
@@ -85,6 +123,7 @@ pub async fn build_view(
         rights,
         members,
         history: d.history,
+        history_total: d.history_total,
         version: m.version,
         stale_notices: d.stale_notices,
     })
@@ -129,7 +168,7 @@ pub async fn derive_project(
     for (row, mut facts) in rows.into_iter().zip(all) {
         let mut derived = derive(&facts);
         if has_stale_approval(viewer, &derived.signoff_roles) {
-            facts.history = facts::full_history(conn, row.id).await?;
+            facts.history = History::Full(facts::full_history(conn, row.id).await?);
             derived = derive(&facts);
         }
         out.push(Derivation {

@@ -2,6 +2,7 @@
 //! rejection bound to the exact state digest the approver was shown.
 use super::{build_view, ensure_open, standing_certificate};
 use crate::domain::codes::{optional_text, required_text};
+use crate::domain::derive::history_entry;
 use crate::domain::gaps::work_gaps;
 use crate::domain::status::{Decision, SignoffStatus};
 use crate::domain::views::{HistoryEntry, MilestoneView, SignoffView};
@@ -289,8 +290,20 @@ async fn changed_since(
     seen_event: Option<i64>,
 ) -> Result<String, AppError> {
     const SHOWN: usize = 8;
+    let older;
+    let history: &[HistoryEntry] = if v.history_total as usize > v.history.len() {
+        // the page holds the newest events only: the approver may have looked before them
+        older = super::facts::full_history(conn, v.id)
+            .await?
+            .iter()
+            .map(history_entry)
+            .collect::<Vec<_>>();
+        &older
+    } else {
+        &v.history
+    };
     let since: Vec<&HistoryEntry> = match seen_event {
-        Some(id) => v.history.iter().filter(|h| h.id > id).collect(),
+        Some(id) => history.iter().filter(|h| h.id > id).collect(),
         None => {
             // without a history position, the changes after the last decision made on the seen state
             let at: Option<String> =
@@ -299,7 +312,7 @@ async fn changed_since(
                     .bind(seen)
                     .fetch_one(conn)
                     .await?;
-            v.history
+            history
                 .iter()
                 .filter(|h| at.as_ref().is_none_or(|t| &h.at >= t))
                 .collect()
