@@ -4,6 +4,7 @@
 //! the same `app::ssr` operations the pages use. Modules depend one way:
 //! `api` → `upload` → `http` (errors, extractors) → `app`.
 
+pub mod alloc;
 pub mod api;
 pub mod assets;
 pub mod config;

@@ -14,13 +14,13 @@ use std::sync::Arc;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// mimalloc: a request allocates and frees thousands of small values (rows,
-/// strings, views), where glibc's malloc spent ~20 % of a tick's CPU time.
+/// mimalloc ([`server::alloc`]).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    server::alloc::tune();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
