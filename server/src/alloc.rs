@@ -7,7 +7,7 @@
 //! eagerly and freed pages purged only after a delay, checked on the next
 //! allocation, which an idle server never makes. [`tune`] turns both off.
 
-use libmimalloc_sys::{mi_option_get, mi_option_set, mi_option_t};
+use libmimalloc_sys::{mi_option_set, mi_option_t};
 
 /// Options as mimalloc v3's `mimalloc.h` numbers them (`mi_option_e`); the
 /// crate is pinned to the version whose header this was read from, and
@@ -25,15 +25,17 @@ pub fn tune() {
     }
 }
 
-/// An option's current value.
-fn get(option: mi_option_t) -> i64 {
-    // SAFETY: mi_option_get reads mimalloc's option table.
-    i64::from(unsafe { mi_option_get(option) })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use libmimalloc_sys::mi_option_get;
+    use std::ffi::c_long;
+
+    /// An option's current value.
+    fn get(option: mi_option_t) -> c_long {
+        // SAFETY: mi_option_get reads mimalloc's option table.
+        unsafe { mi_option_get(option) }
+    }
 
     #[test]
     fn the_option_numbers_name_the_options_meant() {
