@@ -35,6 +35,9 @@ pub enum AppError {
     /// A feature this installation is not set up for yet; the message says how to set it up.
     #[error("{0}")]
     Unavailable(String),
+    /// The evidence store's disk is (nearly) full: nothing was stored.
+    #[error("{0}")]
+    StorageFull(String),
     /// The database is busy with other writers; the caller should retry
     /// (answered with `Retry-After`).
     #[error("the server is busy with other changes: nothing was saved, try again in a moment")]
@@ -74,6 +77,7 @@ impl AppError {
             AppError::Invalid { .. } | AppError::Unprocessable(_) => 422,
             AppError::Conflict(_) | AppError::Gaps { .. } | AppError::AlreadyDone => 409,
             AppError::TooLarge(_) => 413,
+            AppError::StorageFull(_) => 507,
             AppError::Unavailable(_) | AppError::Busy => 503,
             AppError::BadCredentials => 401,
             AppError::TooManyAttempts { .. } => 429,
@@ -95,6 +99,7 @@ impl AppError {
             AppError::TooLarge(_) => "too_large",
             AppError::Unprocessable(_) => "unprocessable",
             AppError::Unavailable(_) => "unavailable",
+            AppError::StorageFull(_) => "storage_full",
             AppError::Busy => "busy",
             AppError::BadCredentials => "bad_credentials",
             AppError::TooManyAttempts { .. } => "too_many_attempts",

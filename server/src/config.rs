@@ -46,6 +46,20 @@ pub struct Global {
     /// benchmarks. Off by default: timings can reveal that a hidden project exists.
     #[arg(long, env = "ATTEST_SERVER_TIMING", global = true)]
     pub server_timing: bool,
+    /// Seconds requests in flight may take to finish after SIGTERM or
+    /// SIGINT before they are cut off and the server exits.
+    #[arg(
+        long,
+        env = "ATTEST_SHUTDOWN_GRACE",
+        default_value_t = 30,
+        global = true
+    )]
+    pub shutdown_grace: u64,
+    /// Uploads are refused (507) while the evidence store's file system has
+    /// less than this many bytes free (default 256 MiB), and an upload stops
+    /// before it would leave less.
+    #[arg(long, env = "ATTEST_MIN_FREE_BYTES", default_value_t = 256 * 1024 * 1024, global = true)]
+    pub min_free_bytes: u64,
     /// Do not load the demo project into a new database.
     #[arg(long, env = "ATTEST_NO_DEMO", global = true)]
     pub no_demo: bool,
@@ -93,6 +107,27 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Check the installation: database integrity, every evidence file
+    /// against its SHA-256, the audit chain, every certificate, leftovers.
+    /// Exit 0 when sound, 1 when something is damaged.
+    Fsck {
+        /// Also remove leftovers (temp files of cut uploads, blobs no evidence
+        /// names) older than a minute; nothing else is ever changed.
+        #[arg(long)]
+        repair: bool,
+    },
+    /// Write a consistent backup into OUT (a new or empty directory) while
+    /// the server keeps serving: the database, the evidence files it names,
+    /// the public keys and a manifest of SHA-256s.
+    Backup {
+        out: PathBuf,
+        /// Include the private signing keys (keep such a backup secret).
+        #[arg(long)]
+        include_keys: bool,
+    },
+    /// Restore a backup into the data directory, which must be new or
+    /// empty; a backup that does not match its manifest is refused.
+    Restore { backup: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]

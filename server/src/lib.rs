@@ -11,6 +11,7 @@ pub mod config;
 pub mod csrf;
 pub mod headers;
 pub mod http;
+pub mod ops;
 pub mod pdf;
 pub mod routes;
 pub mod timing;

@@ -40,7 +40,7 @@ async fn main() -> ExitCode {
 
 async fn open_state(g: &config::Global) -> Result<(AppState, bool), BoxError> {
     let (pool, is_new) = db::open(&g.data_dir).await?;
-    let blobs = BlobStore::open(g.data_dir.join("blobs"))?;
+    let blobs = BlobStore::open(g.data_dir.join("blobs"))?.with_min_free(g.min_free_bytes);
     let keys = KeyStore::open(g.data_dir.join("keys"))?;
     Ok((
         AppState {
@@ -257,6 +257,57 @@ async fn run(cli: Cli) -> Result<ExitCode, BoxError> {
             println!("signing key rotated: {old} → {new} (old keys are kept for verification; restart the server to sign with the new one)");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Fsck { repair } => {
+            let (state, _) = open_state(&g).await?;
+            if repair {
+                let removed =
+                    server::ops::repair(&state, std::time::Duration::from_secs(60)).await?;
+                println!("removed {removed} leftover files");
+            }
+            let report = server::ops::fsck(&state).await?;
+            for line in report.lines() {
+                println!("{line}");
+            }
+            Ok(if report.is_sound() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Backup { out, include_keys } => {
+            let (state, _) = open_state(&g).await?;
+            let m = server::ops::backup(&state, &out, include_keys).await?;
+            println!(
+                "backup written to {}: {} files, {} evidence rows, {} certificates, {} audit events{}",
+                out.display(),
+                m.files.len(),
+                m.evidence,
+                m.certificates,
+                m.audit_events,
+                if include_keys { ", private keys included" } else { "" }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { backup } => {
+            let m = server::ops::restore(&backup, &g.data_dir)?;
+            let state = server::ops::open(&g.data_dir).await?;
+            let report = server::ops::fsck(&state).await?;
+            println!(
+                "restored {} files ({} certificates, {} audit events) into {}",
+                m.files.len(),
+                m.certificates,
+                m.audit_events,
+                g.data_dir.display()
+            );
+            for line in report.lines() {
+                println!("{line}");
+            }
+            Ok(if report.is_sound() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
@@ -311,6 +362,18 @@ async fn serve(g: &config::Global) -> Result<ExitCode, BoxError> {
         Err(e) => eprintln!("warning: {e} (until then PDF exports answer 503)"),
     }
     let show_logins = demo::is_loaded(&state).await.unwrap_or(false);
+    // what a crash left behind: temp files of cut uploads, and blobs moved
+    // into place whose row never committed (nothing else writes yet)
+    let swept = state.blobs.sweep(&state.pool).await?;
+    if swept.temp_files + swept.orphans > 0 {
+        tracing::info!(
+            temp_files = swept.temp_files,
+            orphans = swept.orphans,
+            "removed what an earlier stop left in the blob store"
+        );
+    }
+    let pool = state.pool.clone();
+    let g_grace = std::time::Duration::from_secs(g.shutdown_grace);
     let verify_limit = server::verify_limit::VerifyLimit::per_minute(g.verify_per_minute);
     let mut app = server::router_with(state, leptos, verify_limit).await?;
     if g.server_timing {
@@ -322,15 +385,56 @@ async fn serve(g: &config::Global) -> Result<ExitCode, BoxError> {
         print_demo_logins();
     }
     // the client address feeds the log-in throttle and the verify rate limit
-    axum::serve(
+    let stopping = Arc::new(tokio::sync::Notify::new());
+    let serving = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown())
-    .await?;
+    .with_graceful_shutdown({
+        let stopping = stopping.clone();
+        async move {
+            let signal = stop_signal().await;
+            tracing::info!(
+                signal,
+                grace_s = g_grace.as_secs(),
+                "stopping: no new connections, finishing requests in flight"
+            );
+            stopping.notify_one();
+        }
+    });
+    let finished = tokio::select! {
+        served = serving => { served?; true }
+        () = async { stopping.notified().await; tokio::time::sleep(g_grace).await } => false,
+    };
+    if !finished {
+        tracing::warn!(grace_s = g_grace.as_secs(), "requests still in flight after the grace period: cut off (their uploads leave nothing behind)");
+    }
+    // the last connection to close checkpoints the WAL into the database file
+    db::close(&pool).await;
+    tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }
 
-async fn shutdown() {
-    let _ = tokio::signal::ctrl_c().await;
+/// Waits for SIGTERM (systemd, Docker, Kubernetes) or SIGINT (Ctrl-C) and names it.
+async fn stop_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => tokio::select! {
+                _ = term.recv() => "SIGTERM",
+                _ = tokio::signal::ctrl_c() => "SIGINT",
+            },
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM; stopping on Ctrl-C only");
+                let _ = tokio::signal::ctrl_c().await;
+                "SIGINT"
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        "Ctrl-C"
+    }
 }

@@ -2,6 +2,12 @@
 //! under their SHA-256. Uploads stream into a temp file (hashed and counted
 //! on the way), are fsynced, and renamed into place; the same bytes are
 //! stored once.
+//!
+//! A blob is moved into place before its evidence row commits, so a crash
+//! can leave a blob without a row (never a row without its blob), and a cut
+//! upload a temp file: [`BlobStore::sweep`] removes both when the server
+//! starts. Before receiving a file the store checks it can write and has
+//! room, so a read-only or full disk is refused before any bytes arrive.
 
 use crate::error::AppError;
 use sha2::{Digest, Sha256};
@@ -11,6 +17,15 @@ use tokio::io::AsyncWriteExt;
 
 pub struct BlobStore {
     root: PathBuf,
+    /// Uploads stop while the file system has less than this free.
+    min_free: u64,
+}
+
+/// What [`BlobStore::sweep`] removed.
+#[derive(Debug, Default, PartialEq)]
+pub struct Swept {
+    pub temp_files: usize,
+    pub orphans: usize,
 }
 
 /// A file being received.
@@ -22,6 +37,10 @@ pub struct BlobWriter {
     hasher: Sha256,
     size: u64,
     limit: u64,
+    /// How many bytes may arrive before the disk would pass `min_free`.
+    room: u64,
+    min_free: u64,
+    root: PathBuf,
 }
 
 /// A received, hashed file not yet in the store. Dropping it deletes it.
@@ -35,7 +54,19 @@ impl BlobStore {
     pub fn open(root: impl Into<PathBuf>) -> std::io::Result<Self> {
         let root = root.into();
         std::fs::create_dir_all(root.join("tmp"))?;
-        Ok(Self { root })
+        Ok(Self { root, min_free: 0 })
+    }
+
+    /// Refuses uploads while the disk has less than `bytes` free.
+    pub fn with_min_free(self, bytes: u64) -> Self {
+        Self {
+            min_free: bytes,
+            ..self
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
     }
 
     /// Where the blob with this hash lives (whether or not it exists).
@@ -43,16 +74,113 @@ impl BlobStore {
         self.root.join(sha256.get(..2).unwrap_or("xx")).join(sha256)
     }
 
-    /// Starts receiving a file of at most `limit` bytes.
+    /// Starts receiving a file of at most `limit` bytes: 503 when the store
+    /// cannot be written, 507 when its disk is (nearly) full.
     pub async fn begin(&self, limit: u64) -> Result<BlobWriter, AppError> {
-        let (file, path) = tempfile::NamedTempFile::new_in(self.root.join("tmp"))?.into_parts();
+        self.ensure_writable()?;
+        let room = self.room()?;
+        let (file, path) = tempfile::NamedTempFile::new_in(self.root.join("tmp"))
+            .map_err(|e| self.not_writable(&self.root.join("tmp"), &e))?
+            .into_parts();
         Ok(BlobWriter {
             file: tokio::io::BufWriter::with_capacity(1024 * 1024, tokio::fs::File::from_std(file)),
             path,
             hasher: Sha256::new(),
             size: 0,
             limit,
+            room,
+            min_free: self.min_free,
+            root: self.root.clone(),
         })
+    }
+
+    /// 503 naming the path when a file cannot be created where blobs go
+    /// (the store's root, where the two-digit directories are made, and tmp).
+    pub fn ensure_writable(&self) -> Result<(), AppError> {
+        for dir in [self.root.clone(), self.root.join("tmp")] {
+            tempfile::tempfile_in(&dir).map_err(|e| self.not_writable(&dir, &e))?;
+        }
+        Ok(())
+    }
+
+    fn not_writable(&self, dir: &Path, e: &std::io::Error) -> AppError {
+        tracing::error!(path = %dir.display(), error = %e, "evidence storage is not writable");
+        AppError::Unavailable(format!(
+            "evidence storage is not writable: {} ({e}); nothing was stored",
+            dir.display()
+        ))
+    }
+
+    /// Bytes that may still arrive before the disk has less than
+    /// `min_free` left; 507 when it already has.
+    fn room(&self) -> Result<u64, AppError> {
+        let free = free_bytes(&self.root)?;
+        if free < self.min_free {
+            tracing::error!(path = %self.root.display(), free, min_free = self.min_free, "evidence storage is almost full: uploads refused");
+            return Err(full_error(&self.root, free, self.min_free));
+        }
+        Ok(free - self.min_free)
+    }
+
+    /// Removes temp files and blobs that no evidence row names. Only while
+    /// nothing else writes (at start, before serving; `attest fsck --repair`):
+    /// a blob is in place shortly before its row commits.
+    pub async fn sweep(&self, pool: &sqlx::SqlitePool) -> Result<Swept, AppError> {
+        let mut swept = Swept::default();
+        for entry in std::fs::read_dir(self.root.join("tmp"))? {
+            let entry = entry?;
+            if entry.file_type()?.is_file() {
+                std::fs::remove_file(entry.path())?;
+                swept.temp_files += 1;
+            }
+        }
+        for path in self.orphans(pool).await? {
+            std::fs::remove_file(&path)?;
+            tracing::warn!(path = %path.display(), "removed a blob no evidence row names");
+            swept.orphans += 1;
+        }
+        Ok(swept)
+    }
+
+    /// Temp files left in the store.
+    pub fn temp_files(&self) -> std::io::Result<Vec<PathBuf>> {
+        std::fs::read_dir(self.root.join("tmp"))?
+            .map(|e| e.map(|e| e.path()))
+            .collect()
+    }
+
+    /// Every blob in the store: (hash named by its file, path).
+    pub fn blobs(&self) -> std::io::Result<Vec<(String, PathBuf)>> {
+        let mut out = Vec::new();
+        for dir in std::fs::read_dir(&self.root)? {
+            let dir = dir?;
+            let name = dir.file_name().to_string_lossy().to_string();
+            if name == "tmp" || !dir.file_type()?.is_dir() {
+                continue;
+            }
+            for f in std::fs::read_dir(dir.path())? {
+                let f = f?;
+                out.push((f.file_name().to_string_lossy().to_string(), f.path()));
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Blobs no evidence row names.
+    pub async fn orphans(&self, pool: &sqlx::SqlitePool) -> Result<Vec<PathBuf>, AppError> {
+        let named: std::collections::HashSet<String> =
+            sqlx::query_scalar("select distinct sha256 from evidence")
+                .fetch_all(pool)
+                .await?
+                .into_iter()
+                .collect();
+        Ok(self
+            .blobs()?
+            .into_iter()
+            .filter(|(sha, _)| !named.contains(sha))
+            .map(|(_, path)| path)
+            .collect())
     }
 
     /// Moves a received file into the store (a no-op when the bytes are already there).
@@ -96,8 +224,21 @@ impl BlobWriter {
                 human_size(self.limit)
             )));
         }
+        if self.size > self.room {
+            let free = free_bytes(&self.root)?;
+            tracing::error!(path = %self.root.display(), free, "evidence storage is almost full: upload stopped");
+            return Err(full_error(&self.root, free, self.min_free));
+        }
         self.hasher.update(chunk);
-        self.file.write_all(chunk).await?;
+        self.file.write_all(chunk).await.map_err(|e| {
+            if e.kind() == std::io::ErrorKind::StorageFull {
+                tracing::error!(path = %self.root.display(), error = %e, "evidence storage is full");
+                full_error(&self.root, 0, self.min_free)
+            } else {
+                tracing::error!(path = %self.root.display(), error = %e, "writing an upload failed");
+                AppError::Unavailable(format!("evidence storage failed: {} ({e}); nothing was stored", self.root.display()))
+            }
+        })?;
         Ok(())
     }
 
@@ -111,6 +252,21 @@ impl BlobWriter {
             size: self.size,
         })
     }
+}
+
+/// Bytes free for an unprivileged writer on the file system holding `path`.
+fn free_bytes(path: &Path) -> Result<u64, AppError> {
+    let s = rustix::fs::statvfs(path).map_err(std::io::Error::from)?;
+    Ok(s.f_bavail.saturating_mul(s.f_frsize))
+}
+
+fn full_error(root: &Path, free: u64, min_free: u64) -> AppError {
+    AppError::StorageFull(format!(
+        "evidence storage is almost full: {} free at {}, uploads stop below {}; nothing was stored",
+        human_size(free),
+        root.display(),
+        human_size(min_free)
+    ))
 }
 
 /// 1.5 MiB, 100 MiB, 512 B.
@@ -167,6 +323,110 @@ mod tests {
             std::fs::read_dir(dir.path().join("tmp")).unwrap().count(),
             0
         );
+    }
+
+    #[tokio::test]
+    async fn a_store_that_cannot_be_written_is_refused_before_any_bytes_naming_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::open(dir.path()).unwrap();
+        // (tests run as root in CI, where permissions do not stop writes:
+        // a file where the temp directory should be does)
+        std::fs::remove_dir(dir.path().join("tmp")).unwrap();
+        std::fs::write(dir.path().join("tmp"), b"not a directory").unwrap();
+        let Err(err) = store.begin(100).await else {
+            panic!("began writing into an unwritable store")
+        };
+        assert_eq!(err.status(), 503);
+        let message = err.to_string();
+        assert!(
+            message.starts_with("evidence storage is not writable: ")
+                && message.contains(&dir.path().join("tmp").display().to_string()),
+            "{message}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_full_disk_refuses_uploads_before_and_while_they_arrive() {
+        let dir = tempfile::tempdir().unwrap();
+        let full = BlobStore::open(dir.path()).unwrap().with_min_free(u64::MAX);
+        let Err(err) = full.begin(100).await else {
+            panic!("began an upload on a full disk")
+        };
+        assert_eq!(err.status(), 507);
+        assert!(
+            err.to_string()
+                .starts_with("evidence storage is almost full: "),
+            "{err}"
+        );
+
+        // room for 4 KiB more: a larger file stops on the way, leaving nothing
+        let free = free_bytes(dir.path()).unwrap();
+        let store = BlobStore::open(dir.path())
+            .unwrap()
+            .with_min_free(free - 4096);
+        let mut w = store.begin(u64::MAX).await.unwrap();
+        let chunk = vec![7u8; 1024 * 1024];
+        let mut refused = None;
+        for _ in 0..16 {
+            if let Err(e) = w.write(&chunk).await {
+                refused = Some(e);
+                break;
+            }
+        }
+        assert_eq!(refused.map(|e| e.status()), Some(507));
+        drop(w);
+        assert!(store.temp_files().unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn the_sweep_removes_temp_files_and_unnamed_blobs_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let (pool, _) = crate::ssr::db::open(&dir.path().join("db")).await.unwrap();
+        let store = BlobStore::open(dir.path().join("blobs")).unwrap();
+        let named = store.put_bytes(b"named").await.unwrap();
+        let named_sha = named.sha256.clone();
+        let named_path = store.commit(named).await.unwrap();
+        let orphan = store.put_bytes(b"orphan").await.unwrap();
+        let orphan_path = store.commit(orphan).await.unwrap();
+        // a cut upload
+        let mut cut = store.begin(100).await.unwrap();
+        cut.write(b"half").await.unwrap();
+        std::mem::forget(cut);
+        // an evidence row naming the first blob (its project and uploader
+        // do not matter here: foreign keys off on this one connection)
+        let mut c = pool.acquire().await.unwrap();
+        sqlx::query("pragma foreign_keys = off")
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        sqlx::query(
+            "insert into evidence (project_id, sha256, size_bytes, media_type, original_name, kind, uploaded_by, uploaded_at, effective_at)
+             values (1, ?, 5, 'text/plain', 'n.txt', 'plain', 1, '2026-12-03T00:00:00Z', '2026-12-03T00:00:00Z')",
+        )
+        .bind(&named_sha)
+        .execute(&mut *c)
+        .await
+        .unwrap();
+        sqlx::query("pragma foreign_keys = on")
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        drop(c);
+        assert_eq!(
+            store.orphans(&pool).await.unwrap(),
+            vec![orphan_path.clone()]
+        );
+        let swept = store.sweep(&pool).await.unwrap();
+        assert_eq!(
+            swept,
+            Swept {
+                temp_files: 1,
+                orphans: 1
+            }
+        );
+        assert!(named_path.exists());
+        assert!(!orphan_path.exists());
+        assert!(store.temp_files().unwrap().is_empty());
     }
 
     #[test]

@@ -2,6 +2,9 @@
 //! `<data-dir>/keys/` with owner-only permissions; `attest key rotate` adds a
 //! new current key and keeps the old ones so earlier certificates still verify.
 //! A key's id is the first 16 hex digits of the SHA-256 of its public key.
+//! A restored backup without its private keys brings their public halves
+//! (`ed25519-{kid}.pub`): certificates they signed still verify, and a new
+//! key signs from then on.
 
 use crate::error::AppError;
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
@@ -14,6 +17,8 @@ pub struct KeyStore {
     dir: PathBuf,
     current: String,
     keys: BTreeMap<String, SigningKey>,
+    /// Keys known only by their public half (from a backup).
+    verify_only: BTreeMap<String, VerifyingKey>,
 }
 
 /// A public key as published.
@@ -55,9 +60,22 @@ impl KeyStore {
             std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
         }
         let mut keys = BTreeMap::new();
+        let mut verify_only = BTreeMap::new();
         for entry in std::fs::read_dir(&dir)? {
             let path = entry?.path();
-            if path.extension().and_then(|e| e.to_str()) != Some("key") {
+            let ext = path.extension().and_then(|e| e.to_str());
+            if ext == Some("pub") {
+                let text = std::fs::read_to_string(&path)?;
+                let key = parse_public_key(&text).map_err(|e| {
+                    std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!("{}: {e}", path.display()),
+                    )
+                })?;
+                verify_only.insert(key_id(&key), key);
+                continue;
+            }
+            if ext != Some("key") {
                 continue;
             }
             let text = std::fs::read_to_string(&path)?;
@@ -81,6 +99,7 @@ impl KeyStore {
             dir,
             current: current.unwrap_or_default(),
             keys,
+            verify_only,
         };
         if store.current.is_empty() {
             store.rotate()?;
@@ -120,20 +139,33 @@ impl KeyStore {
     }
 
     pub fn public(&self, kid: &str) -> Option<VerifyingKey> {
-        self.keys.get(kid).map(SigningKey::verifying_key)
+        self.keys
+            .get(kid)
+            .map(SigningKey::verifying_key)
+            .or_else(|| self.verify_only.get(kid).copied())
+    }
+
+    /// The directory the keys live in.
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 
     /// Every key, for the well-known URL.
     pub fn published(&self) -> Vec<PublicKey> {
-        self.keys
-            .iter()
+        let signing = self.keys.iter().map(|(kid, k)| (kid, k.verifying_key()));
+        let only = self.verify_only.iter().map(|(kid, k)| (kid, *k));
+        let mut all: Vec<PublicKey> = signing
+            .chain(only)
             .map(|(kid, k)| PublicKey {
                 kid: kid.clone(),
                 alg: "Ed25519".into(),
-                public_key: hex::encode(k.verifying_key().as_bytes()),
+                public_key: hex::encode(k.as_bytes()),
                 current: *kid == self.current,
             })
-            .collect()
+            .collect();
+        all.sort_by(|a, b| a.kid.cmp(&b.kid));
+        all.dedup_by(|a, b| a.kid == b.kid);
+        all
     }
 }
 

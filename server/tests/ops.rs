@@ -1,0 +1,213 @@
+//! Issue 11: operating an installation — `attest fsck`, `attest backup` while
+//! writes continue, `attest restore` (refusing a damaged backup), and the
+//! blob store's leftovers after a crash.
+
+mod common;
+
+use common::{junit, World};
+use serde_json::json;
+use server::ops;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A world with a certificate and an extra evidence file on M1.
+async fn certified() -> (World, String) {
+    let w = World::new().await;
+    let number = w.certify("Unit tests pass", "Ship").await;
+    let r = w
+        .app
+        .post(
+            Some(&w.pm),
+            "/api/v1/projects/WM/milestones",
+            json!({"code": "M2", "title": "Next"}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.status);
+    let xml = junit(6, 1);
+    let r = w
+        .app
+        .upload(
+            &w.eng,
+            "WM",
+            &[("milestone", "M2")],
+            Some(("more.xml", xml.as_bytes())),
+        )
+        .await;
+    assert!(r.status.is_success(), "{} {}", r.status, r.error_message());
+    (w, number)
+}
+
+#[tokio::test]
+async fn a_backup_taken_while_writes_continue_restores_to_a_sound_installation() {
+    let (w, number) = certified().await;
+    let state = w.app.state.clone();
+    assert!(ops::fsck(&state).await.unwrap().is_clean());
+
+    // a PM keeps adding milestones while the backup runs
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let (router, pm, stop) = (w.app.router.clone(), w.pm.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut n = 0;
+            while !stop.load(Ordering::Relaxed) {
+                n += 1;
+                let r = common::send_to(
+                    &router,
+                    common::post_json(
+                        &pm,
+                        "/api/v1/projects/WM/milestones",
+                        json!({"code": format!("M{}", 100 + n), "title": "More"}),
+                    ),
+                )
+                .await;
+                assert!(r.status.is_success(), "{}", r.status);
+            }
+            n
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("backup");
+    let manifest = ops::backup(&state, &dir, false).await.unwrap();
+    stop.store(true, Ordering::Relaxed);
+    let written = writer.await.unwrap();
+    assert!(written > 1, "writes went on during the backup ({written})");
+    assert_eq!(manifest.certificates, 1);
+    assert!(!manifest.includes_private_keys);
+    assert!(
+        manifest.files.iter().all(|f| !f.path.ends_with(".key")),
+        "no private key without --include-keys"
+    );
+    assert!(manifest
+        .files
+        .iter()
+        .any(|f| f.path.starts_with("keys/") && f.path.ends_with(".pub")));
+    assert!(
+        ops::backup(&state, &dir, false).await.is_err(),
+        "a backup never overwrites one"
+    );
+
+    // restore into an empty directory: sound, the certificate verifies with
+    // the public key alone, the chain holds, every blob is there
+    let data = out.path().join("restored");
+    ops::restore(&dir, &data).unwrap();
+    let restored = ops::open(&data).await.unwrap();
+    let report = ops::fsck(&restored).await.unwrap();
+    assert!(report.is_clean(), "{:#?}", report.lines());
+    assert_eq!(
+        report.audit.as_ref().copied().unwrap() as usize,
+        manifest.audit_events
+    );
+    assert_eq!(report.evidence_checked, manifest.evidence);
+    let c = app::ssr::certificates::verify(&restored, &number)
+        .await
+        .unwrap();
+    assert_eq!(c.status, "valid", "{:?}", c.problem);
+    // a restored installation signs with a key of its own from then on
+    assert!(restored.keys.public(restored.keys.current_id()).is_some());
+    assert!(
+        ops::restore(&dir, &data).is_err(),
+        "restore never writes over data"
+    );
+}
+
+#[tokio::test]
+async fn a_damaged_or_incomplete_backup_is_refused_and_nothing_is_written() {
+    let (w, _) = certified().await;
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("backup");
+    let manifest = ops::backup(&w.app.state, &dir, true).await.unwrap();
+    assert!(manifest.files.iter().any(|f| f.path.ends_with(".key")));
+
+    // one flipped byte in an evidence file
+    let blob = manifest
+        .files
+        .iter()
+        .find(|f| f.path.starts_with("blobs/"))
+        .unwrap();
+    let path = dir.join(&blob.path);
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[0] ^= 1;
+    std::fs::write(&path, &bytes).unwrap();
+    let target = out.path().join("target");
+    let err = ops::restore(&dir, &target).unwrap_err().to_string();
+    assert!(
+        err.starts_with(&format!("{} is damaged", blob.path)),
+        "{err}"
+    );
+    assert!(!target.exists(), "nothing written for a damaged backup");
+    bytes[0] ^= 1;
+    std::fs::write(&path, &bytes).unwrap();
+
+    // a file slipped in, or the manifest gone (a backup cut short)
+    std::fs::write(dir.join("blobs/extra"), b"x").unwrap();
+    let err = ops::restore(&dir, &target).unwrap_err().to_string();
+    assert_eq!(err, "blobs/extra is not in the manifest");
+    std::fs::remove_file(dir.join("blobs/extra")).unwrap();
+    std::fs::rename(dir.join("manifest.json"), dir.join("kept")).unwrap();
+    let err = ops::restore(&dir, &target).unwrap_err().to_string();
+    assert!(err.starts_with("no manifest.json in "), "{err}");
+    assert!(!target.exists());
+    std::fs::rename(dir.join("kept"), dir.join("manifest.json")).unwrap();
+    ops::restore(&dir, &target).unwrap();
+    let restored = ops::open(&target).await.unwrap();
+    assert!(ops::fsck(&restored).await.unwrap().is_clean());
+}
+
+#[tokio::test]
+async fn fsck_names_damaged_and_missing_evidence_and_repair_removes_only_leftovers() {
+    let (w, _) = certified().await;
+    let state = w.app.state.clone();
+    let shas: Vec<String> = sqlx::query_scalar("select distinct sha256 from evidence order by id")
+        .fetch_all(&state.pool)
+        .await
+        .unwrap();
+    assert!(shas.len() >= 2);
+    // one evidence file altered, one gone, plus a crash's leftovers
+    std::fs::write(state.blobs.path_of(&shas[0]), b"altered").unwrap();
+    let gone = state.blobs.path_of(&shas[1]);
+    let kept = std::fs::read(&gone).unwrap();
+    std::fs::remove_file(&gone).unwrap();
+    let orphan = state
+        .blobs
+        .commit(state.blobs.put_bytes(b"orphan").await.unwrap())
+        .await
+        .unwrap();
+    let mut cut = state.blobs.begin(100).await.unwrap();
+    cut.write(b"half an upload").await.unwrap();
+    std::mem::forget(cut);
+
+    let report = ops::fsck(&state).await.unwrap();
+    assert!(!report.is_sound());
+    assert_eq!(report.damaged_blobs.len(), 2, "{:#?}", report.lines());
+    assert!(report
+        .damaged_blobs
+        .iter()
+        .any(|d| d.contains(&shas[0]) && d.contains("hash to")));
+    assert!(report
+        .damaged_blobs
+        .iter()
+        .any(|d| d.contains(&shas[1]) && d.contains("cannot be read")));
+    assert_eq!(report.orphans, vec![orphan.clone()]);
+    assert_eq!(report.temp_files.len(), 1);
+    assert_eq!(report.integrity, "ok");
+    assert!(report.audit.is_ok());
+
+    // leftovers younger than the minimum age may belong to a running upload
+    assert_eq!(
+        ops::repair(&state, Duration::from_secs(3600))
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(ops::repair(&state, Duration::ZERO).await.unwrap(), 2);
+    let after = ops::fsck(&state).await.unwrap();
+    assert!(after.orphans.is_empty() && after.temp_files.is_empty());
+    assert_eq!(
+        after.damaged_blobs.len(),
+        2,
+        "repair never touches evidence"
+    );
+    std::fs::write(&gone, kept).unwrap();
+}
