@@ -60,9 +60,18 @@ pub struct Global {
     /// before it would leave less.
     #[arg(long, env = "ATTEST_MIN_FREE_BYTES", default_value_t = 256 * 1024 * 1024, global = true)]
     pub min_free_bytes: u64,
+    /// Log lines as text for people, or JSON objects (one per line) for a log collector.
+    #[arg(long, env = "ATTEST_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
     /// Do not load the demo project into a new database.
     #[arg(long, env = "ATTEST_NO_DEMO", global = true)]
     pub no_demo: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]

@@ -11,6 +11,7 @@ pub mod config;
 pub mod csrf;
 pub mod headers;
 pub mod http;
+pub mod observe;
 pub mod ops;
 pub mod pdf;
 pub mod routes;
@@ -100,6 +101,8 @@ pub fn page_routes() -> Vec<leptos_axum::AxumRouteListing> {
 pub fn routes(state: &ServerState) -> Routes<ServerState> {
     Routes::new()
         .get("/healthz", api::healthz)
+        .get("/readyz", observe::readyz)
+        .get("/metrics", observe::serve_metrics)
         .get("/.well-known/attest-keys.json", api::public_keys)
         .nest("/api/v1", api::router(state))
         .merge(upload::browser_router(state))
@@ -135,6 +138,7 @@ pub async fn router_with(
         https: state.public_url.starts_with("https://"),
     };
     app::ssr::auth::prepare_login();
+    observe::metrics();
     let context = render_context(state.clone(), Arc::new(LoginThrottle::default()));
     let server_state = ServerState {
         app: state,
@@ -150,6 +154,7 @@ pub async fn router_with(
             ServerState,
             _,
         >(context, shell))
+        .route_layer(axum::middleware::from_fn(observe::record))
         .with_state(server_state)
         .layer(axum::middleware::from_fn_with_state(
             (verify, pool),
@@ -165,13 +170,11 @@ pub async fn router_with(
             security,
             headers::add_security_headers,
         ))
-        .layer(assets::compress_pages())
-        .layer(tower_http::trace::TraceLayer::new_for_http())
-        // the site's own files skip sessions, CSRF, form handling and tracing
-        .merge(assets.layer(axum::middleware::from_fn_with_state(
-            security,
-            headers::add_security_headers,
-        )));
+        .layer(assets::compress_pages());
+    // the site's own files skip sessions, CSRF, form handling and tracing
+    let app = observe::with_request_ids(app).merge(assets.layer(
+        axum::middleware::from_fn_with_state(security, headers::add_security_headers),
+    ));
     Ok(app)
 }
 

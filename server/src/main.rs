@@ -21,14 +21,22 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() -> ExitCode {
     server::alloc::tune();
-    tracing_subscriber::fmt()
+    let cli = Cli::parse();
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,sqlx=warn,tower_sessions=warn".into()),
         )
-        .with_writer(std::io::stderr)
-        .init();
-    let cli = Cli::parse();
+        .with_writer(std::io::stderr);
+    match cli.global.log_format {
+        config::LogFormat::Text => logs.init(),
+        // the request's span (its id, method and path) goes with every line
+        config::LogFormat::Json => logs
+            .json()
+            .with_current_span(false)
+            .with_span_list(true)
+            .init(),
+    }
     match run(cli).await {
         Ok(code) => code,
         Err(e) => {
@@ -379,6 +387,7 @@ async fn serve(g: &config::Global) -> Result<ExitCode, BoxError> {
     if g.server_timing {
         app = server::timing::with_server_timing(app);
     }
+    server::observe::spawn_upkeep();
     let listener = server::listen(g.addr).await?;
     println!("Attest is serving at http://{}", g.addr);
     if show_logins {

@@ -286,10 +286,12 @@ pub fn check_backup(dir: &Path) -> Result<Manifest, String> {
     for f in &manifest.files {
         match present.iter().find(|p| p.path == f.path) {
             None => return Err(format!("{} is listed in the manifest but missing", f.path)),
-            Some(p) if p.sha256 != f.sha256 || p.bytes != f.bytes => return Err(format!(
+            Some(p) if p.sha256 != f.sha256 || p.bytes != f.bytes => {
+                return Err(format!(
                 "{} is damaged: {} bytes hashing to {}, the manifest says {} bytes hashing to {}",
                 f.path, p.bytes, p.sha256, f.bytes, f.sha256
-            )),
+            ))
+            }
             Some(_) => {}
         }
     }

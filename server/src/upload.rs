@@ -86,6 +86,25 @@ pub async fn accept(
     door: Door,
     body: impl std::future::Future<Output = Result<Multipart, AppError>>,
 ) -> Result<EvidenceView, AppError> {
+    let result = accept_inner(state, actor, code, door, body).await;
+    match &result {
+        Ok(view) => {
+            metrics::counter!("attest_upload_bytes_total").increment(view.size_bytes.max(0) as u64)
+        }
+        Err(e) => {
+            metrics::counter!("attest_upload_refusals_total", "reason" => e.code()).increment(1)
+        }
+    }
+    result
+}
+
+async fn accept_inner(
+    state: &AppState,
+    actor: &Actor,
+    code: &str,
+    door: Door,
+    body: impl std::future::Future<Output = Result<Multipart, AppError>>,
+) -> Result<EvidenceView, AppError> {
     // the role is checked before reading a byte of the file
     auth::project_for(&state.pool, actor, code, Need::Work).await?;
     let (mut meta, incoming) = receive_multipart(state, body.await?).await?;

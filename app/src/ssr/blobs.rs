@@ -103,6 +103,12 @@ impl BlobStore {
         Ok(())
     }
 
+    /// Ready for uploads: writable, and more than `min_free` bytes free.
+    pub fn ready(&self) -> Result<(), AppError> {
+        self.ensure_writable()?;
+        self.room().map(|_| ())
+    }
+
     fn not_writable(&self, dir: &Path, e: &std::io::Error) -> AppError {
         tracing::error!(path = %dir.display(), error = %e, "evidence storage is not writable");
         AppError::Unavailable(format!(

@@ -132,6 +132,7 @@ pub async fn issue(
     )
     .await?;
     tx.commit().await?;
+    metrics::counter!("attest_certificates_issued_total").increment(1);
     Ok(number)
 }
 

@@ -51,7 +51,9 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 pub async fn write(
     pool: &SqlitePool,
 ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+    let waited = std::time::Instant::now();
     let mut tx = writer(pool).begin_with("BEGIN IMMEDIATE").await?;
+    metrics::histogram!("attest_db_write_wait_seconds").record(waited.elapsed().as_secs_f64());
     // a once-only form submission claims its request id with its first write
     super::idempotency::claim_pending(&mut tx).await?;
     Ok(tx)
