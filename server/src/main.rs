@@ -320,9 +320,13 @@ async fn run(cli: Cli) -> Result<ExitCode, BoxError> {
             command: AuditCommand::Verify,
         } => {
             let (state, _) = open_state(&g).await?;
-            match app::ssr::audit::verify_chain(&state.pool).await? {
-                Ok(n) => {
-                    println!("audit chain intact: {n} events");
+            let anchors = app::ssr::audit::verify_anchors(&state.pool).await?;
+            match app::ssr::audit::verify_chain(&state.pool)
+                .await?
+                .and_then(|n| anchors.map(|a| (n, a)))
+            {
+                Ok((n, a)) => {
+                    println!("audit chain intact: {n} events; {a} certificate anchors hold");
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(msg) => {
@@ -349,7 +353,10 @@ async fn serve(g: &config::Global) -> Result<ExitCode, BoxError> {
     }
     let site_root = config::site_root(g.site_dir.clone());
     if !site_root.join("pkg").exists() {
-        eprintln!("warning: no built site at {} (run `cargo leptos build --release`); pages will load without styles or scripts", site_root.display());
+        tracing::warn!(
+            site = %site_root.display(),
+            "no built site (run `cargo leptos build --release`); pages will load without styles or scripts"
+        );
     }
     // cargo-leptos (hash-files) writes the content hashes of the site's
     // files beside the binary; Leptos reads them from there to link them
@@ -367,7 +374,7 @@ async fn serve(g: &config::Global) -> Result<ExitCode, BoxError> {
         .build();
     match server::pdf::PdfFont::locate(state.pdf_font.as_deref()) {
         Ok(font) => tracing::info!(font = %font.path().display(), "PDF exports use this font"),
-        Err(e) => eprintln!("warning: {e} (until then PDF exports answer 503)"),
+        Err(e) => tracing::warn!("{e} (until then PDF exports answer 503)"),
     }
     let show_logins = demo::is_loaded(&state).await.unwrap_or(false);
     // what a crash left behind: temp files of cut uploads, and blobs moved

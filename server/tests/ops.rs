@@ -211,3 +211,121 @@ async fn fsck_names_damaged_and_missing_evidence_and_repair_removes_only_leftove
     );
     std::fs::write(&gone, kept).unwrap();
 }
+
+/// Someone with the database rewrites history and recomputes every later
+/// hash: the chain on its own verifies again, but the certificate's anchor
+/// (the head it recorded when issued) no longer matches.
+#[tokio::test]
+async fn a_history_rewritten_with_fresh_hashes_is_caught_by_the_certificates_anchor() {
+    let (w, number) = certified().await;
+    let pool = &w.app.state.pool;
+    let (payload, issued): (String, String) =
+        sqlx::query_as("select payload, issued_at from certificates where number = ?")
+            .bind(&number)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    let payload: serde_json::Value = serde_json::from_str(&payload).unwrap();
+    let anchor = &payload["audit_anchor"];
+    let (id, hash): (i64, String) = sqlx::query_as(
+        "select id, hash from audit_events where id < (select id from audit_events where action = 'certificate.issue') order by id desc limit 1",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        anchor,
+        &json!({"event": id, "hash": hash}),
+        "issued {issued}"
+    );
+    assert!(app::ssr::audit::verify_all(pool).await.unwrap().is_ok());
+
+    // the rewrite: triggers dropped, the task's completion moved to another
+    // person, every hash from there on computed again
+    let mut c = pool.acquire().await.unwrap();
+    let triggers: Vec<String> = sqlx::query_scalar(
+        "select name from sqlite_master where type = 'trigger' and tbl_name = 'audit_events'",
+    )
+    .fetch_all(&mut *c)
+    .await
+    .unwrap();
+    for t in &triggers {
+        sqlx::query(&format!("drop trigger {t}"))
+            .execute(&mut *c)
+            .await
+            .unwrap();
+    }
+    let first: i64 =
+        sqlx::query_scalar("select min(id) from audit_events where action = 'task.done'")
+            .fetch_one(&mut *c)
+            .await
+            .unwrap();
+    sqlx::query("update audit_events set actor_id = (select id from users where username = 'pm') where id = ?")
+        .bind(first)
+        .execute(&mut *c)
+        .await
+        .unwrap();
+    type Row = (
+        i64,
+        String,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+    );
+    let rows: Vec<Row> = sqlx::query_as(
+        "select id, at, actor_id, project_id, milestone_id, action, subject, before_json, after_json from audit_events where id >= ? order by id",
+    )
+    .bind(first)
+    .fetch_all(&mut *c)
+    .await
+    .unwrap();
+    let mut prev: String =
+        sqlx::query_scalar("select hash from audit_events where id < ? order by id desc limit 1")
+            .bind(first)
+            .fetch_one(&mut *c)
+            .await
+            .unwrap();
+    for (id, at, actor, project, milestone, action, subject, before, after) in rows {
+        let h = app::ssr::audit::event_hash(
+            &prev,
+            &at,
+            actor,
+            project,
+            milestone,
+            &action,
+            &subject,
+            before.as_deref(),
+            after.as_deref(),
+        );
+        sqlx::query("update audit_events set prev_hash = ?, hash = ? where id = ?")
+            .bind(&prev)
+            .bind(&h)
+            .bind(id)
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        prev = h;
+    }
+    drop(c);
+    assert!(
+        app::ssr::audit::verify_chain(pool).await.unwrap().is_ok(),
+        "the rewritten chain is consistent in itself"
+    );
+    let caught = app::ssr::audit::verify_anchors(pool)
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert!(
+        caught.starts_with(&format!(
+            "certificate {number} anchored the chain at event #{id}"
+        )),
+        "{caught}"
+    );
+    let report = ops::fsck(&w.app.state).await.unwrap();
+    assert!(!report.is_sound());
+    assert_eq!(report.audit.as_ref().unwrap_err(), &caught);
+}

@@ -12,6 +12,10 @@
 //! altered by hand, need not survive a round trip). Reading is lenient for
 //! that reason: a missing field takes its default (older certificates carry no
 //! `key_id`), and a payload that cannot be read at all reads as empty.
+//!
+//! Size: the payload is one signed format; its types, the builder and the
+//! public redaction belong together so a field can't be added in one place
+//! and forgotten in another.
 
 use super::criterion::Verdict;
 use super::views::MilestoneView;
@@ -47,6 +51,19 @@ pub struct CertificatePayload {
     pub evidence: Vec<EvidenceFact>,
     /// The latest sign-off of each role that has one.
     pub signoffs: Vec<SignoffFact>,
+    /// The audit chain's newest event when the certificate was issued
+    /// (absent from certificates issued before anchoring). Whoever holds the
+    /// certificate holds this hash: a rewrite of the history up to it, even
+    /// one that recomputes every later hash, no longer reaches it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audit_anchor: Option<AuditAnchor>,
+}
+
+/// An audit event's id and chain hash.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AuditAnchor {
+    pub event: i64,
+    pub hash: String,
 }
 
 /// The project a certificate belongs to.
@@ -313,6 +330,7 @@ impl CertificatePayload {
                     })
                 })
                 .collect(),
+            audit_anchor: None,
         }
     }
 
@@ -376,6 +394,7 @@ impl CertificatePayload {
                     ..EvidenceFact::default()
                 })
                 .collect(),
+            audit_anchor: self.audit_anchor.clone(),
             ..CertificatePayload::default()
         }
     }

@@ -181,3 +181,51 @@ pub async fn verify_chain(pool: &sqlx::SqlitePool) -> Result<Result<u64, String>
     }
     Ok(Ok(rows.len() as u64))
 }
+
+/// Checks every certificate's anchor (the chain head it recorded when it was
+/// issued) against the chain as it is now: the anchored event must still be
+/// there with the same hash. [`verify_chain`] finds an altered event whose
+/// later hashes were left alone; this finds a history rewritten together with
+/// every later hash, up to the newest certificate. `Ok(anchors checked)`, or
+/// the first certificate whose anchor the chain no longer holds.
+pub async fn verify_anchors(pool: &sqlx::SqlitePool) -> Result<Result<u64, String>, AppError> {
+    let certificates: Vec<(String, String)> =
+        sqlx::query_as("select number, payload from certificates order by id")
+            .fetch_all(pool)
+            .await?;
+    let mut checked = 0;
+    for (number, payload) in certificates {
+        let anchor = serde_json::from_str::<Value>(&payload)
+            .ok()
+            .map(|v| crate::domain::certificate::CertificatePayload::read(&v))
+            .and_then(|p| p.audit_anchor);
+        let Some(anchor) = anchor else { continue };
+        let now: Option<String> = sqlx::query_scalar("select hash from audit_events where id = ?")
+            .bind(anchor.event)
+            .fetch_optional(pool)
+            .await?;
+        match now {
+            Some(h) if h == anchor.hash => checked += 1,
+            Some(h) => {
+                return Ok(Err(format!(
+                    "certificate {number} anchored the chain at event #{} with hash {}, which now hashes {h}: the history up to it was rewritten",
+                    anchor.event, anchor.hash
+                )))
+            }
+            None => {
+                return Ok(Err(format!(
+                    "certificate {number} anchored the chain at event #{}, which is gone",
+                    anchor.event
+                )))
+            }
+        }
+    }
+    Ok(Ok(checked))
+}
+
+/// The chain walked and every certificate's anchor checked: `Ok(events)`.
+pub async fn verify_all(pool: &sqlx::SqlitePool) -> Result<Result<u64, String>, AppError> {
+    let events = verify_chain(pool).await?;
+    let anchors = verify_anchors(pool).await?;
+    Ok(events.and_then(|n| anchors.map(|_| n)))
+}

@@ -7,7 +7,7 @@ use super::auth::{project_for, Actor, Need};
 use super::db;
 use super::milestones::{build_view, milestone_row_in, separation_of_duties};
 use super::AppState;
-use crate::domain::certificate::{CertificatePayload, Person};
+use crate::domain::certificate::{AuditAnchor, CertificatePayload, Person};
 use crate::domain::milestone::duty_conflicts;
 use crate::domain::status::MilestoneState;
 use crate::domain::views::CertificateView;
@@ -102,9 +102,14 @@ pub async fn issue(
         username: actor.username.clone(),
         name: actor.display_name.clone(),
     };
-    let text = signed_text(&CertificatePayload::of(
-        &number, &v, &issued_at, issued_by, &key_id,
-    ))?;
+    // the chain's head as it stands inside this transaction: the anchor
+    let head: Option<(i64, String)> =
+        sqlx::query_as("select id, hash from audit_events order by id desc limit 1")
+            .fetch_optional(&mut *tx)
+            .await?;
+    let mut payload = CertificatePayload::of(&number, &v, &issued_at, issued_by, &key_id);
+    payload.audit_anchor = head.map(|(event, hash)| AuditAnchor { event, hash });
+    let text = signed_text(&payload)?;
     let sha = sha256_hex(text.as_bytes());
     let (key_id, signature) = state.keys.sign(text.as_bytes())?;
     sqlx::query(
