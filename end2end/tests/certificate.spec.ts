@@ -1,5 +1,8 @@
 import { expect, test } from "@playwright/test";
-import { readFileSync } from "fs";
+import { execFileSync } from "child_process";
+import { mkdtempSync, readFileSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
 import { api, expectStatus, junit, login, milestoneCode } from "./helpers";
 
 test("the approver signs, the PM issues the certificate, and its verify page says valid", async ({ page, context }, info) => {
@@ -42,6 +45,23 @@ test("the approver signs, the PM issues the certificate, and its verify page say
   const pdfPath = await pdf.path();
   expect(readFileSync(pdfPath!).subarray(0, 5).toString()).toBe("%PDF-");
   await expect(page).toHaveURL(/\/certificates\/WM-M\d+-\d{8}-\d{3}$/);
+
+  // the auditor bundle downloads when clicked, and its page reads without any server
+  const [bundle] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Auditor bundle" }).click()]);
+  expect(bundle.suggestedFilename()).toMatch(/^WM-M\d+-\d{8}-\d{3}\.attest\.zip$/);
+  const bundlePath = (await bundle.path())!;
+  expect(readFileSync(bundlePath).subarray(0, 2).toString()).toBe("PK");
+  await expect(page).toHaveURL(/\/certificates\/WM-M\d+-\d{8}-\d{3}$/);
+  const certificatePage = page.url();
+  const unpacked = mkdtempSync(join(tmpdir(), "bundle-"));
+  execFileSync("python3", ["-c", "import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])", bundlePath, unpacked]);
+  await page.goto(`file://${unpacked}/index.html`);
+  await expect(page.getByRole("heading", { name: /^Certificate WM-M\d+-\d{8}-\d{3}$/ })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "Tests pass", exact: true })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "QA lead", exact: true }).first()).toBeVisible();
+  await page.getByRole("link", { name: /^evidence\/\d+-junit\.xml$/ }).click();
+  await expect(page).toHaveURL(/evidence\/\d+-junit\.xml$/);
+  await page.goto(certificatePage);
 
   // the public keys link is a real page load of the JSON, not the app's "Not found"
   await page.getByRole("link", { name: "/.well-known/attest-keys.json" }).click();

@@ -97,14 +97,31 @@ pub enum Command {
         #[command(subcommand)]
         command: EvidenceCommand,
     },
-    /// Verify a certificate: an exported CERT.json offline (no server, no
-    /// database), or a certificate number against this installation's database.
+    /// Verify a certificate: an exported CERT.json or an auditor bundle
+    /// (.attest.zip) offline (no server, no database), or a certificate number
+    /// against this installation's database.
     Verify {
-        /// A file exported from /api/v1/certificates/{number}/export, or a number like WM-M3-20261123-001.
+        /// A file exported from /api/v1/certificates/{number}/export, an auditor bundle, or a number like WM-M3-20261123-001.
         certificate: String,
         /// The Ed25519 public key to trust (64 hex digits, or a file holding them).
         #[arg(long)]
         key: Option<String>,
+    },
+    /// Write a certificate's auditor bundle: one ZIP with the signed
+    /// certificate, its public key, the evidence files it cites, the sign-off
+    /// rows and audit events of its milestone, and a page to read them offline.
+    Bundle {
+        /// The certificate's number, e.g. WM-M3-20261123-001.
+        number: String,
+        /// Where to write it (default: NUMBER.attest.zip in the current directory).
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+        /// Evidence files larger than this many bytes are named by their SHA-256 only.
+        #[arg(long, default_value_t = 32 * 1024 * 1024)]
+        max_file_bytes: u64,
+        /// Evidence stops being included once the bundle holds this many bytes of it.
+        #[arg(long, default_value_t = 128 * 1024 * 1024)]
+        max_total_bytes: u64,
     },
     /// Signing keys.
     Key {

@@ -7,6 +7,7 @@
 pub mod alloc;
 pub mod api;
 pub mod assets;
+pub mod bundle;
 pub mod config;
 pub mod csrf;
 pub mod headers;

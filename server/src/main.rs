@@ -196,6 +196,9 @@ async fn run(cli: Cli) -> Result<ExitCode, BoxError> {
         }
         Command::Verify { certificate, key } => {
             let path = std::path::Path::new(&certificate);
+            if path.is_file() && server::bundle::is_zip(path)? {
+                return server::bundle::verify_file(path, key);
+            }
             if path.is_file() {
                 // offline: no server, no database
                 let text = std::fs::read_to_string(path)?;
@@ -255,6 +258,19 @@ async fn run(cli: Cli) -> Result<ExitCode, BoxError> {
             } else {
                 ExitCode::from(1)
             })
+        }
+        Command::Bundle {
+            number,
+            out,
+            max_file_bytes,
+            max_total_bytes,
+        } => {
+            let (state, _) = open_state(&g).await?;
+            let limits = server::bundle::Limits {
+                max_file: max_file_bytes,
+                max_total: max_total_bytes,
+            };
+            server::bundle::write_file(&state, &number, out, limits).await
         }
         Command::Key {
             command: KeyCommand::Rotate,

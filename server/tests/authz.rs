@@ -148,7 +148,8 @@ fn rest_row(method: &Method, path: &str) -> Option<(Who, Option<Value>)> {
         | ("GET", "/api/v1/certificates/{number}/export")
         | ("GET", "/api/v1/certificates/{number}/export.md")
         | ("GET", "/api/v1/certificates/{number}/export.pdf")
-        | ("GET", "/api/v1/certificates/{number}/in-toto.json") => (Who::Member, None),
+        | ("GET", "/api/v1/certificates/{number}/in-toto.json")
+        | ("GET", "/api/v1/certificates/{number}/bundle") => (Who::Member, None),
         ("POST", "/api/v1/certificates/{number}/revoke") => {
             (Who::Manager, Some(json!({"reason": "matrix"})))
         }

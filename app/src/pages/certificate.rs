@@ -170,6 +170,7 @@ fn Certificate(c: CertificateView, revoke: ServerAction<RevokeCertificate>) -> i
                 " " <a class="button" rel="external" href=format!("/api/v1/certificates/{}/export.md", c.number) download=format!("{}.md", c.number)>"Markdown"</a>
                 " " <a class="button" rel="external" href=format!("/api/v1/certificates/{}/export.pdf", c.number) download=format!("{}.pdf", c.number)>"PDF"</a>
                 " " <a class="button" rel="external" href=format!("/api/v1/certificates/{}/in-toto.json", c.number) download=format!("{}.intoto.json", c.number)>"in-toto statement"</a>
+                " " <a class="button" rel="external" href=format!("/api/v1/certificates/{}/bundle", c.number) download=format!("{}.attest.zip", c.number) title="The certificate, its key, the evidence files it cites, the sign-offs and audit events, and a page to read them: check it offline with attest verify">"Auditor bundle"</a>
                 " " <PrintButton/>
                 " Check it anywhere with " <code>{format!("attest verify {}.json --key <public key>", c.number)}</code>
                 " (keys: " <a rel="external" href="/.well-known/attest-keys.json">"/.well-known/attest-keys.json"</a> ")."

@@ -250,7 +250,17 @@ pub fn is_verify_id(raw: &str) -> bool {
 /// The signed document: payload, hash, key id, signature and public key.
 /// Members of its project; anyone else is told it does not exist.
 pub async fn export(state: &AppState, actor: &Actor, number: &str) -> Result<Value, AppError> {
-    let row = member_row(state, actor, number).await?;
+    document_of(state, member_row(state, actor, number).await?)
+}
+
+/// The signed document of a certificate, for the operator (no membership
+/// check: the auditor bundle checks it first, `attest bundle` runs on the
+/// machine).
+pub async fn document(state: &AppState, number: &str) -> Result<Value, AppError> {
+    document_of(state, load(&state.pool, number).await?)
+}
+
+fn document_of(state: &AppState, row: CertRow) -> Result<Value, AppError> {
     let payload: Value = serde_json::from_str(&row.payload).map_err(|_| AppError::Internal)?;
     let public_key = row
         .key_id

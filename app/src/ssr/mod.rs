@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod blobs;
+pub mod bundle;
 pub mod certificates;
 pub mod db;
 pub mod demo;

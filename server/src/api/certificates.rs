@@ -1,5 +1,5 @@
 //! REST routes for certificates: issuing one for a milestone, reading it,
-//! its exports (signed document, Markdown, PDF, in-toto), revoking it, and
+//! its exports (signed document, Markdown, PDF, in-toto, auditor bundle), revoking it, and
 //! the installation's public keys (mounted outside `/api/v1`, at
 //! `/.well-known/attest-keys.json`, by `crate::routes()`).
 
@@ -27,6 +27,7 @@ pub fn router() -> Routes<ServerState> {
         .get("/certificates/{number}/export.md", export_markdown)
         .get("/certificates/{number}/export.pdf", export_pdf)
         .get("/certificates/{number}/in-toto.json", export_in_toto)
+        .get("/certificates/{number}/bundle", export_bundle)
         .post("/certificates/{number}/revoke", revoke_certificate)
 }
 
@@ -137,4 +138,47 @@ async fn export_in_toto(
     Path(number): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
     Ok(Json(certificates::export_in_toto(&s, &a, &number).await?))
+}
+
+/// The auditor bundle: one ZIP with the signed certificate, its public key,
+/// the evidence files it cites, the milestone's sign-off rows and audit
+/// events, and a page to read them offline (`crate::bundle`). Written to an
+/// unnamed temp file off the async runtime, then streamed. Members.
+async fn export_bundle(
+    State(s): State<AppState>,
+    ApiActor(a, _): ApiActor,
+    Path(number): Path<String>,
+) -> ApiResult<Response> {
+    use std::io::Seek;
+    let source = app::ssr::bundle::gather(&s, Some(&a), &number).await?;
+    let disposition = format!("attachment; filename=\"{}.attest.zip\"", source.number);
+    let tmp = s.blobs.root().join("tmp");
+    let file = tokio::task::spawn_blocking(move || {
+        let io = |e: std::io::Error| {
+            tracing::error!(error = %e, dir = %tmp.display(), "bundle temp file");
+            AppError::Internal
+        };
+        let mut file = tempfile::tempfile_in(&tmp).map_err(io)?;
+        crate::bundle::write(&source, &mut file, crate::bundle::Limits::default())?;
+        file.rewind().map_err(io)?;
+        Ok::<_, AppError>(file)
+    })
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, "bundle task");
+        AppError::Internal
+    })??;
+    let length = file.metadata().map(|m| m.len()).unwrap_or_default();
+    let body = axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(
+        tokio::fs::File::from_std(file),
+    ));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/zip".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CONTENT_LENGTH, length.to_string()),
+        ],
+        body,
+    )
+        .into_response())
 }
