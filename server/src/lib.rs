@@ -100,22 +100,35 @@ pub fn page_routes() -> Vec<leptos_axum::AxumRouteListing> {
 /// Every route outside Leptos' pages and server functions: health, public
 /// keys, the REST API and the browser's upload and download routes.
 pub fn routes(state: &ServerState) -> Routes<ServerState> {
+    service_routes(state).merge(upload::browser_router(state))
+}
+
+/// The routes for programs (health, metrics, public keys, the REST API):
+/// the ones the OpenAPI document (`api::openapi`) describes.
+fn service_routes(state: &ServerState) -> Routes<ServerState> {
     Routes::new()
         .get("/healthz", api::healthz)
         .get("/readyz", observe::readyz)
         .get("/metrics", observe::serve_metrics)
         .get("/.well-known/attest-keys.json", api::public_keys)
         .nest("/api/v1", api::router(state))
-        .merge(upload::browser_router(state))
 }
 
 /// The (method, path) of every route [`routes`] serves, for tests and docs.
 pub fn route_list(state: AppState) -> Vec<(axum::http::Method, String)> {
-    let server_state = ServerState {
+    routes(&list_state(state)).list().to_vec()
+}
+
+/// The (method, path) of every route for programs, as the OpenAPI document must list them.
+pub fn service_route_list(state: AppState) -> Vec<(axum::http::Method, String)> {
+    service_routes(&list_state(state)).list().to_vec()
+}
+
+fn list_state(state: AppState) -> ServerState {
+    ServerState {
         app: state,
         leptos: LeptosOptions::builder().output_name("attest").build(),
-    };
-    routes(&server_state).list().to_vec()
+    }
 }
 
 /// The whole application router, with the default verify rate limit.

@@ -63,6 +63,8 @@ pub fn spawn_upkeep() {
 
 /// `GET /metrics`: the Prometheus text format. Anyone who can reach the
 /// address (it names routes and counts, no project or user).
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain; version=0.0.4")))]
 pub async fn serve_metrics() -> Response {
     (
         [(
@@ -115,6 +117,9 @@ pub fn with_request_ids(router: axum::Router) -> axum::Router {
 /// `GET /readyz`: ready for work — a write transaction can begin on the
 /// database and the blob store takes files with room to spare; 503 with the
 /// problems otherwise.
+#[utoipa::path(get, path = "/readyz", tag = "operations", responses(
+    (status = 200, description = "Ready", body = String, content_type = "text/plain"),
+    (status = 503, description = "Not ready: the problems, one per line", body = String, content_type = "text/plain")))]
 pub async fn readyz(State(state): State<AppState>) -> Response {
     let mut problems = Vec::new();
     match app::ssr::db::write(&state.pool).await {

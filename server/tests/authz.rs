@@ -120,9 +120,14 @@ fn expected(who: Who, c: Caller) -> Expect {
 fn rest_row(method: &Method, path: &str) -> Option<(Who, Option<Value>)> {
     let ms = "/api/v1/projects/{code}/milestones/{ms}";
     let row = match (method.as_str(), path) {
-        ("GET", "/healthz" | "/readyz" | "/metrics" | "/.well-known/attest-keys.json") => {
-            (Who::Anyone, None)
-        }
+        (
+            "GET",
+            "/healthz"
+            | "/readyz"
+            | "/metrics"
+            | "/.well-known/attest-keys.json"
+            | "/api/v1/openapi.json",
+        ) => (Who::Anyone, None),
         ("POST", "/api/v1/projects") => (Who::Admin, Some(json!({"code": "NEWP", "name": "New"}))),
         ("GET", "/api/v1/projects/{code}")
         | ("GET", "/api/v1/projects/{code}/report")

@@ -107,6 +107,7 @@ pub fn check_membership_change(
 
 /// One account as the admin page lists it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UserView {
     pub username: String,
     pub display_name: String,
@@ -119,6 +120,7 @@ pub struct UserView {
 /// The users page: every account, and who is looking (whose own row offers
 /// no disabling or demoting).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UsersPage {
     pub users: Vec<UserView>,
     pub me: String,
@@ -126,6 +128,7 @@ pub struct UsersPage {
 
 /// One member of a project.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MemberView {
     pub username: String,
     pub display_name: String,
@@ -135,6 +138,7 @@ pub struct MemberView {
 
 /// The members page: the project, the caller's rights, its members.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MembersPage {
     pub project: super::views::ProjectHead,
     pub rights: super::views::Rights,

@@ -27,6 +27,7 @@ pub const FORMAT: &str = "attest-certificate/1";
 /// What a certificate freezes. Every value comes from the milestone view,
 /// which comes from rows and evidence.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct CertificatePayload {
     /// Always [`FORMAT`].
@@ -61,6 +62,7 @@ pub struct CertificatePayload {
 
 /// An audit event's id and chain hash.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AuditAnchor {
     pub event: i64,
     pub hash: String,
@@ -68,6 +70,7 @@ pub struct AuditAnchor {
 
 /// The project a certificate belongs to.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct ProjectFacts {
     pub code: String,
@@ -77,6 +80,7 @@ pub struct ProjectFacts {
 /// The certified milestone. Dates are `YYYY-MM-DD`; `actual_start` is when
 /// work on it was first recorded.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct MilestoneFacts {
     pub code: String,
@@ -89,6 +93,7 @@ pub struct MilestoneFacts {
 
 /// Who issued the certificate.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct Person {
     pub username: String,
@@ -98,6 +103,7 @@ pub struct Person {
 
 /// `done` out of `total`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct Tally {
     pub done: u32,
@@ -106,6 +112,7 @@ pub struct Tally {
 
 /// Progress at issue: tasks done, checklist items ticked, criteria met.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct ProgressFacts {
     pub tasks: Tally,
@@ -115,6 +122,7 @@ pub struct ProgressFacts {
 
 /// A task and who completed it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct TaskFact {
     pub code: String,
@@ -126,6 +134,7 @@ pub struct TaskFact {
 
 /// A checklist and its items.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct ChecklistFact {
     pub title: String,
@@ -142,6 +151,7 @@ impl ChecklistFact {
 
 /// A checklist item and who ticked it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct ItemFact {
     pub section: String,
@@ -152,6 +162,7 @@ pub struct ItemFact {
 
 /// An acceptance criterion, its target and what the evidence said.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct CriterionFact {
     pub code: String,
@@ -178,6 +189,7 @@ impl CriterionFact {
 
 /// An evidence file that counts.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct EvidenceFact {
     pub id: i64,
@@ -194,6 +206,7 @@ pub struct EvidenceFact {
 
 /// A role's latest sign-off.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct SignoffFact {
     pub role: String,

@@ -32,6 +32,7 @@ pub fn normalise_case(raw: &str) -> String {
 /// A project code such as `WM`: 2–12 of A–Z, 0–9 and '-', starting with a
 /// letter; lower-case input is taken in capitals (`wm` → `WM`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ProjectCode(String);
 
 impl ProjectCode {
@@ -67,6 +68,7 @@ impl ProjectCode {
 /// all-lower-case input is taken in capitals (`m5` → `M5`). Codes are unique
 /// within a project regardless of case.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MilestoneCode(String);
 
 impl MilestoneCode {
@@ -119,6 +121,7 @@ pub fn natural_key(code: &str) -> Vec<(String, u64)> {
 /// A task or criterion code such as `M4-01` or `C2`: 1–20 of A–Z, 0–9, '-',
 /// '.'; lower-case input is taken in capitals (`c2` → `C2`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ItemCode(String);
 
 impl ItemCode {
@@ -182,6 +185,7 @@ pub fn optional_text(field: &str, raw: &str, max: usize) -> Result<String, AppEr
 
 /// A project role. Admins are a separate, global flag.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Viewer,

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 /// Comparison operator of a criterion.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Op {
     #[serde(rename = "<")]
     Lt,
@@ -81,6 +82,7 @@ pub fn parse_metric(raw: &str) -> Result<String, AppError> {
 
 /// One stored evidence file as far as judging is concerned.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct EvidenceFacts {
     pub id: i64,
     pub sha256: String,
@@ -96,6 +98,7 @@ pub struct EvidenceFacts {
 
 /// Outcome of a criterion. Never typed in: always the result of [`judge`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Met,
@@ -115,6 +118,7 @@ impl Verdict {
 
 /// A verdict with the number and the evidence it came from.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Judgement {
     pub verdict: Verdict,
     pub actual: Option<f64>,
@@ -174,6 +178,7 @@ pub use super::format::number as fmt_number;
 /// A target as typed: a number, or text such as `85`, `99.5` or — for a
 /// percentage metric — `80%`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum TargetInput {
     Number(f64),

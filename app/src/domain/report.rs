@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// How a milestone's dates compare with its plan, in whole days.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Deviation {
     /// No planned date to compare with.
@@ -93,6 +94,7 @@ pub struct MilestoneEvidence {
 
 /// How many of the (current) criteria were met at the end of a day.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CriteriaPoint {
     /// YYYY-MM-DD (UTC)
     pub date: String,
@@ -161,6 +163,7 @@ pub fn criteria_met_over_time(milestones: &[MilestoneEvidence]) -> Vec<CriteriaP
 
 /// A milestone's line in the report.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ReportMilestone {
     pub summary: MilestoneSummary,
     pub start: Deviation,
@@ -173,6 +176,7 @@ pub struct ReportMilestone {
 
 /// A certificate in the report, with the result of checking it again.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ReportCertificate {
     pub number: String,
     pub milestone_code: String,
@@ -187,6 +191,7 @@ pub struct ReportCertificate {
 
 /// The project completion report.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ProjectReport {
     pub project: super::views::ProjectHead,
     pub generated_at: String,

@@ -9,6 +9,7 @@ use std::fmt;
 
 /// `done` out of `total`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Ratio {
     pub done: u32,
     pub total: u32,
@@ -40,6 +41,7 @@ impl std::iter::Sum for Ratio {
 
 /// Progress of a milestone, each part shown separately.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Progress {
     pub tasks: Ratio,
     pub items: Ratio,
@@ -61,6 +63,7 @@ impl Progress {
 
 /// Derived state; never set by hand.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MilestoneState {
     Planned,
@@ -93,6 +96,7 @@ impl MilestoneState {
 
 /// Where a required sign-off stands against the current state digest.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SignoffStatus {
     Missing,
@@ -139,6 +143,7 @@ impl SignoffStatus {
 
 /// What an approver decided about the state they were shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Decision {
     Approve,

@@ -17,6 +17,7 @@ use std::fmt;
 
 /// One permission a token may carry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Scope {
     #[serde(rename = "read")]
     Read,
@@ -87,6 +88,7 @@ impl fmt::Display for Scope {
 
 /// The scopes of one token: a sorted set that always holds `read`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Scopes(Vec<Scope>);
 
 impl Scopes {
@@ -133,6 +135,7 @@ impl Scopes {
 
 /// One API token as its owner (or an admin) sees it; never its secret.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TokenView {
     pub id: i64,
     pub name: String,
@@ -152,6 +155,7 @@ pub struct TokenView {
 /// The token page: the caller's tokens (everyone's for admins), the projects
 /// a new token may be limited to, and a secret just created (shown once).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TokensPage {
     pub tokens: Vec<TokenView>,
     pub is_admin: bool,
@@ -161,6 +165,7 @@ pub struct TokensPage {
 
 /// A token just created: its secret, shown this once.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NewToken {
     pub id: i64,
     pub name: String,

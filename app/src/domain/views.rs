@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 /// The logged-in user as the UI needs to know them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Me {
     pub username: String,
     pub display_name: String,
@@ -18,6 +19,7 @@ pub struct Me {
 
 /// What the viewer may do on a project page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Rights {
     pub username: String,
     pub role: Option<Role>,
@@ -27,6 +29,7 @@ pub struct Rights {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ProjectHead {
     pub code: String,
     pub name: String,
@@ -36,6 +39,7 @@ pub struct ProjectHead {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MilestoneSummary {
     pub code: String,
     pub title: String,
@@ -48,6 +52,7 @@ pub struct MilestoneSummary {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ProjectView {
     pub project: ProjectHead,
     pub milestones: Vec<MilestoneSummary>,
@@ -58,6 +63,7 @@ pub struct ProjectView {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TaskView {
     pub id: i64,
     pub code: String,
@@ -77,6 +83,7 @@ pub struct TaskView {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ItemView {
     pub id: i64,
     pub section: String,
@@ -90,6 +97,7 @@ pub struct ItemView {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ChecklistView {
     pub id: i64,
     pub title: String,
@@ -99,6 +107,7 @@ pub struct ChecklistView {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CriterionView {
     pub id: i64,
     pub code: String,
@@ -113,6 +122,7 @@ pub struct CriterionView {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct EvidenceView {
     pub id: i64,
     pub project_code: String,
@@ -140,6 +150,7 @@ pub struct EvidenceView {
 
 /// Who withdrew an evidence file, when and why.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Withdrawal {
     pub by: String,
     pub at: String,
@@ -161,6 +172,7 @@ impl EvidenceView {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SignoffView {
     pub id: i64,
     pub role_name: String,
@@ -174,6 +186,7 @@ pub struct SignoffView {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SignoffRoleView {
     pub id: i64,
     pub role_name: String,
@@ -186,6 +199,7 @@ pub struct SignoffRoleView {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CertificateSummary {
     pub number: String,
     pub issued_at: String,
@@ -201,6 +215,7 @@ pub struct CertificateSummary {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MilestoneView {
     pub project: ProjectHead,
     pub id: i64,
@@ -245,6 +260,7 @@ pub const HISTORY_PAGE: usize = 100;
 /// A page of a milestone's audit history, newest first, and where the
 /// next older page starts (`None`: this is the oldest).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct HistoryPage {
     pub project: String,
     pub milestone: String,
@@ -256,6 +272,7 @@ pub struct HistoryPage {
 
 /// One audit event as the milestone page shows it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct HistoryEntry {
     pub id: i64,
     pub at: String,
@@ -270,6 +287,7 @@ pub struct HistoryEntry {
 /// Values a refused plain-form post had (without JavaScript), for the page it
 /// returns to. Passwords and secrets are never kept.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FormValues {
     pub server_fn: String,
     pub fields: Vec<(String, String)>,
@@ -278,6 +296,7 @@ pub struct FormValues {
 /// The success message a plain-form post left for this page (without
 /// JavaScript): the server function's path and its message.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FlashDone {
     pub server_fn: String,
     pub message: String,
@@ -285,6 +304,7 @@ pub struct FlashDone {
 
 /// A stored certificate and the result of checking it again.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CertificateView {
     pub number: String,
     pub project_code: String,
@@ -330,6 +350,7 @@ pub struct CertificateView {
 /// What a successful form submission did, in words for its status line
 /// ("Added task M4-06 “Write the runbook”").
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Done {
     pub message: String,
 }

@@ -15,6 +15,7 @@ use sqlx::{SqliteConnection, SqlitePool};
 
 /// Input for a new user.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NewUser {
     pub username: String,
     #[serde(default)]

@@ -62,6 +62,7 @@ pub async fn view(pool: &SqlitePool, actor: &Actor, code: &str) -> Result<Projec
 
 /// Input for a new project.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NewProject {
     pub code: String,
     pub name: String,

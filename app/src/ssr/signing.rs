@@ -23,6 +23,7 @@ pub struct KeyStore {
 
 /// A public key as published.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PublicKey {
     pub kid: String,
     pub alg: String,

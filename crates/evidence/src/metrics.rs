@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// What a piece of evidence is: one of the 17 report formats (crate README, "Per format"),
 /// or plain evidence (a file, a link, a note) that yields no metric.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum EvidenceKind {
     Junit,
@@ -213,6 +214,7 @@ impl EvidenceKind {
 
 /// The unit a metric is expressed in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Unit {
     Count,
     Percent,

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 /// What a report yielded.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Parsed {
     /// The kind the file was read as.
     pub kind: EvidenceKind,

@@ -12,8 +12,8 @@ use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// The certificate routes (under `/api/v1`).
 pub fn router() -> Routes<ServerState> {
@@ -32,7 +32,8 @@ pub fn router() -> Routes<ServerState> {
 }
 
 /// Issues the certificate: 201, or 409 with the gap list. PMs.
-async fn issue_certificate(
+#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/certificate", tag = "certificates", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::MilestonePath), responses((status = 201, description = "Issued", body = app::domain::views::CertificateView), crate::api::schema::Errors))]
+pub(crate) async fn issue_certificate(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
     Path((code, ms)): Path<(String, String)>,
@@ -45,7 +46,8 @@ async fn issue_certificate(
 }
 
 /// A certificate with its payload and a fresh integrity check. Members.
-async fn get_certificate(
+#[utoipa::path(get, path = "/api/v1/certificates/{number}", tag = "certificates", security(("token" = ["read"]), ("session" = [])), params(crate::api::schema::CertificatePath), responses((status = 200, description = "The certificate, checked again", body = app::domain::views::CertificateView), crate::api::schema::Errors))]
+pub(crate) async fn get_certificate(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor,
     Path(number): Path<String>,
@@ -55,7 +57,8 @@ async fn get_certificate(
 
 /// The signed certificate document (payload, sha256, key id, signature, public key)
 /// for `attest verify FILE`. Members.
-async fn export_certificate(
+#[utoipa::path(get, path = "/api/v1/certificates/{number}/export", tag = "certificates", security(("token" = ["read"]), ("session" = [])), params(crate::api::schema::CertificatePath), responses((status = 200, description = "The signed document for `attest verify`", body = SignedDocument), crate::api::schema::Errors))]
+pub(crate) async fn export_certificate(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor,
     Path(number): Path<String>,
@@ -63,14 +66,15 @@ async fn export_certificate(
     Ok(Json(certificates::export(&s, &a, &number).await?))
 }
 
-#[derive(Deserialize)]
-struct RevokeInput {
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct RevokeInput {
     #[serde(default)]
     reason: String,
 }
 
 /// Revokes a certificate with a reason. PMs of its project and admins.
-async fn revoke_certificate(
+#[utoipa::path(post, path = "/api/v1/certificates/{number}/revoke", tag = "certificates", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::CertificatePath), request_body = RevokeInput, responses((status = 200, description = "The certificate, revoked", body = app::domain::views::CertificateView), crate::api::schema::Errors))]
+pub(crate) async fn revoke_certificate(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
     Path(number): Path<String>,
@@ -82,12 +86,16 @@ async fn revoke_certificate(
 }
 
 /// The installation's public signing keys, current and retired. Anyone.
+#[utoipa::path(get, path = "/.well-known/attest-keys.json", tag = "operations", responses((status = 200, description = "Every public signing key, current and retired", body = KeysAnswer), crate::api::schema::Errors))]
 pub async fn public_keys(State(s): State<AppState>) -> impl IntoResponse {
-    Json(json!({"keys": s.keys.published()}))
+    Json(KeysAnswer {
+        keys: s.keys.published(),
+    })
 }
 
 /// The certificate as Markdown. Members.
-async fn export_markdown(
+#[utoipa::path(get, path = "/api/v1/certificates/{number}/export.md", tag = "certificates", security(("token" = ["read"]), ("session" = [])), params(crate::api::schema::CertificatePath), responses((status = 200, description = "Markdown", body = String, content_type = "text/markdown"), crate::api::schema::Errors))]
+pub(crate) async fn export_markdown(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor,
     Path(number): Path<String>,
@@ -98,7 +106,8 @@ async fn export_markdown(
 
 /// The certificate as an A4 PDF, rendered off the async runtime. Members.
 /// 503 when the server has no font with Chinese glyphs.
-async fn export_pdf(
+#[utoipa::path(get, path = "/api/v1/certificates/{number}/export.pdf", tag = "certificates", security(("token" = ["read"]), ("session" = [])), params(crate::api::schema::CertificatePath), responses((status = 200, description = "An A4 PDF", content_type = "application/pdf"), crate::api::schema::Errors))]
+pub(crate) async fn export_pdf(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor,
     Path(number): Path<String>,
@@ -132,7 +141,8 @@ async fn export_pdf(
 }
 
 /// The certificate as an in-toto Statement v1 with a SLSA verification-summary predicate. Members.
-async fn export_in_toto(
+#[utoipa::path(get, path = "/api/v1/certificates/{number}/in-toto.json", tag = "certificates", security(("token" = ["read"]), ("session" = [])), params(crate::api::schema::CertificatePath), responses((status = 200, description = "An in-toto Statement v1 with a SLSA verification summary", body = serde_json::Value), crate::api::schema::Errors))]
+pub(crate) async fn export_in_toto(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor,
     Path(number): Path<String>,
@@ -144,7 +154,8 @@ async fn export_in_toto(
 /// the evidence files it cites, the milestone's sign-off rows and audit
 /// events, and a page to read them offline (`crate::bundle`). Written to an
 /// unnamed temp file off the async runtime, then streamed. Members.
-async fn export_bundle(
+#[utoipa::path(get, path = "/api/v1/certificates/{number}/bundle", tag = "certificates", security(("token" = ["read"]), ("session" = [])), params(crate::api::schema::CertificatePath), responses((status = 200, description = "The auditor bundle (ZIP); check it with `attest verify FILE`", content_type = "application/zip"), crate::api::schema::Errors))]
+pub(crate) async fn export_bundle(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor,
     Path(number): Path<String>,
@@ -181,4 +192,28 @@ async fn export_bundle(
         body,
     )
         .into_response())
+}
+
+/// `{"keys": […]}`: every public signing key, current and retired.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct KeysAnswer {
+    keys: Vec<app::ssr::signing::PublicKey>,
+}
+
+/// The signed certificate document (`export`), as `attest verify FILE` reads
+/// it. Described here; built by `app::ssr::certificates::export`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub(crate) struct SignedDocument {
+    /// The certificate payload (`attest-certificate/1`), whose RFC 8785 canonical JSON was signed.
+    payload: app::domain::certificate::CertificatePayload,
+    /// SHA-256 of the canonical payload, hex.
+    sha256: String,
+    /// Always `Ed25519`.
+    alg: String,
+    key_id: Option<String>,
+    /// Ed25519 signature over the canonical payload, hex.
+    signature: Option<String>,
+    /// The signing key's public half, hex (pass your own trusted copy to `attest verify --key`).
+    public_key: Option<String>,
 }

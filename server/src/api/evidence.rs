@@ -31,7 +31,8 @@ pub fn router(state: &ServerState) -> Routes<ServerState> {
 
 /// Uploads evidence (multipart: file, kind?, milestone, criterion?, task?, item?,
 /// effective_at?, commit?, ci_url?). 201 with id, sha256, kind, metrics, warnings. PMs and engineers.
-async fn upload_evidence(
+#[utoipa::path(post, path = "/api/v1/projects/{code}/evidence", tag = "evidence", security(("token" = ["evidence:write"]), ("session" = [])), params(crate::api::schema::ProjectPath), request_body(content_type = "multipart/form-data", content = crate::api::schema::UploadForm), responses((status = 201, description = "Stored and parsed", body = app::domain::views::EvidenceView), crate::api::schema::Errors))]
+pub(crate) async fn upload_evidence(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::EvidenceWrite>,
     Path(code): Path<String>,
@@ -42,7 +43,8 @@ async fn upload_evidence(
 }
 
 /// One evidence file's facts. Members.
-async fn get_evidence(
+#[utoipa::path(get, path = "/api/v1/evidence/{id}", tag = "evidence", security(("token" = ["read"]), ("session" = [])), params(crate::api::schema::IdPath), responses((status = 200, description = "The file's facts", body = app::domain::views::EvidenceView), crate::api::schema::Errors))]
+pub(crate) async fn get_evidence(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor,
     Path(id): Path<i64>,
@@ -53,7 +55,8 @@ async fn get_evidence(
 /// The drill-down: failing tests, least covered files or findings, parsed
 /// again from the stored file, and the comparison with the previous evidence
 /// of the same kind. Members.
-async fn get_evidence_details(
+#[utoipa::path(get, path = "/api/v1/evidence/{id}/details", tag = "evidence", security(("token" = ["read"]), ("session" = [])), params(crate::api::schema::IdPath), responses((status = 200, description = "The drill-down", body = ::evidence::details::EvidenceDetails), crate::api::schema::Errors))]
+pub(crate) async fn get_evidence_details(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor,
     Path(id): Path<i64>,
@@ -62,7 +65,8 @@ async fn get_evidence_details(
 }
 
 /// The stored bytes, as an attachment. Members.
-async fn get_evidence_file(
+#[utoipa::path(get, path = "/api/v1/evidence/{id}/file", tag = "evidence", security(("token" = ["read"]), ("session" = [])), params(crate::api::schema::IdPath), responses((status = 200, description = "The stored bytes, as uploaded", content_type = "application/octet-stream"), crate::api::schema::Errors))]
+pub(crate) async fn get_evidence_file(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor,
     Path(id): Path<i64>,
@@ -71,7 +75,8 @@ async fn get_evidence_file(
 }
 
 /// Withdraws an evidence file with a reason. PMs and engineers.
-async fn withdraw_evidence(
+#[utoipa::path(post, path = "/api/v1/evidence/{id}/withdraw", tag = "evidence", security(("token" = ["evidence:write"]), ("session" = [])), params(crate::api::schema::IdPath), request_body = ReasonInput, responses((status = 200, description = "The file, withdrawn", body = app::domain::views::EvidenceView), crate::api::schema::Errors))]
+pub(crate) async fn withdraw_evidence(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::EvidenceWrite>,
     Path(id): Path<i64>,

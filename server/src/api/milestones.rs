@@ -3,6 +3,7 @@
 //! and the versioned edits and moves of each.
 
 use super::ReasonInput;
+use crate::api::schema::Created;
 use crate::http::{need, ApiActor, ApiJson, ApiResult};
 use crate::routes::Routes;
 use crate::ServerState;
@@ -14,7 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
 
 /// The milestone routes (under `/api/v1`).
 pub fn router() -> Routes<ServerState> {
@@ -79,7 +80,8 @@ pub fn router() -> Routes<ServerState> {
 }
 
 /// Creates a milestone. PMs.
-async fn create_milestone(
+#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones", tag = "milestones", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::ProjectPath), request_body = NewMilestone, responses((status = 201, description = "Created", body = app::domain::views::MilestoneView), crate::api::schema::Errors))]
+pub(crate) async fn create_milestone(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
     Path(code): Path<String>,
@@ -93,7 +95,8 @@ async fn create_milestone(
 }
 
 /// Everything about a milestone: state, progress, tasks, checklists, criteria with verdicts, sign-offs, gaps. Members.
-async fn get_milestone(
+#[utoipa::path(get, path = "/api/v1/projects/{code}/milestones/{ms}", tag = "milestones", security(("token" = ["read"]), ("session" = [])), params(crate::api::schema::MilestonePath), responses((status = 200, description = "The milestone, derived: progress, verdicts, state digest, gaps, newest 100 history events", body = app::domain::views::MilestoneView), crate::api::schema::Errors))]
+pub(crate) async fn get_milestone(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor,
     Path((code, ms)): Path<(String, String)>,
@@ -102,15 +105,18 @@ async fn get_milestone(
 }
 
 /// Where a page of history starts.
-#[derive(Deserialize)]
-struct HistoryQuery {
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct HistoryQuery {
+    /// Events older than this event id (the `older` of the previous page).
     before: Option<i64>,
 }
 
 /// A page of the milestone's audit history, newest first: 100 events older
 /// than `?before=ID` (the newest without it), the total, and `older`, the
 /// `before` of the next page (null on the oldest). Members.
-async fn get_history(
+#[utoipa::path(get, path = "/api/v1/projects/{code}/milestones/{ms}/history", tag = "milestones", security(("token" = ["read"]), ("session" = [])), params(crate::api::schema::MilestonePath, HistoryQuery), responses((status = 200, description = "A page of history", body = app::domain::views::HistoryPage), crate::api::schema::Errors))]
+pub(crate) async fn get_history(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor,
     Path((code, ms)): Path<(String, String)>,
@@ -122,18 +128,20 @@ async fn get_history(
 }
 
 /// Adds a task. PMs.
-async fn add_task(
+#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/tasks", tag = "milestones", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::MilestonePath), request_body = NewTask, responses((status = 201, description = "Created", body = crate::api::schema::Created), crate::api::schema::Errors))]
+pub(crate) async fn add_task(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
     Path((code, ms)): Path<(String, String)>,
     ApiJson(input): ApiJson<NewTask>,
 ) -> ApiResult<impl IntoResponse> {
     let id = milestones::add_task(&s.pool, &a, &code, &ms, input).await?;
-    Ok((StatusCode::CREATED, Json(json!({"id": id}))))
+    Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
 /// Marks a task done. PMs and engineers.
-async fn complete_task(
+#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/tasks/{task}/complete", tag = "milestones", security(("token" = ["tasks:write"]), ("session" = [])), params(crate::api::schema::TaskPath), responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), crate::api::schema::Errors))]
+pub(crate) async fn complete_task(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::TasksWrite>,
     Path((code, ms, task)): Path<(String, String, String)>,
@@ -143,14 +151,15 @@ async fn complete_task(
 }
 
 /// Adds a checklist with sections and items. PMs.
-async fn add_checklist(
+#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/checklists", tag = "milestones", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::MilestonePath), request_body = NewChecklist, responses((status = 201, description = "Created", body = crate::api::schema::Created), crate::api::schema::Errors))]
+pub(crate) async fn add_checklist(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
     Path((code, ms)): Path<(String, String)>,
     ApiJson(input): ApiJson<NewChecklist>,
 ) -> ApiResult<impl IntoResponse> {
     let id = milestones::add_checklist(&s.pool, &a, &code, &ms, input).await?;
-    Ok((StatusCode::CREATED, Json(json!({"id": id}))))
+    Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
 async fn tick_or_untick(
@@ -167,7 +176,8 @@ async fn tick_or_untick(
 }
 
 /// Ticks a checklist item. PMs and engineers.
-async fn tick(
+#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/checklists/{id}/items/{item}/tick", tag = "milestones", security(("token" = ["tasks:write"]), ("session" = [])), params(crate::api::schema::ItemPath), responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), crate::api::schema::Errors))]
+pub(crate) async fn tick(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::TasksWrite>,
     Path((code, ms, list, item)): Path<(String, String, i64, i64)>,
@@ -176,7 +186,8 @@ async fn tick(
 }
 
 /// Unticks a checklist item while the milestone is not signed off. PMs and engineers.
-async fn untick(
+#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/checklists/{id}/items/{item}/untick", tag = "milestones", security(("token" = ["tasks:write"]), ("session" = [])), params(crate::api::schema::ItemPath), responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), crate::api::schema::Errors))]
+pub(crate) async fn untick(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::TasksWrite>,
     Path((code, ms, list, item)): Path<(String, String, i64, i64)>,
@@ -185,24 +196,26 @@ async fn untick(
 }
 
 /// Adds an acceptance criterion. PMs.
-async fn add_criterion(
+#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/criteria", tag = "milestones", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::MilestonePath), request_body = NewCriterion, responses((status = 201, description = "Created", body = crate::api::schema::Created), crate::api::schema::Errors))]
+pub(crate) async fn add_criterion(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
     Path((code, ms)): Path<(String, String)>,
     ApiJson(input): ApiJson<NewCriterion>,
 ) -> ApiResult<impl IntoResponse> {
     let id = milestones::add_criterion(&s.pool, &a, &code, &ms, input).await?;
-    Ok((StatusCode::CREATED, Json(json!({"id": id}))))
+    Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
-#[derive(Deserialize)]
-struct RoleInput {
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct RoleInput {
     role: String,
     approver: String,
 }
 
 /// Names the approver for a sign-off role. PMs.
-async fn set_signoff_role(
+#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/signoff-roles", tag = "milestones", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::MilestonePath), request_body = RoleInput, responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), crate::api::schema::Errors))]
+pub(crate) async fn set_signoff_role(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
     Path((code, ms)): Path<(String, String)>,
@@ -215,7 +228,8 @@ async fn set_signoff_role(
 /// Approves or rejects the state the approver reviewed (`state_digest` is
 /// required; 409 naming what changed when it is no longer current). The
 /// role's named approver only.
-async fn sign(
+#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/signoffs", tag = "milestones", security(("token" = ["signoff"]), ("session" = [])), params(crate::api::schema::MilestonePath), request_body = milestones::SignRequest, responses((status = 201, description = "Signed", body = app::domain::views::SignoffView), (status = 200, description = "The same sign-off, sent again", body = app::domain::views::SignoffView), crate::api::schema::Errors))]
+pub(crate) async fn sign(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Signoff>,
     Path((code, ms)): Path<(String, String)>,
@@ -232,7 +246,8 @@ async fn sign(
 
 /// Reopens a signed-off or certified milestone with a reason; its live
 /// certificate becomes superseded. PMs.
-async fn reopen(
+#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/reopen", tag = "milestones", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::MilestonePath), request_body = ReasonInput, responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), crate::api::schema::Errors))]
+pub(crate) async fn reopen(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
     Path((code, ms)): Path<(String, String)>,
@@ -243,7 +258,8 @@ async fn reopen(
 }
 
 /// Edits a milestone's title, goal and planned dates (`version` required). PMs.
-async fn edit_milestone(
+#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/edit", tag = "milestones", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::MilestonePath), request_body = edits::MilestoneEdit, responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), crate::api::schema::Errors))]
+pub(crate) async fn edit_milestone(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
     Path((code, ms)): Path<(String, String)>,
@@ -254,7 +270,8 @@ async fn edit_milestone(
 }
 
 /// Edits a task (`version` required). PMs.
-async fn edit_task(
+#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/tasks/{task}/edit", tag = "milestones", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::TaskPath), request_body = edits::TaskEdit, responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), crate::api::schema::Errors))]
+pub(crate) async fn edit_task(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
     Path((code, ms, task)): Path<(String, String, String)>,
@@ -265,7 +282,8 @@ async fn edit_task(
 }
 
 /// Moves a task up or down (`{"direction":"up","version":…}`). PMs.
-async fn move_task(
+#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/tasks/{task}/move", tag = "milestones", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::TaskPath), request_body = edits::MoveRequest, responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), crate::api::schema::Errors))]
+pub(crate) async fn move_task(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
     Path((code, ms, task)): Path<(String, String, String)>,
@@ -276,7 +294,8 @@ async fn move_task(
 }
 
 /// Edits a checklist's title or renames a section (`version` required). PMs.
-async fn edit_checklist(
+#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/checklists/{id}/edit", tag = "milestones", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::ChecklistPath), request_body = edits::ChecklistEdit, responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), crate::api::schema::Errors))]
+pub(crate) async fn edit_checklist(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
     Path((code, ms, id)): Path<(String, String, i64)>,
@@ -287,7 +306,8 @@ async fn edit_checklist(
 }
 
 /// Moves a checklist up or down. PMs.
-async fn move_checklist(
+#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/checklists/{id}/move", tag = "milestones", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::ChecklistPath), request_body = edits::MoveRequest, responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), crate::api::schema::Errors))]
+pub(crate) async fn move_checklist(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
     Path((code, ms, id)): Path<(String, String, i64)>,
@@ -298,7 +318,8 @@ async fn move_checklist(
 }
 
 /// Edits a checklist item's text (`version` required). PMs.
-async fn edit_item(
+#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/checklists/{id}/items/{item}/edit", tag = "milestones", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::ItemPath), request_body = edits::ItemEdit, responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), crate::api::schema::Errors))]
+pub(crate) async fn edit_item(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
     Path((code, ms, id, item)): Path<(String, String, i64, i64)>,
@@ -309,7 +330,8 @@ async fn edit_item(
 }
 
 /// Moves a checklist item up or down within its section. PMs.
-async fn move_item(
+#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/checklists/{id}/items/{item}/move", tag = "milestones", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::ItemPath), request_body = edits::MoveRequest, responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), crate::api::schema::Errors))]
+pub(crate) async fn move_item(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
     Path((code, ms, id, item)): Path<(String, String, i64, i64)>,
@@ -320,7 +342,8 @@ async fn move_item(
 }
 
 /// Edits a criterion's title, metric, operator and target (`version` required). PMs.
-async fn edit_criterion(
+#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/criteria/{criterion}/edit", tag = "milestones", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::CriterionPath), request_body = edits::CriterionEdit, responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), crate::api::schema::Errors))]
+pub(crate) async fn edit_criterion(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
     Path((code, ms, criterion)): Path<(String, String, String)>,
@@ -331,7 +354,8 @@ async fn edit_criterion(
 }
 
 /// Renames a sign-off role (`{"role":…,"version":…}`). PMs.
-async fn rename_signoff_role(
+#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/signoff-roles/{role}/edit", tag = "milestones", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::RolePath), request_body = edits::RoleEdit, responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), crate::api::schema::Errors))]
+pub(crate) async fn rename_signoff_role(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
     Path((code, ms, role)): Path<(String, String, String)>,

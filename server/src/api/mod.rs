@@ -8,7 +8,9 @@
 mod certificates;
 mod evidence;
 mod milestones;
+pub mod openapi;
 mod projects;
+pub mod schema;
 mod tokens;
 mod users;
 
@@ -21,8 +23,8 @@ use app::error::AppError;
 use app::ssr::AppState;
 use axum::extract::State;
 use axum::Json;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// Every `/api/v1` route, resource by resource.
 pub fn router(state: &ServerState) -> Routes<ServerState> {
@@ -33,20 +35,29 @@ pub fn router(state: &ServerState) -> Routes<ServerState> {
         .merge(certificates::router())
         .merge(tokens::router())
         .merge(users::router())
+        .get("/openapi.json", openapi::openapi_json)
 }
 
 /// 200 `{"status":"ok"}` when the database answers. Anyone.
-pub async fn healthz(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, description = "Alive", body = Health), schema::Errors))]
+pub async fn healthz(State(state): State<AppState>) -> ApiResult<Json<Health>> {
     sqlx::query("select 1")
         .execute(&state.pool)
         .await
         .map_err(AppError::from)?;
-    Ok(Json(json!({"status": "ok"})))
+    Ok(Json(Health { status: "ok" }))
 }
 
 /// A body carrying a reason (reopening a milestone, withdrawing evidence).
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct ReasonInput {
     #[serde(default)]
     reason: String,
+}
+
+/// `{"status":"ok"}`.
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    status: &'static str,
 }

@@ -10,8 +10,8 @@ use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// The project routes (under `/api/v1`).
 pub fn router() -> Routes<ServerState> {
@@ -32,7 +32,8 @@ pub fn router() -> Routes<ServerState> {
 }
 
 /// Creates a project. Admins.
-async fn create_project(
+#[utoipa::path(post, path = "/api/v1/projects", tag = "projects", security(("token" = ["manage"]), ("session" = [])), request_body = app::ssr::projects::NewProject, responses((status = 201, description = "Created", body = app::domain::views::ProjectView), crate::api::schema::Errors))]
+pub(crate) async fn create_project(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
     ApiJson(input): ApiJson<NewProject>,
@@ -45,7 +46,8 @@ async fn create_project(
 }
 
 /// A project with its milestones' state and progress. Members.
-async fn get_project(
+#[utoipa::path(get, path = "/api/v1/projects/{code}", tag = "projects", security(("token" = ["read"]), ("session" = [])), params(crate::api::schema::ProjectPath), responses((status = 200, description = "The project", body = app::domain::views::ProjectView), crate::api::schema::Errors))]
+pub(crate) async fn get_project(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor,
     Path(code): Path<String>,
@@ -55,7 +57,8 @@ async fn get_project(
 
 /// The project completion report (milestones, deviation, criteria met over
 /// time, certificates, open gaps). Members.
-async fn project_report(
+#[utoipa::path(get, path = "/api/v1/projects/{code}/report", tag = "projects", security(("token" = ["read"]), ("session" = [])), params(crate::api::schema::ProjectPath), responses((status = 200, description = "The report", body = app::domain::report::ProjectReport), crate::api::schema::Errors))]
+pub(crate) async fn project_report(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor,
     Path(code): Path<String>,
@@ -64,7 +67,8 @@ async fn project_report(
 }
 
 /// The project completion report as Markdown. Members.
-async fn project_report_markdown(
+#[utoipa::path(get, path = "/api/v1/projects/{code}/report.md", tag = "projects", security(("token" = ["read"]), ("session" = [])), params(crate::api::schema::ProjectPath), responses((status = 200, description = "The report as Markdown", body = String, content_type = "text/markdown"), crate::api::schema::Errors))]
+pub(crate) async fn project_report_markdown(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor,
     Path(code): Path<String>,
@@ -73,55 +77,85 @@ async fn project_report_markdown(
     Ok(([(header::CONTENT_TYPE, "text/markdown; charset=utf-8")], md).into_response())
 }
 
-#[derive(Deserialize)]
-struct MemberInput {
+#[derive(Deserialize, Serialize, ToSchema)]
+pub(crate) struct MemberInput {
     username: String,
+    /// `pm`, `engineer` or `viewer`.
     role: String,
 }
 
+/// `{"members": […]}`.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct MembersAnswer {
+    members: Vec<app::domain::accounts::MemberView>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub(crate) struct MemberRemoved {
+    username: String,
+    removed_role: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub(crate) struct VisibilityAnswer {
+    project: String,
+    public: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub(crate) struct DutiesAnswer {
+    project: String,
+    separation_of_duties: bool,
+}
+
 /// Adds a member or changes their role. PMs and admins.
-async fn set_member(
+#[utoipa::path(post, path = "/api/v1/projects/{code}/members", tag = "projects", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::ProjectPath), request_body = MemberInput, responses((status = 200, description = "The member's role now", body = MemberInput), crate::api::schema::Errors))]
+pub(crate) async fn set_member(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
     Path(code): Path<String>,
     ApiJson(input): ApiJson<MemberInput>,
 ) -> ApiResult<impl IntoResponse> {
     projects::set_member(&s.pool, &a, &code, &input.username, &input.role).await?;
-    Ok(Json(
-        json!({"username": input.username, "role": input.role}),
-    ))
+    Ok(Json(input))
 }
 
 /// A project's members and roles. Members.
-async fn list_members(
+#[utoipa::path(get, path = "/api/v1/projects/{code}/members", tag = "projects", security(("token" = ["read"]), ("session" = [])), params(crate::api::schema::ProjectPath), responses((status = 200, description = "Members and roles", body = MembersAnswer), crate::api::schema::Errors))]
+pub(crate) async fn list_members(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor,
     Path(code): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
     let page = projects::members(&s.pool, &a, &code).await?;
-    Ok(Json(json!({"members": page.members})))
+    Ok(Json(MembersAnswer {
+        members: page.members,
+    }))
 }
 
 /// Removes a member; 409 for the project's last PM or someone who is not a member. PMs and admins.
-async fn remove_member(
+#[utoipa::path(delete, path = "/api/v1/projects/{code}/members/{username}", tag = "projects", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::MemberPath), responses((status = 200, description = "Removed", body = MemberRemoved), crate::api::schema::Errors))]
+pub(crate) async fn remove_member(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
     Path((code, username)): Path<(String, String)>,
 ) -> ApiResult<impl IntoResponse> {
     let role = projects::remove_member(&s.pool, &a, &code, &username).await?;
-    Ok(Json(
-        json!({"username": username, "removed_role": role.as_str()}),
-    ))
+    Ok(Json(MemberRemoved {
+        username,
+        removed_role: role.as_str().to_string(),
+    }))
 }
 
-#[derive(Deserialize)]
-struct DescribeInput {
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct DescribeInput {
     name: Option<String>,
     description: String,
 }
 
 /// Changes a project's description (PMs and admins) and name (admins).
-async fn describe_project(
+#[utoipa::path(post, path = "/api/v1/projects/{code}/describe", tag = "projects", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::ProjectPath), request_body = DescribeInput, responses((status = 200, description = "The project", body = app::domain::views::ProjectView), crate::api::schema::Errors))]
+pub(crate) async fn describe_project(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
     Path(code): Path<String>,
@@ -138,36 +172,42 @@ async fn describe_project(
     Ok(Json(projects::view(&s.pool, &a, &code).await?))
 }
 
-#[derive(Deserialize)]
-struct VisibilityInput {
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct VisibilityInput {
     public: bool,
 }
 
 /// Marks a project public (verify pages show its certificates in full) or not. PMs and admins.
-async fn set_visibility(
+#[utoipa::path(post, path = "/api/v1/projects/{code}/visibility", tag = "projects", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::ProjectPath), request_body = VisibilityInput, responses((status = 200, description = "Visibility now", body = VisibilityAnswer), crate::api::schema::Errors))]
+pub(crate) async fn set_visibility(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
     Path(code): Path<String>,
     ApiJson(input): ApiJson<VisibilityInput>,
 ) -> ApiResult<impl IntoResponse> {
     projects::set_public(&s.pool, &a, &code, input.public).await?;
-    Ok(Json(json!({"project": code, "public": input.public})))
+    Ok(Json(VisibilityAnswer {
+        project: code,
+        public: input.public,
+    }))
 }
 
-#[derive(Deserialize)]
-struct DutiesInput {
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct DutiesInput {
     enabled: bool,
 }
 
 /// Turns separation of duties on or off for a project. Admins.
-async fn set_separation_of_duties(
+#[utoipa::path(post, path = "/api/v1/projects/{code}/separation-of-duties", tag = "projects", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::ProjectPath), request_body = DutiesInput, responses((status = 200, description = "Separation of duties now", body = DutiesAnswer), crate::api::schema::Errors))]
+pub(crate) async fn set_separation_of_duties(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
     Path(code): Path<String>,
     ApiJson(input): ApiJson<DutiesInput>,
 ) -> ApiResult<impl IntoResponse> {
     projects::set_separation_of_duties(&s.pool, &a, &code, input.enabled).await?;
-    Ok(Json(
-        json!({"project": code, "separation_of_duties": input.enabled}),
-    ))
+    Ok(Json(DutiesAnswer {
+        project: code,
+        separation_of_duties: input.enabled,
+    }))
 }

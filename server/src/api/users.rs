@@ -13,7 +13,8 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 use serde::Deserialize;
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 /// The account routes (under `/api/v1`).
 pub fn router() -> Routes<ServerState> {
@@ -27,15 +28,19 @@ pub fn router() -> Routes<ServerState> {
 }
 
 /// Every account (never a password hash). Admins, not through a token limited to a project.
-async fn list_users(
+#[utoipa::path(get, path = "/api/v1/users", tag = "accounts", security(("token" = ["manage"]), ("session" = [])), responses((status = 200, description = "Every account", body = UsersAnswer), crate::api::schema::Errors))]
+pub(crate) async fn list_users(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
 ) -> ApiResult<impl IntoResponse> {
-    Ok(Json(json!({"users": accounts::list(&s.pool, &a).await?})))
+    Ok(Json(UsersAnswer {
+        users: accounts::list(&s.pool, &a).await?,
+    }))
 }
 
 /// Adds a user `{"username","display_name","password","admin"}` → 201. Admins.
-async fn create_user(
+#[utoipa::path(post, path = "/api/v1/users", tag = "accounts", security(("token" = ["manage"]), ("session" = [])), request_body = accounts::NewUser, responses((status = 201, description = "Created", body = app::domain::accounts::UserView), crate::api::schema::Errors))]
+pub(crate) async fn create_user(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
     ApiJson(input): ApiJson<accounts::NewUser>,
@@ -61,7 +66,8 @@ async fn change_user(
 
 /// Disables an account: it cannot log in, its sessions end, its tokens
 /// answer 401 "account disabled". Admins; not their own, never the last active admin.
-async fn disable_user(
+#[utoipa::path(post, path = "/api/v1/users/{username}/disable", tag = "accounts", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::UserPath), responses((status = 200, description = "The account", body = app::domain::accounts::UserView), crate::api::schema::Errors))]
+pub(crate) async fn disable_user(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
     Path(username): Path<String>,
@@ -70,7 +76,8 @@ async fn disable_user(
 }
 
 /// Enables a disabled account. Admins.
-async fn enable_user(
+#[utoipa::path(post, path = "/api/v1/users/{username}/enable", tag = "accounts", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::UserPath), responses((status = 200, description = "The account", body = app::domain::accounts::UserView), crate::api::schema::Errors))]
+pub(crate) async fn enable_user(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
     Path(username): Path<String>,
@@ -78,13 +85,14 @@ async fn enable_user(
     change_user(&s, &a, &username, AccountChange::Enable, None).await
 }
 
-#[derive(Deserialize)]
-struct AdminInput {
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct AdminInput {
     admin: bool,
 }
 
 /// Sets the admin flag `{"admin":bool}`. Admins; not their own removal, never the last active admin's.
-async fn set_user_admin(
+#[utoipa::path(post, path = "/api/v1/users/{username}/admin", tag = "accounts", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::UserPath), request_body = AdminInput, responses((status = 200, description = "The account", body = app::domain::accounts::UserView), crate::api::schema::Errors))]
+pub(crate) async fn set_user_admin(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
     Path(username): Path<String>,
@@ -100,13 +108,14 @@ async fn set_user_admin(
     .await
 }
 
-#[derive(Deserialize)]
-struct PasswordInput {
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct PasswordInput {
     password: String,
 }
 
 /// Sets a new password `{"password":…}`; the user's sessions end. Admins.
-async fn reset_password(
+#[utoipa::path(post, path = "/api/v1/users/{username}/password", tag = "accounts", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::UserPath), request_body = PasswordInput, responses((status = 200, description = "The account", body = app::domain::accounts::UserView), crate::api::schema::Errors))]
+pub(crate) async fn reset_password(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
     Path(username): Path<String>,
@@ -120,4 +129,10 @@ async fn reset_password(
         Some(&input.password),
     )
     .await
+}
+
+/// `{"users": […]}`.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct UsersAnswer {
+    users: Vec<app::domain::accounts::UserView>,
 }

@@ -12,6 +12,7 @@ use sqlx::SqlitePool;
 /// An edit of a milestone's own fields. Absent fields stay as they are; an
 /// empty planned date clears it.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MilestoneEdit {
     pub version: i64,
     pub title: Option<String>,
@@ -93,6 +94,7 @@ pub async fn edit_milestone(
 
 /// An edit of a task. Absent fields stay as they are.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TaskEdit {
     pub version: i64,
     pub title: Option<String>,
@@ -161,6 +163,7 @@ pub async fn edit_task(
 /// An edit of a checklist: its title, and (naming a section of its items
 /// by its current title) that section's title.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ChecklistEdit {
     pub version: i64,
     pub title: Option<String>,
@@ -250,6 +253,7 @@ pub async fn edit_checklist(
 
 /// An edit of a checklist item's text.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ItemEdit {
     pub version: i64,
     pub text: Option<String>,
@@ -318,6 +322,7 @@ pub async fn edit_item(
 
 /// An edit of an acceptance criterion. Absent fields stay as they are.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CriterionEdit {
     pub version: i64,
     pub title: Option<String>,
@@ -418,6 +423,7 @@ pub async fn edit_criterion(
 
 /// A new name for a sign-off role.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RoleEdit {
     pub version: i64,
     pub role: String,

@@ -30,6 +30,7 @@ impl Direction {
 
 /// A move of one row up or down, made against its version.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MoveRequest {
     pub version: i64,
     pub direction: String,

@@ -14,6 +14,7 @@ use sqlx::SqlitePool;
 
 /// Input for a new criterion.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NewCriterion {
     pub code: String,
     pub title: String,

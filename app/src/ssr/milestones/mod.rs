@@ -182,6 +182,7 @@ pub async fn derive_project(
 
 /// Input for a new milestone.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NewMilestone {
     pub code: String,
     pub title: String,

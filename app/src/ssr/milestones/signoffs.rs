@@ -119,6 +119,7 @@ pub async fn set_signoff_role(
 /// A sign-off as the approver sends it: the decision and the state digest of
 /// the milestone page (or API view) they reviewed.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SignRequest {
     pub role: String,
     pub decision: String,

@@ -11,6 +11,7 @@ use sqlx::SqlitePool;
 
 /// Input for a new task.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NewTask {
     pub code: String,
     pub title: String,

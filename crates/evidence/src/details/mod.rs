@@ -40,6 +40,7 @@ pub fn clip(s: &str, max: usize) -> String {
 
 /// How a failing test case ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum CaseOutcome {
     Failed,
@@ -57,6 +58,7 @@ impl CaseOutcome {
 
 /// A test case that failed or errored, as the report tells it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FailedCase {
     pub outcome: CaseOutcome,
     /// The name of the innermost `<testsuite>` around it.
@@ -71,6 +73,7 @@ pub struct FailedCase {
 
 /// A test case's identity across runs: classname and name.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseKey {
     pub classname: String,
     pub name: String,
@@ -117,6 +120,7 @@ impl TestsExtract {
 
 /// The failing tests as shown.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TestDetails {
     /// The first [`SHOWN_FAILURES`] failing or erroring cases, in file order.
     pub failing: Vec<FailedCase>,
@@ -128,6 +132,7 @@ pub struct TestDetails {
 
 /// Lines of one source file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FileCoverage {
     pub file: String,
     pub covered: u64,
@@ -186,6 +191,7 @@ impl CoverageExtract {
 
 /// The least covered files as shown.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CoverageDetails {
     /// Source files in the report.
     pub files_total: u64,
@@ -197,6 +203,7 @@ pub struct CoverageDetails {
 
 /// One static-analysis result or vulnerability.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Finding {
     /// SARIF: the level (error, warning, note); scanners: critical, high,
     /// medium, low or unknown.
@@ -270,6 +277,7 @@ impl FindingsExtract {
 
 /// A count of one severity.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SeverityCount {
     pub severity: String,
     pub count: u64,
@@ -277,6 +285,7 @@ pub struct SeverityCount {
 
 /// The findings as shown.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FindingDetails {
     /// The file's `findings.*` and `vulns.*` metrics, by severity.
     pub counts: Vec<SeverityCount>,

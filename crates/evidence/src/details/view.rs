@@ -8,6 +8,7 @@ use super::*;
 
 /// The evidence a file is compared with.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PreviousEvidence {
     pub id: i64,
     pub original_name: String,
@@ -18,6 +19,7 @@ pub struct PreviousEvidence {
 
 /// The first entries of a list, and how long it is.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Shown<T> {
     pub items: Vec<T>,
     pub total: u64,
@@ -39,6 +41,7 @@ impl<T> Shown<T> {
 
 /// A file whose coverage changed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FileDelta {
     pub file: String,
     pub pct_before: f64,
@@ -49,6 +52,7 @@ pub struct FileDelta {
 
 /// What changed since the previous evidence of the same kind.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum Comparison {
     Tests {
@@ -83,6 +87,7 @@ pub enum Comparison {
 
 /// The drill-down of one evidence file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EvidenceDetails {
     pub evidence_id: i64,
     pub kind: String,
