@@ -348,12 +348,8 @@ fn verify_offline(path: &std::path::Path, key: Option<String>) -> Result<ExitCod
         Some(k) if std::path::Path::new(&k).is_file() => Some(std::fs::read_to_string(k)?),
         other => other,
     };
-    let verdict = serde_json::from_str::<serde_json::Value>(&text)
-        .map_err(|e| format!("not JSON: {e}"))
-        .and_then(|doc| certificates::verify_document(&doc, key.as_deref()).map(|_| doc));
-    Ok(match verdict {
-        Ok(doc) => {
-            let n = doc["payload"]["number"].as_str().unwrap_or("?").to_string();
+    Ok(match certificates::verify_text(&text, key.as_deref()) {
+        Ok(n) => {
             let how = if key.is_some() {
                 "with the given key"
             } else {

@@ -207,6 +207,58 @@ pub fn verify_document(doc: &Value, public_key: Option<&str>) -> Result<(), Stri
     super::signing::verify(&key, text.as_bytes(), signature)
 }
 
+/// Checks a certificate document given as text, offline, and returns its
+/// number. The same verdict as [`verify_document`], sooner: when the
+/// payload's bytes in the file are the very bytes that were signed (an
+/// export writes them that way) they are hashed and checked as they stand,
+/// without building a JSON tree or putting it in canonical form. Any other
+/// file (pretty-printed, reordered, altered) takes the full path, which also
+/// gives the precise reason when it fails.
+pub fn verify_text(text: &str, public_key: Option<&str>) -> Result<String, String> {
+    if let Some(number) = verify_raw(text, public_key) {
+        return Ok(number);
+    }
+    let doc: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    verify_document(&doc, public_key)?;
+    Ok(doc["payload"]["number"].as_str().unwrap_or("?").to_string())
+}
+
+/// [`verify_text`]'s quick path: `Some(number)` only when the payload's bytes
+/// as they stand hash to the recorded SHA-256 and carry a good signature.
+fn verify_raw(text: &str, public_key: Option<&str>) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Doc<'a> {
+        #[serde(borrow)]
+        payload: &'a serde_json::value::RawValue,
+        sha256: Option<String>,
+        key_id: Option<String>,
+        signature: Option<String>,
+        public_key: Option<String>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Head {
+        number: Option<String>,
+        key_id: Option<String>,
+    }
+    let doc: Doc = serde_json::from_str(text).ok()?;
+    let signed = doc.payload.get().as_bytes();
+    if Some(sha256_hex(signed)) != doc.sha256 {
+        return None;
+    }
+    let head: Head = serde_json::from_str(doc.payload.get()).ok()?;
+    let kid = doc.key_id?;
+    if head.key_id.as_deref() != Some(kid.as_str()) {
+        return None;
+    }
+    let key_text = public_key.map(str::to_string).or(doc.public_key)?;
+    let key = super::signing::parse_public_key(&key_text).ok()?;
+    if super::signing::key_id(&key) != kid {
+        return None;
+    }
+    super::signing::verify(&key, signed, &doc.signature?).ok()?;
+    Some(head.number.unwrap_or_else(|| "?".into()))
+}
+
 /// How a certificate is named: by its number, or by the verify id of its public link.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Key {
@@ -496,3 +548,5 @@ pub use public::{public_view, status_only};
 
 #[cfg(test)]
 mod canonical_tests;
+#[cfg(test)]
+mod verify_tests;
