@@ -36,7 +36,7 @@ class Client:
         self.port, self.token = port, token
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
 
-    def call(self, method, path, body=None, headers=None, ok=(200, 201)):
+    def call(self, method, path, body=None, headers=None, ok=(200, 201), raw=False):
         h = {"Authorization": f"Bearer {self.token}"}
         h.update(headers or {})
         if isinstance(body, (dict, list)):
@@ -56,6 +56,8 @@ class Client:
                 continue
             if r.status not in ok:
                 raise SystemExit(f"{method} {path}: {r.status} {data[:300]!r}")
+            if raw:
+                return data
             return json.loads(data) if data else None
         raise SystemExit(f"{method} {path}: no answer after retries")
 
