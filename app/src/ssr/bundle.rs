@@ -60,6 +60,23 @@ pub struct EventRow {
     pub hash: String,
 }
 
+impl EventRow {
+    /// The hash its content and `prev_hash` give (what `hash` should be).
+    pub fn recomputed_hash(&self) -> String {
+        event_hash(
+            &self.prev_hash,
+            &self.at,
+            self.actor_id,
+            self.project_id,
+            self.milestone_id,
+            &self.action,
+            &self.subject,
+            self.before_json.as_deref(),
+            self.after_json.as_deref(),
+        )
+    }
+}
+
 /// An evidence file the certificate cites, and where its bytes are.
 #[derive(Clone, Debug)]
 pub struct EvidenceSource {
@@ -256,19 +273,7 @@ fn check_events(payload: &CertificatePayload, events: &[EventRow]) -> Vec<Findin
     sorted.sort_by_key(|e| e.id);
     let altered: Vec<i64> = sorted
         .iter()
-        .filter(|e| {
-            event_hash(
-                &e.prev_hash,
-                &e.at,
-                e.actor_id,
-                e.project_id,
-                e.milestone_id,
-                &e.action,
-                &e.subject,
-                e.before_json.as_deref(),
-                e.after_json.as_deref(),
-            ) != e.hash
-        })
+        .filter(|e| e.recomputed_hash() != e.hash)
         .map(|e| e.id)
         .collect();
     if altered.is_empty() {

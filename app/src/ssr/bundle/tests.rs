@@ -235,17 +235,7 @@ fn an_altered_event_and_a_history_rewritten_with_fresh_hashes_are_caught() {
         let prev = rewritten[i - 1].hash.clone();
         let e = &mut rewritten[i];
         e.prev_hash = prev;
-        e.hash = event_hash(
-            &e.prev_hash,
-            &e.at,
-            e.actor_id,
-            e.project_id,
-            e.milestone_id,
-            &e.action,
-            &e.subject,
-            e.before_json.as_deref(),
-            e.after_json.as_deref(),
-        );
+        e.hash = e.recomputed_hash();
     }
     let findings = check(&doc, None, &found, &[signoff()], &rewritten);
     let bad = bad(&findings);
