@@ -1,7 +1,8 @@
 //! `verify_text`: the quick path takes an export's payload bytes as they
 //! stand; anything else goes the full way, with the same verdicts.
 
-use super::{canonical, sha256_hex, verify_raw, verify_text};
+use super::offline::{verify_raw, verify_text};
+use super::{canonical, sha256_hex};
 use crate::ssr::signing::KeyStore;
 use serde_json::{json, Value};
 
