@@ -17,8 +17,8 @@ pub struct Me {
     pub is_admin: bool,
 }
 
-/// What the viewer may do on a project page.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// What the viewer may do on a project page (`default()`: nobody, nothing).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Rights {
     pub username: String,

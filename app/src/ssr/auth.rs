@@ -222,7 +222,7 @@ pub enum Need {
 }
 
 /// A project row.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct ProjectRow {
     pub id: i64,
     pub code: String,

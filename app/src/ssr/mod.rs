@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod blobs;
 pub mod bundle;
+pub mod cache;
 pub mod certificates;
 pub mod db;
 pub mod demo;

@@ -3,7 +3,7 @@
 use super::audit::{self, Event};
 use super::auth::{actor_by_name, project_for, rights, Actor, Need, ProjectRow};
 use super::db;
-use super::milestones::{derive_project, Derivation};
+use super::milestones::derive_project;
 use crate::domain::accounts::{check_membership_change, MemberView, MembersPage};
 use crate::domain::codes::{optional_text, required_text, ProjectCode, Role};
 use crate::domain::views::{ProjectHead, ProjectView};
@@ -17,11 +17,11 @@ async fn project_view(
     p: ProjectRow,
 ) -> Result<ProjectView, AppError> {
     let r = rights(pool, actor, p.id).await?;
-    let all = derive_project(&mut *pool.acquire().await?, &p, &r.username).await?;
-    let milestones = all.iter().map(Derivation::summary).collect();
+    let all = derive_project(pool, &p, &r.username).await?;
+    let milestones = all.iter().map(|d| d.summary()).collect();
     let notices = all
-        .into_iter()
-        .flat_map(|d| d.derived.stale_notices)
+        .iter()
+        .flat_map(|d| d.derived.stale_notices.iter().cloned())
         .collect();
     Ok(ProjectView {
         project: p.head(),

@@ -27,7 +27,7 @@ async fn build_report(
     let pool = &state.pool;
     let (p, rights) = project_for(pool, actor, code, Need::Read).await?;
     let today = chrono::Utc::now().date_naive();
-    let all = derive_project(&mut *pool.acquire().await?, &p, &rights.username).await?;
+    let all = derive_project(pool, &p, &rights.username).await?;
     let evidence_files = all.iter().map(|d| d.facts.evidence.len() as u32).sum();
     let judged: Vec<MilestoneEvidence> = all
         .iter()

@@ -9,7 +9,7 @@ use crate::error::AppError;
 use sqlx::{SqliteConnection, SqlitePool};
 
 /// A milestone's own row.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct MilestoneRow {
     pub id: i64,
     pub project_id: i64,

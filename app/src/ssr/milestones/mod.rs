@@ -22,6 +22,7 @@ pub use tasks::{add_task, complete_task, NewTask};
 
 use super::audit::{self, Event};
 use super::auth::{Actor, ProjectRow};
+use super::cache;
 use super::db;
 use super::facts;
 use super::scope::{project_for, Need};
@@ -33,6 +34,7 @@ use crate::domain::views::*;
 use crate::error::AppError;
 use serde_json::json;
 use sqlx::{SqliteConnection, SqlitePool};
+use std::sync::Arc;
 
 /// Loads a milestone for a reader.
 pub async fn view(
@@ -44,7 +46,29 @@ pub async fn view(
     super::timing::data(async {
         let (p, rights) = project_for(pool, actor, project, Need::Read).await?;
         let m = milestone_row(pool, &p, milestone).await?;
-        build_view(&mut *pool.acquire().await?, &p, &m, rights).await
+        // one read snapshot: the generation and every row derived from it
+        let mut tx = pool.begin().await?;
+        let g = cache::generation(&mut tx).await?;
+        let base = match cache::milestone(pool, &g, &p, &m) {
+            Some(v) => v,
+            None => {
+                let v = Arc::new(build_view(&mut tx, &p, &m, Rights::default()).await?);
+                let entry = cache::MilestoneEntry {
+                    project: p.clone(),
+                    milestone: m.clone(),
+                    view: v.clone(),
+                };
+                cache::keep_milestone(pool, &g, entry);
+                v
+            }
+        };
+        if has_stale_approval(&rights.username, &base.signoff_roles) {
+            // what changed since their approval is theirs alone to be told
+            return build_view(&mut tx, &p, &m, rights).await;
+        }
+        let mut v = MilestoneView::clone(&base);
+        v.rights = rights;
+        Ok(v)
     })
     .await
 }
@@ -155,27 +179,54 @@ impl Derivation {
 
 /// Every milestone of project `p` derived for `viewer`, in code order. The
 /// facts of all of them load in a fixed number of queries
-/// ([`facts::load_project`]); a milestone's full history is read only where
-/// the viewer has a stale approval there, to say what changed since.
+/// ([`facts::load_project`]) inside one read snapshot, and the derivations
+/// are kept until the data changes ([`cache`]); a milestone's full history
+/// is read only where the viewer has a stale approval there, to say what
+/// changed since.
 pub async fn derive_project(
-    conn: &mut SqliteConnection,
+    pool: &SqlitePool,
     p: &ProjectRow,
     viewer: &str,
-) -> Result<Vec<Derivation>, AppError> {
-    let rows = milestones_of(&mut *conn, p.id).await?;
-    let all = facts::load_project(conn, p.id, &rows, viewer).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for (row, mut facts) in rows.into_iter().zip(all) {
-        let mut derived = derive(&facts);
-        if has_stale_approval(viewer, &derived.signoff_roles) {
-            facts.history = History::Full(facts::full_history(conn, row.id).await?);
-            derived = derive(&facts);
+) -> Result<Vec<Arc<Derivation>>, AppError> {
+    let mut tx = pool.begin().await?;
+    let g = cache::generation(&mut tx).await?;
+    let all = match cache::project(pool, &g, p.id) {
+        Some(all) => all,
+        None => {
+            let rows = milestones_of(&mut tx, p.id).await?;
+            let facts = facts::load_project(&mut tx, p.id, &rows, "").await?;
+            let all: Arc<Vec<_>> = Arc::new(
+                rows.into_iter()
+                    .zip(facts)
+                    .map(|(row, facts)| {
+                        let derived = derive(&facts);
+                        Arc::new(Derivation {
+                            row,
+                            facts,
+                            derived,
+                        })
+                    })
+                    .collect(),
+            );
+            cache::keep_project(pool, &g, p.id, all.clone());
+            all
         }
-        out.push(Derivation {
-            row,
+    };
+    let mut out = Vec::with_capacity(all.len());
+    for d in all.iter() {
+        if !has_stale_approval(viewer, &d.derived.signoff_roles) {
+            out.push(d.clone());
+            continue;
+        }
+        let mut facts = d.facts.clone();
+        facts.viewer = viewer.to_string();
+        facts.history = History::Full(facts::full_history(&mut tx, d.row.id).await?);
+        let derived = derive(&facts);
+        out.push(Arc::new(Derivation {
+            row: d.row.clone(),
             facts,
             derived,
-        });
+        }));
     }
     Ok(out)
 }
