@@ -23,7 +23,7 @@
 //! memory stays bounded by the largest pages being read.
 
 use super::auth::ProjectRow;
-use super::milestones::Derivation;
+use super::facts::Derivation;
 use super::scope::MilestoneRow;
 use crate::domain::views::MilestoneView;
 use sqlx::{SqliteConnection, SqlitePool};
@@ -49,7 +49,7 @@ pub async fn generation(conn: &mut SqliteConnection) -> Result<Generation, sqlx:
 
 /// How many views of each kind one database's store holds before it
 /// starts over.
-pub const MAX_VIEWS: usize = 256;
+pub const MAX_VIEWS: usize = 64;
 
 /// The viewer-neutral derivations of every milestone of a project.
 pub type Projected = Arc<Vec<Arc<Derivation>>>;

@@ -12,11 +12,12 @@
 use super::scope::{MilestoneRow, ProjectRow};
 use crate::domain::criterion::Op;
 use crate::domain::derive::{
-    CriterionFact, DecisionFact, EventFact, History, MilestoneFacts, RoleFact,
+    CriterionFact, DecisionFact, Derived, EventFact, History, MilestoneFacts, RoleFact,
 };
 use crate::domain::status::Decision;
 use crate::domain::views::{
-    CertificateSummary, ChecklistView, EvidenceView, ItemView, TaskView, Withdrawal, HISTORY_PAGE,
+    CertificateSummary, ChecklistView, EvidenceView, ItemView, MilestoneSummary, TaskView,
+    Withdrawal, HISTORY_PAGE,
 };
 use crate::error::AppError;
 use sqlx::SqliteConnection;
@@ -621,4 +622,28 @@ pub async fn members(
     .bind(p.id)
     .fetch_all(&mut *conn)
     .await?)
+}
+
+/// One milestone of a project as lists and reports see it: its row, the
+/// facts loaded with the whole project's, and what was derived from them.
+pub struct Derivation {
+    pub row: MilestoneRow,
+    pub facts: MilestoneFacts,
+    pub derived: Derived,
+}
+
+impl Derivation {
+    /// The summary shown in project lists.
+    pub fn summary(&self) -> MilestoneSummary {
+        MilestoneSummary {
+            code: self.row.code.clone(),
+            title: self.row.title.clone(),
+            state: self.derived.state,
+            progress: self.derived.progress,
+            planned_start: self.row.planned_start.clone(),
+            planned_end: self.row.planned_end.clone(),
+            actual_start: self.derived.actual_start.clone(),
+            actual_end: self.derived.actual_end.clone(),
+        }
+    }
 }

@@ -24,10 +24,10 @@ use super::audit::{self, Event};
 use super::auth::{Actor, ProjectRow};
 use super::cache;
 use super::db;
-use super::facts;
+use super::facts::{self, Derivation};
 use super::scope::{project_for, Need};
 use crate::domain::codes::{optional_text, required_text, MilestoneCode};
-use crate::domain::derive::{derive, history_entry, Derived, History, MilestoneFacts};
+use crate::domain::derive::{derive, history_entry, History};
 use crate::domain::history::has_stale_approval;
 use crate::domain::milestone::locked_message;
 use crate::domain::views::*;
@@ -151,30 +151,6 @@ pub async fn build_view(
         version: m.version,
         stale_notices: d.stale_notices,
     })
-}
-
-/// One milestone of a project as lists and reports see it: its row, the
-/// facts loaded with the whole project's, and what was derived from them.
-pub struct Derivation {
-    pub row: MilestoneRow,
-    pub facts: MilestoneFacts,
-    pub derived: Derived,
-}
-
-impl Derivation {
-    /// The summary shown in project lists.
-    pub fn summary(&self) -> MilestoneSummary {
-        MilestoneSummary {
-            code: self.row.code.clone(),
-            title: self.row.title.clone(),
-            state: self.derived.state,
-            progress: self.derived.progress,
-            planned_start: self.row.planned_start.clone(),
-            planned_end: self.row.planned_end.clone(),
-            actual_start: self.derived.actual_start.clone(),
-            actual_end: self.derived.actual_end.clone(),
-        }
-    }
 }
 
 /// Every milestone of project `p` derived for `viewer`, in code order. The
