@@ -1543,3 +1543,48 @@ async fn the_project_page_and_report_derive_each_milestone_as_its_own_page_does(
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.error_message());
     listed("certified").await;
 }
+
+#[tokio::test]
+async fn prefer_return_minimal_answers_a_tick_with_204_and_the_tick_is_recorded() {
+    let w = World::new().await;
+    let r = w
+        .app
+        .post(
+            Some(&w.pm),
+            "/api/v1/projects/WM/milestones/M1/checklists",
+            json!({"title": "Pre-deploy", "sections": [{"title": "DB", "items": [{"text": "Backup verified"}]}]}),
+        )
+        .await;
+    let list = r.json()["id"].as_i64().unwrap();
+    let item = w.milestone().await["checklists"][0]["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let tick = format!("/api/v1/projects/WM/milestones/M1/checklists/{list}/items/{item}/tick");
+    let minimal = |path: &str| {
+        let mut req = common::post_json(&w.eng, path, json!({}));
+        req.headers_mut().insert(
+            "prefer",
+            axum::http::HeaderValue::from_static("handling=lenient, return=minimal"),
+        );
+        req
+    };
+    let r = w.app.send(minimal(&tick)).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(r.headers["preference-applied"], "return=minimal");
+    assert!(r.bytes.is_empty());
+    let m = w.milestone().await;
+    assert_eq!(m["checklists"][0]["items"][0]["ticked_by"], "eng");
+    assert_eq!(m["progress"]["items"], json!({"done": 1, "total": 1}));
+    // a refused write is answered in full whatever the preference
+    let r = w.app.send(minimal(&tick)).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.error_message().contains("already ticked"));
+    assert!(!r.headers.contains_key("preference-applied"));
+    // without the header: the milestone, as before
+    let r = w
+        .app
+        .post(Some(&w.eng), &tick.replace("/tick", "/untick"), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["progress"]["items"], json!({"done": 0, "total": 1}));
+}

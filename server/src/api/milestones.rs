@@ -4,7 +4,7 @@
 
 use super::ReasonInput;
 use crate::api::schema::Created;
-use crate::http::{need, ApiActor, ApiJson, ApiResult};
+use crate::http::{need, ApiActor, ApiJson, ApiResult, Prefer};
 use crate::routes::Routes;
 use crate::ServerState;
 use app::ssr::auth::Actor;
@@ -140,14 +140,15 @@ pub(crate) async fn add_task(
 }
 
 /// Marks a task done. PMs and engineers.
-#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/tasks/{task}/complete", tag = "milestones", security(("token" = ["tasks:write"]), ("session" = [])), params(crate::api::schema::TaskPath), responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), crate::api::schema::Errors))]
+#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/tasks/{task}/complete", tag = "milestones", security(("token" = ["tasks:write"]), ("session" = [])), params(crate::api::schema::TaskPath, crate::http::prefer::PreferHeader), responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), (status = 204, description = "Done (`Prefer: return=minimal`)"), crate::api::schema::Errors))]
 pub(crate) async fn complete_task(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::TasksWrite>,
+    prefer: Prefer,
     Path((code, ms, task)): Path<(String, String, String)>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<Response> {
     milestones::complete_task(&s.pool, &a, &code, &ms, &task).await?;
-    Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
+    the_milestone(&s, &a, &code, &ms, prefer).await
 }
 
 /// Adds a checklist with sections and items. PMs.
@@ -165,34 +166,49 @@ pub(crate) async fn add_checklist(
 async fn tick_or_untick(
     s: &AppState,
     a: &Actor,
+    (code, ms, list, item): (String, String, i64, i64),
+    tick: bool,
+    prefer: Prefer,
+) -> ApiResult<Response> {
+    milestones::tick_item(&s.pool, a, &code, Some((&ms, list)), item, tick).await?;
+    the_milestone(s, a, &code, &ms, prefer).await
+}
+
+/// The answer to a write that changed milestone `ms`: the milestone as it
+/// now is, or `204` when the client said `Prefer: return=minimal`.
+async fn the_milestone(
+    s: &AppState,
+    a: &Actor,
     code: &str,
     ms: &str,
-    list: i64,
-    item: i64,
-    tick: bool,
+    prefer: Prefer,
 ) -> ApiResult<Response> {
-    milestones::tick_item(&s.pool, a, code, Some((ms, list)), item, tick).await?;
+    if prefer.minimal {
+        return Ok(Prefer::applied());
+    }
     Ok(Json(milestones::view(&s.pool, a, code, ms).await?).into_response())
 }
 
 /// Ticks a checklist item. PMs and engineers.
-#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/checklists/{id}/items/{item}/tick", tag = "milestones", security(("token" = ["tasks:write"]), ("session" = [])), params(crate::api::schema::ItemPath), responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), crate::api::schema::Errors))]
+#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/checklists/{id}/items/{item}/tick", tag = "milestones", security(("token" = ["tasks:write"]), ("session" = [])), params(crate::api::schema::ItemPath, crate::http::prefer::PreferHeader), responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), (status = 204, description = "Done (`Prefer: return=minimal`)"), crate::api::schema::Errors))]
 pub(crate) async fn tick(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::TasksWrite>,
-    Path((code, ms, list, item)): Path<(String, String, i64, i64)>,
+    prefer: Prefer,
+    Path(path): Path<(String, String, i64, i64)>,
 ) -> ApiResult<Response> {
-    tick_or_untick(&s, &a, &code, &ms, list, item, true).await
+    tick_or_untick(&s, &a, path, true, prefer).await
 }
 
 /// Unticks a checklist item while the milestone is not signed off. PMs and engineers.
-#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/checklists/{id}/items/{item}/untick", tag = "milestones", security(("token" = ["tasks:write"]), ("session" = [])), params(crate::api::schema::ItemPath), responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), crate::api::schema::Errors))]
+#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/checklists/{id}/items/{item}/untick", tag = "milestones", security(("token" = ["tasks:write"]), ("session" = [])), params(crate::api::schema::ItemPath, crate::http::prefer::PreferHeader), responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), (status = 204, description = "Done (`Prefer: return=minimal`)"), crate::api::schema::Errors))]
 pub(crate) async fn untick(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::TasksWrite>,
-    Path((code, ms, list, item)): Path<(String, String, i64, i64)>,
+    prefer: Prefer,
+    Path(path): Path<(String, String, i64, i64)>,
 ) -> ApiResult<Response> {
-    tick_or_untick(&s, &a, &code, &ms, list, item, false).await
+    tick_or_untick(&s, &a, path, false, prefer).await
 }
 
 /// Adds an acceptance criterion. PMs.
@@ -214,15 +230,16 @@ pub(crate) struct RoleInput {
 }
 
 /// Names the approver for a sign-off role. PMs.
-#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/signoff-roles", tag = "milestones", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::MilestonePath), request_body = RoleInput, responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), crate::api::schema::Errors))]
+#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/signoff-roles", tag = "milestones", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::MilestonePath, crate::http::prefer::PreferHeader), request_body = RoleInput, responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), (status = 204, description = "Done (`Prefer: return=minimal`)"), crate::api::schema::Errors))]
 pub(crate) async fn set_signoff_role(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
+    prefer: Prefer,
     Path((code, ms)): Path<(String, String)>,
     ApiJson(input): ApiJson<RoleInput>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<Response> {
     milestones::set_signoff_role(&s.pool, &a, &code, &ms, &input.role, &input.approver).await?;
-    Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
+    the_milestone(&s, &a, &code, &ms, prefer).await
 }
 
 /// Approves or rejects the state the approver reviewed (`state_digest` is
@@ -246,121 +263,131 @@ pub(crate) async fn sign(
 
 /// Reopens a signed-off or certified milestone with a reason; its live
 /// certificate becomes superseded. PMs.
-#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/reopen", tag = "milestones", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::MilestonePath), request_body = ReasonInput, responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), crate::api::schema::Errors))]
+#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/reopen", tag = "milestones", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::MilestonePath, crate::http::prefer::PreferHeader), request_body = ReasonInput, responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), (status = 204, description = "Done (`Prefer: return=minimal`)"), crate::api::schema::Errors))]
 pub(crate) async fn reopen(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
+    prefer: Prefer,
     Path((code, ms)): Path<(String, String)>,
     ApiJson(input): ApiJson<ReasonInput>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<Response> {
     edits::reopen(&s.pool, &a, &code, &ms, &input.reason).await?;
-    Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
+    the_milestone(&s, &a, &code, &ms, prefer).await
 }
 
 /// Edits a milestone's title, goal and planned dates (`version` required). PMs.
-#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/edit", tag = "milestones", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::MilestonePath), request_body = edits::MilestoneEdit, responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), crate::api::schema::Errors))]
+#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/edit", tag = "milestones", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::MilestonePath, crate::http::prefer::PreferHeader), request_body = edits::MilestoneEdit, responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), (status = 204, description = "Done (`Prefer: return=minimal`)"), crate::api::schema::Errors))]
 pub(crate) async fn edit_milestone(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
+    prefer: Prefer,
     Path((code, ms)): Path<(String, String)>,
     ApiJson(input): ApiJson<edits::MilestoneEdit>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<Response> {
     edits::edit_milestone(&s.pool, &a, &code, &ms, input).await?;
-    Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
+    the_milestone(&s, &a, &code, &ms, prefer).await
 }
 
 /// Edits a task (`version` required). PMs.
-#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/tasks/{task}/edit", tag = "milestones", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::TaskPath), request_body = edits::TaskEdit, responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), crate::api::schema::Errors))]
+#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/tasks/{task}/edit", tag = "milestones", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::TaskPath, crate::http::prefer::PreferHeader), request_body = edits::TaskEdit, responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), (status = 204, description = "Done (`Prefer: return=minimal`)"), crate::api::schema::Errors))]
 pub(crate) async fn edit_task(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
+    prefer: Prefer,
     Path((code, ms, task)): Path<(String, String, String)>,
     ApiJson(input): ApiJson<edits::TaskEdit>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<Response> {
     edits::edit_task(&s.pool, &a, &code, &ms, &task, input).await?;
-    Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
+    the_milestone(&s, &a, &code, &ms, prefer).await
 }
 
 /// Moves a task up or down (`{"direction":"up","version":…}`). PMs.
-#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/tasks/{task}/move", tag = "milestones", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::TaskPath), request_body = edits::MoveRequest, responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), crate::api::schema::Errors))]
+#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/tasks/{task}/move", tag = "milestones", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::TaskPath, crate::http::prefer::PreferHeader), request_body = edits::MoveRequest, responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), (status = 204, description = "Done (`Prefer: return=minimal`)"), crate::api::schema::Errors))]
 pub(crate) async fn move_task(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
+    prefer: Prefer,
     Path((code, ms, task)): Path<(String, String, String)>,
     ApiJson(input): ApiJson<edits::MoveRequest>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<Response> {
     edits::move_task(&s.pool, &a, &code, &ms, &task, input).await?;
-    Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
+    the_milestone(&s, &a, &code, &ms, prefer).await
 }
 
 /// Edits a checklist's title or renames a section (`version` required). PMs.
-#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/checklists/{id}/edit", tag = "milestones", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::ChecklistPath), request_body = edits::ChecklistEdit, responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), crate::api::schema::Errors))]
+#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/checklists/{id}/edit", tag = "milestones", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::ChecklistPath, crate::http::prefer::PreferHeader), request_body = edits::ChecklistEdit, responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), (status = 204, description = "Done (`Prefer: return=minimal`)"), crate::api::schema::Errors))]
 pub(crate) async fn edit_checklist(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
+    prefer: Prefer,
     Path((code, ms, id)): Path<(String, String, i64)>,
     ApiJson(input): ApiJson<edits::ChecklistEdit>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<Response> {
     edits::edit_checklist(&s.pool, &a, &code, &ms, id, input).await?;
-    Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
+    the_milestone(&s, &a, &code, &ms, prefer).await
 }
 
 /// Moves a checklist up or down. PMs.
-#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/checklists/{id}/move", tag = "milestones", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::ChecklistPath), request_body = edits::MoveRequest, responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), crate::api::schema::Errors))]
+#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/checklists/{id}/move", tag = "milestones", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::ChecklistPath, crate::http::prefer::PreferHeader), request_body = edits::MoveRequest, responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), (status = 204, description = "Done (`Prefer: return=minimal`)"), crate::api::schema::Errors))]
 pub(crate) async fn move_checklist(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
+    prefer: Prefer,
     Path((code, ms, id)): Path<(String, String, i64)>,
     ApiJson(input): ApiJson<edits::MoveRequest>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<Response> {
     edits::move_checklist(&s.pool, &a, &code, &ms, id, input).await?;
-    Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
+    the_milestone(&s, &a, &code, &ms, prefer).await
 }
 
 /// Edits a checklist item's text (`version` required). PMs.
-#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/checklists/{id}/items/{item}/edit", tag = "milestones", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::ItemPath), request_body = edits::ItemEdit, responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), crate::api::schema::Errors))]
+#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/checklists/{id}/items/{item}/edit", tag = "milestones", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::ItemPath, crate::http::prefer::PreferHeader), request_body = edits::ItemEdit, responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), (status = 204, description = "Done (`Prefer: return=minimal`)"), crate::api::schema::Errors))]
 pub(crate) async fn edit_item(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
+    prefer: Prefer,
     Path((code, ms, id, item)): Path<(String, String, i64, i64)>,
     ApiJson(input): ApiJson<edits::ItemEdit>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<Response> {
     edits::edit_item(&s.pool, &a, &code, &ms, id, item, input).await?;
-    Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
+    the_milestone(&s, &a, &code, &ms, prefer).await
 }
 
 /// Moves a checklist item up or down within its section. PMs.
-#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/checklists/{id}/items/{item}/move", tag = "milestones", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::ItemPath), request_body = edits::MoveRequest, responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), crate::api::schema::Errors))]
+#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/checklists/{id}/items/{item}/move", tag = "milestones", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::ItemPath, crate::http::prefer::PreferHeader), request_body = edits::MoveRequest, responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), (status = 204, description = "Done (`Prefer: return=minimal`)"), crate::api::schema::Errors))]
 pub(crate) async fn move_item(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
+    prefer: Prefer,
     Path((code, ms, id, item)): Path<(String, String, i64, i64)>,
     ApiJson(input): ApiJson<edits::MoveRequest>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<Response> {
     edits::move_item(&s.pool, &a, &code, &ms, id, item, input).await?;
-    Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
+    the_milestone(&s, &a, &code, &ms, prefer).await
 }
 
 /// Edits a criterion's title, metric, operator and target (`version` required). PMs.
-#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/criteria/{criterion}/edit", tag = "milestones", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::CriterionPath), request_body = edits::CriterionEdit, responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), crate::api::schema::Errors))]
+#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/criteria/{criterion}/edit", tag = "milestones", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::CriterionPath, crate::http::prefer::PreferHeader), request_body = edits::CriterionEdit, responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), (status = 204, description = "Done (`Prefer: return=minimal`)"), crate::api::schema::Errors))]
 pub(crate) async fn edit_criterion(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
+    prefer: Prefer,
     Path((code, ms, criterion)): Path<(String, String, String)>,
     ApiJson(input): ApiJson<edits::CriterionEdit>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<Response> {
     edits::edit_criterion(&s.pool, &a, &code, &ms, &criterion, input).await?;
-    Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
+    the_milestone(&s, &a, &code, &ms, prefer).await
 }
 
 /// Renames a sign-off role (`{"role":…,"version":…}`). PMs.
-#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/signoff-roles/{role}/edit", tag = "milestones", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::RolePath), request_body = edits::RoleEdit, responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), crate::api::schema::Errors))]
+#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/signoff-roles/{role}/edit", tag = "milestones", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::RolePath, crate::http::prefer::PreferHeader), request_body = edits::RoleEdit, responses((status = 200, description = "The milestone", body = app::domain::views::MilestoneView), (status = 204, description = "Done (`Prefer: return=minimal`)"), crate::api::schema::Errors))]
 pub(crate) async fn rename_signoff_role(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
+    prefer: Prefer,
     Path((code, ms, role)): Path<(String, String, String)>,
     ApiJson(input): ApiJson<edits::RoleEdit>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<Response> {
     edits::rename_signoff_role(&s.pool, &a, &code, &ms, &role, input).await?;
-    Ok(Json(milestones::view(&s.pool, &a, &code, &ms).await?))
+    the_milestone(&s, &a, &code, &ms, prefer).await
 }

@@ -6,6 +6,8 @@
 
 pub mod error;
 pub mod extract;
+pub mod prefer;
 
 pub use error::{ApiError, ApiResult};
 pub use extract::{need, session_actor, ApiActor, ApiJson, RouteScope};
+pub use prefer::Prefer;
