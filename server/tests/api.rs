@@ -1586,5 +1586,8 @@ async fn prefer_return_minimal_answers_a_tick_with_204_and_the_tick_is_recorded(
         .post(Some(&w.eng), &tick.replace("/tick", "/untick"), json!({}))
         .await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(r.json()["progress"]["items"], json!({"done": 0, "total": 1}));
+    assert_eq!(
+        r.json()["progress"]["items"],
+        json!({"done": 0, "total": 1})
+    );
 }
