@@ -51,6 +51,8 @@ fn facts(tasks: usize) -> MilestoneFacts {
             ticked_by: Some("pm".into()),
             ticked_at: Some(AT.into()),
             version: 2,
+            parent: None,
+            children: 0,
         })
         .collect();
     let criteria: Vec<CriterionFact> = (0..5)
@@ -124,6 +126,7 @@ fn facts(tasks: usize) -> MilestoneFacts {
             title: "Pre-deploy playbook".into(),
             items,
             version: 1,
+            template: None,
         }],
         criteria,
         evidence,

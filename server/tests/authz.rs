@@ -175,6 +175,23 @@ fn rest_row(method: &Method, path: &str) -> Option<(Who, Option<Value>)> {
             (Who::Admin, Some(json!({"password": "password-456"})))
         }
         ("GET", "/api/v1/tokens") => (Who::LoggedIn, None),
+        ("GET", "/api/v1/templates")
+        | ("GET", "/api/v1/templates/{slug}")
+        | ("GET", "/api/v1/templates/{slug}/export.md") => (Who::LoggedIn, None),
+        ("POST", "/api/v1/templates") => (
+            Who::Admin,
+            Some(json!({"slug": "matrix", "markdown": "- [ ] a"})),
+        ),
+        ("GET", "/api/v1/projects/{code}/templates")
+        | ("GET", "/api/v1/projects/{code}/templates/{slug}")
+        | ("GET", "/api/v1/projects/{code}/templates/{slug}/export.md") => (Who::Member, None),
+        ("POST", "/api/v1/projects/{code}/templates") => (
+            Who::Manager,
+            Some(json!({"slug": "matrix", "markdown": "- [ ] a"})),
+        ),
+        ("POST", p) if p == format!("{ms}/checklists/from-template") => {
+            (Who::Manager, Some(json!({"template": "deploy-playbook"})))
+        }
         ("DELETE", "/api/v1/tokens/{id}") | ("POST", "/api/v1/tokens/{id}/revoke") => {
             (Who::TokenOwner, Some(json!({})))
         }
@@ -410,6 +427,7 @@ impl Fixture {
             .replace("{number}", &self.number)
             .replace("{item}", &self.item.to_string())
             .replace("{username}", "victim")
+            .replace("{slug}", "deploy-playbook")
             .replace(
                 "{id}",
                 &if path.contains("/tokens/") {

@@ -37,9 +37,12 @@ pub fn checklist(ticked: &[bool]) -> ChecklistView {
                 ticked_by: t.then(|| "pm".into()),
                 ticked_at: t.then(|| "2026-01-01T00:00:00Z".into()),
                 version: 1,
+                parent: None,
+                children: 0,
             })
             .collect(),
         version: 1,
+        template: None,
     }
 }
 

@@ -14,7 +14,11 @@ pub fn progress_of(
     checklists: &[ChecklistView],
     criteria: &[CriterionView],
 ) -> Progress {
-    let items = checklists.iter().flat_map(|c| c.items.iter());
+    // an item with children is ticked from them: only the others count
+    let items = checklists
+        .iter()
+        .flat_map(|c| c.items.iter())
+        .filter(|i| i.children == 0);
     Progress {
         tasks: Ratio {
             done: tasks.iter().filter(|t| t.done_at.is_some()).count() as u32,
@@ -86,9 +90,17 @@ pub fn state_digest(
         }).collect::<Vec<_>>(),
         "checklists": checklists.iter().map(|c| serde_json::json!({
             "title": c.title,
-            "items": c.items.iter().map(|i| serde_json::json!({
-                "section": i.section, "text": i.text, "requires_evidence": i.requires_evidence, "ticked": i.ticked_at.is_some(),
-            })).collect::<Vec<_>>(),
+            "items": c.items.iter().map(|i| {
+                let mut item = serde_json::json!({
+                    "section": i.section, "text": i.text, "requires_evidence": i.requires_evidence, "ticked": i.ticked_at.is_some(),
+                });
+                // nesting enters the digest only where there is some, so
+                // digests of flat checklists stay what they were
+                if let Some(p) = i.parent {
+                    item["parent"] = c.items.iter().position(|x| x.id == p).into();
+                }
+                item
+            }).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "criteria": criteria.iter().map(|c| serde_json::json!({
             "code": c.code, "metric": c.metric, "op": c.op.as_str(), "target": c.target,

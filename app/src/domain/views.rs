@@ -94,6 +94,18 @@ pub struct ItemView {
     pub ticked_at: Option<String>,
     #[serde(default)]
     pub version: i64,
+    /// The item this one is nested under.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<i64>,
+    /// How many items are nested directly under this one. When there are
+    /// any, it is ticked when they all are ([`crate::domain::checklist::derive_parents`]):
+    /// `ticked_at` is then the last of theirs and `ticked_by` stays empty.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub children: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -104,6 +116,22 @@ pub struct ChecklistView {
     pub items: Vec<ItemView>,
     #[serde(default)]
     pub version: i64,
+    /// The template it was copied from, when it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<AppliedFrom>,
+}
+
+/// Which template (and version) a checklist was copied from, and the
+/// template's newest version: a later change never rewrites the copy, but
+/// the milestone says a newer version is available.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct AppliedFrom {
+    pub slug: String,
+    /// `project` or `library`
+    pub scope: String,
+    pub version: i64,
+    pub latest: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -1,5 +1,6 @@
 //! The embedded SQLite database: one file in the data dir, WAL mode,
-//! foreign keys on, migrations from `migrations/` applied at open.
+//! foreign keys on, migrations from `migrations/` applied at open (and the
+//! built-in checklist templates brought up to date).
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
@@ -26,6 +27,7 @@ pub async fn open(data_dir: &Path) -> Result<(SqlitePool, bool), BoxError> {
         .connect_with(opts)
         .await?;
     migrate(&pool).await?;
+    super::templates::builtin::ensure(&pool).await?;
     Ok((pool, is_new))
 }
 

@@ -142,6 +142,7 @@ fn checklist(title: &str, sections: &[(&str, &[(&str, bool)])]) -> NewChecklist 
                     .map(|(text, req)| NewItem {
                         text: (*text).into(),
                         requires_evidence: *req,
+                        children: Vec::new(),
                     })
                     .collect(),
             })

@@ -10,14 +10,15 @@
 //! between files.
 
 use super::scope::{MilestoneRow, ProjectRow};
+use crate::domain::checklist::derive_parents;
 use crate::domain::criterion::Op;
 use crate::domain::derive::{
     CriterionFact, DecisionFact, Derived, EventFact, History, MilestoneFacts, RoleFact,
 };
 use crate::domain::status::Decision;
 use crate::domain::views::{
-    CertificateSummary, ChecklistView, EvidenceView, ItemView, MilestoneSummary, TaskView,
-    Withdrawal, HISTORY_PAGE,
+    AppliedFrom, CertificateSummary, ChecklistView, EvidenceView, ItemView, MilestoneSummary,
+    TaskView, Withdrawal, HISTORY_PAGE,
 };
 use crate::error::AppError;
 use sqlx::SqliteConnection;
@@ -327,9 +328,22 @@ async fn checklists(
     conn: &mut SqliteConnection,
     scope: Scope,
 ) -> Result<ByMilestone<ChecklistView>, AppError> {
-    let lists: Vec<(i64, i64, String, i64)> = sqlx::query_as(&format!(
-        "select milestone_id, id, title, version from checklists where {} order by position, id",
-        scope.has("milestone_id")
+    type ListRow = (
+        i64,
+        i64,
+        String,
+        i64,
+        Option<String>,
+        Option<bool>,
+        Option<i64>,
+        Option<i64>,
+    );
+    let lists: Vec<ListRow> = sqlx::query_as(&format!(
+        "select l.milestone_id, l.id, l.title, l.version, t.slug, t.project_id is not null, l.template_version,
+                (select max(version) from checklist_template_versions v where v.template_id = t.id)
+         from checklists l left join checklist_templates t on t.id = l.template_id
+         where {} order by l.position, l.id",
+        scope.has("l.milestone_id")
     ))
     .bind(scope.id())
     .fetch_all(&mut *conn)
@@ -345,11 +359,12 @@ async fn checklists(
         ticked_by: Option<String>,
         ticked_at: Option<String>,
         version: i64,
+        parent_id: Option<i64>,
     }
     let rows: Vec<ItemRow> = sqlx::query_as(&format!(
         "select i.id, i.checklist_id, i.section, i.text, i.requires_evidence,
                 (select count(*) from evidence e where e.item_id = i.id and {COUNTS}) as n,
-                u.username as ticked_by, i.ticked_at, i.version
+                u.username as ticked_by, i.ticked_at, i.version, i.parent_id
          from checklist_items i join checklists c on c.id = i.checklist_id left join users u on u.id = i.ticked_by
          where {} order by i.position, i.id",
         scope.has("c.milestone_id")
@@ -369,17 +384,35 @@ async fn checklists(
                 ticked_by: i.ticked_by,
                 ticked_at: i.ticked_at,
                 version: i.version,
+                parent: i.parent_id,
+                children: 0,
             },
         )
     }));
     Ok(group(lists.into_iter().map(
-        |(milestone, id, title, version)| {
+        |(milestone, id, title, version, slug, own, applied, latest)| {
+            let template = slug.map(|slug| AppliedFrom {
+                slug,
+                scope: if own == Some(true) {
+                    "project"
+                } else {
+                    "library"
+                }
+                .into(),
+                version: applied.unwrap_or(1),
+                latest: latest.unwrap_or(1),
+            });
             (
                 milestone,
                 ChecklistView {
+                    template,
                     id,
                     title,
-                    items: items.remove(&id).unwrap_or_default(),
+                    items: {
+                        let mut items = items.remove(&id).unwrap_or_default();
+                        derive_parents(&mut items);
+                        items
+                    },
                     version,
                 },
             )

@@ -26,6 +26,7 @@ pub mod redirects;
 pub mod report;
 pub mod scope;
 pub mod signing;
+pub mod templates;
 pub mod throttle;
 pub mod timing;
 pub mod tokens;

@@ -11,6 +11,7 @@ mod milestones;
 pub mod openapi;
 mod projects;
 pub mod schema;
+mod templates;
 mod tokens;
 mod users;
 
@@ -33,6 +34,7 @@ pub fn router(state: &ServerState) -> Routes<ServerState> {
         .merge(milestones::router())
         .merge(evidence::router(state))
         .merge(certificates::router())
+        .merge(templates::router())
         .merge(tokens::router())
         .merge(users::router())
         .get("/openapi.json", openapi::openapi_json)

@@ -8,7 +8,7 @@
 //! the upload form) are in `schema.rs`.
 
 use super::schema::{ErrorBody, ErrorDetail};
-use super::{certificates, evidence, milestones, projects, tokens, users};
+use super::{certificates, evidence, milestones, projects, templates, tokens, users};
 use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -78,6 +78,15 @@ use utoipa::{Modify, OpenApi};
         certificates::export_in_toto,
         certificates::export_bundle,
         certificates::revoke_certificate,
+        templates::list_library,
+        templates::save_library,
+        templates::get_library,
+        templates::library_markdown,
+        templates::list_project,
+        templates::save_project,
+        templates::get_project,
+        templates::project_markdown,
+        templates::apply,
         tokens::list_tokens,
         tokens::delete_token,
         tokens::revoke_token,
@@ -94,6 +103,7 @@ use utoipa::{Modify, OpenApi};
         (name = "projects", description = "Projects, members and the completion report"),
         (name = "milestones", description = "Milestones and what they hold: tasks, checklists, criteria, sign-offs, edits"),
         (name = "evidence", description = "Evidence files: upload (parsed as it streams), facts, drill-down, bytes"),
+        (name = "templates", description = "Checklist templates (playbooks): the library, a project's own, Markdown export, applying one"),
         (name = "certificates", description = "Signed completion certificates and their exports"),
         (name = "accounts", description = "Users and API tokens"),
         (name = "operations", description = "Health, readiness, metrics, public keys, this document"),

@@ -2,6 +2,7 @@
 //! version the editor saw.
 
 use super::{finish, guard, manager, open_write, Changes};
+use crate::domain::checklist::move_among_siblings;
 use crate::error::AppError;
 use crate::ssr::auth::Actor;
 use serde_json::{json, Map};
@@ -47,6 +48,35 @@ pub fn neighbour(index: usize, len: usize, d: Direction) -> Option<usize> {
 /// Swaps the row at `index` with its neighbour in `ids` (in their current
 /// order) and writes every row's position again, bumping both rows' version.
 /// Returns the move as the audit event records it: position before and after.
+/// Stores `order` as the rows' positions and counts a version on the two
+/// that traded places (`moved` = the moved row and the one it passed).
+async fn set_order(
+    tx: &mut Transaction<'_, Sqlite>,
+    table: &str,
+    order: &[i64],
+    moved: (i64, i64),
+) -> Result<Changes, AppError> {
+    for (n, id) in order.iter().enumerate() {
+        sqlx::query(&format!("update {table} set position = ? where id = ?"))
+            .bind(n as i64)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    sqlx::query(&format!(
+        "update {table} set version = version + 1 where id in (?, ?)"
+    ))
+    .bind(moved.0)
+    .bind(moved.1)
+    .execute(&mut **tx)
+    .await?;
+    let at = order.iter().position(|id| *id == moved.0).unwrap_or(0);
+    Ok(Changes {
+        before: Map::new(),
+        after: Map::from_iter([("position".to_string(), json!(at + 1))]),
+    })
+}
+
 async fn swap_positions(
     tx: &mut Transaction<'_, Sqlite>,
     table: &str,
@@ -175,7 +205,8 @@ pub async fn move_checklist(
     finish(tx, actor, &p, &m, "checklist.move", title, c).await
 }
 
-/// Moves a checklist item up or down within its section. PMs.
+/// Moves a checklist item up or down among its siblings (same section,
+/// same parent), with the items nested under it. PMs.
 pub async fn move_item(
     pool: &SqlitePool,
     actor: &Actor,
@@ -197,8 +228,8 @@ pub async fn move_item(
     let list = list.ok_or_else(|| {
         AppError::NotFound(format!("checklist {checklist} in {} {}", p.code, m.code))
     })?;
-    let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
-        "select id, section, text, version from checklist_items where checklist_id = ? order by position, id",
+    let rows: Vec<(i64, String, String, i64, Option<i64>)> = sqlx::query_as(
+        "select id, section, text, version, parent_id from checklist_items where checklist_id = ? order by position, id",
     )
     .bind(checklist)
     .fetch_all(&mut *tx)
@@ -206,7 +237,7 @@ pub async fn move_item(
     let index = rows.iter().position(|r| r.0 == item).ok_or_else(|| {
         AppError::NotFound(format!("checklist item {item} in {} {}", p.code, m.code))
     })?;
-    let (_, section, text, version) = rows[index].clone();
+    let (_, _, text, version, _) = rows[index].clone();
     guard(
         &mut tx,
         &p,
@@ -217,17 +248,28 @@ pub async fn move_item(
         req.version,
     )
     .await?;
-    // an item moves within its section; sections stay whole
-    let other = neighbour(index, rows.len(), d)
-        .filter(|o| rows[*o].1 == section)
-        .ok_or_else(|| already(&format!("item '{text}'"), d, "in its section"))?;
-    let c = swap_positions(
+    // an item moves among its siblings (same parent, same section), with
+    // the items nested under it; sections stay whole
+    let shape: Vec<(i64, Option<i64>, &str)> =
+        rows.iter().map(|r| (r.0, r.4, r.1.as_str())).collect();
+    let (order, other) =
+        move_among_siblings(&shape, index, d == Direction::Up).ok_or_else(|| {
+            let scope = match rows[index].4 {
+                Some(_) => "under its parent",
+                None => "in its section",
+            };
+            already(&format!("item '{text}'"), d, scope)
+        })?;
+    let c = set_order(
         &mut tx,
         "checklist_items",
-        rows.iter().map(|r| r.0).collect(),
-        index,
-        other,
+        &order,
+        (rows[index].0, rows[other].0),
     )
     .await?;
+    let c = Changes {
+        before: Map::from_iter([("position".to_string(), json!(index + 1))]),
+        after: c.after,
+    };
     finish(tx, actor, &p, &m, "item.move", format!("{list}: {text}"), c).await
 }

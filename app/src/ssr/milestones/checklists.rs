@@ -10,7 +10,7 @@ use crate::ssr::scope::{milestone_row, milestone_row_in, project_for, Need};
 use serde_json::json;
 use sqlx::SqlitePool;
 
-pub use crate::domain::checklist::{NewChecklist, NewItem, NewSection};
+pub use crate::domain::checklist::{NewChecklist, NewItem, NewSection, MAX_DEPTH};
 
 /// The most items one checklist may hold.
 pub const MAX_CHECKLIST_ITEMS: usize = 500;
@@ -25,65 +25,138 @@ pub async fn add_checklist(
 ) -> Result<i64, AppError> {
     let (p, rights) = project_for(pool, actor, project, Need::Manage).await?;
     milestone_row(pool, &p, milestone).await?;
+    let checked = validate(&input)?;
+    let mut tx = db::write(pool).await?;
+    let m = milestone_row_in(&mut tx, &p, milestone).await?;
+    ensure_open(&mut tx, &p, &m, &rights).await?;
+    let id = insert(&mut tx, actor, p.id, m.id, &checked, None).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// A checklist whose every field passed the rules, ready to store.
+pub struct Checked {
+    pub title: String,
+    pub items: Vec<CheckedItem>,
+}
+
+/// One item of a [`Checked`] checklist, parents before their children.
+pub struct CheckedItem {
+    pub section: String,
+    pub text: String,
+    pub requires_evidence: bool,
+    /// index of the parent in the same list
+    pub parent: Option<usize>,
+}
+
+/// The rules for a new checklist: a title, 1 to [`MAX_CHECKLIST_ITEMS`]
+/// items with text, nested at most [`MAX_DEPTH`] deep. Errors name the field.
+pub fn validate(input: &NewChecklist) -> Result<Checked, AppError> {
     let title = required_text("title", &input.title, 200)?;
-    let mut items = Vec::new();
     for (s, section) in input.sections.iter().enumerate() {
-        let section_title = optional_text(&format!("sections[{s}].title"), &section.title, 200)?;
-        for (i, item) in section.items.iter().enumerate() {
-            let text = required_text(&format!("sections[{s}].items[{i}].text"), &item.text, 500)?;
-            items.push((section_title.clone(), text, item.requires_evidence));
-        }
+        optional_text(&format!("sections[{s}].title"), &section.title, 200)?;
     }
-    if items.len() > MAX_CHECKLIST_ITEMS {
+    if let Some(deep) = input.too_deep() {
+        return Err(AppError::invalid(
+            "sections",
+            format!("items nest at most {MAX_DEPTH} levels deep: '{deep}' is deeper"),
+        ));
+    }
+    let flat = input.flatten();
+    if flat.len() > MAX_CHECKLIST_ITEMS {
         return Err(AppError::invalid(
             "sections",
             format!(
                 "a checklist holds at most {MAX_CHECKLIST_ITEMS} items: got {}",
-                items.len()
+                flat.len()
             ),
         ));
     }
-    if items.is_empty() {
+    if flat.is_empty() {
         return Err(AppError::invalid(
             "sections",
             "a checklist needs at least one item",
         ));
     }
-    let mut tx = db::write(pool).await?;
-    let m = milestone_row_in(&mut tx, &p, milestone).await?;
-    ensure_open(&mut tx, &p, &m, &rights).await?;
+    let mut items = Vec::with_capacity(flat.len());
+    for (n, i) in flat.iter().enumerate() {
+        items.push(CheckedItem {
+            section: optional_text("sections", i.section, 200)?,
+            text: required_text(&format!("items[{n}].text"), i.text, 500)?,
+            requires_evidence: i.requires_evidence,
+            parent: i.parent,
+        });
+    }
+    Ok(Checked { title, items })
+}
+
+/// Stores a checked checklist as the last of milestone `m`'s, with its
+/// audit event, inside the caller's write transaction. `template` = the
+/// template id and version it was copied from.
+pub async fn insert(
+    tx: &mut sqlx::SqliteConnection,
+    actor: &Actor,
+    project_id: i64,
+    milestone_id: i64,
+    c: &Checked,
+    template: Option<(i64, i64)>,
+) -> Result<i64, AppError> {
     let position: i64 = sqlx::query_scalar(
         "select coalesce(max(position), 0) + 1 from checklists where milestone_id = ?",
     )
-    .bind(m.id)
+    .bind(milestone_id)
     .fetch_one(&mut *tx)
     .await?;
     let id = sqlx::query(
-        "insert into checklists (milestone_id, title, position, created_at) values (?, ?, ?, ?)",
+        "insert into checklists (milestone_id, title, position, created_at, template_id, template_version) values (?, ?, ?, ?, ?, ?)",
     )
-    .bind(m.id)
-    .bind(&title)
+    .bind(milestone_id)
+    .bind(&c.title)
     .bind(position)
     .bind(crate::ssr::now())
+    .bind(template.map(|t| t.0))
+    .bind(template.map(|t| t.1))
     .execute(&mut *tx)
     .await?
     .last_insert_rowid();
-    for (n, (section, text, req)) in items.iter().enumerate() {
-        sqlx::query("insert into checklist_items (checklist_id, section, text, position, requires_evidence) values (?, ?, ?, ?, ?)")
+    let mut ids: Vec<i64> = Vec::with_capacity(c.items.len());
+    for (n, i) in c.items.iter().enumerate() {
+        let item = sqlx::query("insert into checklist_items (checklist_id, section, text, position, requires_evidence, parent_id) values (?, ?, ?, ?, ?, ?)")
             .bind(id)
-            .bind(section)
-            .bind(text)
+            .bind(&i.section)
+            .bind(&i.text)
             .bind(n as i64)
-            .bind(req)
+            .bind(i.requires_evidence)
+            .bind(i.parent.map(|p| ids[p]))
             .execute(&mut *tx)
-            .await?;
+            .await?
+            .last_insert_rowid();
+        ids.push(item);
+    }
+    let items: Vec<_> = c
+        .items
+        .iter()
+        .map(|i| {
+            let mut v = json!({"section": i.section, "text": i.text, "requires_evidence": i.requires_evidence});
+            if let Some(p) = i.parent {
+                v["parent"] = p.into();
+            }
+            v
+        })
+        .collect();
+    let mut after = json!({"title": c.title, "items": items});
+    if let Some((t, v)) = template {
+        after["template"] = json!({"id": t, "version": v});
     }
     audit::record(
-        &mut tx,
-        Event::new("checklist.create", title.clone()).by(actor.id).in_project(p.id).on_milestone(m.id).after(json!({"title": title, "items": items.iter().map(|(s, t, r)| json!({"section": s, "text": t, "requires_evidence": r})).collect::<Vec<_>>()})),
+        &mut *tx,
+        Event::new("checklist.create", c.title.clone())
+            .by(actor.id)
+            .in_project(project_id)
+            .on_milestone(milestone_id)
+            .after(after),
     )
     .await?;
-    tx.commit().await?;
     Ok(id)
 }
 
@@ -94,6 +167,7 @@ struct ItemRow {
     requires_evidence: bool,
     ticked_at: Option<String>,
     evidence_count: i64,
+    children: i64,
     milestone_id: i64,
     milestone_code: String,
     list_title: String,
@@ -137,6 +211,7 @@ pub async fn tick_item(
     let row: Option<ItemRow> = sqlx::query_as(
         "select i.checklist_id, i.text, i.requires_evidence, i.ticked_at,
                 (select count(*) from evidence e where e.item_id = i.id and not exists (select 1 from evidence_withdrawals w where w.evidence_id = e.id)) as evidence_count,
+                (select count(*) from checklist_items k where k.parent_id = i.id) as children,
                 m.id as milestone_id, m.code as milestone_code, c.title as list_title
          from checklist_items i join checklists c on c.id = i.checklist_id join milestones m on m.id = c.milestone_id
          where i.id = ? and m.project_id = ?",
@@ -150,6 +225,7 @@ pub async fn tick_item(
         requires_evidence,
         ticked_at,
         evidence_count: n,
+        children,
         milestone_id,
         milestone_code,
         list_title,
@@ -157,6 +233,11 @@ pub async fn tick_item(
     } = row
         .filter(|r| checklist.is_none_or(|c| c == r.checklist_id))
         .ok_or_else(|| AppError::NotFound(format!("checklist item {item_id} in {}", p.code)))?;
+    if children > 0 {
+        return Err(AppError::Conflict(format!(
+            "item '{text}' is ticked when its {children} items are: tick those"
+        )));
+    }
     if tick && ticked_at.is_some() {
         return Err(AppError::Conflict(format!(
             "item '{text}' is already ticked"

@@ -25,6 +25,45 @@ pub struct NewCriterion {
     pub unit: Option<String>,
 }
 
+/// A checked criterion, ready to store.
+pub struct Criterion<'a> {
+    pub code: &'a str,
+    pub title: &'a str,
+    pub metric: &'a str,
+    pub op: Op,
+    pub target: f64,
+    pub unit: &'a str,
+}
+
+/// Stores a criterion of milestone `(project, milestone).1` with its audit
+/// event, inside the caller's write transaction. A taken code is a 409
+/// (the unique (milestone_id, code) constraint).
+pub async fn insert_criterion(
+    tx: &mut sqlx::SqliteConnection,
+    actor: &Actor,
+    (project, milestone): (i64, i64),
+    c: Criterion<'_>,
+) -> Result<i64, AppError> {
+    let id = sqlx::query("insert into criteria (milestone_id, code, title, metric, op, target, unit, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(milestone)
+        .bind(c.code)
+        .bind(c.title)
+        .bind(c.metric)
+        .bind(c.op.as_str())
+        .bind(c.target)
+        .bind(c.unit)
+        .bind(crate::ssr::now())
+        .execute(&mut *tx)
+        .await?
+        .last_insert_rowid();
+    audit::record(
+        &mut *tx,
+        Event::new("criterion.create", format!("{} {}", c.code, c.title)).by(actor.id).in_project(project).on_milestone(milestone).after(json!({"code": c.code, "metric": c.metric, "op": c.op.as_str(), "target": c.target, "unit": c.unit})),
+    )
+    .await?;
+    Ok(id)
+}
+
 /// Adds an acceptance criterion. PMs only. The unit defaults to the metric's unit.
 pub async fn add_criterion(
     pool: &SqlitePool,
@@ -52,21 +91,18 @@ pub async fn add_criterion(
     let mut tx = db::write(pool).await?;
     let m = milestone_row_in(&mut tx, &p, milestone).await?;
     ensure_open(&mut tx, &p, &m, &rights).await?;
-    let id = sqlx::query("insert into criteria (milestone_id, code, title, metric, op, target, unit, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)")
-        .bind(m.id)
-        .bind(code.as_str())
-        .bind(&title)
-        .bind(&metric)
-        .bind(op.as_str())
-        .bind(target)
-        .bind(&unit)
-        .bind(crate::ssr::now())
-        .execute(&mut *tx)
-        .await?
-        .last_insert_rowid();
-    audit::record(
+    let id = insert_criterion(
         &mut tx,
-        Event::new("criterion.create", format!("{} {}", code.as_str(), title)).by(actor.id).in_project(p.id).on_milestone(m.id).after(json!({"code": code.as_str(), "metric": metric, "op": op.as_str(), "target": target, "unit": unit})),
+        actor,
+        (p.id, m.id),
+        Criterion {
+            code: code.as_str(),
+            title: &title,
+            metric: &metric,
+            op,
+            target,
+            unit: &unit,
+        },
     )
     .await?;
     tx.commit().await?;

@@ -5,8 +5,8 @@
 //! submodules. Each operation checks the caller's role first, changes rows in
 //! one transaction, and records an audit event.
 
-mod checklists;
-mod criteria;
+pub mod checklists;
+pub mod criteria;
 mod signoffs;
 mod tasks;
 
