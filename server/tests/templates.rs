@@ -2,6 +2,9 @@
 //! library, saving versions from Markdown and JSON, applying to a milestone
 //! (nested items, default criteria, "newer version available"), derived
 //! parent ticks, and the rules' refusals.
+//!
+//! Size: one self-contained test per behaviour through the real router, like
+//! `api.rs`; the shared world is in `common`.
 
 mod common;
 
