@@ -45,6 +45,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=|| view! { <FlashScope><LoginPage/></FlashScope> } ssr=SsrMode::Async/>
                     <Route path=path!("/p/:code") view=|| view! { <FlashScope><ProjectPage/></FlashScope> } ssr=SsrMode::Async/>
                     <Route path=path!("/p/:code/members") view=|| view! { <FlashScope><MembersPage/></FlashScope> } ssr=SsrMode::Async/>
+                    <Route path=path!("/p/:code/templates") view=|| view! { <FlashScope><TemplatesPage/></FlashScope> } ssr=SsrMode::Async/>
                     <Route path=path!("/p/:code/report") view=|| view! { <FlashScope><ReportPage/></FlashScope> } ssr=SsrMode::Async/>
                     <Route path=path!("/p/:code/m/:ms") view=|| view! { <FlashScope><MilestonePage/></FlashScope> } ssr=SsrMode::Async/>
                     <Route path=path!("/p/:code/m/:ms/history") view=|| view! { <FlashScope><HistoryPage/></FlashScope> } ssr=SsrMode::Async/>

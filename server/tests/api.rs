@@ -1295,6 +1295,13 @@ async fn the_demo_loads_with_a_certified_m3_an_honest_m4_and_a_history() {
         !m4["gaps"].as_array().unwrap().is_empty(),
         "M4 explains why it is not ready"
     );
+    // M4 carries the built-in playbook, its first group done: a derived parent tick
+    let playbook = &m4["checklists"][1];
+    assert_eq!(playbook["template"]["slug"], "deploy-playbook");
+    let parent = &playbook["items"][0];
+    assert_eq!(parent["children"], 4);
+    assert!(parent["ticked_at"].is_string(), "{parent}");
+    assert_eq!(parent["ticked_by"], Value::Null);
     // back-dated runs: the chart has several days, and M3's failing first run shows as a dip
     let series = report["criteria_over_time"].as_array().unwrap();
     assert!(series.len() >= 4, "{series:?}");

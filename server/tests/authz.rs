@@ -648,6 +648,24 @@ fn server_fn_row(path: &str) -> Option<(Who, Vec<(&'static str, String)>)> {
                 ("items", s("a")),
             ],
         ),
+        "get_templates" => (Who::Member, vec![("code", s("WM"))]),
+        "save_template" => (
+            Who::Manager,
+            vec![
+                ("project", s("WM")),
+                ("slug", s("matrix")),
+                ("lang", s("en")),
+                ("markdown", s("- [ ] a")),
+            ],
+        ),
+        "apply_template" => (
+            Who::Manager,
+            vec![
+                ("project", s("WM")),
+                ("milestone", s("M2")),
+                ("template", s("deploy-playbook")),
+            ],
+        ),
         "add_criterion" => (
             Who::Manager,
             vec![
@@ -1029,6 +1047,7 @@ fn page_row(path: &str) -> Option<Who> {
         "/p/{code}"
         | "/p/{code}/report"
         | "/p/{code}/members"
+        | "/p/{code}/templates"
         | "/p/{code}/m/{ms}"
         | "/p/{code}/m/{ms}/history"
         | "/evidence/{id}"

@@ -140,6 +140,14 @@ pub struct TemplateView {
     pub body: TemplateBody,
 }
 
+/// The templates page of a project: its own templates and the library's.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TemplatesPage {
+    pub project: super::views::ProjectHead,
+    pub rights: super::views::Rights,
+    pub templates: Vec<TemplateSummary>,
+}
+
 /// The heading [`render`] puts over the criteria, per template language.
 pub fn criteria_heading(lang: &str) -> &'static str {
     if lang.starts_with("zh") {

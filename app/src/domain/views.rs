@@ -268,6 +268,9 @@ pub struct MilestoneView {
     pub rights: Rights,
     /// Users who may be named as approvers (members of the project).
     pub members: Vec<(String, String)>,
+    /// Checklist templates the project can apply, as (slug, label).
+    #[serde(default)]
+    pub templates: Vec<(String, String)>,
     /// The milestone's newest audit events, newest first (at most
     /// `HISTORY_PAGE`; older ones page by page on its history page).
     pub history: Vec<HistoryEntry>,

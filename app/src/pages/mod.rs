@@ -10,6 +10,7 @@ mod milestone;
 mod project;
 mod projects;
 mod report;
+mod templates;
 mod tokens;
 
 pub use account::AccountPage;
@@ -22,6 +23,7 @@ pub use milestone::{HistoryPage, MilestonePage};
 pub use project::ProjectPage;
 pub use projects::ProjectsPage;
 pub use report::ReportPage;
+pub use templates::TemplatesPage;
 pub use tokens::TokensPage;
 
 use leptos::prelude::*;

@@ -48,6 +48,7 @@ pub fn ProjectPage() -> impl IntoView {
                             <p>
                                 <a class="button" href=format!("/p/{code}/report")>"Completion report"</a>
                                 " " <a class="button" href=format!("/p/{code}/members")>"Members"</a>
+                                " " <a class="button" href=format!("/p/{code}/templates")>"Checklist templates"</a>
                                 " " <span class="tag">{if p.project.public { "public: verify pages show certificates in full" } else { "not public: verify pages show a redacted view" }}</span>
                             </p>
                             <div class="table-scroll"><table class="milestones">

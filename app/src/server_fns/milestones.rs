@@ -213,6 +213,47 @@ pub async fn add_checklist(
     Ok(done)
 }
 
+/// Applies a checklist template (the project's own or the library's, by
+/// slug): its checklist and default criteria. PMs.
+#[server(endpoint = "apply_template")]
+pub async fn apply_template(
+    project: String,
+    milestone: String,
+    template: String,
+    request_id: Option<String>,
+) -> Result<Done, AppError> {
+    use crate::ssr::templates::{self, ApplyTemplate};
+    use crate::ssr::{auth, idempotency, AppState};
+    let actor = auth::require_session_actor().await?;
+    let pool = AppState::from_context()?.pool;
+    let input = ApplyTemplate {
+        template: template.clone(),
+        version: None,
+    };
+    let applied = idempotency::once(
+        actor.id,
+        request_id.as_deref(),
+        templates::apply(&pool, &actor, &project, &milestone, input),
+    )
+    .await;
+    match applied {
+        Ok(a) => Ok(Done::new(format!(
+            "Applied template {} v{}{}.",
+            a.template,
+            a.version,
+            match a.criteria.as_slice() {
+                [] => String::new(),
+                [one] => format!(" with criterion {one}"),
+                [first, .., last] => format!(" with criteria {first}–{last}"),
+            }
+        ))),
+        Err(AppError::AlreadyDone) => {
+            Ok(Done::new(format!("Applied template {}.", template.trim())))
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// Adds an acceptance criterion. PMs.
 #[server(endpoint = "add_criterion")]
 pub async fn add_criterion(

@@ -9,4 +9,5 @@ pub mod edits;
 pub mod evidence;
 pub mod milestones;
 pub mod projects;
+pub mod templates;
 pub mod tokens;

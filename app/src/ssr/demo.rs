@@ -564,6 +564,28 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
     for id in items.iter().take(3) {
         ms::tick_item(pool, &pm, "WM", Some(("M4", predeploy)), *id, true).await?;
     }
+    // the release playbook from the built-in template: its first group of
+    // checks done, so the derived tick of a parent item shows
+    let playbook = crate::ssr::templates::apply(
+        pool,
+        &pm,
+        "WM",
+        "M4",
+        crate::ssr::templates::ApplyTemplate {
+            template: "deploy-playbook".into(),
+            version: None,
+        },
+    )
+    .await?;
+    let code_checks: Vec<i64> = sqlx::query_scalar(
+        "select id from checklist_items where parent_id = (select id from checklist_items where checklist_id = ? order by position limit 1) order by position",
+    )
+    .bind(playbook.id)
+    .fetch_all(pool)
+    .await?;
+    for id in code_checks {
+        ms::tick_item(pool, &eng, "WM", Some(("M4", playbook.id)), id, true).await?;
+    }
     ms::set_signoff_role(pool, &pm, "WM", "M4", "QA lead", "qa").await?;
     ms::set_signoff_role(pool, &pm, "WM", "M4", "Product owner", "pm").await?;
     ms::set_signoff_role(pool, &pm, "WM", "M4", "Operations", "engineer").await?;

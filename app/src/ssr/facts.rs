@@ -657,6 +657,34 @@ pub async fn members(
     .await?)
 }
 
+/// The templates project `p` can apply, as (slug, label): its own first,
+/// then the library's, newest versions.
+pub async fn templates(
+    conn: &mut SqliteConnection,
+    p: &ProjectRow,
+) -> Result<Vec<(String, String)>, AppError> {
+    let rows: Vec<(String, String, bool, i64)> = sqlx::query_as(
+        "select t.slug, v.title, t.project_id is not null, v.version
+         from checklist_templates t join checklist_template_versions v on v.template_id = t.id
+         where (t.project_id = ? or t.project_id is null)
+           and v.version = (select max(version) from checklist_template_versions where template_id = t.id)
+         order by t.project_id is null, t.slug",
+    )
+    .bind(p.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(slug, title, own, version)| {
+            let label = format!(
+                "{title} ({slug}, {} v{version})",
+                if own { "this project's" } else { "library" }
+            );
+            (slug, label)
+        })
+        .collect())
+}
+
 /// One milestone of a project as lists and reports see it: its row, the
 /// facts loaded with the whole project's, and what was derived from them.
 pub struct Derivation {

@@ -17,6 +17,7 @@ pub(super) fn ManageForms(
     m: String,
     actions: Actions,
     members: Vec<(String, String)>,
+    templates: Vec<(String, String)>,
     fields: MilestoneFields,
 ) -> impl IntoView {
     let (p, m) = (StoredValue::new(p), StoredValue::new(m));
@@ -72,6 +73,25 @@ pub(super) fn ManageForms(
                     </FormBody>
                 </ActionForm>
                 <FormStatus done=actions.add_checklist.done() error=actions.add_checklist.error()/>
+            </details>
+            <details open=actions.apply_template.has_news()>
+                <summary>"Apply a checklist template"</summary>
+                <ActionForm action=actions.apply_template.action attr:data-form=actions.apply_template.key()>
+                    <FormBody pending=actions.apply_template.pending() request_id=actions.apply_template.request_id>
+                        {hidden()}
+                        <label>"Template"
+                            <select name="template" required>
+                                {templates.into_iter().map(|(slug, label)| view! {
+                                    <option value=slug.clone() selected=actions.apply_template.kept("template").as_deref() == Some(slug.as_str())>{label}</option>
+                                }).collect_view()}
+                            </select>
+                        </label>
+                        <button type="submit">"Apply template"</button>
+                    </FormBody>
+                </ActionForm>
+                <p class="muted small">"Copies the template's checklist and its default criteria into this milestone. Templates: "
+                    <a href=format!("/p/{}/templates", p.get_value())>"this project's and the library"</a> "."</p>
+                <FormStatus done=actions.apply_template.done() error=actions.apply_template.error()/>
             </details>
             <details open=actions.add_criterion.has_news()>
                 <summary>"Add an acceptance criterion"</summary>

@@ -34,6 +34,7 @@ pub(super) struct Actions {
     complete: ServerAction<CompleteTask>,
     add_task: Act<AddTask>,
     add_checklist: Act<AddChecklist>,
+    apply_template: Act<ApplyTemplate>,
     add_criterion: Act<AddCriterion>,
     set_role: Act<SetSignoffRole>,
     sign: ServerAction<Sign>,
@@ -59,6 +60,7 @@ impl Actions {
             + self.complete.version().get()
             + self.add_task.action.version().get()
             + self.add_checklist.action.version().get()
+            + self.apply_template.action.version().get()
             + self.add_criterion.action.version().get()
             + self.set_role.action.version().get()
             + self.sign.version().get()
@@ -86,6 +88,7 @@ pub fn MilestonePage() -> impl IntoView {
         complete: ServerAction::new(),
         add_task: Act::new(),
         add_checklist: Act::new(),
+        apply_template: Act::new(),
         add_criterion: Act::new(),
         set_role: Act::new(),
         sign: ServerAction::new(),
@@ -125,6 +128,24 @@ pub fn MilestonePage() -> impl IntoView {
             })}
         </Transition>
     }
+}
+
+/// How deep each item of a checklist is nested (0 = not nested).
+fn item_depths(items: &[crate::domain::views::ItemView]) -> std::collections::HashMap<i64, usize> {
+    let parent: std::collections::HashMap<i64, Option<i64>> =
+        items.iter().map(|i| (i.id, i.parent)).collect();
+    items
+        .iter()
+        .map(|i| {
+            let mut depth = 0;
+            let mut at = i.parent;
+            while let Some(p) = at.filter(|_| depth < crate::domain::checklist::MAX_DEPTH) {
+                depth += 1;
+                at = parent.get(&p).copied().flatten();
+            }
+            (i.id, depth)
+        })
+        .collect()
 }
 
 #[component]
@@ -248,8 +269,19 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
             {v.checklists.clone().into_iter().map(move |c| {
                 let mut last_section = String::new();
                 let (list_id, list_version) = (c.id, c.version);
+                let depth = item_depths(&c.items);
+                let from = c.template.clone().map(|t| {
+                    let newer = (t.latest > t.version).then(|| format!(
+                        "Template {} v{} is available; this checklist was copied from v{}.", t.slug, t.latest, t.version
+                    ));
+                    view! {
+                        <p class="muted small template-from">{format!("From template {} v{} ({})", t.slug, t.version, t.scope)}</p>
+                        {newer.map(|n| view! { <p class="notice template-newer">{n}</p> })}
+                    }
+                });
                 view! {
                     <h3>{c.title.clone()}</h3>
+                    {from}
                     {can_manage.then(|| view! { <ChecklistControls p=p.get_value() m=m.get_value() id=c.id version=c.version title=c.title.clone() actions/> })}
                     <ul class="checklist">
                         {c.items.clone().into_iter().map(move |i| {
@@ -257,8 +289,16 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
                             last_section = i.section.clone();
                             let item_controls = can_manage.then(|| view! { <ItemControls p=p.get_value() m=m.get_value() list=list_id i=i.clone() actions/> });
                             let ticked = i.ticked_at.is_some();
-                            let who = i.ticked_at.clone().map(|at| format!("ticked by {} · {}", i.ticked_by.clone().unwrap_or_default(), when(&at)));
-                            let can = can_work && (!ticked || !locked);
+                            let nested = depth.get(&i.id).copied().unwrap_or(0);
+                            let parent = i.children > 0;
+                            let who = match (&i.ticked_at, parent) {
+                                (Some(at), true) => Some(format!("all {} items ticked · {}", i.children, when(at))),
+                                (Some(at), false) => Some(format!("ticked by {} · {}", i.ticked_by.clone().unwrap_or_default(), when(at))),
+                                (None, true) => Some(format!("ticked when its {} items are", i.children)),
+                                (None, false) => None,
+                            };
+                            // a parent is ticked from its children, never by hand
+                            let can = can_work && !parent && (!ticked || !locked);
                             let label = if ticked { format!("Untick {}", i.text) } else { format!("Tick {}", i.text) };
                             view! {
                                 {heading.map(|h| view! {
@@ -266,7 +306,7 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
                                         {can_manage.then(|| view! { <SectionControls p=p.get_value() m=m.get_value() id=list_id version=list_version section=h.clone() actions/> })}
                                     </li>
                                 })}
-                                <li class=if ticked { "item ticked" } else { "item" } id=format!("item-{}", i.id)>
+                                <li class=format!("item{}{}", if ticked { " ticked" } else { "" }, if parent { " parent" } else { "" }) data-depth=nested.to_string() id=format!("item-{}", i.id)>
                                     {if can {
                                         view! {
                                             <ActionForm action=actions.tick attr:class="inline">
@@ -472,7 +512,7 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
 
         <History entries=v.history.clone() total=v.history_total p=p.get_value() m=m.get_value()/>
 
-        {can_manage.then(|| view! { <ManageForms p=p.get_value() m=m.get_value() actions members=v.members.clone() fields=MilestoneFields {
+        {can_manage.then(|| view! { <ManageForms p=p.get_value() m=m.get_value() actions members=v.members.clone() templates=v.templates.clone() fields=MilestoneFields {
             version: v.version,
             title: v.title.clone(),
             goal: v.goal.clone(),

@@ -123,6 +123,7 @@ pub async fn build_view(
         d.stale_notices = stale_notices;
     }
     let members = facts::members(conn, p).await?;
+    let templates = facts::templates(conn, p).await?;
     Ok(MilestoneView {
         project: p.head(),
         id: m.id,
@@ -146,6 +147,7 @@ pub async fn build_view(
         gaps: d.gaps.iter().map(ToString::to_string).collect(),
         rights,
         members,
+        templates,
         history: d.history,
         history_total: d.history_total,
         version: m.version,

@@ -254,6 +254,22 @@ pub async fn list_for_project(
         .collect()
 }
 
+/// The templates page: the project, the caller's rights, its templates and
+/// the library's. Members.
+pub async fn page(
+    pool: &SqlitePool,
+    actor: &Actor,
+    project: &str,
+) -> Result<crate::domain::checklist::TemplatesPage, AppError> {
+    let (p, rights) = project_for(pool, actor, project, Need::Read).await?;
+    let templates = list_for_project(pool, actor, &p.code).await?;
+    Ok(crate::domain::checklist::TemplatesPage {
+        project: p.head(),
+        rights,
+        templates,
+    })
+}
+
 /// A token limited to a project sees the library through that project.
 fn library_reader(actor: &Actor) -> Result<(), AppError> {
     match actor.project_scope {

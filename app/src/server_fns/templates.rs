@@ -1,0 +1,56 @@
+//! Checklist templates in the browser: the project's templates page and
+//! saving one from Markdown (applying one is on the milestone page,
+//! `milestones::apply_template`).
+
+use crate::domain::checklist::TemplatesPage;
+use crate::domain::views::Done;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// The project's templates and the library's. Members.
+#[server(endpoint = "get_templates")]
+pub async fn get_templates(code: String) -> Result<TemplatesPage, AppError> {
+    use crate::ssr::{auth, templates, AppState};
+    let actor = auth::require_session_actor().await?;
+    templates::page(&AppState::from_context()?.pool, &actor, &code).await
+}
+
+/// Saves one of the project's templates from Markdown in the playbooks'
+/// shape (a new version when the slug exists and the content changed). PMs.
+#[server(endpoint = "save_template")]
+pub async fn save_template(
+    project: String,
+    slug: String,
+    lang: String,
+    markdown: String,
+    request_id: Option<String>,
+) -> Result<Done, AppError> {
+    use crate::ssr::templates::{self, TemplateInput};
+    use crate::ssr::{auth, idempotency, AppState};
+    let actor = auth::require_session_actor().await?;
+    let pool = AppState::from_context()?.pool;
+    let input = TemplateInput {
+        slug: slug.clone(),
+        lang: Some(lang),
+        markdown: Some(markdown),
+        body: None,
+    };
+    let saved = idempotency::once(
+        actor.id,
+        request_id.as_deref(),
+        templates::save(&pool, &actor, Some(&project), input),
+    )
+    .await;
+    match saved {
+        Ok((v, true)) => Ok(Done::new(format!(
+            "Saved template {} v{}: {} items, {} criteria.",
+            v.summary.slug, v.version, v.summary.items, v.summary.criteria
+        ))),
+        Ok((v, false)) => Ok(Done::new(format!(
+            "Template {} v{} already says exactly this: nothing saved.",
+            v.summary.slug, v.version
+        ))),
+        Err(AppError::AlreadyDone) => Ok(Done::new(format!("Saved template {}.", slug.trim()))),
+        Err(e) => Err(e),
+    }
+}
