@@ -214,6 +214,7 @@ fn view(f: MilestoneFacts, d: Derived) -> MilestoneView {
             can_manage: true,
         },
         members: Vec::new(),
+        templates: Vec::new(),
         history: d.history,
         history_total: d.history_total,
         version: 1,

@@ -18,12 +18,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+mod checklists;
 mod controls;
 mod history;
 mod manage;
 
 pub use history::HistoryPage;
 
+use checklists::Checklists;
 use controls::*;
 use manage::{History, ManageForms, MilestoneFields};
 
@@ -128,24 +130,6 @@ pub fn MilestonePage() -> impl IntoView {
             })}
         </Transition>
     }
-}
-
-/// How deep each item of a checklist is nested (0 = not nested).
-fn item_depths(items: &[crate::domain::views::ItemView]) -> std::collections::HashMap<i64, usize> {
-    let parent: std::collections::HashMap<i64, Option<i64>> =
-        items.iter().map(|i| (i.id, i.parent)).collect();
-    items
-        .iter()
-        .map(|i| {
-            let mut depth = 0;
-            let mut at = i.parent;
-            while let Some(p) = at.filter(|_| depth < crate::domain::checklist::MAX_DEPTH) {
-                depth += 1;
-                at = parent.get(&p).copied().flatten();
-            }
-            (i.id, depth)
-        })
-        .collect()
 }
 
 #[component]
@@ -264,84 +248,7 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
             <ActionNotice message=action_message(actions.move_task)/>
         </section>
 
-        <section class="card" aria-labelledby="checklists-h">
-            <h2 id="checklists-h">"Checklists"</h2>
-            {v.checklists.clone().into_iter().map(move |c| {
-                let mut last_section = String::new();
-                let (list_id, list_version) = (c.id, c.version);
-                let depth = item_depths(&c.items);
-                let from = c.template.clone().map(|t| {
-                    let newer = (t.latest > t.version).then(|| format!(
-                        "Template {} v{} is available; this checklist was copied from v{}.", t.slug, t.latest, t.version
-                    ));
-                    view! {
-                        <p class="muted small template-from">{format!("From template {} v{} ({})", t.slug, t.version, t.scope)}</p>
-                        {newer.map(|n| view! { <p class="notice template-newer">{n}</p> })}
-                    }
-                });
-                view! {
-                    <h3>{c.title.clone()}</h3>
-                    {from}
-                    {can_manage.then(|| view! { <ChecklistControls p=p.get_value() m=m.get_value() id=c.id version=c.version title=c.title.clone() actions/> })}
-                    <ul class="checklist">
-                        {c.items.clone().into_iter().map(move |i| {
-                            let heading = (i.section != last_section && !i.section.is_empty()).then(|| i.section.clone());
-                            last_section = i.section.clone();
-                            let item_controls = can_manage.then(|| view! { <ItemControls p=p.get_value() m=m.get_value() list=list_id i=i.clone() actions/> });
-                            let ticked = i.ticked_at.is_some();
-                            let nested = depth.get(&i.id).copied().unwrap_or(0);
-                            let parent = i.children > 0;
-                            let who = match (&i.ticked_at, parent) {
-                                (Some(at), true) => Some(format!("all {} items ticked · {}", i.children, when(at))),
-                                (Some(at), false) => Some(format!("ticked by {} · {}", i.ticked_by.clone().unwrap_or_default(), when(at))),
-                                (None, true) => Some(format!("ticked when its {} items are", i.children)),
-                                (None, false) => None,
-                            };
-                            // a parent is ticked from its children, never by hand
-                            let can = can_work && !parent && (!ticked || !locked);
-                            let label = if ticked { format!("Untick {}", i.text) } else { format!("Tick {}", i.text) };
-                            view! {
-                                {heading.map(|h| view! {
-                                    <li class="section">{h.clone()}
-                                        {can_manage.then(|| view! { <SectionControls p=p.get_value() m=m.get_value() id=list_id version=list_version section=h.clone() actions/> })}
-                                    </li>
-                                })}
-                                <li class=format!("item{}{}", if ticked { " ticked" } else { "" }, if parent { " parent" } else { "" }) data-depth=nested.to_string() id=format!("item-{}", i.id)>
-                                    {if can {
-                                        view! {
-                                            <ActionForm action=actions.tick attr:class="inline">
-                                                <input type="hidden" name="project" value=p.get_value()/>
-                                                <input type="hidden" name="item" value=i.id.to_string()/>
-                                                <input type="hidden" name="tick" value=(!ticked).to_string()/>
-                                                <button type="submit" class="tick" aria-label=label aria-pressed=ticked.to_string()>
-                                                    {if ticked { "☑" } else { "☐" }}
-                                                </button>
-                                            </ActionForm>
-                                        }.into_any()
-                                    } else {
-                                        view! { <span class="tick" aria-hidden="true">{if ticked { "☑" } else { "☐" }}</span> }.into_any()
-                                    }}
-                                    <span class="text">{i.text.clone()}</span>
-                                    {i.requires_evidence.then(|| view! { <span class="tag">{format!("evidence: {}", i.evidence_count)}</span> })}
-                                    {who.map(|w| view! { <span class="who-when">{w}</span> })}
-                                    {item_controls}
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                }
-            }).collect_view()}
-            {v.checklists.is_empty().then(|| view! { <p class="muted">"No checklists."</p> })}
-            <FormError error=action_error(actions.tick)/>
-            <FormError error=action_error(actions.edit_checklist)/>
-            <FormError error=action_error(actions.move_checklist)/>
-            <FormError error=action_error(actions.edit_item)/>
-            <FormError error=action_error(actions.move_item)/>
-            <ActionNotice message=action_message(actions.edit_checklist)/>
-            <ActionNotice message=action_message(actions.move_checklist)/>
-            <ActionNotice message=action_message(actions.edit_item)/>
-            <ActionNotice message=action_message(actions.move_item)/>
-        </section>
+        <Checklists lists=v.checklists.clone() p=p.get_value() m=m.get_value() can_work can_manage locked actions/>
 
         <section class="card" aria-labelledby="criteria-h">
             <h2 id="criteria-h">"Acceptance criteria"</h2>
