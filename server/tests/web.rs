@@ -1198,3 +1198,51 @@ async fn the_listener_turns_nagle_off_on_every_connection() {
         "an accepted connection still has Nagle's algorithm on"
     );
 }
+
+#[tokio::test]
+async fn the_templates_form_saves_to_the_library_for_admins_only() {
+    let w = World::new().await;
+    let md = "# Go-live\n\n- [ ] **DNS**\n  - [ ] switched\n";
+    let body = |keeper: &str| {
+        serde_urlencoded::to_string([
+            ("project", "WM"),
+            ("slug", "go-live"),
+            ("lang", "en"),
+            ("markdown", md),
+            ("keeper", keeper),
+        ])
+        .unwrap()
+    };
+    let pm = login(&w.app, "pm").await;
+    let r = call(&w.app, Some(&pm), "/api/save_template", &body("library")).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", text(&r));
+    assert!(text(&r).contains("only admins"), "{}", text(&r));
+    let r = call(&w.app, Some(&pm), "/api/save_template", &body("project")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", text(&r));
+    assert!(
+        text(&r).contains("Saved template go-live v1: 2 items"),
+        "{}",
+        text(&r)
+    );
+    let admin = login(&w.app, "admin").await;
+    let r = call(&w.app, Some(&admin), "/api/save_template", &body("library")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", text(&r));
+    assert!(
+        text(&r).contains("go-live v1 in the library"),
+        "{}",
+        text(&r)
+    );
+    let lib = w.app.get(Some(&w.viewer), "/api/v1/templates").await.json();
+    assert!(lib["templates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["slug"] == "go-live" && t["scope"] == "library"));
+    // the project's own of the same name comes first for the project
+    let own = w
+        .app
+        .get(Some(&w.viewer), "/api/v1/projects/WM/templates/go-live")
+        .await
+        .json();
+    assert_eq!(own["summary"]["scope"], "project");
+}

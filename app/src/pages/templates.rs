@@ -25,6 +25,7 @@ pub fn TemplatesPage() -> impl IntoView {
                     Ok(t) => {
                         let code = t.project.code.clone();
                         let form_code = code.clone();
+                        let is_admin = t.rights.is_admin;
                         view! {
                             <Title text=format!("Checklist templates of {code} · Attest")/>
                             <nav class="crumbs"><a href="/">"Projects"</a> " › " <a href=format!("/p/{code}")>{code.clone()}</a> " › Templates"</nav>
@@ -60,6 +61,14 @@ pub fn TemplatesPage() -> impl IntoView {
                                         <FormBody pending=save.pending() request_id=save.request_id>
                                             <input type="hidden" name="project" value=form_code/>
                                             <label>"Name (a–z, 0–9, '-'; an existing name gets a new version)" <input type="text" name="slug" placeholder="release-playbook" required value=save.kept("slug")/></label>
+                                            {is_admin.then(|| view! {
+                                                <label>"Kept by"
+                                                    <select name="keeper">
+                                                        <option value="project" selected=save.kept("keeper").as_deref() != Some("library")>"this project"</option>
+                                                        <option value="library" selected=save.kept("keeper").as_deref() == Some("library")>"the installation's library (every project)"</option>
+                                                    </select>
+                                                </label>
+                                            })}
                                             <label>"Language"
                                                 <select name="lang">
                                                     <option value="en" selected=save.kept("lang").as_deref() != Some("zh")>"English"</option>

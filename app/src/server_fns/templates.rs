@@ -15,14 +15,16 @@ pub async fn get_templates(code: String) -> Result<TemplatesPage, AppError> {
     templates::page(&AppState::from_context()?.pool, &actor, &code).await
 }
 
-/// Saves one of the project's templates from Markdown in the playbooks'
-/// shape (a new version when the slug exists and the content changed). PMs.
+/// Saves a template from Markdown in the playbooks' shape (a new version
+/// when the slug exists and the content changed): one of the project's
+/// (PMs), or with `keeper` = `library` the installation's (admins).
 #[server(endpoint = "save_template")]
 pub async fn save_template(
     project: String,
     slug: String,
     lang: String,
     markdown: String,
+    keeper: Option<String>,
     request_id: Option<String>,
 ) -> Result<Done, AppError> {
     use crate::ssr::templates::{self, TemplateInput};
@@ -38,13 +40,26 @@ pub async fn save_template(
     let saved = idempotency::once(
         actor.id,
         request_id.as_deref(),
-        templates::save(&pool, &actor, Some(&project), input),
+        templates::save(
+            &pool,
+            &actor,
+            (keeper.as_deref() != Some("library")).then_some(project.as_str()),
+            input,
+        ),
     )
     .await;
     match saved {
         Ok((v, true)) => Ok(Done::new(format!(
-            "Saved template {} v{}: {} items, {} criteria.",
-            v.summary.slug, v.version, v.summary.items, v.summary.criteria
+            "Saved template {} v{}{}: {} items, {} criteria.",
+            v.summary.slug,
+            v.version,
+            if v.summary.scope == "library" {
+                " in the library"
+            } else {
+                ""
+            },
+            v.summary.items,
+            v.summary.criteria
         ))),
         Ok((v, false)) => Ok(Done::new(format!(
             "Template {} v{} already says exactly this: nothing saved.",
