@@ -532,3 +532,55 @@ async fn a_nested_item_moves_among_its_siblings_and_a_parent_moves_with_its_chil
     let texts: Vec<String> = items(&r.json()).into_iter().map(|i| i.1).collect();
     assert_eq!(texts, ["tagged", "Code", "reviewed", "merged"]);
 }
+
+#[tokio::test]
+async fn a_certificate_lists_each_nested_item_under_its_parents_name_with_who_and_when() {
+    let w = World::new().await;
+    let r = save(
+        &w,
+        &w.pm,
+        "/api/v1/projects/WM/templates",
+        json!({"slug": "go", "markdown": "# Go-live\n\n- [ ] **Code**\n  - [ ] merged\n  - [ ] reviewed\n"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let list = apply(&w, &w.pm, "go").await.json()["id"].as_i64().unwrap();
+    let m = w.milestone().await;
+    for item in &m["checklists"][0]["items"].as_array().unwrap()[1..] {
+        let r = w
+            .app
+            .post(
+                Some(&w.eng),
+                &format!("{MS}/checklists/{list}/items/{}/tick", item["id"]),
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+    }
+    let number = w.certify("Unit tests pass", "Deliver").await;
+    let c = w
+        .app
+        .get(Some(&w.viewer), &format!("/api/v1/certificates/{number}"))
+        .await
+        .json();
+    let items = c["payload"]["checklists"][0]["items"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let rows: Vec<(String, String)> = items
+        .iter()
+        .map(|i| {
+            (
+                i["text"].as_str().unwrap().into(),
+                i["ticked_by"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("Code › merged".to_string(), "eng".to_string()),
+            ("Code › reviewed".to_string(), "eng".to_string())
+        ]
+    );
+}

@@ -149,6 +149,22 @@ impl ChecklistFact {
     }
 }
 
+/// An item's text after its parents' (`Code › merged`), as the
+/// certificate lists nested items.
+fn nested_text(items: &[super::views::ItemView], item: &super::views::ItemView) -> String {
+    let mut parts = vec![item.text.as_str()];
+    let mut at = item.parent;
+    while let Some(p) = at.and_then(|p| items.iter().find(|i| i.id == p)) {
+        if parts.len() > super::checklist::MAX_DEPTH {
+            break;
+        }
+        parts.push(&p.text);
+        at = p.parent;
+    }
+    parts.reverse();
+    parts.join(" › ")
+}
+
 /// A checklist item and who ticked it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -284,12 +300,16 @@ impl CertificatePayload {
                 .iter()
                 .map(|c| ChecklistFact {
                     title: c.title.clone(),
+                    // every row names who ticked it and when: an item ticked
+                    // from its children is not a row of its own, its text
+                    // leads each child's ("Code › merged")
                     items: c
                         .items
                         .iter()
+                        .filter(|i| i.children == 0)
                         .map(|i| ItemFact {
                             section: i.section.clone(),
-                            text: i.text.clone(),
+                            text: nested_text(&c.items, i),
                             ticked_by: i.ticked_by.clone(),
                             ticked_at: i.ticked_at.clone(),
                         })
