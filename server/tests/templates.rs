@@ -563,6 +563,17 @@ async fn a_certificate_lists_each_nested_item_under_its_parents_name_with_who_an
         .get(Some(&w.viewer), &format!("/api/v1/certificates/{number}"))
         .await
         .json();
+    assert_eq!(c["payload"]["checklists"][0]["template"], "go v1");
+    let md = w
+        .app
+        .get(
+            Some(&w.viewer),
+            &format!("/api/v1/certificates/{number}/export.md"),
+        )
+        .await;
+    let md = String::from_utf8(md.bytes).unwrap();
+    assert!(md.contains("(template go v1) — 2/2 ticked"), "{md}");
+    assert!(md.contains("- ✅ Code › merged — eng,"), "{md}");
     let items = c["payload"]["checklists"][0]["items"]
         .as_array()
         .unwrap()

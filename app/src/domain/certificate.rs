@@ -139,6 +139,11 @@ pub struct TaskFact {
 pub struct ChecklistFact {
     pub title: String,
     pub items: Vec<ItemFact>,
+    /// The template and version it was copied from (`deploy-playbook v2`);
+    /// absent for a checklist written by hand (and in certificates issued
+    /// before templates existed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
 }
 
 impl ChecklistFact {
@@ -300,6 +305,10 @@ impl CertificatePayload {
                 .iter()
                 .map(|c| ChecklistFact {
                     title: c.title.clone(),
+                    template: c
+                        .template
+                        .as_ref()
+                        .map(|t| format!("{} v{}", t.slug, t.version)),
                     // every row names who ticked it and when: an item ticked
                     // from its children is not a row of its own, its text
                     // leads each child's ("Code › merged")

@@ -136,6 +136,7 @@ fn Certificate(c: CertificateView, revoke: ServerAction<RevokeCertificate>) -> i
             <h2>"Checklists"</h2>
             {p.checklists.clone().into_iter().map(|cl| view! {
                 <h3>{cl.title.clone()}</h3>
+                {cl.template.clone().map(|t| view! { <p class="muted small">"From template " {t}</p> })}
                 <ul class="cert-items">{cl.items.into_iter().map(|i| view! {
                     <li><Mark kind=MarkKind::Yes/> " " {i.text.clone()} <span class="muted">" — " {or_dash(i.ticked_by.as_deref())} " · " {when(&or_dash(i.ticked_at.as_deref()))}</span></li>
                 }).collect_view()}</ul>

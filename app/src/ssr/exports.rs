@@ -111,7 +111,15 @@ pub fn markdown(p: &CertificatePayload, sha256: &str, verify_url: &str, status: 
     out.push_str("\n## Checklists\n\n");
     for l in &p.checklists {
         let (done, total) = l.ticked();
-        out.push_str(&format!("**{}** — {done}/{total} ticked\n\n", t(&l.title)));
+        let from = l
+            .template
+            .as_deref()
+            .map(|tpl| format!(" (template {})", k(tpl)))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "**{}**{from} — {done}/{total} ticked\n\n",
+            t(&l.title)
+        ));
         for i in &l.items {
             out.push_str(&format!(
                 "- ✅ {} — {}, {}\n",

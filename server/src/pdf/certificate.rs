@@ -84,7 +84,12 @@ pub(super) fn certificate(
     l.heading("Checklists");
     for list in &p.checklists {
         let (done, total) = list.ticked();
-        l.subheading(&format!("{} — {done}/{total} ticked", list.title));
+        let from = list
+            .template
+            .as_deref()
+            .map(|t| format!(" (template {t})"))
+            .unwrap_or_default();
+        l.subheading(&format!("{}{from} — {done}/{total} ticked", list.title));
         let rows = list
             .items
             .iter()
