@@ -251,7 +251,12 @@ pub async fn rights(pool: &SqlitePool, actor: &Actor, project_id: i64) -> Result
             .bind(actor.id)
             .fetch_optional(pool)
             .await?;
-    let role = role.map(|r| Role::parse(&r)).transpose()?;
+    rights_from(actor, project_id, role.as_deref())
+}
+
+/// The caller's rights given their stored membership role in the project.
+fn rights_from(actor: &Actor, project_id: i64, role: Option<&str>) -> Result<Rights, AppError> {
+    let role = role.map(Role::parse).transpose()?;
     let effective = if actor.is_admin { Some(Role::Pm) } else { role };
     let in_scope = actor.project_scope.is_none_or(|p| p == project_id);
     Ok(Rights {
@@ -272,13 +277,24 @@ pub async fn project_for(
     code: &str,
     need: Need,
 ) -> Result<(ProjectRow, Rights), AppError> {
-    let project: ProjectRow =
-        sqlx::query_as("select id, code, name, description, public from projects where code = ?")
-            .bind(code.trim().to_ascii_uppercase())
-            .fetch_optional(pool)
-            .await?
-            .ok_or_else(|| AppError::NotFound(format!("project {}", code.trim())))?;
-    let r = rights(pool, actor, project.id).await?;
+    // the project and the caller's role in it, in one statement
+    #[derive(sqlx::FromRow)]
+    struct Found {
+        #[sqlx(flatten)]
+        project: ProjectRow,
+        role: Option<String>,
+    }
+    let Found { project, role } = sqlx::query_as(
+        "select p.id, p.code, p.name, p.description, p.public,
+                (select role from memberships where project_id = p.id and user_id = ?) as role
+         from projects p where p.code = ?",
+    )
+    .bind(actor.id)
+    .bind(code.trim().to_ascii_uppercase())
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(|| AppError::NotFound(format!("project {}", code.trim())))?;
+    let r = rights_from(actor, project.id, role.as_deref())?;
     let member = r.role.is_some() || r.is_admin;
     if !member || actor.project_scope.is_some_and(|p| p != project.id) {
         // the same answer as for a code that does not exist, so that nobody

@@ -189,9 +189,40 @@ pub async fn tick_item(
 ) -> Result<String, AppError> {
     let (p, rights) = project_for(pool, actor, project, Need::Work).await?;
     let mut tx = db::write(pool).await?;
-    let checklist = match within {
-        None => None,
-        Some((milestone, list)) => {
+    // the item with its checklist and milestone, in one statement
+    let row: Option<ItemRow> = sqlx::query_as(
+        "select i.checklist_id, i.text, i.requires_evidence, i.ticked_at,
+                (select count(*) from evidence e where e.item_id = i.id and not exists (select 1 from evidence_withdrawals w where w.evidence_id = e.id)) as evidence_count,
+                (select count(*) from checklist_items k where k.parent_id = i.id) as children,
+                m.id as milestone_id, m.code as milestone_code, c.title as list_title
+         from checklist_items i join checklists c on c.id = i.checklist_id join milestones m on m.id = c.milestone_id
+         where i.id = ? and m.project_id = ?",
+    )
+    .bind(item_id)
+    .bind(p.id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    // where the caller said it is (milestone codes match regardless of
+    // case, as `milestone_row_in` finds them)
+    let row = row.filter(|r| {
+        within.is_none_or(|(milestone, list)| {
+            r.checklist_id == list && r.milestone_code.eq_ignore_ascii_case(milestone.trim())
+        })
+    });
+    let Some(ItemRow {
+        text,
+        requires_evidence,
+        ticked_at,
+        evidence_count: n,
+        children,
+        milestone_id,
+        milestone_code,
+        list_title,
+        ..
+    }) = row
+    else {
+        // say exactly which part of the path names nothing
+        if let Some((milestone, list)) = within {
             let m = milestone_row_in(&mut tx, &p, milestone).await?;
             let held: Option<i64> =
                 sqlx::query_scalar("select id from checklists where id = ? and milestone_id = ?")
@@ -205,34 +236,12 @@ pub async fn tick_item(
                     p.code, m.code
                 )));
             }
-            Some(list)
         }
+        return Err(AppError::NotFound(format!(
+            "checklist item {item_id} in {}",
+            p.code
+        )));
     };
-    let row: Option<ItemRow> = sqlx::query_as(
-        "select i.checklist_id, i.text, i.requires_evidence, i.ticked_at,
-                (select count(*) from evidence e where e.item_id = i.id and not exists (select 1 from evidence_withdrawals w where w.evidence_id = e.id)) as evidence_count,
-                (select count(*) from checklist_items k where k.parent_id = i.id) as children,
-                m.id as milestone_id, m.code as milestone_code, c.title as list_title
-         from checklist_items i join checklists c on c.id = i.checklist_id join milestones m on m.id = c.milestone_id
-         where i.id = ? and m.project_id = ?",
-    )
-    .bind(item_id)
-    .bind(p.id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let ItemRow {
-        text,
-        requires_evidence,
-        ticked_at,
-        evidence_count: n,
-        children,
-        milestone_id,
-        milestone_code,
-        list_title,
-        ..
-    } = row
-        .filter(|r| checklist.is_none_or(|c| c == r.checklist_id))
-        .ok_or_else(|| AppError::NotFound(format!("checklist item {item_id} in {}", p.code)))?;
     if children > 0 {
         return Err(AppError::Conflict(format!(
             "item '{text}' is ticked when its {children} items are: tick those"

@@ -269,16 +269,30 @@ pub fn standing_certificate(v: &MilestoneView) -> Option<&str> {
 /// Refuses any change to a signed-off or certified milestone with 409
 /// ("M3 is certified (certificate …); reopen it first"). Call it inside the
 /// write transaction of the change, so that the state it acts on is the one
-/// it checked. Returns the view it derived.
+/// it checked.
 pub async fn ensure_open(
     conn: &mut SqliteConnection,
     p: &ProjectRow,
     m: &MilestoneRow,
     rights: &Rights,
-) -> Result<MilestoneView, AppError> {
+) -> Result<(), AppError> {
+    // Signed off (and so certified) needs every sign-off role approved:
+    // while some role has never approved, or there is none, the milestone
+    // is open, and the whole derivation below is not needed to know it.
+    let may_be_signed: bool = sqlx::query_scalar(
+        "select exists (select 1 from signoff_roles where milestone_id = ?1)
+            and not exists (select 1 from signoff_roles r where r.milestone_id = ?1
+                and not exists (select 1 from signoffs s where s.role_id = r.id and s.decision = 'approve'))",
+    )
+    .bind(m.id)
+    .fetch_one(&mut *conn)
+    .await?;
+    if !may_be_signed {
+        return Ok(());
+    }
     let v = build_view(conn, p, m, rights.clone()).await?;
     match locked_message(&v.code, v.state, standing_certificate(&v)) {
         Some(message) => Err(AppError::Conflict(message)),
-        None => Ok(v),
+        None => Ok(()),
     }
 }
