@@ -595,3 +595,47 @@ async fn a_certificate_lists_each_nested_item_under_its_parents_name_with_who_an
         ]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn simultaneous_saves_of_one_name_make_one_template_with_distinct_versions() {
+    let w = World::new().await;
+    let app = std::sync::Arc::new(w.app.router.clone());
+    let mut handles = Vec::new();
+    for n in 0..6 {
+        let app = app.clone();
+        let pm = w.pm.clone();
+        handles.push(tokio::spawn(async move {
+            common::send_to(
+                &app,
+                common::post_json(
+                    &pm,
+                    "/api/v1/projects/WM/templates",
+                    json!({"slug": "race", "markdown": format!("- [ ] step {n}\n")}),
+                ),
+            )
+            .await
+        }));
+    }
+    let mut versions = Vec::new();
+    for h in handles {
+        let r = h.await.unwrap();
+        assert_eq!(
+            r.status,
+            StatusCode::CREATED,
+            "{}",
+            String::from_utf8_lossy(&r.bytes)
+        );
+        versions.push(r.json()["version"].as_i64().unwrap());
+    }
+    versions.sort();
+    assert_eq!(versions, [1, 2, 3, 4, 5, 6]);
+    assert_eq!(
+        sqlx::query_scalar::<_, i64>(
+            "select count(*) from checklist_templates where slug = 'race'"
+        )
+        .fetch_one(&w.app.state.pool)
+        .await
+        .unwrap(),
+        1
+    );
+}
