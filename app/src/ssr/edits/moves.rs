@@ -84,21 +84,9 @@ async fn swap_positions(
     index: usize,
     other: usize,
 ) -> Result<Changes, AppError> {
+    let moved = (ids[index], ids[other]);
     ids.swap(index, other);
-    for (n, id) in ids.iter().enumerate() {
-        sqlx::query(&format!("update {table} set position = ? where id = ?"))
-            .bind(n as i64)
-            .bind(id)
-            .execute(&mut **tx)
-            .await?;
-    }
-    sqlx::query(&format!(
-        "update {table} set version = version + 1 where id in (?, ?)"
-    ))
-    .bind(ids[index])
-    .bind(ids[other])
-    .execute(&mut **tx)
-    .await?;
+    set_order(tx, table, &ids, moved).await?;
     Ok(Changes {
         before: Map::from_iter([("position".to_string(), json!(index + 1))]),
         after: Map::from_iter([("position".to_string(), json!(other + 1))]),
