@@ -55,6 +55,10 @@ test("a PM saves a playbook from Markdown, applies it, and a parent item ticks i
   const text = readFileSync((await md.path())!, "utf8");
   expect(text).toContain("- [ ] **Code**\n  - [ ] merged\n  - [ ] reviewed\n- [ ] tagged\n");
   expect(text).toContain("- `tests.pass_rate >= 95` Unit tests pass");
+  // and its JSON opens when clicked
+  await row.getByRole("link", { name: "JSON" }).click();
+  await expect(page.locator("body")).toContainText(`"slug":"${slug}"`);
+  await page.goBack();
 
   // applied on the milestone page
   await page.goto(`/p/WM/m/${ms}`);

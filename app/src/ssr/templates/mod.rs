@@ -246,8 +246,16 @@ pub async fn list_for_project(
     project: &str,
 ) -> Result<Vec<TemplateSummary>, AppError> {
     let (p, _) = project_for(pool, actor, project, Need::Read).await?;
+    summaries(pool, Some(p.id)).await
+}
+
+/// The newest version of each template `project` may use (None: the library's).
+async fn summaries(
+    pool: &SqlitePool,
+    project: Option<i64>,
+) -> Result<Vec<TemplateSummary>, AppError> {
     let mut conn = pool.acquire().await?;
-    rows(&mut conn, Some(p.id))
+    rows(&mut conn, project)
         .await?
         .iter()
         .map(|r| r.view().map(|v| v.summary))
@@ -262,7 +270,7 @@ pub async fn page(
     project: &str,
 ) -> Result<crate::domain::checklist::TemplatesPage, AppError> {
     let (p, rights) = project_for(pool, actor, project, Need::Read).await?;
-    let templates = list_for_project(pool, actor, &p.code).await?;
+    let templates = summaries(pool, Some(p.id)).await?;
     Ok(crate::domain::checklist::TemplatesPage {
         project: p.head(),
         rights,
@@ -287,12 +295,7 @@ pub async fn list_library(
     actor: &Actor,
 ) -> Result<Vec<TemplateSummary>, AppError> {
     library_reader(actor)?;
-    let mut conn = pool.acquire().await?;
-    rows(&mut conn, None)
-        .await?
-        .iter()
-        .map(|r| r.view().map(|v| v.summary))
-        .collect()
+    summaries(pool, None).await
 }
 
 /// One template (`project`: None = the library), at `version` or the newest.
