@@ -5,7 +5,10 @@
 //! checklist remembers template and version ([`crate::domain::views::AppliedFrom`]).
 
 pub mod builtin;
+pub mod input;
 pub mod markdown;
+
+pub use input::{body_of, check_body, parse_lang, parse_slug};
 
 use super::audit::{self, Event};
 use super::auth::{project_for, Actor, Need, ProjectRow};
@@ -64,89 +67,6 @@ pub struct Applied {
     pub version: i64,
     /// codes of the criteria added
     pub criteria: Vec<String>,
-}
-
-/// A template slug: 1–60 of a–z, 0–9 and '-', lower-cased.
-pub fn parse_slug(raw: &str) -> Result<String, AppError> {
-    let s = raw.trim().to_ascii_lowercase();
-    let ok = !s.is_empty()
-        && s.len() <= 60
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    if ok {
-        Ok(s)
-    } else {
-        Err(AppError::invalid(
-            "slug",
-            format!("a template name is 1–60 of a–z, 0–9 and '-': got {raw:?}"),
-        ))
-    }
-}
-
-fn parse_lang(raw: Option<&str>) -> Result<String, AppError> {
-    match raw.map(str::trim).unwrap_or("en") {
-        "" | "en" => Ok("en".into()),
-        "zh" | "zh-CN" | "zh-Hans" => Ok("zh".into()),
-        other => Err(AppError::invalid(
-            "lang",
-            format!("a template's language is en or zh: got {other:?}"),
-        )),
-    }
-}
-
-/// The rules for a template's content: a valid checklist (as for one added
-/// by hand) and criteria on known metrics with finite targets.
-pub fn check_body(body: &TemplateBody) -> Result<(), AppError> {
-    validate(&body.checklist)?;
-    if body.criteria.len() > MAX_CRITERIA {
-        return Err(AppError::invalid(
-            "criteria",
-            format!(
-                "a template carries at most {MAX_CRITERIA} criteria: got {}",
-                body.criteria.len()
-            ),
-        ));
-    }
-    for (n, c) in body.criteria.iter().enumerate() {
-        parse_metric(&c.metric)
-            .map_err(|e| AppError::invalid(&format!("criteria[{n}].metric"), e.to_string()))?;
-        crate::domain::codes::required_text(&format!("criteria[{n}].title"), &c.title, 300)?;
-        if !c.target.is_finite() {
-            return Err(AppError::invalid(
-                &format!("criteria[{n}].target"),
-                "a target is a finite number",
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// The content of `input`, checked.
-pub fn body_of(input: &TemplateInput) -> Result<TemplateBody, AppError> {
-    let body = match (&input.markdown, &input.body) {
-        (Some(md), None) => {
-            if md.len() > MAX_MARKDOWN {
-                return Err(AppError::invalid(
-                    "markdown",
-                    format!(
-                        "a template's Markdown is at most {} KiB: got {} KiB",
-                        MAX_MARKDOWN / 1024,
-                        md.len().div_ceil(1024)
-                    ),
-                ));
-            }
-            markdown::import(md, &input.slug)?
-        }
-        (None, Some(body)) => body.clone(),
-        _ => {
-            return Err(AppError::invalid(
-                "markdown",
-                "send the template as `markdown` or as `body`, one of the two",
-            ))
-        }
-    };
-    check_body(&body)?;
-    Ok(body)
 }
 
 #[derive(sqlx::FromRow)]
