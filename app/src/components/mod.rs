@@ -125,6 +125,8 @@ pub fn VerdictBadge(verdict: Verdict) -> impl IntoView {
         Verdict::Met => ("badge verdict-met", Some(MarkKind::Yes), "met"),
         Verdict::NotMet => ("badge verdict-not-met", Some(MarkKind::No), "not met"),
         Verdict::NoEvidence => ("badge verdict-none", None, "no evidence"),
+        Verdict::Stale => ("badge verdict-stale", None, "stale"),
+        Verdict::Waived => ("badge verdict-waived", None, "waived"),
     };
     view! { <span class=class>{mark.map(|kind| view! { <Mark kind/> " " })}{text}</span> }
 }

@@ -240,11 +240,7 @@ pub struct SignoffFact {
 
 /// A verdict as the payload writes it (its serde name).
 pub fn verdict_code(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Met => "met",
-        Verdict::NotMet => "not_met",
-        Verdict::NoEvidence => "no_evidence",
-    }
+    v.code()
 }
 
 impl CertificatePayload {

@@ -104,6 +104,13 @@ pub enum Verdict {
     Met,
     NotMet,
     NoEvidence,
+    /// The deciding evidence is too old for the criterion, or from another
+    /// build than the milestone's other criteria (`Judgement::reason` says
+    /// which): its number decides nothing.
+    Stale,
+    /// Not met (or without evidence, or stale), and waived by a sign-off
+    /// role until a date (`Judgement::waiver`). Never "met".
+    Waived,
 }
 
 impl Verdict {
@@ -112,7 +119,40 @@ impl Verdict {
             Verdict::Met => "met",
             Verdict::NotMet => "not met",
             Verdict::NoEvidence => "no evidence",
+            Verdict::Stale => "stale",
+            Verdict::Waived => "waived",
         }
+    }
+
+    /// The verdict as its serde name (`not_met`): the certificate payload,
+    /// the database and the API write it so.
+    pub fn code(self) -> &'static str {
+        match self {
+            Verdict::Met => "met",
+            Verdict::NotMet => "not_met",
+            Verdict::NoEvidence => "no_evidence",
+            Verdict::Stale => "stale",
+            Verdict::Waived => "waived",
+        }
+    }
+
+    /// The verdict named by [`Verdict::code`].
+    pub fn from_code(code: &str) -> Option<Self> {
+        [
+            Verdict::Met,
+            Verdict::NotMet,
+            Verdict::NoEvidence,
+            Verdict::Stale,
+            Verdict::Waived,
+        ]
+        .into_iter()
+        .find(|v| v.code() == code)
+    }
+
+    /// Nothing more is owed on the criterion before a certificate: met, or
+    /// waived while the waiver stands.
+    pub fn resolved(self) -> bool {
+        matches!(self, Verdict::Met | Verdict::Waived)
     }
 }
 
@@ -124,6 +164,12 @@ pub struct Judgement {
     pub actual: Option<f64>,
     pub evidence_id: Option<i64>,
     pub evidence_sha256: Option<String>,
+    /// Why the verdict is `stale`, in words naming the evidence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The waiver behind a `waived` verdict.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<super::waiver::WaiverView>,
 }
 
 /// Judges a criterion from the evidence of its milestone.
@@ -154,6 +200,8 @@ pub fn judge(
             actual: None,
             evidence_id: None,
             evidence_sha256: None,
+            reason: None,
+            waiver: None,
         },
         Some((e, v)) => {
             let actual = round_metric(metric, v);
@@ -167,6 +215,8 @@ pub fn judge(
                 actual: Some(actual),
                 evidence_id: Some(e.id),
                 evidence_sha256: Some(e.sha256.clone()),
+                reason: None,
+                waiver: None,
             }
         }
     }

@@ -8,7 +8,9 @@
 //! whole to be read as the rule; over half the file is its tests (Counts vs
 //! Full history, every state), which belong beside it.
 
-use super::criterion::{judge, EvidenceFacts, Op};
+use super::criterion::{judge, EvidenceFacts, Op, Verdict};
+use super::freshness;
+use super::waiver::{self, WaiverEntry, WaiverFact};
 use super::gaps::{gaps, Gap};
 use super::history::{describe_change, is_revision, revision_count, stale_notices};
 use super::milestone::{derive_state, progress_of, state_digest};
@@ -29,6 +31,8 @@ pub struct CriterionFact {
     pub target: f64,
     pub unit: String,
     pub version: i64,
+    /// The oldest evidence it accepts, in days (None: any age).
+    pub max_age_days: Option<u32>,
 }
 
 /// An audit event of the milestone, with its before/after JSON as stored.
@@ -146,6 +150,13 @@ pub struct MilestoneFacts {
     pub decisions: Vec<DecisionFact>,
     /// Certificates in the order they were issued.
     pub certificates: Vec<CertificateSummary>,
+    /// Waivers in the order they were granted.
+    pub waivers: Vec<WaiverFact>,
+    /// Every criterion's evidence must name one build.
+    pub same_build: bool,
+    /// The time the facts are judged at (RFC 3339): evidence ages and
+    /// waivers expire against it.
+    pub now: String,
 }
 
 /// What [`derive`] decides from [`MilestoneFacts`].
@@ -172,12 +183,22 @@ pub struct Derived {
     /// What stands between it and a certificate; empty once signed off.
     pub gaps: Vec<Gap>,
     pub stale_notices: Vec<String>,
+    /// Every waiver, with where it stands.
+    pub waivers: Vec<WaiverEntry>,
+    /// When a verdict changes by time alone (evidence ages past a maximum,
+    /// a waiver expires): what was derived holds until then (RFC 3339).
+    pub valid_until: Option<String>,
 }
 
-/// Derives a milestone's state from its facts.
-pub fn derive(f: &MilestoneFacts) -> Derived {
+/// Criteria judged as of `as_of`: from evidence, then for freshness, then
+/// with waivers. Also every waiver's standing, and when a verdict will next
+/// change by time alone.
+fn judge_all(
+    f: &MilestoneFacts,
+    as_of: &str,
+) -> (Vec<CriterionView>, Vec<WaiverEntry>, Option<String>) {
     let judged: Vec<EvidenceFacts> = f.evidence.iter().map(EvidenceView::facts).collect();
-    let criteria: Vec<CriterionView> = f
+    let mut criteria: Vec<CriterionView> = f
         .criteria
         .iter()
         .map(|c| CriterionView {
@@ -190,9 +211,23 @@ pub fn derive(f: &MilestoneFacts) -> Derived {
             unit: c.unit.clone(),
             judgement: judge(c.id, &c.metric, c.op, c.target, &judged),
             version: c.version,
+            max_age_days: c.max_age_days,
         })
         .collect();
+    let ages = freshness::apply(&mut criteria, &f.evidence, f.same_build, None, as_of);
+    let generation = |role: i64| f.roles.iter().find(|r| r.id == role).map(|r| r.generation);
+    let (waivers, expiry) = waiver::apply(&mut criteria, &f.waivers, generation, as_of);
+    let until = freshness::earliest(ages, expiry).map(freshness::fmt_time);
+    (criteria, waivers, until)
+}
 
+/// Derives a milestone's state from its facts.
+///
+/// Verdicts are judged as of `f.now`. A certificate freezes time: when the
+/// milestone was certified and nothing but time has moved since (its
+/// evidence aged, a waiver expired), it is judged as of the standing
+/// certificate's issue, and stays certified.
+pub fn derive(f: &MilestoneFacts) -> Derived {
     let history: Vec<HistoryEntry> = f.history.events().iter().map(history_entry).collect();
     let revision = f.history.revision();
 
@@ -202,7 +237,22 @@ pub fn derive(f: &MilestoneFacts) -> Derived {
         .filter(|e| e.withdrawn.is_none())
         .map(|e| e.sha256.clone())
         .collect();
-    let digest = state_digest(&f.tasks, &f.checklists, &criteria, &counted, revision);
+    let digest_of = |criteria: &[CriterionView]| {
+        state_digest(&f.tasks, &f.checklists, criteria, &counted, revision)
+    };
+    let (mut criteria, mut waivers, mut valid_until) = judge_all(f, &f.now);
+    let mut digest = digest_of(&criteria);
+    if valid_until.is_some() || criteria.iter().any(|c| c.judgement.verdict == Verdict::Stale) {
+        if standing_certificate(&f.certificates, &digest).is_none() {
+            if let Some(c) = standing(&f.certificates).last() {
+                let (then, then_waivers, _) = judge_all(f, &c.issued_at);
+                let then_digest = digest_of(&then);
+                if then_digest == c.state_digest {
+                    (criteria, waivers, valid_until, digest) = (then, then_waivers, None, then_digest);
+                }
+            }
+        }
+    }
 
     let (signoff_roles, signoff_history) = signoffs(f, &digest);
     let progress = progress_of(&f.tasks, &f.checklists, &criteria);
@@ -234,6 +284,8 @@ pub fn derive(f: &MilestoneFacts) -> Derived {
         actual_end: actual_end(&f.certificates),
         gaps,
         stale_notices,
+        waivers,
+        valid_until,
     }
 }
 

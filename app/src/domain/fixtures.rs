@@ -60,8 +60,11 @@ pub fn criterion(verdict: Verdict, actual: Option<f64>) -> CriterionView {
             actual,
             evidence_id: actual.map(|_| 12),
             evidence_sha256: actual.map(|_| "ab12cd34ef56ab12cd34".into()),
+            reason: None,
+            waiver: None,
         },
         version: 1,
+        max_age_days: None,
     }
 }
 

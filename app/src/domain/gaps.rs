@@ -34,6 +34,11 @@ pub enum Gap {
         rule: String,
         metric: String,
     },
+    /// Its evidence is too old, or from another build (`reason`).
+    CriterionStale {
+        rule: String,
+        reason: String,
+    },
     NoSignoffRoles,
     SignoffMissing {
         role: String,
@@ -95,6 +100,9 @@ impl fmt::Display for Gap {
             ),
             Gap::CriterionWithoutEvidence { rule, metric } => {
                 write!(f, "criterion {rule}: no evidence yields {metric}")
+            }
+            Gap::CriterionStale { rule, reason } => {
+                write!(f, "criterion {rule} is stale: {reason}")
             }
             Gap::NoSignoffRoles => f.write_str("no sign-off roles defined"),
             Gap::SignoffMissing { role, approver } => {
@@ -162,7 +170,11 @@ pub fn work_gaps(
             c.judgement.evidence_id,
             &c.judgement.evidence_sha256,
         ) {
-            (Verdict::Met, ..) => {}
+            (Verdict::Met | Verdict::Waived, ..) => {}
+            (Verdict::Stale, ..) => out.push(Gap::CriterionStale {
+                rule,
+                reason: c.judgement.reason.clone().unwrap_or_default(),
+            }),
             (Verdict::NotMet, Some(actual), Some(id), Some(sha)) => {
                 out.push(Gap::CriterionNotMet {
                     rule,

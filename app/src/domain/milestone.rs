@@ -3,7 +3,6 @@
 //! put together in [`super::derive`]; the gap list is [`super::gaps`], history
 //! in words [`super::history`].
 
-use super::criterion::Verdict;
 use super::status::{MilestoneState, Progress, Ratio, SignoffStatus};
 use super::views::{ChecklistView, CriterionView, SignoffRoleView, TaskView};
 use sha2::{Digest, Sha256};
@@ -31,7 +30,7 @@ pub fn progress_of(
         criteria: Ratio {
             done: criteria
                 .iter()
-                .filter(|c| c.judgement.verdict == Verdict::Met)
+                .filter(|c| c.judgement.verdict.resolved())
                 .count() as u32,
             total: criteria.len() as u32,
         },
@@ -102,10 +101,21 @@ pub fn state_digest(
                 item
             }).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
-        "criteria": criteria.iter().map(|c| serde_json::json!({
-            "code": c.code, "metric": c.metric, "op": c.op.as_str(), "target": c.target,
-            "verdict": c.judgement.verdict, "actual": c.judgement.actual, "evidence": c.judgement.evidence_sha256,
-        })).collect::<Vec<_>>(),
+        "criteria": criteria.iter().map(|c| {
+            let mut criterion = serde_json::json!({
+                "code": c.code, "metric": c.metric, "op": c.op.as_str(), "target": c.target,
+                "verdict": c.judgement.verdict, "actual": c.judgement.actual, "evidence": c.judgement.evidence_sha256,
+            });
+            // freshness rules and waivers enter only where there are some,
+            // so digests of milestones without them stay what they were
+            if let Some(days) = c.max_age_days {
+                criterion["max_age_days"] = days.into();
+            }
+            if let Some(w) = &c.judgement.waiver {
+                criterion["waiver"] = serde_json::json!({"id": w.id, "by": w.by, "role": w.role, "until": w.until});
+            }
+            criterion
+        }).collect::<Vec<_>>(),
         "evidence": evidence,
     });
     if revision > 0 {
@@ -164,6 +174,7 @@ pub fn duty_conflicts(approvers: &[&str], issuer: &str) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::domain::fixtures::{checklist, criterion, role, task};
+    use crate::domain::criterion::Verdict;
 
     #[test]
     fn progress_counts_each_part_separately() {

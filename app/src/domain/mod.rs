@@ -13,6 +13,7 @@ pub mod derive;
 #[cfg(test)]
 mod fixtures;
 pub mod format;
+pub mod freshness;
 pub mod gaps;
 pub mod history;
 pub mod markdown;
@@ -21,3 +22,4 @@ pub mod report;
 pub mod status;
 pub mod tokens;
 pub mod views;
+pub mod waiver;

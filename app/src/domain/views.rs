@@ -147,6 +147,9 @@ pub struct CriterionView {
     pub judgement: Judgement,
     #[serde(default)]
     pub version: i64,
+    /// The oldest evidence it accepts, in days (None: any age).
+    #[serde(default)]
+    pub max_age_days: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -283,6 +286,16 @@ pub struct MilestoneView {
     /// For the viewer: their approvals of this milestone that no longer count, and why.
     #[serde(default)]
     pub stale_notices: Vec<String>,
+    /// Every waiver of its criteria, with where each stands.
+    #[serde(default)]
+    pub waivers: Vec<crate::domain::waiver::WaiverEntry>,
+    /// Every criterion's evidence must name one build.
+    #[serde(default)]
+    pub same_build: bool,
+    /// The view holds until then: a verdict changes by time alone (evidence
+    /// ages past a maximum, a waiver expires). RFC 3339.
+    #[serde(default)]
+    pub valid_until: Option<String>,
 }
 
 /// How many audit events a milestone page, or one page of its history, shows.

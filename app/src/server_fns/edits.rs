@@ -57,6 +57,7 @@ pub async fn edit_milestone(
     goal: String,
     planned_start: String,
     planned_end: String,
+    same_build: Option<String>,
 ) -> Result<String, AppError> {
     use crate::ssr::{auth, edits, AppState};
     let actor = auth::require_session_actor().await?;
@@ -66,6 +67,8 @@ pub async fn edit_milestone(
         goal: Some(goal),
         planned_start: Some(planned_start),
         planned_end: Some(planned_end),
+        // the form shows the box: unticked is off
+        same_build: Some(same_build.is_some()),
     };
     edits::edit_milestone(
         &AppState::from_context()?.pool,
@@ -256,6 +259,7 @@ pub async fn edit_criterion(
     metric: String,
     op: String,
     target: String,
+    max_age_days: Option<String>,
 ) -> Result<String, AppError> {
     use crate::ssr::{auth, edits, AppState};
     let actor = auth::require_session_actor().await?;
@@ -278,6 +282,11 @@ pub async fn edit_criterion(
         metric: Some(metric),
         op: Some(op),
         target: Some(target),
+        // an empty field accepts evidence of any age
+        max_age_days: max_age_days
+            .as_deref()
+            .map(|d| crate::server_fns::milestones::days_field(d).map(|d| d.unwrap_or(0)))
+            .transpose()?,
     };
     edits::edit_criterion(
         &AppState::from_context()?.pool,

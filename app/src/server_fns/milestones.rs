@@ -264,6 +264,7 @@ pub async fn add_criterion(
     metric: String,
     op: String,
     target: String,
+    max_age_days: Option<String>,
     request_id: Option<String>,
 ) -> Result<Done, AppError> {
     use crate::domain::codes::ItemCode;
@@ -286,6 +287,7 @@ pub async fn add_criterion(
         op,
         target,
         unit: None,
+        max_age_days: days_field(max_age_days.as_deref().unwrap_or_default())?,
     };
     let pool = AppState::from_context()?.pool;
     let added = idempotency::once(
@@ -323,6 +325,81 @@ pub async fn set_signoff_role(
     .await;
     repeated_is_done(set)?;
     Ok(done)
+}
+
+/// A form's "at most N days" field: empty is none.
+pub fn days_field(raw: &str) -> Result<Option<u32>, AppError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    raw.parse().map(Some).map_err(|_| {
+        AppError::invalid(
+            "max_age_days",
+            format!("a whole number of days like 7: got {raw:?}"),
+        )
+    })
+}
+
+/// Waives a criterion as a sign-off role, with a reason and a last day, for
+/// the state the page showed (`state_digest` and `seen_event` come from
+/// hidden fields). Only that role's named approver.
+#[server(endpoint = "waive")]
+pub async fn waive(
+    project: String,
+    milestone: String,
+    criterion: String,
+    role: String,
+    reason: String,
+    until: String,
+    state_digest: String,
+    seen_event: Option<String>,
+) -> Result<String, AppError> {
+    use crate::ssr::{auth, milestones, AppState};
+    let actor = auth::require_session_actor().await?;
+    let req = milestones::WaiveRequest {
+        criterion,
+        role,
+        reason,
+        until,
+        state_digest,
+        seen_event: seen_event.and_then(|e| e.trim().parse().ok()),
+    };
+    let w = milestones::waive(
+        &AppState::from_context()?.pool,
+        &actor,
+        &project,
+        &milestone,
+        &req,
+    )
+    .await?;
+    Ok(format!(
+        "{} {}.",
+        req.criterion.trim().to_uppercase(),
+        w.sentence()
+    ))
+}
+
+/// Revokes a waiver with a reason: its giver or a PM.
+#[server(endpoint = "revoke_waiver")]
+pub async fn revoke_waiver(
+    project: String,
+    milestone: String,
+    waiver: i64,
+    reason: String,
+) -> Result<String, AppError> {
+    use crate::ssr::{auth, milestones, AppState};
+    let actor = auth::require_session_actor().await?;
+    milestones::revoke_waiver(
+        &AppState::from_context()?.pool,
+        &actor,
+        &project,
+        &milestone,
+        waiver,
+        &reason,
+    )
+    .await?;
+    Ok(format!("Revoked waiver #{waiver}: its criterion's gap is back."))
 }
 
 /// Approves or rejects, as a role, the state the page showed (`state_digest`

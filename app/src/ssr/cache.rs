@@ -15,6 +15,9 @@
 //! - a stored view is viewer-neutral: the caller adds the viewer's rights,
 //!   and a viewer with a stale approval (whose notices need the history)
 //!   gets a fresh derivation;
+//! - a view whose verdicts change by time alone (evidence ages past a
+//!   criterion's maximum, a waiver expires) is served only until then
+//!   (`valid_until`);
 //! - the rows looked up outside the snapshot (the project and milestone
 //!   rows the request resolved) are stored with the view and must match.
 //!
@@ -107,6 +110,7 @@ pub fn milestone(
         s.milestones
             .get(&m.id)
             .filter(|e| e.project == *p && e.milestone == *m)
+            .filter(|e| holds(e.view.valid_until.as_deref()))
             .map(|e| e.view.clone())
     })
     .flatten()
@@ -124,7 +128,16 @@ pub fn keep_milestone(pool: &SqlitePool, g: &Generation, entry: MilestoneEntry) 
 
 /// The stored derivation of every milestone of project `id` at generation `g`.
 pub fn project(pool: &SqlitePool, g: &Generation, id: i64) -> Option<Projected> {
-    with_store(pool, g, |s| s.projects.get(&id).cloned()).flatten()
+    with_store(pool, g, |s| s.projects.get(&id).cloned())
+        .flatten()
+        .filter(|all| all.iter().all(|d| holds(d.derived.valid_until.as_deref())))
+}
+
+/// A view derived with verdicts that change by time at `valid_until` still
+/// holds: the data alone does not say when evidence ages or a waiver
+/// expires, the clock does.
+fn holds(valid_until: Option<&str>) -> bool {
+    valid_until.is_none_or(|t| super::now().as_str() < t)
 }
 
 /// Keeps the viewer-neutral derivations of project `id` at generation `g`.

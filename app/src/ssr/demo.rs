@@ -162,6 +162,7 @@ fn task(code: &str, title: &str, owner: &str, requires_evidence: bool) -> NewTas
 
 fn criterion(code: &str, title: &str, metric: &str, op: &str, target: f64) -> NewCriterion {
     NewCriterion {
+        max_age_days: None,
         code: code.into(),
         title: title.into(),
         metric: metric.into(),

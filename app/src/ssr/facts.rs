@@ -1,17 +1,18 @@
 //! Loads what is recorded about a milestone — tasks, checklist items,
 //! criteria, evidence, history, sign-off roles and decisions, certificates —
 //! as [`MilestoneFacts`] for the pure derivation in [`crate::domain::derive`];
-//! or the same about every milestone of a project, in the same nine queries.
+//! or the same about every milestone of a project, in the same ten queries.
 //! Reads only; a write loads inside its own transaction (`&mut *tx`) so that
 //! it acts on exactly what it derived.
 //!
-//! Size: the nine queries share one scope (a milestone or a whole project)
-//! and one grouping; split apart, the "same nine queries" promise could drift
+//! Size: the ten queries share one scope (a milestone or a whole project)
+//! and one grouping; split apart, the "same ten queries" promise could drift
 //! between files.
 
 use super::scope::{MilestoneRow, ProjectRow};
 use crate::domain::checklist::derive_parents;
-use crate::domain::criterion::Op;
+use crate::domain::criterion::{Op, Verdict};
+use crate::domain::waiver::{Revocation, WaiverFact};
 use crate::domain::derive::{
     CriterionFact, DecisionFact, Derived, EventFact, History, MilestoneFacts, RoleFact,
 };
@@ -238,6 +239,8 @@ async fn load_scope(
     let mut roles = roles(conn, scope).await?;
     let mut decisions = decisions(conn, scope).await?;
     let mut certificates = certificates(conn, scope).await?;
+    let mut waivers = waivers(conn, scope).await?;
+    let now = crate::ssr::now();
     Ok(milestones
         .iter()
         .map(|m| MilestoneFacts {
@@ -256,8 +259,81 @@ async fn load_scope(
             roles: roles.remove(&m.id).unwrap_or_default(),
             decisions: decisions.remove(&m.id).unwrap_or_default(),
             certificates: certificates.remove(&m.id).unwrap_or_default(),
+            waivers: waivers.remove(&m.id).unwrap_or_default(),
+            same_build: m.same_build,
+            now: now.clone(),
         })
         .collect())
+}
+
+/// Waivers in scope, in the order they were granted, with any revocation.
+async fn waivers(
+    conn: &mut SqliteConnection,
+    scope: Scope,
+) -> Result<ByMilestone<WaiverFact>, AppError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        milestone_id: i64,
+        id: i64,
+        criterion_id: i64,
+        criterion_code: String,
+        criterion_version: i64,
+        evidence_sha256: Option<String>,
+        waived_verdict: String,
+        role_id: i64,
+        role_generation: i64,
+        role_name: String,
+        username: String,
+        display_name: String,
+        reason: String,
+        expires_at: String,
+        granted_at: String,
+        state_digest: String,
+        revoked_by: Option<String>,
+        revoked_at: Option<String>,
+        revoke_reason: Option<String>,
+    }
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "select w.milestone_id, w.id, w.criterion_id, c.code as criterion_code, w.criterion_version, w.evidence_sha256,
+                w.waived_verdict, w.role_id, w.role_generation, r.role_name, u.username, u.display_name, w.reason,
+                w.expires_at, w.granted_at, w.state_digest, ru.username as revoked_by, v.revoked_at, v.reason as revoke_reason
+         from waivers w join criteria c on c.id = w.criterion_id join signoff_roles r on r.id = w.role_id
+              join users u on u.id = w.user_id left join waiver_revocations v on v.waiver_id = w.id
+              left join users ru on ru.id = v.revoked_by
+         where {} order by w.id",
+        scope.has("w.milestone_id")
+    ))
+    .bind(scope.id())
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(group(rows.into_iter().map(|w| {
+        let revoked = match (w.revoked_by, w.revoked_at, w.revoke_reason) {
+            (Some(by), Some(at), Some(reason)) => Some(Revocation { by, at, reason }),
+            _ => None,
+        };
+        (
+            w.milestone_id,
+            WaiverFact {
+                id: w.id,
+                criterion_id: w.criterion_id,
+                criterion_code: w.criterion_code,
+                criterion_version: w.criterion_version,
+                evidence_sha256: w.evidence_sha256,
+                // the table's check allows only waivable verdicts
+                waived: Verdict::from_code(&w.waived_verdict).unwrap_or(Verdict::NotMet),
+                role_id: w.role_id,
+                role_generation: w.role_generation,
+                role_name: w.role_name,
+                user: w.username,
+                user_name: w.display_name,
+                reason: w.reason,
+                expires_at: w.expires_at,
+                granted_at: w.granted_at,
+                state_digest: w.state_digest,
+                revoked,
+            },
+        )
+    })))
 }
 
 /// Evidence in scope, newest first.
@@ -424,9 +500,20 @@ async fn criteria(
     conn: &mut SqliteConnection,
     scope: Scope,
 ) -> Result<ByMilestone<CriterionFact>, AppError> {
-    type CritRow = (i64, i64, String, String, String, String, f64, String, i64);
+    type CritRow = (
+        i64,
+        i64,
+        String,
+        String,
+        String,
+        String,
+        f64,
+        String,
+        i64,
+        Option<u32>,
+    );
     let rows: Vec<CritRow> = sqlx::query_as(&format!(
-        "select milestone_id, id, code, title, metric, op, target, unit, version from criteria where {} order by code",
+        "select milestone_id, id, code, title, metric, op, target, unit, version, max_age_days from criteria where {} order by code",
         scope.has("milestone_id")
     ))
     .bind(scope.id())
@@ -435,7 +522,7 @@ async fn criteria(
     let rows = rows
         .into_iter()
         .map(
-            |(milestone, id, code, title, metric, op, target, unit, version)| {
+            |(milestone, id, code, title, metric, op, target, unit, version, max_age_days)| {
                 Ok((
                     milestone,
                     CriterionFact {
@@ -447,6 +534,7 @@ async fn criteria(
                         target,
                         unit,
                         version,
+                        max_age_days,
                     },
                 ))
             },

@@ -19,6 +19,8 @@ pub struct MilestoneRow {
     pub planned_start: Option<String>,
     pub planned_end: Option<String>,
     pub version: i64,
+    /// Every criterion's evidence must name one build.
+    pub same_build: bool,
 }
 
 /// A milestone of `project` by code (any case), or 404.
@@ -37,7 +39,7 @@ pub async fn milestone_row_in(
     code: &str,
 ) -> Result<MilestoneRow, AppError> {
     // codes are unique regardless of case: /p/WM/m/m4 is M4
-    sqlx::query_as("select id, project_id, code, title, goal, planned_start, planned_end, version from milestones where project_id = ? and code = ? collate nocase")
+    sqlx::query_as("select id, project_id, code, title, goal, planned_start, planned_end, version, same_build from milestones where project_id = ? and code = ? collate nocase")
         .bind(project.id)
         .bind(code.trim())
         .fetch_optional(conn)
@@ -64,7 +66,7 @@ pub async fn milestones_of(
     project_id: i64,
 ) -> Result<Vec<MilestoneRow>, AppError> {
     let mut rows: Vec<MilestoneRow> = sqlx::query_as(
-        "select id, project_id, code, title, goal, planned_start, planned_end, version from milestones where project_id = ?",
+        "select id, project_id, code, title, goal, planned_start, planned_end, version, same_build from milestones where project_id = ?",
     )
     .bind(project_id)
     .fetch_all(conn)

@@ -5,6 +5,7 @@
 use super::{finish, guard, manager, open_write, Changes};
 use crate::domain::codes::{optional_text, required_text};
 use crate::domain::criterion::{parse_metric, Op};
+use crate::ssr::milestones::criteria::parse_max_age;
 use crate::error::AppError;
 use crate::ssr::auth::Actor;
 use sqlx::SqlitePool;
@@ -19,9 +20,11 @@ pub struct MilestoneEdit {
     pub goal: Option<String>,
     pub planned_start: Option<String>,
     pub planned_end: Option<String>,
+    /// Every criterion's evidence must name one build (commit or tag).
+    pub same_build: Option<bool>,
 }
 
-/// Edits a milestone's title, goal and planned dates. PMs.
+/// Edits a milestone's title, goal, planned dates and same-build rule. PMs.
 pub async fn edit_milestone(
     pool: &SqlitePool,
     actor: &Actor,
@@ -64,6 +67,7 @@ pub async fn edit_milestone(
     let goal = c.field("goal", m.goal.clone(), goal);
     let start = c.field("planned_start", m.planned_start.clone(), start);
     let end = c.field("planned_end", m.planned_end.clone(), end);
+    let same_build = c.field("same_build", m.same_build, input.same_build);
     if let (Some(s), Some(e)) = (&start, &end) {
         if e < s {
             return Err(AppError::invalid("planned_end", "ends before it starts"));
@@ -72,11 +76,12 @@ pub async fn edit_milestone(
     if c.is_empty() {
         return Ok(());
     }
-    sqlx::query("update milestones set title = ?, goal = ?, planned_start = ?, planned_end = ?, version = version + 1 where id = ?")
+    sqlx::query("update milestones set title = ?, goal = ?, planned_start = ?, planned_end = ?, same_build = ?, version = version + 1 where id = ?")
         .bind(&title)
         .bind(&goal)
         .bind(&start)
         .bind(&end)
+        .bind(same_build)
         .bind(m.id)
         .execute(&mut *tx)
         .await?;
@@ -329,6 +334,8 @@ pub struct CriterionEdit {
     pub metric: Option<String>,
     pub op: Option<String>,
     pub target: Option<f64>,
+    /// The oldest evidence it accepts, in days; 0 accepts any age.
+    pub max_age_days: Option<u32>,
 }
 
 /// Edits a criterion's title, metric, operator and target. PMs.
@@ -355,16 +362,20 @@ pub async fn edit_criterion(
     if input.target.is_some_and(|t| !t.is_finite()) {
         return Err(AppError::invalid("target", "must be a finite number"));
     }
+    let max_age = input
+        .max_age_days
+        .map(|d| (d != 0).then(|| parse_max_age(d)).transpose())
+        .transpose()?;
     let (p, rights, m, mut tx) = open_write(pool, p, rights, milestone).await?;
-    type Row = (i64, String, String, String, String, f64, String, i64);
+    type Row = (i64, String, String, String, String, f64, String, i64, Option<u32>);
     let row: Option<Row> = sqlx::query_as(
-        "select id, code, title, metric, op, target, unit, version from criteria where milestone_id = ? and code = ?",
+        "select id, code, title, metric, op, target, unit, version, max_age_days from criteria where milestone_id = ? and code = ?",
     )
     .bind(m.id)
     .bind(criterion.trim())
     .fetch_optional(&mut *tx)
     .await?;
-    let (id, code, old_title, old_metric, old_op, old_target, old_unit, version) =
+    let (id, code, old_title, old_metric, old_op, old_target, old_unit, version, old_max_age) =
         row.ok_or_else(|| {
             AppError::NotFound(format!(
                 "criterion {} in {} {}",
@@ -389,6 +400,7 @@ pub async fn edit_criterion(
     let metric = c.field("metric", old_metric, metric);
     let op = c.field("op", old_op, op);
     let target = c.field("target", old_target, input.target);
+    let max_age = c.field("max_age_days", old_max_age, max_age);
     if c.is_empty() {
         return Ok(());
     }
@@ -400,12 +412,13 @@ pub async fn edit_criterion(
     } else {
         old_unit
     };
-    sqlx::query("update criteria set title = ?, metric = ?, op = ?, target = ?, unit = ?, version = version + 1 where id = ?")
+    sqlx::query("update criteria set title = ?, metric = ?, op = ?, target = ?, unit = ?, max_age_days = ?, version = version + 1 where id = ?")
         .bind(&title)
         .bind(&metric)
         .bind(&op)
         .bind(target)
         .bind(&unit)
+        .bind(max_age)
         .bind(id)
         .execute(&mut *tx)
         .await?;

@@ -23,6 +23,24 @@ pub struct NewCriterion {
     /// A number, or text such as "80%" (`parse_target`).
     pub target: crate::domain::criterion::TargetInput,
     pub unit: Option<String>,
+    /// The oldest evidence it accepts, in days (absent: any age).
+    #[serde(default)]
+    pub max_age_days: Option<u32>,
+}
+
+/// The longest maximum evidence age, in days (ten years).
+pub const MAX_AGE_DAYS: u32 = 3650;
+
+/// A maximum evidence age as typed: 1..=[`MAX_AGE_DAYS`] days.
+pub fn parse_max_age(days: u32) -> Result<u32, AppError> {
+    if (1..=MAX_AGE_DAYS).contains(&days) {
+        Ok(days)
+    } else {
+        Err(AppError::invalid(
+            "max_age_days",
+            format!("is a number of days from 1 to {MAX_AGE_DAYS}: got {days}"),
+        ))
+    }
 }
 
 /// A checked criterion, ready to store.
@@ -33,6 +51,7 @@ pub struct Criterion<'a> {
     pub op: Op,
     pub target: f64,
     pub unit: &'a str,
+    pub max_age_days: Option<u32>,
 }
 
 /// Stores a criterion of milestone `(project, milestone).1` with its audit
@@ -44,7 +63,7 @@ pub async fn insert_criterion(
     (project, milestone): (i64, i64),
     c: Criterion<'_>,
 ) -> Result<i64, AppError> {
-    let id = sqlx::query("insert into criteria (milestone_id, code, title, metric, op, target, unit, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)")
+    let id = sqlx::query("insert into criteria (milestone_id, code, title, metric, op, target, unit, created_at, max_age_days) values (?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(milestone)
         .bind(c.code)
         .bind(c.title)
@@ -53,12 +72,13 @@ pub async fn insert_criterion(
         .bind(c.target)
         .bind(c.unit)
         .bind(crate::ssr::now())
+        .bind(c.max_age_days)
         .execute(&mut *tx)
         .await?
         .last_insert_rowid();
     audit::record(
         &mut *tx,
-        Event::new("criterion.create", format!("{} {}", c.code, c.title)).by(actor.id).in_project(project).on_milestone(milestone).after(json!({"code": c.code, "metric": c.metric, "op": c.op.as_str(), "target": c.target, "unit": c.unit})),
+        Event::new("criterion.create", format!("{} {}", c.code, c.title)).by(actor.id).in_project(project).on_milestone(milestone).after(json!({"code": c.code, "metric": c.metric, "op": c.op.as_str(), "target": c.target, "unit": c.unit, "max_age_days": c.max_age_days})),
     )
     .await?;
     Ok(id)
@@ -80,6 +100,7 @@ pub async fn add_criterion(
     let op = Op::parse(&input.op)?;
     let target = crate::domain::criterion::parse_target(&input.target, &metric)?;
     let unit = optional_text("unit", input.unit.as_deref().unwrap_or_default(), 20)?;
+    let max_age_days = input.max_age_days.map(parse_max_age).transpose()?;
     let unit = if unit.is_empty() {
         metric_info(&metric)
             .map(|i| i.unit.symbol().to_string())
@@ -102,6 +123,7 @@ pub async fn add_criterion(
             op,
             target,
             unit: &unit,
+            max_age_days,
         },
     )
     .await?;

@@ -9,6 +9,7 @@ pub mod checklists;
 pub mod criteria;
 mod signoffs;
 mod tasks;
+mod waivers;
 
 pub use super::scope::{
     milestone_for, milestone_row, milestone_row_in, milestones_of, MilestoneRow,
@@ -19,6 +20,7 @@ pub use checklists::{
 pub use criteria::{add_criterion, NewCriterion};
 pub use signoffs::{separation_of_duties, set_signoff_role, sign, SignRequest, Signed};
 pub use tasks::{add_task, complete_task, NewTask};
+pub use waivers::{parse_until, revoke_waiver, waive, WaiveRequest};
 
 use super::audit::{self, Event};
 use super::auth::{Actor, ProjectRow};
@@ -152,6 +154,9 @@ pub async fn build_view(
         history_total: d.history_total,
         version: m.version,
         stale_notices: d.stale_notices,
+        waivers: d.waivers,
+        same_build: m.same_build,
+        valid_until: d.valid_until,
     })
 }
 

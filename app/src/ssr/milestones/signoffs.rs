@@ -284,7 +284,7 @@ pub struct Signed {
 /// The refusal for a sign-off of a state that is no longer current: which
 /// changes happened since the approver looked (from the milestone's history,
 /// after `seen_event` when given, else the newest few).
-async fn changed_since(
+pub(super) async fn changed_since(
     conn: &mut SqliteConnection,
     v: &MilestoneView,
     seen: &str,

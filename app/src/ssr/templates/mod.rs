@@ -416,7 +416,8 @@ async fn add_default(
             op: c.op,
             target: c.target,
             unit: &unit,
-        },
+            max_age_days: None,
+            },
     )
     .await
 }

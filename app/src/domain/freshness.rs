@@ -1,0 +1,305 @@
+//! Time and build in a verdict. A criterion may accept evidence no older
+//! than a number of days, and a milestone may require that every
+//! criterion's deciding evidence names the same build (commit SHA or
+//! release tag). Evidence that breaks either rule makes the verdict `stale`,
+//! with the reason in words: its number decides nothing, so it is a gap and
+//! it changes the state digest (approvals of the earlier state go stale).
+//!
+//! Judging happens "as of" a time handed in: now for a live page, the issue
+//! time for a certificate. Nothing here reads a clock.
+
+use super::criterion::Verdict;
+use super::format::short_hash;
+use super::views::{CriterionView, EvidenceView};
+use chrono::{DateTime, Duration, Utc};
+
+const DAY_SECS: i64 = 86_400;
+
+/// An RFC 3339 time, or None when it is not one.
+pub fn parse_time(t: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(t)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// A time as stored everywhere: `2026-12-04T10:00:00Z`.
+pub fn fmt_time(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// When evidence effective at `effective_at` stops being fresh enough for
+/// a criterion accepting at most `max_age_days`.
+pub fn fresh_until(effective_at: &str, max_age_days: u32) -> Option<DateTime<Utc>> {
+    parse_time(effective_at).map(|t| t + Duration::seconds(i64::from(max_age_days) * DAY_SECS))
+}
+
+/// Why evidence effective at `effective_at` is too old as of `as_of` for a
+/// maximum age of `max_age_days`; None while it is fresh.
+pub fn too_old(effective_at: &str, as_of: &str, max_age_days: u32) -> Option<String> {
+    let (Some(until), Some(now)) = (fresh_until(effective_at, max_age_days), parse_time(as_of))
+    else {
+        return Some(format!("its time {effective_at:?} can't be read"));
+    };
+    if now <= until {
+        return None;
+    }
+    let days = (now - parse_time(effective_at)?).num_days();
+    Some(format!(
+        "is {days} days old (from {}); at most {max_age_days} {} accepted",
+        &effective_at[..effective_at.len().min(10)],
+        if max_age_days == 1 { "day is" } else { "days are" }
+    ))
+}
+
+/// Whether two build names name the same build: equal ignoring case, or
+/// one an abbreviation (7 hex digits or more) of the other commit SHA.
+pub fn same_build(a: &str, b: &str) -> bool {
+    let (a, b) = (a.trim().to_ascii_lowercase(), b.trim().to_ascii_lowercase());
+    if a == b {
+        return !a.is_empty();
+    }
+    let (short, long) = if a.len() < b.len() { (a, b) } else { (b, a) };
+    short.len() >= 7 && short.chars().all(|c| c.is_ascii_hexdigit()) && long.starts_with(&short)
+}
+
+/// How a build is shown: a commit SHA cut to 12 digits, a tag as it is.
+pub fn show_build(build: &str) -> String {
+    if build.len() > 12 && build.chars().all(|c| c.is_ascii_hexdigit()) {
+        short_hash(build).to_string()
+    } else {
+        build.to_string()
+    }
+}
+
+/// Applies both rules to criteria already judged from their evidence, in
+/// place, as of `as_of`. Returns when the first verdict still fresh will go
+/// stale by time alone (a view derived now is good until then).
+///
+/// The build all criteria must share is `build` when the milestone names
+/// one; otherwise the build of the newest deciding evidence (by
+/// `effective_at`, then id), since what is shipped is what was tested last.
+pub fn apply(
+    criteria: &mut [CriterionView],
+    evidence: &[EvidenceView],
+    same_build_rule: bool,
+    build: Option<&str>,
+    as_of: &str,
+) -> Option<DateTime<Utc>> {
+    let deciding = |c: &CriterionView| {
+        c.judgement
+            .evidence_id
+            .and_then(|id| evidence.iter().find(|e| e.id == id))
+    };
+    let mut valid_until: Option<DateTime<Utc>> = None;
+    // age first: an old file is stale whatever build it names
+    for c in criteria.iter_mut() {
+        let (Some(days), Some(e)) = (c.max_age_days, deciding(c)) else {
+            continue;
+        };
+        if !matches!(c.judgement.verdict, Verdict::Met | Verdict::NotMet) {
+            continue;
+        }
+        match too_old(&e.effective_at, as_of, days) {
+            Some(why) => stale(c, format!("evidence #{} {why}", e.id)),
+            None => {
+                valid_until = earliest(valid_until, fresh_until(&e.effective_at, days));
+            }
+        }
+    }
+    if !same_build_rule {
+        return valid_until;
+    }
+    // the reference build, and which criterion's evidence named it
+    let reference: Option<(String, Option<(String, i64)>)> = match build {
+        Some(b) => Some((b.to_string(), None)),
+        None => criteria
+            .iter()
+            .filter(|c| matches!(c.judgement.verdict, Verdict::Met | Verdict::NotMet))
+            .filter_map(|c| deciding(c).map(|e| (c, e)))
+            .max_by(|(_, a), (_, b)| a.effective_at.cmp(&b.effective_at).then(a.id.cmp(&b.id)))
+            .and_then(|(c, e)| {
+                e.commit_sha
+                    .clone()
+                    .map(|sha| (sha, Some((c.metric.clone(), e.id))))
+            }),
+    };
+    for c in criteria.iter_mut() {
+        if !matches!(c.judgement.verdict, Verdict::Met | Verdict::NotMet) {
+            continue;
+        }
+        let Some(e) = deciding(c) else { continue };
+        let why = match (&e.commit_sha, &reference) {
+            (None, _) => Some(format!(
+                "{} evidence #{} names no build; this milestone requires every criterion's evidence from one build",
+                c.metric, e.id
+            )),
+            (Some(_), None) => None,
+            (Some(sha), Some((want, by))) if !same_build(sha, want) => Some(match by {
+                Some((metric, id)) => format!(
+                    "{} from build {} (#{}) but {metric} from {} (#{id}); this milestone requires one build",
+                    c.metric,
+                    show_build(sha),
+                    e.id,
+                    show_build(want)
+                ),
+                None => format!(
+                    "{} from build {} (#{}) but the milestone ships {}",
+                    c.metric,
+                    show_build(sha),
+                    e.id,
+                    show_build(want)
+                ),
+            }),
+            _ => None,
+        };
+        if let Some(why) = why {
+            stale(c, why);
+        }
+    }
+    valid_until
+}
+
+/// The earlier of two optional times (None is "never").
+pub fn earliest(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+fn stale(c: &mut CriterionView, reason: String) {
+    c.judgement.verdict = Verdict::Stale;
+    c.judgement.reason = Some(reason);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::fixtures::criterion;
+
+    fn evidence(id: i64, at: &str, commit: Option<&str>) -> EvidenceView {
+        EvidenceView {
+            id,
+            project_code: "WM".into(),
+            milestone_code: Some("M4".into()),
+            sha256: format!("{id:064x}"),
+            size_bytes: 1,
+            media_type: "application/xml".into(),
+            original_name: "r.xml".into(),
+            kind: "junit".into(),
+            metrics: Default::default(),
+            warnings: vec![],
+            uploaded_by: "ci".into(),
+            uploaded_at: at.into(),
+            effective_at: at.into(),
+            commit_sha: commit.map(str::to_string),
+            ci_url: None,
+            task_code: None,
+            item_text: None,
+            criterion_code: None,
+            criterion_id: None,
+            withdrawn: None,
+        }
+    }
+
+    fn decided_by(mut c: CriterionView, id: i64, metric: &str, days: Option<u32>) -> CriterionView {
+        c.judgement.evidence_id = Some(id);
+        c.metric = metric.into();
+        c.max_age_days = days;
+        c
+    }
+
+    #[test]
+    fn evidence_older_than_the_maximum_age_is_stale_and_the_view_expires_when_it_ages() {
+        let now = "2026-12-04T12:00:00Z";
+        let ev = [
+            evidence(1, "2026-11-20T12:00:00Z", None),
+            evidence(2, "2026-12-01T12:00:00Z", None),
+        ];
+        let mut cs = [
+            decided_by(criterion(Verdict::Met, Some(90.0)), 1, "coverage.line_pct", Some(7)),
+            decided_by(criterion(Verdict::NotMet, Some(60.0)), 2, "tests.pass_rate", Some(7)),
+        ];
+        let until = apply(&mut cs, &ev, false, None, now);
+        assert_eq!(cs[0].judgement.verdict, Verdict::Stale);
+        assert_eq!(
+            cs[0].judgement.reason.as_deref(),
+            Some("evidence #1 is 14 days old (from 2026-11-20); at most 7 days are accepted")
+        );
+        // a fresh number keeps its verdict, met or not
+        assert_eq!(cs[1].judgement.verdict, Verdict::NotMet);
+        assert_eq!(until.map(fmt_time).as_deref(), Some("2026-12-08T12:00:00Z"));
+    }
+
+    #[test]
+    fn the_boundary_is_inclusive_and_a_criterion_without_maximum_never_ages() {
+        let ev = [evidence(1, "2026-11-27T12:00:00Z", None)];
+        let mut cs = [decided_by(criterion(Verdict::Met, Some(90.0)), 1, "coverage.line_pct", Some(7))];
+        apply(&mut cs, &ev, false, None, "2026-12-04T12:00:00Z");
+        assert_eq!(cs[0].judgement.verdict, Verdict::Met);
+        apply(&mut cs, &ev, false, None, "2026-12-04T12:00:01Z");
+        assert_eq!(cs[0].judgement.verdict, Verdict::Stale);
+        let mut cs = [decided_by(criterion(Verdict::Met, Some(90.0)), 1, "coverage.line_pct", None)];
+        assert_eq!(apply(&mut cs, &ev, false, None, "2030-01-01T00:00:00Z"), None);
+        assert_eq!(cs[0].judgement.verdict, Verdict::Met);
+    }
+
+    #[test]
+    fn same_build_names_the_two_builds_and_follows_the_newest_evidence() {
+        let ev = [
+            evidence(7, "2026-12-01T00:00:00Z", Some("a1b2c3d4e5f60718293a4b5c6d7e8f9012345678")),
+            evidence(9, "2026-12-02T00:00:00Z", Some("d4e5f6a")),
+        ];
+        let mut cs = [
+            decided_by(criterion(Verdict::Met, Some(90.0)), 7, "coverage.line_pct", None),
+            decided_by(criterion(Verdict::Met, Some(100.0)), 9, "tests.pass_rate", None),
+        ];
+        apply(&mut cs, &ev, true, None, "2026-12-04T00:00:00Z");
+        assert_eq!(cs[0].judgement.verdict, Verdict::Stale);
+        assert_eq!(
+            cs[0].judgement.reason.as_deref(),
+            Some("coverage.line_pct from build a1b2c3d4e5f6… (#7) but tests.pass_rate from d4e5f6a (#9); this milestone requires one build")
+        );
+        assert_eq!(cs[1].judgement.verdict, Verdict::Met);
+    }
+
+    #[test]
+    fn same_build_accepts_abbreviations_and_refuses_evidence_naming_no_build() {
+        assert!(same_build("A1B2C3D", "a1b2c3d4e5f6"));
+        assert!(same_build("v2.1.0", "V2.1.0"));
+        assert!(!same_build("a1b2c3", "a1b2c3d4"), "6 digits are too few to abbreviate");
+        assert!(!same_build("v2.1", "v2.1.0"), "a tag is never an abbreviation");
+        assert!(!same_build("", ""));
+        let ev = [
+            evidence(1, "2026-12-01T00:00:00Z", Some("a1b2c3d4e5f6")),
+            evidence(2, "2026-12-02T00:00:00Z", Some("a1b2c3d")),
+            evidence(3, "2026-11-30T00:00:00Z", None),
+        ];
+        let mut cs = [
+            decided_by(criterion(Verdict::Met, Some(90.0)), 1, "coverage.line_pct", None),
+            decided_by(criterion(Verdict::Met, Some(100.0)), 2, "tests.pass_rate", None),
+            decided_by(criterion(Verdict::NotMet, Some(3.0)), 3, "security.high", None),
+        ];
+        apply(&mut cs, &ev, true, None, "2026-12-04T00:00:00Z");
+        assert_eq!(cs[0].judgement.verdict, Verdict::Met);
+        assert_eq!(cs[1].judgement.verdict, Verdict::Met);
+        assert_eq!(cs[2].judgement.verdict, Verdict::Stale);
+        assert!(cs[2].judgement.reason.as_deref().unwrap().contains("#3 names no build"));
+    }
+
+    #[test]
+    fn a_named_build_is_the_reference_and_criteria_without_evidence_are_left_alone() {
+        let ev = [evidence(1, "2026-12-01T00:00:00Z", Some("v2.0.0"))];
+        let mut cs = [
+            decided_by(criterion(Verdict::Met, Some(90.0)), 1, "coverage.line_pct", None),
+            criterion(Verdict::NoEvidence, None),
+        ];
+        apply(&mut cs, &ev, true, Some("v2.1.0"), "2026-12-04T00:00:00Z");
+        assert_eq!(
+            cs[0].judgement.reason.as_deref(),
+            Some("coverage.line_pct from build v2.0.0 (#1) but the milestone ships v2.1.0")
+        );
+        assert_eq!(cs[1].judgement.verdict, Verdict::NoEvidence);
+        assert_eq!(cs[1].judgement.reason, None);
+    }
+}
