@@ -65,6 +65,7 @@ fn facts(tasks: usize) -> MilestoneFacts {
             target: 95.0,
             unit: "%".into(),
             version: 1,
+            max_age_days: None,
         })
         .collect();
     let evidence = (0..10)
@@ -120,6 +121,9 @@ fn facts(tasks: usize) -> MilestoneFacts {
     MilestoneFacts {
         code: "M4".into(),
         viewer: "qa".into(),
+        now: "2026-12-04T00:00:00Z".into(),
+        same_build: false,
+        waivers: Vec::new(),
         tasks,
         checklists: vec![ChecklistView {
             id: 1,
@@ -206,6 +210,9 @@ fn view(f: MilestoneFacts, d: Derived) -> MilestoneView {
         signoff_history: d.signoff_history,
         certificates: f.certificates,
         gaps: d.gaps.iter().map(ToString::to_string).collect(),
+        waivers: d.waivers,
+        same_build: f.same_build,
+        valid_until: d.valid_until,
         rights: Rights {
             username: "pm".into(),
             role: None,

@@ -38,6 +38,8 @@ enum Who {
     Approver,
     /// The owner of the token being revoked (pm) and admins.
     TokenOwner,
+    /// Whoever granted the waiver (qa), PMs of the project and admins.
+    WaiverRevoker,
 }
 
 /// The callers of the REST API.
@@ -90,7 +92,12 @@ fn expected(who: Who, c: Caller) -> Expect {
     }
     let project_scoped = matches!(
         who,
-        Who::Member | Who::Worker | Who::Manager | Who::AdminOfProject | Who::Approver
+        Who::Member
+            | Who::Worker
+            | Who::Manager
+            | Who::AdminOfProject
+            | Who::Approver
+            | Who::WaiverRevoker
     );
     // outsiders learn nothing: the same 404 as for a project that does not exist
     if project_scoped && matches!(c, NonMember | ScopedElsewhere) {
@@ -104,6 +111,7 @@ fn expected(who: Who, c: Caller) -> Expect {
         Who::AdminOfProject | Who::Admin => c == Admin,
         Who::Approver => c == Qa,
         Who::TokenOwner => matches!(c, Pm | Admin),
+        Who::WaiverRevoker => matches!(c, Qa | Pm | Admin),
     };
     match (allowed, who, c) {
         (true, ..) => Through,
@@ -230,6 +238,15 @@ fn rest_row(method: &Method, path: &str) -> Option<(Who, Option<Value>)> {
             Some(json!({"role": "QA lead", "decision": "approve", "state_digest": "0".repeat(64)})),
         ),
         ("POST", p) if p == format!("{ms}/certificate") => (Who::Manager, Some(json!({}))),
+        ("POST", p) if p == format!("{ms}/waivers") => (
+            Who::Approver,
+            Some(
+                json!({"criterion": "C1", "role": "QA lead", "reason": "matrix", "until": in_days(30), "state_digest": "0".repeat(64)}),
+            ),
+        ),
+        ("POST", p) if p == format!("{ms}/waivers/{{waiver}}/revoke") => {
+            (Who::WaiverRevoker, Some(json!({"reason": "matrix"})))
+        }
         ("POST", p) if p == format!("{ms}/reopen") => {
             (Who::Manager, Some(json!({"reason": "matrix"})))
         }
@@ -286,6 +303,8 @@ struct Fixture {
     evidence: i64,
     checklist: i64,
     item: i64,
+    /// A waiver qa granted on M2.
+    waiver: i64,
     victim_token: i64,
     tokens: Vec<(Caller, Option<String>)>,
 }
@@ -326,6 +345,38 @@ async fn fixture() -> Fixture {
         .fetch_one(pool)
         .await
         .unwrap();
+    // a criterion of M2 without evidence, waived by qa as M2's QA lead
+    ok(&w
+        .app
+        .post(
+            Some(&w.pm),
+            "/api/v1/projects/WM/milestones/M2/criteria",
+            json!({"code": "C1", "title": "t", "metric": "tests.pass_rate", "op": ">=", "target": 1}),
+        )
+        .await);
+    ok(&w
+        .app
+        .post(
+            Some(&w.pm),
+            "/api/v1/projects/WM/milestones/M2/signoff-roles",
+            json!({"role": "QA lead", "approver": "qa"}),
+        )
+        .await);
+    let seen = w
+        .app
+        .get(Some(&w.qa), "/api/v1/projects/WM/milestones/M2")
+        .await
+        .json();
+    let r = w
+        .app
+        .post(
+            Some(&w.qa),
+            "/api/v1/projects/WM/milestones/M2/waivers",
+            json!({"criterion": "C1", "role": "QA lead", "reason": "matrix", "until": in_days(30), "state_digest": seen["state_digest"]}),
+        )
+        .await;
+    ok(&r);
+    let waiver = r.json()["id"].as_i64().unwrap();
     ok(&w
         .app
         .post(
@@ -407,6 +458,7 @@ async fn fixture() -> Fixture {
         evidence,
         checklist,
         item,
+        waiver,
         victim_token: victim.id,
         tokens,
     }
@@ -414,7 +466,7 @@ async fn fixture() -> Fixture {
 
 impl Fixture {
     fn fill(&self, path: &str) -> String {
-        let ms = if path.contains("/checklists/{id}") {
+        let ms = if path.contains("/checklists/{id}") || path.contains("/waivers/{waiver}") {
             "M2"
         } else {
             "M1"
@@ -426,6 +478,7 @@ impl Fixture {
             .replace("{role}", "QA%20lead")
             .replace("{number}", &self.number)
             .replace("{item}", &self.item.to_string())
+            .replace("{waiver}", &self.waiver.to_string())
             .replace("{username}", "victim")
             .replace("{slug}", "deploy-playbook")
             .replace(
@@ -469,6 +522,13 @@ impl Fixture {
         };
         self.w.app.send(req).await
     }
+}
+
+/// A day `days` from today, as a date field takes it.
+fn in_days(days: i64) -> String {
+    (chrono::Utc::now() + chrono::Duration::days(days))
+        .format("%Y-%m-%d")
+        .to_string()
 }
 
 fn passed(expect: Expect, r: &Reply) -> bool {
@@ -696,6 +756,27 @@ fn server_fn_row(path: &str) -> Option<(Who, Vec<(&'static str, String)>)> {
                 ("decision", s("approve")),
                 ("comment", s("")),
                 ("state_digest", "0".repeat(64)),
+            ],
+        ),
+        "waive" => (
+            Who::Approver,
+            vec![
+                ("project", s("WM")),
+                ("milestone", s("M1")),
+                ("criterion", s("C1")),
+                ("role", s("QA lead")),
+                ("reason", s("matrix")),
+                ("until", in_days(30)),
+                ("state_digest", "0".repeat(64)),
+            ],
+        ),
+        "revoke_waiver" => (
+            Who::WaiverRevoker,
+            vec![
+                ("project", s("WM")),
+                ("milestone", s("M2")),
+                ("waiver", s("{waiver}")),
+                ("reason", s("matrix")),
             ],
         ),
         "issue_certificate" => (
@@ -939,6 +1020,7 @@ async fn every_server_function_and_browser_route_answers_every_session_as_the_ta
                     .replace("{number}", &f.number)
                     .replace("{evidence}", &f.evidence.to_string())
                     .replace("{item}", &f.item.to_string())
+                    .replace("{waiver}", &f.waiver.to_string())
                     .replace("{checklist}", &f.checklist.to_string())
                     .replace("{token}", &f.victim_token.to_string());
                 (k, v)

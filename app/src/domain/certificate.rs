@@ -89,6 +89,9 @@ pub struct MilestoneFacts {
     pub planned_start: Option<String>,
     pub planned_end: Option<String>,
     pub actual_start: Option<String>,
+    /// Every criterion's evidence had to name one build (absent: no such rule).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub same_build: bool,
 }
 
 /// Who issued the certificate.
@@ -199,12 +202,66 @@ pub struct CriterionFact {
     pub verdict: String,
     pub evidence_id: Option<i64>,
     pub evidence_sha256: Option<String>,
+    /// The oldest evidence it accepted, in days (absent: any age, and in
+    /// certificates issued before freshness rules existed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_age_days: Option<u32>,
+    /// The waiver behind a `waived` verdict.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<WaiverFact>,
+}
+
+/// Who waived a criterion, as what, until when and why; and the verdict the
+/// evidence gave (`not_met`, `no_evidence` or `stale`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct WaiverFact {
+    pub by: String,
+    /// The giver's display name.
+    pub name: String,
+    pub role: String,
+    pub reason: String,
+    /// RFC 3339: it stood until this time.
+    pub until: String,
+    pub granted_at: String,
+    pub waived: String,
+}
+
+impl WaiverFact {
+    /// "waived by Li Lei (QA Lead) until 2026-12-31: reason" (the public
+    /// part, without names and reasons, says only the role and the day).
+    pub fn sentence(&self) -> String {
+        let day = super::freshness::last_day(&self.until);
+        if self.name.is_empty() {
+            format!("waived by {} until {day}", self.role)
+        } else {
+            format!(
+                "waived by {} ({}) until {day}: {}",
+                self.name, self.role, self.reason
+            )
+        }
+    }
 }
 
 impl CriterionFact {
     /// The criterion was met.
     pub fn met(&self) -> bool {
         self.verdict == verdict_code(Verdict::Met)
+    }
+
+    /// The criterion was waived (never met).
+    pub fn waived(&self) -> bool {
+        self.verdict == verdict_code(Verdict::Waived)
+    }
+
+    /// The verdict in words: `met`, `not met`, or the waiver's sentence.
+    pub fn verdict_text(&self) -> String {
+        match (&self.waiver, Verdict::from_code(&self.verdict)) {
+            (Some(w), _) => w.sentence(),
+            (None, Some(v)) => v.label().to_string(),
+            (None, None) => self.verdict.clone(),
+        }
     }
 }
 
@@ -267,6 +324,7 @@ impl CertificatePayload {
                 planned_start: v.planned_start.clone(),
                 planned_end: v.planned_end.clone(),
                 actual_start: v.actual_start.clone(),
+                same_build: v.same_build,
             },
             issued_at: issued_at.to_string(),
             issued_by,
@@ -335,6 +393,16 @@ impl CertificatePayload {
                     verdict: verdict_code(c.judgement.verdict).to_string(),
                     evidence_id: c.judgement.evidence_id,
                     evidence_sha256: c.judgement.evidence_sha256.clone(),
+                    max_age_days: c.max_age_days,
+                    waiver: c.judgement.waiver.as_ref().map(|w| WaiverFact {
+                        by: w.by.clone(),
+                        name: w.by_name.clone(),
+                        role: w.role.clone(),
+                        reason: w.reason.clone(),
+                        until: w.until.clone(),
+                        granted_at: w.granted_at.clone(),
+                        waived: w.waived.code().to_string(),
+                    }),
                 })
                 .collect(),
             // withdrawn files no longer count, so they are not among the facts
@@ -379,6 +447,16 @@ impl CertificatePayload {
         Self::deserialize(stored).unwrap_or_default()
     }
 
+    /// What the certificate says of its criteria, in the words of its
+    /// statement: every one met, or every one met but those waived.
+    pub fn criteria_clause(&self) -> String {
+        match self.criteria.iter().filter(|c| c.waived()).count() {
+            0 => "met every acceptance criterion below from recorded evidence".into(),
+            1 => "met every acceptance criterion below from recorded evidence but one, which was waived (shown with who waived it, until when and why)".into(),
+            n => format!("met every acceptance criterion below from recorded evidence but {n}, which were waived (each shown with who waived it, until when and why)"),
+        }
+    }
+
     /// What anyone may see of a non-public project's certificate: numbers,
     /// verdicts, evidence hashes and kinds, and the signers' roles. Names,
     /// titles, goals, comments, file names, tasks and checklists are left out
@@ -395,6 +473,7 @@ impl CertificatePayload {
             },
             milestone: MilestoneFacts {
                 code: self.milestone.code.clone(),
+                same_build: self.milestone.same_build,
                 ..MilestoneFacts::default()
             },
             criteria: self
@@ -409,6 +488,15 @@ impl CertificatePayload {
                     actual: c.actual,
                     verdict: c.verdict.clone(),
                     evidence_sha256: c.evidence_sha256.clone(),
+                    max_age_days: c.max_age_days,
+                    // who and why are names and words: the role and the day stay
+                    waiver: c.waiver.as_ref().map(|w| WaiverFact {
+                        role: w.role.clone(),
+                        until: w.until.clone(),
+                        granted_at: w.granted_at.clone(),
+                        waived: w.waived.clone(),
+                        ..WaiverFact::default()
+                    }),
                     ..CriterionFact::default()
                 })
                 .collect(),
@@ -445,7 +533,13 @@ mod tests {
 
     #[test]
     fn verdict_codes_are_the_verdicts_serde_names() {
-        for v in [Verdict::Met, Verdict::NotMet, Verdict::NoEvidence] {
+        for v in [
+            Verdict::Met,
+            Verdict::NotMet,
+            Verdict::NoEvidence,
+            Verdict::Stale,
+            Verdict::Waived,
+        ] {
             assert_eq!(serde_json::to_value(v).unwrap(), json!(verdict_code(v)));
         }
     }

@@ -94,6 +94,9 @@ pub struct EvidenceFacts {
     /// Withdrawn with a reason: still listed and hashed, never judged.
     #[serde(default)]
     pub withdrawn: bool,
+    /// The build it speaks for (commit SHA or release tag), if it names one.
+    #[serde(default)]
+    pub commit: Option<String>,
 }
 
 /// Outcome of a criterion. Never typed in: always the result of [`judge`].
@@ -147,12 +150,6 @@ impl Verdict {
         ]
         .into_iter()
         .find(|v| v.code() == code)
-    }
-
-    /// Nothing more is owed on the criterion before a certificate: met, or
-    /// waived while the waiver stands.
-    pub fn resolved(self) -> bool {
-        matches!(self, Verdict::Met | Verdict::Waived)
     }
 }
 
@@ -300,6 +297,7 @@ mod tests {
             criterion_id: criterion,
             metrics: BTreeMap::from([(metric.to_string(), v)]),
             withdrawn: false,
+            commit: None,
         }
     }
 

@@ -8,9 +8,8 @@
 //! whole to be read as the rule; over half the file is its tests (Counts vs
 //! Full history, every state), which belong beside it.
 
-use super::criterion::{judge, EvidenceFacts, Op, Verdict};
+use super::criterion::{judge, EvidenceFacts, Op};
 use super::freshness;
-use super::waiver::{self, WaiverEntry, WaiverFact};
 use super::gaps::{gaps, Gap};
 use super::history::{describe_change, is_revision, revision_count, stale_notices};
 use super::milestone::{derive_state, progress_of, state_digest};
@@ -19,6 +18,7 @@ use super::views::{
     CertificateSummary, ChecklistView, CriterionView, EvidenceView, HistoryEntry, SignoffRoleView,
     SignoffView, TaskView,
 };
+use super::waiver::{self, WaiverEntry, WaiverFact};
 
 /// A criterion as recorded: its rule, not yet judged.
 #[derive(Clone, Debug, PartialEq)]
@@ -214,7 +214,7 @@ fn judge_all(
             max_age_days: c.max_age_days,
         })
         .collect();
-    let ages = freshness::apply(&mut criteria, &f.evidence, f.same_build, None, as_of);
+    let ages = freshness::apply(&mut criteria, &judged, f.same_build, None, as_of);
     let generation = |role: i64| f.roles.iter().find(|r| r.id == role).map(|r| r.generation);
     let (waivers, expiry) = waiver::apply(&mut criteria, &f.waivers, generation, as_of);
     let until = freshness::earliest(ages, expiry).map(freshness::fmt_time);
@@ -242,15 +242,17 @@ pub fn derive(f: &MilestoneFacts) -> Derived {
     };
     let (mut criteria, mut waivers, mut valid_until) = judge_all(f, &f.now);
     let mut digest = digest_of(&criteria);
-    if valid_until.is_some() || criteria.iter().any(|c| c.judgement.verdict == Verdict::Stale) {
-        if standing_certificate(&f.certificates, &digest).is_none() {
-            if let Some(c) = standing(&f.certificates).last() {
-                let (then, then_waivers, _) = judge_all(f, &c.issued_at);
-                let then_digest = digest_of(&then);
-                if then_digest == c.state_digest {
-                    (criteria, waivers, valid_until, digest) = (then, then_waivers, None, then_digest);
-                }
-            }
+    // only verdicts that time can change need the certificate's own moment
+    let timed = !f.waivers.is_empty() || f.criteria.iter().any(|c| c.max_age_days.is_some());
+    let uncertified = standing_certificate(&f.certificates, &digest).is_none();
+    if let Some(c) = standing(&f.certificates)
+        .last()
+        .filter(|_| timed && uncertified)
+    {
+        let (then, then_waivers, _) = judge_all(f, &c.issued_at);
+        let then_digest = digest_of(&then);
+        if then_digest == c.state_digest {
+            (criteria, waivers, valid_until, digest) = (then, then_waivers, None, then_digest);
         }
     }
 

@@ -8,9 +8,10 @@
 //! Judging happens "as of" a time handed in: now for a live page, the issue
 //! time for a certificate. Nothing here reads a clock.
 
+use super::criterion::EvidenceFacts;
 use super::criterion::Verdict;
 use super::format::short_hash;
-use super::views::{CriterionView, EvidenceView};
+use super::views::CriterionView;
 use chrono::{DateTime, Duration, Utc};
 
 const DAY_SECS: i64 = 86_400;
@@ -25,6 +26,15 @@ pub fn parse_time(t: &str) -> Option<DateTime<Utc>> {
 /// A time as stored everywhere: `2026-12-04T10:00:00Z`.
 pub fn fmt_time(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// The last day (UTC, `YYYY-MM-DD`) something standing until `until`
+/// stands: a waiver "until 2026-12-31" expires at 2027-01-01T00:00:00Z.
+pub fn last_day(until: &str) -> String {
+    match parse_time(until) {
+        Some(t) => (t - Duration::seconds(1)).format("%Y-%m-%d").to_string(),
+        None => until.chars().take(10).collect(),
+    }
 }
 
 /// When evidence effective at `effective_at` stops being fresh enough for
@@ -47,7 +57,11 @@ pub fn too_old(effective_at: &str, as_of: &str, max_age_days: u32) -> Option<Str
     Some(format!(
         "is {days} days old (from {}); at most {max_age_days} {} accepted",
         &effective_at[..effective_at.len().min(10)],
-        if max_age_days == 1 { "day is" } else { "days are" }
+        if max_age_days == 1 {
+            "day is"
+        } else {
+            "days are"
+        }
     ))
 }
 
@@ -80,7 +94,7 @@ pub fn show_build(build: &str) -> String {
 /// `effective_at`, then id), since what is shipped is what was tested last.
 pub fn apply(
     criteria: &mut [CriterionView],
-    evidence: &[EvidenceView],
+    evidence: &[EvidenceFacts],
     same_build_rule: bool,
     build: Option<&str>,
     as_of: &str,
@@ -118,7 +132,7 @@ pub fn apply(
             .filter_map(|c| deciding(c).map(|e| (c, e)))
             .max_by(|(_, a), (_, b)| a.effective_at.cmp(&b.effective_at).then(a.id.cmp(&b.id)))
             .and_then(|(c, e)| {
-                e.commit_sha
+                e.commit
                     .clone()
                     .map(|sha| (sha, Some((c.metric.clone(), e.id))))
             }),
@@ -128,7 +142,7 @@ pub fn apply(
             continue;
         }
         let Some(e) = deciding(c) else { continue };
-        let why = match (&e.commit_sha, &reference) {
+        let why = match (&e.commit, &reference) {
             (None, _) => Some(format!(
                 "{} evidence #{} names no build; this milestone requires every criterion's evidence from one build",
                 c.metric, e.id
@@ -177,28 +191,15 @@ mod tests {
     use super::*;
     use crate::domain::fixtures::criterion;
 
-    fn evidence(id: i64, at: &str, commit: Option<&str>) -> EvidenceView {
-        EvidenceView {
+    fn evidence(id: i64, at: &str, commit: Option<&str>) -> EvidenceFacts {
+        EvidenceFacts {
             id,
-            project_code: "WM".into(),
-            milestone_code: Some("M4".into()),
             sha256: format!("{id:064x}"),
-            size_bytes: 1,
-            media_type: "application/xml".into(),
-            original_name: "r.xml".into(),
-            kind: "junit".into(),
-            metrics: Default::default(),
-            warnings: vec![],
-            uploaded_by: "ci".into(),
-            uploaded_at: at.into(),
             effective_at: at.into(),
-            commit_sha: commit.map(str::to_string),
-            ci_url: None,
-            task_code: None,
-            item_text: None,
-            criterion_code: None,
             criterion_id: None,
-            withdrawn: None,
+            metrics: Default::default(),
+            withdrawn: false,
+            commit: commit.map(str::to_string),
         }
     }
 
@@ -217,8 +218,18 @@ mod tests {
             evidence(2, "2026-12-01T12:00:00Z", None),
         ];
         let mut cs = [
-            decided_by(criterion(Verdict::Met, Some(90.0)), 1, "coverage.line_pct", Some(7)),
-            decided_by(criterion(Verdict::NotMet, Some(60.0)), 2, "tests.pass_rate", Some(7)),
+            decided_by(
+                criterion(Verdict::Met, Some(90.0)),
+                1,
+                "coverage.line_pct",
+                Some(7),
+            ),
+            decided_by(
+                criterion(Verdict::NotMet, Some(60.0)),
+                2,
+                "tests.pass_rate",
+                Some(7),
+            ),
         ];
         let until = apply(&mut cs, &ev, false, None, now);
         assert_eq!(cs[0].judgement.verdict, Verdict::Stale);
@@ -234,25 +245,52 @@ mod tests {
     #[test]
     fn the_boundary_is_inclusive_and_a_criterion_without_maximum_never_ages() {
         let ev = [evidence(1, "2026-11-27T12:00:00Z", None)];
-        let mut cs = [decided_by(criterion(Verdict::Met, Some(90.0)), 1, "coverage.line_pct", Some(7))];
+        let mut cs = [decided_by(
+            criterion(Verdict::Met, Some(90.0)),
+            1,
+            "coverage.line_pct",
+            Some(7),
+        )];
         apply(&mut cs, &ev, false, None, "2026-12-04T12:00:00Z");
         assert_eq!(cs[0].judgement.verdict, Verdict::Met);
         apply(&mut cs, &ev, false, None, "2026-12-04T12:00:01Z");
         assert_eq!(cs[0].judgement.verdict, Verdict::Stale);
-        let mut cs = [decided_by(criterion(Verdict::Met, Some(90.0)), 1, "coverage.line_pct", None)];
-        assert_eq!(apply(&mut cs, &ev, false, None, "2030-01-01T00:00:00Z"), None);
+        let mut cs = [decided_by(
+            criterion(Verdict::Met, Some(90.0)),
+            1,
+            "coverage.line_pct",
+            None,
+        )];
+        assert_eq!(
+            apply(&mut cs, &ev, false, None, "2030-01-01T00:00:00Z"),
+            None
+        );
         assert_eq!(cs[0].judgement.verdict, Verdict::Met);
     }
 
     #[test]
     fn same_build_names_the_two_builds_and_follows_the_newest_evidence() {
         let ev = [
-            evidence(7, "2026-12-01T00:00:00Z", Some("a1b2c3d4e5f60718293a4b5c6d7e8f9012345678")),
+            evidence(
+                7,
+                "2026-12-01T00:00:00Z",
+                Some("a1b2c3d4e5f60718293a4b5c6d7e8f9012345678"),
+            ),
             evidence(9, "2026-12-02T00:00:00Z", Some("d4e5f6a")),
         ];
         let mut cs = [
-            decided_by(criterion(Verdict::Met, Some(90.0)), 7, "coverage.line_pct", None),
-            decided_by(criterion(Verdict::Met, Some(100.0)), 9, "tests.pass_rate", None),
+            decided_by(
+                criterion(Verdict::Met, Some(90.0)),
+                7,
+                "coverage.line_pct",
+                None,
+            ),
+            decided_by(
+                criterion(Verdict::Met, Some(100.0)),
+                9,
+                "tests.pass_rate",
+                None,
+            ),
         ];
         apply(&mut cs, &ev, true, None, "2026-12-04T00:00:00Z");
         assert_eq!(cs[0].judgement.verdict, Verdict::Stale);
@@ -267,8 +305,14 @@ mod tests {
     fn same_build_accepts_abbreviations_and_refuses_evidence_naming_no_build() {
         assert!(same_build("A1B2C3D", "a1b2c3d4e5f6"));
         assert!(same_build("v2.1.0", "V2.1.0"));
-        assert!(!same_build("a1b2c3", "a1b2c3d4"), "6 digits are too few to abbreviate");
-        assert!(!same_build("v2.1", "v2.1.0"), "a tag is never an abbreviation");
+        assert!(
+            !same_build("a1b2c3", "a1b2c3d4"),
+            "6 digits are too few to abbreviate"
+        );
+        assert!(
+            !same_build("v2.1", "v2.1.0"),
+            "a tag is never an abbreviation"
+        );
         assert!(!same_build("", ""));
         let ev = [
             evidence(1, "2026-12-01T00:00:00Z", Some("a1b2c3d4e5f6")),
@@ -276,22 +320,47 @@ mod tests {
             evidence(3, "2026-11-30T00:00:00Z", None),
         ];
         let mut cs = [
-            decided_by(criterion(Verdict::Met, Some(90.0)), 1, "coverage.line_pct", None),
-            decided_by(criterion(Verdict::Met, Some(100.0)), 2, "tests.pass_rate", None),
-            decided_by(criterion(Verdict::NotMet, Some(3.0)), 3, "security.high", None),
+            decided_by(
+                criterion(Verdict::Met, Some(90.0)),
+                1,
+                "coverage.line_pct",
+                None,
+            ),
+            decided_by(
+                criterion(Verdict::Met, Some(100.0)),
+                2,
+                "tests.pass_rate",
+                None,
+            ),
+            decided_by(
+                criterion(Verdict::NotMet, Some(3.0)),
+                3,
+                "security.high",
+                None,
+            ),
         ];
         apply(&mut cs, &ev, true, None, "2026-12-04T00:00:00Z");
         assert_eq!(cs[0].judgement.verdict, Verdict::Met);
         assert_eq!(cs[1].judgement.verdict, Verdict::Met);
         assert_eq!(cs[2].judgement.verdict, Verdict::Stale);
-        assert!(cs[2].judgement.reason.as_deref().unwrap().contains("#3 names no build"));
+        assert!(cs[2]
+            .judgement
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("#3 names no build"));
     }
 
     #[test]
     fn a_named_build_is_the_reference_and_criteria_without_evidence_are_left_alone() {
         let ev = [evidence(1, "2026-12-01T00:00:00Z", Some("v2.0.0"))];
         let mut cs = [
-            decided_by(criterion(Verdict::Met, Some(90.0)), 1, "coverage.line_pct", None),
+            decided_by(
+                criterion(Verdict::Met, Some(90.0)),
+                1,
+                "coverage.line_pct",
+                None,
+            ),
             criterion(Verdict::NoEvidence, None),
         ];
         apply(&mut cs, &ev, true, Some("v2.1.0"), "2026-12-04T00:00:00Z");

@@ -3,6 +3,7 @@
 //! put together in [`super::derive`]; the gap list is [`super::gaps`], history
 //! in words [`super::history`].
 
+use super::criterion::Verdict;
 use super::status::{MilestoneState, Progress, Ratio, SignoffStatus};
 use super::views::{ChecklistView, CriterionView, SignoffRoleView, TaskView};
 use sha2::{Digest, Sha256};
@@ -30,10 +31,14 @@ pub fn progress_of(
         criteria: Ratio {
             done: criteria
                 .iter()
-                .filter(|c| c.judgement.verdict.resolved())
+                .filter(|c| c.judgement.verdict == Verdict::Met)
                 .count() as u32,
             total: criteria.len() as u32,
         },
+        criteria_waived: criteria
+            .iter()
+            .filter(|c| c.judgement.verdict == Verdict::Waived)
+            .count() as u32,
     }
 }
 
@@ -174,7 +179,6 @@ pub fn duty_conflicts(approvers: &[&str], issuer: &str) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::domain::fixtures::{checklist, criterion, role, task};
-    use crate::domain::criterion::Verdict;
 
     #[test]
     fn progress_counts_each_part_separately() {

@@ -2,8 +2,9 @@
 //! criteria-met-over-time series, both derived from rows and evidence only.
 
 use super::criterion::{judge, EvidenceFacts, Op, Verdict};
+use super::freshness;
 use super::status::{MilestoneState, Ratio};
-use super::views::MilestoneSummary;
+use super::views::{CriterionView, MilestoneSummary};
 use serde::{Deserialize, Serialize};
 
 /// How a milestone's dates compare with its plan, in whole days.
@@ -83,6 +84,8 @@ pub struct CriterionRule {
     pub metric: String,
     pub op: Op,
     pub target: f64,
+    /// The oldest evidence it accepts, in days.
+    pub max_age_days: Option<u32>,
 }
 
 /// A milestone's criteria and the evidence that can judge them.
@@ -90,6 +93,57 @@ pub struct CriterionRule {
 pub struct MilestoneEvidence {
     pub criteria: Vec<CriterionRule>,
     pub evidence: Vec<EvidenceFacts>,
+    /// Every criterion's evidence must name one build.
+    pub same_build: bool,
+}
+
+/// How many of a milestone's criteria `known` evidence meets at the end of
+/// `day`: judged from the numbers, then for freshness as of that moment (a
+/// waiver never makes a criterion met, so waivers play no part).
+fn met_at(m: &MilestoneEvidence, known: &[EvidenceFacts], day: chrono::NaiveDate) -> u32 {
+    let mut judged: Vec<CriterionView> = m
+        .criteria
+        .iter()
+        .map(|c| CriterionView {
+            id: c.id,
+            code: String::new(),
+            title: String::new(),
+            metric: c.metric.clone(),
+            op: c.op,
+            target: c.target,
+            unit: String::new(),
+            judgement: judge(c.id, &c.metric, c.op, c.target, known),
+            version: 0,
+            max_age_days: c.max_age_days,
+        })
+        .collect();
+    let end_of_day = format!("{}T23:59:59Z", day.format("%Y-%m-%d"));
+    freshness::apply(&mut judged, known, m.same_build, None, &end_of_day);
+    judged
+        .iter()
+        .filter(|c| c.judgement.verdict == Verdict::Met)
+        .count() as u32
+}
+
+/// The days a milestone's count may change by `today`: each day evidence
+/// took effect, and each day a file grows older than a criterion accepts.
+fn change_days(m: &MilestoneEvidence, today: chrono::NaiveDate) -> Vec<chrono::NaiveDate> {
+    let ages: Vec<u32> = m.criteria.iter().filter_map(|c| c.max_age_days).collect();
+    let mut days: Vec<chrono::NaiveDate> = m
+        .evidence
+        .iter()
+        .filter_map(|e| date_of(&e.effective_at))
+        .chain(m.evidence.iter().flat_map(|e| {
+            ages.iter().filter_map(|&a| {
+                freshness::fresh_until(&e.effective_at, a)
+                    .map(|t| (t + chrono::Duration::seconds(1)).date_naive())
+            })
+        }))
+        .filter(|d| *d <= today)
+        .collect();
+    days.sort();
+    days.dedup();
+    days
 }
 
 /// How many of the (current) criteria were met at the end of a day.
@@ -102,16 +156,20 @@ pub struct CriteriaPoint {
     pub total: u32,
 }
 
-/// Criteria met over time across milestones: one point per day on which
-/// evidence took effect, judged by the same rule as today's verdicts with only
-/// the evidence effective by the end of that day. Criteria are today's set, so
-/// the last point equals today's count.
+/// Criteria met over time across milestones, up to `today`: one point per
+/// day on which evidence took effect or grew older than a criterion accepts,
+/// judged by the same rules as today's verdicts (numbers, then freshness)
+/// with only the evidence effective by the end of that day. Criteria are
+/// today's set, so the last point equals today's count of criteria met.
 ///
-/// Linear in the evidence: a milestone's count changes only on the days it
-/// has evidence, so each milestone is judged on its own days (with the prefix
-/// of its evidence effective by then) and the days are swept once, keeping
-/// every milestone's latest count.
-pub fn criteria_met_over_time(milestones: &[MilestoneEvidence]) -> Vec<CriteriaPoint> {
+/// Linear in the evidence (times the criteria with a maximum age): a
+/// milestone's count changes only on its own days, so each milestone is
+/// judged on those (with the prefix of its evidence effective by then) and
+/// the days are swept once, keeping every milestone's latest count.
+pub fn criteria_met_over_time(
+    milestones: &[MilestoneEvidence],
+    today: chrono::NaiveDate,
+) -> Vec<CriteriaPoint> {
     let total: u32 = milestones.iter().map(|m| m.criteria.len() as u32).sum();
     // (day, milestone, criteria met from that day on)
     let mut changes: Vec<(chrono::NaiveDate, usize, u32)> = Vec::new();
@@ -124,19 +182,11 @@ pub fn criteria_met_over_time(milestones: &[MilestoneEvidence]) -> Vec<CriteriaP
         dated.sort_by_key(|(d, _)| *d);
         let known: Vec<EvidenceFacts> = dated.iter().map(|(_, e)| (*e).clone()).collect();
         let mut k = 0;
-        while k < dated.len() {
-            let day = dated[k].0;
-            while k < dated.len() && dated[k].0 == day {
+        for day in change_days(m, today) {
+            while k < dated.len() && dated[k].0 <= day {
                 k += 1;
             }
-            let met = m
-                .criteria
-                .iter()
-                .filter(|c| {
-                    judge(c.id, &c.metric, c.op, c.target, &known[..k]).verdict == Verdict::Met
-                })
-                .count() as u32;
-            changes.push((day, i, met));
+            changes.push((day, i, met_at(m, &known[..k], day)));
         }
     }
     changes.sort_by_key(|(d, _, _)| *d);
@@ -299,6 +349,7 @@ mod tests {
             criterion_id: criterion,
             metrics: BTreeMap::from([(metric.to_string(), v)]),
             withdrawn: false,
+            commit: None,
         }
     }
 
@@ -311,12 +362,14 @@ mod tests {
                     metric: "tests.pass_rate".into(),
                     op: Op::Eq,
                     target: 100.0,
+                    max_age_days: None,
                 },
                 CriterionRule {
                     id: 2,
                     metric: "coverage.line_pct".into(),
                     op: Op::Ge,
                     target: 80.0,
+                    max_age_days: None,
                 },
             ],
             evidence: vec![
@@ -327,6 +380,7 @@ mod tests {
                 ev(4, "2026-11-05T09:00:00Z", None, "coverage.line_pct", 81.0),
                 ev(5, "2026-11-05T18:00:00Z", None, "coverage.line_pct", 70.0),
             ],
+            same_build: false,
         };
         let empty = MilestoneEvidence {
             criteria: vec![CriterionRule {
@@ -334,10 +388,13 @@ mod tests {
                 metric: "vulns.high".into(),
                 op: Op::Eq,
                 target: 0.0,
+                max_age_days: None,
             }],
             evidence: vec![],
+            same_build: false,
         };
-        let series = criteria_met_over_time(&[m, empty]);
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let series = criteria_met_over_time(&[m, empty], today);
         let got: Vec<(&str, u32, u32)> = series
             .iter()
             .map(|p| (p.date.as_str(), p.met, p.total))
@@ -354,45 +411,46 @@ mod tests {
 
     #[test]
     fn no_evidence_means_no_points() {
-        assert!(criteria_met_over_time(&[]).is_empty());
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        assert!(criteria_met_over_time(&[], today).is_empty());
     }
 
-    /// The plain definition: every day, every milestone judged again with
-    /// the evidence effective by then. Quadratic; the reference for the sweep.
-    fn replayed(milestones: &[MilestoneEvidence]) -> Vec<CriteriaPoint> {
-        let total: u32 = milestones.iter().map(|m| m.criteria.len() as u32).sum();
-        let mut dates: Vec<chrono::NaiveDate> = milestones
+    /// The plain definition: on `day`, every milestone judged again from
+    /// the evidence effective by its end, numbers then freshness. The
+    /// reference for the sweep.
+    fn met_on(milestones: &[MilestoneEvidence], day: chrono::NaiveDate) -> u32 {
+        let end = format!("{}T23:59:59Z", day.format("%Y-%m-%d"));
+        milestones
             .iter()
-            .flat_map(|m| m.evidence.iter())
-            .filter_map(|e| date_of(&e.effective_at))
-            .collect();
-        dates.sort();
-        dates.dedup();
-        dates
-            .into_iter()
-            .map(|day| CriteriaPoint {
-                date: day.format("%Y-%m-%d").to_string(),
-                met: milestones
+            .map(|m| {
+                let known: Vec<EvidenceFacts> = m
+                    .evidence
                     .iter()
-                    .map(|m| {
-                        let known: Vec<EvidenceFacts> = m
-                            .evidence
-                            .iter()
-                            .filter(|e| date_of(&e.effective_at).is_some_and(|d| d <= day))
-                            .cloned()
-                            .collect();
-                        m.criteria
-                            .iter()
-                            .filter(|c| {
-                                judge(c.id, &c.metric, c.op, c.target, &known).verdict
-                                    == Verdict::Met
-                            })
-                            .count() as u32
+                    .filter(|e| date_of(&e.effective_at).is_some_and(|d| d <= day))
+                    .cloned()
+                    .collect();
+                let mut cs: Vec<CriterionView> = m
+                    .criteria
+                    .iter()
+                    .map(|c| CriterionView {
+                        id: c.id,
+                        code: String::new(),
+                        title: String::new(),
+                        metric: c.metric.clone(),
+                        op: c.op,
+                        target: c.target,
+                        unit: String::new(),
+                        judgement: judge(c.id, &c.metric, c.op, c.target, &known),
+                        version: 0,
+                        max_age_days: c.max_age_days,
                     })
-                    .sum(),
-                total,
+                    .collect();
+                freshness::apply(&mut cs, &known, m.same_build, None, &end);
+                cs.iter()
+                    .filter(|c| c.judgement.verdict == Verdict::Met)
+                    .count() as u32
             })
-            .collect()
+            .sum()
     }
 
     #[test]
@@ -415,8 +473,10 @@ mod tests {
                         metric: "tests.pass_rate".into(),
                         op: Op::Ge,
                         target: 90.0,
+                        max_age_days: [None, Some(2), Some(5)][next(3) as usize],
                     })
                     .collect(),
+                same_build: next(4) == 0,
                 evidence: (0..next(6))
                     .map(|_| {
                         id += 1;
@@ -427,13 +487,68 @@ mod tests {
                         } else {
                             format!("2026-11-{day:02}T{:02}:00:00Z", next(24))
                         };
-                        ev(id, &at, attached, "tests.pass_rate", 80.0 + next(21) as f64)
+                        let mut e =
+                            ev(id, &at, attached, "tests.pass_rate", 80.0 + next(21) as f64);
+                        e.commit = ["a1b2c3d4", "d4e5f6a7"]
+                            .get(next(3) as usize)
+                            .map(|c| c.to_string());
+                        e
                     })
                     .collect(),
             })
             .collect();
-        let swept = criteria_met_over_time(&milestones);
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let swept = criteria_met_over_time(&milestones, today);
         assert!(swept.len() > 10, "{swept:?}");
-        assert_eq!(swept, replayed(&milestones));
+        // a step function: every day from the first point to today has the
+        // count of the last point on or before it, and only change days are points
+        let first = chrono::NaiveDate::parse_from_str(&swept[0].date, "%Y-%m-%d").unwrap();
+        assert_eq!(met_on(&milestones, first.pred_opt().unwrap()), 0);
+        let mut day = first;
+        let mut at = 0;
+        while day <= today {
+            while at + 1 < swept.len() && swept[at + 1].date <= day.format("%Y-%m-%d").to_string() {
+                at += 1;
+            }
+            assert_eq!(swept[at].met, met_on(&milestones, day), "on {day}");
+            day = day.succ_opt().unwrap();
+        }
+        // the files growing too old show: some day the count falls with no new evidence
+        let evidence_days: Vec<String> = milestones
+            .iter()
+            .flat_map(|m| m.evidence.iter().map(|e| e.effective_at[..10].to_string()))
+            .collect();
+        assert!(swept.iter().any(|p| !evidence_days.contains(&p.date)));
+    }
+
+    #[test]
+    fn evidence_growing_too_old_lowers_the_count_on_the_day_it_does() {
+        let m = MilestoneEvidence {
+            criteria: vec![CriterionRule {
+                id: 1,
+                metric: "tests.pass_rate".into(),
+                op: Op::Eq,
+                target: 100.0,
+                max_age_days: Some(3),
+            }],
+            evidence: vec![ev(
+                1,
+                "2026-11-01T09:00:00Z",
+                None,
+                "tests.pass_rate",
+                100.0,
+            )],
+            same_build: false,
+        };
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 10).unwrap();
+        let got: Vec<(String, u32)> = criteria_met_over_time(&[m], today)
+            .into_iter()
+            .map(|p| (p.date, p.met))
+            .collect();
+        // fresh through 11-04 09:00; stale at the end of 11-04
+        assert_eq!(
+            got,
+            vec![("2026-11-01".into(), 1), ("2026-11-04".into(), 0)]
+        );
     }
 }

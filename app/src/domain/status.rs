@@ -45,7 +45,16 @@ impl std::iter::Sum for Ratio {
 pub struct Progress {
     pub tasks: Ratio,
     pub items: Ratio,
+    /// Criteria met (by evidence; a waived one is never counted met).
     pub criteria: Ratio,
+    /// Criteria not met but waived while the waiver stands: nothing more is
+    /// owed on them before a certificate.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub criteria_waived: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl Progress {
@@ -57,7 +66,7 @@ impl Progress {
         !self.is_empty()
             && self.tasks.complete()
             && self.items.complete()
-            && self.criteria.complete()
+            && self.criteria.done + self.criteria_waived >= self.criteria.total
     }
 }
 

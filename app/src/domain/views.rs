@@ -198,6 +198,7 @@ impl EvidenceView {
             criterion_id: self.criterion_id,
             metrics: self.metrics.clone(),
             withdrawn: self.withdrawn.is_some(),
+            commit: self.commit_sha.clone(),
         }
     }
 }

@@ -64,13 +64,14 @@ pub struct WaiverView {
 }
 
 impl WaiverView {
-    /// "waived by Li Lei (QA Lead) until 2026-12-31: reason".
+    /// "waived by Li Lei (QA Lead) until 2026-12-31: reason" (the last day
+    /// it stands).
     pub fn sentence(&self) -> String {
         format!(
             "waived by {} ({}) until {}: {}",
             self.by_name,
             self.role,
-            &self.until[..self.until.len().min(10)],
+            super::freshness::last_day(&self.until),
             self.reason
         )
     }
@@ -226,7 +227,7 @@ mod tests {
             user: "li".into(),
             user_name: "Li Lei".into(),
             reason: "legacy module, rewrite in M5".into(),
-            expires_at: "2026-12-31T00:00:00Z".into(),
+            expires_at: "2027-01-01T00:00:00Z".into(),
             granted_at: "2026-12-01T00:00:00Z".into(),
             state_digest: "d".repeat(64),
             revoked: None,
@@ -238,7 +239,12 @@ mod tests {
     #[test]
     fn a_standing_waiver_waives_and_keeps_the_number_until_it_expires() {
         let mut cs = [criterion(Verdict::NotMet, Some(71.2))];
-        let (entries, until) = apply(&mut cs, &[waiver(Verdict::NotMet, Some(SHA))], |_| Some(1), "2026-12-04T00:00:00Z");
+        let (entries, until) = apply(
+            &mut cs,
+            &[waiver(Verdict::NotMet, Some(SHA))],
+            |_| Some(1),
+            "2026-12-04T00:00:00Z",
+        );
         assert_eq!(cs[0].judgement.verdict, Verdict::Waived);
         assert_eq!(cs[0].judgement.actual, Some(71.2));
         assert_eq!(
@@ -246,10 +252,26 @@ mod tests {
             "waived by Li Lei (QA Lead) until 2026-12-31: legacy module, rewrite in M5"
         );
         assert_eq!(entries[0].status, WaiverStatus::Standing);
-        assert_eq!(until.map(crate::domain::freshness::fmt_time).as_deref(), Some("2026-12-31T00:00:00Z"));
-        // at its expiry it no longer stands: the gap is back
+        assert_eq!(
+            until.map(crate::domain::freshness::fmt_time).as_deref(),
+            Some("2027-01-01T00:00:00Z")
+        );
+        // the last second of its last day it stands; at its expiry no longer: the gap is back
         let mut cs = [criterion(Verdict::NotMet, Some(71.2))];
-        let (entries, until) = apply(&mut cs, &[waiver(Verdict::NotMet, Some(SHA))], |_| Some(1), "2026-12-31T00:00:00Z");
+        apply(
+            &mut cs,
+            &[waiver(Verdict::NotMet, Some(SHA))],
+            |_| Some(1),
+            "2026-12-31T23:59:59Z",
+        );
+        assert_eq!(cs[0].judgement.verdict, Verdict::Waived);
+        let mut cs = [criterion(Verdict::NotMet, Some(71.2))];
+        let (entries, until) = apply(
+            &mut cs,
+            &[waiver(Verdict::NotMet, Some(SHA))],
+            |_| Some(1),
+            "2027-01-01T00:00:00Z",
+        );
         assert_eq!(cs[0].judgement.verdict, Verdict::NotMet);
         assert_eq!(entries[0].status, WaiverStatus::Expired);
         assert_eq!(until, None);
@@ -260,29 +282,60 @@ mod tests {
         let now = "2026-12-04T00:00:00Z";
         let status = |c: CriterionView, w: WaiverFact, g: i64| w.status(&c, Some(g), now);
         let w = waiver(Verdict::NotMet, Some(SHA));
-        assert_eq!(status(criterion(Verdict::NotMet, Some(71.2)), w.clone(), 1), WaiverStatus::Standing);
+        assert_eq!(
+            status(criterion(Verdict::NotMet, Some(71.2)), w.clone(), 1),
+            WaiverStatus::Standing
+        );
         let mut other_file = criterion(Verdict::NotMet, Some(70.0));
         other_file.judgement.evidence_sha256 = Some("ff".repeat(32));
         assert_eq!(status(other_file, w.clone(), 1), WaiverStatus::Lapsed);
-        assert_eq!(status(criterion(Verdict::Met, Some(85.0)), w.clone(), 1), WaiverStatus::Lapsed);
+        assert_eq!(
+            status(criterion(Verdict::Met, Some(85.0)), w.clone(), 1),
+            WaiverStatus::Lapsed
+        );
         let mut edited = criterion(Verdict::NotMet, Some(71.2));
         edited.version = 2;
         assert_eq!(status(edited, w.clone(), 1), WaiverStatus::Lapsed);
-        assert_eq!(status(criterion(Verdict::NotMet, Some(71.2)), w.clone(), 2), WaiverStatus::Lapsed, "role reassigned");
-        assert_eq!(w.status(&criterion(Verdict::NotMet, Some(71.2)), None, now), WaiverStatus::Lapsed, "role removed");
+        assert_eq!(
+            status(criterion(Verdict::NotMet, Some(71.2)), w.clone(), 2),
+            WaiverStatus::Lapsed,
+            "role reassigned"
+        );
+        assert_eq!(
+            w.status(&criterion(Verdict::NotMet, Some(71.2)), None, now),
+            WaiverStatus::Lapsed,
+            "role removed"
+        );
         let mut revoked = w;
-        revoked.revoked = Some(Revocation { by: "pm".into(), at: now.into(), reason: "fixed".into() });
-        assert_eq!(status(criterion(Verdict::NotMet, Some(71.2)), revoked, 1), WaiverStatus::Revoked);
+        revoked.revoked = Some(Revocation {
+            by: "pm".into(),
+            at: now.into(),
+            reason: "fixed".into(),
+        });
+        assert_eq!(
+            status(criterion(Verdict::NotMet, Some(71.2)), revoked, 1),
+            WaiverStatus::Revoked
+        );
     }
 
     #[test]
     fn a_criterion_without_evidence_is_waived_until_evidence_arrives() {
         let now = "2026-12-04T00:00:00Z";
         let mut cs = [criterion(Verdict::NoEvidence, None)];
-        apply(&mut cs, &[waiver(Verdict::NoEvidence, None)], |_| Some(1), now);
+        apply(
+            &mut cs,
+            &[waiver(Verdict::NoEvidence, None)],
+            |_| Some(1),
+            now,
+        );
         assert_eq!(cs[0].judgement.verdict, Verdict::Waived);
         let mut cs = [criterion(Verdict::NotMet, Some(10.0))];
-        let (entries, _) = apply(&mut cs, &[waiver(Verdict::NoEvidence, None)], |_| Some(1), now);
+        let (entries, _) = apply(
+            &mut cs,
+            &[waiver(Verdict::NoEvidence, None)],
+            |_| Some(1),
+            now,
+        );
         assert_eq!(cs[0].judgement.verdict, Verdict::NotMet);
         assert_eq!(entries[0].status, WaiverStatus::Lapsed);
     }
@@ -291,6 +344,8 @@ mod tests {
     fn only_gaps_are_waivable() {
         assert!(!waivable(Verdict::Met));
         assert!(!waivable(Verdict::Waived));
-        assert!(waivable(Verdict::NotMet) && waivable(Verdict::NoEvidence) && waivable(Verdict::Stale));
+        assert!(
+            waivable(Verdict::NotMet) && waivable(Verdict::NoEvidence) && waivable(Verdict::Stale)
+        );
     }
 }

@@ -106,7 +106,7 @@ fn Certificate(c: CertificateView, revoke: ServerAction<RevokeCertificate>) -> i
             </header>
             <p class="cert-statement">
                 "This certifies that milestone " <strong>{p.milestone.code.clone()}</strong> " of project " <strong>{p.project.code.clone()}</strong>
-                " met every acceptance criterion below from recorded evidence, completed all tasks and checklist items, and was approved by every required role. Issued "
+                " " {p.criteria_clause()} ", completed all tasks and checklist items, and was approved by every required role. Issued "
                 {when(&p.issued_at)} " by " {p.issued_by.name.clone()} " (" {p.issued_by.username.clone()} ")."
             </p>
             <p class="muted">"Goal: " {p.milestone.goal.clone()} " · Planned " {or_dash(p.milestone.planned_start.as_deref())} " → " {or_dash(p.milestone.planned_end.as_deref())}</p>
@@ -119,7 +119,7 @@ fn Certificate(c: CertificateView, revoke: ServerAction<RevokeCertificate>) -> i
                         <td>{k.code.clone()}</td><td>{k.title.clone()}</td>
                         <td><code>{k.metric.clone()}</code> " " {k.op.clone()} " " {format::number(k.target)}{k.unit.clone()}</td>
                         <td>{number_or_dash(k.actual)}{k.unit.clone()}</td>
-                        <td>{if k.met() { view! { <Mark kind=MarkKind::Yes/> " met" }.into_any() } else { view! { <Mark kind=MarkKind::No/> " not met" }.into_any() }}</td>
+                        <td>{if k.met() { view! { <Mark kind=MarkKind::Yes/> " met" }.into_any() } else if k.waived() { view! { <span class="badge verdict-waived">"waived"</span> " " <span class="waiver">{k.verdict_text()}</span> }.into_any() } else { view! { <Mark kind=MarkKind::No/> " not met" }.into_any() }}</td>
                         <td>"#" {or_dash(k.evidence_id.map(|id| id.to_string()).as_deref())} " " <code>{short_hash(&or_dash(k.evidence_sha256.as_deref()))}</code></td>
                     </tr>
                 }).collect_view()}</tbody>

@@ -399,7 +399,9 @@ pub async fn revoke_waiver(
         &reason,
     )
     .await?;
-    Ok(format!("Revoked waiver #{waiver}: its criterion's gap is back."))
+    Ok(format!(
+        "Revoked waiver #{waiver}: its criterion's gap is back."
+    ))
 }
 
 /// Approves or rejects, as a role, the state the page showed (`state_digest`

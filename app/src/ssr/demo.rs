@@ -1,7 +1,9 @@
 //! The demo project, loaded on first run or with `attest demo`: a project
 //! shaped like the WeMaster platform, with evidence files the demo generates
 //! itself and then runs through the same code paths as real users. M3 ends up
-//! certified; M4 honestly is not (its gap list says why).
+//! certified; M4 honestly is not (its gap list says why: among others a
+//! stale criterion, whose evidence is older than it accepts; and one
+//! criterion is waived by the QA lead with a reason and a last day).
 //!
 //! Size: the demo is one story told in order (users, project, milestones
 //! M0–M4 and their evidence); splitting it would scatter the plot.
@@ -590,6 +592,59 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
     ms::set_signoff_role(pool, &pm, "WM", "M4", "QA lead", "qa").await?;
     ms::set_signoff_role(pool, &pm, "WM", "M4", "Product owner", "pm").await?;
     ms::set_signoff_role(pool, &pm, "WM", "M4", "Operations", "engineer").await?;
+    // time in a verdict: integration tests must be at most a week old, and
+    // the last run is eleven days old, so C9 is stale and says why (the
+    // playbook's default criteria took C4–C8)
+    ms::add_criterion(
+        pool,
+        &pm,
+        "WM",
+        "M4",
+        NewCriterion {
+            max_age_days: Some(7),
+            ..criterion(
+                "C9",
+                "Integration tests, at most a week old",
+                "tests.pass_rate",
+                "==",
+                100.0,
+            )
+        },
+    )
+    .await?;
+    upload(
+        state,
+        &qa,
+        Run {
+            name: "integration-junit.xml",
+            bytes: junit_xml("wemaster.integration", 64, 0).as_bytes(),
+            milestone: "M4",
+            criterion: Some("C9"),
+            task: None,
+            days_ago: 11,
+        },
+    )
+    .await?;
+    // and a criterion that can't be met this release, waived by the QA lead
+    // with a reason and a last day: the page shows the number beside it
+    let seen = ms::view(pool, &qa, "WM", "M4").await?;
+    let last_day = chrono::Utc::now() + chrono::Duration::days(30);
+    ms::waive(
+        pool,
+        &qa,
+        "WM",
+        "M4",
+        &ms::WaiveRequest {
+            criterion: "C3".into(),
+            role: "QA lead".into(),
+            reason: "p95 of 231 ms is within the old gateway's SLA; tuning is planned for M5"
+                .into(),
+            until: last_day.format("%Y-%m-%d").to_string(),
+            state_digest: seen.state_digest,
+            seen_event: seen.history.first().map(|h| h.id),
+        },
+    )
+    .await?;
     Ok(())
 }
 

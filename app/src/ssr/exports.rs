@@ -80,7 +80,11 @@ pub fn markdown(p: &CertificatePayload, sha256: &str, verify_url: &str, status: 
 
     out.push_str("## Acceptance criteria\n\n| Code | Criterion | Target | Actual | Verdict | Evidence sha256 |\n|---|---|---|---|---|---|\n");
     for c in &p.criteria {
-        let verdict = if c.met() { "✅ met" } else { "❌ not met" };
+        let verdict = match (c.met(), c.waived()) {
+            (true, _) => "✅ met".to_string(),
+            (false, true) => format!("⚠️ {}", t(&c.verdict_text())),
+            (false, false) => "❌ not met".to_string(),
+        };
         out.push_str(&format!(
             "| {} | {} | {} {} {} | {} | {} | #{} {} |\n",
             k(&c.code),
@@ -183,11 +187,20 @@ pub fn in_toto(payload: &CertificatePayload, sha256: &str, verify_url: &str) -> 
         .criteria
         .iter()
         .map(|c| {
-            json!({"code": c.code, "metric": c.metric, "op": c.op, "target": stored_number(Some(c.target)),
-                   "actual": stored_number(c.actual), "verdict": c.verdict, "evidence_sha256": c.evidence_sha256})
+            let mut criterion = json!({"code": c.code, "metric": c.metric, "op": c.op, "target": stored_number(Some(c.target)),
+                   "actual": stored_number(c.actual), "verdict": c.verdict, "evidence_sha256": c.evidence_sha256});
+            if let Some(days) = c.max_age_days {
+                criterion["max_age_days"] = days.into();
+            }
+            if let Some(w) = &c.waiver {
+                criterion["waiver"] = json!({"role": w.role, "by": w.by, "until": w.until, "reason": w.reason, "waived": w.waived});
+            }
+            criterion
         })
         .collect();
-    let all_met = !payload.criteria.is_empty() && payload.criteria.iter().all(|c| c.met());
+    // a waived criterion passes the policy by its exception, named in the annotations
+    let all_met =
+        !payload.criteria.is_empty() && payload.criteria.iter().all(|c| c.met() || c.waived());
     json!({
         "_type": "https://in-toto.io/Statement/v1",
         "subject": subjects,

@@ -12,7 +12,6 @@
 use super::scope::{MilestoneRow, ProjectRow};
 use crate::domain::checklist::derive_parents;
 use crate::domain::criterion::{Op, Verdict};
-use crate::domain::waiver::{Revocation, WaiverFact};
 use crate::domain::derive::{
     CriterionFact, DecisionFact, Derived, EventFact, History, MilestoneFacts, RoleFact,
 };
@@ -21,6 +20,7 @@ use crate::domain::views::{
     AppliedFrom, CertificateSummary, ChecklistView, EvidenceView, ItemView, MilestoneSummary,
     TaskView, Withdrawal, HISTORY_PAGE,
 };
+use crate::domain::waiver::{Revocation, WaiverFact};
 use crate::error::AppError;
 use sqlx::SqliteConnection;
 use std::collections::{BTreeMap, HashMap};

@@ -41,9 +41,11 @@ async fn build_report(
                     metric: c.metric.clone(),
                     op: c.op,
                     target: c.target,
+                    max_age_days: c.max_age_days,
                 })
                 .collect(),
             evidence: d.facts.evidence.iter().map(EvidenceView::facts).collect(),
+            same_build: d.facts.same_build,
         })
         .collect();
     let milestones = all
@@ -84,7 +86,7 @@ async fn build_report(
     Ok(ProjectReport {
         project: p.head(),
         generated_at: super::now(),
-        criteria_over_time: criteria_met_over_time(&judged),
+        criteria_over_time: criteria_met_over_time(&judged, today),
         milestones,
         certificates,
         evidence_files,

@@ -14,6 +14,7 @@ pub mod schema;
 mod templates;
 mod tokens;
 mod users;
+mod waivers;
 
 pub use certificates::public_keys;
 
@@ -37,6 +38,7 @@ pub fn router(state: &ServerState) -> Routes<ServerState> {
         .merge(templates::router())
         .merge(tokens::router())
         .merge(users::router())
+        .merge(waivers::router())
         .get("/openapi.json", openapi::openapi_json)
 }
 
@@ -51,7 +53,8 @@ pub async fn healthz(State(state): State<AppState>) -> ApiResult<Json<Health>> {
     Ok(Json(Health { status: "ok" }))
 }
 
-/// A body carrying a reason (reopening a milestone, withdrawing evidence).
+/// A body carrying a reason (reopening a milestone, withdrawing evidence,
+/// revoking a waiver).
 #[derive(Deserialize, ToSchema)]
 struct ReasonInput {
     #[serde(default)]

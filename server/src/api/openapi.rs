@@ -8,7 +8,7 @@
 //! the upload form) are in `schema.rs`.
 
 use super::schema::{ErrorBody, ErrorDetail};
-use super::{certificates, evidence, milestones, projects, templates, tokens, users};
+use super::{certificates, evidence, milestones, projects, templates, tokens, users, waivers};
 use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -65,6 +65,8 @@ use utoipa::{Modify, OpenApi};
         milestones::move_item,
         milestones::edit_criterion,
         milestones::rename_signoff_role,
+        waivers::waive,
+        waivers::revoke,
         evidence::upload_evidence,
         evidence::get_evidence,
         evidence::get_evidence_file,

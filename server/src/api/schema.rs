@@ -64,6 +64,18 @@ pub struct MilestonePath {
 #[derive(IntoParams)]
 #[into_params(parameter_in = Path)]
 #[allow(dead_code)]
+pub struct WaiverPath {
+    /// The project's code.
+    code: String,
+    /// The milestone's code, e.g. `M4`.
+    ms: String,
+    /// The waiver's id.
+    waiver: i64,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
 pub struct TaskPath {
     code: String,
     ms: String,

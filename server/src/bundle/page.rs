@@ -13,7 +13,7 @@ const STYLE: &str = "body{font:15px/1.5 system-ui,sans-serif;max-width:70rem;mar
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{margin-top:2rem;border-bottom:1px solid #d0d7de}\
 table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-align:top}\
 th{background:#f6f8fa}code,.hash{font-family:ui-monospace,monospace;font-size:.85em;word-break:break-all}\
-.met{color:#1a7f37}.not{color:#cf222e}.muted{color:#57606a}.status{display:inline-block;padding:.1rem .6rem;border-radius:1rem;background:#eaeef2}\
+.met{color:#1a7f37}.not{color:#cf222e}.waived{color:#6b3fa0}.muted{color:#57606a}.status{display:inline-block;padding:.1rem .6rem;border-radius:1rem;background:#eaeef2}\
 pre{background:#f6f8fa;padding:.8rem;overflow-x:auto}";
 
 /// The bundle's page: the certificate and everything it rests on, readable
@@ -34,14 +34,20 @@ pub(super) fn html(source: &BundleSource, evidence: &[EvidenceEntry]) -> String 
         .iter()
         .map(|c| {
             let link = path_of(c.evidence_id);
-            let class = if c.met() { "met" } else { "not" };
+            let class = if c.met() {
+                "met"
+            } else if c.waived() {
+                "waived"
+            } else {
+                "not"
+            };
             view! {
                 <tr>
                     <td>{c.code.clone()}</td>
                     <td>{c.title.clone()}</td>
                     <td><code>{format!("{} {} {}", c.metric, c.op, format::number(c.target))}</code>" "{c.unit.clone()}</td>
                     <td>{format::with_unit(c.actual, &c.unit)}</td>
-                    <td class=class>{c.verdict.clone()}</td>
+                    <td class=class>{c.verdict_text()}</td>
                     <td class="hash">{match (c.evidence_id, link) {
                         (Some(id), Some(href)) => view! { <a href=href>{format!("#{id}")}</a> }.into_any(),
                         (Some(id), None) => format!("#{id}").into_any(),

@@ -25,6 +25,7 @@ pub(super) fn certificate(
         .iter()
         .map(|c| {
             let met = c.met();
+            let verdict = c.verdict_text();
             vec![
                 Cell::new(c.code.clone()),
                 Cell::new(c.title.clone()),
@@ -35,8 +36,14 @@ pub(super) fn certificate(
                     with_unit(Some(c.target), &c.unit)
                 )),
                 Cell::new(with_unit(c.actual, &c.unit)),
-                Cell::new(if met { "met" } else { "not met" })
-                    .color(if met { GREEN } else { RED })
+                Cell::new(verdict)
+                    .color(if met {
+                        GREEN
+                    } else if c.waived() {
+                        AMBER
+                    } else {
+                        RED
+                    })
                     .bold(),
                 Cell::new(format!(
                     "#{} {}",
@@ -325,10 +332,11 @@ fn title_block(l: &mut Layout, p: &CertificatePayload, verify_url: &str, status:
         INK,
         false,
         &format!(
-            "This certifies that milestone {} of project {} met every acceptance criterion below \
-             from recorded evidence, completed all tasks and checklist items, and was approved by \
-             every required role.",
-            p.milestone.code, p.project.code
+            "This certifies that milestone {} of project {} {}, completed all tasks and checklist \
+             items, and was approved by every required role.",
+            p.milestone.code,
+            p.project.code,
+            p.criteria_clause()
         ),
     );
     l.y += 6.0;

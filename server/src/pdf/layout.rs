@@ -26,6 +26,7 @@ pub(crate) const MUTED: Rgb = Rgb(108, 117, 125);
 pub(crate) const ACCENT: Rgb = Rgb(24, 72, 120);
 pub(crate) const GREEN: Rgb = Rgb(25, 120, 70);
 pub(crate) const RED: Rgb = Rgb(180, 35, 45);
+pub(crate) const AMBER: Rgb = Rgb(150, 90, 10);
 pub(crate) const WHITE: Rgb = Rgb(255, 255, 255);
 pub(crate) const RULE: Rgb = Rgb(210, 215, 220);
 pub(crate) const SHADE: Rgb = Rgb(234, 238, 242);

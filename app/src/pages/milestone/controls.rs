@@ -180,6 +180,7 @@ pub(super) fn CriterionControls(
                     </select>
                 </label>
                 <label>"Target" <input type="text" name="target" inputmode="decimal" value=fmt_number(c.target) required/></label>
+                <label>"Evidence at most (days old)" <input type="number" name="max_age_days" min="1" max="3650" placeholder="any age" value=c.max_age_days.map(|d| d.to_string()).unwrap_or_default()/></label>
                 <button type="submit" disabled=pending(actions.edit_criterion)>{format!("Save {}", c.code)}</button>
             </ActionForm>
         </details>

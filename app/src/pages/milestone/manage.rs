@@ -41,6 +41,7 @@ pub(super) fn ManageForms(
                     <label>"Goal" <textarea name="goal" rows="3">{fields.goal}</textarea></label>
                     <label>"Planned start" <input type="date" name="planned_start" value=fields.planned_start/></label>
                     <label>"Planned end" <input type="date" name="planned_end" value=fields.planned_end/></label>
+                    <label class="check"><input type="checkbox" name="same_build" value="on" checked=fields.same_build/> "Same build: every criterion's evidence must name one commit or release tag"</label>
                     <button type="submit" disabled=pending(actions.edit_milestone)>"Save milestone"</button>
                 </ActionForm>
                 <FormError error=action_error(actions.edit_milestone)/>
@@ -115,6 +116,7 @@ pub(super) fn ManageForms(
                             </select>
                         </label>
                         <label>"Target" <input type="text" name="target" inputmode="decimal" placeholder="80 or 80%" required value=actions.add_criterion.kept("target")/></label>
+                        <label>"Evidence at most (days old)" <input type="number" name="max_age_days" min="1" max="3650" placeholder="any age" value=actions.add_criterion.kept("max_age_days")/></label>
                         <button type="submit">"Add criterion"</button>
                     </FormBody>
                 </ActionForm>
@@ -212,4 +214,5 @@ pub(super) struct MilestoneFields {
     pub(super) goal: String,
     pub(super) planned_start: String,
     pub(super) planned_end: String,
+    pub(super) same_build: bool,
 }

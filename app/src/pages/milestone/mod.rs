@@ -4,7 +4,7 @@
 use crate::components::upload::UploadTargets;
 use crate::components::{
     action_error, action_message, short_hash, upload_flash, when, Act, ActionNotice, FormError,
-    Mark, MarkKind, PageError, ProgressBar, StateBadge, UploadForm, VerdictBadge,
+    Mark, MarkKind, PageError, ProgressBar, StateBadge, UploadForm,
 };
 use crate::domain::criterion::fmt_number;
 use crate::domain::status::{MilestoneState, SignoffStatus};
@@ -20,6 +20,7 @@ use leptos_router::hooks::use_params_map;
 
 mod checklists;
 mod controls;
+mod criteria;
 mod history;
 mod manage;
 
@@ -27,6 +28,7 @@ pub use history::HistoryPage;
 
 use checklists::Checklists;
 use controls::*;
+use criteria::Criteria;
 use manage::{History, ManageForms, MilestoneFields};
 
 /// Every action of the page; the view reloads when any of them completes.
@@ -50,6 +52,8 @@ pub(super) struct Actions {
     edit_item: ServerAction<EditItem>,
     move_item: ServerAction<MoveItem>,
     edit_criterion: ServerAction<EditCriterion>,
+    waive: ServerAction<Waive>,
+    revoke_waiver: ServerAction<RevokeWaiver>,
     rename_role: ServerAction<RenameSignoffRole>,
     withdraw: ServerAction<WithdrawEvidence>,
     uploads: RwSignal<u32>,
@@ -76,6 +80,8 @@ impl Actions {
             + self.edit_item.version().get()
             + self.move_item.version().get()
             + self.edit_criterion.version().get()
+            + self.waive.version().get()
+            + self.revoke_waiver.version().get()
             + self.rename_role.version().get()
             + self.withdraw.version().get()
             + self.uploads.get() as usize
@@ -104,6 +110,8 @@ pub fn MilestonePage() -> impl IntoView {
         edit_item: ServerAction::new(),
         move_item: ServerAction::new(),
         edit_criterion: ServerAction::new(),
+        waive: ServerAction::new(),
+        revoke_waiver: ServerAction::new(),
         rename_role: ServerAction::new(),
         withdraw: ServerAction::new(),
         uploads: RwSignal::new(0),
@@ -174,6 +182,7 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
             .collect(),
     };
     let locked = v.state >= MilestoneState::SignedOff;
+    let criteria = v.clone();
     view! {
         <Title text=format!("{} {} · Attest", p.get_value(), m.get_value())/>
         <nav class="crumbs"><a href="/">"Projects"</a> " › " <a href=format!("/p/{}", p.get_value())>{p.get_value()}</a> " › " {m.get_value()}</nav>
@@ -192,6 +201,7 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
             <ProgressBar label="tasks done" ratio=v.progress.tasks/>
             <ProgressBar label="items ticked" ratio=v.progress.items/>
             <ProgressBar label="criteria met" ratio=v.progress.criteria/>
+            {(v.progress.criteria_waived > 0).then(|| view! { <p class="muted small">{format!("{} waived (not met; see the criteria)", v.progress.criteria_waived)}</p> })}
             <p class="digest">"State digest " <code title=v.state_digest.clone()>{short_hash(&v.state_digest)}</code></p>
         </section>
 
@@ -250,32 +260,7 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
 
         <Checklists lists=v.checklists.clone() p=p.get_value() m=m.get_value() can_work can_manage locked actions/>
 
-        <section class="card" aria-labelledby="criteria-h">
-            <h2 id="criteria-h">"Acceptance criteria"</h2>
-            <div class="table-scroll">
-            <table class="criteria">
-                <thead><tr><th>"Code"</th><th>"Criterion"</th><th>"Target"</th><th>"Actual"</th><th>"Verdict"</th><th>"Evidence"</th>{can_manage.then(|| view! { <th>"Change"</th> })}</tr></thead>
-                <tbody>
-                    {v.criteria.clone().into_iter().map(move |c| view! {
-                        <tr data-criterion=c.code.clone()>
-                            <td>{c.code.clone()}</td>
-                            <td>{c.title.clone()}</td>
-                            <td><code>{c.metric.clone()}</code> " " {c.op.symbol()} " " {fmt_number(c.target)} {c.unit.clone()}</td>
-                            <td>{c.judgement.actual.map(|a| format!("{}{}", fmt_number(a), c.unit)).unwrap_or_else(|| "—".into())}</td>
-                            <td><VerdictBadge verdict=c.judgement.verdict/></td>
-                            <td>{c.judgement.evidence_id.map(|id| view! {
-                                <a href=format!("/evidence/{id}")>{format!("#{id}")}</a>
-                                " " <code>{c.judgement.evidence_sha256.as_deref().map(short_hash).unwrap_or_default()}</code>
-                            })}</td>
-                            {can_manage.then(|| view! { <td class="row-actions"><CriterionControls p=p.get_value() m=m.get_value() c=c.clone() actions/></td> })}
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-            </div>
-            <FormError error=action_error(actions.edit_criterion)/>
-            <ActionNotice message=action_message(actions.edit_criterion)/>
-        </section>
+        <Criteria v=criteria p=p.get_value() m=m.get_value() locked seen_event=seen_event.get_value() actions/>
 
         <section class="card" aria-labelledby="evidence-h">
             <h2 id="evidence-h">"Evidence"</h2>
@@ -425,6 +410,7 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
             goal: v.goal.clone(),
             planned_start: v.planned_start.clone().unwrap_or_default(),
             planned_end: v.planned_end.clone().unwrap_or_default(),
+            same_build: v.same_build,
         }/> })}
     }
 }

@@ -5,9 +5,9 @@
 use super::{finish, guard, manager, open_write, Changes};
 use crate::domain::codes::{optional_text, required_text};
 use crate::domain::criterion::{parse_metric, Op};
-use crate::ssr::milestones::criteria::parse_max_age;
 use crate::error::AppError;
 use crate::ssr::auth::Actor;
+use crate::ssr::milestones::criteria::parse_max_age;
 use sqlx::SqlitePool;
 
 /// An edit of a milestone's own fields. Absent fields stay as they are; an
@@ -367,7 +367,17 @@ pub async fn edit_criterion(
         .map(|d| (d != 0).then(|| parse_max_age(d)).transpose())
         .transpose()?;
     let (p, rights, m, mut tx) = open_write(pool, p, rights, milestone).await?;
-    type Row = (i64, String, String, String, String, f64, String, i64, Option<u32>);
+    type Row = (
+        i64,
+        String,
+        String,
+        String,
+        String,
+        f64,
+        String,
+        i64,
+        Option<u32>,
+    );
     let row: Option<Row> = sqlx::query_as(
         "select id, code, title, metric, op, target, unit, version, max_age_days from criteria where milestone_id = ? and code = ?",
     )
@@ -375,8 +385,8 @@ pub async fn edit_criterion(
     .bind(criterion.trim())
     .fetch_optional(&mut *tx)
     .await?;
-    let (id, code, old_title, old_metric, old_op, old_target, old_unit, version, old_max_age) =
-        row.ok_or_else(|| {
+    let (id, code, old_title, old_metric, old_op, old_target, old_unit, version, old_max_age) = row
+        .ok_or_else(|| {
             AppError::NotFound(format!(
                 "criterion {} in {} {}",
                 criterion.trim(),

@@ -105,13 +105,12 @@ pub async fn waive(
     .bind(role_name)
     .fetch_optional(&mut *tx)
     .await?;
-    let (role_id, approver_id, generation, approver, approver_name) =
-        role.ok_or_else(|| {
-            AppError::NotFound(format!(
-                "sign-off role '{role_name}' on {} {}",
-                p.code, m.code
-            ))
-        })?;
+    let (role_id, approver_id, generation, approver, approver_name) = role.ok_or_else(|| {
+        AppError::NotFound(format!(
+            "sign-off role '{role_name}' on {} {}",
+            p.code, m.code
+        ))
+    })?;
     if approver_id != actor.id {
         return Err(AppError::Forbidden(format!(
             "only {approver}, the approver for {role_name}, waives as {role_name}"
@@ -214,9 +213,8 @@ pub async fn revoke_waiver(
     .bind(m.id)
     .fetch_optional(&mut *tx)
     .await?;
-    let (giver, code, revoked) = row.ok_or_else(|| {
-        AppError::NotFound(format!("waiver #{waiver} on {} {}", p.code, m.code))
-    })?;
+    let (giver, code, revoked) = row
+        .ok_or_else(|| AppError::NotFound(format!("waiver #{waiver} on {} {}", p.code, m.code)))?;
     if giver != actor.id && !rights.can_manage {
         return Err(AppError::Forbidden(
             "a waiver is revoked by whoever granted it, or by a PM of the project".into(),
@@ -264,7 +262,10 @@ mod tests {
         assert_eq!(until("2026-12-31").unwrap(), "2027-01-01T00:00:00Z");
         // today is still a day ahead of now: it ends at midnight
         assert_eq!(until("2026-12-04").unwrap(), "2026-12-05T00:00:00Z");
-        assert_eq!(until("2026-12-04T14:00:00+02:00").unwrap(), "2026-12-04T12:00:00Z");
+        assert_eq!(
+            until("2026-12-04T14:00:00+02:00").unwrap(),
+            "2026-12-04T12:00:00Z"
+        );
         let refused = |raw| until(raw).unwrap_err().to_string();
         assert!(refused("2026-12-03").contains("must be in the future"));
         assert!(refused("2026-12-04T12:00:00+02:00").contains("must be in the future"));

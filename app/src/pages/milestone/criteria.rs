@@ -1,0 +1,144 @@
+//! The milestone page's acceptance criteria: each verdict with the number
+//! and the evidence it came from, why a verdict is stale, the waiver behind
+//! a waived one; the form an approver waives a criterion with, and the
+//! milestone's waivers with where each stands.
+
+use super::controls::{pending, CriterionControls};
+use super::Actions;
+use crate::components::{
+    action_error, action_message, short_hash, when, ActionNotice, FormError, VerdictBadge,
+};
+use crate::domain::criterion::fmt_number;
+use crate::domain::views::MilestoneView;
+use crate::domain::waiver::{waivable, WaiverStatus};
+use leptos::prelude::*;
+
+#[component]
+pub(super) fn Criteria(
+    v: MilestoneView,
+    p: String,
+    m: String,
+    locked: bool,
+    seen_event: String,
+    actions: Actions,
+) -> impl IntoView {
+    let can_manage = v.rights.can_manage;
+    let me = v.rights.username.clone();
+    let (p, m) = (StoredValue::new(p), StoredValue::new(m));
+    let hidden = move || {
+        view! {
+            <input type="hidden" name="project" value=p.get_value()/>
+            <input type="hidden" name="milestone" value=m.get_value()/>
+        }
+    };
+    // the roles the viewer approves, and what they may waive as one of them
+    let my_roles: Vec<String> = v
+        .signoff_roles
+        .iter()
+        .filter(|r| r.approver == me)
+        .map(|r| r.role_name.clone())
+        .collect();
+    let waivable_now: Vec<(String, String)> = v
+        .criteria
+        .iter()
+        .filter(|c| waivable(c.judgement.verdict))
+        .map(|c| {
+            (
+                c.code.clone(),
+                format!("{} {} ({})", c.code, c.title, c.judgement.verdict.label()),
+            )
+        })
+        .collect();
+    let waive_form = (!locked && !my_roles.is_empty() && !waivable_now.is_empty()).then(|| view! {
+        <details open=move || action_error(actions.waive).get().is_some()>
+            <summary>"Waive a criterion"</summary>
+            <ActionForm action=actions.waive>
+                {hidden()}
+                // what the approver is looking at: a changed state is refused, naming the change
+                <input type="hidden" name="state_digest" value=v.state_digest.clone()/>
+                <input type="hidden" name="seen_event" value=seen_event/>
+                <label>"Criterion"
+                    <select name="criterion" required>
+                        {waivable_now.into_iter().map(|(code, label)| view! { <option value=code>{label}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>"As"
+                    <select name="role" required>
+                        {my_roles.into_iter().map(|r| view! { <option value=r.clone()>{r.clone()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>"Reason" <input type="text" name="reason" required maxlength="1000"/></label>
+                <label>"Last day it stands" <input type="date" name="until" required/></label>
+                <p class="muted small">"A waiver never makes a criterion met: the certificate shows the number with who waived it, until when and why. It stops standing when it expires, or when the criterion's rule or evidence changes."</p>
+                <button type="submit" disabled=pending(actions.waive)>"Waive"</button>
+            </ActionForm>
+        </details>
+    });
+    let waivers = v.waivers.clone();
+    let any_waivers = !waivers.is_empty();
+    let waiver_rows = waivers.into_iter().map(move |e| {
+        let w = e.waiver.clone();
+        let may_revoke = !locked && e.status == WaiverStatus::Standing && (w.by == me || can_manage);
+        let id = w.id;
+        view! {
+            <li data-waiver=id.to_string()>
+                {format!("{} {}", e.criterion, w.sentence())}
+                " · granted " {when(&w.granted_at)} " · "
+                <span class=format!("badge waiver-{}", e.status.label())>{e.status.label()}</span>
+                {e.revoked.clone().map(|r| format!(" by {} · {}: {}", r.by, when(&r.at), r.reason))}
+                {may_revoke.then(|| view! {
+                    <details class="inline-details">
+                        <summary>{format!("Revoke waiver #{id}")}</summary>
+                        <ActionForm action=actions.revoke_waiver>
+                            {hidden()}
+                            <input type="hidden" name="waiver" value=id.to_string()/>
+                            <label>"Reason for revoking" <input type="text" name="reason" required/></label>
+                            <button type="submit" class="danger" disabled=pending(actions.revoke_waiver)>{format!("Revoke waiver #{id}")}</button>
+                        </ActionForm>
+                    </details>
+                })}
+            </li>
+        }
+    }).collect_view();
+    view! {
+        <section class="card" aria-labelledby="criteria-h">
+            <h2 id="criteria-h">"Acceptance criteria"</h2>
+            {v.same_build.then(|| view! { <p class="muted small">"Same build: every criterion's evidence must name one commit or release tag."</p> })}
+            <div class="table-scroll">
+            <table class="criteria">
+                <thead><tr><th>"Code"</th><th>"Criterion"</th><th>"Target"</th><th>"Actual"</th><th>"Verdict"</th><th>"Evidence"</th>{can_manage.then(|| view! { <th>"Change"</th> })}</tr></thead>
+                <tbody>
+                    {v.criteria.clone().into_iter().map(move |c| view! {
+                        <tr data-criterion=c.code.clone()>
+                            <td>{c.code.clone()}</td>
+                            <td>{c.title.clone()}</td>
+                            <td><code>{c.metric.clone()}</code> " " {c.op.symbol()} " " {fmt_number(c.target)} {c.unit.clone()}
+                                {c.max_age_days.map(|d| view! { <br/><span class="muted small">{format!("evidence at most {d} days old")}</span> })}</td>
+                            <td>{c.judgement.actual.map(|a| format!("{}{}", fmt_number(a), c.unit)).unwrap_or_else(|| "—".into())}</td>
+                            <td><VerdictBadge verdict=c.judgement.verdict/>
+                                {c.judgement.reason.clone().map(|r| view! { <br/><span class="stale-reason">{r}</span> })}
+                                {c.judgement.waiver.clone().map(|w| view! { <br/><span class="waiver">{w.sentence()}</span> })}</td>
+                            <td>{c.judgement.evidence_id.map(|id| view! {
+                                <a href=format!("/evidence/{id}")>{format!("#{id}")}</a>
+                                " " <code>{c.judgement.evidence_sha256.as_deref().map(short_hash).unwrap_or_default()}</code>
+                            })}</td>
+                            {can_manage.then(|| view! { <td class="row-actions"><CriterionControls p=p.get_value() m=m.get_value() c=c.clone() actions/></td> })}
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            </div>
+            <FormError error=action_error(actions.edit_criterion)/>
+            <ActionNotice message=action_message(actions.edit_criterion)/>
+            {waive_form}
+            <FormError error=action_error(actions.waive)/>
+            <ActionNotice message=action_message(actions.waive)/>
+            {any_waivers.then(|| view! {
+                <h3>"Waivers"</h3>
+                <ul class="waivers">{waiver_rows}</ul>
+            })}
+            <FormError error=action_error(actions.revoke_waiver)/>
+            <ActionNotice message=action_message(actions.revoke_waiver)/>
+        </section>
+    }
+}
