@@ -608,3 +608,78 @@ async fn the_same_build_rule_names_both_builds_and_stales_the_approval() {
     assert_eq!(criterion(&v, "C1")["judgement"]["verdict"], "met");
     assert_eq!(criterion(&v, "C2")["judgement"]["verdict"], "met");
 }
+
+#[tokio::test]
+async fn a_certified_milestone_stays_certified_when_its_evidence_ages_after_the_certificate() {
+    let w = World::new().await;
+    let r = w
+        .app
+        .post(
+            Some(&w.pm),
+            &format!("{MS}/criteria"),
+            json!({"code": "C1", "title": "Tests", "metric": "tests.pass_rate", "op": "==", "target": 100, "max_age_days": 7}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let r = w
+        .app
+        .upload(
+            &w.eng,
+            "WM",
+            &[("milestone", "M1"), ("criterion", "C1")],
+            Some(("junit.xml", junit(5, 0).as_bytes())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let r = w
+        .app
+        .post(
+            Some(&w.pm),
+            &format!("{MS}/signoff-roles"),
+            json!({"role": "QA lead", "approver": "qa"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = w
+        .sign(&w.qa, json!({"role": "QA lead", "decision": "approve"}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let r = w
+        .app
+        .post(Some(&w.pm), &format!("{MS}/certificate"), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.error_message());
+    assert_eq!(w.milestone().await["state"], "certified");
+    // eight days pass: the certificate and the run are moved back together
+    // (the rows are immutable, so their triggers go for the test)
+    let pool = &w.app.state.pool;
+    for sql in [
+        "drop trigger evidence_immutable_update",
+        "update evidence set effective_at = ?1",
+        "update certificates set issued_at = ?2",
+    ] {
+        sqlx::query(sql)
+            .bind(at_days_ago(9))
+            .bind(at_days_ago(8))
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    let v = w.milestone().await;
+    // judged now, the run is too old; the certificate judged it when it was issued
+    assert_eq!(v["state"], "certified", "{}", v["gaps"]);
+    assert_eq!(criterion(&v, "C1")["judgement"]["verdict"], "met");
+    assert_eq!(v["valid_until"], Value::Null);
+    // reopened, it is judged now again: stale
+    let r = w
+        .app
+        .post(
+            Some(&w.pm),
+            &format!("{MS}/reopen"),
+            json!({"reason": "next release"}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.error_message());
+    let v = w.milestone().await;
+    assert_eq!(criterion(&v, "C1")["judgement"]["verdict"], "stale");
+}

@@ -162,6 +162,15 @@ mod tests {
     }
 
     #[test]
+    fn a_view_with_verdicts_that_time_changes_holds_only_until_then() {
+        assert!(holds(None));
+        assert!(holds(Some("2999-01-01T00:00:00Z")));
+        assert!(!holds(Some("2000-01-01T00:00:00Z")));
+        // the very second it turns is already past
+        assert!(!holds(Some(&super::super::now())));
+    }
+
+    #[test]
     fn a_store_serves_one_generation_and_ignores_older_snapshots() {
         let mut s = Store::default();
         s.at(&g("a", 1)).unwrap().projects.insert(1, Arc::default());
