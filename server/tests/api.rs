@@ -1302,6 +1302,41 @@ async fn the_demo_loads_with_a_certified_m3_an_honest_m4_and_a_history() {
     assert_eq!(parent["children"], 4);
     assert!(parent["ticked_at"].is_string(), "{parent}");
     assert_eq!(parent["ticked_by"], Value::Null);
+    // time in its verdicts: a stale criterion, a waived one, a release whose
+    // 1 h checkpoint passed and whose 4 h one is overdue
+    let verdict = |code: &str| {
+        m4["criteria"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["code"] == code)
+            .map(|c| c["judgement"]["verdict"].clone())
+            .unwrap()
+    };
+    assert_eq!(verdict("C9"), "stale");
+    assert_eq!(verdict("C3"), "waived");
+    assert_eq!(verdict("C10"), "met");
+    let statuses: Vec<_> = m4["checkpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["label"].as_str().unwrap().to_string(),
+                c["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("1 h", "passed"),
+            ("4 h", "overdue"),
+            ("12 h", "scheduled"),
+            ("24 h", "scheduled")
+        ]
+        .map(|(l, s)| (l.to_string(), s.to_string()))
+    );
     // back-dated runs: the chart has several days, and M3's failing first run shows as a dip
     let series = report["criteria_over_time"].as_array().unwrap();
     assert!(series.len() >= 4, "{series:?}");

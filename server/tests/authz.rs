@@ -238,6 +238,11 @@ fn rest_row(method: &Method, path: &str) -> Option<(Who, Option<Value>)> {
             Some(json!({"role": "QA lead", "decision": "approve", "state_digest": "0".repeat(64)})),
         ),
         ("POST", p) if p == format!("{ms}/certificate") => (Who::Manager, Some(json!({}))),
+        ("POST", p) if p == format!("{ms}/release") => (Who::Manager, Some(json!({}))),
+        ("POST", p) if p == format!("{ms}/checkpoints") => (
+            Who::Manager,
+            Some(json!({"offsets": ["2h"], "grace": "30m"})),
+        ),
         ("POST", p) if p == format!("{ms}/waivers") => (
             Who::Approver,
             Some(
@@ -768,6 +773,23 @@ fn server_fn_row(path: &str) -> Option<(Who, Vec<(&'static str, String)>)> {
                 ("reason", s("matrix")),
                 ("until", in_days(30)),
                 ("state_digest", "0".repeat(64)),
+            ],
+        ),
+        "record_release" => (
+            Who::Manager,
+            vec![
+                ("project", s("WM")),
+                ("milestone", s("M1")),
+                ("confirm", s("yes")),
+            ],
+        ),
+        "add_checkpoints" => (
+            Who::Manager,
+            vec![
+                ("project", s("WM")),
+                ("milestone", s("M1")),
+                ("offsets", s("2h")),
+                ("grace", s("30m")),
             ],
         ),
         "revoke_waiver" => (

@@ -52,6 +52,13 @@ pub struct CertificatePayload {
     pub evidence: Vec<EvidenceFact>,
     /// The latest sign-off of each role that has one.
     pub signoffs: Vec<SignoffFact>,
+    /// When the milestone was released (absent without a release, and in
+    /// certificates issued before releases were recorded).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release: Option<ReleaseFact>,
+    /// Its release checkpoints, each passed, with its window and criteria.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub checkpoints: Vec<CheckpointFact>,
     /// The audit chain's newest event when the certificate was issued
     /// (absent from certificates issued before anchoring). Whoever holds the
     /// certificate holds this hash: a rewrite of the history up to it, even
@@ -209,6 +216,9 @@ pub struct CriterionFact {
     /// The waiver behind a `waived` verdict.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waiver: Option<WaiverFact>,
+    /// The release checkpoint it belongs to (its label).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<String>,
 }
 
 /// Who waived a criterion, as what, until when and why; and the verdict the
@@ -263,6 +273,29 @@ impl CriterionFact {
             (None, None) => self.verdict.clone(),
         }
     }
+}
+
+/// A release moment and who recorded it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct ReleaseFact {
+    pub at: String,
+    pub by: String,
+}
+
+/// A release checkpoint: its window, its status at issue (always `passed`
+/// on a certificate) and the codes of its criteria, whose rows carry the
+/// numbers and evidence hashes.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct CheckpointFact {
+    pub label: String,
+    pub due_at: String,
+    pub closes_at: String,
+    pub status: String,
+    pub criteria: Vec<String>,
 }
 
 /// An evidence file that counts.
@@ -403,6 +436,25 @@ impl CertificatePayload {
                         granted_at: w.granted_at.clone(),
                         waived: w.waived.code().to_string(),
                     }),
+                    checkpoint: c.checkpoint.clone(),
+                })
+                .collect(),
+            release: v.release.as_ref().map(|r| ReleaseFact {
+                at: r.at.clone(),
+                by: r.by.clone(),
+            }),
+            checkpoints: v
+                .checkpoints
+                .iter()
+                .map(|c| CheckpointFact {
+                    label: c.label.clone(),
+                    due_at: c.due_at.clone().unwrap_or_default(),
+                    closes_at: c.closes_at.clone().unwrap_or_default(),
+                    status: serde_json::to_value(c.status)
+                        .ok()
+                        .and_then(|s| s.as_str().map(str::to_string))
+                        .unwrap_or_default(),
+                    criteria: c.criteria.clone(),
                 })
                 .collect(),
             // withdrawn files no longer count, so they are not among the facts
@@ -489,6 +541,7 @@ impl CertificatePayload {
                     verdict: c.verdict.clone(),
                     evidence_sha256: c.evidence_sha256.clone(),
                     max_age_days: c.max_age_days,
+                    checkpoint: c.checkpoint.clone(),
                     // who and why are names and words: the role and the day stay
                     waiver: c.waiver.as_ref().map(|w| WaiverFact {
                         role: w.role.clone(),
@@ -520,6 +573,11 @@ impl CertificatePayload {
                     ..EvidenceFact::default()
                 })
                 .collect(),
+            release: self.release.as_ref().map(|r| ReleaseFact {
+                at: r.at.clone(),
+                ..ReleaseFact::default()
+            }),
+            checkpoints: self.checkpoints.clone(),
             audit_anchor: self.audit_anchor.clone(),
             ..CertificatePayload::default()
         }

@@ -8,12 +8,15 @@
 //! whole to be read as the rule; over half the file is its tests (Counts vs
 //! Full history, every state), which belong beside it.
 
+use super::checkpoint::{
+    self, checkpoint_gaps, CheckpointFact, CheckpointStatus, CheckpointView, Release,
+};
 use super::criterion::{judge, EvidenceFacts, Op};
 use super::freshness;
 use super::gaps::{gaps, Gap};
 use super::history::{describe_change, is_revision, revision_count, stale_notices};
 use super::milestone::{derive_state, progress_of, state_digest};
-use super::status::{Decision, MilestoneState, Progress, SignoffStatus};
+use super::status::{Decision, MilestoneState, Progress, Ratio, SignoffStatus};
 use super::views::{
     CertificateSummary, ChecklistView, CriterionView, EvidenceView, HistoryEntry, SignoffRoleView,
     SignoffView, TaskView,
@@ -33,6 +36,8 @@ pub struct CriterionFact {
     pub version: i64,
     /// The oldest evidence it accepts, in days (None: any age).
     pub max_age_days: Option<u32>,
+    /// The release checkpoint it belongs to.
+    pub checkpoint_id: Option<i64>,
 }
 
 /// An audit event of the milestone, with its before/after JSON as stored.
@@ -154,6 +159,10 @@ pub struct MilestoneFacts {
     pub waivers: Vec<WaiverFact>,
     /// Every criterion's evidence must name one build.
     pub same_build: bool,
+    /// When it was released (absent until recorded).
+    pub release: Option<Release>,
+    /// Its release checkpoints, in the order of their offsets.
+    pub checkpoints: Vec<CheckpointFact>,
     /// The time the facts are judged at (RFC 3339): evidence ages and
     /// waivers expire against it.
     pub now: String,
@@ -185,6 +194,8 @@ pub struct Derived {
     pub stale_notices: Vec<String>,
     /// Every waiver, with where it stands.
     pub waivers: Vec<WaiverEntry>,
+    /// Every release checkpoint, with where it stands.
+    pub checkpoints: Vec<CheckpointView>,
     /// When a verdict changes by time alone (evidence ages past a maximum,
     /// a waiver expires): what was derived holds until then (RFC 3339).
     pub valid_until: Option<String>,
@@ -193,11 +204,24 @@ pub struct Derived {
 /// Criteria judged as of `as_of`: from evidence, then for freshness, then
 /// with waivers. Also every waiver's standing, and when a verdict will next
 /// change by time alone.
-fn judge_all(
-    f: &MilestoneFacts,
-    as_of: &str,
-) -> (Vec<CriterionView>, Vec<WaiverEntry>, Option<String>) {
+fn judge_all(f: &MilestoneFacts, as_of: &str) -> Judged {
     let judged: Vec<EvidenceFacts> = f.evidence.iter().map(EvidenceView::facts).collect();
+    let released = f
+        .release
+        .as_ref()
+        .and_then(|r| freshness::parse_time(&r.at));
+    // a checkpoint's criteria see only the evidence of its window (none before the release)
+    let evidence_for = |c: &CriterionFact| -> std::borrow::Cow<'_, [EvidenceFacts]> {
+        match c.checkpoint_id {
+            None => std::borrow::Cow::Borrowed(&judged),
+            Some(id) => std::borrow::Cow::Owned(
+                match (released, f.checkpoints.iter().find(|k| k.id == id)) {
+                    (Some(r), Some(k)) => checkpoint::in_window(&judged, checkpoint::window(r, k)),
+                    _ => Vec::new(),
+                },
+            ),
+        }
+    };
     let mut criteria: Vec<CriterionView> = f
         .criteria
         .iter()
@@ -209,16 +233,41 @@ fn judge_all(
             op: c.op,
             target: c.target,
             unit: c.unit.clone(),
-            judgement: judge(c.id, &c.metric, c.op, c.target, &judged),
+            judgement: judge(c.id, &c.metric, c.op, c.target, &evidence_for(c)),
             version: c.version,
             max_age_days: c.max_age_days,
+            checkpoint: c
+                .checkpoint_id
+                .and_then(|id| f.checkpoints.iter().find(|k| k.id == id))
+                .map(|k| k.label.clone()),
         })
         .collect();
     let ages = freshness::apply(&mut criteria, &judged, f.same_build, None, as_of);
     let generation = |role: i64| f.roles.iter().find(|r| r.id == role).map(|r| r.generation);
     let (waivers, expiry) = waiver::apply(&mut criteria, &f.waivers, generation, as_of);
-    let until = freshness::earliest(ages, expiry).map(freshness::fmt_time);
-    (criteria, waivers, until)
+    let of_checkpoints: Vec<(Option<i64>, &CriterionView)> = f
+        .criteria
+        .iter()
+        .zip(&criteria)
+        .map(|(fact, view)| (fact.checkpoint_id, view))
+        .collect();
+    let (checkpoints, turns) =
+        checkpoint::standing(&f.checkpoints, f.release.as_ref(), &of_checkpoints, as_of);
+    let until = freshness::earliest(freshness::earliest(ages, expiry), turns);
+    Judged {
+        criteria,
+        waivers,
+        checkpoints,
+        valid_until: until.map(freshness::fmt_time),
+    }
+}
+
+/// Criteria, waivers and checkpoints judged as of one moment.
+struct Judged {
+    criteria: Vec<CriterionView>,
+    waivers: Vec<WaiverEntry>,
+    checkpoints: Vec<CheckpointView>,
+    valid_until: Option<String>,
 }
 
 /// Derives a milestone's state from its facts.
@@ -237,27 +286,47 @@ pub fn derive(f: &MilestoneFacts) -> Derived {
         .filter(|e| e.withdrawn.is_none())
         .map(|e| e.sha256.clone())
         .collect();
-    let digest_of = |criteria: &[CriterionView]| {
-        state_digest(&f.tasks, &f.checklists, criteria, &counted, revision)
+    let digest_of = |j: &Judged| {
+        checkpoint::bind_digest(
+            state_digest(&f.tasks, &f.checklists, &j.criteria, &counted, revision),
+            f.release.as_ref(),
+            &j.checkpoints,
+        )
     };
-    let (mut criteria, mut waivers, mut valid_until) = judge_all(f, &f.now);
-    let mut digest = digest_of(&criteria);
+    let mut judged = judge_all(f, &f.now);
+    let mut digest = digest_of(&judged);
     // only verdicts that time can change need the certificate's own moment
-    let timed = !f.waivers.is_empty() || f.criteria.iter().any(|c| c.max_age_days.is_some());
+    let timed = !f.waivers.is_empty()
+        || !f.checkpoints.is_empty()
+        || f.criteria.iter().any(|c| c.max_age_days.is_some());
     let uncertified = standing_certificate(&f.certificates, &digest).is_none();
     if let Some(c) = standing(&f.certificates)
         .last()
         .filter(|_| timed && uncertified)
     {
-        let (then, then_waivers, _) = judge_all(f, &c.issued_at);
+        let mut then = judge_all(f, &c.issued_at);
         let then_digest = digest_of(&then);
         if then_digest == c.state_digest {
-            (criteria, waivers, valid_until, digest) = (then, then_waivers, None, then_digest);
+            then.valid_until = None;
+            (judged, digest) = (then, then_digest);
         }
     }
+    let Judged {
+        criteria,
+        waivers,
+        checkpoints,
+        valid_until,
+    } = judged;
 
     let (signoff_roles, signoff_history) = signoffs(f, &digest);
-    let progress = progress_of(&f.tasks, &f.checklists, &criteria);
+    let mut progress = progress_of(&f.tasks, &f.checklists, &criteria);
+    progress.checkpoints = Ratio {
+        done: checkpoints
+            .iter()
+            .filter(|c| c.status == CheckpointStatus::Passed)
+            .count() as u32,
+        total: checkpoints.len() as u32,
+    };
     let actual_start = actual_start(&f.tasks, &f.checklists, &f.evidence);
     let certified_now = standing_certificate(&f.certificates, &digest).is_some();
     let state = derive_state(
@@ -269,7 +338,11 @@ pub fn derive(f: &MilestoneFacts) -> Derived {
     let gaps = if state >= MilestoneState::SignedOff {
         Vec::new()
     } else {
-        gaps(&f.tasks, &f.checklists, &criteria, &signoff_roles)
+        let mut all = gaps(&f.tasks, &f.checklists, &criteria, &signoff_roles);
+        // the release and its checkpoints are work still to do: before the sign-offs
+        let at = all.iter().position(Gap::is_signoff).unwrap_or(all.len());
+        all.splice(at..at, checkpoint_gaps(f.release.is_some(), &checkpoints));
+        all
     };
     let stale_notices = stale_notices(&f.viewer, &f.code, &signoff_roles, &history);
     Derived {
@@ -287,6 +360,7 @@ pub fn derive(f: &MilestoneFacts) -> Derived {
         gaps,
         stale_notices,
         waivers,
+        checkpoints,
         valid_until,
     }
 }

@@ -65,6 +65,7 @@ pub fn criterion(verdict: Verdict, actual: Option<f64>) -> CriterionView {
         },
         version: 1,
         max_age_days: None,
+        checkpoint: None,
     }
 }
 

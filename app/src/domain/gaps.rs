@@ -39,6 +39,18 @@ pub enum Gap {
         rule: String,
         reason: String,
     },
+    /// Checkpoints wait for a release that is not recorded.
+    NotReleased {
+        checkpoints: usize,
+    },
+    /// A release checkpoint that has not passed (scheduled, due or overdue).
+    CheckpointNotPassed {
+        label: String,
+        status: super::checkpoint::CheckpointStatus,
+        due_at: String,
+        closes_at: String,
+        without_criteria: bool,
+    },
     NoSignoffRoles,
     SignoffMissing {
         role: String,
@@ -104,6 +116,29 @@ impl fmt::Display for Gap {
             Gap::CriterionStale { rule, reason } => {
                 write!(f, "criterion {rule} is stale: {reason}")
             }
+            Gap::NotReleased { checkpoints } => write!(
+                f,
+                "the release is not recorded: its {checkpoints} checkpoint(s) are not due yet"
+            ),
+            Gap::CheckpointNotPassed {
+                label,
+                status,
+                due_at,
+                closes_at,
+                without_criteria,
+            } => {
+                write!(
+                    f,
+                    "checkpoint {label} is {} (window {} to {})",
+                    status.label(),
+                    short_time(due_at),
+                    short_time(closes_at)
+                )?;
+                if *without_criteria {
+                    f.write_str(": it has no criteria, so no evidence can pass it")?;
+                }
+                Ok(())
+            }
             Gap::NoSignoffRoles => f.write_str("no sign-off roles defined"),
             Gap::SignoffMissing { role, approver } => {
                 write!(f, "{role} sign-off missing ({approver})")
@@ -128,6 +163,14 @@ impl fmt::Display for Gap {
                 Ok(())
             }
         }
+    }
+}
+
+/// `2026-12-04T14:00:00Z` as `2026-12-04 14:00 UTC`.
+fn short_time(t: &str) -> String {
+    match (t.get(..10), t.get(11..16)) {
+        (Some(day), Some(hm)) => format!("{day} {hm} UTC"),
+        _ => t.to_string(),
     }
 }
 

@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod certificate;
 pub mod checklist;
+pub mod checkpoint;
 pub mod codes;
 pub mod criterion;
 pub mod derive;

@@ -86,6 +86,9 @@ pub struct CriterionRule {
     pub target: f64,
     /// The oldest evidence it accepts, in days.
     pub max_age_days: Option<u32>,
+    /// A release checkpoint's criterion sees only its window's evidence
+    /// (`Some(None)`: the release is not recorded, so none).
+    pub window: Option<Option<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)>>,
 }
 
 /// A milestone's criteria and the evidence that can judge them.
@@ -112,9 +115,20 @@ fn met_at(m: &MilestoneEvidence, known: &[EvidenceFacts], day: chrono::NaiveDate
             op: c.op,
             target: c.target,
             unit: String::new(),
-            judgement: judge(c.id, &c.metric, c.op, c.target, known),
+            judgement: match c.window {
+                None => judge(c.id, &c.metric, c.op, c.target, known),
+                Some(w) => judge(
+                    c.id,
+                    &c.metric,
+                    c.op,
+                    c.target,
+                    &w.map(|w| super::checkpoint::in_window(known, w))
+                        .unwrap_or_default(),
+                ),
+            },
             version: 0,
             max_age_days: c.max_age_days,
+            checkpoint: None,
         })
         .collect();
     let end_of_day = format!("{}T23:59:59Z", day.format("%Y-%m-%d"));
@@ -363,6 +377,7 @@ mod tests {
                     op: Op::Eq,
                     target: 100.0,
                     max_age_days: None,
+                    window: None,
                 },
                 CriterionRule {
                     id: 2,
@@ -370,6 +385,7 @@ mod tests {
                     op: Op::Ge,
                     target: 80.0,
                     max_age_days: None,
+                    window: None,
                 },
             ],
             evidence: vec![
@@ -389,6 +405,7 @@ mod tests {
                 op: Op::Eq,
                 target: 0.0,
                 max_age_days: None,
+                window: None,
             }],
             evidence: vec![],
             same_build: false,
@@ -443,6 +460,7 @@ mod tests {
                         judgement: judge(c.id, &c.metric, c.op, c.target, &known),
                         version: 0,
                         max_age_days: c.max_age_days,
+                        checkpoint: None,
                     })
                     .collect();
                 freshness::apply(&mut cs, &known, m.same_build, None, &end);
@@ -474,6 +492,7 @@ mod tests {
                         op: Op::Ge,
                         target: 90.0,
                         max_age_days: [None, Some(2), Some(5)][next(3) as usize],
+                        window: None,
                     })
                     .collect(),
                 same_build: next(4) == 0,
@@ -530,6 +549,7 @@ mod tests {
                 op: Op::Eq,
                 target: 100.0,
                 max_age_days: Some(3),
+                window: None,
             }],
             evidence: vec![ev(
                 1,

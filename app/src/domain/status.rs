@@ -27,6 +27,10 @@ impl Ratio {
     pub fn complete(self) -> bool {
         self.done >= self.total
     }
+    /// Nothing to count.
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
 }
 
 /// Ratios add up part by part: 3/4 and 1/2 make 4/6.
@@ -51,6 +55,9 @@ pub struct Progress {
     /// owed on them before a certificate.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub criteria_waived: u32,
+    /// Release checkpoints passed (absent when the milestone has none).
+    #[serde(default, skip_serializing_if = "Ratio::is_empty")]
+    pub checkpoints: Ratio,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -67,6 +74,7 @@ impl Progress {
             && self.tasks.complete()
             && self.items.complete()
             && self.criteria.done + self.criteria_waived >= self.criteria.total
+            && self.checkpoints.complete()
     }
 }
 

@@ -150,6 +150,10 @@ pub struct CriterionView {
     /// The oldest evidence it accepts, in days (None: any age).
     #[serde(default)]
     pub max_age_days: Option<u32>,
+    /// The release checkpoint it belongs to (its label): judged only from
+    /// evidence in that checkpoint's window.
+    #[serde(default)]
+    pub checkpoint: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -293,6 +297,12 @@ pub struct MilestoneView {
     /// Every criterion's evidence must name one build.
     #[serde(default)]
     pub same_build: bool,
+    /// When the milestone was released (absent until recorded).
+    #[serde(default)]
+    pub release: Option<crate::domain::checkpoint::Release>,
+    /// Its release checkpoints and where each stands.
+    #[serde(default)]
+    pub checkpoints: Vec<crate::domain::checkpoint::CheckpointView>,
     /// The view holds until then: a verdict changes by time alone (evidence
     /// ages past a maximum, a waiver expires). RFC 3339.
     #[serde(default)]

@@ -125,6 +125,22 @@ fn Certificate(c: CertificateView, revoke: ServerAction<RevokeCertificate>) -> i
                 }).collect_view()}</tbody>
             </table>
 
+            {(p.release.is_some() || !p.checkpoints.is_empty()).then(|| view! {
+                <h2>"Release and checkpoints"</h2>
+                {p.release.clone().map(|r| view! { <p>"Released " {when(&r.at)} {(!r.by.is_empty()).then(|| format!(" (recorded by {})", r.by))} "."</p> })}
+                <table class="checkpoints">
+                    <thead><tr><th>"Checkpoint"</th><th>"Window"</th><th>"Status"</th><th>"Criteria"</th></tr></thead>
+                    <tbody>{p.checkpoints.clone().into_iter().map(|c| view! {
+                        <tr data-checkpoint=c.label.clone()>
+                            <td>{c.label.clone()}</td>
+                            <td>{when(&c.due_at)} " → " {when(&c.closes_at)}</td>
+                            <td>{c.status.clone()}</td>
+                            <td>{c.criteria.join(", ")}</td>
+                        </tr>
+                    }).collect_view()}</tbody>
+                </table>
+            })}
+
             <h2>"Tasks"</h2>
             <table>
                 <thead><tr><th>"Code"</th><th>"Task"</th><th>"Owner"</th><th>"Done by"</th><th>"Done at"</th></tr></thead>

@@ -265,6 +265,7 @@ pub async fn add_criterion(
     op: String,
     target: String,
     max_age_days: Option<String>,
+    checkpoint: Option<String>,
     request_id: Option<String>,
 ) -> Result<Done, AppError> {
     use crate::domain::codes::ItemCode;
@@ -288,6 +289,7 @@ pub async fn add_criterion(
         target,
         unit: None,
         max_age_days: days_field(max_age_days.as_deref().unwrap_or_default())?,
+        checkpoint: checkpoint.filter(|c| !c.trim().is_empty()),
     };
     let pool = AppState::from_context()?.pool;
     let added = idempotency::once(
@@ -378,6 +380,64 @@ pub async fn waive(
         req.criterion.trim().to_uppercase(),
         w.sentence()
     ))
+}
+
+/// Records the milestone's release moment, now. PMs; once.
+#[server(endpoint = "record_release")]
+pub async fn record_release(
+    project: String,
+    milestone: String,
+    confirm: Option<String>,
+) -> Result<String, AppError> {
+    use crate::ssr::{auth, milestones, AppState};
+    let actor = auth::require_session_actor().await?;
+    if confirm.as_deref() != Some("yes") {
+        return Err(AppError::invalid(
+            "confirm",
+            "tick the box: a release is recorded once, at the moment it happened",
+        ));
+    }
+    let at = milestones::record_release(
+        &AppState::from_context()?.pool,
+        &actor,
+        &project,
+        &milestone,
+        &milestones::ReleaseRequest::default(),
+    )
+    .await?;
+    Ok(format!(
+        "Recorded the release of {milestone} at {at}: its checkpoints are counting."
+    ))
+}
+
+/// Adds release checkpoints at offsets (`1h 4h 12h 24h`, by spaces or
+/// commas) with a grace. PMs.
+#[server(endpoint = "add_checkpoints")]
+pub async fn add_checkpoints(
+    project: String,
+    milestone: String,
+    offsets: String,
+    grace: String,
+) -> Result<String, AppError> {
+    use crate::ssr::{auth, milestones, AppState};
+    let actor = auth::require_session_actor().await?;
+    let input = milestones::NewCheckpoints {
+        offsets: offsets
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+        grace: Some(grace).filter(|g| !g.trim().is_empty()),
+    };
+    let labels = milestones::add_checkpoints(
+        &AppState::from_context()?.pool,
+        &actor,
+        &project,
+        &milestone,
+        &input,
+    )
+    .await?;
+    Ok(format!("Added checkpoints {}.", labels.join(", ")))
 }
 
 /// Revokes a waiver with a reason: its giver or a PM.

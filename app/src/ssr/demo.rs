@@ -3,7 +3,8 @@
 //! itself and then runs through the same code paths as real users. M3 ends up
 //! certified; M4 honestly is not (its gap list says why: among others a
 //! stale criterion, whose evidence is older than it accepts; and one
-//! criterion is waived by the QA lead with a reason and a last day).
+//! criterion is waived by the QA lead with a reason and a last day; it was
+//! released hours ago, its 1 h checkpoint passed and its 4 h one overdue).
 //!
 //! Size: the demo is one story told in order (users, project, milestones
 //! M0–M4 and their evidence); splitting it would scatter the plot.
@@ -98,6 +99,8 @@ struct Run<'a> {
     criterion: Option<&'a str>,
     task: Option<&'a str>,
     days_ago: i64,
+    /// Minutes before that (for a run taken at a release checkpoint).
+    minutes_ago: i64,
 }
 
 async fn upload(state: &AppState, actor: &Actor, run: Run<'_>) -> Result<i64, AppError> {
@@ -108,11 +111,14 @@ async fn upload(state: &AppState, actor: &Actor, run: Run<'_>) -> Result<i64, Ap
         criterion,
         task,
         days_ago,
+        minutes_ago,
     } = run;
     let received = state.blobs.put_bytes(bytes).await?;
     // the run the file reports on happened earlier, so the report's
     // criteria-over-time chart has a history to show
-    let effective = chrono::Utc::now() - chrono::Duration::days(days_ago);
+    let effective = chrono::Utc::now()
+        - chrono::Duration::days(days_ago)
+        - chrono::Duration::minutes(minutes_ago);
     let meta = UploadMeta {
         original_name: name.into(),
         media_type: if name.ends_with(".json") {
@@ -165,6 +171,7 @@ fn task(code: &str, title: &str, owner: &str, requires_evidence: bool) -> NewTas
 fn criterion(code: &str, title: &str, metric: &str, op: &str, target: f64) -> NewCriterion {
     NewCriterion {
         max_age_days: None,
+        checkpoint: None,
         code: code.into(),
         title: title.into(),
         metric: metric.into(),
@@ -386,6 +393,7 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
             criterion: Some("C1"),
             task: Some("M3-02"),
             days_ago: 12,
+            minutes_ago: 0,
         },
     )
     .await?;
@@ -399,6 +407,7 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
             criterion: Some("C2"),
             task: None,
             days_ago: 10,
+            minutes_ago: 0,
         },
     )
     .await?;
@@ -412,6 +421,7 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
             criterion: Some("C1"),
             task: Some("M3-02"),
             days_ago: 6,
+            minutes_ago: 0,
         },
     )
     .await?;
@@ -527,6 +537,7 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
             criterion: Some("C1"),
             task: Some("M4-02"),
             days_ago: 3,
+            minutes_ago: 0,
         },
     )
     .await?;
@@ -540,6 +551,7 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
             criterion: Some("C2"),
             task: Some("M4-03"),
             days_ago: 2,
+            minutes_ago: 0,
         },
     )
     .await?;
@@ -553,6 +565,7 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
             criterion: Some("C3"),
             task: Some("M4-04"),
             days_ago: 1,
+            minutes_ago: 0,
         },
     )
     .await?;
@@ -622,6 +635,52 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
             criterion: Some("C9"),
             task: None,
             days_ago: 11,
+            minutes_ago: 0,
+        },
+    )
+    .await?;
+    // released five and a half hours ago, observed at 1 h, 4 h, 12 h and 24 h:
+    // the 1 h run passed its checkpoint, nobody ran the 4 h one (overdue)
+    let released = chrono::Utc::now() - chrono::Duration::minutes(330);
+    ms::record_release(
+        pool,
+        &pm,
+        "WM",
+        "M4",
+        &ms::ReleaseRequest {
+            at: Some(super::fmt_time(released)),
+        },
+    )
+    .await?;
+    ms::add_checkpoints(pool, &pm, "WM", "M4", &ms::NewCheckpoints::default()).await?;
+    for (code, title, checkpoint) in [
+        ("C10", "Error rate 1 h after release", "1 h"),
+        ("C11", "Error rate 4 h after release", "4 h"),
+        ("C12", "Error rate 24 h after release", "24 h"),
+    ] {
+        ms::add_criterion(
+            pool,
+            &pm,
+            "WM",
+            "M4",
+            NewCriterion {
+                checkpoint: Some(checkpoint.into()),
+                ..criterion(code, title, "http.error_rate_pct", "<=", 1.0)
+            },
+        )
+        .await?;
+    }
+    upload(
+        state,
+        &eng,
+        Run {
+            name: "k6-after-release-1h.json",
+            bytes: k6_summary(188.0, 12_000).as_bytes(),
+            milestone: "M4",
+            criterion: Some("C10"),
+            task: None,
+            days_ago: 0,
+            minutes_ago: 330 - 70,
         },
     )
     .await?;

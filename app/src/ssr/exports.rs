@@ -99,6 +99,29 @@ pub fn markdown(p: &CertificatePayload, sha256: &str, verify_url: &str, status: 
             code_span(&opt(&c.evidence_sha256))
         ));
     }
+    if let Some(r) = &p.release {
+        out.push_str(&format!(
+            "\n## Release and checkpoints\n\nReleased {} (recorded by {}).\n\n",
+            k(&r.at),
+            t(&r.by)
+        ));
+    }
+    if !p.checkpoints.is_empty() {
+        if p.release.is_none() {
+            out.push_str("\n## Release and checkpoints\n\n");
+        }
+        out.push_str("| Checkpoint | Window | Status | Criteria |\n|---|---|---|---|\n");
+        for c in &p.checkpoints {
+            out.push_str(&format!(
+                "| {} | {} → {} | {} | {} |\n",
+                t(&c.label),
+                k(&c.due_at),
+                k(&c.closes_at),
+                t(&c.status),
+                k(&c.criteria.join(", "))
+            ));
+        }
+    }
     out.push_str(
         "\n## Tasks\n\n| Code | Task | Owner | Done by | Done at |\n|---|---|---|---|---|\n",
     );
@@ -195,9 +218,19 @@ pub fn in_toto(payload: &CertificatePayload, sha256: &str, verify_url: &str) -> 
             if let Some(w) = &c.waiver {
                 criterion["waiver"] = json!({"role": w.role, "by": w.by, "until": w.until, "reason": w.reason, "waived": w.waived});
             }
+            if let Some(cp) = &c.checkpoint {
+                criterion["checkpoint"] = cp.clone().into();
+            }
             criterion
         })
         .collect();
+    let mut annotations = json!({"certificate": payload.number, "criteria": criteria});
+    if let Some(r) = &payload.release {
+        annotations["release"] = json!({"at": r.at});
+    }
+    if !payload.checkpoints.is_empty() {
+        annotations["checkpoints"] = json!(payload.checkpoints);
+    }
     // a waived criterion passes the policy by its exception, named in the annotations
     let all_met =
         !payload.criteria.is_empty() && payload.criteria.iter().all(|c| c.met() || c.waived());
@@ -212,7 +245,7 @@ pub fn in_toto(payload: &CertificatePayload, sha256: &str, verify_url: &str) -> 
             "policy": {
                 "uri": format!("{verify_url}#criteria"),
                 "digest": {"sha256": sha256},
-                "annotations": {"certificate": payload.number, "criteria": criteria},
+                "annotations": annotations,
             },
             "inputAttestations": [],
             "verificationResult": if all_met { "PASSED" } else { "FAILED" },

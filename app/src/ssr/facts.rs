@@ -1,16 +1,17 @@
 //! Loads what is recorded about a milestone — tasks, checklist items,
 //! criteria, evidence, history, sign-off roles and decisions, certificates —
 //! as [`MilestoneFacts`] for the pure derivation in [`crate::domain::derive`];
-//! or the same about every milestone of a project, in the same ten queries.
+//! or the same about every milestone of a project, in the same twelve queries.
 //! Reads only; a write loads inside its own transaction (`&mut *tx`) so that
 //! it acts on exactly what it derived.
 //!
-//! Size: the ten queries share one scope (a milestone or a whole project)
-//! and one grouping; split apart, the "same ten queries" promise could drift
+//! Size: the twelve queries share one scope (a milestone or a whole project)
+//! and one grouping; split apart, the "same twelve queries" promise could drift
 //! between files.
 
 use super::scope::{MilestoneRow, ProjectRow};
 use crate::domain::checklist::derive_parents;
+use crate::domain::checkpoint::{CheckpointFact, Release};
 use crate::domain::criterion::{Op, Verdict};
 use crate::domain::derive::{
     CriterionFact, DecisionFact, Derived, EventFact, History, MilestoneFacts, RoleFact,
@@ -240,6 +241,7 @@ async fn load_scope(
     let mut decisions = decisions(conn, scope).await?;
     let mut certificates = certificates(conn, scope).await?;
     let mut waivers = waivers(conn, scope).await?;
+    let (mut releases, mut checkpoints) = releases(conn, scope).await?;
     let now = crate::ssr::now();
     Ok(milestones
         .iter()
@@ -261,9 +263,54 @@ async fn load_scope(
             certificates: certificates.remove(&m.id).unwrap_or_default(),
             waivers: waivers.remove(&m.id).unwrap_or_default(),
             same_build: m.same_build,
+            release: releases.remove(&m.id),
+            checkpoints: checkpoints.remove(&m.id).unwrap_or_default(),
             now: now.clone(),
         })
         .collect())
+}
+
+/// Releases and release checkpoints in scope (checkpoints by offset).
+async fn releases(
+    conn: &mut SqliteConnection,
+    scope: Scope,
+) -> Result<(HashMap<i64, Release>, ByMilestone<CheckpointFact>), AppError> {
+    let releases: Vec<(i64, String, String)> = sqlx::query_as(&format!(
+        "select r.milestone_id, r.released_at, u.username from milestone_releases r join users u on u.id = r.released_by where {}",
+        scope.has("r.milestone_id")
+    ))
+    .bind(scope.id())
+    .fetch_all(&mut *conn)
+    .await?;
+    type CheckpointRow = (i64, i64, String, i64, i64);
+    let checkpoints: Vec<CheckpointRow> = sqlx::query_as(&format!(
+        "select milestone_id, id, label, offset_minutes, grace_minutes from checkpoints where {} order by offset_minutes, id",
+        scope.has("milestone_id")
+    ))
+    .bind(scope.id())
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok((
+        releases
+            .into_iter()
+            .map(|(m, at, by)| (m, Release { at, by }))
+            .collect(),
+        group(
+            checkpoints
+                .into_iter()
+                .map(|(m, id, label, offset_minutes, grace_minutes)| {
+                    (
+                        m,
+                        CheckpointFact {
+                            id,
+                            label,
+                            offset_minutes,
+                            grace_minutes,
+                        },
+                    )
+                }),
+        ),
+    ))
 }
 
 /// Waivers in scope, in the order they were granted, with any revocation.
@@ -511,9 +558,10 @@ async fn criteria(
         String,
         i64,
         Option<u32>,
+        Option<i64>,
     );
     let rows: Vec<CritRow> = sqlx::query_as(&format!(
-        "select milestone_id, id, code, title, metric, op, target, unit, version, max_age_days from criteria where {} order by code",
+        "select milestone_id, id, code, title, metric, op, target, unit, version, max_age_days, checkpoint_id from criteria where {} order by code",
         scope.has("milestone_id")
     ))
     .bind(scope.id())
@@ -522,7 +570,19 @@ async fn criteria(
     let rows = rows
         .into_iter()
         .map(
-            |(milestone, id, code, title, metric, op, target, unit, version, max_age_days)| {
+            |(
+                milestone,
+                id,
+                code,
+                title,
+                metric,
+                op,
+                target,
+                unit,
+                version,
+                max_age_days,
+                checkpoint_id,
+            )| {
                 Ok((
                     milestone,
                     CriterionFact {
@@ -535,6 +595,7 @@ async fn criteria(
                         unit,
                         version,
                         max_age_days,
+                        checkpoint_id,
                     },
                 ))
             },

@@ -5,6 +5,7 @@
 use super::auth::{project_for, Actor, Need};
 use super::milestones::derive_project;
 use super::AppState;
+use crate::domain::freshness::parse_time;
 use crate::domain::markdown as md;
 use crate::domain::report::{
     criteria_met_over_time, CriterionRule, Deviation, MilestoneEvidence, ProjectReport,
@@ -42,6 +43,14 @@ async fn build_report(
                     op: c.op,
                     target: c.target,
                     max_age_days: c.max_age_days,
+                    window: c.checkpoint.as_ref().map(|label| {
+                        d.derived
+                            .checkpoints
+                            .iter()
+                            .find(|k| &k.label == label)
+                            .and_then(|k| k.due_at.as_deref().zip(k.closes_at.as_deref()))
+                            .and_then(|(from, to)| Some((parse_time(from)?, parse_time(to)?)))
+                    }),
                 })
                 .collect(),
             evidence: d.facts.evidence.iter().map(EvidenceView::facts).collect(),

@@ -10,6 +10,7 @@ mod evidence;
 mod milestones;
 pub mod openapi;
 mod projects;
+mod releases;
 pub mod schema;
 mod templates;
 mod tokens;
@@ -39,6 +40,7 @@ pub fn router(state: &ServerState) -> Routes<ServerState> {
         .merge(tokens::router())
         .merge(users::router())
         .merge(waivers::router())
+        .merge(releases::router())
         .get("/openapi.json", openapi::openapi_json)
 }
 

@@ -8,7 +8,9 @@
 //! the upload form) are in `schema.rs`.
 
 use super::schema::{ErrorBody, ErrorDetail};
-use super::{certificates, evidence, milestones, projects, templates, tokens, users, waivers};
+use super::{
+    certificates, evidence, milestones, projects, releases, templates, tokens, users, waivers,
+};
 use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -67,6 +69,8 @@ use utoipa::{Modify, OpenApi};
         milestones::rename_signoff_role,
         waivers::waive,
         waivers::revoke,
+        releases::record_release,
+        releases::add_checkpoints,
         evidence::upload_evidence,
         evidence::get_evidence,
         evidence::get_evidence_file,

@@ -68,6 +68,30 @@ pub(super) fn certificate(
     );
     l.note("Evidence hashes are shortened here; the full SHA-256 of every file is in the Evidence table.");
 
+    if p.release.is_some() || !p.checkpoints.is_empty() {
+        l.heading("Release and checkpoints");
+        if let Some(r) = &p.release {
+            l.note(&format!("Released {} (recorded by {}).", when(&r.at), r.by));
+        }
+        let rows = p
+            .checkpoints
+            .iter()
+            .map(|c| {
+                vec![
+                    Cell::new(c.label.clone()),
+                    Cell::new(format!("{} → {}", when(&c.due_at), when(&c.closes_at))),
+                    Cell::new(c.status.clone()),
+                    Cell::new(c.criteria.join(", ")),
+                ]
+            })
+            .collect();
+        l.table(
+            &[0.15, 0.50, 0.15, 0.20],
+            Some(&["Checkpoint", "Window", "Status", "Criteria"]),
+            rows,
+        );
+    }
+
     l.heading("Tasks");
     let rows = p
         .tasks

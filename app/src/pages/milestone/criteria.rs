@@ -111,7 +111,8 @@ pub(super) fn Criteria(
                     {v.criteria.clone().into_iter().map(move |c| view! {
                         <tr data-criterion=c.code.clone()>
                             <td>{c.code.clone()}</td>
-                            <td>{c.title.clone()}</td>
+                            <td>{c.title.clone()}
+                                {c.checkpoint.clone().map(|l| view! { <br/><span class="muted small">{format!("checkpoint {l}: evidence from its window only")}</span> })}</td>
                             <td><code>{c.metric.clone()}</code> " " {c.op.symbol()} " " {fmt_number(c.target)} {c.unit.clone()}
                                 {c.max_age_days.map(|d| view! { <br/><span class="muted small">{format!("evidence at most {d} days old")}</span> })}</td>
                             <td>{c.judgement.actual.map(|a| format!("{}{}", fmt_number(a), c.unit)).unwrap_or_else(|| "—".into())}</td>

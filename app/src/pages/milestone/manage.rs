@@ -18,6 +18,7 @@ pub(super) fn ManageForms(
     actions: Actions,
     members: Vec<(String, String)>,
     templates: Vec<(String, String)>,
+    checkpoints: Vec<String>,
     fields: MilestoneFields,
 ) -> impl IntoView {
     let (p, m) = (StoredValue::new(p), StoredValue::new(m));
@@ -117,6 +118,16 @@ pub(super) fn ManageForms(
                         </label>
                         <label>"Target" <input type="text" name="target" inputmode="decimal" placeholder="80 or 80%" required value=actions.add_criterion.kept("target")/></label>
                         <label>"Evidence at most (days old)" <input type="number" name="max_age_days" min="1" max="3650" placeholder="any age" value=actions.add_criterion.kept("max_age_days")/></label>
+                        {(!checkpoints.is_empty()).then(|| view! {
+                            <label>"Release checkpoint"
+                                <select name="checkpoint">
+                                    <option value="">"none: judged from all its evidence"</option>
+                                    {checkpoints.into_iter().map(|c| view! {
+                                        <option value=c.clone() selected=actions.add_criterion.kept("checkpoint").as_deref() == Some(c.as_str())>{c.clone()}</option>
+                                    }).collect_view()}
+                                </select>
+                            </label>
+                        })}
                         <button type="submit">"Add criterion"</button>
                     </FormBody>
                 </ActionForm>

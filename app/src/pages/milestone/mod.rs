@@ -23,6 +23,7 @@ mod controls;
 mod criteria;
 mod history;
 mod manage;
+mod release;
 
 pub use history::HistoryPage;
 
@@ -30,6 +31,7 @@ use checklists::Checklists;
 use controls::*;
 use criteria::Criteria;
 use manage::{History, ManageForms, MilestoneFields};
+use release::ReleaseCheckpoints;
 
 /// Every action of the page; the view reloads when any of them completes.
 #[derive(Clone, Copy)]
@@ -54,6 +56,8 @@ pub(super) struct Actions {
     edit_criterion: ServerAction<EditCriterion>,
     waive: ServerAction<Waive>,
     revoke_waiver: ServerAction<RevokeWaiver>,
+    record_release: ServerAction<RecordRelease>,
+    add_checkpoints: ServerAction<AddCheckpoints>,
     rename_role: ServerAction<RenameSignoffRole>,
     withdraw: ServerAction<WithdrawEvidence>,
     uploads: RwSignal<u32>,
@@ -82,6 +86,8 @@ impl Actions {
             + self.edit_criterion.version().get()
             + self.waive.version().get()
             + self.revoke_waiver.version().get()
+            + self.record_release.version().get()
+            + self.add_checkpoints.version().get()
             + self.rename_role.version().get()
             + self.withdraw.version().get()
             + self.uploads.get() as usize
@@ -112,6 +118,8 @@ pub fn MilestonePage() -> impl IntoView {
         edit_criterion: ServerAction::new(),
         waive: ServerAction::new(),
         revoke_waiver: ServerAction::new(),
+        record_release: ServerAction::new(),
+        add_checkpoints: ServerAction::new(),
         rename_role: ServerAction::new(),
         withdraw: ServerAction::new(),
         uploads: RwSignal::new(0),
@@ -201,6 +209,7 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
             <ProgressBar label="tasks done" ratio=v.progress.tasks/>
             <ProgressBar label="items ticked" ratio=v.progress.items/>
             <ProgressBar label="criteria met" ratio=v.progress.criteria/>
+            {(v.progress.checkpoints.total > 0).then(|| view! { <ProgressBar label="checkpoints passed" ratio=v.progress.checkpoints/> })}
             {(v.progress.criteria_waived > 0).then(|| view! { <p class="muted small">{format!("{} waived (not met; see the criteria)", v.progress.criteria_waived)}</p> })}
             <p class="digest">"State digest " <code title=v.state_digest.clone()>{short_hash(&v.state_digest)}</code></p>
         </section>
@@ -259,6 +268,8 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
         </section>
 
         <Checklists lists=v.checklists.clone() p=p.get_value() m=m.get_value() can_work can_manage locked actions/>
+
+        <ReleaseCheckpoints release=v.release.clone() checkpoints=v.checkpoints.clone() p=p.get_value() m=m.get_value() can_manage locked actions/>
 
         <Criteria v=criteria p=p.get_value() m=m.get_value() locked seen_event=seen_event.get_value() actions/>
 
@@ -404,7 +415,7 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
 
         <History entries=v.history.clone() total=v.history_total p=p.get_value() m=m.get_value()/>
 
-        {can_manage.then(|| view! { <ManageForms p=p.get_value() m=m.get_value() actions members=v.members.clone() templates=v.templates.clone() fields=MilestoneFields {
+        {can_manage.then(|| view! { <ManageForms p=p.get_value() m=m.get_value() actions members=v.members.clone() templates=v.templates.clone() checkpoints=v.checkpoints.iter().map(|c| c.label.clone()).collect() fields=MilestoneFields {
             version: v.version,
             title: v.title.clone(),
             goal: v.goal.clone(),

@@ -26,6 +26,10 @@ pub struct NewCriterion {
     /// The oldest evidence it accepts, in days (absent: any age).
     #[serde(default)]
     pub max_age_days: Option<u32>,
+    /// The release checkpoint it belongs to, by label (`4 h` or `4h`): it is
+    /// then judged only from evidence in that checkpoint's window.
+    #[serde(default)]
+    pub checkpoint: Option<String>,
 }
 
 /// The longest maximum evidence age, in days (ten years).
@@ -52,6 +56,7 @@ pub struct Criterion<'a> {
     pub target: f64,
     pub unit: &'a str,
     pub max_age_days: Option<u32>,
+    pub checkpoint_id: Option<i64>,
 }
 
 /// Stores a criterion of milestone `(project, milestone).1` with its audit
@@ -63,7 +68,7 @@ pub async fn insert_criterion(
     (project, milestone): (i64, i64),
     c: Criterion<'_>,
 ) -> Result<i64, AppError> {
-    let id = sqlx::query("insert into criteria (milestone_id, code, title, metric, op, target, unit, created_at, max_age_days) values (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    let id = sqlx::query("insert into criteria (milestone_id, code, title, metric, op, target, unit, created_at, max_age_days, checkpoint_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(milestone)
         .bind(c.code)
         .bind(c.title)
@@ -73,12 +78,13 @@ pub async fn insert_criterion(
         .bind(c.unit)
         .bind(crate::ssr::now())
         .bind(c.max_age_days)
+        .bind(c.checkpoint_id)
         .execute(&mut *tx)
         .await?
         .last_insert_rowid();
     audit::record(
         &mut *tx,
-        Event::new("criterion.create", format!("{} {}", c.code, c.title)).by(actor.id).in_project(project).on_milestone(milestone).after(json!({"code": c.code, "metric": c.metric, "op": c.op.as_str(), "target": c.target, "unit": c.unit, "max_age_days": c.max_age_days})),
+        Event::new("criterion.create", format!("{} {}", c.code, c.title)).by(actor.id).in_project(project).on_milestone(milestone).after(json!({"code": c.code, "metric": c.metric, "op": c.op.as_str(), "target": c.target, "unit": c.unit, "max_age_days": c.max_age_days, "checkpoint": c.checkpoint_id})),
     )
     .await?;
     Ok(id)
@@ -112,6 +118,10 @@ pub async fn add_criterion(
     let mut tx = db::write(pool).await?;
     let m = milestone_row_in(&mut tx, &p, milestone).await?;
     ensure_open(&mut tx, &p, &m, &rights).await?;
+    let checkpoint_id = match input.checkpoint.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(label) => Some(super::checkpoint_id(&mut tx, m.id, label).await?),
+    };
     let id = insert_criterion(
         &mut tx,
         actor,
@@ -124,6 +134,7 @@ pub async fn add_criterion(
             target,
             unit: &unit,
             max_age_days,
+            checkpoint_id,
         },
     )
     .await?;

@@ -7,6 +7,7 @@
 
 pub mod checklists;
 pub mod criteria;
+mod release;
 mod signoffs;
 mod tasks;
 mod waivers;
@@ -18,6 +19,9 @@ pub use checklists::{
     add_checklist, tick_item, NewChecklist, NewItem, NewSection, MAX_CHECKLIST_ITEMS,
 };
 pub use criteria::{add_criterion, NewCriterion};
+pub use release::{
+    add_checkpoints, checkpoint_id, record_release, release_time, NewCheckpoints, ReleaseRequest,
+};
 pub use signoffs::{separation_of_duties, set_signoff_role, sign, SignRequest, Signed};
 pub use tasks::{add_task, complete_task, NewTask};
 pub use waivers::{parse_until, revoke_waiver, waive, WaiveRequest};
@@ -155,6 +159,8 @@ pub async fn build_view(
         version: m.version,
         stale_notices: d.stale_notices,
         waivers: d.waivers,
+        release: facts.release,
+        checkpoints: d.checkpoints,
         same_build: m.same_build,
         valid_until: d.valid_until,
     })

@@ -417,6 +417,7 @@ async fn add_default(
             target: c.target,
             unit: &unit,
             max_age_days: None,
+            checkpoint_id: None,
         },
     )
     .await
