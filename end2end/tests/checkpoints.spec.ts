@@ -37,7 +37,7 @@ test("release checkpoints count from the release, ignore runs from outside their
   await expect(page.locator("section.gaps")).toContainText("the release is not recorded");
 
   // a criterion of the 1 h checkpoint, through the Manage form
-  await page.getByText("Add an acceptance criterion").click();
+  await page.locator("summary", { hasText: "Add an acceptance criterion" }).click();
   const add = page.locator("form[data-form$=add_criterion]");
   await add.getByLabel("Code").fill("C1");
   await add.getByLabel("Title").fill("Error rate an hour after release");
@@ -49,7 +49,7 @@ test("release checkpoints count from the release, ignore runs from outside their
   await expect(page.locator("tr[data-criterion=C1]")).toContainText("checkpoint 1 h");
 
   // released now, by a click: the checkpoints are scheduled from this moment
-  await section.getByText("Record the release").click();
+  await section.getByText("Record the release", { exact: true }).click();
   await section.getByLabel(/It is released now/).check();
   await section.getByRole("button", { name: "Record the release now" }).click();
   await expect(section.locator("p.release")).toContainText("(recorded by pm)");
