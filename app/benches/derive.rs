@@ -66,6 +66,7 @@ fn facts(tasks: usize) -> MilestoneFacts {
             unit: "%".into(),
             version: 1,
             max_age_days: None,
+            checkpoint_id: None,
         })
         .collect();
     let evidence = (0..10)
@@ -124,6 +125,8 @@ fn facts(tasks: usize) -> MilestoneFacts {
         now: "2026-12-04T00:00:00Z".into(),
         same_build: false,
         waivers: Vec::new(),
+        release: None,
+        checkpoints: Vec::new(),
         tasks,
         checklists: vec![ChecklistView {
             id: 1,
@@ -211,6 +214,8 @@ fn view(f: MilestoneFacts, d: Derived) -> MilestoneView {
         certificates: f.certificates,
         gaps: d.gaps.iter().map(ToString::to_string).collect(),
         waivers: d.waivers,
+        release: f.release,
+        checkpoints: d.checkpoints,
         same_build: f.same_build,
         valid_until: d.valid_until,
         rights: Rights {

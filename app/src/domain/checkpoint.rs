@@ -7,9 +7,9 @@
 
 use super::criterion::{EvidenceFacts, Verdict};
 use super::freshness::{fmt_time, parse_time};
+pub use super::timed::{CheckpointStatus, CheckpointView, Release};
 use super::views::CriterionView;
 use chrono::{DateTime, Duration, Utc};
-use serde::{Deserialize, Serialize};
 
 /// The offsets a milestone gets when none are named: 1 h, 4 h, 12 h, 24 h.
 pub const DEFAULT_OFFSETS: [&str; 4] = ["1h", "4h", "12h", "24h"];
@@ -23,62 +23,6 @@ pub struct CheckpointFact {
     pub label: String,
     pub offset_minutes: i64,
     pub grace_minutes: i64,
-}
-
-/// When a milestone was released, and who recorded it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct Release {
-    /// RFC 3339: the release moment.
-    pub at: String,
-    /// Who recorded it (username).
-    pub by: String,
-}
-
-/// Where a checkpoint stands. Never typed in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum CheckpointStatus {
-    /// The release has not been recorded: nothing is due yet.
-    AwaitingRelease,
-    /// Released; not due yet.
-    Scheduled,
-    /// Due, and its grace has not run out.
-    Due,
-    /// Every one of its criteria met (or waived) by evidence from its window.
-    Passed,
-    /// Its grace ran out before it passed.
-    Overdue,
-}
-
-impl CheckpointStatus {
-    pub fn label(self) -> &'static str {
-        match self {
-            CheckpointStatus::AwaitingRelease => "awaiting release",
-            CheckpointStatus::Scheduled => "scheduled",
-            CheckpointStatus::Due => "due",
-            CheckpointStatus::Passed => "passed",
-            CheckpointStatus::Overdue => "overdue",
-        }
-    }
-}
-
-/// A checkpoint as pages show it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct CheckpointView {
-    pub id: i64,
-    pub label: String,
-    pub offset_minutes: i64,
-    pub grace_minutes: i64,
-    /// RFC 3339; absent until the release is recorded.
-    pub due_at: Option<String>,
-    /// When its grace runs out (the end of its window).
-    pub closes_at: Option<String>,
-    pub status: CheckpointStatus,
-    /// The codes of its criteria.
-    pub criteria: Vec<String>,
 }
 
 /// A duration as typed: `90m`, `1h`, `4h`, `1d` (or a number of minutes).

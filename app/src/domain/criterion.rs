@@ -1,5 +1,9 @@
 //! Acceptance criteria: a metric, an operator and a target, judged only from
 //! the numbers parsed out of stored evidence.
+//!
+//! Size: the judging rule with every type it reads and writes (operator,
+//! target, verdict, judgement, the waiver behind a waived one) and their
+//! tests; split, a verdict's shape and the rule that fills it would drift.
 
 use crate::error::AppError;
 use evidence::metrics::{metric_info, round_metric};
@@ -153,6 +157,38 @@ impl Verdict {
     }
 }
 
+/// The waiver behind a `waived` verdict, as pages and certificates show it:
+/// "waived by NAME (ROLE) until DATE: reason".
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct WaiverView {
+    pub id: i64,
+    /// The username of who waived it.
+    pub by: String,
+    pub by_name: String,
+    pub role: String,
+    pub reason: String,
+    /// RFC 3339: the waiver no longer stands from this time on.
+    pub until: String,
+    pub granted_at: String,
+    /// The verdict it waives (`not_met`, `no_evidence` or `stale`).
+    pub waived: Verdict,
+}
+
+impl WaiverView {
+    /// "waived by Li Lei (QA Lead) until 2026-12-31: reason" (the last day
+    /// it stands).
+    pub fn sentence(&self) -> String {
+        format!(
+            "waived by {} ({}) until {}: {}",
+            self.by_name,
+            self.role,
+            super::format::last_day(&self.until),
+            self.reason
+        )
+    }
+}
+
 /// A verdict with the number and the evidence it came from.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -166,7 +202,7 @@ pub struct Judgement {
     pub reason: Option<String>,
     /// The waiver behind a `waived` verdict.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub waiver: Option<super::waiver::WaiverView>,
+    pub waiver: Option<WaiverView>,
 }
 
 /// Judges a criterion from the evidence of its milestone.

@@ -51,6 +51,29 @@ pub fn utc_when(ts: &str) -> String {
     }
 }
 
+/// An RFC 3339 time, or None when it is not one.
+pub fn parse_time(t: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(t)
+        .ok()
+        .map(|t| t.with_timezone(&chrono::Utc))
+}
+
+/// A time as stored everywhere: `2026-12-04T10:00:00Z`.
+pub fn fmt_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// The last day (UTC, `YYYY-MM-DD`) something standing until `until`
+/// stands: a waiver "until 2026-12-31" expires at 2027-01-01T00:00:00Z.
+pub fn last_day(until: &str) -> String {
+    match parse_time(until) {
+        Some(t) => (t - chrono::Duration::seconds(1))
+            .format("%Y-%m-%d")
+            .to_string(),
+        None => until.chars().take(10).collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

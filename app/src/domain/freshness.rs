@@ -11,31 +11,11 @@
 use super::criterion::EvidenceFacts;
 use super::criterion::Verdict;
 use super::format::short_hash;
+pub use super::format::{fmt_time, last_day, parse_time};
 use super::views::CriterionView;
 use chrono::{DateTime, Duration, Utc};
 
 const DAY_SECS: i64 = 86_400;
-
-/// An RFC 3339 time, or None when it is not one.
-pub fn parse_time(t: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(t)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
-}
-
-/// A time as stored everywhere: `2026-12-04T10:00:00Z`.
-pub fn fmt_time(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
-
-/// The last day (UTC, `YYYY-MM-DD`) something standing until `until`
-/// stands: a waiver "until 2026-12-31" expires at 2027-01-01T00:00:00Z.
-pub fn last_day(until: &str) -> String {
-    match parse_time(until) {
-        Some(t) => (t - Duration::seconds(1)).format("%Y-%m-%d").to_string(),
-        None => until.chars().take(10).collect(),
-    }
-}
 
 /// When evidence effective at `effective_at` stops being fresh enough for
 /// a criterion accepting at most `max_age_days`.

@@ -46,7 +46,7 @@ pub enum Gap {
     /// A release checkpoint that has not passed (scheduled, due or overdue).
     CheckpointNotPassed {
         label: String,
-        status: super::checkpoint::CheckpointStatus,
+        status: super::timed::CheckpointStatus,
         due_at: String,
         closes_at: String,
         without_criteria: bool,

@@ -21,6 +21,7 @@ pub mod markdown;
 pub mod milestone;
 pub mod report;
 pub mod status;
+pub mod timed;
 pub mod tokens;
 pub mod views;
 pub mod waiver;

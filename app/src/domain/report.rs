@@ -1,5 +1,8 @@
 //! Project completion report rules: schedule deviation per milestone and the
 //! criteria-met-over-time series, both derived from rows and evidence only.
+//!
+//! Size: two rules, each with its reference test (the sweep is checked
+//! day by day against the plain definition); over a third is tests.
 
 use super::criterion::{judge, EvidenceFacts, Op, Verdict};
 use super::freshness;

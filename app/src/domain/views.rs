@@ -293,16 +293,16 @@ pub struct MilestoneView {
     pub stale_notices: Vec<String>,
     /// Every waiver of its criteria, with where each stands.
     #[serde(default)]
-    pub waivers: Vec<crate::domain::waiver::WaiverEntry>,
+    pub waivers: Vec<crate::domain::timed::WaiverEntry>,
     /// Every criterion's evidence must name one build.
     #[serde(default)]
     pub same_build: bool,
     /// When the milestone was released (absent until recorded).
     #[serde(default)]
-    pub release: Option<crate::domain::checkpoint::Release>,
+    pub release: Option<crate::domain::timed::Release>,
     /// Its release checkpoints and where each stands.
     #[serde(default)]
-    pub checkpoints: Vec<crate::domain::checkpoint::CheckpointView>,
+    pub checkpoints: Vec<crate::domain::timed::CheckpointView>,
     /// The view holds until then: a verdict changes by time alone (evidence
     /// ages past a maximum, a waiver expires). RFC 3339.
     #[serde(default)]

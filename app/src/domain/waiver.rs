@@ -7,10 +7,11 @@
 //! stays beside it.
 
 use super::criterion::Verdict;
+pub use super::criterion::WaiverView;
 use super::freshness::{parse_time, show_build};
+pub use super::timed::{Revocation, WaiverEntry, WaiverStatus};
 use super::views::CriterionView;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 
 /// The longest a waiver may run, in days from when it is granted.
 pub const MAX_DAYS: i64 = 366;
@@ -32,85 +33,6 @@ pub struct WaiverFact {
     pub reason: String,
     pub expires_at: String,
     pub granted_at: String,
-    pub state_digest: String,
-    pub revoked: Option<Revocation>,
-}
-
-/// Who revoked a waiver, when and why.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct Revocation {
-    pub by: String,
-    pub at: String,
-    pub reason: String,
-}
-
-/// The waiver behind a `waived` verdict, as pages and certificates show it:
-/// "waived by NAME (ROLE) until DATE: reason".
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct WaiverView {
-    pub id: i64,
-    /// The username of who waived it.
-    pub by: String,
-    pub by_name: String,
-    pub role: String,
-    pub reason: String,
-    /// RFC 3339: the waiver no longer stands from this time on.
-    pub until: String,
-    pub granted_at: String,
-    /// The verdict it waives (`not_met`, `no_evidence` or `stale`).
-    pub waived: Verdict,
-}
-
-impl WaiverView {
-    /// "waived by Li Lei (QA Lead) until 2026-12-31: reason" (the last day
-    /// it stands).
-    pub fn sentence(&self) -> String {
-        format!(
-            "waived by {} ({}) until {}: {}",
-            self.by_name,
-            self.role,
-            super::freshness::last_day(&self.until),
-            self.reason
-        )
-    }
-}
-
-/// Where a waiver stands as of a time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum WaiverStatus {
-    /// It covers its criterion now.
-    Standing,
-    Expired,
-    Revoked,
-    /// The criterion's rule, its evidence or its verdict changed since, or
-    /// the giver no longer holds the role: it covers what no longer is.
-    Lapsed,
-}
-
-impl WaiverStatus {
-    pub fn label(self) -> &'static str {
-        match self {
-            WaiverStatus::Standing => "standing",
-            WaiverStatus::Expired => "expired",
-            WaiverStatus::Revoked => "revoked",
-            WaiverStatus::Lapsed => "lapsed",
-        }
-    }
-}
-
-/// A waiver with where it stands, for the milestone's list and the report.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct WaiverEntry {
-    pub criterion: String,
-    pub waiver: WaiverView,
-    pub status: WaiverStatus,
-    /// The evidence whose number was waived (null: it had none).
-    pub evidence_sha256: Option<String>,
     pub state_digest: String,
     pub revoked: Option<Revocation>,
 }

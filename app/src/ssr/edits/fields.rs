@@ -1,6 +1,10 @@
 //! Edits of a milestone's own fields and of what it holds (tasks,
 //! checklists, items, criteria, sign-off role names), each against the
 //! version the editor saw.
+//!
+//! Size: one edit per kind of row (milestone, task, checklist, item,
+//! criterion, role), each the same shape: check input, guard the version,
+//! record the changes; apart, the shape would drift.
 
 use super::{finish, guard, manager, open_write, Changes};
 use crate::domain::codes::{optional_text, required_text};
