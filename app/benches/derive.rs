@@ -127,6 +127,7 @@ fn facts(tasks: usize) -> MilestoneFacts {
         waivers: Vec::new(),
         release: None,
         checkpoints: Vec::new(),
+        subject: Default::default(),
         tasks,
         checklists: vec![ChecklistView {
             id: 1,
@@ -215,6 +216,7 @@ fn view(f: MilestoneFacts, d: Derived) -> MilestoneView {
         gaps: d.gaps.iter().map(ToString::to_string).collect(),
         waivers: d.waivers,
         release: f.release,
+        subject: None,
         checkpoints: d.checkpoints,
         same_build: f.same_build,
         valid_until: d.valid_until,

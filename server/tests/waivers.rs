@@ -683,3 +683,137 @@ async fn a_certified_milestone_stays_certified_when_its_evidence_ages_after_the_
     let v = w.milestone().await;
     assert_eq!(criterion(&v, "C1")["judgement"]["verdict"], "stale");
 }
+
+#[tokio::test]
+async fn the_release_subject_binds_the_certificate_and_evidence_from_another_build_is_stale() {
+    let w = World::new().await;
+    w.make_ready("Unit tests pass", "Build").await;
+    let image = format!("sha256:{}", "ab".repeat(32));
+    // bad input names the part and changes nothing
+    let r = w
+        .app
+        .post(
+            Some(&w.pm),
+            &format!("{MS}/edit"),
+            json!({"version": 1, "subject_artifacts": [{"name": "api", "digest": "sha256:abc"}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.error_message().contains("64 hex digits"),
+        "{}",
+        r.error_message()
+    );
+    let r = w
+        .app
+        .post(
+            Some(&w.pm),
+            &format!("{MS}/edit"),
+            json!({"version": 1, "subject_commit": "A1B2C3D4E5", "subject_tag": "v2.1.0",
+                   "subject_artifacts": [{"name": "registry.example/wm/api", "digest": image}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.error_message());
+    let v = w.milestone().await;
+    assert_eq!(v["subject"]["commit"], "a1b2c3d4e5");
+    // the report that met C1 named no build: nothing to check against
+    assert_eq!(criterion(&v, "C1")["judgement"]["verdict"], "met");
+    // a newer run from another build: stale, naming both
+    let r = w
+        .app
+        .upload(
+            &w.eng,
+            "WM",
+            &[
+                ("milestone", "M1"),
+                ("criterion", "C1"),
+                ("commit", "d4e5f6a7"),
+            ],
+            Some(("junit2.xml", junit(6, 0).as_bytes())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let v = w.milestone().await;
+    assert_eq!(
+        criterion(&v, "C1")["judgement"]["reason"],
+        "tests.pass_rate from build d4e5f6a7 (#2) but the milestone ships a1b2c3d4e5 / v2.1.0"
+    );
+    // one from the shipped commit (its full SHA): met, and certified
+    let r = w
+        .app
+        .upload(
+            &w.eng,
+            "WM",
+            &[
+                ("milestone", "M1"),
+                ("criterion", "C1"),
+                ("commit", "a1b2c3d4e5f60718"),
+            ],
+            Some(("junit3.xml", junit(7, 0).as_bytes())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    assert_eq!(
+        criterion(&w.milestone().await, "C1")["judgement"]["verdict"],
+        "met"
+    );
+    let r = w
+        .sign(&w.qa, json!({"role": "QA lead", "decision": "approve"}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let r = w
+        .app
+        .post(Some(&w.pm), &format!("{MS}/certificate"), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.error_message());
+    let number = r.json()["number"].as_str().unwrap().to_string();
+    let cert = w
+        .app
+        .get(Some(&w.pm), &format!("/api/v1/certificates/{number}"))
+        .await
+        .json();
+    assert_eq!(cert["payload"]["subject"]["tag"], "v2.1.0");
+    assert_eq!(
+        cert["payload"]["subject"]["artifacts"][0]["digest"],
+        image.as_str()
+    );
+    // the in-toto statement's subjects are what ships; the files move to the annotations
+    let stmt = w
+        .app
+        .get(
+            Some(&w.pm),
+            &format!("/api/v1/certificates/{number}/in-toto.json"),
+        )
+        .await
+        .json();
+    assert_eq!(
+        stmt["subject"],
+        json!([
+            {"name": "registry.example/wm/api", "digest": {"sha256": "ab".repeat(32)}},
+            {"name": "v2.1.0", "digest": {"gitCommit": "a1b2c3d4e5"}}
+        ])
+    );
+    assert_eq!(
+        stmt["predicate"]["policy"]["annotations"]["evidence"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    let md = String::from_utf8(
+        w.app
+            .get(
+                Some(&w.pm),
+                &format!("/api/v1/certificates/{number}/export.md"),
+            )
+            .await
+            .bytes,
+    )
+    .unwrap();
+    assert!(
+        md.lines()
+            .any(|l| l.starts_with("| Ships |") && l.contains("a1b2c3d4e5")),
+        "{md}"
+    );
+    assert_eq!(cert["status"], "valid");
+}

@@ -52,6 +52,10 @@ pub struct CertificatePayload {
     pub evidence: Vec<EvidenceFact>,
     /// The latest sign-off of each role that has one.
     pub signoffs: Vec<SignoffFact>,
+    /// What it certifies: the build it ships and its artifacts' digests
+    /// (absent when the milestone named none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<super::timed::Subject>,
     /// When the milestone was released (absent without a release, and in
     /// certificates issued before releases were recorded).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -439,6 +443,7 @@ impl CertificatePayload {
                     checkpoint: c.checkpoint.clone(),
                 })
                 .collect(),
+            subject: v.subject.clone().filter(|s| !s.is_empty()),
             release: v.release.as_ref().map(|r| ReleaseFact {
                 at: r.at.clone(),
                 by: r.by.clone(),
@@ -573,6 +578,8 @@ impl CertificatePayload {
                     ..EvidenceFact::default()
                 })
                 .collect(),
+            // digests and a commit are what a verifier checks against
+            subject: self.subject.clone(),
             release: self.release.as_ref().map(|r| ReleaseFact {
                 at: r.at.clone(),
                 ..ReleaseFact::default()

@@ -17,6 +17,7 @@ use super::gaps::{gaps, Gap};
 use super::history::{describe_change, is_revision, revision_count, stale_notices};
 use super::milestone::{derive_state, progress_of, state_digest};
 use super::status::{Decision, MilestoneState, Progress, Ratio, SignoffStatus};
+use super::timed::Subject;
 use super::views::{
     CertificateSummary, ChecklistView, CriterionView, EvidenceView, HistoryEntry, SignoffRoleView,
     SignoffView, TaskView,
@@ -159,6 +160,8 @@ pub struct MilestoneFacts {
     pub waivers: Vec<WaiverFact>,
     /// Every criterion's evidence must name one build.
     pub same_build: bool,
+    /// What it certifies: the build it ships and its artifacts.
+    pub subject: Subject,
     /// When it was released (absent until recorded).
     pub release: Option<Release>,
     /// Its release checkpoints, in the order of their offsets.
@@ -242,7 +245,13 @@ fn judge_all(f: &MilestoneFacts, as_of: &str) -> Judged {
                 .map(|k| k.label.clone()),
         })
         .collect();
-    let ages = freshness::apply(&mut criteria, &judged, f.same_build, None, as_of);
+    let ages = freshness::apply(
+        &mut criteria,
+        &judged,
+        f.same_build,
+        &f.subject.builds(),
+        as_of,
+    );
     let generation = |role: i64| f.roles.iter().find(|r| r.id == role).map(|r| r.generation);
     let (waivers, expiry) = waiver::apply(&mut criteria, &f.waivers, generation, as_of);
     let of_checkpoints: Vec<(Option<i64>, &CriterionView)> = f

@@ -69,14 +69,17 @@ pub fn show_build(build: &str) -> String {
 /// place, as of `as_of`. Returns when the first verdict still fresh will go
 /// stale by time alone (a view derived now is good until then).
 ///
-/// The build all criteria must share is `build` when the milestone names
-/// one; otherwise the build of the newest deciding evidence (by
-/// `effective_at`, then id), since what is shipped is what was tested last.
+/// `ships` is the build the milestone names as its subject (its commit
+/// and/or tag): evidence naming another build is stale against it whatever
+/// the same-build rule says. With the rule, every criterion's evidence must
+/// name a build, and one build: the subject's when it names one, otherwise
+/// the newest deciding evidence's (by `effective_at`, then id), since what
+/// is shipped is what was tested last.
 pub fn apply(
     criteria: &mut [CriterionView],
     evidence: &[EvidenceFacts],
     same_build_rule: bool,
-    build: Option<&str>,
+    ships: &[&str],
     as_of: &str,
 ) -> Option<DateTime<Utc>> {
     let deciding = |c: &CriterionView| {
@@ -100,13 +103,13 @@ pub fn apply(
             }
         }
     }
-    if !same_build_rule {
+    if !same_build_rule && ships.is_empty() {
         return valid_until;
     }
-    // the reference build, and which criterion's evidence named it
-    let reference: Option<(String, Option<(String, i64)>)> = match build {
-        Some(b) => Some((b.to_string(), None)),
-        None => criteria
+    // the reference builds, and which criterion's evidence named it
+    let reference: Option<Reference> = match ships {
+        [_, ..] => Some((ships.iter().map(|s| s.to_string()).collect(), None)),
+        [] => criteria
             .iter()
             .filter(|c| matches!(c.judgement.verdict, Verdict::Met | Verdict::NotMet))
             .filter_map(|c| deciding(c).map(|e| (c, e)))
@@ -114,7 +117,7 @@ pub fn apply(
             .and_then(|(c, e)| {
                 e.commit
                     .clone()
-                    .map(|sha| (sha, Some((c.metric.clone(), e.id))))
+                    .map(|sha| (vec![sha], Some((c.metric.clone(), e.id))))
             }),
     };
     for c in criteria.iter_mut() {
@@ -123,27 +126,29 @@ pub fn apply(
         }
         let Some(e) = deciding(c) else { continue };
         let why = match (&e.commit, &reference) {
+            (None, _) if !same_build_rule => None,
             (None, _) => Some(format!(
                 "{} evidence #{} names no build; this milestone requires every criterion's evidence from one build",
                 c.metric, e.id
             )),
             (Some(_), None) => None,
-            (Some(sha), Some((want, by))) if !same_build(sha, want) => Some(match by {
-                Some((metric, id)) => format!(
-                    "{} from build {} (#{}) but {metric} from {} (#{id}); this milestone requires one build",
-                    c.metric,
-                    show_build(sha),
-                    e.id,
-                    show_build(want)
-                ),
-                None => format!(
-                    "{} from build {} (#{}) but the milestone ships {}",
-                    c.metric,
-                    show_build(sha),
-                    e.id,
-                    show_build(want)
-                ),
-            }),
+            (Some(sha), Some((want, by))) if !want.iter().any(|w| same_build(sha, w)) => {
+                let want = want.iter().map(|w| show_build(w)).collect::<Vec<_>>().join(" / ");
+                Some(match by {
+                    Some((metric, id)) => format!(
+                        "{} from build {} (#{}) but {metric} from {want} (#{id}); this milestone requires one build",
+                        c.metric,
+                        show_build(sha),
+                        e.id,
+                    ),
+                    None => format!(
+                        "{} from build {} (#{}) but the milestone ships {want}",
+                        c.metric,
+                        show_build(sha),
+                        e.id,
+                    ),
+                })
+            }
             _ => None,
         };
         if let Some(why) = why {
@@ -152,6 +157,10 @@ pub fn apply(
     }
     valid_until
 }
+
+/// The builds evidence must name, and (when no subject names them) the
+/// metric and evidence id of the newest deciding file that did.
+type Reference = (Vec<String>, Option<(String, i64)>);
 
 /// The earlier of two optional times (None is "never").
 pub fn earliest(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
@@ -211,7 +220,7 @@ mod tests {
                 Some(7),
             ),
         ];
-        let until = apply(&mut cs, &ev, false, None, now);
+        let until = apply(&mut cs, &ev, false, &[], now);
         assert_eq!(cs[0].judgement.verdict, Verdict::Stale);
         assert_eq!(
             cs[0].judgement.reason.as_deref(),
@@ -231,9 +240,9 @@ mod tests {
             "coverage.line_pct",
             Some(7),
         )];
-        apply(&mut cs, &ev, false, None, "2026-12-04T12:00:00Z");
+        apply(&mut cs, &ev, false, &[], "2026-12-04T12:00:00Z");
         assert_eq!(cs[0].judgement.verdict, Verdict::Met);
-        apply(&mut cs, &ev, false, None, "2026-12-04T12:00:01Z");
+        apply(&mut cs, &ev, false, &[], "2026-12-04T12:00:01Z");
         assert_eq!(cs[0].judgement.verdict, Verdict::Stale);
         let mut cs = [decided_by(
             criterion(Verdict::Met, Some(90.0)),
@@ -242,7 +251,7 @@ mod tests {
             None,
         )];
         assert_eq!(
-            apply(&mut cs, &ev, false, None, "2030-01-01T00:00:00Z"),
+            apply(&mut cs, &ev, false, &[], "2030-01-01T00:00:00Z"),
             None
         );
         assert_eq!(cs[0].judgement.verdict, Verdict::Met);
@@ -272,7 +281,7 @@ mod tests {
                 None,
             ),
         ];
-        apply(&mut cs, &ev, true, None, "2026-12-04T00:00:00Z");
+        apply(&mut cs, &ev, true, &[], "2026-12-04T00:00:00Z");
         assert_eq!(cs[0].judgement.verdict, Verdict::Stale);
         assert_eq!(
             cs[0].judgement.reason.as_deref(),
@@ -319,7 +328,7 @@ mod tests {
                 None,
             ),
         ];
-        apply(&mut cs, &ev, true, None, "2026-12-04T00:00:00Z");
+        apply(&mut cs, &ev, true, &[], "2026-12-04T00:00:00Z");
         assert_eq!(cs[0].judgement.verdict, Verdict::Met);
         assert_eq!(cs[1].judgement.verdict, Verdict::Met);
         assert_eq!(cs[2].judgement.verdict, Verdict::Stale);
@@ -343,12 +352,53 @@ mod tests {
             ),
             criterion(Verdict::NoEvidence, None),
         ];
-        apply(&mut cs, &ev, true, Some("v2.1.0"), "2026-12-04T00:00:00Z");
+        apply(&mut cs, &ev, true, &["v2.1.0"], "2026-12-04T00:00:00Z");
         assert_eq!(
             cs[0].judgement.reason.as_deref(),
             Some("coverage.line_pct from build v2.0.0 (#1) but the milestone ships v2.1.0")
         );
         assert_eq!(cs[1].judgement.verdict, Verdict::NoEvidence);
         assert_eq!(cs[1].judgement.reason, None);
+    }
+
+    #[test]
+    fn a_subject_is_checked_without_the_rule_but_only_against_evidence_that_names_a_build() {
+        let ev = [
+            evidence(1, "2026-12-01T00:00:00Z", Some("d4e5f6a7b8")),
+            evidence(2, "2026-12-01T00:00:00Z", None),
+            evidence(3, "2026-12-01T00:00:00Z", Some("v2.1.0")),
+        ];
+        let mut cs = [
+            decided_by(
+                criterion(Verdict::Met, Some(90.0)),
+                1,
+                "coverage.line_pct",
+                None,
+            ),
+            decided_by(
+                criterion(Verdict::Met, Some(100.0)),
+                2,
+                "tests.pass_rate",
+                None,
+            ),
+            decided_by(criterion(Verdict::Met, Some(0.0)), 3, "vulns.high", None),
+        ];
+        apply(
+            &mut cs,
+            &ev,
+            false,
+            &["a1b2c3d4", "v2.1.0"],
+            "2026-12-04T00:00:00Z",
+        );
+        assert_eq!(
+            cs[0].judgement.reason.as_deref(),
+            Some("coverage.line_pct from build d4e5f6a7b8 (#1) but the milestone ships a1b2c3d4 / v2.1.0")
+        );
+        assert_eq!(
+            cs[1].judgement.verdict,
+            Verdict::Met,
+            "names no build: nothing to check"
+        );
+        assert_eq!(cs[2].judgement.verdict, Verdict::Met, "the tag matches");
     }
 }

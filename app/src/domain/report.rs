@@ -101,6 +101,8 @@ pub struct MilestoneEvidence {
     pub evidence: Vec<EvidenceFacts>,
     /// Every criterion's evidence must name one build.
     pub same_build: bool,
+    /// The builds the milestone ships (its subject's commit and tag).
+    pub ships: Vec<String>,
 }
 
 /// How many of a milestone's criteria `known` evidence meets at the end of
@@ -135,7 +137,8 @@ fn met_at(m: &MilestoneEvidence, known: &[EvidenceFacts], day: chrono::NaiveDate
         })
         .collect();
     let end_of_day = format!("{}T23:59:59Z", day.format("%Y-%m-%d"));
-    freshness::apply(&mut judged, known, m.same_build, None, &end_of_day);
+    let ships: Vec<&str> = m.ships.iter().map(String::as_str).collect();
+    freshness::apply(&mut judged, known, m.same_build, &ships, &end_of_day);
     judged
         .iter()
         .filter(|c| c.judgement.verdict == Verdict::Met)
@@ -400,6 +403,7 @@ mod tests {
                 ev(5, "2026-11-05T18:00:00Z", None, "coverage.line_pct", 70.0),
             ],
             same_build: false,
+            ships: Vec::new(),
         };
         let empty = MilestoneEvidence {
             criteria: vec![CriterionRule {
@@ -412,6 +416,7 @@ mod tests {
             }],
             evidence: vec![],
             same_build: false,
+            ships: Vec::new(),
         };
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
         let series = criteria_met_over_time(&[m, empty], today);
@@ -466,7 +471,8 @@ mod tests {
                         checkpoint: None,
                     })
                     .collect();
-                freshness::apply(&mut cs, &known, m.same_build, None, &end);
+                let ships: Vec<&str> = m.ships.iter().map(String::as_str).collect();
+                freshness::apply(&mut cs, &known, m.same_build, &ships, &end);
                 cs.iter()
                     .filter(|c| c.judgement.verdict == Verdict::Met)
                     .count() as u32
@@ -499,6 +505,7 @@ mod tests {
                     })
                     .collect(),
                 same_build: next(4) == 0,
+                ships: Vec::new(),
                 evidence: (0..next(6))
                     .map(|_| {
                         id += 1;
@@ -562,6 +569,7 @@ mod tests {
                 100.0,
             )],
             same_build: false,
+            ships: Vec::new(),
         };
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 10).unwrap();
         let got: Vec<(String, u32)> = criteria_met_over_time(&[m], today)

@@ -1,6 +1,8 @@
 //! The types of time in a verdict that pages, the API and the certificate
-//! share: where a waiver stands, a release moment, a release checkpoint and
-//! where it stands. Types only; the rules are in `waiver` and `checkpoint`.
+//! share: where a waiver stands, a release moment and what it ships, a
+//! release checkpoint and where it stands. Types (and the subject's input
+//! rules) only; the rules of judging are in `waiver`, `checkpoint` and
+//! `freshness`.
 
 use super::criterion::WaiverView;
 use serde::{Deserialize, Serialize};
@@ -106,4 +108,164 @@ pub struct CheckpointView {
     pub status: CheckpointStatus,
     /// The codes of its criteria.
     pub criteria: Vec<String>,
+}
+
+/// What a milestone certifies: the build it ships (commit and/or tag) and
+/// its artifacts' digests.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct Subject {
+    /// A commit SHA (7 to 64 hex digits).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// A release tag, e.g. `v2.1.0`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub artifacts: Vec<Artifact>,
+}
+
+/// A shipped artifact and its digest (`sha256:` and 64 hex digits).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct Artifact {
+    pub name: String,
+    pub digest: String,
+}
+
+/// How many artifacts a subject names at most.
+pub const MAX_ARTIFACTS: usize = 20;
+
+impl Subject {
+    /// Nothing named.
+    pub fn is_empty(&self) -> bool {
+        self.commit.is_none() && self.tag.is_none() && self.artifacts.is_empty()
+    }
+
+    /// The builds evidence may name: the commit and the tag.
+    pub fn builds(&self) -> Vec<&str> {
+        self.commit
+            .iter()
+            .chain(self.tag.iter())
+            .map(String::as_str)
+            .collect()
+    }
+
+    /// A subject as typed: each part checked, naming what is wrong.
+    pub fn parse(commit: &str, tag: &str, artifacts: &[Artifact]) -> Result<Self, String> {
+        let commit = commit.trim().to_ascii_lowercase();
+        let hex = (7..=64).contains(&commit.len()) && commit.chars().all(|c| c.is_ascii_hexdigit());
+        if !commit.is_empty() && !hex {
+            return Err(format!(
+                "subject commit: 7 to 64 hex digits: got {commit:?}"
+            ));
+        }
+        let tag = tag.trim().to_string();
+        if tag.chars().count() > 128 || tag.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(format!(
+                "subject tag: up to 128 characters without spaces: got {tag:?}"
+            ));
+        }
+        if artifacts.len() > MAX_ARTIFACTS {
+            return Err(format!("subject artifacts: at most {MAX_ARTIFACTS}"));
+        }
+        let artifacts = artifacts
+            .iter()
+            .map(|a| {
+                let name = a.name.trim().to_string();
+                let digest = a.digest.trim().to_ascii_lowercase();
+                let hex = digest.strip_prefix("sha256:").unwrap_or("");
+                if name.is_empty() || name.chars().count() > 300 || name.chars().any(char::is_control) {
+                    return Err(format!("subject artifact name: 1 to 300 characters: got {name:?}"));
+                }
+                if hex.len() != 64 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+                    return Err(format!("subject artifact {name}: a digest like sha256: and 64 hex digits: got {digest:?}"));
+                }
+                Ok(Artifact { name, digest })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(Subject {
+            commit: Some(commit).filter(|c| !c.is_empty()),
+            tag: Some(tag).filter(|t| !t.is_empty()),
+            artifacts,
+        })
+    }
+
+    /// Artifacts as a form's text: one `name sha256:…` per line.
+    pub fn artifacts_text(&self) -> String {
+        self.artifacts
+            .iter()
+            .map(|a| format!("{} {}", a.name, a.digest))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Artifacts from a form's text (one `name sha256:…` per line; the
+    /// digest is the last word).
+    pub fn artifacts_from_text(text: &str) -> Vec<Artifact> {
+        text.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(|l| match l.rsplit_once(char::is_whitespace) {
+                Some((name, digest)) => Artifact {
+                    name: name.trim().into(),
+                    digest: digest.into(),
+                },
+                None => Artifact {
+                    name: String::new(),
+                    digest: l.into(),
+                },
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_subject_is_checked_part_by_part() {
+        let image = Artifact {
+            name: "registry.example/wm/api".into(),
+            digest: format!("SHA256:{}", "AB".repeat(32)),
+        };
+        let s = Subject::parse(" A1B2C3D ", "v2.1.0", std::slice::from_ref(&image)).unwrap();
+        assert_eq!(s.commit.as_deref(), Some("a1b2c3d"));
+        assert_eq!(s.artifacts[0].digest, format!("sha256:{}", "ab".repeat(32)));
+        assert_eq!(s.builds(), ["a1b2c3d", "v2.1.0"]);
+        assert!(Subject::parse("", "", &[]).unwrap().is_empty());
+        assert!(Subject::parse("xyz1234", "", &[])
+            .unwrap_err()
+            .contains("hex"));
+        assert!(Subject::parse("", "v 2", &[])
+            .unwrap_err()
+            .contains("without spaces"));
+        let bad = Artifact {
+            name: "api".into(),
+            digest: "sha256:abc".into(),
+        };
+        assert!(Subject::parse("", "", &[bad])
+            .unwrap_err()
+            .contains("64 hex digits"));
+        let text = format!(
+            "registry.example/wm/api sha256:{}\n\n worker image  sha256:{}",
+            "ab".repeat(32),
+            "cd".repeat(32)
+        );
+        let parsed = Subject::artifacts_from_text(&text);
+        assert_eq!(parsed[1].name, "worker image");
+        assert_eq!(
+            Subject {
+                artifacts: parsed.clone(),
+                ..Subject::default()
+            }
+            .artifacts_text()
+            .lines()
+            .count(),
+            2
+        );
+    }
 }

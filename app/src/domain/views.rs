@@ -297,6 +297,9 @@ pub struct MilestoneView {
     /// Every criterion's evidence must name one build.
     #[serde(default)]
     pub same_build: bool,
+    /// What it certifies: the build it ships and its artifacts (absent: not named).
+    #[serde(default)]
+    pub subject: Option<crate::domain::timed::Subject>,
     /// When the milestone was released (absent until recorded).
     #[serde(default)]
     pub release: Option<crate::domain::timed::Release>,

@@ -109,6 +109,13 @@ fn Certificate(c: CertificateView, revoke: ServerAction<RevokeCertificate>) -> i
                 " " {p.criteria_clause()} ", completed all tasks and checklist items, and was approved by every required role. Issued "
                 {when(&p.issued_at)} " by " {p.issued_by.name.clone()} " (" {p.issued_by.username.clone()} ")."
             </p>
+            {p.subject.clone().map(|s| view! {
+                <p class="subject">"Ships "
+                    {s.commit.clone().map(|c| view! { "commit " <code>{c}</code> " " })}
+                    {s.tag.clone().map(|t| view! { "tag " <code>{t}</code> " " })}
+                    {s.artifacts.iter().map(|a| view! { <span class="artifact">{a.name.clone()} " " <code>{a.digest.clone()}</code> " "</span> }).collect_view()}
+                </p>
+            })}
             <p class="muted">"Goal: " {p.milestone.goal.clone()} " · Planned " {or_dash(p.milestone.planned_start.as_deref())} " → " {or_dash(p.milestone.planned_end.as_deref())}</p>
 
             <h2>"Acceptance criteria"</h2>

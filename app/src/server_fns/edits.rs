@@ -58,6 +58,9 @@ pub async fn edit_milestone(
     planned_start: String,
     planned_end: String,
     same_build: Option<String>,
+    subject_commit: Option<String>,
+    subject_tag: Option<String>,
+    subject_artifacts: Option<String>,
 ) -> Result<String, AppError> {
     use crate::ssr::{auth, edits, AppState};
     let actor = auth::require_session_actor().await?;
@@ -69,6 +72,11 @@ pub async fn edit_milestone(
         planned_end: Some(planned_end),
         // the form shows the box: unticked is off
         same_build: Some(same_build.is_some()),
+        subject_commit,
+        subject_tag,
+        subject_artifacts: subject_artifacts
+            .as_deref()
+            .map(crate::domain::timed::Subject::artifacts_from_text),
     };
     edits::edit_milestone(
         &AppState::from_context()?.pool,

@@ -76,6 +76,21 @@ pub fn markdown(p: &CertificatePayload, sha256: &str, verify_url: &str, status: 
         t(&p.issued_by.name),
         t(&p.issued_by.username)
     ));
+    if let Some(s) = &p.subject {
+        let mut ships: Vec<String> = Vec::new();
+        if let Some(c) = &s.commit {
+            ships.push(format!("commit {}", code_span(c)));
+        }
+        if let Some(tag) = &s.tag {
+            ships.push(format!("tag {}", code_span(tag)));
+        }
+        ships.extend(
+            s.artifacts
+                .iter()
+                .map(|a| format!("{} {}", t(&a.name), code_span(&a.digest))),
+        );
+        out.push_str(&format!("| Ships | {} |\n", ships.join("<br>")));
+    }
     out.push_str(&format!("| Status at export | {} |\n\n", md::text(status)));
 
     out.push_str("## Acceptance criteria\n\n| Code | Criterion | Target | Actual | Verdict | Evidence sha256 |\n|---|---|---|---|---|---|\n");
@@ -198,14 +213,37 @@ fn stored_number(v: Option<f64>) -> Value {
         .unwrap_or_else(|| json!(v))
 }
 
-/// An in-toto Statement v1 whose subjects are the evidence files and whose
-/// predicate is a SLSA verification summary: the criteria are the policy.
+/// An in-toto Statement v1 whose predicate is a SLSA verification summary
+/// (the criteria are the policy). Its subjects are what the milestone ships
+/// — each artifact by its digest, the commit as `gitCommit` — when it names
+/// them; otherwise, as before subjects existed, the evidence files.
 pub fn in_toto(payload: &CertificatePayload, sha256: &str, verify_url: &str) -> Value {
-    let subjects: Vec<Value> = payload
+    let files: Vec<Value> = payload
         .evidence
         .iter()
         .map(|e| json!({"name": e.name, "digest": {"sha256": e.sha256}}))
         .collect();
+    let shipped: Vec<Value> = payload
+        .subject
+        .iter()
+        .flat_map(|s| {
+            s.artifacts
+                .iter()
+                .map(|a| {
+                    let (alg, hex) = a.digest.split_once(':').unwrap_or(("sha256", &a.digest));
+                    json!({"name": a.name, "digest": {alg: hex}})
+                })
+                .chain(s.commit.iter().map(|c| {
+                    json!({"name": s.tag.clone().unwrap_or_else(|| "git".into()), "digest": {"gitCommit": c}})
+                }))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let subjects = if shipped.is_empty() {
+        files.clone()
+    } else {
+        shipped
+    };
     let criteria: Vec<Value> = payload
         .criteria
         .iter()
@@ -227,6 +265,11 @@ pub fn in_toto(payload: &CertificatePayload, sha256: &str, verify_url: &str) -> 
     let mut annotations = json!({"certificate": payload.number, "criteria": criteria});
     if let Some(r) = &payload.release {
         annotations["release"] = json!({"at": r.at});
+    }
+    if let Some(s) = &payload.subject {
+        annotations["subject"] = json!(s);
+        // the files the verdicts came from, now that the subjects are what ships
+        annotations["evidence"] = json!(files);
     }
     if !payload.checkpoints.is_empty() {
         annotations["checkpoints"] = json!(payload.checkpoints);

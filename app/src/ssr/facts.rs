@@ -263,6 +263,7 @@ async fn load_scope(
             certificates: certificates.remove(&m.id).unwrap_or_default(),
             waivers: waivers.remove(&m.id).unwrap_or_default(),
             same_build: m.same_build,
+            subject: m.subject(),
             release: releases.remove(&m.id),
             checkpoints: checkpoints.remove(&m.id).unwrap_or_default(),
             now: now.clone(),

@@ -55,6 +55,13 @@ async fn build_report(
                 .collect(),
             evidence: d.facts.evidence.iter().map(EvidenceView::facts).collect(),
             same_build: d.facts.same_build,
+            ships: d
+                .facts
+                .subject
+                .builds()
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
         })
         .collect();
     let milestones = all

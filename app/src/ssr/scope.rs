@@ -21,6 +21,21 @@ pub struct MilestoneRow {
     pub version: i64,
     /// Every criterion's evidence must name one build.
     pub same_build: bool,
+    pub subject_commit: Option<String>,
+    pub subject_tag: Option<String>,
+    /// `[{name, digest}]` as JSON.
+    pub subject_artifacts_json: String,
+}
+
+impl MilestoneRow {
+    /// What it certifies, as stored.
+    pub fn subject(&self) -> crate::domain::timed::Subject {
+        crate::domain::timed::Subject {
+            commit: self.subject_commit.clone(),
+            tag: self.subject_tag.clone(),
+            artifacts: serde_json::from_str(&self.subject_artifacts_json).unwrap_or_default(),
+        }
+    }
 }
 
 /// A milestone of `project` by code (any case), or 404.
@@ -39,7 +54,7 @@ pub async fn milestone_row_in(
     code: &str,
 ) -> Result<MilestoneRow, AppError> {
     // codes are unique regardless of case: /p/WM/m/m4 is M4
-    sqlx::query_as("select id, project_id, code, title, goal, planned_start, planned_end, version, same_build from milestones where project_id = ? and code = ? collate nocase")
+    sqlx::query_as("select id, project_id, code, title, goal, planned_start, planned_end, version, same_build, subject_commit, subject_tag, subject_artifacts_json from milestones where project_id = ? and code = ? collate nocase")
         .bind(project.id)
         .bind(code.trim())
         .fetch_optional(conn)
@@ -66,7 +81,7 @@ pub async fn milestones_of(
     project_id: i64,
 ) -> Result<Vec<MilestoneRow>, AppError> {
     let mut rows: Vec<MilestoneRow> = sqlx::query_as(
-        "select id, project_id, code, title, goal, planned_start, planned_end, version, same_build from milestones where project_id = ?",
+        "select id, project_id, code, title, goal, planned_start, planned_end, version, same_build, subject_commit, subject_tag, subject_artifacts_json from milestones where project_id = ?",
     )
     .bind(project_id)
     .fetch_all(conn)

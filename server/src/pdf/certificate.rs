@@ -366,40 +366,52 @@ fn title_block(l: &mut Layout, p: &CertificatePayload, verify_url: &str, status:
     l.y += 6.0;
 
     let m = &p.milestone;
-    l.table(
-        &[0.22, 0.78],
-        None,
-        vec![
-            fact(
-                "Project",
-                Cell::new(format!("{} {}", p.project.code, p.project.name)),
-            ),
-            fact("Milestone", Cell::new(format!("{} {}", m.code, m.title))),
-            fact("Goal", Cell::new(m.goal.clone())),
-            fact(
-                "Planned",
-                Cell::new(format!(
-                    "{} → {}",
-                    or_dash(m.planned_start.as_deref()),
-                    or_dash(m.planned_end.as_deref())
-                )),
-            ),
-            fact(
-                "Work started",
-                Cell::new(when(&or_dash(m.actual_start.as_deref()))),
-            ),
-            fact(
-                "Issued",
-                Cell::new(format!(
-                    "{} by {} ({})",
-                    when(&p.issued_at),
-                    p.issued_by.name,
-                    p.issued_by.username
-                )),
-            ),
-            fact("Status at export", Cell::new(status).bold().color(color)),
-        ],
-    );
+    let ships = p.subject.as_ref().map(|s| {
+        let mut parts: Vec<String> = Vec::new();
+        parts.extend(s.commit.iter().map(|c| format!("commit {c}")));
+        parts.extend(s.tag.iter().map(|t| format!("tag {t}")));
+        parts.extend(
+            s.artifacts
+                .iter()
+                .map(|a| format!("{} {}", a.name, a.digest)),
+        );
+        fact("Ships", Cell::new(parts.join("; ")).small())
+    });
+    let mut rows = vec![
+        fact(
+            "Project",
+            Cell::new(format!("{} {}", p.project.code, p.project.name)),
+        ),
+        fact("Milestone", Cell::new(format!("{} {}", m.code, m.title))),
+        fact("Goal", Cell::new(m.goal.clone())),
+        fact(
+            "Planned",
+            Cell::new(format!(
+                "{} → {}",
+                or_dash(m.planned_start.as_deref()),
+                or_dash(m.planned_end.as_deref())
+            )),
+        ),
+        fact(
+            "Work started",
+            Cell::new(when(&or_dash(m.actual_start.as_deref()))),
+        ),
+        fact(
+            "Issued",
+            Cell::new(format!(
+                "{} by {} ({})",
+                when(&p.issued_at),
+                p.issued_by.name,
+                p.issued_by.username
+            )),
+        ),
+        fact("Status at export", Cell::new(status).bold().color(color)),
+    ];
+    // after the project and the milestone: what the milestone ships
+    if let Some(row) = ships {
+        rows.insert(2, row);
+    }
+    l.table(&[0.22, 0.78], None, rows);
 }
 
 /// A label/value row.

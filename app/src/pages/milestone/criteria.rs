@@ -103,7 +103,7 @@ pub(super) fn Criteria(
     view! {
         <section class="card" aria-labelledby="criteria-h">
             <h2 id="criteria-h">"Acceptance criteria"</h2>
-            {v.same_build.then(|| view! { <p class="muted small">"Same build: every criterion's evidence must name one commit or release tag."</p> })}
+            {v.same_build.then(|| view! { <p class="muted small">"Same build: every criterion's evidence must name one commit."</p> })}
             <div class="table-scroll">
             <table class="criteria">
                 <thead><tr><th>"Code"</th><th>"Criterion"</th><th>"Target"</th><th>"Actual"</th><th>"Verdict"</th><th>"Evidence"</th>{can_manage.then(|| view! { <th>"Change"</th> })}</tr></thead>

@@ -42,7 +42,13 @@ pub(super) fn ManageForms(
                     <label>"Goal" <textarea name="goal" rows="3">{fields.goal}</textarea></label>
                     <label>"Planned start" <input type="date" name="planned_start" value=fields.planned_start/></label>
                     <label>"Planned end" <input type="date" name="planned_end" value=fields.planned_end/></label>
-                    <label class="check"><input type="checkbox" name="same_build" value="on" checked=fields.same_build/> "Same build: every criterion's evidence must name one commit or release tag"</label>
+                    <label class="check"><input type="checkbox" name="same_build" value="on" checked=fields.same_build/> "Same build: every criterion's evidence must name one commit"</label>
+                    <fieldset>
+                        <legend>"What it ships (the certificate binds to it)"</legend>
+                        <label>"Release commit" <input type="text" name="subject_commit" value=fields.subject.commit.clone().unwrap_or_default() placeholder="a1b2c3d…" spellcheck="false"/></label>
+                        <label>"Release tag" <input type="text" name="subject_tag" value=fields.subject.tag.clone().unwrap_or_default() placeholder="v2.1.0" spellcheck="false"/></label>
+                        <label>"Artifacts, one per line: name sha256:…" <textarea name="subject_artifacts" rows="2" spellcheck="false">{fields.subject.artifacts_text()}</textarea></label>
+                    </fieldset>
                     <button type="submit" disabled=pending(actions.edit_milestone)>"Save milestone"</button>
                 </ActionForm>
                 <FormError error=action_error(actions.edit_milestone)/>
@@ -226,4 +232,5 @@ pub(super) struct MilestoneFields {
     pub(super) planned_start: String,
     pub(super) planned_end: String,
     pub(super) same_build: bool,
+    pub(super) subject: crate::domain::timed::Subject,
 }

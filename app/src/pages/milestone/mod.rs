@@ -200,6 +200,13 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
         </header>
         {v.stale_notices.clone().into_iter().map(|n| view! { <p class="notice stale" role="alert">{n}</p> }).collect_view()}
         <p class="muted">{v.goal.clone()}</p>
+        {v.subject.clone().map(|s| view! {
+            <p class="subject small">"Ships "
+                {s.commit.clone().map(|c| view! { "commit " <code>{c}</code> " " })}
+                {s.tag.clone().map(|t| view! { "tag " <code>{t}</code> " " })}
+                {s.artifacts.iter().map(|a| view! { <span class="artifact">{a.name.clone()} " " <code title=a.digest.clone()>{short_hash(&a.digest)}</code> " "</span> }).collect_view()}
+            </p>
+        })}
         <p class="dates">
             "Planned " {v.planned_start.clone().unwrap_or_else(|| "—".into())} " → " {v.planned_end.clone().unwrap_or_else(|| "—".into())}
             " · Actual " {v.actual_start.as_deref().map(when).unwrap_or_else(|| "not started".into())}
@@ -422,6 +429,7 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
             planned_start: v.planned_start.clone().unwrap_or_default(),
             planned_end: v.planned_end.clone().unwrap_or_default(),
             same_build: v.same_build,
+            subject: v.subject.clone().unwrap_or_default(),
         }/> })}
     }
 }

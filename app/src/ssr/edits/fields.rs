@@ -26,9 +26,16 @@ pub struct MilestoneEdit {
     pub planned_end: Option<String>,
     /// Every criterion's evidence must name one build (commit or tag).
     pub same_build: Option<bool>,
+    /// What it ships: a commit SHA ("" clears it).
+    pub subject_commit: Option<String>,
+    /// What it ships: a release tag ("" clears it).
+    pub subject_tag: Option<String>,
+    /// What it ships: artifacts and their digests (`[]` clears them).
+    pub subject_artifacts: Option<Vec<crate::domain::timed::Artifact>>,
 }
 
-/// Edits a milestone's title, goal, planned dates and same-build rule. PMs.
+/// Edits a milestone's title, goal, planned dates, same-build rule and
+/// release subject. PMs.
 pub async fn edit_milestone(
     pool: &SqlitePool,
     actor: &Actor,
@@ -56,6 +63,19 @@ pub async fn edit_milestone(
         Some(e) => Some(crate::ssr::parse_date("planned_end", Some(e))?),
     };
     let (p, rights, m, mut tx) = open_write(pool, p, rights, milestone).await?;
+    let old = m.subject();
+    let subject = crate::domain::timed::Subject::parse(
+        input
+            .subject_commit
+            .as_deref()
+            .unwrap_or(old.commit.as_deref().unwrap_or_default()),
+        input
+            .subject_tag
+            .as_deref()
+            .unwrap_or(old.tag.as_deref().unwrap_or_default()),
+        input.subject_artifacts.as_deref().unwrap_or(&old.artifacts),
+    )
+    .map_err(|e| AppError::invalid("subject", e))?;
     guard(
         &mut tx,
         &p,
@@ -72,6 +92,7 @@ pub async fn edit_milestone(
     let start = c.field("planned_start", m.planned_start.clone(), start);
     let end = c.field("planned_end", m.planned_end.clone(), end);
     let same_build = c.field("same_build", m.same_build, input.same_build);
+    let subject = c.field("subject", old, Some(subject));
     if let (Some(s), Some(e)) = (&start, &end) {
         if e < s {
             return Err(AppError::invalid("planned_end", "ends before it starts"));
@@ -80,12 +101,15 @@ pub async fn edit_milestone(
     if c.is_empty() {
         return Ok(());
     }
-    sqlx::query("update milestones set title = ?, goal = ?, planned_start = ?, planned_end = ?, same_build = ?, version = version + 1 where id = ?")
+    sqlx::query("update milestones set title = ?, goal = ?, planned_start = ?, planned_end = ?, same_build = ?, subject_commit = ?, subject_tag = ?, subject_artifacts_json = ?, version = version + 1 where id = ?")
         .bind(&title)
         .bind(&goal)
         .bind(&start)
         .bind(&end)
         .bind(same_build)
+        .bind(&subject.commit)
+        .bind(&subject.tag)
+        .bind(serde_json::to_string(&subject.artifacts).unwrap_or_else(|_| "[]".into()))
         .bind(m.id)
         .execute(&mut *tx)
         .await?;

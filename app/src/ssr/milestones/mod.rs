@@ -160,6 +160,7 @@ pub async fn build_view(
         stale_notices: d.stale_notices,
         waivers: d.waivers,
         release: facts.release,
+        subject: Some(m.subject()).filter(|s| !s.is_empty()),
         checkpoints: d.checkpoints,
         same_build: m.same_build,
         valid_until: d.valid_until,
