@@ -1337,6 +1337,29 @@ async fn the_demo_loads_with_a_certified_m3_an_honest_m4_and_a_history() {
         ]
         .map(|(l, s)| (l.to_string(), s.to_string()))
     );
+    // the report lists the waiver, and its Markdown too
+    let waivers = &report["milestones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["summary"]["code"] == "M4")
+        .unwrap()["waivers"];
+    assert_eq!(waivers[0]["criterion"], "C3");
+    assert_eq!(waivers[0]["status"], "standing");
+    let md = String::from_utf8(
+        app.get(Some(&pm), "/api/v1/projects/WM/report.md")
+            .await
+            .bytes,
+    )
+    .unwrap();
+    let row = md
+        .lines()
+        .find(|l| l.starts_with("| M4 | C3 |"))
+        .unwrap_or_else(|| panic!("{md}"));
+    assert!(
+        row.contains("Zhao Min (QA lead)") && row.contains("standing"),
+        "{row}"
+    );
     // back-dated runs: the chart has several days, and M3's failing first run shows as a dip
     let series = report["criteria_over_time"].as_array().unwrap();
     assert!(series.len() >= 4, "{series:?}");

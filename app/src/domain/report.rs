@@ -242,6 +242,9 @@ pub struct ReportMilestone {
     pub no_data: bool,
     /// What still stands between it and a certificate (empty once certified).
     pub gaps: Vec<String>,
+    /// Every waiver of its criteria, with where each stands.
+    #[serde(default)]
+    pub waivers: Vec<super::timed::WaiverEntry>,
 }
 
 /// A certificate in the report, with the result of checking it again.

@@ -48,6 +48,14 @@ fn Report(r: ProjectReport) -> impl IntoView {
         ..
     } = r.totals();
     let open: Vec<_> = ms.iter().filter(|m| !m.gaps.is_empty()).cloned().collect();
+    let waived: Vec<(String, crate::domain::timed::WaiverEntry)> = ms
+        .iter()
+        .flat_map(|m| {
+            m.waivers
+                .iter()
+                .map(|w| (m.summary.code.clone(), w.clone()))
+        })
+        .collect();
     view! {
         <Title text=format!("{} completion report · Attest", r.project.code)/>
         <nav class="crumbs no-print">
@@ -162,6 +170,28 @@ fn Report(r: ProjectReport) -> impl IntoView {
                                     </tr>
                                 }).collect_view()}
                             </tbody>
+                        </table>
+                    }.into_any()
+                }}
+            </section>
+
+            <section>
+                <h2>"Waivers"</h2>
+                {if waived.is_empty() {
+                    view! { <p class="muted">"None."</p> }.into_any()
+                } else {
+                    view! {
+                        <table class="waivers">
+                            <thead><tr><th>"Milestone"</th><th>"Criterion"</th><th>"Waived"</th><th>"By"</th><th>"Until"</th><th>"Reason"</th><th>"Status"</th></tr></thead>
+                            <tbody>{waived.into_iter().map(|(code, w)| view! {
+                                <tr>
+                                    <td>{code}</td><td>{w.criterion.clone()}</td><td>{w.waiver.waived.label()}</td>
+                                    <td>{w.waiver.by_name.clone()} " (" {w.waiver.role.clone()} ")"</td>
+                                    <td>{crate::domain::format::last_day(&w.waiver.until)}</td>
+                                    <td>{w.waiver.reason.clone()}</td>
+                                    <td><span class=format!("badge waiver-{}", w.status.label())>{w.status.label()}</span></td>
+                                </tr>
+                            }).collect_view()}</tbody>
                         </table>
                     }.into_any()
                 }}

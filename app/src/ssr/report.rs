@@ -5,13 +5,14 @@
 use super::auth::{project_for, Actor, Need};
 use super::milestones::derive_project;
 use super::AppState;
-use crate::domain::freshness::parse_time;
+use crate::domain::format::{last_day, parse_time};
 use crate::domain::markdown as md;
 use crate::domain::report::{
     criteria_met_over_time, CriterionRule, Deviation, MilestoneEvidence, ProjectReport,
     ReportCertificate, ReportMilestone,
 };
 use crate::domain::status::Ratio;
+use crate::domain::timed::WaiverEntry;
 use crate::domain::views::EvidenceView;
 use crate::error::AppError;
 
@@ -79,6 +80,7 @@ async fn build_report(
             ),
             no_data: d.derived.progress.is_empty(),
             gaps: d.derived.gaps.iter().map(ToString::to_string).collect(),
+            waivers: d.derived.waivers.clone(),
             summary: d.summary(),
         })
         .collect();
@@ -215,7 +217,7 @@ pub fn markdown(r: &ProjectReport) -> String {
     if r.criteria_over_time.is_empty() {
         out.push_str("No evidence recorded yet, so no criterion has been judged.\n");
     } else {
-        out.push_str("Judged at the end of each day on which evidence took effect, against today's criteria.\n\n| Date | Criteria met |\n|---|---|\n");
+        out.push_str("Judged at the end of each day on which evidence took effect or grew older than a criterion accepts, against today's criteria (numbers, freshness and release-checkpoint windows; a waived criterion is not met).\n\n| Date | Criteria met |\n|---|---|\n");
         for p in &r.criteria_over_time {
             out.push_str(&format!(
                 "| {} | {} |\n",
@@ -250,6 +252,30 @@ pub fn markdown(r: &ProjectReport) -> String {
                 md::token(&c.milestone_code),
                 md::token(&c.issued_at),
                 md::text(&c.issued_by)
+            ));
+        }
+    }
+
+    out.push_str("\n## Waivers\n\n");
+    let waived: Vec<(&ReportMilestone, &WaiverEntry)> = ms
+        .iter()
+        .flat_map(|m| m.waivers.iter().map(move |w| (m, w)))
+        .collect();
+    if waived.is_empty() {
+        out.push_str("None.\n");
+    } else {
+        out.push_str("| Milestone | Criterion | Waived | By | Until | Reason | Status |\n|---|---|---|---|---|---|---|\n");
+        for (m, w) in waived {
+            out.push_str(&format!(
+                "| {} | {} | {} | {} ({}) | {} | {} | {} |\n",
+                md::token(&m.summary.code),
+                md::token(&w.criterion),
+                md::text(w.waiver.waived.label()),
+                md::text(&w.waiver.by_name),
+                md::text(&w.waiver.role),
+                md::token(&last_day(&w.waiver.until)),
+                md::text(&w.waiver.reason),
+                md::text(w.status.label())
             ));
         }
     }
@@ -302,6 +328,7 @@ mod tests {
             start: Deviation::Done { days_late: 1 },
             finish: Deviation::Open { days_late: 3 },
             no_data: tasks.1 == 0,
+            waivers: Vec::new(),
             gaps: if state == MilestoneState::Certified {
                 vec![]
             } else {

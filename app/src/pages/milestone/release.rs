@@ -73,7 +73,7 @@ pub(super) fn ReleaseCheckpoints(
                         {hidden()}
                         <label>"After the release (offsets)" <input type="text" name="offsets" value="1h 4h 12h 24h" required/></label>
                         <label>"Grace" <input type="text" name="grace" value="1h" required/></label>
-                        <p class="muted small">"Each checkpoint is due at release + offset and overdue when its grace has run out. Add criteria to a checkpoint (Manage › Add an acceptance criterion): they are judged only from evidence taken in its window."</p>
+                        <p class="muted small">"Each checkpoint is due at release + offset and overdue when its grace has run out. Give a checkpoint its criteria with the criterion form's Release checkpoint choice, under Manage: they are judged only from evidence taken in its window."</p>
                         <button type="submit" disabled=pending(actions.add_checkpoints)>"Add checkpoints"</button>
                     </ActionForm>
                 </details>
