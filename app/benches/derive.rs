@@ -1,7 +1,8 @@
 //! The pure derivation and the certificate's own work, without a database
 //! (issue 10): `derive` on a milestone of 100 and 1,000 tasks with the full
 //! history (the milestone page) and with history counts only (lists and the
-//! report), and issuing a certificate for a signed-off 1,000-task milestone —
+//! report) — also with every rule of time at work (freshness, same build and
+//! subject, release checkpoints, a waiver) — and issuing a certificate for a signed-off 1,000-task milestone —
 //! payload, RFC 8785 canonical text, SHA-256 and Ed25519 signature.
 //! `cargo bench -p app --features ssr --bench derive`; figures in
 //! docs/benchmarks.md. The same paths through HTTP and SQLite: .ci/bench-writes.
@@ -236,6 +237,88 @@ fn view(f: MilestoneFacts, d: Derived) -> MilestoneView {
     }
 }
 
+/// The same milestone with every rule of time at work: each criterion
+/// accepts evidence at most 30 days old, one build is required and named as
+/// the subject, a release with four checkpoints (one criterion each, met by
+/// a run in its window), and a sixth criterion without evidence, waived.
+fn timed(mut f: MilestoneFacts) -> MilestoneFacts {
+    use app::domain::checkpoint::{CheckpointFact, Release};
+    use app::domain::criterion::Verdict;
+    use app::domain::waiver::WaiverFact;
+    f.now = "2026-11-21T10:00:00Z".into();
+    f.same_build = true;
+    f.subject.commit = Some("a1b2c3d4e5".into());
+    for c in &mut f.criteria {
+        c.max_age_days = Some(30);
+    }
+    for e in &mut f.evidence {
+        e.commit_sha = Some("a1b2c3d4e5f6".into());
+    }
+    f.release = Some(Release {
+        at: "2026-11-20T12:00:00Z".into(),
+        by: "pm".into(),
+    });
+    for (n, offset) in [60i64, 240, 720, 1320].into_iter().enumerate() {
+        let id = 100 + n as i64;
+        f.checkpoints.push(CheckpointFact {
+            id,
+            label: format!("{} h", offset / 60),
+            offset_minutes: offset,
+            grace_minutes: 60,
+        });
+        f.criteria.push(CriterionFact {
+            id,
+            code: format!("C{id}"),
+            title: "error rate".into(),
+            metric: "http.error_rate_pct".into(),
+            op: Op::Le,
+            target: 1.0,
+            unit: "%".into(),
+            version: 1,
+            max_age_days: None,
+            checkpoint_id: Some(id),
+        });
+        let mut run = f.evidence[0].clone();
+        run.id = id;
+        run.sha256 = format!("{id:064x}");
+        run.metrics = BTreeMap::from([("http.error_rate_pct".to_string(), 0.2)]);
+        run.criterion_id = Some(id);
+        run.effective_at = format!("2026-11-20T{:02}:10:00Z", 12 + offset / 60 % 12);
+        f.evidence.push(run);
+    }
+    f.criteria.push(CriterionFact {
+        id: 99,
+        code: "C99".into(),
+        title: "dependency scan".into(),
+        metric: "vulns.high".into(),
+        op: Op::Eq,
+        target: 0.0,
+        unit: String::new(),
+        version: 1,
+        max_age_days: None,
+        checkpoint_id: None,
+    });
+    f.waivers.push(WaiverFact {
+        id: 1,
+        criterion_id: 99,
+        criterion_code: "C99".into(),
+        criterion_version: 1,
+        evidence_sha256: None,
+        waived: Verdict::NoEvidence,
+        role_id: 1,
+        role_generation: 1,
+        role_name: "QA lead".into(),
+        user: "qa".into(),
+        user_name: "QA".into(),
+        reason: "scanner down".into(),
+        expires_at: "2026-12-31T00:00:00Z".into(),
+        granted_at: AT.into(),
+        state_digest: "0".repeat(64),
+        revoked: None,
+    });
+    f
+}
+
 fn derivation(c: &mut Criterion) {
     let mut g = c.benchmark_group("derive");
     for tasks in [100, 1000] {
@@ -248,6 +331,18 @@ fn derivation(c: &mut Criterion) {
         g.bench_with_input(
             BenchmarkId::new("history counts", tasks),
             &counts,
+            |b, f| b.iter(|| derive(black_box(f))),
+        );
+        let with_time = timed(full.clone());
+        let d = derive(&with_time);
+        assert_eq!(d.waivers.len(), 1);
+        assert!(d
+            .checkpoints
+            .iter()
+            .all(|c| c.status != app::domain::checkpoint::CheckpointStatus::AwaitingRelease));
+        g.bench_with_input(
+            BenchmarkId::new("full history, every rule of time", tasks),
+            &with_time,
             |b, f| b.iter(|| derive(black_box(f))),
         );
     }

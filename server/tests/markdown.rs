@@ -186,6 +186,40 @@ async fn hostile_text_in_the_markdown_exports_stays_text() {
         .await;
     assert_eq!(r.status, StatusCode::OK);
 
+    // a criterion of M2 waived with a hostile reason: the report's waivers quote it
+    let m2 = "/api/v1/projects/WM/milestones/M2";
+    let r = w
+        .app
+        .post(
+            Some(&w.pm),
+            &format!("{m2}/criteria"),
+            json!({"code": "C1", "title": "scan", "metric": "vulns.high", "op": "==", "target": 0}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let r = w
+        .app
+        .post(
+            Some(&w.pm),
+            &format!("{m2}/signoff-roles"),
+            json!({"role": "QA lead", "approver": "qa"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let seen = w.app.get(Some(&w.qa), m2).await.json();
+    let until = (chrono::Utc::now() + chrono::Duration::days(9))
+        .format("%Y-%m-%d")
+        .to_string();
+    let r = w
+        .app
+        .post(
+            Some(&w.qa),
+            &format!("{m2}/waivers"),
+            json!({"criterion": "C1", "role": "QA lead", "reason": hostile("waiver"), "until": until, "state_digest": seen["state_digest"]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.error_message());
+
     let md = String::from_utf8(
         w.app
             .get(Some(&w.pm), "/api/v1/projects/WM/report.md")
@@ -207,6 +241,7 @@ async fn hostile_text_in_the_markdown_exports_stays_text() {
             "Milestones",
             "Criteria met over time",
             "Certificates",
+            "Waivers",
             "Open gaps"
         ],
         "{md}"
@@ -221,9 +256,9 @@ async fn hostile_text_in_the_markdown_exports_stays_text() {
         "{:?}",
         p.headings
     );
-    // summary; two milestones; the criteria chart; one certificate
+    // summary; two milestones; the criteria chart; one certificate; one waiver
     assert_eq!(p.table_rows[1], 2, "{md}");
-    assert_eq!(*p.table_rows.last().unwrap(), 1, "{md}");
+    assert_eq!(p.table_rows[p.table_rows.len() - 2..], [1, 1], "{md}");
     assert!(
         p.links.is_empty() && p.html.is_empty() && p.code_spans.is_empty(),
         "{p:?}"
@@ -232,4 +267,5 @@ async fn hostile_text_in_the_markdown_exports_stays_text() {
     assert_eq!(p.text.matches(&as_read("title")).count(), 2, "{md}");
     assert_eq!(p.text.matches(&as_read("open task")).count(), 1, "{md}");
     assert_eq!(p.text.matches(&as_read("reason")).count(), 1, "{md}");
+    assert_eq!(p.text.matches(&as_read("waiver")).count(), 1, "{md}");
 }
