@@ -339,3 +339,41 @@ async fn a_release_is_recorded_once_within_bounds_and_checkpoints_are_checked() 
             .is_err()
     );
 }
+
+#[tokio::test]
+async fn adding_the_same_checkpoints_at_once_adds_them_once() {
+    let w = World::new().await;
+    let app = std::sync::Arc::new(w.app.router.clone());
+    let handles: Vec<_> = (0..5)
+        .map(|_| {
+            let (app, pm) = (app.clone(), w.pm.clone());
+            tokio::spawn(async move {
+                common::send_to(
+                    &app,
+                    common::post_json(&pm, &format!("{MS}/checkpoints"), json!({})),
+                )
+                .await
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for h in handles {
+        statuses.push(h.await.unwrap().status);
+    }
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CREATED)
+            .count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::CREATED || *s == StatusCode::CONFLICT),
+        "{statuses:?}"
+    );
+    // the four defaults, each once, and no half of a refused set
+    assert_eq!(w.app.count("checkpoints").await, 4);
+}

@@ -817,3 +817,55 @@ async fn the_release_subject_binds_the_certificate_and_evidence_from_another_bui
     );
     assert_eq!(cert["status"], "valid");
 }
+
+#[tokio::test]
+async fn two_people_revoking_one_waiver_at_once_record_one_revocation() {
+    let w = World::new().await;
+    with_unmet_coverage(&w).await;
+    let r = waive(&w, &w.qa, "C2", &days_from_now(10)).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let id = r.json()["id"].as_i64().unwrap();
+    let app = std::sync::Arc::new(w.app.router.clone());
+    // the giver and the PM, three times each
+    let handles: Vec<_> = (0..6)
+        .map(|n| {
+            let app = app.clone();
+            let token = if n % 2 == 0 {
+                w.qa.clone()
+            } else {
+                w.pm.clone()
+            };
+            tokio::spawn(async move {
+                common::send_to(
+                    &app,
+                    common::post_json(
+                        &token,
+                        &format!("{MS}/waivers/{id}/revoke"),
+                        json!({"reason": "race"}),
+                    ),
+                )
+                .await
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for h in handles {
+        statuses.push(h.await.unwrap().status);
+    }
+    let done = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::NO_CONTENT)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::CONFLICT)
+        .count();
+    assert_eq!((done, refused), (1, 5), "{statuses:?}");
+    assert_eq!(w.app.count("waiver_revocations").await, 1);
+    let audited: i64 =
+        sqlx::query_scalar("select count(*) from audit_events where action = 'waiver.revoke'")
+            .fetch_one(&w.app.state.pool)
+            .await
+            .unwrap();
+    assert_eq!(audited, 1);
+}
