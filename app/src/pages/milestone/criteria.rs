@@ -9,13 +9,25 @@ use crate::components::{
     action_error, action_message, short_hash, when, ActionNotice, FormError, VerdictBadge,
 };
 use crate::domain::criterion::fmt_number;
-use crate::domain::views::MilestoneView;
+use crate::domain::timed::WaiverEntry;
+use crate::domain::views::{CriterionView, Rights, SignoffRoleView};
 use crate::domain::waiver::{waivable, WaiverStatus};
 use leptos::prelude::*;
 
+/// What the criteria section shows of the milestone view (its parts, not a
+/// copy of the whole view: the page is rendered on every request).
+pub(super) struct CriteriaView {
+    pub(super) criteria: Vec<CriterionView>,
+    pub(super) waivers: Vec<WaiverEntry>,
+    pub(super) signoff_roles: Vec<SignoffRoleView>,
+    pub(super) state_digest: String,
+    pub(super) same_build: bool,
+    pub(super) rights: Rights,
+}
+
 #[component]
 pub(super) fn Criteria(
-    v: MilestoneView,
+    v: CriteriaView,
     p: String,
     m: String,
     locked: bool,
@@ -74,7 +86,7 @@ pub(super) fn Criteria(
             </ActionForm>
         </details>
     });
-    let waivers = v.waivers.clone();
+    let waivers = v.waivers;
     let any_waivers = !waivers.is_empty();
     let waiver_rows = waivers.into_iter().map(move |e| {
         let w = e.waiver.clone();
@@ -108,7 +120,7 @@ pub(super) fn Criteria(
             <table class="criteria">
                 <thead><tr><th>"Code"</th><th>"Criterion"</th><th>"Target"</th><th>"Actual"</th><th>"Verdict"</th><th>"Evidence"</th>{can_manage.then(|| view! { <th>"Change"</th> })}</tr></thead>
                 <tbody>
-                    {v.criteria.clone().into_iter().map(move |c| view! {
+                    {v.criteria.into_iter().map(move |c| view! {
                         <tr data-criterion=c.code.clone()>
                             <td>{c.code.clone()}</td>
                             <td>{c.title.clone()}

@@ -29,7 +29,7 @@ pub use history::HistoryPage;
 
 use checklists::Checklists;
 use controls::*;
-use criteria::Criteria;
+use criteria::{Criteria, CriteriaView};
 use manage::{History, ManageForms, MilestoneFields};
 use release::ReleaseCheckpoints;
 
@@ -190,7 +190,14 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
             .collect(),
     };
     let locked = v.state >= MilestoneState::SignedOff;
-    let criteria = v.clone();
+    let criteria = CriteriaView {
+        criteria: v.criteria.clone(),
+        waivers: v.waivers.clone(),
+        signoff_roles: v.signoff_roles.clone(),
+        state_digest: v.state_digest.clone(),
+        same_build: v.same_build,
+        rights: v.rights.clone(),
+    };
     view! {
         <Title text=format!("{} {} · Attest", p.get_value(), m.get_value())/>
         <nav class="crumbs"><a href="/">"Projects"</a> " › " <a href=format!("/p/{}", p.get_value())>{p.get_value()}</a> " › " {m.get_value()}</nav>
