@@ -269,24 +269,14 @@ async fn a_release_is_recorded_once_within_bounds_and_checkpoints_are_checked() 
         .post(Some(&w.eng), &format!("{MS}/release"), json!({}))
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    // twice at once: one release
-    let app = std::sync::Arc::new(w.app.router.clone());
-    let handles: Vec<_> = (0..5)
-        .map(|_| {
-            let (app, pm) = (app.clone(), w.pm.clone());
-            tokio::spawn(async move {
-                common::send_to(
-                    &app,
-                    common::post_json(&pm, &format!("{MS}/release"), json!({})),
-                )
-                .await
-            })
-        })
-        .collect();
-    let mut statuses = Vec::new();
-    for h in handles {
-        statuses.push(h.await.unwrap().status);
-    }
+    // five at once: one release
+    let statuses = common::race_posts(
+        &w.app.router,
+        &vec![w.pm.clone(); 5],
+        &format!("{MS}/release"),
+        json!({}),
+    )
+    .await;
     assert_eq!(
         statuses
             .iter()
@@ -343,23 +333,13 @@ async fn a_release_is_recorded_once_within_bounds_and_checkpoints_are_checked() 
 #[tokio::test]
 async fn adding_the_same_checkpoints_at_once_adds_them_once() {
     let w = World::new().await;
-    let app = std::sync::Arc::new(w.app.router.clone());
-    let handles: Vec<_> = (0..5)
-        .map(|_| {
-            let (app, pm) = (app.clone(), w.pm.clone());
-            tokio::spawn(async move {
-                common::send_to(
-                    &app,
-                    common::post_json(&pm, &format!("{MS}/checkpoints"), json!({})),
-                )
-                .await
-            })
-        })
-        .collect();
-    let mut statuses = Vec::new();
-    for h in handles {
-        statuses.push(h.await.unwrap().status);
-    }
+    let statuses = common::race_posts(
+        &w.app.router,
+        &vec![w.pm.clone(); 5],
+        &format!("{MS}/checkpoints"),
+        json!({}),
+    )
+    .await;
     assert_eq!(
         statuses
             .iter()

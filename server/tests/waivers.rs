@@ -271,26 +271,20 @@ async fn two_approvers_waiving_at_once_record_one_waiver() {
     let until = days_from_now(10);
     let seen = w.milestone().await;
     let body = json!({"criterion": "C2", "role": "QA lead", "reason": "race", "until": until, "state_digest": seen["state_digest"]});
-    let app = std::sync::Arc::new(w.app.router.clone());
-    let handles: Vec<_> = (0..6)
-        .map(|_| {
-            let (app, qa, body) = (app.clone(), w.qa.clone(), body.clone());
-            tokio::spawn(async move {
-                common::send_to(&app, common::post_json(&qa, &format!("{MS}/waivers"), body)).await
-            })
-        })
-        .collect();
-    let mut replies = Vec::new();
-    for h in handles {
-        replies.push(h.await.unwrap());
-    }
-    let created = replies
+    let statuses = common::race_posts(
+        &w.app.router,
+        &vec![w.qa.clone(); 6],
+        &format!("{MS}/waivers"),
+        body,
+    )
+    .await;
+    let created = statuses
         .iter()
-        .filter(|r| r.status == StatusCode::CREATED)
+        .filter(|s| **s == StatusCode::CREATED)
         .count();
-    let conflicts = replies
+    let conflicts = statuses
         .iter()
-        .filter(|r| r.status == StatusCode::CONFLICT)
+        .filter(|s| **s == StatusCode::CONFLICT)
         .count();
     assert_eq!((created, conflicts), (1, 5));
     assert_eq!(w.app.count("waivers").await, 1);
@@ -825,33 +819,23 @@ async fn two_people_revoking_one_waiver_at_once_record_one_revocation() {
     let r = waive(&w, &w.qa, "C2", &days_from_now(10)).await;
     assert_eq!(r.status, StatusCode::CREATED);
     let id = r.json()["id"].as_i64().unwrap();
-    let app = std::sync::Arc::new(w.app.router.clone());
     // the giver and the PM, three times each
-    let handles: Vec<_> = (0..6)
+    let tokens: Vec<String> = (0..6)
         .map(|n| {
-            let app = app.clone();
-            let token = if n % 2 == 0 {
+            if n % 2 == 0 {
                 w.qa.clone()
             } else {
                 w.pm.clone()
-            };
-            tokio::spawn(async move {
-                common::send_to(
-                    &app,
-                    common::post_json(
-                        &token,
-                        &format!("{MS}/waivers/{id}/revoke"),
-                        json!({"reason": "race"}),
-                    ),
-                )
-                .await
-            })
+            }
         })
         .collect();
-    let mut statuses = Vec::new();
-    for h in handles {
-        statuses.push(h.await.unwrap().status);
-    }
+    let statuses = common::race_posts(
+        &w.app.router,
+        &tokens,
+        &format!("{MS}/waivers/{id}/revoke"),
+        json!({"reason": "race"}),
+    )
+    .await;
     let done = statuses
         .iter()
         .filter(|s| **s == StatusCode::NO_CONTENT)

@@ -56,6 +56,29 @@ pub async fn send_to(router: &Router, req: Request<Body>) -> Reply {
     }
 }
 
+/// Sends the same JSON POSTs at once, one task each (`tokens[i]` posts the
+/// i-th), and gives each answer's status in the order sent.
+pub async fn race_posts(
+    router: &Router,
+    tokens: &[String],
+    path: &str,
+    json: Value,
+) -> Vec<StatusCode> {
+    let app = std::sync::Arc::new(router.clone());
+    let handles: Vec<_> = tokens
+        .iter()
+        .map(|token| {
+            let (app, req) = (app.clone(), post_json(token, path, json.clone()));
+            tokio::spawn(async move { send_to(&app, req).await.status })
+        })
+        .collect();
+    let mut statuses = Vec::with_capacity(handles.len());
+    for h in handles {
+        statuses.push(h.await.unwrap());
+    }
+    statuses
+}
+
 /// A JSON POST with a bearer token.
 pub fn post_json(token: &str, path: &str, json: Value) -> Request<Body> {
     Request::post(path)
