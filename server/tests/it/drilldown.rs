@@ -2,7 +2,7 @@
 //! page, each parsed again from the stored file and compared with the
 //! previous evidence of the same kind (same criterion, else same milestone).
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};

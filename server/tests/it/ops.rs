@@ -2,7 +2,7 @@
 //! writes continue, `attest restore` (refusing a damaged backup), and the
 //! blob store's leftovers after a crash.
 
-mod common;
+use crate::common;
 
 use common::{junit, World};
 use serde_json::json;

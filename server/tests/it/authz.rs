@@ -8,7 +8,7 @@
 //! full, through the real router), so the suite grows with what it covers;
 //! the shared world and request helpers are in `common`.
 
-mod common;
+use crate::common;
 
 use app::domain::tokens::Scopes;
 use app::ssr::tokens::{self, TokenRequest};

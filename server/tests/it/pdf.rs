@@ -1,7 +1,7 @@
 //! The certificate PDF export through the real router: who may fetch it, what
 //! it answers with, and the 503 that says how to install a font.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{TestApp, World};

@@ -4,7 +4,7 @@
 //! full, through the real router), so the suite grows with what it covers;
 //! the shared world and request helpers are in `common`.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{junit, multipart, TestApp, World};

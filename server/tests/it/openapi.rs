@@ -4,7 +4,7 @@
 //! operations say which token scope they need, and real answers from the
 //! router validate against the schemas the document gives for them.
 
-mod common;
+use crate::common;
 
 use common::World;
 use serde_json::{json, Value};

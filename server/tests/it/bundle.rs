@@ -2,7 +2,7 @@
 //! written by `attest bundle`, checked offline by `attest verify BUNDLE`,
 //! and tampered with in the ways a forger would.
 
-mod common;
+use crate::common;
 
 use common::World;
 use server::bundle::{self, Limits, Manifest};

@@ -1,7 +1,7 @@
 //! Issue 11: what an operator watches — request ids, /metrics, /readyz, and
 //! JSON logs from the real binary.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};

@@ -3,7 +3,7 @@
 //! and raw HTML go in through the API; the certificate's `export.md` and the
 //! project's `report.md` are parsed with a real CommonMark parser.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{junit, World};

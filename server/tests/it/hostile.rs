@@ -1,7 +1,7 @@
 //! Hostile uploads through the real endpoint: each is refused with a clear
 //! message, nothing is stored, and the server keeps serving.
 
-mod common;
+use crate::common;
 
 use axum::body::{Body, Bytes};
 use axum::http::{header, Request, StatusCode};

@@ -2,7 +2,7 @@
 //! by any writer, even one outside this process's code, is seen on the
 //! next read, and what one viewer may be told is never served to another.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::World;

@@ -7,7 +7,7 @@
 //! Size: one self-contained test per behaviour through the real router, like
 //! `api.rs`; the shared world is in `common`.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{junit, World};

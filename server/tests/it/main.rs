@@ -1,0 +1,29 @@
+//! The server's integration suite: the real router, a real SQLite file and a
+//! temp blob directory per test.
+//!
+//! One test binary, one module per area. Each `tests/*.rs` file used to link
+//! the whole server into its own ~500 MB binary; twenty of them filled a clean
+//! CI machine's disk and spent minutes linking. Run one area with
+//! `cargo test -p server --test it api::`.
+
+mod common;
+
+mod admin;
+mod api;
+mod authz;
+mod bundle;
+mod cache;
+mod checkpoints;
+mod drilldown;
+mod edits;
+mod hostile;
+mod markdown;
+mod observe;
+mod openapi;
+mod ops;
+mod pdf;
+mod templates;
+mod tokens_verify;
+mod trust;
+mod waivers;
+mod web;
