@@ -3,20 +3,34 @@
 //! pass and count as flaky; a failure or error directly in a suite is one more
 //! errored case; summary attributes are only compared, never trusted.
 //! JUnit is the one test-report format (`tests.*`): every runner writes it.
+//! A commit named by a property of the root or the first suite is the
+//! report's subject.
 //!
 //! Size: one streaming state machine (the dialects' rules and the
-//! drill-down's failing cases share it) and its unit tests (~145 lines).
+//! drill-down's failing cases share it) and its unit tests (~210 lines).
 
 use crate::details::{
     clip, CaseOutcome, FailedCase, TestsExtract, FAILURE_TEXT_CHARS, FAILURE_TEXT_LINES, TEXT_CHARS,
 };
 use crate::metrics::EvidenceKind;
-use crate::parsed::{Metrics, ParseError, Parsed};
+use crate::parsed::{Metrics, ParseError, Parsed, Subject};
 use crate::read::xml::{attr, attr_num, Ev, XmlStream};
 use quick_xml::events::BytesStart;
 use std::io::BufRead;
 
 const KIND: EvidenceKind = EvidenceKind::Junit;
+
+/// Property names (compared ignoring case) whose value, 7–64 hex digits, is
+/// the commit the test run names.
+const COMMIT_PROPERTIES: [&str; 7] = [
+    "commit",
+    "git.commit",
+    "git_commit",
+    "GIT_COMMIT",
+    "vcs.revision",
+    "revision",
+    "sha",
+];
 
 /// Test cases by outcome.
 #[derive(Default)]
@@ -39,7 +53,19 @@ enum Open {
     Case,
     /// An `<error>` or `<failure>` of a test case, or directly in a suite.
     Problem,
+    /// The `<properties>` of the root or of the first suite.
+    Properties,
     Other,
+}
+
+/// The file's first `<testsuite>`, whose properties may name the subject.
+#[derive(Clone, Copy, Default, PartialEq)]
+enum FirstSuite {
+    #[default]
+    NotSeen,
+    /// Open, at this depth of the element stack.
+    Open(usize),
+    Done,
 }
 
 /// What an `<error>` or `<failure>` says: its message and the first lines of its text.
@@ -208,6 +234,9 @@ struct State {
     root_claims: Claimed,
     suite_claims: Claimed,
     root_is_suites: bool,
+    first_suite: FirstSuite,
+    /// The commit a property names.
+    subject: Subject,
     detail: Option<Box<Collect>>,
 }
 
@@ -276,6 +305,13 @@ impl State {
                 self.case.flaky = true;
                 Open::Other
             }
+            (Some(Open::Suites | Open::Suite), b"properties") if self.names_subject() => {
+                Open::Properties
+            }
+            (Some(Open::Properties), b"property") => {
+                self.property(s);
+                Open::Other
+            }
             (Some(Open::Suite), b"failure" | b"error") => {
                 // a broken suite counts as one errored test case
                 self.t.total += 1;
@@ -302,6 +338,9 @@ impl State {
         match self.stack.pop() {
             Some(Open::Case) => self.finish_case(),
             Some(Open::Suite) => {
+                if self.first_suite == FirstSuite::Open(self.stack.len()) {
+                    self.first_suite = FirstSuite::Done;
+                }
                 if let Some(d) = self.detail.as_deref_mut() {
                     d.suites.pop();
                 }
@@ -325,12 +364,46 @@ impl State {
     }
 
     fn open_suite(&mut self, s: &BytesStart<'_>, is_start: bool) -> Result<(), String> {
+        if self.first_suite == FirstSuite::NotSeen {
+            self.first_suite = if is_start {
+                FirstSuite::Open(self.stack.len())
+            } else {
+                FirstSuite::Done
+            };
+        }
         if let Some(d) = self.detail.as_deref_mut() {
             if is_start {
                 d.suites.push(attr(s, b"name")?.unwrap_or_default());
             }
         }
         Ok(())
+    }
+
+    /// Whether the open element, a suite, is the root or the first suite:
+    /// its properties may name the subject.
+    fn names_subject(&self) -> bool {
+        let parent = self.stack.len().saturating_sub(1);
+        parent == 0 || self.first_suite == FirstSuite::Open(parent)
+    }
+
+    /// A `<property>` of the root or the first suite: the first valid commit
+    /// named is kept. An attribute that can't be read is skipped, never
+    /// refused (a subject is extra information).
+    fn property(&mut self, s: &BytesStart<'_>) {
+        if self.subject.has_commit() {
+            return;
+        }
+        let Some(name) = attr(s, b"name").ok().flatten() else {
+            return;
+        };
+        if COMMIT_PROPERTIES
+            .iter()
+            .any(|p| p.eq_ignore_ascii_case(name.trim()))
+        {
+            if let Some(value) = attr(s, b"value").ok().flatten() {
+                self.subject.commit(&value);
+            }
+        }
     }
 
     /// An `<error>`/`<failure>`: keeps the first of each kind, and its text while open.
@@ -410,6 +483,7 @@ pub fn parse_with<R: BufRead>(
         *out = d.out;
     }
 
+    let subject = std::mem::take(&mut st.subject).finish();
     let t = &st.t;
     let mut m = Metrics::default();
     m.set("tests.total", t.total as f64);
@@ -430,7 +504,8 @@ pub fn parse_with<R: BufRead>(
     } else {
         &st.suite_claims
     };
-    Ok(m.into_parsed(KIND, disagreements(claims, t)))
+    Ok(m.into_parsed(KIND, disagreements(claims, t))
+        .with_subject(subject))
 }
 
 /// A claimed count as written: whole numbers without a decimal point.
@@ -622,5 +697,70 @@ mod tests {
         );
         assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
         assert!(r.warnings[0].contains("skipped=1"), "{:?}", r.warnings);
+    }
+
+    fn commit(xml: &str) -> Option<String> {
+        let r = p(xml);
+        assert_eq!(m(&r, "tests.total"), Some(1.0), "{xml}");
+        let subject = r.subject?;
+        assert!(subject.name.is_empty() && subject.digests.is_empty());
+        subject.commit
+    }
+
+    #[test]
+    fn a_commit_property_of_the_root_or_the_first_suite_names_the_subject() {
+        assert_eq!(
+            commit(
+                r#"<testsuites><properties><property name="os" value="linux"/><property name="GIT_COMMIT" value="0A1B2C3D4E5F60718293A4B5C6D7E8F901234567"/></properties>
+                <testsuite name="a"><testcase name="x"/></testsuite></testsuites>"#
+            )
+            .as_deref(),
+            Some("0a1b2c3d4e5f60718293a4b5c6d7e8f901234567")
+        );
+        assert_eq!(
+            commit(
+                r#"<testsuites><testsuite name="a"><properties><property name="Vcs.Revision" value="abc1234"/></properties><testcase name="x"/></testsuite>
+                <testsuite name="b"><properties><property name="sha" value="fedcba9"/></properties></testsuite></testsuites>"#
+            )
+            .as_deref(),
+            Some("abc1234")
+        );
+        assert_eq!(
+            commit(r#"<testsuite><properties><property name="git.commit" value="deadbeef"/></properties><testcase name="x"/></testsuite>"#)
+                .as_deref(),
+            Some("deadbeef")
+        );
+    }
+
+    #[test]
+    fn a_non_hex_commit_is_ignored_and_a_later_valid_one_is_taken() {
+        assert_eq!(
+            commit(
+                r#"<testsuite><properties><property name="commit" value="HEAD"/><property name="revision" value="r1234567"/>
+                <property name="git_commit" value="  c0ffee1  "/></properties><testcase name="x"/></testsuite>"#
+            )
+            .as_deref(),
+            Some("c0ffee1")
+        );
+        assert_eq!(
+            commit(
+                r#"<testsuite><properties><property name="commit" value="not-a-sha"/></properties><testcase name="x"/></testsuite>"#
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn properties_elsewhere_or_unreadable_name_no_commit_and_refuse_nothing() {
+        for xml in [
+            // the second suite, a nested suite, a test case
+            r#"<testsuites><testsuite name="a"/><testsuite name="b"><properties><property name="commit" value="abc1234"/></properties><testcase name="x"/></testsuite></testsuites>"#,
+            r#"<testsuites><testsuite name="a"><testsuite name="n"><properties><property name="commit" value="abc1234"/></properties><testcase name="x"/></testsuite></testsuite></testsuites>"#,
+            r#"<testsuite><testcase name="x"><properties><property name="commit" value="abc1234"/></properties></testcase></testsuite>"#,
+            // a property not named as a commit; escapes that can't be read
+            r#"<testsuite><properties><property name="build" value="abc1234"/><property name="commit" value="&bad;"/><property name="sha" valu/></properties><testcase name="x"/></testsuite>"#,
+        ] {
+            assert_eq!(commit(xml), None, "{xml}");
+        }
     }
 }

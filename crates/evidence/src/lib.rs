@@ -1,17 +1,20 @@
 //! Attest's evidence engine: the metric catalogue, the parsers that turn
 //! report files (JUnit, coverage, SARIF, scanners, load tests, SBOMs) into
-//! those metrics, format detection, and the drill-down of a file (its failing
-//! tests, least covered files, findings) with the comparison against the
-//! previous one. The metric contract — each metric, its unit and rounding,
-//! and the rules per format — is in this crate's README.md.
+//! those metrics (and read what a report says it is about), format
+//! detection, and the drill-down of a file (its failing tests, least covered
+//! files, findings) with the comparison against the previous one. The metric
+//! contract — each metric, its unit and rounding, and the rules per format —
+//! is in this crate's README.md.
 //!
-//! [`metrics`] and [`details`] are plain data and rules (they build for
-//! wasm32, the pages use them). Everything that reads files is behind the
-//! default feature `parse`, grouped by what is measured: `junit` (tests),
-//! `coverage`, `security`, `load` and `sbom`, on shared readers in `read`.
+//! [`metrics`] and [`details`] are plain data and rules, and so is
+//! [`ReportSubject`]: they build for wasm32 (the pages use them). Everything
+//! that reads files is behind the default feature `parse`, grouped by what is
+//! measured: `junit` (tests), `coverage`, `security`, `load` and `sbom`, on
+//! shared readers in `read`.
 
 pub mod details;
 pub mod metrics;
+mod subject;
 
 #[cfg(feature = "parse")]
 mod coverage;
@@ -37,7 +40,11 @@ mod security;
 #[cfg(all(test, feature = "parse"))]
 mod drilldown_tests;
 #[cfg(all(test, feature = "parse"))]
+mod subject_tests;
+#[cfg(all(test, feature = "parse"))]
 mod testing;
+
+pub use subject::ReportSubject;
 
 #[cfg(feature = "parse")]
 pub use detect::detect;

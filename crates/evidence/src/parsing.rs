@@ -213,16 +213,31 @@ fn json_with<R: BufRead>(
         Some(_) => return Err(ParseError::new(kind, "not well-formed JSON", Some(1))),
     }
     let mut warnings = Vec::new();
+    let mut subject = None;
     // detail fields are read only while this lives
     let _keeping = detail.is_some().then(Keeping::start);
     let m = match kind {
         EvidenceKind::Sarif => security::sarif::sarif_with(&read(kind, reader)?, detail),
-        EvidenceKind::Trivy => security::trivy::trivy_with(&read(kind, reader)?, detail),
-        EvidenceKind::Grype => security::grype::grype_with(&read(kind, reader)?, detail),
-        EvidenceKind::Cyclonedx => {
-            sbom::cyclonedx_with(&read(kind, reader)?, detail).map_err(|e| bad(&e))?
+        EvidenceKind::Trivy => {
+            let report = read(kind, reader)?;
+            subject = security::trivy::subject(&report);
+            security::trivy::trivy_with(&report, detail)
         }
-        EvidenceKind::Spdx => sbom::spdx(&read(kind, reader)?).map_err(|e| bad(&e))?,
+        EvidenceKind::Grype => {
+            let report = read(kind, reader)?;
+            subject = security::grype::subject(&report);
+            security::grype::grype_with(&report, detail)
+        }
+        EvidenceKind::Cyclonedx => {
+            let report = read(kind, reader)?;
+            subject = sbom::cyclonedx_subject(&report);
+            sbom::cyclonedx_with(&report, detail).map_err(|e| bad(&e))?
+        }
+        EvidenceKind::Spdx => {
+            let report = read(kind, reader)?;
+            subject = sbom::spdx_subject(&report);
+            sbom::spdx(&report).map_err(|e| bad(&e))?
+        }
         _ => {
             let v: Value = read(kind, reader)?;
             if let Some(out) = detail {
@@ -249,7 +264,7 @@ fn json_with<R: BufRead>(
             }
         }
     };
-    Ok(m.into_parsed(kind, warnings))
+    Ok(m.into_parsed(kind, warnings).with_subject(subject))
 }
 
 #[cfg(test)]
@@ -378,6 +393,21 @@ mod tests {
             "{json}"
         );
         assert!(json.ends_with(",\"warnings\":[]}"), "{json}");
+    }
+
+    #[test]
+    fn a_parsed_report_serialises_its_subject_only_when_it_names_one() {
+        let trivy = r#"{"SchemaVersion":2,"ArtifactName":"app","Metadata":{"Commit":"abc1234"}}"#;
+        let p = parse(EvidenceKind::Trivy, trivy.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        let json = serde_json::to_string(&p).unwrap_or_default();
+        assert!(
+            json.ends_with(r#","subject":{"name":"app","digests":[],"commit":"abc1234"}}"#),
+            "{json}"
+        );
+        let p = parse(EvidenceKind::Trivy, r#"{"SchemaVersion":2}"#.as_bytes())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let json = serde_json::to_string(&p).unwrap_or_default();
+        assert!(!json.contains("subject"), "{json}");
     }
 
     #[test]
