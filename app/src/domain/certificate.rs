@@ -223,6 +223,20 @@ pub struct CriterionFact {
     /// The release checkpoint it belongs to (its label).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub checkpoint: Option<String>,
+    /// A CEL expression it was judged by (metric, op and target are then
+    /// empty, `==` and 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expression: Option<String>,
+    /// Its target was the previous certified milestone's value (`baseline`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ratchet: bool,
+    /// Every number the expression or ratchet was evaluated on, with its file
+    /// (or `previous`: the baseline certificate's).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<super::expression::Input>,
+    /// Which certificate the previous values came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<String>,
 }
 
 /// Who waived a criterion, as what, until when and why; and the verdict the
@@ -276,6 +290,55 @@ impl CriterionFact {
             (None, Some(v)) => v.label().to_string(),
             (None, None) => self.verdict.clone(),
         }
+    }
+
+    /// Judged by something other than metric, operator and a typed target:
+    /// an expression, or a ratchet.
+    pub fn is_rule(&self) -> bool {
+        self.expression.is_some() || self.ratchet
+    }
+
+    /// The rule as written: the expression, or `coverage.line_pct >=
+    /// previous (85.2)` for a ratchet.
+    pub fn rule_text(&self) -> String {
+        match &self.expression {
+            Some(e) => e.clone(),
+            None if self.ratchet => format!(
+                "{} {} previous ({})",
+                self.metric,
+                self.op,
+                super::format::number(self.target)
+            ),
+            None => format!(
+                "{} {} {}{}",
+                self.metric,
+                self.op,
+                super::format::number(self.target),
+                self.unit
+            ),
+        }
+    }
+
+    /// What an expression or a ratchet was evaluated on, one number each:
+    /// "vulns.critical = 0 (#12 ab12cd34ef56); previous coverage.line_pct =
+    /// 85.2 (M3's certificate ATT-2026-0003)". None for a plain criterion.
+    pub fn evaluated_on(&self) -> Option<String> {
+        if self.inputs.is_empty() {
+            return None;
+        }
+        let one = |i: &super::expression::Input| match (&i.evidence_sha256, i.previous) {
+            (Some(sha), _) => format!(
+                "{} {})",
+                i.sentence().trim_end_matches(')'),
+                super::format::short_hash(sha)
+            ),
+            (None, true) => match &self.baseline {
+                Some(b) => format!("{} ({b})", i.sentence()),
+                None => i.sentence(),
+            },
+            (None, false) => i.sentence(),
+        };
+        Some(self.inputs.iter().map(one).collect::<Vec<_>>().join("; "))
     }
 }
 
@@ -441,6 +504,10 @@ impl CertificatePayload {
                         waived: w.waived.code().to_string(),
                     }),
                     checkpoint: c.checkpoint.clone(),
+                    expression: c.expression.clone(),
+                    ratchet: c.ratchet,
+                    inputs: c.judgement.inputs.clone(),
+                    baseline: c.judgement.baseline.clone(),
                 })
                 .collect(),
             subject: v.subject.clone().filter(|s| !s.is_empty()),

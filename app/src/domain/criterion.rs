@@ -203,6 +203,13 @@ pub struct Judgement {
     /// The waiver behind a `waived` verdict.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiver: Option<WaiverView>,
+    /// Every number an expression (or a ratchet's baseline) was judged on,
+    /// with its file: empty for a plain criterion, whose number is `actual`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<super::expression::Input>,
+    /// Where a ratchet's previous values came from ("M3's certificate …").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<String>,
 }
 
 /// Judges a criterion from the evidence of its milestone.
@@ -235,6 +242,8 @@ pub fn judge(
             evidence_sha256: None,
             reason: None,
             waiver: None,
+            inputs: Vec::new(),
+            baseline: None,
         },
         Some((e, v)) => {
             let actual = round_metric(metric, v);
@@ -250,6 +259,8 @@ pub fn judge(
                 evidence_sha256: Some(e.sha256.clone()),
                 reason: None,
                 waiver: None,
+                inputs: Vec::new(),
+                baseline: None,
             }
         }
     }

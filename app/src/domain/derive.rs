@@ -11,7 +11,8 @@
 use super::checkpoint::{
     self, checkpoint_gaps, CheckpointFact, CheckpointStatus, CheckpointView, Release,
 };
-use super::criterion::{judge, EvidenceFacts, Op};
+use super::criterion::{EvidenceFacts, Op};
+use super::expression::{judge_rule, Baseline, Rule};
 use super::freshness;
 use super::gaps::{gaps, Gap};
 use super::history::{describe_change, is_revision, revision_count, stale_notices};
@@ -39,6 +40,24 @@ pub struct CriterionFact {
     pub max_age_days: Option<u32>,
     /// The release checkpoint it belongs to.
     pub checkpoint_id: Option<i64>,
+    /// A CEL expression over metrics, judged instead of metric, op and target.
+    pub expression: Option<String>,
+    /// The target is the baseline's value for the metric.
+    pub ratchet: bool,
+}
+
+impl CriterionFact {
+    /// The rule judging reads.
+    pub fn rule(&self) -> Rule<'_> {
+        Rule {
+            id: self.id,
+            metric: &self.metric,
+            op: self.op,
+            target: self.target,
+            expression: self.expression.as_deref(),
+            ratchet: self.ratchet,
+        }
+    }
 }
 
 /// An audit event of the milestone, with its before/after JSON as stored.
@@ -169,6 +188,9 @@ pub struct MilestoneFacts {
     /// The time the facts are judged at (RFC 3339): evidence ages and
     /// waivers expire against it.
     pub now: String,
+    /// What ratchets compare with: the nearest earlier milestone's standing
+    /// certificate, if there is one.
+    pub baseline: Option<Baseline>,
 }
 
 /// What [`derive`] decides from [`MilestoneFacts`].
@@ -236,14 +258,17 @@ fn judge_all(f: &MilestoneFacts, as_of: &str) -> Judged {
             op: c.op,
             target: c.target,
             unit: c.unit.clone(),
-            judgement: judge(c.id, &c.metric, c.op, c.target, &evidence_for(c)),
+            judgement: judge_rule(&c.rule(), &evidence_for(c), f.baseline.as_ref()),
             version: c.version,
             max_age_days: c.max_age_days,
             checkpoint: c
                 .checkpoint_id
                 .and_then(|id| f.checkpoints.iter().find(|k| k.id == id))
                 .map(|k| k.label.clone()),
+            expression: c.expression.clone(),
+            ratchet: c.ratchet,
         })
+        .map(ratchet_target)
         .collect();
     let ages = freshness::apply(
         &mut criteria,
@@ -269,6 +294,14 @@ fn judge_all(f: &MilestoneFacts, as_of: &str) -> Judged {
         checkpoints,
         valid_until: until.map(freshness::fmt_time),
     }
+}
+
+/// A ratchet's target is the previous value it was judged against.
+fn ratchet_target(mut c: CriterionView) -> CriterionView {
+    if let Some(previous) = c.judgement.inputs.iter().find(|i| i.previous && c.ratchet) {
+        c.target = previous.value;
+    }
+    c
 }
 
 /// Criteria, waivers and checkpoints judged as of one moment.

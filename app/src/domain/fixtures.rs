@@ -62,10 +62,14 @@ pub fn criterion(verdict: Verdict, actual: Option<f64>) -> CriterionView {
             evidence_sha256: actual.map(|_| "ab12cd34ef56ab12cd34".into()),
             reason: None,
             waiver: None,
+            inputs: Vec::new(),
+            baseline: None,
         },
         version: 1,
         max_age_days: None,
         checkpoint: None,
+        expression: None,
+        ratchet: false,
     }
 }
 

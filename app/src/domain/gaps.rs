@@ -34,6 +34,12 @@ pub enum Gap {
         rule: String,
         metric: String,
     },
+    /// An expression or a ratchet not met: the numbers it was evaluated on,
+    /// or why it could not be (`why`).
+    RuleNotMet {
+        rule: String,
+        why: String,
+    },
     /// Its evidence is too old, or from another build (`reason`).
     CriterionStale {
         rule: String,
@@ -113,6 +119,7 @@ impl fmt::Display for Gap {
             Gap::CriterionWithoutEvidence { rule, metric } => {
                 write!(f, "criterion {rule}: no evidence yields {metric}")
             }
+            Gap::RuleNotMet { rule, why } => write!(f, "criterion {rule} is not met: {why}"),
             Gap::CriterionStale { rule, reason } => {
                 write!(f, "criterion {rule} is stale: {reason}")
             }
@@ -199,14 +206,46 @@ pub fn work_gaps(
         }
     }
     for c in criteria {
-        let rule = format!(
-            "{} {} {} {}{}",
-            c.code,
-            c.metric,
-            c.op.symbol(),
-            fmt_number(c.target),
-            c.unit
-        );
+        let rule = if c.expression.is_some() || c.ratchet {
+            format!("{} {}", c.code, c.rule_text())
+        } else {
+            format!(
+                "{} {} {} {}{}",
+                c.code,
+                c.metric,
+                c.op.symbol(),
+                fmt_number(c.target),
+                c.unit
+            )
+        };
+        let rule_not_met = c.judgement.verdict == Verdict::NotMet
+            && (c.expression.is_some() || c.judgement.reason.is_some());
+        if rule_not_met {
+            let on = || {
+                c.judgement
+                    .inputs
+                    .iter()
+                    .map(|i| i.sentence())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            out.push(Gap::RuleNotMet {
+                rule,
+                why: c
+                    .judgement
+                    .reason
+                    .clone()
+                    .unwrap_or_else(|| format!("false on {}", on())),
+            });
+            continue;
+        }
+        if c.expression.is_some() && c.judgement.verdict == Verdict::NoEvidence {
+            out.push(Gap::RuleNotMet {
+                rule,
+                why: c.judgement.reason.clone().unwrap_or_default(),
+            });
+            continue;
+        }
         match (
             &c.judgement.verdict,
             c.judgement.actual,

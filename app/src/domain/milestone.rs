@@ -118,6 +118,17 @@ pub fn state_digest(
             if let Some(days) = c.max_age_days {
                 criterion["max_age_days"] = days.into();
             }
+            // so do expressions, ratchets and the numbers they read
+            if let Some(e) = &c.expression {
+                criterion["expression"] = e.as_str().into();
+            }
+            if c.ratchet {
+                criterion["ratchet"] = true.into();
+                criterion["baseline"] = c.judgement.baseline.clone().into();
+            }
+            if !c.judgement.inputs.is_empty() {
+                criterion["inputs"] = serde_json::to_value(&c.judgement.inputs).unwrap_or_default();
+            }
             if let Some(w) = &c.judgement.waiver {
                 criterion["waiver"] = serde_json::json!({"id": w.id, "by": w.by, "role": w.role, "until": w.until});
             }

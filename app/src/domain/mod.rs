@@ -11,6 +11,7 @@ pub mod checkpoint;
 pub mod codes;
 pub mod criterion;
 pub mod derive;
+pub mod expression;
 #[cfg(test)]
 mod fixtures;
 pub mod format;

@@ -4,7 +4,8 @@
 //! Size: two rules, each with its reference test (the sweep is checked
 //! day by day against the plain definition); over a third is tests.
 
-use super::criterion::{judge, EvidenceFacts, Op, Verdict};
+use super::criterion::{EvidenceFacts, Op, Verdict};
+use super::expression::{judge_rule, Baseline, Rule};
 use super::freshness;
 use super::status::{MilestoneState, Ratio};
 use super::views::{CriterionView, MilestoneSummary};
@@ -89,6 +90,10 @@ pub struct CriterionRule {
     pub target: f64,
     /// The oldest evidence it accepts, in days.
     pub max_age_days: Option<u32>,
+    /// A CEL expression judged instead of metric, op and target.
+    pub expression: Option<String>,
+    /// The target is the baseline's value.
+    pub ratchet: bool,
     /// A release checkpoint's criterion sees only its window's evidence
     /// (`Some(None)`: the release is not recorded, so none).
     pub window: Option<Option<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)>>,
@@ -103,6 +108,21 @@ pub struct MilestoneEvidence {
     pub same_build: bool,
     /// The builds the milestone ships (its subject's commit and tag).
     pub ships: Vec<String>,
+    /// What its ratchets compare with (today's, for every day).
+    pub baseline: Option<Baseline>,
+}
+
+impl CriterionRule {
+    fn rule(&self) -> Rule<'_> {
+        Rule {
+            id: self.id,
+            metric: &self.metric,
+            op: self.op,
+            target: self.target,
+            expression: self.expression.as_deref(),
+            ratchet: self.ratchet,
+        }
+    }
 }
 
 /// How many of a milestone's criteria `known` evidence meets at the end of
@@ -121,19 +141,19 @@ fn met_at(m: &MilestoneEvidence, known: &[EvidenceFacts], day: chrono::NaiveDate
             target: c.target,
             unit: String::new(),
             judgement: match c.window {
-                None => judge(c.id, &c.metric, c.op, c.target, known),
-                Some(w) => judge(
-                    c.id,
-                    &c.metric,
-                    c.op,
-                    c.target,
+                None => judge_rule(&c.rule(), known, m.baseline.as_ref()),
+                Some(w) => judge_rule(
+                    &c.rule(),
                     &w.map(|w| super::checkpoint::in_window(known, w))
                         .unwrap_or_default(),
+                    m.baseline.as_ref(),
                 ),
             },
             version: 0,
             max_age_days: c.max_age_days,
             checkpoint: None,
+            expression: c.expression.clone(),
+            ratchet: c.ratchet,
         })
         .collect();
     let end_of_day = format!("{}T23:59:59Z", day.format("%Y-%m-%d"));
@@ -387,6 +407,8 @@ mod tests {
                     target: 100.0,
                     max_age_days: None,
                     window: None,
+                    expression: None,
+                    ratchet: false,
                 },
                 CriterionRule {
                     id: 2,
@@ -395,6 +417,8 @@ mod tests {
                     target: 80.0,
                     max_age_days: None,
                     window: None,
+                    expression: None,
+                    ratchet: false,
                 },
             ],
             evidence: vec![
@@ -407,6 +431,7 @@ mod tests {
             ],
             same_build: false,
             ships: Vec::new(),
+            baseline: None,
         };
         let empty = MilestoneEvidence {
             criteria: vec![CriterionRule {
@@ -416,10 +441,13 @@ mod tests {
                 target: 0.0,
                 max_age_days: None,
                 window: None,
+                expression: None,
+                ratchet: false,
             }],
             evidence: vec![],
             same_build: false,
             ships: Vec::new(),
+            baseline: None,
         };
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
         let series = criteria_met_over_time(&[m, empty], today);
@@ -468,10 +496,12 @@ mod tests {
                         op: c.op,
                         target: c.target,
                         unit: String::new(),
-                        judgement: judge(c.id, &c.metric, c.op, c.target, &known),
+                        judgement: judge_rule(&c.rule(), &known, m.baseline.as_ref()),
                         version: 0,
                         max_age_days: c.max_age_days,
                         checkpoint: None,
+                        expression: c.expression.clone(),
+                        ratchet: c.ratchet,
                     })
                     .collect();
                 let ships: Vec<&str> = m.ships.iter().map(String::as_str).collect();
@@ -505,10 +535,13 @@ mod tests {
                         target: 90.0,
                         max_age_days: [None, Some(2), Some(5)][next(3) as usize],
                         window: None,
+                        expression: None,
+                        ratchet: false,
                     })
                     .collect(),
                 same_build: next(4) == 0,
                 ships: Vec::new(),
+                baseline: None,
                 evidence: (0..next(6))
                     .map(|_| {
                         id += 1;
@@ -563,6 +596,8 @@ mod tests {
                 target: 100.0,
                 max_age_days: Some(3),
                 window: None,
+                expression: None,
+                ratchet: false,
             }],
             evidence: vec![ev(
                 1,
@@ -573,6 +608,7 @@ mod tests {
             )],
             same_build: false,
             ships: Vec::new(),
+            baseline: None,
         };
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 10).unwrap();
         let got: Vec<(String, u32)> = criteria_met_over_time(&[m], today)

@@ -154,6 +154,34 @@ pub struct CriterionView {
     /// evidence in that checkpoint's window.
     #[serde(default)]
     pub checkpoint: Option<String>,
+    /// A CEL expression over metrics; when present, `metric`, `op` and
+    /// `target` are not read (`domain::expression`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expression: Option<String>,
+    /// The target is the previous certified milestone's value (`judgement.baseline`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ratchet: bool,
+}
+
+impl CriterionView {
+    /// The rule as people read it: `coverage.line_pct ≥ 80 %`,
+    /// `coverage.line_pct ≥ previous (85.2)` or the expression.
+    pub fn rule_text(&self) -> String {
+        if let Some(e) = &self.expression {
+            return e.clone();
+        }
+        let target = if self.ratchet {
+            match self.judgement.inputs.iter().find(|i| i.previous) {
+                Some(i) => format!("previous ({})", super::format::number(i.value)),
+                None => "previous".to_string(),
+            }
+        } else {
+            format!("{}{}", super::format::number(self.target), self.unit)
+        };
+        format!("{} {} {}", self.metric, self.op.symbol(), target)
+            .trim_end()
+            .to_string()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -124,8 +124,15 @@ fn Certificate(c: CertificateView, revoke: ServerAction<RevokeCertificate>) -> i
                 <tbody>{p.criteria.clone().into_iter().map(|k| view! {
                     <tr>
                         <td>{k.code.clone()}</td><td>{k.title.clone()}</td>
-                        <td><code>{k.metric.clone()}</code> " " {k.op.clone()} " " {format::number(k.target)}{k.unit.clone()}</td>
-                        <td>{number_or_dash(k.actual)}{k.unit.clone()}</td>
+                        <td>{if k.is_rule() {
+                                view! { <code class="rule">{k.rule_text()}</code> }.into_any()
+                            } else {
+                                view! { <code>{k.metric.clone()}</code> " " {k.op.clone()} " " {format::number(k.target)}{k.unit.clone()} }.into_any()
+                            }}</td>
+                        <td>{match k.evaluated_on() {
+                                Some(on) => view! { <span class="inputs">{on}</span> }.into_any(),
+                                None => view! { {number_or_dash(k.actual)}{k.unit.clone()} }.into_any(),
+                            }}</td>
                         <td>{if k.met() { view! { <Mark kind=MarkKind::Yes/> " met" }.into_any() } else if k.waived() { view! { <span class="badge verdict-waived">"waived"</span> " " <span class="waiver">{k.verdict_text()}</span> }.into_any() } else { view! { <Mark kind=MarkKind::No/> " not met" }.into_any() }}</td>
                         <td>"#" {or_dash(k.evidence_id.map(|id| id.to_string()).as_deref())} " " <code>{short_hash(&or_dash(k.evidence_sha256.as_deref()))}</code></td>
                     </tr>
@@ -255,7 +262,7 @@ pub fn VerifyPage() -> impl IntoView {
                                 })}
                                 <h2>"Criteria"</h2>
                                 <ul>{p.criteria.clone().into_iter().map(move |k| view! {
-                                    <li>{k.code.clone()} " " {(!redacted).then(|| k.title.clone())} " " <code>{k.metric.clone()}</code> " " {k.op.clone()} " " {format::number(k.target)} ": actual " {number_or_dash(k.actual)}
+                                    <li>{k.code.clone()} " " {(!redacted).then(|| k.title.clone())} " " <code>{k.rule_text()}</code> ": " {k.evaluated_on().unwrap_or_else(|| format!("actual {}", number_or_dash(k.actual)))}
                                         " — " {k.verdict.clone()} " (evidence sha256 " <code>{short_hash(&or_dash(k.evidence_sha256.as_deref()))}</code> ")"</li>
                                 }).collect_view()}</ul>
                                 <h2>"Signed by roles"</h2>

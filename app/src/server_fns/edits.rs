@@ -264,10 +264,11 @@ pub async fn edit_criterion(
     criterion: String,
     version: i64,
     title: String,
-    metric: String,
-    op: String,
-    target: String,
+    metric: Option<String>,
+    op: Option<String>,
+    target: Option<String>,
     max_age_days: Option<String>,
+    expression: Option<String>,
 ) -> Result<String, AppError> {
     use crate::ssr::{auth, edits, AppState};
     let actor = auth::require_session_actor().await?;
@@ -278,18 +279,25 @@ pub async fn edit_criterion(
         auth::Need::Manage,
     )
     .await?;
-    let target: f64 = target.trim().parse().map_err(|_| {
-        AppError::invalid(
-            "target",
-            format!("a number like 85 or 99.5: got {:?}", target.trim()),
-        )
-    })?;
+    // an expression criterion's form has no metric, operator or target, a
+    // ratchet's no target
+    let target: Option<f64> = target
+        .map(|t| {
+            t.trim().parse().map_err(|_| {
+                AppError::invalid(
+                    "target",
+                    format!("a number like 85 or 99.5: got {:?}", t.trim()),
+                )
+            })
+        })
+        .transpose()?;
     let input = edits::CriterionEdit {
         version,
         title: Some(title),
-        metric: Some(metric),
-        op: Some(op),
-        target: Some(target),
+        metric,
+        op,
+        target,
+        expression,
         // an empty field accepts evidence of any age
         max_age_days: max_age_days
             .as_deref()

@@ -266,30 +266,54 @@ pub async fn add_criterion(
     target: String,
     max_age_days: Option<String>,
     checkpoint: Option<String>,
+    expression: Option<String>,
     request_id: Option<String>,
 ) -> Result<Done, AppError> {
     use crate::domain::codes::ItemCode;
     use crate::domain::criterion::{fmt_number, parse_target, Op, TargetInput};
+    use crate::domain::expression::PREVIOUS;
     use crate::ssr::{auth, idempotency, milestones, AppState};
     let actor = auth::require_session_actor().await?;
-    let target = TargetInput::Text(target);
+    let code_shown = ItemCode::parse("code", &code)?.as_str().to_string();
+    // the form offers both ways: a typed expression is what is judged, and
+    // the metric, operator and target fields beside it are not read
+    let expression = expression
+        .map(|e| e.trim().to_string())
+        .filter(|e| !e.is_empty());
+    let rule = match &expression {
+        Some(e) => e.clone(),
+        None if target.trim().eq_ignore_ascii_case(PREVIOUS) => {
+            format!("{} {} {PREVIOUS}", metric.trim(), Op::parse(&op)?.symbol())
+        }
+        None => format!(
+            "{} {} {}",
+            metric.trim(),
+            Op::parse(&op)?.symbol(),
+            fmt_number(parse_target(
+                &TargetInput::Text(target.clone()),
+                metric.trim()
+            )?)
+        ),
+    };
     let done = Done::new(format!(
-        "Added criterion {} “{}”: {} {} {}.",
-        ItemCode::parse("code", &code)?.as_str(),
-        title.trim(),
-        metric.trim(),
-        Op::parse(&op)?.symbol(),
-        fmt_number(parse_target(&target, metric.trim())?)
+        "Added criterion {code_shown} “{}”: {rule}.",
+        title.trim()
     ));
+    let target = TargetInput::Text(target);
     let input = milestones::NewCriterion {
         code,
         title,
-        metric,
+        metric: if expression.is_some() {
+            String::new()
+        } else {
+            metric
+        },
         op,
         target,
         unit: None,
         max_age_days: days_field(max_age_days.as_deref().unwrap_or_default())?,
         checkpoint: checkpoint.filter(|c| !c.trim().is_empty()),
+        expression,
     };
     let pool = AppState::from_context()?.pool;
     let added = idempotency::once(

@@ -172,6 +172,7 @@ fn criterion(code: &str, title: &str, metric: &str, op: &str, target: f64) -> Ne
     NewCriterion {
         max_age_days: None,
         checkpoint: None,
+        expression: None,
         code: code.into(),
         title: title.into(),
         metric: metric.into(),

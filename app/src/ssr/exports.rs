@@ -100,14 +100,26 @@ pub fn markdown(p: &CertificatePayload, sha256: &str, verify_url: &str, status: 
             (false, true) => format!("⚠️ {}", t(&c.verdict_text())),
             (false, false) => "❌ not met".to_string(),
         };
+        // an expression or a ratchet shows its rule and every number it was
+        // evaluated on, each with its file's hash
+        let (rule, actual) = match c.evaluated_on() {
+            Some(on) => (code_span(&c.rule_text()), t(&on)),
+            None => (
+                format!(
+                    "{} {} {}",
+                    code_span(&c.metric),
+                    t(&c.op),
+                    value_md(Some(c.target), &c.unit)
+                ),
+                value_md(c.actual, &c.unit),
+            ),
+        };
         out.push_str(&format!(
-            "| {} | {} | {} {} {} | {} | {} | #{} {} |\n",
+            "| {} | {} | {} | {} | {} | #{} {} |\n",
             k(&c.code),
             t(&c.title),
-            code_span(&c.metric),
-            t(&c.op),
-            value_md(Some(c.target), &c.unit),
-            value_md(c.actual, &c.unit),
+            rule,
+            actual,
             verdict,
             k(&c.evidence_id
                 .map_or_else(|| DASH.to_string(), |id| id.to_string())),
@@ -258,6 +270,16 @@ pub fn in_toto(payload: &CertificatePayload, sha256: &str, verify_url: &str) -> 
             }
             if let Some(cp) = &c.checkpoint {
                 criterion["checkpoint"] = cp.clone().into();
+            }
+            if let Some(e) = &c.expression {
+                criterion["expression"] = e.clone().into();
+            }
+            if c.ratchet {
+                criterion["ratchet"] = true.into();
+            }
+            if !c.inputs.is_empty() {
+                criterion["inputs"] = json!(c.inputs);
+                criterion["baseline"] = json!(c.baseline);
             }
             criterion
         })

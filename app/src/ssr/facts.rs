@@ -12,10 +12,12 @@
 use super::scope::{MilestoneRow, ProjectRow};
 use crate::domain::checklist::derive_parents;
 use crate::domain::checkpoint::{CheckpointFact, Release};
+use crate::domain::codes::natural_key;
 use crate::domain::criterion::{Op, Verdict};
 use crate::domain::derive::{
     CriterionFact, DecisionFact, Derived, EventFact, History, MilestoneFacts, RoleFact,
 };
+use crate::domain::expression::Baseline;
 use crate::domain::status::Decision;
 use crate::domain::views::{
     AppliedFrom, CertificateSummary, ChecklistView, EvidenceView, ItemView, MilestoneSummary,
@@ -242,6 +244,7 @@ async fn load_scope(
     let mut certificates = certificates(conn, scope).await?;
     let mut waivers = waivers(conn, scope).await?;
     let (mut releases, mut checkpoints) = releases(conn, scope).await?;
+    let mut baselines = baselines(conn, milestones, &criteria).await?;
     let now = crate::ssr::now();
     Ok(milestones
         .iter()
@@ -267,6 +270,78 @@ async fn load_scope(
             release: releases.remove(&m.id),
             checkpoints: checkpoints.remove(&m.id).unwrap_or_default(),
             now: now.clone(),
+            baseline: baselines.remove(&m.id),
+        })
+        .collect())
+}
+
+/// What the ratchets of each milestone in `milestones` compare with: the
+/// nearest earlier milestone of its project (in code order: M3 before M4,
+/// M9 before M10) with a standing certificate, and the value that
+/// certificate recorded for each metric (the first criterion in its order
+/// that measured it, from a file). One query, and none at all when no
+/// criterion ratchets.
+async fn baselines(
+    conn: &mut SqliteConnection,
+    milestones: &[MilestoneRow],
+    criteria: &ByMilestone<CriterionFact>,
+) -> Result<HashMap<i64, Baseline>, AppError> {
+    let needs = |m: &MilestoneRow| {
+        criteria.get(&m.id).is_some_and(|cs| {
+            cs.iter().any(|c| {
+                c.ratchet
+                    || c.expression
+                        .as_deref()
+                        .is_some_and(|e| e.contains(crate::domain::expression::PREVIOUS))
+            })
+        })
+    };
+    let Some(project) = milestones.iter().find(|m| needs(m)).map(|m| m.project_id) else {
+        return Ok(HashMap::new());
+    };
+    let standing: Vec<(String, String, String)> = sqlx::query_as(
+        "select m.code, c.number, c.payload from certificates c join milestones m on m.id = c.milestone_id
+         where m.project_id = ? and c.revoked_at is null and c.superseded_at is null",
+    )
+    .bind(project)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut certified: Vec<(Vec<(String, u64)>, Baseline)> = Vec::new();
+    for (code, number, payload) in standing {
+        let payload: crate::domain::certificate::CertificatePayload =
+            serde_json::from_str(&payload).map_err(|e| {
+                tracing::error!(certificate = %number, error = %e, "stored certificate payload unreadable");
+                AppError::Internal
+            })?;
+        let mut values = std::collections::BTreeMap::new();
+        for c in &payload.criteria {
+            if let (false, Some(v), None) = (c.metric.is_empty(), c.actual, &c.expression) {
+                values.entry(c.metric.clone()).or_insert(v);
+            }
+            for i in c.inputs.iter().filter(|i| !i.previous) {
+                values.entry(i.metric.clone()).or_insert(i.value);
+            }
+        }
+        let key = natural_key(&code);
+        certified.push((
+            key,
+            Baseline {
+                milestone: code,
+                certificate: number,
+                values,
+            },
+        ));
+    }
+    Ok(milestones
+        .iter()
+        .filter(|m| needs(m))
+        .filter_map(|m| {
+            let key = natural_key(&m.code);
+            certified
+                .iter()
+                .filter(|(k, _)| *k < key)
+                .max_by(|(a, _), (b, _)| a.cmp(b))
+                .map(|(_, b)| (m.id, b.clone()))
         })
         .collect())
 }
@@ -560,9 +635,11 @@ async fn criteria(
         i64,
         Option<u32>,
         Option<i64>,
+        Option<String>,
+        bool,
     );
     let rows: Vec<CritRow> = sqlx::query_as(&format!(
-        "select milestone_id, id, code, title, metric, op, target, unit, version, max_age_days, checkpoint_id from criteria where {} order by code",
+        "select milestone_id, id, code, title, metric, op, target, unit, version, max_age_days, checkpoint_id, expression, ratchet from criteria where {} order by code",
         scope.has("milestone_id")
     ))
     .bind(scope.id())
@@ -583,6 +660,8 @@ async fn criteria(
                 version,
                 max_age_days,
                 checkpoint_id,
+                expression,
+                ratchet,
             )| {
                 Ok((
                     milestone,
@@ -597,6 +676,8 @@ async fn criteria(
                         version,
                         max_age_days,
                         checkpoint_id,
+                        expression,
+                        ratchet,
                     },
                 ))
             },

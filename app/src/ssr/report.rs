@@ -44,6 +44,8 @@ async fn build_report(
                     op: c.op,
                     target: c.target,
                     max_age_days: c.max_age_days,
+                    expression: c.expression.clone(),
+                    ratchet: c.ratchet,
                     window: c.checkpoint.as_ref().map(|label| {
                         d.derived
                             .checkpoints
@@ -63,6 +65,7 @@ async fn build_report(
                 .into_iter()
                 .map(str::to_string)
                 .collect(),
+            baseline: d.facts.baseline.clone(),
         })
         .collect();
     let milestones = all

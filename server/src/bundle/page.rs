@@ -45,8 +45,12 @@ pub(super) fn html(source: &BundleSource, evidence: &[EvidenceEntry]) -> String 
                 <tr>
                     <td>{c.code.clone()}</td>
                     <td>{c.title.clone()}</td>
-                    <td><code>{format!("{} {} {}", c.metric, c.op, format::number(c.target))}</code>" "{c.unit.clone()}</td>
-                    <td>{format::with_unit(c.actual, &c.unit)}</td>
+                    <td>{if c.is_rule() {
+                        view! { <code>{c.rule_text()}</code> }.into_any()
+                    } else {
+                        view! { <code>{format!("{} {} {}", c.metric, c.op, format::number(c.target))}</code>" "{c.unit.clone()} }.into_any()
+                    }}</td>
+                    <td>{c.evaluated_on().unwrap_or_else(|| format::with_unit(c.actual, &c.unit))}</td>
                     <td class=class>{c.verdict_text()}</td>
                     <td class="hash">{match (c.evidence_id, link) {
                         (Some(id), Some(href)) => view! { <a href=href>{format!("#{id}")}</a> }.into_any(),

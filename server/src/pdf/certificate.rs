@@ -29,13 +29,22 @@ pub(super) fn certificate(
             vec![
                 Cell::new(c.code.clone()),
                 Cell::new(c.title.clone()),
-                Cell::new(format!(
-                    "{} {} {}",
-                    c.metric,
-                    c.op,
-                    with_unit(Some(c.target), &c.unit)
-                )),
-                Cell::new(with_unit(c.actual, &c.unit)),
+                // an expression or ratchet: its rule, and every number it
+                // was evaluated on with its file's hash
+                Cell::new(if c.is_rule() {
+                    c.rule_text()
+                } else {
+                    format!(
+                        "{} {} {}",
+                        c.metric,
+                        c.op,
+                        with_unit(Some(c.target), &c.unit)
+                    )
+                }),
+                match c.evaluated_on() {
+                    Some(on) => Cell::new(on).small(),
+                    None => Cell::new(with_unit(c.actual, &c.unit)),
+                },
                 Cell::new(verdict)
                     .color(if met {
                         GREEN

@@ -169,17 +169,28 @@ pub(super) fn CriterionControls(
                 <input type="hidden" name="criterion" value=c.code.clone()/>
                 <input type="hidden" name="version" value=c.version.to_string()/>
                 <label>"Criterion title" <input type="text" name="title" value=c.title.clone() required/></label>
-                <label>"Metric"
-                    <select name="metric">
-                        {METRICS.iter().map(|mi| view! { <option value=mi.name selected=mi.name == c.metric>{mi.name}</option> }).collect_view()}
-                    </select>
-                </label>
-                <label>"Operator"
-                    <select name="op">
-                        {[(">=", "≥"), (">", ">"), ("==", "="), ("<=", "≤"), ("<", "<")].into_iter().map(|(v, l)| view! { <option value=v selected=v == op>{l}</option> }).collect_view()}
-                    </select>
-                </label>
-                <label>"Target" <input type="text" name="target" inputmode="decimal" value=fmt_number(c.target) required/></label>
+                // an expression is edited as one; a ratchet's target is the
+                // previous certified value, not a field
+                {match c.expression.clone() {
+                    Some(e) => view! {
+                        <label>"Expression" <input type="text" name="expression" value=e maxlength="400" required/></label>
+                    }.into_any(),
+                    None => view! {
+                        <label>"Metric"
+                            <select name="metric">
+                                {METRICS.iter().map(|mi| view! { <option value=mi.name selected=mi.name == c.metric>{mi.name}</option> }).collect_view()}
+                            </select>
+                        </label>
+                        <label>"Operator"
+                            <select name="op">
+                                {[(">=", "≥"), (">", ">"), ("==", "="), ("<=", "≤"), ("<", "<")].into_iter().map(|(v, l)| view! { <option value=v selected=v == op>{l}</option> }).collect_view()}
+                            </select>
+                        </label>
+                        {(!c.ratchet).then(|| view! {
+                            <label>"Target" <input type="text" name="target" inputmode="decimal" value=fmt_number(c.target) required/></label>
+                        })}
+                    }.into_any(),
+                }}
                 <label>"Evidence at most (days old)" <input type="number" name="max_age_days" min="1" max="3650" placeholder="any age" value=c.max_age_days.map(|d| d.to_string()).unwrap_or_default()/></label>
                 <button type="submit" disabled=pending(actions.edit_criterion)>{format!("Save {}", c.code)}</button>
             </ActionForm>

@@ -125,9 +125,24 @@ pub(super) fn Criteria(
                             <td>{c.code.clone()}</td>
                             <td>{c.title.clone()}
                                 {c.checkpoint.clone().map(|l| view! { <br/><span class="muted small">{format!("checkpoint {l}: evidence from its window only")}</span> })}</td>
-                            <td><code>{c.metric.clone()}</code> " " {c.op.symbol()} " " {fmt_number(c.target)} {c.unit.clone()}
+                            <td>{if c.expression.is_some() || c.ratchet {
+                                    view! { <code class="rule">{c.rule_text()}</code> }.into_any()
+                                } else {
+                                    view! { <code>{c.metric.clone()}</code> " " {c.op.symbol()} " " {fmt_number(c.target)} {c.unit.clone()} }.into_any()
+                                }}
+                                {c.judgement.baseline.clone().map(|b| view! { <br/><span class="muted small">{format!("previous: {b}")}</span> })}
                                 {c.max_age_days.map(|d| view! { <br/><span class="muted small">{format!("evidence at most {d} days old")}</span> })}</td>
-                            <td>{c.judgement.actual.map(|a| format!("{}{}", fmt_number(a), c.unit)).unwrap_or_else(|| "—".into())}</td>
+                            <td>{if c.expression.is_some() {
+                                    // every number the expression was evaluated on
+                                    let inputs = c.judgement.inputs.clone();
+                                    if inputs.is_empty() {
+                                        view! { "—" }.into_any()
+                                    } else {
+                                        view! { <ul class="inputs">{inputs.into_iter().map(|i| view! { <li>{i.sentence()}</li> }).collect_view()}</ul> }.into_any()
+                                    }
+                                } else {
+                                    view! { {c.judgement.actual.map(|a| format!("{}{}", fmt_number(a), c.unit)).unwrap_or_else(|| "—".into())} }.into_any()
+                                }}</td>
                             <td><VerdictBadge verdict=c.judgement.verdict/>
                                 {c.judgement.reason.clone().map(|r| view! { <br/><span class="stale-reason">{r}</span> })}
                                 {c.judgement.waiver.clone().map(|w| view! { <br/><span class="waiver">{w.sentence()}</span> })}</td>

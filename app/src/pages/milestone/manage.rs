@@ -122,7 +122,10 @@ pub(super) fn ManageForms(
                                 }).collect_view()}
                             </select>
                         </label>
-                        <label>"Target" <input type="text" name="target" inputmode="decimal" placeholder="80 or 80%" required value=actions.add_criterion.kept("target")/></label>
+                        <label>"Target" <input type="text" name="target" placeholder="80, 80% or previous" value=actions.add_criterion.kept("target")/></label>
+                        <label>"Or an expression (CEL), judged instead of metric, operator and target"
+                            <input type="text" name="expression" maxlength="400" placeholder="vulns.critical == 0 && vulns.high <= 2" value=actions.add_criterion.kept("expression")/>
+                        </label>
                         <label>"Evidence at most (days old)" <input type="number" name="max_age_days" min="1" max="3650" placeholder="any age" value=actions.add_criterion.kept("max_age_days")/></label>
                         {(!checkpoints.is_empty()).then(|| view! {
                             <label>"Release checkpoint"
@@ -137,6 +140,7 @@ pub(super) fn ManageForms(
                         <button type="submit">"Add criterion"</button>
                     </FormBody>
                 </ActionForm>
+                <p class="muted small">"A target of " <code>"previous"</code> " ratchets: it is the value the nearest earlier certified milestone recorded. An expression names metrics as above and reads earlier values as " <code>"previous.coverage.line_pct"</code> "."</p>
                 <p class="muted small">
                     "Which report yields which metric: "
                     {EvidenceKind::REPORTS.iter().map(|k| format!("{}: {}", k.label(), k.metrics().join(", "))).collect::<Vec<_>>().join(" · ")}

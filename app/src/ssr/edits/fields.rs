@@ -364,6 +364,9 @@ pub struct CriterionEdit {
     pub target: Option<f64>,
     /// The oldest evidence it accepts, in days; 0 accepts any age.
     pub max_age_days: Option<u32>,
+    /// A new expression, for a criterion judged by one.
+    #[serde(default)]
+    pub expression: Option<String>,
 }
 
 /// Edits a criterion's title, metric, operator and target. PMs.
@@ -405,23 +408,36 @@ pub async fn edit_criterion(
         String,
         i64,
         Option<u32>,
+        Option<String>,
+        bool,
     );
     let row: Option<Row> = sqlx::query_as(
-        "select id, code, title, metric, op, target, unit, version, max_age_days from criteria where milestone_id = ? and code = ?",
+        "select id, code, title, metric, op, target, unit, version, max_age_days, expression, ratchet from criteria where milestone_id = ? and code = ?",
     )
     .bind(m.id)
     .bind(criterion.trim())
     .fetch_optional(&mut *tx)
     .await?;
-    let (id, code, old_title, old_metric, old_op, old_target, old_unit, version, old_max_age) = row
-        .ok_or_else(|| {
-            AppError::NotFound(format!(
-                "criterion {} in {} {}",
-                criterion.trim(),
-                p.code,
-                m.code
-            ))
-        })?;
+    let (
+        id,
+        code,
+        old_title,
+        old_metric,
+        old_op,
+        old_target,
+        old_unit,
+        version,
+        old_max_age,
+        old_expression,
+        ratchet,
+    ) = row.ok_or_else(|| {
+        AppError::NotFound(format!(
+            "criterion {} in {} {}",
+            criterion.trim(),
+            p.code,
+            m.code
+        ))
+    })?;
     guard(
         &mut tx,
         &p,
@@ -432,8 +448,37 @@ pub async fn edit_criterion(
         input.version,
     )
     .await?;
+    // an expression criterion is edited by its expression, a plain one by
+    // its metric, operator and target; a ratchet's target is not its own
+    let expression = match (&old_expression, typed(&input.expression)) {
+        (Some(_), Some(e)) => Some(crate::domain::expression::check(e).map(|_| e.to_string())?),
+        (None, Some(_)) => {
+            return Err(AppError::invalid(
+                "expression",
+                format!("{code} is judged by a metric and a target: add a new criterion to judge an expression"),
+            ))
+        }
+        (_, None) => None,
+    };
+    if old_expression.is_some()
+        && (metric.as_ref().is_some_and(|x| *x != old_metric)
+            || op.as_ref().is_some_and(|x| *x != old_op)
+            || input.target.is_some_and(|t| t != old_target))
+    {
+        return Err(AppError::invalid(
+            "metric",
+            format!("{code} is judged by an expression: edit the expression"),
+        ));
+    }
+    if ratchet && input.target.is_some_and(|t| t != old_target) {
+        return Err(AppError::invalid(
+            "target",
+            format!("{code} ratchets: its target is the previous certified milestone's value"),
+        ));
+    }
     let mut c = Changes::default();
     let title = c.field("title", old_title, title);
+    let expression = c.field("expression", old_expression, expression.map(Some));
     let metric_changed = metric.as_ref().is_some_and(|x| *x != old_metric);
     let metric = c.field("metric", old_metric, metric);
     let op = c.field("op", old_op, op);
@@ -450,13 +495,14 @@ pub async fn edit_criterion(
     } else {
         old_unit
     };
-    sqlx::query("update criteria set title = ?, metric = ?, op = ?, target = ?, unit = ?, max_age_days = ?, version = version + 1 where id = ?")
+    sqlx::query("update criteria set title = ?, metric = ?, op = ?, target = ?, unit = ?, max_age_days = ?, expression = ?, version = version + 1 where id = ?")
         .bind(&title)
         .bind(&metric)
         .bind(&op)
         .bind(target)
         .bind(&unit)
         .bind(max_age)
+        .bind(&expression)
         .bind(id)
         .execute(&mut *tx)
         .await?;
@@ -529,4 +575,9 @@ pub async fn rename_signoff_role(
         .execute(&mut *tx)
         .await?;
     finish(tx, actor, &p, &m, "signoff_role.rename", name, c).await
+}
+
+/// A typed optional text: trimmed, None when blank.
+fn typed(raw: &Option<String>) -> Option<&str> {
+    raw.as_deref().map(str::trim).filter(|t| !t.is_empty())
 }

@@ -1,5 +1,6 @@
 //! Acceptance criteria of a milestone: a metric, an operator and a numeric
-//! target, judged only from evidence.
+//! target (or `previous`, a ratchet), or an expression over metrics; judged
+//! only from evidence.
 use super::ensure_open;
 use crate::domain::codes::{optional_text, required_text, ItemCode};
 use crate::domain::criterion::{parse_metric, Op};
@@ -30,6 +31,71 @@ pub struct NewCriterion {
     /// then judged only from evidence in that checkpoint's window.
     #[serde(default)]
     pub checkpoint: Option<String>,
+    /// A CEL expression over metrics (`vulns.critical == 0 && vulns.high <= 2`),
+    /// judged instead of metric, op and target, which are then left out.
+    #[serde(default)]
+    pub expression: Option<String>,
+}
+
+/// What a new criterion is judged by, as typed: a metric, an operator and a
+/// target (a number, or `previous` for a ratchet), or an expression.
+struct Judged {
+    metric: String,
+    op: Op,
+    target: f64,
+    unit: String,
+    expression: Option<String>,
+    ratchet: bool,
+}
+
+fn judged_by(input: &NewCriterion) -> Result<Judged, AppError> {
+    let expression = input
+        .expression
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty());
+    if let Some(e) = expression {
+        if !input.metric.trim().is_empty() {
+            return Err(AppError::invalid(
+                "metric",
+                "give either a metric, an operator and a target, or an expression: not both",
+            ));
+        }
+        crate::domain::expression::check(e)?;
+        return Ok(Judged {
+            metric: String::new(),
+            op: Op::Eq,
+            target: 1.0,
+            unit: String::new(),
+            expression: Some(e.to_string()),
+            ratchet: false,
+        });
+    }
+    let metric = parse_metric(&input.metric)?;
+    let op = Op::parse(&input.op)?;
+    let ratchet = matches!(&input.target, crate::domain::criterion::TargetInput::Text(t)
+        if t.trim().eq_ignore_ascii_case(crate::domain::expression::PREVIOUS));
+    let target = if ratchet {
+        0.0
+    } else {
+        crate::domain::criterion::parse_target(&input.target, &metric)?
+    };
+    let unit = optional_text("unit", input.unit.as_deref().unwrap_or_default(), 20)?;
+    let unit = if unit.is_empty() {
+        metric_info(&metric)
+            .map(|i| i.unit.symbol().to_string())
+            .unwrap_or_default()
+    } else {
+        unit
+    };
+    Ok(Judged {
+        metric,
+        op,
+        target,
+        unit,
+        expression: None,
+        ratchet,
+    })
 }
 
 /// The longest maximum evidence age, in days (ten years).
@@ -57,6 +123,10 @@ pub struct Criterion<'a> {
     pub unit: &'a str,
     pub max_age_days: Option<u32>,
     pub checkpoint_id: Option<i64>,
+    /// Judged by this CEL expression (metric empty, op `==`, target 1).
+    pub expression: Option<&'a str>,
+    /// The target is the previous certified milestone's value.
+    pub ratchet: bool,
 }
 
 /// Stores a criterion of milestone `(project, milestone).1` with its audit
@@ -68,7 +138,7 @@ pub async fn insert_criterion(
     (project, milestone): (i64, i64),
     c: Criterion<'_>,
 ) -> Result<i64, AppError> {
-    let id = sqlx::query("insert into criteria (milestone_id, code, title, metric, op, target, unit, created_at, max_age_days, checkpoint_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    let id = sqlx::query("insert into criteria (milestone_id, code, title, metric, op, target, unit, created_at, max_age_days, checkpoint_id, expression, ratchet) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(milestone)
         .bind(c.code)
         .bind(c.title)
@@ -79,12 +149,14 @@ pub async fn insert_criterion(
         .bind(crate::ssr::now())
         .bind(c.max_age_days)
         .bind(c.checkpoint_id)
+        .bind(c.expression)
+        .bind(c.ratchet)
         .execute(&mut *tx)
         .await?
         .last_insert_rowid();
     audit::record(
         &mut *tx,
-        Event::new("criterion.create", format!("{} {}", c.code, c.title)).by(actor.id).in_project(project).on_milestone(milestone).after(json!({"code": c.code, "metric": c.metric, "op": c.op.as_str(), "target": c.target, "unit": c.unit, "max_age_days": c.max_age_days, "checkpoint": c.checkpoint_id})),
+        Event::new("criterion.create", format!("{} {}", c.code, c.title)).by(actor.id).in_project(project).on_milestone(milestone).after(json!({"code": c.code, "metric": c.metric, "op": c.op.as_str(), "target": c.target, "unit": c.unit, "max_age_days": c.max_age_days, "checkpoint": c.checkpoint_id, "expression": c.expression, "ratchet": c.ratchet})),
     )
     .await?;
     Ok(id)
@@ -102,18 +174,8 @@ pub async fn add_criterion(
     milestone_row(pool, &p, milestone).await?;
     let code = ItemCode::parse("code", &input.code)?;
     let title = required_text("title", &input.title, 300)?;
-    let metric = parse_metric(&input.metric)?;
-    let op = Op::parse(&input.op)?;
-    let target = crate::domain::criterion::parse_target(&input.target, &metric)?;
-    let unit = optional_text("unit", input.unit.as_deref().unwrap_or_default(), 20)?;
+    let judged = judged_by(&input)?;
     let max_age_days = input.max_age_days.map(parse_max_age).transpose()?;
-    let unit = if unit.is_empty() {
-        metric_info(&metric)
-            .map(|i| i.unit.symbol().to_string())
-            .unwrap_or_default()
-    } else {
-        unit
-    };
     // the unique (milestone_id, code) constraint answers a duplicate with 409
     let mut tx = db::write(pool).await?;
     let m = milestone_row_in(&mut tx, &p, milestone).await?;
@@ -129,12 +191,14 @@ pub async fn add_criterion(
         Criterion {
             code: code.as_str(),
             title: &title,
-            metric: &metric,
-            op,
-            target,
-            unit: &unit,
+            metric: &judged.metric,
+            op: judged.op,
+            target: judged.target,
+            unit: &judged.unit,
             max_age_days,
             checkpoint_id,
+            expression: judged.expression.as_deref(),
+            ratchet: judged.ratchet,
         },
     )
     .await?;

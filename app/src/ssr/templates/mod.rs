@@ -418,6 +418,8 @@ async fn add_default(
             unit: &unit,
             max_age_days: None,
             checkpoint_id: None,
+            expression: None,
+            ratchet: false,
         },
     )
     .await

@@ -1,0 +1,628 @@
+//! Criteria beyond "metric op target": expressions over several metrics, in
+//! CEL (`vulns.critical == 0 && vulns.high <= 2`), and ratchets against the
+//! previous certified milestone (`coverage.line_pct >= previous`, or
+//! `previous.coverage.line_pct` inside an expression).
+//!
+//! Each metric an expression reads is decided like a plain criterion's (the
+//! newest file attached to the criterion, else the newest unattached one), so
+//! one expression can read several files; the judgement lists every number it
+//! was evaluated on, with its file, and the certificate shows them.
+//!
+//! CEL (the `cel` crate, its Pratt parser) runs on the server only: the
+//! browser never judges, so the wasm bundle carries none of it. An expression
+//! is bounded before it is parsed (400 characters) and after (16 levels
+//! deep): the interpreter recurses once per level, ~40 KiB of stack a level in
+//! a debug build, and a request's thread has 2 MiB.
+
+use super::criterion::{judge, EvidenceFacts, Judgement, Op, Verdict};
+use evidence::metrics::round_metric;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The longest expression accepted, in characters.
+pub const MAX_LEN: usize = 400;
+/// The deepest expression accepted, in syntax-tree levels.
+pub const MAX_DEPTH: usize = 16;
+
+/// The word a ratchet's target is written as, and the variable an
+/// expression reads the previous certified values from.
+pub const PREVIOUS: &str = "previous";
+
+/// One number an expression or a ratchet was judged on, and where it came
+/// from: a stored file, or the baseline certificate (`previous`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Input {
+    pub metric: String,
+    pub value: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_sha256: Option<String>,
+    /// The value the baseline certificate recorded (`previous.metric`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub previous: bool,
+}
+
+impl Input {
+    /// "vulns.high = 1 (#12)" or "previous coverage.line_pct = 85.2".
+    pub fn sentence(&self) -> String {
+        let value = super::format::number(self.value);
+        match (self.previous, self.evidence_id) {
+            (true, _) => format!("{PREVIOUS} {} = {value}", self.metric),
+            (false, Some(id)) => format!("{} = {value} (#{id})", self.metric),
+            (false, None) => format!("{} = {value}", self.metric),
+        }
+    }
+}
+
+/// The earlier certified milestone a ratchet compares with: the nearest
+/// earlier milestone of the project with a standing certificate, and the
+/// value that certificate recorded for each metric (the first criterion in
+/// its order that measured it).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Baseline {
+    /// The milestone's code (`M3`).
+    pub milestone: String,
+    /// The certificate's number.
+    pub certificate: String,
+    pub values: BTreeMap<String, f64>,
+}
+
+impl Baseline {
+    /// "M3's certificate ATT-2026-0003".
+    pub fn source(&self) -> String {
+        format!("{}'s certificate {}", self.milestone, self.certificate)
+    }
+}
+
+/// A criterion's rule as judging reads it.
+#[derive(Clone, Copy, Debug)]
+pub struct Rule<'a> {
+    pub id: i64,
+    pub metric: &'a str,
+    pub op: Op,
+    pub target: f64,
+    /// A CEL expression: when present, metric, op and target are not read.
+    pub expression: Option<&'a str>,
+    /// The target is the baseline's value for `metric`.
+    pub ratchet: bool,
+}
+
+/// Judges a criterion's rule from the evidence it sees, and for a ratchet
+/// (or an expression reading `previous`) from the baseline.
+pub fn judge_rule(
+    rule: &Rule<'_>,
+    evidence: &[EvidenceFacts],
+    baseline: Option<&Baseline>,
+) -> Judgement {
+    if let Some(source) = rule.expression {
+        return judge_expression(rule.id, source, evidence, baseline);
+    }
+    if !rule.ratchet {
+        return judge(rule.id, rule.metric, rule.op, rule.target, evidence);
+    }
+    let previous = baseline.and_then(|b| b.values.get(rule.metric).map(|v| (b, *v)));
+    let Some((b, target)) = previous else {
+        let mut j = judge(rule.id, rule.metric, rule.op, f64::NAN, evidence);
+        if j.verdict != Verdict::NoEvidence {
+            j.verdict = Verdict::NotMet;
+            j.reason = Some(match baseline {
+                None => format!(
+                    "no earlier milestone of the project has a standing certificate: {} has nothing to ratchet against",
+                    rule.metric
+                ),
+                Some(b) => format!(
+                    "{} records no {}: nothing to ratchet against",
+                    b.source(),
+                    rule.metric
+                ),
+            });
+        }
+        return j;
+    };
+    let mut j = judge(rule.id, rule.metric, rule.op, target, evidence);
+    j.inputs = vec![Input {
+        metric: rule.metric.to_string(),
+        value: target,
+        evidence_id: None,
+        evidence_sha256: None,
+        previous: true,
+    }];
+    j.baseline = Some(b.source());
+    j
+}
+
+/// The files deciding each metric, newest first by the plain rule.
+fn deciding<'e>(
+    criterion_id: i64,
+    metric: &str,
+    evidence: &'e [EvidenceFacts],
+) -> Option<(&'e EvidenceFacts, f64)> {
+    let newest_of = |attached: Option<i64>| {
+        evidence
+            .iter()
+            .filter(|e| !e.withdrawn && e.criterion_id == attached)
+            .filter_map(|e| e.metrics.get(metric).map(|v| (e, *v)))
+            .max_by(|(a, _), (b, _)| a.effective_at.cmp(&b.effective_at).then(a.id.cmp(&b.id)))
+    };
+    newest_of(Some(criterion_id)).or_else(|| newest_of(None))
+}
+
+fn judge_expression(
+    criterion_id: i64,
+    source: &str,
+    evidence: &[EvidenceFacts],
+    baseline: Option<&Baseline>,
+) -> Judgement {
+    let mut j = Judgement {
+        verdict: Verdict::NoEvidence,
+        actual: None,
+        evidence_id: None,
+        evidence_sha256: None,
+        reason: None,
+        waiver: None,
+        inputs: Vec::new(),
+        baseline: None,
+    };
+    let reads = match reads(source) {
+        Ok(r) => r,
+        Err(e) => {
+            j.verdict = Verdict::NotMet;
+            j.reason = Some(format!("the expression can't be read: {e}"));
+            return j;
+        }
+    };
+    let mut missing = Vec::new();
+    let mut newest: Option<&EvidenceFacts> = None;
+    for metric in &reads.metrics {
+        match deciding(criterion_id, metric, evidence) {
+            None => missing.push(metric.clone()),
+            Some((e, v)) => {
+                j.inputs.push(Input {
+                    metric: metric.clone(),
+                    value: round_metric(metric, v),
+                    evidence_id: Some(e.id),
+                    evidence_sha256: Some(e.sha256.clone()),
+                    previous: false,
+                });
+                if newest.is_none_or(|n| (&e.effective_at, e.id) > (&n.effective_at, n.id)) {
+                    newest = Some(e);
+                }
+            }
+        }
+    }
+    if !missing.is_empty() {
+        j.reason = Some(format!("no evidence for {}", missing.join(", ")));
+        return j;
+    }
+    let mut previous = BTreeMap::new();
+    for metric in &reads.previous {
+        match baseline.and_then(|b| b.values.get(metric)) {
+            Some(v) => {
+                previous.insert(metric.clone(), *v);
+                j.inputs.push(Input {
+                    metric: metric.clone(),
+                    value: *v,
+                    evidence_id: None,
+                    evidence_sha256: None,
+                    previous: true,
+                });
+            }
+            None => missing.push(metric.clone()),
+        }
+    }
+    (j.evidence_id, j.evidence_sha256) = (newest.map(|e| e.id), newest.map(|e| e.sha256.clone()));
+    if !reads.previous.is_empty() {
+        j.baseline = baseline.map(Baseline::source);
+    }
+    if !missing.is_empty() {
+        j.verdict = Verdict::NotMet;
+        j.reason = Some(match baseline {
+            None => format!(
+                "no earlier milestone of the project has a standing certificate: nothing to compare {} with",
+                missing.join(", ")
+            ),
+            Some(b) => format!("{} records no {}", b.source(), missing.join(", ")),
+        });
+        return j;
+    }
+    let current: BTreeMap<String, f64> = j
+        .inputs
+        .iter()
+        .filter(|i| !i.previous)
+        .map(|i| (i.metric.clone(), i.value))
+        .collect();
+    match evaluate(source, &current, &previous) {
+        Ok(true) => j.verdict = Verdict::Met,
+        Ok(false) => j.verdict = Verdict::NotMet,
+        Err(e) => {
+            j.verdict = Verdict::NotMet;
+            j.reason = Some(format!("the expression could not be evaluated: {e}"));
+        }
+    }
+    j
+}
+
+/// The metrics an expression reads: from the evidence, and from the
+/// baseline certificate (`previous.…`), each once, in the order written.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Reads {
+    pub metrics: Vec<String>,
+    pub previous: Vec<String>,
+}
+
+#[cfg(feature = "ssr")]
+pub use cel_impl::{check, evaluate, reads};
+
+#[cfg(not(feature = "ssr"))]
+pub fn reads(_source: &str) -> Result<Reads, String> {
+    Err("expressions are judged by the server".into())
+}
+
+#[cfg(not(feature = "ssr"))]
+pub fn evaluate(
+    _source: &str,
+    _current: &BTreeMap<String, f64>,
+    _previous: &BTreeMap<String, f64>,
+) -> Result<bool, String> {
+    Err("expressions are judged by the server".into())
+}
+
+#[cfg(feature = "ssr")]
+mod cel_impl {
+    use super::{Reads, MAX_DEPTH, MAX_LEN, PREVIOUS};
+    use crate::error::AppError;
+    use cel::common::ast::Expr;
+    use cel::parser::PrattParser;
+    use cel::{Context, IdedExpr, Value};
+    use std::collections::{BTreeMap, HashMap};
+
+    fn parse(source: &str) -> Result<IdedExpr, String> {
+        let n = source.chars().count();
+        if n > MAX_LEN {
+            return Err(format!("at most {MAX_LEN} characters, got {n}"));
+        }
+        if source.trim().is_empty() {
+            return Err("it is empty".into());
+        }
+        PrattParser::new()
+            .max_recursion_depth(MAX_DEPTH as u16 * 2)
+            .parse(source)
+            .map_err(|e| {
+                // the first error, on one line: "Syntax error: … at column 4"
+                let first = e.errors.first();
+                match first {
+                    Some(p) => format!("{} (at character {})", p.msg, p.pos.1.max(0)),
+                    None => e.to_string(),
+                }
+            })
+    }
+
+    /// Parses and walks `source`: every metric it reads (a known one, as
+    /// `vulns.high` or `previous.vulns.high`), its depth within bounds, and
+    /// only what a criterion needs (comparisons, arithmetic, logic, numbers).
+    pub fn reads(source: &str) -> Result<Reads, String> {
+        let expr = parse(source)?;
+        let mut out = Reads::default();
+        let mut stack: Vec<(&IdedExpr, usize)> = vec![(&expr, 1)];
+        while let Some((e, depth)) = stack.pop() {
+            if depth > MAX_DEPTH {
+                return Err(format!("nested deeper than {MAX_DEPTH} levels"));
+            }
+            match &e.expr {
+                Expr::Literal(_) => {}
+                Expr::Call(call) => {
+                    // reversed, so metrics are listed in the order written
+                    stack.extend(call.args.iter().rev().map(|a| (a, depth + 1)));
+                    stack.extend(call.target.iter().map(|t| (t.as_ref(), depth + 1)));
+                }
+                Expr::Ident(_) | Expr::Select(_) => {
+                    let name = qualified(e).ok_or("only metric names can be selected from")?;
+                    let (list, metric) = match name.strip_prefix(PREVIOUS) {
+                        Some(rest) if rest.starts_with('.') => (&mut out.previous, &rest[1..]),
+                        _ => (&mut out.metrics, name.as_str()),
+                    };
+                    if evidence::metrics::metric_info(metric).is_none() {
+                        return Err(if name == PREVIOUS {
+                            format!("{PREVIOUS} needs a metric: {PREVIOUS}.coverage.line_pct")
+                        } else {
+                            format!("{metric:?} is not a metric; metrics look like vulns.high or coverage.line_pct")
+                        });
+                    }
+                    if !list.iter().any(|m| m == metric) {
+                        list.push(metric.to_string());
+                    }
+                }
+                Expr::List(_) | Expr::Map(_) | Expr::Struct(_) | Expr::Comprehension(_) => {
+                    return Err("lists, maps and macros are not used in criteria: compare metrics with numbers".into())
+                }
+                Expr::Unspecified => return Err("it is incomplete".into()),
+            }
+        }
+        if out.metrics.is_empty() {
+            return Err("it reads no metric from the evidence".into());
+        }
+        Ok(out)
+    }
+
+    /// `a.b.c` as one name, if `e` spells one.
+    fn qualified(e: &IdedExpr) -> Option<String> {
+        let mut parts = Vec::new();
+        let mut e = e;
+        loop {
+            match &e.expr {
+                Expr::Ident(name) => {
+                    parts.push(name.as_str());
+                    break;
+                }
+                Expr::Select(s) if !s.test => {
+                    parts.push(s.field.as_str());
+                    e = &s.operand;
+                }
+                _ => return None,
+            }
+        }
+        parts.reverse();
+        Some(parts.join("."))
+    }
+
+    /// `metric → value` as CEL variables: `vulns.high` is field `high` of
+    /// the map `vulns`; `previous` holds the same shape.
+    fn variables(values: &BTreeMap<String, f64>) -> HashMap<String, Value> {
+        let mut groups: HashMap<String, HashMap<String, Value>> = HashMap::new();
+        for (metric, value) in values {
+            if let Some((group, field)) = metric.split_once('.') {
+                groups
+                    .entry(group.to_string())
+                    .or_default()
+                    .insert(field.to_string(), Value::Float(*value));
+            }
+        }
+        groups
+            .into_iter()
+            .map(|(k, v)| (k, Value::Map(v.into())))
+            .collect()
+    }
+
+    /// Evaluates `source` on the numbers given: true, false, or why not.
+    pub fn evaluate(
+        source: &str,
+        current: &BTreeMap<String, f64>,
+        previous: &BTreeMap<String, f64>,
+    ) -> Result<bool, String> {
+        reads(source)?;
+        let expr = parse(source)?;
+        let mut ctx = Context::default();
+        for (name, value) in variables(current) {
+            ctx.add_variable_from_value(name, value);
+        }
+        if !previous.is_empty() {
+            let previous: HashMap<String, Value> = variables(previous);
+            ctx.add_variable_from_value(PREVIOUS, previous);
+        }
+        match Value::resolve(&expr, &ctx) {
+            Ok(Value::Bool(b)) => Ok(b),
+            Ok(other) => Err(format!("it gives {}, not true or false", shown(&other))),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    fn shown(v: &Value) -> String {
+        match v {
+            Value::Float(f) => crate::domain::format::number(*f),
+            Value::Int(i) => i.to_string(),
+            other => format!("{other:?}"),
+        }
+    }
+
+    /// Checks an expression typed into a form: it parses, reads known
+    /// metrics, stays within bounds, and gives true or false on sample
+    /// numbers (so `vulns.high + "x"` is refused now, not at judging).
+    pub fn check(source: &str) -> Result<Reads, AppError> {
+        let source = source.trim();
+        let bad = |why: String| AppError::invalid("expression", format!("expression: {why}"));
+        let r = reads(source).map_err(bad)?;
+        let ones = |ms: &[String]| ms.iter().map(|m| (m.clone(), 1.0)).collect();
+        evaluate(source, &ones(&r.metrics), &ones(&r.previous)).map_err(bad)?;
+        Ok(r)
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    fn ev(id: i64, at: &str, metrics: &[(&str, f64)]) -> EvidenceFacts {
+        EvidenceFacts {
+            id,
+            sha256: format!("{id:064x}"),
+            effective_at: at.into(),
+            criterion_id: None,
+            metrics: metrics.iter().map(|(m, v)| (m.to_string(), *v)).collect(),
+            withdrawn: false,
+            commit: None,
+        }
+    }
+
+    fn rule(expression: &str) -> Rule<'_> {
+        Rule {
+            id: 1,
+            metric: "",
+            op: Op::Eq,
+            target: 1.0,
+            expression: Some(expression),
+            ratchet: false,
+        }
+    }
+
+    #[test]
+    fn an_expression_reads_each_metric_from_its_own_deciding_file_and_lists_them() {
+        let e = [
+            ev(
+                1,
+                "2026-12-01T00:00:00Z",
+                &[("vulns.critical", 0.0), ("vulns.high", 2.0)],
+            ),
+            ev(2, "2026-12-02T00:00:00Z", &[("tests.pass_rate", 99.5)]),
+            ev(3, "2026-11-30T00:00:00Z", &[("vulns.high", 9.0)]),
+        ];
+        let j = judge_rule(
+            &rule("vulns.critical == 0 && vulns.high <= 2 && tests.pass_rate >= 99"),
+            &e,
+            None,
+        );
+        assert_eq!(j.verdict, Verdict::Met);
+        let inputs: Vec<(String, f64, Option<i64>)> = j
+            .inputs
+            .iter()
+            .map(|i| (i.metric.clone(), i.value, i.evidence_id))
+            .collect();
+        assert_eq!(
+            inputs,
+            vec![
+                ("vulns.critical".into(), 0.0, Some(1)),
+                ("vulns.high".into(), 2.0, Some(1)),
+                ("tests.pass_rate".into(), 99.5, Some(2)),
+            ]
+        );
+        // the newest input file stands for the judgement
+        assert_eq!(j.evidence_id, Some(2));
+        let j = judge_rule(&rule("vulns.critical == 0 && vulns.high < 2"), &e, None);
+        assert_eq!((j.verdict, j.reason), (Verdict::NotMet, None));
+    }
+
+    #[test]
+    fn a_metric_without_evidence_leaves_the_expression_without_evidence_naming_it() {
+        let e = [ev(1, "2026-12-01T00:00:00Z", &[("vulns.critical", 0.0)])];
+        let j = judge_rule(
+            &rule("vulns.critical == 0 && coverage.line_pct >= 80"),
+            &e,
+            None,
+        );
+        assert_eq!(j.verdict, Verdict::NoEvidence);
+        assert_eq!(
+            j.reason.as_deref(),
+            Some("no evidence for coverage.line_pct")
+        );
+    }
+
+    #[test]
+    fn a_ratchet_compares_with_the_baseline_and_without_one_is_not_met_saying_why() {
+        let e = [ev(
+            1,
+            "2026-12-01T00:00:00Z",
+            &[("coverage.line_pct", 84.0)],
+        )];
+        let ratchet = Rule {
+            id: 1,
+            metric: "coverage.line_pct",
+            op: Op::Ge,
+            target: 0.0,
+            expression: None,
+            ratchet: true,
+        };
+        let base = |v: f64| Baseline {
+            milestone: "M3".into(),
+            certificate: "ATT-1".into(),
+            values: BTreeMap::from([("coverage.line_pct".to_string(), v)]),
+        };
+        let j = judge_rule(&ratchet, &e, Some(&base(84.0)));
+        assert_eq!(
+            j.verdict,
+            Verdict::Met,
+            "equal to the previous value holds >="
+        );
+        assert_eq!(j.baseline.as_deref(), Some("M3's certificate ATT-1"));
+        assert_eq!(j.inputs[0].sentence(), "previous coverage.line_pct = 84");
+        let j = judge_rule(&ratchet, &e, Some(&base(84.5)));
+        assert_eq!(j.verdict, Verdict::NotMet);
+        let j = judge_rule(&ratchet, &e, None);
+        assert_eq!(j.verdict, Verdict::NotMet);
+        assert!(j.reason.unwrap().contains("nothing to ratchet against"));
+        let other = Baseline {
+            values: BTreeMap::from([("tests.pass_rate".to_string(), 99.0)]),
+            ..base(0.0)
+        };
+        let j = judge_rule(&ratchet, &e, Some(&other));
+        assert_eq!(
+            j.reason.as_deref(),
+            Some("M3's certificate ATT-1 records no coverage.line_pct: nothing to ratchet against")
+        );
+        // no evidence stays no evidence, baseline or not
+        let j = judge_rule(&ratchet, &[], None);
+        assert_eq!((j.verdict, j.reason), (Verdict::NoEvidence, None));
+    }
+
+    #[test]
+    fn an_expression_reads_previous_values_from_the_baseline() {
+        let e = [ev(
+            1,
+            "2026-12-01T00:00:00Z",
+            &[("coverage.line_pct", 85.0)],
+        )];
+        let r = rule("coverage.line_pct >= previous.coverage.line_pct - 0.5");
+        let base = Baseline {
+            milestone: "M3".into(),
+            certificate: "ATT-1".into(),
+            values: BTreeMap::from([("coverage.line_pct".to_string(), 85.4)]),
+        };
+        let j = judge_rule(&r, &e, Some(&base));
+        assert_eq!(j.verdict, Verdict::Met);
+        assert_eq!(j.inputs.len(), 2);
+        assert!(j.inputs[1].previous);
+        let j = judge_rule(&r, &e, None);
+        assert_eq!(j.verdict, Verdict::NotMet);
+        assert!(j.reason.unwrap().contains("no earlier milestone"));
+    }
+
+    #[test]
+    fn expressions_are_checked_when_typed_and_refusals_name_the_problem() {
+        let refused = |s: &str| check(s).unwrap_err().to_string();
+        assert!(refused("vulns.hgh == 0").contains("\"vulns.hgh\" is not a metric"));
+        assert!(refused("vulns.high +").contains("expression:"));
+        assert!(refused("vulns.high").contains("not true or false"));
+        assert!(refused("vulns.high + \"x\" > 1").contains("expression:"));
+        assert!(refused("1 == 1").contains("reads no metric"));
+        assert!(refused("[1].all(x, x > 0) && vulns.high == 0").contains("lists, maps and macros"));
+        assert!(refused(&"vulns.high == 0 && ".repeat(30)).contains("at most 400 characters"));
+        // parentheses make no level; operators do
+        let parens = format!("{}vulns.high{} == 0", "(".repeat(100), ")".repeat(100));
+        assert!(check(&parens).is_ok());
+        let deep = format!("{}vulns.high{} == 0", "(0.0 + ".repeat(20), ")".repeat(20));
+        assert!(refused(&deep).contains("nested deeper than 16 levels"));
+        let r = check("vulns.critical == 0 && previous.vulns.high >= vulns.high").unwrap();
+        assert_eq!(r.metrics, vec!["vulns.critical", "vulns.high"]);
+        assert_eq!(r.previous, vec!["vulns.high"]);
+    }
+
+    #[test]
+    fn the_longest_deepest_accepted_expression_judges_on_a_small_stack() {
+        // 15 nested additions: parse, walk and evaluate on a 1 MiB thread,
+        // half of a request's (tokio's workers have 2 MiB); an unoptimised
+        // build needs ~40 KiB a level, 512 KiB overflowed
+        let sum = vec!["tests.failed"; 15].join(" + ");
+        let source = format!("{sum} == 0");
+        assert!(source.len() <= MAX_LEN);
+        assert!(check(&source).is_ok(), "{:?}", check(&source));
+        let deeper = format!(
+            "{} + tests.failed == 0",
+            vec!["tests.failed"; 16].join(" + ")
+        );
+        assert!(check(&deeper)
+            .unwrap_err()
+            .to_string()
+            .contains("deeper than 16"));
+        let ok = std::thread::Builder::new()
+            .stack_size(1024 * 1024)
+            .spawn(move || {
+                let values = BTreeMap::from([("tests.failed".to_string(), 0.0)]);
+                evaluate(&source, &values, &BTreeMap::new())
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!(ok, Ok(true));
+    }
+}
