@@ -68,6 +68,8 @@ fn facts(tasks: usize) -> MilestoneFacts {
             version: 1,
             max_age_days: None,
             checkpoint_id: None,
+            expression: None,
+            ratchet: false,
         })
         .collect();
     let evidence = (0..10)
@@ -80,7 +82,11 @@ fn facts(tasks: usize) -> MilestoneFacts {
             media_type: "application/xml".into(),
             original_name: format!("junit-{n}.xml"),
             kind: "junit".into(),
-            metrics: BTreeMap::from([("tests.pass_rate".to_string(), 100.0)]),
+            metrics: BTreeMap::from([
+                ("tests.pass_rate".to_string(), 100.0),
+                ("tests.failed".to_string(), 0.0),
+                ("tests.errors".to_string(), 0.0),
+            ]),
             warnings: Vec::new(),
             uploaded_by: "eng".into(),
             uploaded_at: AT.into(),
@@ -92,6 +98,7 @@ fn facts(tasks: usize) -> MilestoneFacts {
             criterion_code: Some(format!("C{}", n % 5)),
             criterion_id: Some(n % 5),
             withdrawn: None,
+            subject: None,
         })
         .collect();
     let mut events: Vec<EventFact> = (0..tasks.len() + 64 + 10)
@@ -124,6 +131,7 @@ fn facts(tasks: usize) -> MilestoneFacts {
         code: "M4".into(),
         viewer: "qa".into(),
         now: "2026-12-04T00:00:00Z".into(),
+        baseline: None,
         same_build: false,
         waivers: Vec::new(),
         release: None,
@@ -277,6 +285,8 @@ fn timed(mut f: MilestoneFacts) -> MilestoneFacts {
             version: 1,
             max_age_days: None,
             checkpoint_id: Some(id),
+            expression: None,
+            ratchet: false,
         });
         let mut run = f.evidence[0].clone();
         run.id = id;
@@ -297,6 +307,8 @@ fn timed(mut f: MilestoneFacts) -> MilestoneFacts {
         version: 1,
         max_age_days: None,
         checkpoint_id: None,
+        expression: None,
+        ratchet: false,
     });
     f.waivers.push(WaiverFact {
         id: 1,
@@ -315,6 +327,56 @@ fn timed(mut f: MilestoneFacts) -> MilestoneFacts {
         granted_at: AT.into(),
         state_digest: "0".repeat(64),
         revoked: None,
+    });
+    f
+}
+
+/// The same milestone with three CEL expressions over its metrics (each
+/// parsed, walked and evaluated on every derivation) and a ratchet against
+/// an earlier certificate's value.
+fn rules(mut f: MilestoneFacts) -> MilestoneFacts {
+    for (n, e) in [
+        "tests.pass_rate >= 95.0 && tests.failed == 0",
+        "tests.failed + tests.errors <= 1.0 || tests.pass_rate == 100",
+        "tests.pass_rate >= previous.tests.pass_rate - 0.5",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let id = 200 + n as i64;
+        f.criteria.push(CriterionFact {
+            id,
+            code: format!("C{id}"),
+            title: "expression".into(),
+            metric: String::new(),
+            op: Op::Eq,
+            target: 1.0,
+            unit: String::new(),
+            version: 1,
+            max_age_days: None,
+            checkpoint_id: None,
+            expression: Some(e.into()),
+            ratchet: false,
+        });
+    }
+    f.criteria.push(CriterionFact {
+        id: 210,
+        code: "C210".into(),
+        title: "ratchet".into(),
+        metric: "tests.pass_rate".into(),
+        op: Op::Ge,
+        target: 0.0,
+        unit: "%".into(),
+        version: 1,
+        max_age_days: None,
+        checkpoint_id: None,
+        expression: None,
+        ratchet: true,
+    });
+    f.baseline = Some(app::domain::expression::Baseline {
+        milestone: "M3".into(),
+        certificate: "WM-M3-20261101-001".into(),
+        values: BTreeMap::from([("tests.pass_rate".to_string(), 96.0)]),
     });
     f
 }
@@ -343,6 +405,18 @@ fn derivation(c: &mut Criterion) {
         g.bench_with_input(
             BenchmarkId::new("full history, every rule of time", tasks),
             &with_time,
+            |b, f| b.iter(|| derive(black_box(f))),
+        );
+        let with_rules = rules(full.clone());
+        let d = derive(&with_rules);
+        assert!(d
+            .criteria
+            .iter()
+            .filter(|c| c.expression.is_some() || c.ratchet)
+            .all(|c| c.judgement.verdict == app::domain::criterion::Verdict::Met));
+        g.bench_with_input(
+            BenchmarkId::new("full history, 3 expressions and a ratchet", tasks),
+            &with_rules,
             |b, f| b.iter(|| derive(black_box(f))),
         );
     }

@@ -207,6 +207,7 @@ mod tests {
             metrics: [("http.error_rate_pct".to_string(), v)].into(),
             withdrawn: false,
             commit: None,
+            subject: None,
         }
     }
 

@@ -101,6 +101,41 @@ pub struct EvidenceFacts {
     /// The build it speaks for (commit SHA or release tag), if it names one.
     #[serde(default)]
     pub commit: Option<String>,
+    /// What the report itself says it is about (`domain::provenance`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<evidence::ReportSubject>,
+}
+
+/// The word a ratchet's target is written as, and the variable an
+/// expression reads the previous certified values from.
+pub const PREVIOUS: &str = "previous";
+
+/// One number an expression or a ratchet was judged on, and where it came
+/// from: a stored file, or the baseline certificate (`previous`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Input {
+    pub metric: String,
+    pub value: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_sha256: Option<String>,
+    /// The value the baseline certificate recorded (`previous.metric`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub previous: bool,
+}
+
+impl Input {
+    /// "vulns.high = 1 (#12)" or "previous coverage.line_pct = 85.2".
+    pub fn sentence(&self) -> String {
+        let value = super::format::number(self.value);
+        match (self.previous, self.evidence_id) {
+            (true, _) => format!("{PREVIOUS} {} = {value}", self.metric),
+            (false, Some(id)) => format!("{} = {value} (#{id})", self.metric),
+            (false, None) => format!("{} = {value}", self.metric),
+        }
+    }
 }
 
 /// Outcome of a criterion. Never typed in: always the result of [`judge`].
@@ -206,7 +241,7 @@ pub struct Judgement {
     /// Every number an expression (or a ratchet's baseline) was judged on,
     /// with its file: empty for a plain criterion, whose number is `actual`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub inputs: Vec<super::expression::Input>,
+    pub inputs: Vec<Input>,
     /// Where a ratchet's previous values came from ("M3's certificate …").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<String>,
@@ -345,6 +380,7 @@ mod tests {
             metrics: BTreeMap::from([(metric.to_string(), v)]),
             withdrawn: false,
             commit: None,
+            subject: None,
         }
     }
 

@@ -17,6 +17,7 @@ use super::freshness;
 use super::gaps::{gaps, Gap};
 use super::history::{describe_change, is_revision, revision_count, stale_notices};
 use super::milestone::{derive_state, progress_of, state_digest};
+use super::provenance;
 use super::status::{Decision, MilestoneState, Progress, Ratio, SignoffStatus};
 use super::timed::Subject;
 use super::views::{
@@ -277,6 +278,9 @@ fn judge_all(f: &MilestoneFacts, as_of: &str) -> Judged {
         &f.subject.builds(),
         as_of,
     );
+    // evidence about another release than the subject decides nothing
+    let foreign = provenance::foreign(&judged, &f.subject);
+    provenance::apply(&mut criteria, &foreign);
     let generation = |role: i64| f.roles.iter().find(|r| r.id == role).map(|r| r.generation);
     let (waivers, expiry) = waiver::apply(&mut criteria, &f.waivers, generation, as_of);
     let of_checkpoints: Vec<(Option<i64>, &CriterionView)> = f
@@ -293,6 +297,7 @@ fn judge_all(f: &MilestoneFacts, as_of: &str) -> Judged {
         waivers,
         checkpoints,
         valid_until: until.map(freshness::fmt_time),
+        foreign,
     }
 }
 
@@ -310,6 +315,8 @@ struct Judged {
     waivers: Vec<WaiverEntry>,
     checkpoints: Vec<CheckpointView>,
     valid_until: Option<String>,
+    /// Files about another release than the subject, and why.
+    foreign: Vec<(i64, String)>,
 }
 
 /// Derives a milestone's state from its facts.
@@ -358,6 +365,7 @@ pub fn derive(f: &MilestoneFacts) -> Derived {
         waivers,
         checkpoints,
         valid_until,
+        foreign,
     } = judged;
 
     let (signoff_roles, signoff_history) = signoffs(f, &digest);
@@ -369,6 +377,7 @@ pub fn derive(f: &MilestoneFacts) -> Derived {
             .count() as u32,
         total: checkpoints.len() as u32,
     };
+    progress.foreign_evidence = foreign.len() as u32;
     let actual_start = actual_start(&f.tasks, &f.checklists, &f.evidence);
     let certified_now = standing_certificate(&f.certificates, &digest).is_some();
     let state = derive_state(
@@ -384,6 +393,13 @@ pub fn derive(f: &MilestoneFacts) -> Derived {
         // the release and its checkpoints are work still to do: before the sign-offs
         let at = all.iter().position(Gap::is_signoff).unwrap_or(all.len());
         all.splice(at..at, checkpoint_gaps(f.release.is_some(), &checkpoints));
+        let at = all.iter().position(Gap::is_signoff).unwrap_or(all.len());
+        all.splice(
+            at..at,
+            foreign
+                .iter()
+                .map(|(_, why)| Gap::ForeignEvidence { why: why.clone() }),
+        );
         all
     };
     let stale_notices = stale_notices(&f.viewer, &f.code, &signoff_roles, &history);
@@ -557,6 +573,7 @@ mod tests {
             criterion_code: None,
             criterion_id: None,
             withdrawn: None,
+            subject: None,
         }
     }
 

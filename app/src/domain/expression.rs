@@ -13,6 +13,10 @@
 //! is bounded before it is parsed (400 characters) and after (16 levels
 //! deep): the interpreter recurses once per level, ~40 KiB of stack a level in
 //! a debug build, and a request's thread has 2 MiB.
+//!
+//! Size: the two rules beyond "metric op target" (expression, ratchet), the
+//! CEL binding with its bounds, and their tests, which pin the bounds (the
+//! deepest expression accepted evaluated on a 1 MiB stack).
 
 use super::criterion::{judge, EvidenceFacts, Judgement, Op, Verdict};
 use evidence::metrics::round_metric;
@@ -24,37 +28,7 @@ pub const MAX_LEN: usize = 400;
 /// The deepest expression accepted, in syntax-tree levels.
 pub const MAX_DEPTH: usize = 16;
 
-/// The word a ratchet's target is written as, and the variable an
-/// expression reads the previous certified values from.
-pub const PREVIOUS: &str = "previous";
-
-/// One number an expression or a ratchet was judged on, and where it came
-/// from: a stored file, or the baseline certificate (`previous`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct Input {
-    pub metric: String,
-    pub value: f64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub evidence_id: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub evidence_sha256: Option<String>,
-    /// The value the baseline certificate recorded (`previous.metric`).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub previous: bool,
-}
-
-impl Input {
-    /// "vulns.high = 1 (#12)" or "previous coverage.line_pct = 85.2".
-    pub fn sentence(&self) -> String {
-        let value = super::format::number(self.value);
-        match (self.previous, self.evidence_id) {
-            (true, _) => format!("{PREVIOUS} {} = {value}", self.metric),
-            (false, Some(id)) => format!("{} = {value} (#{id})", self.metric),
-            (false, None) => format!("{} = {value}", self.metric),
-        }
-    }
-}
+pub use super::criterion::{Input, PREVIOUS};
 
 /// The earlier certified milestone a ratchet compares with: the nearest
 /// earlier milestone of the project with a standing certificate, and the
@@ -443,6 +417,7 @@ mod tests {
             metrics: metrics.iter().map(|(m, v)| (m.to_string(), *v)).collect(),
             withdrawn: false,
             commit: None,
+            subject: None,
         }
     }
 

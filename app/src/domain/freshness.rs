@@ -189,6 +189,7 @@ mod tests {
             metrics: Default::default(),
             withdrawn: false,
             commit: commit.map(str::to_string),
+            subject: None,
         }
     }
 

@@ -40,6 +40,11 @@ pub enum Gap {
         rule: String,
         why: String,
     },
+    /// A counted file about another release than the subject (`why`
+    /// names both).
+    ForeignEvidence {
+        why: String,
+    },
     /// Its evidence is too old, or from another build (`reason`).
     CriterionStale {
         rule: String,
@@ -118,6 +123,9 @@ impl fmt::Display for Gap {
             ),
             Gap::CriterionWithoutEvidence { rule, metric } => {
                 write!(f, "criterion {rule}: no evidence yields {metric}")
+            }
+            Gap::ForeignEvidence { why } => {
+                write!(f, "{why}: withdraw it, or correct what the milestone ships")
             }
             Gap::RuleNotMet { rule, why } => write!(f, "criterion {rule} is not met: {why}"),
             Gap::CriterionStale { rule, reason } => {

@@ -39,8 +39,9 @@ pub fn progress_of(
             .iter()
             .filter(|c| c.judgement.verdict == Verdict::Waived)
             .count() as u32,
-        // the release checkpoints are counted by the derivation
+        // the release checkpoints and foreign files are counted by the derivation
         checkpoints: Ratio::default(),
+        foreign_evidence: 0,
     }
 }
 

@@ -20,6 +20,7 @@ pub mod gaps;
 pub mod history;
 pub mod markdown;
 pub mod milestone;
+pub mod provenance;
 pub mod report;
 pub mod status;
 pub mod timed;

@@ -393,6 +393,7 @@ mod tests {
             metrics: BTreeMap::from([(metric.to_string(), v)]),
             withdrawn: false,
             commit: None,
+            subject: None,
         }
     }
 

@@ -58,6 +58,11 @@ pub struct Progress {
     /// Release checkpoints passed (absent when the milestone has none).
     #[serde(default, skip_serializing_if = "Ratio::is_empty")]
     pub checkpoints: Ratio,
+    /// Counted evidence files about another release than the milestone's
+    /// subject (`domain::provenance`): each must be withdrawn, or the subject
+    /// corrected, before a certificate.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub foreign_evidence: u32,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -75,6 +80,7 @@ impl Progress {
             && self.items.complete()
             && self.criteria.done + self.criteria_waived >= self.criteria.total
             && self.checkpoints.complete()
+            && self.foreign_evidence == 0
     }
 }
 

@@ -209,6 +209,10 @@ pub struct EvidenceView {
     /// Withdrawn: still listed and hashed, no longer counted.
     #[serde(default)]
     pub withdrawn: Option<Withdrawal>,
+    /// What the report itself says it is about: the scanned image, the
+    /// SBOM's component, the commit a run names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<evidence::ReportSubject>,
 }
 
 /// Who withdrew an evidence file, when and why.
@@ -231,6 +235,7 @@ impl EvidenceView {
             metrics: self.metrics.clone(),
             withdrawn: self.withdrawn.is_some(),
             commit: self.commit_sha.clone(),
+            subject: self.subject.clone(),
         }
     }
 }

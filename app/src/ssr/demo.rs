@@ -177,7 +177,7 @@ fn criterion(code: &str, title: &str, metric: &str, op: &str, target: f64) -> Ne
         title: title.into(),
         metric: metric.into(),
         op: op.into(),
-        target: crate::domain::criterion::TargetInput::Number(target),
+        target: Some(crate::domain::criterion::TargetInput::Number(target)),
         unit: None,
     }
 }

@@ -257,8 +257,8 @@ pub async fn store_upload(
     super::milestones::ensure_open(&mut tx, &p, &m, &rights).await?;
     let id = sqlx::query(
         "insert into evidence (project_id, milestone_id, task_id, item_id, criterion_id, sha256, size_bytes, media_type, original_name,
-            kind, metrics_json, warnings_json, uploaded_by, uploaded_at, effective_at, commit_sha, ci_url)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            kind, metrics_json, warnings_json, uploaded_by, uploaded_at, effective_at, commit_sha, ci_url, subject_json)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(p.id)
     .bind(m.id)
@@ -277,6 +277,12 @@ pub async fn store_upload(
     .bind(&effective_at)
     .bind(&commit)
     .bind(&ci_url)
+    .bind(
+        parsed
+            .subject
+            .as_ref()
+            .map(|s| serde_json::to_string(s).unwrap_or_default()),
+    )
     .execute(&mut *tx)
     .await?
     .last_insert_rowid();

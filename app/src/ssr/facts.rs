@@ -59,12 +59,14 @@ pub struct EvidenceRow {
     pub withdrawn_by: Option<String>,
     pub withdrawn_at: Option<String>,
     pub withdrawn_reason: Option<String>,
+    /// `evidence::ReportSubject` as JSON, when the report named one.
+    pub subject_json: Option<String>,
 }
 
 pub(crate) const EVIDENCE_SELECT: &str = "select e.id, e.project_id, p.code as project_code, m.code as milestone_code, e.sha256, e.size_bytes, e.media_type,
         e.original_name, e.kind, e.metrics_json, e.warnings_json, u.username as uploaded_by, e.uploaded_at, e.effective_at,
         e.commit_sha, e.ci_url, t.code as task_code, i.text as item_text, c.code as criterion_code, e.criterion_id,
-        e.milestone_id, wu.username as withdrawn_by, w.withdrawn_at, w.reason as withdrawn_reason
+        e.milestone_id, wu.username as withdrawn_by, w.withdrawn_at, w.reason as withdrawn_reason, e.subject_json
     from evidence e join projects p on p.id = e.project_id left join milestones m on m.id = e.milestone_id
         join users u on u.id = e.uploaded_by left join tasks t on t.id = e.task_id
         left join checklist_items i on i.id = e.item_id left join criteria c on c.id = e.criterion_id
@@ -105,6 +107,10 @@ impl EvidenceRow {
                 }),
                 _ => None,
             },
+            subject: self
+                .subject_json
+                .as_deref()
+                .and_then(|j| serde_json::from_str(j).ok()),
         }
     }
 }

@@ -2,6 +2,9 @@
 //! CycloneDX BOM with vulnerabilities, `vulns.*` by each one's highest
 //! rating; and what an SBOM describes (CycloneDX `metadata.component`, the
 //! package an SPDX document describes) with its SHA-256 digests.
+//!
+//! Size: two formats (CycloneDX, SPDX) read in one streaming pass each for
+//! both their counts and their subject, with the tests of each.
 
 use crate::details::{severity_band, Finding, FindingsExtract};
 use crate::parsed::{Metrics, Subject, SUBJECT_LIST_ITEMS};

@@ -22,6 +22,7 @@ mod observe;
 mod openapi;
 mod ops;
 mod pdf;
+mod rules;
 mod templates;
 mod tokens_verify;
 mod trust;

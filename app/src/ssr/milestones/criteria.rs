@@ -19,10 +19,15 @@ use sqlx::SqlitePool;
 pub struct NewCriterion {
     pub code: String,
     pub title: String,
+    /// Required unless an `expression` is given.
+    #[serde(default)]
     pub metric: String,
+    #[serde(default)]
     pub op: String,
-    /// A number, or text such as "80%" (`parse_target`).
-    pub target: crate::domain::criterion::TargetInput,
+    /// A number, text such as "80%" (`parse_target`), or "previous" (a
+    /// ratchet). Required unless an `expression` is given.
+    #[serde(default)]
+    pub target: Option<crate::domain::criterion::TargetInput>,
     pub unit: Option<String>,
     /// The oldest evidence it accepts, in days (absent: any age).
     #[serde(default)]
@@ -71,14 +76,24 @@ fn judged_by(input: &NewCriterion) -> Result<Judged, AppError> {
             ratchet: false,
         });
     }
+    if input.metric.trim().is_empty() {
+        return Err(AppError::invalid(
+            "metric",
+            "name a metric (with an operator and a target), or give an expression",
+        ));
+    }
     let metric = parse_metric(&input.metric)?;
     let op = Op::parse(&input.op)?;
-    let ratchet = matches!(&input.target, crate::domain::criterion::TargetInput::Text(t)
+    let target = input
+        .target
+        .as_ref()
+        .ok_or_else(|| AppError::invalid("target", "a number like 85, 80% or previous"))?;
+    let ratchet = matches!(target, crate::domain::criterion::TargetInput::Text(t)
         if t.trim().eq_ignore_ascii_case(crate::domain::expression::PREVIOUS));
     let target = if ratchet {
         0.0
     } else {
-        crate::domain::criterion::parse_target(&input.target, &metric)?
+        crate::domain::criterion::parse_target(target, &metric)?
     };
     let unit = optional_text("unit", input.unit.as_deref().unwrap_or_default(), 20)?;
     let unit = if unit.is_empty() {
