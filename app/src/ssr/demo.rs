@@ -549,7 +549,8 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
             name: "coverage.xml",
             bytes: cobertura_xml(4_112, 5_060).as_bytes(),
             milestone: "M4",
-            criterion: Some("C2"),
+            // attached to no criterion: C2 and the ratchets below all read it
+            criterion: None,
             task: Some("M4-03"),
             days_ago: 2,
             minutes_ago: 0,
@@ -567,6 +568,40 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
             task: Some("M4-04"),
             days_ago: 1,
             minutes_ago: 0,
+        },
+    )
+    .await?;
+    // criteria beyond a number: a ratchet against M3's certified coverage
+    // (86.21 %; M4 measures 81.26 %, so not met), and an expression allowing
+    // one point less than M3's
+    ms::add_criterion(
+        pool,
+        &pm,
+        "WM",
+        "M4",
+        NewCriterion {
+            target: Some(crate::domain::criterion::TargetInput::Text(
+                "previous".into(),
+            )),
+            ..criterion(
+                "C13",
+                "Coverage never drops",
+                "coverage.line_pct",
+                ">=",
+                0.0,
+            )
+        },
+    )
+    .await?;
+    ms::add_criterion(
+        pool,
+        &pm,
+        "WM",
+        "M4",
+        NewCriterion {
+            metric: String::new(),
+            expression: Some("coverage.line_pct >= previous.coverage.line_pct - 1.0".into()),
+            ..criterion("C14", "Coverage within a point of M3's", "", "==", 1.0)
         },
     )
     .await?;

@@ -1316,6 +1316,33 @@ async fn the_demo_loads_with_a_certified_m3_an_honest_m4_and_a_history() {
     assert_eq!(verdict("C9"), "stale");
     assert_eq!(verdict("C3"), "waived");
     assert_eq!(verdict("C10"), "met");
+    // criteria beyond a number: a ratchet and an expression against M3's
+    // certified coverage (86.21 %; M4 measures 81.26 %)
+    let c13 = m4["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == "C13")
+        .unwrap();
+    assert_eq!(c13["judgement"]["verdict"], "not_met");
+    assert_eq!(c13["target"], 86.21);
+    assert_eq!(c13["judgement"]["actual"], 81.26);
+    assert!(
+        c13["judgement"]["baseline"]
+            .as_str()
+            .unwrap()
+            .starts_with("M3's certificate "),
+        "{c13}"
+    );
+    let c14 = m4["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == "C14")
+        .unwrap();
+    assert_eq!(c14["judgement"]["verdict"], "not_met");
+    assert_eq!(c14["judgement"]["inputs"][1]["previous"], true);
+    assert_eq!(c14["judgement"]["inputs"][1]["value"], 86.21);
     let statuses: Vec<_> = m4["checkpoints"]
         .as_array()
         .unwrap()
@@ -1380,7 +1407,7 @@ async fn the_demo_loads_with_a_certified_m3_an_honest_m4_and_a_history() {
 
 /// Snapshot of every export's full text, with what changes from run to run
 /// (times, the number's date, hashes, the key id, signatures) redacted.
-/// Update deliberately with `INSTA_UPDATE=always cargo test -p server --test api`.
+/// Update deliberately with `INSTA_UPDATE=always cargo test -p server --test it api::`.
 #[tokio::test]
 async fn export_snapshots_with_volatile_fields_redacted() {
     let w = World::new().await;

@@ -123,7 +123,7 @@ pub(super) fn ManageForms(
                             </select>
                         </label>
                         <label>"Target" <input type="text" name="target" placeholder="80, 80% or previous" value=actions.add_criterion.kept("target")/></label>
-                        <label>"Or an expression (CEL), judged instead of metric, operator and target"
+                        <label>"Or an expression (CEL) instead"
                             <input type="text" name="expression" maxlength="400" placeholder="vulns.critical == 0 && vulns.high <= 2" value=actions.add_criterion.kept("expression")/>
                         </label>
                         <label>"Evidence at most (days old)" <input type="number" name="max_age_days" min="1" max="3650" placeholder="any age" value=actions.add_criterion.kept("max_age_days")/></label>
