@@ -396,7 +396,7 @@ mod cel_impl {
     /// numbers (so `vulns.high + "x"` is refused now, not at judging).
     pub fn check(source: &str) -> Result<Reads, AppError> {
         let source = source.trim();
-        let bad = |why: String| AppError::invalid("expression", format!("expression: {why}"));
+        let bad = |why: String| AppError::invalid("expression", why);
         let r = reads(source).map_err(bad)?;
         let ones = |ms: &[String]| ms.iter().map(|m| (m.clone(), 1.0)).collect();
         evaluate(source, &ones(&r.metrics), &ones(&r.previous)).map_err(bad)?;
@@ -599,5 +599,38 @@ mod tests {
             .join()
             .unwrap();
         assert_eq!(ok, Ok(true));
+    }
+
+    #[test]
+    fn hostile_expressions_are_refused_with_the_reason_and_never_panic() {
+        for (source, says) in [
+            (
+                "9223372036854775807 + 1 > 0 && tests.total > 0.0",
+                "Overflow",
+            ),
+            ("1 / 0 == 1 && tests.total > 0.0", "Division by zero"),
+            ("1 % 0 == 1 && tests.total > 0.0", "Remainder by zero"),
+            (
+                "-(-9223372036854775808) > 0 && tests.total > 0.0",
+                "Overflow",
+            ),
+            (
+                "matches('a', '(') && tests.total > 0.0",
+                "Undeclared reference to 'matches'",
+            ),
+        ] {
+            let refused = std::panic::catch_unwind(|| check(source))
+                .unwrap_or_else(|_| panic!("{source} panicked"))
+                .unwrap_err()
+                .to_string();
+            assert!(refused.contains(says), "{source}: {refused}");
+        }
+        // odd bytes in a string, a division by 0.0 (infinity): judged, not refused
+        for source in [
+            "\"\u{0}\" == \"a\" || tests.total > 0.0",
+            "tests.total / 0.0 > 1.0",
+        ] {
+            assert!(check(source).is_ok(), "{source}");
+        }
     }
 }
