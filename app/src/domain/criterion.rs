@@ -261,15 +261,7 @@ pub fn judge(
     target: f64,
     evidence: &[EvidenceFacts],
 ) -> Judgement {
-    let newest_of = |attached: Option<i64>| {
-        evidence
-            .iter()
-            .filter(|e| !e.withdrawn && e.criterion_id == attached)
-            .filter_map(|e| e.metrics.get(metric).map(|v| (e, *v)))
-            .max_by(|(a, _), (b, _)| a.effective_at.cmp(&b.effective_at).then(a.id.cmp(&b.id)))
-    };
-    let newest = newest_of(Some(criterion_id)).or_else(|| newest_of(None));
-    match newest {
+    match deciding(criterion_id, metric, evidence) {
         None => Judgement {
             verdict: Verdict::NoEvidence,
             actual: None,
@@ -299,6 +291,24 @@ pub fn judge(
             }
         }
     }
+}
+
+/// The file that decides `metric` for criterion `criterion_id`, with its
+/// value: the newest (by `effective_at`, then id) not withdrawn file attached
+/// to the criterion that yields the metric, else the newest attached to none.
+pub fn deciding<'e>(
+    criterion_id: i64,
+    metric: &str,
+    evidence: &'e [EvidenceFacts],
+) -> Option<(&'e EvidenceFacts, f64)> {
+    let newest_of = |attached: Option<i64>| {
+        evidence
+            .iter()
+            .filter(|e| !e.withdrawn && e.criterion_id == attached)
+            .filter_map(|e| e.metrics.get(metric).map(|v| (e, *v)))
+            .max_by(|(a, _), (b, _)| a.effective_at.cmp(&b.effective_at).then(a.id.cmp(&b.id)))
+    };
+    newest_of(Some(criterion_id)).or_else(|| newest_of(None))
 }
 
 /// Formats a number without noise: 100, 85.5, 66.67 ([`super::format::number`]).

@@ -18,7 +18,7 @@
 //! CEL binding with its bounds, and their tests, which pin the bounds (the
 //! deepest expression accepted evaluated on a 1 MiB stack).
 
-use super::criterion::{judge, EvidenceFacts, Judgement, Op, Verdict};
+use super::criterion::{deciding, judge, EvidenceFacts, Judgement, Op, Verdict};
 use evidence::metrics::round_metric;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -108,22 +108,6 @@ pub fn judge_rule(
     j
 }
 
-/// The files deciding each metric, newest first by the plain rule.
-fn deciding<'e>(
-    criterion_id: i64,
-    metric: &str,
-    evidence: &'e [EvidenceFacts],
-) -> Option<(&'e EvidenceFacts, f64)> {
-    let newest_of = |attached: Option<i64>| {
-        evidence
-            .iter()
-            .filter(|e| !e.withdrawn && e.criterion_id == attached)
-            .filter_map(|e| e.metrics.get(metric).map(|v| (e, *v)))
-            .max_by(|(a, _), (b, _)| a.effective_at.cmp(&b.effective_at).then(a.id.cmp(&b.id)))
-    };
-    newest_of(Some(criterion_id)).or_else(|| newest_of(None))
-}
-
 fn judge_expression(
     criterion_id: i64,
     source: &str,
@@ -140,8 +124,8 @@ fn judge_expression(
         inputs: Vec::new(),
         baseline: None,
     };
-    let reads = match reads(source) {
-        Ok(r) => r,
+    let compiled = match compile(source) {
+        Ok(c) => c,
         Err(e) => {
             j.verdict = Verdict::NotMet;
             j.reason = Some(format!("the expression can't be read: {e}"));
@@ -150,6 +134,7 @@ fn judge_expression(
     };
     let mut missing = Vec::new();
     let mut newest: Option<&EvidenceFacts> = None;
+    let reads = &compiled.reads;
     for metric in &reads.metrics {
         match deciding(criterion_id, metric, evidence) {
             None => missing.push(metric.clone()),
@@ -208,7 +193,7 @@ fn judge_expression(
         .filter(|i| !i.previous)
         .map(|i| (i.metric.clone(), i.value))
         .collect();
-    match evaluate(source, &current, &previous) {
+    match compiled.evaluate(&current, &previous) {
         Ok(true) => j.verdict = Verdict::Met,
         Ok(false) => j.verdict = Verdict::NotMet,
         Err(e) => {
@@ -228,19 +213,28 @@ pub struct Reads {
 }
 
 #[cfg(feature = "ssr")]
-pub use cel_impl::{check, evaluate, reads};
+pub use cel_impl::{check, compile, Compiled};
 
+/// Without the server's interpreter (the browser's build) there is nothing
+/// to compile with: the browser never judges.
 #[cfg(not(feature = "ssr"))]
-pub fn reads(_source: &str) -> Result<Reads, String> {
-    Err("expressions are judged by the server".into())
+pub struct Compiled {
+    pub reads: Reads,
 }
 
 #[cfg(not(feature = "ssr"))]
-pub fn evaluate(
-    _source: &str,
-    _current: &BTreeMap<String, f64>,
-    _previous: &BTreeMap<String, f64>,
-) -> Result<bool, String> {
+impl Compiled {
+    pub fn evaluate(
+        &self,
+        _current: &BTreeMap<String, f64>,
+        _previous: &BTreeMap<String, f64>,
+    ) -> Result<bool, String> {
+        Err("expressions are judged by the server".into())
+    }
+}
+
+#[cfg(not(feature = "ssr"))]
+pub fn compile(_source: &str) -> Result<Compiled, String> {
     Err("expressions are judged by the server".into())
 }
 
@@ -274,13 +268,24 @@ mod cel_impl {
             })
     }
 
+    /// An expression parsed and walked once: its tree and what it reads.
+    pub struct Compiled {
+        expr: IdedExpr,
+        pub reads: Reads,
+    }
+
     /// Parses and walks `source`: every metric it reads (a known one, as
     /// `vulns.high` or `previous.vulns.high`), its depth within bounds, and
     /// only what a criterion needs (comparisons, arithmetic, logic, numbers).
-    pub fn reads(source: &str) -> Result<Reads, String> {
+    pub fn compile(source: &str) -> Result<Compiled, String> {
         let expr = parse(source)?;
+        let reads = walk(&expr)?;
+        Ok(Compiled { expr, reads })
+    }
+
+    fn walk(expr: &IdedExpr) -> Result<Reads, String> {
         let mut out = Reads::default();
-        let mut stack: Vec<(&IdedExpr, usize)> = vec![(&expr, 1)];
+        let mut stack: Vec<(&IdedExpr, usize)> = vec![(expr, 1)];
         while let Some((e, depth)) = stack.pop() {
             if depth > MAX_DEPTH {
                 return Err(format!("nested deeper than {MAX_DEPTH} levels"));
@@ -360,26 +365,26 @@ mod cel_impl {
             .collect()
     }
 
-    /// Evaluates `source` on the numbers given: true, false, or why not.
-    pub fn evaluate(
-        source: &str,
-        current: &BTreeMap<String, f64>,
-        previous: &BTreeMap<String, f64>,
-    ) -> Result<bool, String> {
-        reads(source)?;
-        let expr = parse(source)?;
-        let mut ctx = Context::default();
-        for (name, value) in variables(current) {
-            ctx.add_variable_from_value(name, value);
-        }
-        if !previous.is_empty() {
-            let previous: HashMap<String, Value> = variables(previous);
-            ctx.add_variable_from_value(PREVIOUS, previous);
-        }
-        match Value::resolve(&expr, &ctx) {
-            Ok(Value::Bool(b)) => Ok(b),
-            Ok(other) => Err(format!("it gives {}, not true or false", shown(&other))),
-            Err(e) => Err(e.to_string()),
+    impl Compiled {
+        /// Evaluates it on the numbers given: true, false, or why not.
+        pub fn evaluate(
+            &self,
+            current: &BTreeMap<String, f64>,
+            previous: &BTreeMap<String, f64>,
+        ) -> Result<bool, String> {
+            let mut ctx = Context::default();
+            for (name, value) in variables(current) {
+                ctx.add_variable_from_value(name, value);
+            }
+            if !previous.is_empty() {
+                let previous: HashMap<String, Value> = variables(previous);
+                ctx.add_variable_from_value(PREVIOUS, previous);
+            }
+            match Value::resolve(&self.expr, &ctx) {
+                Ok(Value::Bool(b)) => Ok(b),
+                Ok(other) => Err(format!("it gives {}, not true or false", shown(&other))),
+                Err(e) => Err(e.to_string()),
+            }
         }
     }
 
@@ -397,10 +402,13 @@ mod cel_impl {
     pub fn check(source: &str) -> Result<Reads, AppError> {
         let source = source.trim();
         let bad = |why: String| AppError::invalid("expression", why);
-        let r = reads(source).map_err(bad)?;
+        let compiled = compile(source).map_err(bad)?;
         let ones = |ms: &[String]| ms.iter().map(|m| (m.clone(), 1.0)).collect();
-        evaluate(source, &ones(&r.metrics), &ones(&r.previous)).map_err(bad)?;
-        Ok(r)
+        let r = &compiled.reads;
+        compiled
+            .evaluate(&ones(&r.metrics), &ones(&r.previous))
+            .map_err(bad)?;
+        Ok(compiled.reads)
     }
 }
 
@@ -593,7 +601,7 @@ mod tests {
             .stack_size(1024 * 1024)
             .spawn(move || {
                 let values = BTreeMap::from([("tests.failed".to_string(), 0.0)]);
-                evaluate(&source, &values, &BTreeMap::new())
+                compile(&source)?.evaluate(&values, &BTreeMap::new())
             })
             .unwrap()
             .join()
