@@ -82,11 +82,7 @@ fn facts(tasks: usize) -> MilestoneFacts {
             media_type: "application/xml".into(),
             original_name: format!("junit-{n}.xml"),
             kind: "junit".into(),
-            metrics: BTreeMap::from([
-                ("tests.pass_rate".to_string(), 100.0),
-                ("tests.failed".to_string(), 0.0),
-                ("tests.errors".to_string(), 0.0),
-            ]),
+            metrics: BTreeMap::from([("tests.pass_rate".to_string(), 100.0)]),
             warnings: Vec::new(),
             uploaded_by: "eng".into(),
             uploaded_at: AT.into(),
@@ -333,7 +329,7 @@ fn timed(mut f: MilestoneFacts) -> MilestoneFacts {
 
 /// The same milestone with three CEL expressions over its metrics (each
 /// parsed, walked and evaluated on every derivation) and a ratchet against
-/// an earlier certificate's value.
+/// an earlier certificate's value, reading one more run.
 fn rules(mut f: MilestoneFacts) -> MilestoneFacts {
     for (n, e) in [
         "tests.pass_rate >= 95.0 && tests.failed == 0",
@@ -373,6 +369,18 @@ fn rules(mut f: MilestoneFacts) -> MilestoneFacts {
         expression: None,
         ratchet: true,
     });
+    // a run attached to no criterion, which the expressions and the ratchet read
+    let mut run = f.evidence[0].clone();
+    run.id = 300;
+    run.sha256 = format!("{:064x}", 300);
+    run.criterion_id = None;
+    run.criterion_code = None;
+    run.metrics = BTreeMap::from([
+        ("tests.pass_rate".to_string(), 100.0),
+        ("tests.failed".to_string(), 0.0),
+        ("tests.errors".to_string(), 0.0),
+    ]);
+    f.evidence.push(run);
     f.baseline = Some(app::domain::expression::Baseline {
         milestone: "M3".into(),
         certificate: "WM-M3-20261101-001".into(),

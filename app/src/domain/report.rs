@@ -110,6 +110,9 @@ pub struct MilestoneEvidence {
     pub ships: Vec<String>,
     /// What its ratchets compare with (today's, for every day).
     pub baseline: Option<Baseline>,
+    /// What it ships: evidence about anything else decides nothing
+    /// (`provenance`).
+    pub subject: super::timed::Subject,
 }
 
 impl CriterionRule {
@@ -159,6 +162,7 @@ fn met_at(m: &MilestoneEvidence, known: &[EvidenceFacts], day: chrono::NaiveDate
     let end_of_day = format!("{}T23:59:59Z", day.format("%Y-%m-%d"));
     let ships: Vec<&str> = m.ships.iter().map(String::as_str).collect();
     freshness::apply(&mut judged, known, m.same_build, &ships, &end_of_day);
+    super::provenance::apply(&mut judged, &super::provenance::foreign(known, &m.subject));
     judged
         .iter()
         .filter(|c| c.judgement.verdict == Verdict::Met)
@@ -433,6 +437,7 @@ mod tests {
             same_build: false,
             ships: Vec::new(),
             baseline: None,
+            subject: Default::default(),
         };
         let empty = MilestoneEvidence {
             criteria: vec![CriterionRule {
@@ -449,6 +454,7 @@ mod tests {
             same_build: false,
             ships: Vec::new(),
             baseline: None,
+            subject: Default::default(),
         };
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
         let series = criteria_met_over_time(&[m, empty], today);
@@ -507,6 +513,10 @@ mod tests {
                     .collect();
                 let ships: Vec<&str> = m.ships.iter().map(String::as_str).collect();
                 freshness::apply(&mut cs, &known, m.same_build, &ships, &end);
+                super::super::provenance::apply(
+                    &mut cs,
+                    &super::super::provenance::foreign(&known, &m.subject),
+                );
                 cs.iter()
                     .filter(|c| c.judgement.verdict == Verdict::Met)
                     .count() as u32
@@ -543,6 +553,7 @@ mod tests {
                 same_build: next(4) == 0,
                 ships: Vec::new(),
                 baseline: None,
+                subject: Default::default(),
                 evidence: (0..next(6))
                     .map(|_| {
                         id += 1;
@@ -610,6 +621,7 @@ mod tests {
             same_build: false,
             ships: Vec::new(),
             baseline: None,
+            subject: Default::default(),
         };
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 10).unwrap();
         let got: Vec<(String, u32)> = criteria_met_over_time(&[m], today)
@@ -620,6 +632,59 @@ mod tests {
         assert_eq!(
             got,
             vec![("2026-11-01".into(), 1), ("2026-11-04".into(), 0)]
+        );
+    }
+
+    #[test]
+    fn a_scan_of_another_image_counts_as_met_on_no_day_and_the_next_one_does() {
+        let ships = format!("sha256:{}", "ab".repeat(32));
+        let scan = |id: i64, at: &str, digest: String| EvidenceFacts {
+            subject: Some(evidence::ReportSubject {
+                name: "api".into(),
+                digests: vec![digest],
+                commit: None,
+            }),
+            ..ev(id, at, None, "vulns.high", 0.0)
+        };
+        let m = MilestoneEvidence {
+            criteria: vec![CriterionRule {
+                id: 1,
+                metric: "vulns.high".into(),
+                op: Op::Eq,
+                target: 0.0,
+                max_age_days: None,
+                window: None,
+                expression: None,
+                ratchet: false,
+            }],
+            evidence: vec![
+                scan(
+                    1,
+                    "2026-11-01T09:00:00Z",
+                    format!("sha256:{}", "cd".repeat(32)),
+                ),
+                scan(2, "2026-11-03T09:00:00Z", ships.clone()),
+            ],
+            same_build: false,
+            ships: Vec::new(),
+            baseline: None,
+            subject: crate::domain::timed::Subject {
+                artifacts: vec![crate::domain::timed::Artifact {
+                    name: "api".into(),
+                    digest: ships,
+                }],
+                ..Default::default()
+            },
+        };
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 5).unwrap();
+        let got: Vec<(String, u32)> = criteria_met_over_time(&[m], today)
+            .into_iter()
+            .map(|p| (p.date, p.met))
+            .collect();
+        // the milestone page's verdicts, day by day: stale, then met
+        assert_eq!(
+            got,
+            vec![("2026-11-01".into(), 0), ("2026-11-03".into(), 1)]
         );
     }
 }

@@ -66,6 +66,7 @@ async fn build_report(
                 .map(str::to_string)
                 .collect(),
             baseline: d.facts.baseline.clone(),
+            subject: d.facts.subject.clone(),
         })
         .collect();
     let milestones = all
