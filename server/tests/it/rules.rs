@@ -186,16 +186,7 @@ async fn an_expression_reads_several_files_and_the_certificate_shows_every_numbe
         ]
     );
 
-    let r = w
-        .sign(&w.qa, json!({"role": "QA lead", "decision": "approve"}))
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.error_message());
-    let r = w
-        .app
-        .post(Some(&w.pm), &format!("{MS}/certificate"), json!({}))
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.error_message());
-    let number = r.json()["number"].as_str().unwrap().to_string();
+    let number = w.approve_and_issue().await;
     let cert = w
         .app
         .get(Some(&w.pm), &format!("/api/v1/certificates/{number}"))
@@ -282,15 +273,7 @@ async fn certified_then_ratchet(w: &World, pct: usize) {
         assert!(r.status.is_success(), "{path}: {}", r.error_message());
     }
     upload(w, "M1", "lcov.info", &lcov(pct)).await;
-    let r = w
-        .sign(&w.qa, json!({"role": "QA lead", "decision": "approve"}))
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.error_message());
-    let r = w
-        .app
-        .post(Some(&w.pm), &format!("{MS}/certificate"), json!({}))
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.error_message());
+    w.approve_and_issue().await;
     let r = w
         .app
         .post(

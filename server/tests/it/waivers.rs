@@ -112,16 +112,7 @@ async fn a_waiver_resolves_the_gap_keeps_the_number_and_reaches_the_certificate(
     assert!(after["history"][0]["action"] == "criterion.waive");
 
     // sign and certify: the certificate shows the waiver beside the number
-    let r = w
-        .sign(&w.qa, json!({"role": "QA lead", "decision": "approve"}))
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.error_message());
-    let r = w
-        .app
-        .post(Some(&w.pm), &format!("{MS}/certificate"), json!({}))
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.error_message());
-    let number = r.json()["number"].as_str().unwrap().to_string();
+    let number = w.approve_and_issue().await;
     let cert = w
         .app
         .get(Some(&w.pm), &format!("/api/v1/certificates/{number}"))

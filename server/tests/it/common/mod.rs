@@ -385,6 +385,12 @@ impl World {
     /// `make_ready`, then qa approves and the PM issues the certificate; its number.
     pub async fn certify(&self, criterion_title: &str, task_title: &str) -> String {
         self.make_ready(criterion_title, task_title).await;
+        self.approve_and_issue().await
+    }
+
+    /// qa approves WM/M1 as QA lead, then the PM issues its certificate;
+    /// its number. Each step must succeed.
+    pub async fn approve_and_issue(&self) -> String {
         let ms = "/api/v1/projects/WM/milestones/M1";
         let r = self
             .sign(
@@ -392,7 +398,7 @@ impl World {
                 serde_json::json!({"role": "QA lead", "decision": "approve"}),
             )
             .await;
-        assert_eq!(r.status, StatusCode::CREATED);
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.error_message());
         let r = self
             .app
             .post(
