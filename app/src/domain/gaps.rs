@@ -214,18 +214,7 @@ pub fn work_gaps(
         }
     }
     for c in criteria {
-        let rule = if c.expression.is_some() || c.ratchet {
-            format!("{} {}", c.code, c.rule_text())
-        } else {
-            format!(
-                "{} {} {} {}{}",
-                c.code,
-                c.metric,
-                c.op.symbol(),
-                fmt_number(c.target),
-                c.unit
-            )
-        };
+        let rule = format!("{} {}", c.code, c.rule_text());
         let rule_not_met = c.judgement.verdict == Verdict::NotMet
             && (c.expression.is_some() || c.judgement.reason.is_some());
         if rule_not_met {
