@@ -11,7 +11,7 @@ use leptos_router::{path, SsrMode};
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=crate::i18n::tag(crate::i18n::resolve())>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -33,6 +33,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // the reader's language, decided once for the page (crate::i18n)
+    provide_context(crate::i18n::Lang(crate::i18n::resolve()));
     // with JavaScript, a reader without a time zone gets their browser's
     Effect::new(|_| crate::components::time::remember_browser_zone());
     view! {

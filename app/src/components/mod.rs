@@ -13,7 +13,9 @@ pub use upload::UploadForm;
 use crate::domain::criterion::Verdict;
 use crate::domain::status::{MilestoneState, Ratio};
 use crate::error::AppError;
-use crate::server_fns::account::{current_user, Logout};
+use crate::i18n::{lang, Locale};
+use crate::server_fns::account::{current_user, Logout, SetLanguage};
+use crate::t;
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, A};
 use leptos_router::hooks::use_location;
@@ -31,38 +33,77 @@ pub fn NavBar() -> impl IntoView {
     view! {
         <header class="topbar">
             <A href="/" attr:class="brand">"Attest"</A>
-            <span class="tagline">"delivery, with evidence"</span>
+            <span class="tagline">{t!(common.brand_tagline)}</span>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match user.await {
                         Ok(Some(u)) => view! {
                             <span class="who">
                                 <span class="user">{u.display_name}" ("{u.username}")"</span>
-                                <A href="/account">"Account"</A>
-                                {u.is_admin.then(|| view! { <A href="/admin/users">"Admin"</A> })}
-                                <A href="/account/tokens">"API tokens"</A>
+                                <A href="/account">{t!(common.nav.account)}</A>
+                                {u.is_admin.then(|| view! { <A href="/admin/users">{t!(common.nav.admin)}</A> })}
+                                <A href="/account/tokens">{t!(common.nav.api_tokens)}</A>
                                 <ActionForm action=logout attr:class="inline">
-                                    <button type="submit" class="link">"Log out"</button>
+                                    <button type="submit" class="link">{t!(common.nav.log_out)}</button>
                                 </ActionForm>
                             </span>
                         }.into_any(),
-                        _ => view! { <A href="/login" attr:class="who">"Log in"</A> }.into_any(),
+                        _ => view! { <A href="/login" attr:class="who">{t!(common.nav.log_in)}</A> }.into_any(),
                     }
                 })}
             </Transition>
+            <LanguageSwitch/>
         </header>
+    }
+}
+
+/// The language switch: a plain form (it works without JavaScript) posting
+/// to `set_language`, which sets the reader's cookie (and a logged-in user's
+/// setting) and reloads this page in the chosen language.
+#[component]
+pub fn LanguageSwitch() -> impl IntoView {
+    let location = use_location();
+    let here = move || {
+        let search = location.search.get();
+        if search.is_empty() {
+            location.pathname.get()
+        } else {
+            format!("{}?{search}", location.pathname.get())
+        }
+    };
+    let current = lang();
+    let set_language_path = <SetLanguage as server_fn::ServerFn>::PATH;
+    view! {
+        <form class="inline lang-switch" method="post" action=set_language_path>
+            <input type="hidden" name="next" value=here/>
+            <label>
+                <span class="visually-hidden">{t!(common.nav.language)}</span>
+                <select name="lang" aria-label=t!(common.nav.language)>
+                    {crate::i18n::ALL.into_iter().map(|l: Locale| view! {
+                        <option value=crate::i18n::tag(l) selected=l == current>{crate::tl!(l, common.language_name)}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <button type="submit" class="link">{t!(common.nav.switch)}</button>
+        </form>
     }
 }
 
 /// A labelled bar for `done` of `total`, rounded down, with the raw counts.
 #[component]
-pub fn ProgressBar(label: &'static str, ratio: Ratio) -> impl IntoView {
+pub fn ProgressBar(#[prop(into)] label: String, ratio: Ratio) -> impl IntoView {
     let pct = ratio.percent();
     // an SVG bar, not a `style` attribute: the CSP allows no inline styles
     let width = format!("{}", pct.unwrap_or(0));
     let text = match pct {
-        Some(p) => format!("{}/{} {label} ({p}%)", ratio.done, ratio.total),
-        None => format!("no {label}"),
+        Some(p) => t!(
+            common.progress,
+            done = ratio.done,
+            total = ratio.total,
+            label = label.clone(),
+            pct = p
+        ),
+        None => t!(common.progress_none, label = label.clone()),
     };
     view! {
         <div class="progress">
@@ -84,12 +125,12 @@ pub fn PrintButton(#[prop(optional)] class: Option<&'static str>) -> impl IntoVi
             let _ = w.print();
         }
     };
-    view! { <button type="button" class=class on:click=print>"Print"</button> }
+    view! { <button type="button" class=class on:click=print>{t!(common.print)}</button> }
 }
 
 #[component]
 pub fn StateBadge(state: MilestoneState) -> impl IntoView {
-    view! { <span class=format!("badge state-{}", state.css())>{state.label()}</span> }
+    view! { <span class=format!("badge state-{}", state.css())>{state.text(lang())}</span> }
 }
 
 /// A yes / no / revoked mark drawn as SVG, so it renders the same whatever
@@ -121,13 +162,14 @@ pub fn Mark(kind: MarkKind) -> impl IntoView {
 
 #[component]
 pub fn VerdictBadge(verdict: Verdict) -> impl IntoView {
-    let (class, mark, text) = match verdict {
-        Verdict::Met => ("badge verdict-met", Some(MarkKind::Yes), "met"),
-        Verdict::NotMet => ("badge verdict-not-met", Some(MarkKind::No), "not met"),
-        Verdict::NoEvidence => ("badge verdict-none", None, "no evidence"),
-        Verdict::Stale => ("badge verdict-stale", None, "stale"),
-        Verdict::Waived => ("badge verdict-waived", None, "waived"),
+    let (class, mark) = match verdict {
+        Verdict::Met => ("badge verdict-met", Some(MarkKind::Yes)),
+        Verdict::NotMet => ("badge verdict-not-met", Some(MarkKind::No)),
+        Verdict::NoEvidence => ("badge verdict-none", None),
+        Verdict::Stale => ("badge verdict-stale", None),
+        Verdict::Waived => ("badge verdict-waived", None),
     };
+    let text = verdict.text(lang());
     view! { <span class=class>{mark.map(|kind| view! { <Mark kind/> " " })}{text}</span> }
 }
 
@@ -234,15 +276,15 @@ pub fn PageError(error: AppError) -> impl IntoView {
         return view! { <Redirect path=format!("/login?next={here}")/> }.into_any();
     }
     let title = match error.status() {
-        403 => "Not allowed",
-        404 => "Not found",
-        _ => "Something went wrong",
+        403 => t!(common.error.not_allowed),
+        404 => t!(common.error.not_found),
+        _ => t!(common.error.went_wrong),
     };
     view! {
         <section class="page-error">
             <h1>{title}</h1>
             <p>{error.to_string()}</p>
-            <p><A href="/">"Back to projects"</A></p>
+            <p><A href="/">{t!(common.error.back_to_projects)}</A></p>
         </section>
     }
     .into_any()
@@ -255,7 +297,7 @@ pub fn FormError(error: Signal<Option<AppError>>) -> impl IntoView {
         error.get().map(|e| match e {
             AppError::Gaps { gaps } => view! {
                 <div class="form-error" role="alert">
-                    <p>"Not ready:"</p>
+                    <p>{t!(common.error.not_ready)}</p>
                     <ul>{gaps.into_iter().map(|g| view! { <li>{g}</li> }).collect_view()}</ul>
                 </div>
             }

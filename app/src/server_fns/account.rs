@@ -57,6 +57,20 @@ pub async fn login(
         .bind(actor.id)
         .fetch_one(&state.pool)
         .await?;
+    // and their language, if they chose one
+    let locale: Option<String> = sqlx::query_scalar("select locale from users where id = ?")
+        .bind(actor.id)
+        .fetch_one(&state.pool)
+        .await?;
+    if let Some(locale) = locale.as_deref().and_then(crate::i18n::from_tag) {
+        let cookie = crate::i18n::lang_cookie(locale, state.public_url.starts_with("https://"));
+        if let (Some(opts), Ok(v)) = (
+            use_context::<leptos_axum::ResponseOptions>(),
+            axum::http::HeaderValue::from_str(&cookie),
+        ) {
+            opts.append_header(axum::http::header::SET_COOKIE, v);
+        }
+    }
     if let Some(zone) = zone
         .as_deref()
         .and_then(crate::components::time::parse_zone)
@@ -147,4 +161,44 @@ pub async fn set_time_zone(time_zone: String) -> Result<crate::domain::views::Do
         None => "Times follow your browser's time zone.".to_string(),
     });
     Ok(done)
+}
+
+/// Switches the language pages are shown in (`en`, `zh-Hans`) and goes back
+/// to `next` (a path on this site). It sets the reader's `attest_lang`
+/// cookie; for a logged-in user it is also their setting, applied at each
+/// log-in. Anyone may call it: it is the navigation bar's plain form, so it
+/// works without JavaScript, and with it the page reloads in the new language.
+#[server(endpoint = "set_language")]
+pub async fn set_language(lang: String, next: Option<String>) -> Result<(), AppError> {
+    use crate::ssr::{auth, db, redirects, AppState};
+    let state = AppState::from_context()?;
+    let locale = crate::i18n::from_tag(&lang)
+        .filter(|l| crate::i18n::tag(*l).eq_ignore_ascii_case(lang.trim()))
+        .ok_or_else(|| {
+            AppError::invalid(
+                "lang",
+                format!("not a language of Attest (en, zh-Hans): {lang:?}"),
+            )
+        })?;
+    if let Some(actor) = auth::session_actor().await? {
+        let mut tx = db::write(&state.pool).await?;
+        sqlx::query("update users set locale = ? where id = ?")
+            .bind(crate::i18n::tag(locale))
+            .bind(actor.id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+    }
+    let cookie = crate::i18n::lang_cookie(locale, state.public_url.starts_with("https://"));
+    if let (Some(opts), Ok(v)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        axum::http::HeaderValue::from_str(&cookie),
+    ) {
+        opts.append_header(axum::http::header::SET_COOKIE, v);
+    }
+    let next = next
+        .and_then(|n| redirects::local_path(&n, &state.public_url))
+        .unwrap_or_else(|| "/".to_string());
+    leptos_axum::redirect(&next);
+    Ok(())
 }

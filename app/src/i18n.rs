@@ -1,0 +1,332 @@
+//! The reader's language. Pages, messages and exports exist in English and
+//! 简体中文; the words live in `locales/<language>/<area>.json` (one file per
+//! area of the app, edited by translators) and the build refuses a key that a
+//! language lacks (`build.rs`).
+//!
+//! Which language a reader gets: the `attest_lang` cookie, set from the
+//! user's setting (/account) at log-in or by the language switch in the
+//! navigation bar (a form, so it works without JavaScript); else the
+//! browser's `Accept-Language`, in its order of preference; else English.
+//! The server writes the choice into `<html lang>`, and the browser reads it
+//! from there, so a hydrated page speaks exactly as its server render did.
+//!
+//! Signed certificate payloads stay language-neutral (codes, numbers, UTC
+//! times); only their rendering has a language.
+
+#[allow(missing_docs, clippy::all, unused)]
+mod generated {
+    include!(concat!(env!("OUT_DIR"), "/i18n.rs"));
+}
+
+pub use generated::i18n::Locale;
+
+/// The cookie holding the reader's language (`en`, `zh-Hans`).
+pub const LANG_COOKIE: &str = "attest_lang";
+
+/// Every language, in the order the switch lists them.
+pub const ALL: [Locale; 2] = [Locale::en, Locale::zh_Hans];
+
+/// The language a BCP 47 tag asks for, if we have it: `zh`, `zh-CN`,
+/// `zh-Hans-SG`, `zh_TW` all read 简体中文 (the only Chinese we have);
+/// `en`, `en-GB` read English.
+pub fn from_tag(tag: &str) -> Option<Locale> {
+    let primary = tag
+        .trim()
+        .split(['-', '_'])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    match primary.as_str() {
+        "en" => Some(Locale::en),
+        "zh" => Some(Locale::zh_Hans),
+        _ => None,
+    }
+}
+
+/// The tag of `locale` as `<html lang>` and the cookie write it.
+pub fn tag(locale: Locale) -> &'static str {
+    match locale {
+        Locale::en => "en",
+        Locale::zh_Hans => "zh-Hans",
+    }
+}
+
+/// The first language of an `Accept-Language` header that we have, by its
+/// q-values (ties in header order); q=0 means "not this one".
+pub fn from_accept_language(header: &str) -> Option<Locale> {
+    let mut offers: Vec<(f32, usize, &str)> = header
+        .split(',')
+        .enumerate()
+        .filter_map(|(i, part)| {
+            let mut fields = part.split(';');
+            let tag = fields.next()?.trim();
+            let q = fields
+                .filter_map(|f| f.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            (!tag.is_empty() && q > 0.0 && q.is_finite()).then_some((q, i, tag))
+        })
+        .collect();
+    offers.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    offers.into_iter().find_map(|(_, _, tag)| from_tag(tag))
+}
+
+/// The language named by a `Cookie` header's `attest_lang`.
+pub fn from_cookie_header(header: &str) -> Option<Locale> {
+    header
+        .split(';')
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == LANG_COOKIE)
+        .and_then(|(_, v)| from_tag(v))
+}
+
+/// The language for a request: its cookie, else its `Accept-Language`, else
+/// English.
+pub fn for_request(cookie: Option<&str>, accept_language: Option<&str>) -> Locale {
+    cookie
+        .and_then(from_cookie_header)
+        .or_else(|| accept_language.and_then(from_accept_language))
+        .unwrap_or_default()
+}
+
+/// The `Set-Cookie` value that makes `locale` the reader's language for a year.
+pub fn lang_cookie(locale: Locale, secure: bool) -> String {
+    format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{}",
+        tag(locale),
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// The reader's language, decided once per page (the App provides it) and
+/// per server-function call (from the request).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Lang(pub Locale);
+
+/// The reader's language where a page or server function runs.
+pub fn lang() -> Locale {
+    if let Some(Lang(l)) = leptos::prelude::use_context::<Lang>() {
+        return l;
+    }
+    resolve()
+}
+
+/// What the App provides: on the server from the request, in the browser
+/// from `<html lang>` (which the server wrote).
+pub fn resolve() -> Locale {
+    #[cfg(feature = "ssr")]
+    {
+        let Some(parts) = leptos::prelude::use_context::<axum::http::request::Parts>() else {
+            return Locale::default();
+        };
+        let header = |name| {
+            parts
+                .headers
+                .get(name)
+                .and_then(|v: &axum::http::HeaderValue| v.to_str().ok())
+        };
+        for_request(
+            header(axum::http::header::COOKIE),
+            header(axum::http::header::ACCEPT_LANGUAGE),
+        )
+    }
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    {
+        web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+            .and_then(|e| e.get_attribute("lang"))
+            .and_then(|l| from_tag(&l))
+            .unwrap_or_default()
+    }
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    {
+        Locale::default()
+    }
+}
+
+/// A translated string in the reader's language:
+/// `t!(common.language_name)`, `t!(common.tasks, count = n)`.
+#[macro_export]
+macro_rules! t {
+    ($($key:tt)*) => {
+        ::leptos_i18n::td_string!($crate::i18n::lang(), $($key)*).to_string()
+    };
+}
+
+/// A translated string in a given language (exports, certificates):
+/// `tl!(locale, documents.title)`.
+#[macro_export]
+macro_rules! tl {
+    ($locale:expr, $($key:tt)*) => {
+        ::leptos_i18n::td_string!($locale, $($key)*).to_string()
+    };
+}
+
+/// A calendar day in `locale`'s long form: `2 Nov 2025`, `2025年11月2日`.
+pub fn long_date(date: chrono::NaiveDate, locale: Locale) -> String {
+    date.format(&tl!(locale, common.date_long)).to_string()
+}
+
+use crate::domain::criterion::Verdict;
+use crate::domain::status::{MilestoneState, SignoffStatus};
+use crate::domain::timed::{CheckpointStatus, WaiverStatus};
+
+impl MilestoneState {
+    /// The state's name in `locale` (`label()` is the stable English one).
+    pub fn text(self, locale: Locale) -> String {
+        match self {
+            MilestoneState::Planned => tl!(locale, common.state.planned),
+            MilestoneState::InProgress => tl!(locale, common.state.in_progress),
+            MilestoneState::ReadyForSignOff => tl!(locale, common.state.ready),
+            MilestoneState::SignedOff => tl!(locale, common.state.signed_off),
+            MilestoneState::Certified => tl!(locale, common.state.certified),
+        }
+    }
+}
+
+impl Verdict {
+    /// The verdict's name in `locale`.
+    pub fn text(self, locale: Locale) -> String {
+        match self {
+            Verdict::Met => tl!(locale, common.verdict.met),
+            Verdict::NotMet => tl!(locale, common.verdict.not_met),
+            Verdict::NoEvidence => tl!(locale, common.verdict.no_evidence),
+            Verdict::Stale => tl!(locale, common.verdict.stale),
+            Verdict::Waived => tl!(locale, common.verdict.waived),
+        }
+    }
+}
+
+impl SignoffStatus {
+    /// The sign-off status's name in `locale`.
+    pub fn text(self, locale: Locale) -> String {
+        match self {
+            SignoffStatus::Missing => tl!(locale, common.signoff.missing),
+            SignoffStatus::Approved => tl!(locale, common.signoff.approved),
+            SignoffStatus::Stale => tl!(locale, common.signoff.stale),
+            SignoffStatus::Rejected => tl!(locale, common.signoff.rejected),
+        }
+    }
+}
+
+impl WaiverStatus {
+    /// The waiver status's name in `locale`.
+    pub fn text(self, locale: Locale) -> String {
+        match self {
+            WaiverStatus::Standing => tl!(locale, common.waiver.standing),
+            WaiverStatus::Expired => tl!(locale, common.waiver.expired),
+            WaiverStatus::Revoked => tl!(locale, common.waiver.revoked),
+            WaiverStatus::Lapsed => tl!(locale, common.waiver.lapsed),
+        }
+    }
+}
+
+impl CheckpointStatus {
+    /// The checkpoint status's name in `locale`.
+    pub fn text(self, locale: Locale) -> String {
+        match self {
+            CheckpointStatus::AwaitingRelease => tl!(locale, common.checkpoint.awaiting_release),
+            CheckpointStatus::Scheduled => tl!(locale, common.checkpoint.scheduled),
+            CheckpointStatus::Due => tl!(locale, common.checkpoint.due),
+            CheckpointStatus::Passed => tl!(locale, common.checkpoint.passed),
+            CheckpointStatus::Overdue => tl!(locale, common.checkpoint.overdue),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_the_first_language_we_have() {
+        assert_eq!(
+            from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"),
+            Some(Locale::zh_Hans)
+        );
+        assert_eq!(
+            from_accept_language("fr-FR, en-GB;q=0.7, zh;q=0.5"),
+            Some(Locale::en)
+        );
+        assert_eq!(
+            from_accept_language("en;q=0.3, zh-TW;q=0.9"),
+            Some(Locale::zh_Hans)
+        );
+        assert_eq!(from_accept_language("zh;q=0, en"), Some(Locale::en));
+        assert_eq!(from_accept_language("fr, de"), None);
+        assert_eq!(from_accept_language(""), None);
+        assert_eq!(from_accept_language("zh;q=NaN"), None);
+    }
+
+    #[test]
+    fn the_cookie_wins_over_the_browser() {
+        assert_eq!(
+            for_request(Some("a=1; attest_lang=zh-Hans"), Some("en")),
+            Locale::zh_Hans
+        );
+        assert_eq!(
+            for_request(Some("attest_lang=klingon"), Some("zh")),
+            Locale::zh_Hans
+        );
+        assert_eq!(for_request(None, None), Locale::en);
+        assert_eq!(
+            from_cookie_header(&lang_cookie(Locale::zh_Hans, true)),
+            Some(Locale::zh_Hans)
+        );
+    }
+
+    /// The build refuses a key missing in a language (build.rs); this says
+    /// the same from the files, naming each missing key.
+    #[test]
+    fn every_key_exists_in_both_languages() {
+        fn keys(prefix: &str, v: &serde_json::Value, out: &mut std::collections::BTreeSet<String>) {
+            match v {
+                serde_json::Value::Object(map) => {
+                    for (k, v) in map {
+                        // a plural's forms are one key (English has _one and _other)
+                        let k = ["_zero", "_one", "_two", "_few", "_many", "_other"]
+                            .iter()
+                            .find_map(|s| k.strip_suffix(s))
+                            .unwrap_or(k);
+                        keys(&format!("{prefix}.{k}"), v, out);
+                    }
+                }
+                _ => {
+                    out.insert(prefix.to_string());
+                }
+            }
+        }
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+        let mut namespaces = 0;
+        for entry in std::fs::read_dir(dir.join("en")).unwrap() {
+            let name = entry.unwrap().file_name();
+            let mut sets = Vec::new();
+            for lang in ["en", "zh-Hans"] {
+                let text = std::fs::read_to_string(dir.join(lang).join(&name)).unwrap();
+                let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+                let mut set = std::collections::BTreeSet::new();
+                keys(&name.to_string_lossy(), &json, &mut set);
+                sets.push(set);
+            }
+            let missing: Vec<_> = sets[0].symmetric_difference(&sets[1]).collect();
+            assert!(missing.is_empty(), "keys in one language only: {missing:?}");
+            namespaces += 1;
+        }
+        assert_eq!(namespaces, 7, "one file per area, in both languages");
+    }
+
+    #[test]
+    fn dates_read_as_each_language_writes_them() {
+        let d = chrono::NaiveDate::from_ymd_opt(2025, 11, 2).unwrap();
+        assert_eq!(long_date(d, Locale::en), "2 Nov 2025");
+        assert_eq!(long_date(d, Locale::zh_Hans), "2025年11月2日");
+    }
+
+    #[test]
+    fn plurals_follow_each_language() {
+        assert_eq!(tl!(Locale::en, common.tasks, count = 1), "1 task");
+        assert_eq!(tl!(Locale::en, common.tasks, count = 3), "3 tasks");
+        assert_eq!(tl!(Locale::zh_Hans, common.tasks, count = 3), "3 个任务");
+    }
+}
