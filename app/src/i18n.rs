@@ -43,6 +43,23 @@ pub fn from_tag(tag: &str) -> Option<Locale> {
     }
 }
 
+/// A language named by a form or the API: exactly `en` or `zh-Hans` (any
+/// case), blank for none; anything else is refused with the choices.
+pub fn parse_language(raw: Option<&str>) -> Result<Option<Locale>, crate::error::AppError> {
+    let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else {
+        return Ok(None);
+    };
+    ALL.into_iter()
+        .find(|l| tag(*l).eq_ignore_ascii_case(raw))
+        .map(Some)
+        .ok_or_else(|| {
+            crate::error::AppError::invalid(
+                "language",
+                format!("not a language of Attest (en, zh-Hans): {raw:?}"),
+            )
+        })
+}
+
 /// The tag of `locale` as `<html lang>` and the cookie write it.
 pub fn tag(locale: Locale) -> &'static str {
     match locale {

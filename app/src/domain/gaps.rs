@@ -6,6 +6,8 @@ use super::criterion::{fmt_number, Verdict};
 use super::format::short_hash;
 use super::status::SignoffStatus;
 use super::views::{ChecklistView, CriterionView, SignoffRoleView, TaskView};
+use crate::i18n::Locale;
+use crate::tl;
 use std::fmt;
 
 /// One thing missing before a milestone can be certified.
@@ -100,14 +102,27 @@ impl Gap {
 }
 
 impl fmt::Display for Gap {
+    /// In English (logs, tests, the API's messages).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text(Locale::en))
+    }
+}
+
+impl Gap {
+    /// The gap in words, in `locale`.
+    pub fn text(&self, locale: Locale) -> String {
         match self {
-            Gap::NothingToVerify => {
-                f.write_str("nothing to verify yet: no tasks, checklist items or criteria")
+            Gap::NothingToVerify => tl!(locale, common.gap.nothing_to_verify),
+            Gap::TaskNotDone { code, title } => {
+                tl!(locale, common.gap.task_not_done, code = code, title = title)
             }
-            Gap::TaskNotDone { code, title } => write!(f, "task {code} '{title}' not done"),
             Gap::ItemNotTicked { text, checklist } => {
-                write!(f, "item '{text}' ({checklist}) not ticked")
+                tl!(
+                    locale,
+                    common.gap.item_not_ticked,
+                    text = text,
+                    checklist = checklist
+                )
             }
             Gap::CriterionNotMet {
                 rule,
@@ -115,26 +130,36 @@ impl fmt::Display for Gap {
                 unit,
                 evidence_id,
                 evidence_sha256,
-            } => write!(
-                f,
-                "criterion {rule}: actual {}{unit} from evidence #{evidence_id} (sha256 {})",
-                fmt_number(*actual),
-                short_hash(evidence_sha256)
+            } => tl!(
+                locale,
+                common.gap.criterion_not_met,
+                rule = rule,
+                actual = fmt_number(*actual),
+                unit = unit,
+                id = evidence_id,
+                sha = short_hash(evidence_sha256)
             ),
-            Gap::CriterionWithoutEvidence { rule, metric } => {
-                write!(f, "criterion {rule}: no evidence yields {metric}")
+            Gap::CriterionWithoutEvidence { rule, metric } => tl!(
+                locale,
+                common.gap.criterion_without_evidence,
+                rule = rule,
+                metric = metric
+            ),
+            Gap::ForeignEvidence { why } => tl!(locale, common.gap.foreign_evidence, why = why),
+            Gap::RuleNotMet { rule, why } => {
+                tl!(locale, common.gap.rule_not_met, rule = rule, why = why)
             }
-            Gap::ForeignEvidence { why } => {
-                write!(f, "{why}: withdraw it, or correct what the milestone ships")
-            }
-            Gap::RuleNotMet { rule, why } => write!(f, "criterion {rule} is not met: {why}"),
             Gap::CriterionStale { rule, reason } => {
-                write!(f, "criterion {rule} is stale: {reason}")
+                tl!(
+                    locale,
+                    common.gap.criterion_stale,
+                    rule = rule,
+                    reason = reason
+                )
             }
-            Gap::NotReleased { checkpoints } => write!(
-                f,
-                "the release is not recorded: its {checkpoints} checkpoint(s) are not due yet"
-            ),
+            Gap::NotReleased { checkpoints } => {
+                tl!(locale, common.gap.not_released, count = checkpoints)
+            }
             Gap::CheckpointNotPassed {
                 label,
                 status,
@@ -142,40 +167,59 @@ impl fmt::Display for Gap {
                 closes_at,
                 without_criteria,
             } => {
-                write!(
-                    f,
-                    "checkpoint {label} is {} (window {} to {})",
-                    status.label(),
-                    short_time(due_at),
-                    short_time(closes_at)
-                )?;
+                let mut s = tl!(
+                    locale,
+                    common.gap.checkpoint_not_passed,
+                    label = label,
+                    status = status.text(locale),
+                    from = short_time(due_at),
+                    to = short_time(closes_at)
+                );
                 if *without_criteria {
-                    f.write_str(": it has no criteria, so no evidence can pass it")?;
+                    s.push_str(&tl!(locale, common.gap.checkpoint_without_criteria));
                 }
-                Ok(())
+                s
             }
-            Gap::NoSignoffRoles => f.write_str("no sign-off roles defined"),
+            Gap::NoSignoffRoles => tl!(locale, common.gap.no_signoff_roles),
             Gap::SignoffMissing { role, approver } => {
-                write!(f, "{role} sign-off missing ({approver})")
+                tl!(
+                    locale,
+                    common.gap.signoff_missing,
+                    role = role,
+                    approver = approver
+                )
             }
-            Gap::SignoffReassigned { role, approver } => write!(
-                f,
-                "{role} sign-off is stale: the approver is now {approver}, who has not approved this state"
-            ),
-            Gap::SignoffStale { role, approver } => write!(
-                f,
-                "{role} sign-off is stale: {approver} approved an earlier state; approve again"
-            ),
+            Gap::SignoffReassigned { role, approver } => {
+                tl!(
+                    locale,
+                    common.gap.signoff_reassigned,
+                    role = role,
+                    approver = approver
+                )
+            }
+            Gap::SignoffStale { role, approver } => {
+                tl!(
+                    locale,
+                    common.gap.signoff_stale,
+                    role = role,
+                    approver = approver
+                )
+            }
             Gap::SignoffRejected {
                 role,
                 approver,
                 comment,
             } => {
-                write!(f, "{role} rejected by {approver}")?;
+                let mut s = tl!(
+                    locale,
+                    common.gap.signoff_rejected,
+                    role = role,
+                    approver = approver
+                );
                 if !comment.is_empty() {
-                    write!(f, ": {comment}")?;
+                    s.push_str(&tl!(locale, common.gap.rejected_comment, comment = comment));
                 }
-                Ok(())
+                s
             }
         }
     }

@@ -436,6 +436,15 @@ pub struct CertificateView {
     /// by its (guessable) number rather than its verify id.
     #[serde(default)]
     pub status_only: bool,
+    /// The language it was issued in (`en`, `zh-Hans`): its page, Markdown
+    /// and PDF read in it. Not part of the signed payload, which is
+    /// language-neutral, so it verifies the same in either.
+    #[serde(default = "default_language")]
+    pub language: String,
+}
+
+fn default_language() -> String {
+    "en".to_string()
 }
 
 /// What a successful form submission did, in words for its status line

@@ -6,13 +6,25 @@ use crate::domain::views::CertificateView;
 use crate::error::AppError;
 use leptos::prelude::*;
 
-/// Issues the certificate and opens it. PMs; refused with the gap list otherwise.
+/// Issues the certificate in `language` (`en`, `zh-Hans`; absent: the
+/// reader's) and opens it. PMs; refused with the gap list otherwise.
 #[server(endpoint = "issue_certificate")]
-pub async fn issue_certificate(project: String, milestone: String) -> Result<String, AppError> {
+pub async fn issue_certificate(
+    project: String,
+    milestone: String,
+    #[server(default)] language: Option<String>,
+) -> Result<String, AppError> {
     use crate::ssr::{auth, certificates, AppState};
     let actor = auth::require_session_actor().await?;
-    let number =
-        certificates::issue(&AppState::from_context()?, &actor, &project, &milestone).await?;
+    let language = crate::i18n::parse_language(language.as_deref())?;
+    let number = certificates::issue(
+        &AppState::from_context()?,
+        &actor,
+        &project,
+        &milestone,
+        language.unwrap_or_else(crate::i18n::lang),
+    )
+    .await?;
     leptos_axum::redirect(&format!("/certificates/{number}"));
     Ok(number)
 }

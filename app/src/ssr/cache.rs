@@ -29,6 +29,7 @@ use super::auth::ProjectRow;
 use super::facts::Derivation;
 use super::scope::MilestoneRow;
 use crate::domain::views::MilestoneView;
+use crate::i18n::Locale;
 use sqlx::{SqliteConnection, SqlitePool};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -68,7 +69,8 @@ pub struct MilestoneEntry {
 #[derive(Default)]
 struct Store {
     generation: Option<Generation>,
-    milestones: HashMap<i64, MilestoneEntry>,
+    /// By milestone and language: a view's gap sentences are in its reader's.
+    milestones: HashMap<(i64, Locale), MilestoneEntry>,
     projects: HashMap<i64, Projected>,
 }
 
@@ -105,10 +107,11 @@ pub fn milestone(
     g: &Generation,
     p: &ProjectRow,
     m: &MilestoneRow,
+    locale: Locale,
 ) -> Option<Arc<MilestoneView>> {
     with_store(pool, g, |s| {
         s.milestones
-            .get(&m.id)
+            .get(&(m.id, locale))
             .filter(|e| e.project == *p && e.milestone == *m)
             .filter(|e| holds(e.view.valid_until.as_deref()))
             .map(|e| e.view.clone())
@@ -117,12 +120,12 @@ pub fn milestone(
 }
 
 /// Keeps a viewer-neutral milestone view derived at generation `g`.
-pub fn keep_milestone(pool: &SqlitePool, g: &Generation, entry: MilestoneEntry) {
+pub fn keep_milestone(pool: &SqlitePool, g: &Generation, locale: Locale, entry: MilestoneEntry) {
     with_store(pool, g, |s| {
         if s.milestones.len() >= MAX_VIEWS {
             s.milestones.clear();
         }
-        s.milestones.insert(entry.milestone.id, entry);
+        s.milestones.insert((entry.milestone.id, locale), entry);
     });
 }
 

@@ -51,6 +51,7 @@ pub async fn issue(
     actor: &Actor,
     project: &str,
     milestone: &str,
+    language: crate::i18n::Locale,
 ) -> Result<String, AppError> {
     let pool = &state.pool;
     let (p, rights) = project_for(pool, actor, project, Need::Manage).await?;
@@ -113,8 +114,8 @@ pub async fn issue(
     let sha = sha256_hex(text.as_bytes());
     let (key_id, signature) = state.keys.sign(text.as_bytes())?;
     sqlx::query(
-        "insert into certificates (number, milestone_id, issued_by, issued_at, state_digest, payload, sha256, key_id, signature)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "insert into certificates (number, milestone_id, issued_by, issued_at, state_digest, payload, sha256, key_id, signature, language)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
         .bind(&number)
         .bind(m.id)
@@ -125,6 +126,7 @@ pub async fn issue(
         .bind(&sha)
         .bind(&key_id)
         .bind(&signature)
+        .bind(crate::i18n::tag(language))
         .execute(&mut *tx)
         .await?;
     audit::record(
@@ -133,7 +135,7 @@ pub async fn issue(
             .by(actor.id)
             .in_project(p.id)
             .on_milestone(m.id)
-            .after(json!({"sha256": sha, "state_digest": v.state_digest})),
+            .after(json!({"sha256": sha, "state_digest": v.state_digest, "language": crate::i18n::tag(language)})),
     )
     .await?;
     tx.commit().await?;
@@ -160,6 +162,7 @@ struct CertRow {
     superseded_at: Option<String>,
     superseded_by: Option<String>,
     superseded_reason: Option<String>,
+    language: String,
 }
 
 /// How a certificate is named: by its number, or by the verify id of its public link.
@@ -172,7 +175,7 @@ enum Key {
 const CERT_SELECT: &str = "select c.number, p.code as project_code, m.code as milestone_code, c.issued_at, u.username as issued_by, c.sha256, c.payload,
                 c.key_id, c.signature, c.revoked_at, r.username as revoked_by, c.revoked_reason,
                 p.public as project_public, c.verify_id,
-                c.superseded_at, s.username as superseded_by, c.superseded_reason
+                c.superseded_at, s.username as superseded_by, c.superseded_reason, c.language
          from certificates c join milestones m on m.id = c.milestone_id join projects p on p.id = m.project_id
              join users u on u.id = c.issued_by left join users r on r.id = c.revoked_by
              left join users s on s.id = c.superseded_by";
@@ -413,6 +416,7 @@ fn check(state: &AppState, row: CertRow) -> Result<CertificateView, AppError> {
         verify_url: format!("{}/verify/{verify_id}", state.public_url),
         qr_svg: None,
         status_only: false,
+        language: row.language,
     })
 }
 

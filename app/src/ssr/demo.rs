@@ -449,7 +449,7 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
     )
     .await?;
     approve(pool, &pm, "M3", "Product owner", "Accepted.").await?;
-    super::certificates::issue(state, &pm, "WM", "M3").await?;
+    super::certificates::issue(state, &pm, "WM", "M3", crate::i18n::Locale::en).await?;
 
     // M4: in progress, not certifiable yet, and the gap list says why.
     for t in [

@@ -83,7 +83,12 @@ async fn build_report(
                 today,
             ),
             no_data: d.derived.progress.is_empty(),
-            gaps: d.derived.gaps.iter().map(ToString::to_string).collect(),
+            gaps: d
+                .derived
+                .gaps
+                .iter()
+                .map(|g| g.text(crate::i18n::lang()))
+                .collect(),
             waivers: d.derived.waivers.clone(),
             summary: d.summary(),
         })

@@ -8,7 +8,7 @@ use crate::routes::Routes;
 use crate::ServerState;
 use app::error::AppError;
 use app::ssr::{certificates, AppState};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -31,14 +31,24 @@ pub fn router() -> Routes<ServerState> {
         .post("/certificates/{number}/revoke", revoke_certificate)
 }
 
+/// `?language=zh-Hans`: the language the certificate is issued in (its page,
+/// Markdown and PDF); English without it. The signed payload is the same.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+pub(crate) struct IssueQuery {
+    /// `en` (default) or `zh-Hans`.
+    language: Option<String>,
+}
+
 /// Issues the certificate: 201, or 409 with the gap list. PMs.
-#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/certificate", tag = "certificates", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::MilestonePath), responses((status = 201, description = "Issued", body = app::domain::views::CertificateView), crate::api::schema::Errors))]
+#[utoipa::path(post, path = "/api/v1/projects/{code}/milestones/{ms}/certificate", tag = "certificates", security(("token" = ["manage"]), ("session" = [])), params(crate::api::schema::MilestonePath, IssueQuery), responses((status = 201, description = "Issued", body = app::domain::views::CertificateView), crate::api::schema::Errors))]
 pub(crate) async fn issue_certificate(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor<need::Manage>,
     Path((code, ms)): Path<(String, String)>,
+    Query(q): Query<IssueQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let number = certificates::issue(&s, &a, &code, &ms).await?;
+    let language = app::i18n::parse_language(q.language.as_deref())?.unwrap_or_default();
+    let number = certificates::issue(&s, &a, &code, &ms, language).await?;
     Ok((
         StatusCode::CREATED,
         Json(certificates::get(&s, &a, &number).await?),

@@ -52,5 +52,6 @@ pub fn status_only(c: CertificateView) -> CertificateView {
         qr_svg: None,
         redacted: true,
         status_only: true,
+        language: c.language,
     }
 }

@@ -55,7 +55,8 @@ pub async fn view(
         // one read snapshot: the generation and every row derived from it
         let mut tx = pool.begin().await?;
         let g = cache::generation(&mut tx).await?;
-        let base = match cache::milestone(pool, &g, &p, &m) {
+        let locale = crate::i18n::lang();
+        let base = match cache::milestone(pool, &g, &p, &m, locale) {
             Some(v) => v,
             None => {
                 let v = Arc::new(build_view(&mut tx, &p, &m, Rights::default()).await?);
@@ -64,7 +65,7 @@ pub async fn view(
                     milestone: m.clone(),
                     view: v.clone(),
                 };
-                cache::keep_milestone(pool, &g, entry);
+                cache::keep_milestone(pool, &g, locale, entry);
                 v
             }
         };
@@ -150,7 +151,7 @@ pub async fn build_view(
         signoff_roles: d.signoff_roles,
         signoff_history: d.signoff_history,
         certificates: facts.certificates,
-        gaps: d.gaps.iter().map(ToString::to_string).collect(),
+        gaps: d.gaps.iter().map(|g| g.text(crate::i18n::lang())).collect(),
         rights,
         members,
         templates,

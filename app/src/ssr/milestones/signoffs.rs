@@ -197,7 +197,7 @@ pub async fn sign(
     if !v.progress.is_complete() {
         let work = work_gaps(&v.tasks, &v.checklists, &v.criteria);
         return Err(AppError::Gaps {
-            gaps: work.iter().map(ToString::to_string).collect(),
+            gaps: work.iter().map(|g| g.text(crate::i18n::lang())).collect(),
         });
     }
     let mine = v
