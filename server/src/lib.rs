@@ -12,6 +12,7 @@ pub mod config;
 pub mod csrf;
 pub mod headers;
 pub mod http;
+pub mod live;
 pub mod observe;
 pub mod ops;
 pub mod pdf;
@@ -100,7 +101,9 @@ pub fn page_routes() -> Vec<leptos_axum::AxumRouteListing> {
 /// Every route outside Leptos' pages and server functions: health, public
 /// keys, the REST API and the browser's upload and download routes.
 pub fn routes(state: &ServerState) -> Routes<ServerState> {
-    service_routes(state).merge(upload::browser_router(state))
+    service_routes(state)
+        .merge(upload::browser_router(state))
+        .merge(live::router())
 }
 
 /// The routes for programs (health, metrics, public keys, the REST API):

@@ -443,6 +443,8 @@ async fn serve(g: &config::Global) -> Result<ExitCode, BoxError> {
                 "stopping: no new connections, finishing requests in flight"
             );
             stopping.notify_one();
+            // live pages' streams end now (their browsers reconnect elsewhere, or later)
+            app::ssr::live::stop();
         }
     });
     let finished = tokio::select! {

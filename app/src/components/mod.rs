@@ -1,6 +1,7 @@
 //! Reusable views: navigation, progress bars, badges, error display.
 
 pub mod form;
+pub mod live;
 pub mod time;
 pub mod upload;
 

@@ -20,6 +20,7 @@ pub mod exports;
 pub mod facts;
 pub mod flash;
 pub mod idempotency;
+pub mod live;
 pub mod milestones;
 pub mod projects;
 pub mod redirects;

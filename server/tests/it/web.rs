@@ -15,52 +15,9 @@ use axum::extract::ConnectInfo;
 use axum::http::{header, Request, StatusCode};
 use base64::engine::general_purpose::URL_SAFE;
 use base64::Engine;
-use common::{multipart, Reply, TestApp, World};
+use common::{cookie, form, login, login_body, multipart, text, Reply, TestApp, World};
 use serde_json::json;
 use std::net::SocketAddr;
-
-/// A plain (no-JavaScript) form post to `path` from the page `referer`, as a browser on this site sends it.
-fn form(path: &str, referer: &str) -> axum::http::request::Builder {
-    Request::post(path)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ACCEPT, "text/html")
-        .header(header::HOST, "attest.test")
-        .header("sec-fetch-site", "same-origin")
-        .header(header::REFERER, referer)
-}
-
-fn login_body(user: &str, password: &str, next: &str) -> String {
-    serde_urlencoded::to_string([("username", user), ("password", password), ("next", next)])
-        .unwrap()
-}
-
-/// Logs `user` in with the plain form; the session cookie.
-async fn login(app: &TestApp, user: &str) -> String {
-    let body = login_body(user, "password-123", "/");
-    let r = app
-        .send(
-            form("/api/login", "http://attest.test/login")
-                .body(Body::from(body))
-                .unwrap(),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::FOUND, "{}", text(&r));
-    cookie(&r)
-}
-
-fn cookie(r: &Reply) -> String {
-    r.headers[header::SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string()
-}
-
-fn text(r: &Reply) -> String {
-    String::from_utf8_lossy(&r.bytes).into_owned()
-}
 
 fn location(r: &Reply) -> String {
     r.headers

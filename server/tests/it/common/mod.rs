@@ -478,3 +478,54 @@ pub async fn migrated_from(before: &str, rows: &[&str]) -> (sqlx::SqlitePool, te
     db::migrate(&pool).await.unwrap();
     (pool, dir)
 }
+
+// Browser-side helpers: plain form posts and session cookies.
+
+/// A plain (no-JavaScript) form post to `path` from the page `referer`, as a browser on this site sends it.
+pub fn form(path: &str, referer: &str) -> axum::http::request::Builder {
+    Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html")
+        .header(header::HOST, "attest.test")
+        .header("sec-fetch-site", "same-origin")
+        .header(header::REFERER, referer)
+}
+
+pub fn login_body(user: &str, password: &str, next: &str) -> String {
+    serde_urlencoded::to_string([("username", user), ("password", password), ("next", next)])
+        .unwrap()
+}
+
+/// Logs `user` in with the plain form; the session cookie.
+pub async fn login(app: &TestApp, user: &str) -> String {
+    let body = login_body(user, "password-123", "/");
+    let r = app
+        .send(
+            form("/api/login", "http://attest.test/login")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", text(&r));
+    cookie(&r)
+}
+
+/// The session cookie a reply sets (`attest_session=…`), as a `Cookie` header sends it.
+pub fn cookie(r: &Reply) -> String {
+    set_cookie(r, "attest_session").unwrap_or_else(|| panic!("no session cookie: {:?}", r.headers))
+}
+
+/// The cookie `name` a reply sets, as `name=value`.
+pub fn set_cookie(r: &Reply, name: &str) -> Option<String> {
+    r.headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .find(|kv| kv.starts_with(&format!("{name}=")))
+        .map(str::to_string)
+}
+
+pub fn text(r: &Reply) -> String {
+    String::from_utf8_lossy(&r.bytes).into_owned()
+}
