@@ -17,6 +17,7 @@ mod checkpoints;
 mod drilldown;
 mod edits;
 mod hostile;
+mod language;
 mod live;
 mod markdown;
 mod observe;
