@@ -23,8 +23,9 @@ pub struct Live {
 impl Live {
     /// Applies a change kept back.
     pub fn apply(self) {
-        self.waiting.set(false);
-        self.version.update(|v| *v += 1);
+        // the page may be gone meanwhile (a timer, a late event): then nothing
+        let _ = self.waiting.try_set(false);
+        let _ = self.version.try_update(|v| *v += 1);
     }
 }
 
@@ -122,6 +123,21 @@ mod browser {
 
     pub(super) fn listen(live: Live, url: impl Fn() -> String + Send + Sync + 'static) {
         watch_forms();
+        // a form sent: a change kept back shows once the form's own reload is done
+        let sent = Closure::<dyn Fn(web_sys::Event)>::new(move |_: web_sys::Event| {
+            if live.waiting.get_untracked() {
+                set_timeout(move || live.apply(), std::time::Duration::from_millis(800));
+            }
+        });
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+            let _ = doc.add_event_listener_with_callback("submit", sent.as_ref().unchecked_ref());
+            let sent = send_wrapper::SendWrapper::new((doc, sent));
+            on_cleanup(move || {
+                let (doc, sent) = &*sent;
+                let _ = doc
+                    .remove_event_listener_with_callback("submit", sent.as_ref().unchecked_ref());
+            });
+        }
         Effect::new(move |_| {
             let Ok(source) = web_sys::EventSource::new(&url()) else {
                 return;
