@@ -165,8 +165,9 @@ pub const CHANGE_WORDS: &[&str] = &[
     "调整到",
     "变为",
 ];
-/// Dropped from the start of the words before a figure ("从5.0提升到…").
-pub const FROM_WORDS: &[&str] = &["从", "由"];
+/// Dropped from the edges of the words around a change ("从5.0提升到…");
+/// English "from … to" is dropped as edge words.
+pub const FROM_WORDS: &[&str] = &["从", "由", "到", "至"];
 
 /// Negations that make a following counted phrase the count 0 (rule 7).
 pub const NEGATIONS_ZH: &[&str] = &["没有", "无", "零"];

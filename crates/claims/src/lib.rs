@@ -112,6 +112,21 @@ impl ClaimKind {
         }
     }
 
+    /// The kind's name as serialised: "metric", "percentage", "task_done" …
+    pub fn name(&self) -> &'static str {
+        match self {
+            ClaimKind::Metric { .. } => "metric",
+            ClaimKind::Percentage { .. } => "percentage",
+            ClaimKind::Count { .. } => "count",
+            ClaimKind::Duration { .. } => "duration",
+            ClaimKind::Score { .. } => "score",
+            ClaimKind::Rate { .. } => "rate",
+            ClaimKind::Factor { .. } => "factor",
+            ClaimKind::TaskDone { .. } => "task_done",
+            ClaimKind::SignOff { .. } => "sign_off",
+        }
+    }
+
     /// The running-text kind for a figure of this unit.
     pub(crate) fn for_figure(value: Value) -> ClaimKind {
         match value.unit {

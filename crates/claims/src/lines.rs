@@ -276,8 +276,10 @@ fn without_figures(text: &str, from: usize, to: usize, tokens: &[Token]) -> Stri
 fn subject_of(text: &str, floor: usize, tokens: &[Token], i: usize, label: Option<&str>) -> String {
     let tok = &tokens[i];
     let (cs, ce, opener) = clause(text, floor, tok.start, tok.end);
+    // the old side of a change belongs to the words of its new side
     let prev_end = tokens[..i]
         .iter()
+        .filter(|t| !t.before)
         .map(|t| t.end)
         .filter(|e| *e <= tok.start)
         .max()
@@ -289,7 +291,7 @@ fn subject_of(text: &str, floor: usize, tokens: &[Token], i: usize, label: Optio
         .find(|s| *s >= tok.end)
         .unwrap_or(text.len())
         .min(ce);
-    let before = clean_words(&text[prev_end..tok.start]);
+    let before = clean_words(&without_figures(text, prev_end, tok.start, tokens));
     let after = clean_words(&text[tok.end..next_start.max(tok.end)]);
     let parent = match opener {
         Some('(' | '（') => {

@@ -102,8 +102,12 @@ pub fn trim_edges(mut s: &str) -> &str {
     loop {
         let before = s.len();
         if let Some(c) = s.chars().next() {
+            let rest = &s[c.len_utf8()..];
             let drop = if let Some(close) = closing_of(c) {
-                !s[c.len_utf8()..].contains(close)
+                !rest.contains(close)
+            } else if c == '.' && rest.starts_with(|d: char| d.is_alphanumeric()) {
+                // a dotfile: .env.example
+                false
             } else {
                 is_edge_punct(c) || opening_of(c).is_some()
             };
@@ -132,10 +136,11 @@ pub fn clean(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut blank = false;
     for c in s.chars() {
-        if is_symbol(c) || c == '*' || c == '`' {
+        if c == '*' || c == '`' {
             continue;
         }
-        if c.is_whitespace() {
+        // decoration separates words: "HTTP→HTTPS" is two
+        if c.is_whitespace() || is_symbol(c) {
             blank = true;
             continue;
         }
@@ -196,7 +201,12 @@ pub fn clean_words(s: &str) -> String {
 }
 
 fn strip_en_edge_words(s: &mut String) {
-    for w in lexicon::EN_EDGE_WORDS {
+    let lower = s.to_ascii_lowercase();
+    if lexicon::EN_EDGE_WORDS.contains(&lower.as_str()) || lower == "from" {
+        s.clear();
+        return;
+    }
+    for w in lexicon::EN_EDGE_WORDS.iter().chain(&["from"]) {
         let lower = s.to_ascii_lowercase();
         if lower.starts_with(w) && lower[w.len()..].starts_with(' ') {
             *s = s[w.len() + 1..].to_string();
@@ -285,6 +295,8 @@ mod tests {
         );
         assert_eq!(clean("（目标"), "目标");
         assert_eq!(clean_flat("M0 (基座就绪) ████ "), "M0 基座就绪");
+        assert_eq!(clean("HTTP→HTTPS自动跳转"), "HTTP HTTPS自动跳转");
+        assert_eq!(clean("✅ `.env.example`"), ".env.example");
     }
 
     #[test]

@@ -55,7 +55,7 @@ static TOKEN: LazyLock<Regex> = LazyLock::new(|| {
         (?P<sign>[+\-−])?
         (?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)
         (?P<plus>\+)?
-        (?: \s*/\s*(?P<den>\d+(?:\.\d+)?)(?P<fen>\s*分)? )?
+        (?: (?:\s*/\s*|\x20of\x20) (?P<den>\d+(?:\.\d+)?)(?P<fen>\s*分)? )?
         (?P<unit>
             \s*(?: %|％|毫秒|秒钟|秒|分钟|个小时|小时|个工作日|工作日|天|个星期|星期|周|个月|倍
                  |次/秒|/秒|字节|行|字|页|个|项|次|份
@@ -346,7 +346,14 @@ fn read_token(text: &str, masked: &str, caps: &regex::Captures<'_>) -> Option<To
 
     let before = {
         let rest = masked[end..].trim_start();
+        let head = masked[..start].trim_end().to_lowercase();
+        let from = head.ends_with('从')
+            || head.ends_with('由')
+            || head.ends_with(" from")
+            || head == "from";
         lexicon::CHANGE_WORDS.iter().any(|w| rest.starts_with(w))
+            || (from
+                && (rest.starts_with("到") || rest.starts_with("至") || rest.starts_with("to ")))
     };
     Some(Token {
         start,
@@ -607,9 +614,14 @@ mod tests {
         let masked = mask("5.0/10 → 10.0/10", &[]);
         let t = scan("5.0/10 → 10.0/10", &masked);
         assert!(t[0].before && !t[1].before);
-        let text = "从5.0/10提升到10.0/10";
-        let t = scan(text, &mask(text, &[]));
-        assert!(t[0].before && !t[1].before);
+        for text in [
+            "从5.0/10提升到10.0/10",
+            "rose from 84.1% to 88.2%",
+            "从 3 次到 50 次",
+        ] {
+            let t = scan(text, &mask(text, &[]));
+            assert!(t[0].before && !t[1].before, "{text:?}");
+        }
     }
 
     #[test]
