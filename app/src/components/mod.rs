@@ -63,15 +63,10 @@ pub fn NavBar() -> impl IntoView {
 /// setting) and reloads this page in the chosen language.
 #[component]
 pub fn LanguageSwitch() -> impl IntoView {
+    // the path only: a query can carry text a crafted link put there
+    // (web::a_crafted_url_puts_no_text_on_the_page), and pages keep their state in paths
     let location = use_location();
-    let here = move || {
-        let search = location.search.get();
-        if search.is_empty() {
-            location.pathname.get()
-        } else {
-            format!("{}?{search}", location.pathname.get())
-        }
-    };
+    let here = move || location.pathname.get();
     let current = lang();
     let set_language_path = <SetLanguage as server_fn::ServerFn>::PATH;
     view! {
