@@ -7,6 +7,7 @@ use super::controls::*;
 use super::Actions;
 use crate::components::{action_error, action_message, when, ActionNotice, FormError};
 use crate::domain::views::{ChecklistView, ItemView};
+use crate::t;
 use leptos::prelude::*;
 use std::collections::HashMap;
 
@@ -40,17 +41,17 @@ pub(super) fn Checklists(
     let (p, m) = (StoredValue::new(p), StoredValue::new(m));
     view! {
         <section class="card" aria-labelledby="checklists-h">
-            <h2 id="checklists-h">"Checklists"</h2>
+            <h2 id="checklists-h">{t!(milestone.checklists.title)}</h2>
             {lists.clone().into_iter().map(move |c| {
                 let mut last_section = String::new();
                 let (list_id, list_version) = (c.id, c.version);
                 let depth = item_depths(&c.items);
                 let from = c.template.clone().map(|t| {
-                    let newer = (t.latest > t.version).then(|| format!(
-                        "Template {} v{} is available; this checklist was copied from v{}.", t.slug, t.latest, t.version
+                    let newer = (t.latest > t.version).then(|| t!(
+                        milestone.checklists.template_newer, slug = t.slug.clone(), latest = t.latest, version = t.version
                     ));
                     view! {
-                        <p class="muted small template-from">{format!("From template {} v{} ({})", t.slug, t.version, t.scope)}</p>
+                        <p class="muted small template-from">{t!(milestone.checklists.from_template, slug = t.slug.clone(), version = t.version, scope = t.scope.clone())}</p>
                         {newer.map(|n| view! { <p class="notice template-newer">{n}</p> })}
                     }
                 });
@@ -67,14 +68,14 @@ pub(super) fn Checklists(
                             let nested = depth.get(&i.id).copied().unwrap_or(0);
                             let parent = i.children > 0;
                             let who = match (&i.ticked_at, parent) {
-                                (Some(at), true) => Some(format!("all {} items ticked · {}", i.children, when(at))),
-                                (Some(at), false) => Some(format!("ticked by {} · {}", i.ticked_by.clone().unwrap_or_default(), when(at))),
-                                (None, true) => Some(format!("ticked when its {} items are", i.children)),
+                                (Some(at), true) => Some(t!(milestone.checklists.all_ticked, n = i.children, at = when(at))),
+                                (Some(at), false) => Some(t!(milestone.checklists.ticked_by, who = i.ticked_by.clone().unwrap_or_default(), at = when(at))),
+                                (None, true) => Some(t!(milestone.checklists.ticked_when, n = i.children)),
                                 (None, false) => None,
                             };
                             // a parent is ticked from its children, never by hand
                             let can = can_work && !parent && (!ticked || !locked);
-                            let label = if ticked { format!("Untick {}", i.text) } else { format!("Tick {}", i.text) };
+                            let label = if ticked { t!(milestone.checklists.untick, text = i.text.clone()) } else { t!(milestone.checklists.tick, text = i.text.clone()) };
                             view! {
                                 {heading.map(|h| view! {
                                     <li class="section">{h.clone()}
@@ -97,7 +98,7 @@ pub(super) fn Checklists(
                                         view! { <span class="tick" aria-hidden="true">{if ticked { "☑" } else { "☐" }}</span> }.into_any()
                                     }}
                                     <span class="text">{i.text.clone()}</span>
-                                    {i.requires_evidence.then(|| view! { <span class="tag">{format!("evidence: {}", i.evidence_count)}</span> })}
+                                    {i.requires_evidence.then(|| view! { <span class="tag">{t!(milestone.checklists.evidence_count, n = i.evidence_count)}</span> })}
                                     {who.map(|w| view! { <span class="who-when">{w}</span> })}
                                     {item_controls}
                                 </li>
@@ -106,7 +107,8 @@ pub(super) fn Checklists(
                     </ul>
                 }
             }).collect_view()}
-            {lists.is_empty().then(|| view! { <p class="muted">"No checklists."</p> })}
+            {lists.is_empty().then(|| view! { <p class="muted">{t!(milestone.checklists.none)}</p> })}
+
             <FormError error=action_error(actions.tick)/>
             <FormError error=action_error(actions.edit_checklist)/>
             <FormError error=action_error(actions.move_checklist)/>

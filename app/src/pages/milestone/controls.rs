@@ -3,6 +3,7 @@
 
 use super::Actions;
 use crate::domain::criterion::fmt_number;
+use crate::t;
 use evidence::metrics::METRICS;
 use leptos::prelude::*;
 
@@ -15,8 +16,8 @@ pub(super) fn move_buttons(
 ) -> impl IntoView {
     view! {
         {hidden.into_iter().map(|(k, v)| view! { <input type="hidden" name=k value=v/> }).collect_view()}
-        <button type="submit" name="direction" value="up" class="small-button" disabled=pending aria-label=format!("Move up {what}")>"Move up"</button>
-        <button type="submit" name="direction" value="down" class="small-button" disabled=pending aria-label=format!("Move down {what}")>"Move down"</button>
+        <button type="submit" name="direction" value="up" class="small-button" disabled=pending aria-label=t!(milestone.controls.move_up_label, what = what.clone())>{t!(milestone.controls.move_up)}</button>
+        <button type="submit" name="direction" value="down" class="small-button" disabled=pending aria-label=t!(milestone.controls.move_down_label, what = what.clone())>{t!(milestone.controls.move_down)}</button>
     }
 }
 
@@ -41,13 +42,13 @@ pub(super) fn TaskControls(
     view! {
         <ActionForm action=actions.move_task attr:class="inline move">{moves}</ActionForm>
         <details>
-            <summary>{format!("Edit {}", t.code)}</summary>
+            <summary>{t!(milestone.controls.edit, code = t.code.clone())}</summary>
             <ActionForm action=actions.edit_task>
                 {hidden}
-                <label>"Task title" <input type="text" name="title" value=t.title.clone() required/></label>
-                <label>"Description" <textarea name="description" rows="2">{t.description.clone()}</textarea></label>
-                <label class="check"><input type="checkbox" name="requires_evidence" value="on" checked=t.requires_evidence/> "Requires evidence"</label>
-                <button type="submit" disabled=pending(actions.edit_task)>{format!("Save {}", t.code)}</button>
+                <label>{t!(milestone.controls.task_title)} <input type="text" name="title" value=t.title.clone() required/></label>
+                <label>{t!(milestone.controls.description)} <textarea name="description" rows="2">{t.description.clone()}</textarea></label>
+                <label class="check"><input type="checkbox" name="requires_evidence" value="on" checked=t.requires_evidence/> {t!(milestone.controls.requires_evidence)}</label>
+                <button type="submit" disabled=pending(actions.edit_task)>{t!(milestone.controls.save, code = t.code.clone())}</button>
             </ActionForm>
         </details>
     }
@@ -69,7 +70,7 @@ pub(super) fn ChecklistControls(
         ("version", version.to_string()),
     ];
     let moves = move_buttons(
-        format!("checklist {title}"),
+        t!(milestone.controls.checklist_what, title = title.clone()),
         base.clone(),
         pending(actions.move_checklist),
     );
@@ -81,11 +82,11 @@ pub(super) fn ChecklistControls(
         <div class="list-controls">
             <ActionForm action=actions.move_checklist attr:class="inline move">{moves}</ActionForm>
             <details>
-                <summary>{format!("Rename checklist {title}")}</summary>
+                <summary>{t!(milestone.controls.rename_checklist, title = title.clone())}</summary>
                 <ActionForm action=actions.edit_checklist>
                     {hidden}
-                    <label>"Checklist title" <input type="text" name="title" value=title.clone() required/></label>
-                    <button type="submit" disabled=pending(actions.edit_checklist)>"Save checklist title"</button>
+                    <label>{t!(milestone.controls.checklist_title)} <input type="text" name="title" value=title.clone() required/></label>
+                    <button type="submit" disabled=pending(actions.edit_checklist)>{t!(milestone.controls.save_checklist_title)}</button>
                 </ActionForm>
             </details>
         </div>
@@ -103,15 +104,15 @@ pub(super) fn SectionControls(
 ) -> impl IntoView {
     view! {
         <details class="inline-details">
-            <summary>{format!("Rename section {section}")}</summary>
+            <summary>{t!(milestone.controls.rename_section, section = section.clone())}</summary>
             <ActionForm action=actions.edit_checklist>
                 <input type="hidden" name="project" value=p/>
                 <input type="hidden" name="milestone" value=m/>
                 <input type="hidden" name="checklist" value=id.to_string()/>
                 <input type="hidden" name="version" value=version.to_string()/>
                 <input type="hidden" name="section" value=section.clone()/>
-                <label>"Section title" <input type="text" name="section_title" value=section.clone()/></label>
-                <button type="submit" disabled=pending(actions.edit_checklist)>"Save section title"</button>
+                <label>{t!(milestone.controls.section_title)} <input type="text" name="section_title" value=section.clone()/></label>
+                <button type="submit" disabled=pending(actions.edit_checklist)>{t!(milestone.controls.save_section_title)}</button>
             </ActionForm>
         </details>
     }
@@ -141,11 +142,11 @@ pub(super) fn ItemControls(
         <span class="item-controls">
             <ActionForm action=actions.move_item attr:class="inline move">{moves}</ActionForm>
             <details class="inline-details">
-                <summary>{format!("Edit item {}", i.text)}</summary>
+                <summary>{t!(milestone.controls.edit_item, text = i.text.clone())}</summary>
                 <ActionForm action=actions.edit_item>
                     {hidden}
-                    <label>"Item text" <input type="text" name="text" value=i.text.clone() required/></label>
-                    <button type="submit" disabled=pending(actions.edit_item)>"Save item"</button>
+                    <label>{t!(milestone.controls.item_text)} <input type="text" name="text" value=i.text.clone() required/></label>
+                    <button type="submit" disabled=pending(actions.edit_item)>{t!(milestone.controls.save_item)}</button>
                 </ActionForm>
             </details>
         </span>
@@ -162,37 +163,37 @@ pub(super) fn CriterionControls(
     let op = c.op.as_str();
     view! {
         <details>
-            <summary>{format!("Edit {}", c.code)}</summary>
+            <summary>{t!(milestone.controls.edit, code = c.code.clone())}</summary>
             <ActionForm action=actions.edit_criterion>
                 <input type="hidden" name="project" value=p/>
                 <input type="hidden" name="milestone" value=m/>
                 <input type="hidden" name="criterion" value=c.code.clone()/>
                 <input type="hidden" name="version" value=c.version.to_string()/>
-                <label>"Criterion title" <input type="text" name="title" value=c.title.clone() required/></label>
+                <label>{t!(milestone.controls.criterion_title)} <input type="text" name="title" value=c.title.clone() required/></label>
                 // an expression is edited as one; a ratchet's target is the
                 // previous certified value, not a field
                 {match c.expression.clone() {
                     Some(e) => view! {
-                        <label>"Expression" <input type="text" name="expression" value=e maxlength="400" required/></label>
+                        <label>{t!(milestone.controls.expression)} <input type="text" name="expression" value=e maxlength="400" required/></label>
                     }.into_any(),
                     None => view! {
-                        <label>"Metric"
+                        <label>{t!(milestone.controls.metric)}
                             <select name="metric">
                                 {METRICS.iter().map(|mi| view! { <option value=mi.name selected=mi.name == c.metric>{mi.name}</option> }).collect_view()}
                             </select>
                         </label>
-                        <label>"Operator"
+                        <label>{t!(milestone.controls.operator)}
                             <select name="op">
                                 {[(">=", "≥"), (">", ">"), ("==", "="), ("<=", "≤"), ("<", "<")].into_iter().map(|(v, l)| view! { <option value=v selected=v == op>{l}</option> }).collect_view()}
                             </select>
                         </label>
                         {(!c.ratchet).then(|| view! {
-                            <label>"Target" <input type="text" name="target" inputmode="decimal" value=fmt_number(c.target) required/></label>
+                            <label>{t!(milestone.controls.target)} <input type="text" name="target" inputmode="decimal" value=fmt_number(c.target) required/></label>
                         })}
                     }.into_any(),
                 }}
-                <label>"Evidence at most (days old)" <input type="number" name="max_age_days" min="1" max="3650" placeholder="any age" value=c.max_age_days.map(|d| d.to_string()).unwrap_or_default()/></label>
-                <button type="submit" disabled=pending(actions.edit_criterion)>{format!("Save {}", c.code)}</button>
+                <label>{t!(milestone.controls.max_age)} <input type="number" name="max_age_days" min="1" max="3650" placeholder=t!(milestone.controls.any_age) value=c.max_age_days.map(|d| d.to_string()).unwrap_or_default()/></label>
+                <button type="submit" disabled=pending(actions.edit_criterion)>{t!(milestone.controls.save, code = c.code.clone())}</button>
             </ActionForm>
         </details>
     }
@@ -208,14 +209,15 @@ pub(super) fn RoleControls(
 ) -> impl IntoView {
     view! {
         <details>
-            <summary>{format!("Rename {role}")}</summary>
+            <summary>{t!(milestone.controls.rename_role, role = role.clone())}</summary>
             <ActionForm action=actions.rename_role>
                 <input type="hidden" name="project" value=p/>
                 <input type="hidden" name="milestone" value=m/>
                 <input type="hidden" name="role" value=role.clone()/>
                 <input type="hidden" name="version" value=version.to_string()/>
-                <label>"New role name" <input type="text" name="new_name" value=role.clone() required/></label>
-                <button type="submit" disabled=pending(actions.rename_role)>"Save role name"</button>
+                <label>{t!(milestone.controls.new_role_name)} <input type="text" name="new_name" value=role.clone() required/></label>
+                <button type="submit" disabled=pending(actions.rename_role)>{t!(milestone.controls.save_role_name)}</button>
+
             </ActionForm>
         </details>
     }

@@ -12,6 +12,8 @@ use crate::domain::criterion::fmt_number;
 use crate::domain::timed::WaiverEntry;
 use crate::domain::views::{CriterionView, Rights, SignoffRoleView};
 use crate::domain::waiver::{waivable, WaiverStatus};
+use crate::i18n::lang;
+use crate::t;
 use leptos::prelude::*;
 
 /// What the criteria section shows of the milestone view (its parts, not a
@@ -57,32 +59,37 @@ pub(super) fn Criteria(
         .map(|c| {
             (
                 c.code.clone(),
-                format!("{} {} ({})", c.code, c.title, c.judgement.verdict.label()),
+                t!(
+                    milestone.criteria.waive_option,
+                    code = c.code.clone(),
+                    title = c.title.clone(),
+                    verdict = c.judgement.verdict.text(lang())
+                ),
             )
         })
         .collect();
     let waive_form = (!locked && !my_roles.is_empty() && !waivable_now.is_empty()).then(|| view! {
         <details open=move || action_error(actions.waive).get().is_some()>
-            <summary>"Waive a criterion"</summary>
+            <summary>{t!(milestone.criteria.waive_summary)}</summary>
             <ActionForm action=actions.waive>
                 {hidden()}
                 // what the approver is looking at: a changed state is refused, naming the change
                 <input type="hidden" name="state_digest" value=v.state_digest.clone()/>
                 <input type="hidden" name="seen_event" value=seen_event/>
-                <label>"Criterion"
+                <label>{t!(milestone.criteria.waive_criterion)}
                     <select name="criterion" required>
                         {waivable_now.into_iter().map(|(code, label)| view! { <option value=code>{label}</option> }).collect_view()}
                     </select>
                 </label>
-                <label>"As"
+                <label>{t!(milestone.criteria.waive_as)}
                     <select name="role" required>
                         {my_roles.into_iter().map(|r| view! { <option value=r.clone()>{r.clone()}</option> }).collect_view()}
                     </select>
                 </label>
-                <label>"Reason" <input type="text" name="reason" required maxlength="1000"/></label>
-                <label>"Last day it stands" <input type="date" name="until" required/></label>
-                <p class="muted small">"A waiver never makes a criterion met: the certificate shows the number with who waived it, until when and why. It stops standing when it expires, or when the criterion's rule or evidence changes."</p>
-                <button type="submit" disabled=pending(actions.waive)>"Waive"</button>
+                <label>{t!(milestone.criteria.waive_reason)} <input type="text" name="reason" required maxlength="1000"/></label>
+                <label>{t!(milestone.criteria.waive_until)} <input type="date" name="until" required/></label>
+                <p class="muted small">{t!(milestone.criteria.waive_help)}</p>
+                <button type="submit" disabled=pending(actions.waive)>{t!(milestone.criteria.waive)}</button>
             </ActionForm>
         </details>
     });
@@ -95,17 +102,17 @@ pub(super) fn Criteria(
         view! {
             <li data-waiver=id.to_string()>
                 {format!("{} {}", e.criterion, w.sentence())}
-                " · granted " {when(&w.granted_at)} " · "
-                <span class=format!("badge waiver-{}", e.status.label())>{e.status.label()}</span>
-                {e.revoked.clone().map(|r| format!(" by {} · {}: {}", r.by, when(&r.at), r.reason))}
+                {t!(milestone.criteria.granted)} {when(&w.granted_at)} " · "
+                <span class=format!("badge waiver-{}", e.status.label())>{e.status.text(lang())}</span>
+                {e.revoked.clone().map(|r| t!(milestone.criteria.revoked_by, who = r.by, at = when(&r.at), reason = r.reason))}
                 {may_revoke.then(|| view! {
                     <details class="inline-details">
-                        <summary>{format!("Revoke waiver #{id}")}</summary>
+                        <summary>{t!(milestone.criteria.revoke_id, id = id)}</summary>
                         <ActionForm action=actions.revoke_waiver>
                             {hidden()}
                             <input type="hidden" name="waiver" value=id.to_string()/>
-                            <label>"Reason for revoking" <input type="text" name="reason" required/></label>
-                            <button type="submit" class="danger" disabled=pending(actions.revoke_waiver)>{format!("Revoke waiver #{id}")}</button>
+                            <label>{t!(milestone.criteria.revoke_reason)} <input type="text" name="reason" required/></label>
+                            <button type="submit" class="danger" disabled=pending(actions.revoke_waiver)>{t!(milestone.criteria.revoke_id, id = id)}</button>
                         </ActionForm>
                     </details>
                 })}
@@ -114,24 +121,24 @@ pub(super) fn Criteria(
     }).collect_view();
     view! {
         <section class="card" aria-labelledby="criteria-h">
-            <h2 id="criteria-h">"Acceptance criteria"</h2>
-            {v.same_build.then(|| view! { <p class="muted small">"Same build: every criterion's evidence must name one commit."</p> })}
+            <h2 id="criteria-h">{t!(milestone.criteria.title)}</h2>
+            {v.same_build.then(|| view! { <p class="muted small">{t!(milestone.criteria.same_build)}</p> })}
             <div class="table-scroll">
             <table class="criteria">
-                <thead><tr><th>"Code"</th><th>"Criterion"</th><th>"Target"</th><th>"Actual"</th><th>"Verdict"</th><th>"Evidence"</th>{can_manage.then(|| view! { <th>"Change"</th> })}</tr></thead>
+                <thead><tr><th>{t!(milestone.criteria.code)}</th><th>{t!(milestone.criteria.criterion)}</th><th>{t!(milestone.criteria.target)}</th><th>{t!(milestone.criteria.actual)}</th><th>{t!(milestone.criteria.verdict)}</th><th>{t!(milestone.criteria.evidence)}</th>{can_manage.then(|| view! { <th>{t!(milestone.criteria.change)}</th> })}</tr></thead>
                 <tbody>
                     {v.criteria.into_iter().map(move |c| view! {
                         <tr data-criterion=c.code.clone()>
                             <td>{c.code.clone()}</td>
                             <td>{c.title.clone()}
-                                {c.checkpoint.clone().map(|l| view! { <br/><span class="muted small">{format!("checkpoint {l}: evidence from its window only")}</span> })}</td>
+                                {c.checkpoint.clone().map(|l| view! { <br/><span class="muted small">{t!(milestone.criteria.checkpoint_only, label = l)}</span> })}</td>
                             <td>{if c.expression.is_some() || c.ratchet {
                                     view! { <code class="rule">{c.rule_text()}</code> }.into_any()
                                 } else {
                                     view! { <code>{c.metric.clone()}</code> " " {c.op.symbol()} " " {fmt_number(c.target)} {c.unit.clone()} }.into_any()
                                 }}
-                                {c.judgement.baseline.clone().map(|b| view! { <br/><span class="muted small">{format!("previous: {b}")}</span> })}
-                                {c.max_age_days.map(|d| view! { <br/><span class="muted small">{format!("evidence at most {d} days old")}</span> })}</td>
+                                {c.judgement.baseline.clone().map(|b| view! { <br/><span class="muted small">{t!(milestone.criteria.previous, value = b)}</span> })}
+                                {c.max_age_days.map(|d| view! { <br/><span class="muted small">{t!(milestone.criteria.max_age, days = d)}</span> })}</td>
                             <td>{if c.expression.is_some() {
                                     // every number the expression was evaluated on
                                     let inputs = c.judgement.inputs.clone();
@@ -162,7 +169,8 @@ pub(super) fn Criteria(
             <FormError error=action_error(actions.waive)/>
             <ActionNotice message=action_message(actions.waive)/>
             {any_waivers.then(|| view! {
-                <h3>"Waivers"</h3>
+                <h3>{t!(milestone.criteria.waivers)}</h3>
+
                 <ul class="waivers">{waiver_rows}</ul>
             })}
             <FormError error=action_error(actions.revoke_waiver)/>

@@ -7,12 +7,14 @@ use crate::components::{
     Mark, MarkKind, PageError, ProgressBar, StateBadge, UploadForm,
 };
 use crate::domain::criterion::fmt_number;
-use crate::domain::status::{MilestoneState, SignoffStatus};
+use crate::domain::status::{Decision, MilestoneState, SignoffStatus};
 use crate::domain::views::MilestoneView;
+use crate::i18n::lang;
 use crate::server_fns::certificates::IssueCertificate;
 use crate::server_fns::edits::*;
 use crate::server_fns::evidence::WithdrawEvidence;
 use crate::server_fns::milestones::*;
+use crate::t;
 use evidence::metrics::EvidenceKind;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -24,6 +26,8 @@ mod criteria;
 mod history;
 mod manage;
 mod release;
+#[cfg(test)]
+mod tests;
 
 pub use history::HistoryPage;
 
@@ -136,7 +140,7 @@ pub fn MilestonePage() -> impl IntoView {
     let data = Resource::new(key, |(p, m, _)| get_milestone(p, m));
     let upload_error = upload_flash();
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+        <Transition fallback=|| view! { <p>{t!(common.loading)}</p> }>
             {move || Suspend::new(async move {
                 let upload_error = upload_error.await;
                 match data.await {
@@ -200,7 +204,7 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
     };
     view! {
         <Title text=format!("{} {} · Attest", p.get_value(), m.get_value())/>
-        <nav class="crumbs"><a href="/">"Projects"</a> " › " <a href=format!("/p/{}", p.get_value())>{p.get_value()}</a> " › " {m.get_value()}</nav>
+        <nav class="crumbs"><a href="/">{t!(milestone.crumb_projects)}</a> " › " <a href=format!("/p/{}", p.get_value())>{p.get_value()}</a> " › " {m.get_value()}</nav>
         <header class="milestone-head">
             <h1>{m.get_value()} " " {v.title.clone()}</h1>
             <StateBadge state=v.state/>
@@ -208,46 +212,46 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
         {v.stale_notices.clone().into_iter().map(|n| view! { <p class="notice stale" role="alert">{n}</p> }).collect_view()}
         <p class="muted">{v.goal.clone()}</p>
         {v.subject.clone().map(|s| view! {
-            <p class="subject small">"Ships "
-                {s.commit.clone().map(|c| view! { "commit " <code>{c}</code> " " })}
-                {s.tag.clone().map(|t| view! { "tag " <code>{t}</code> " " })}
+            <p class="subject small">{t!(milestone.subject.ships)}
+                {s.commit.clone().map(|c| view! { {t!(milestone.subject.commit)} <code>{c}</code> " " })}
+                {s.tag.clone().map(|tag| view! { {t!(milestone.subject.tag)} <code>{tag}</code> " " })}
                 {s.artifacts.iter().map(|a| view! { <span class="artifact">{a.name.clone()} " " <code title=a.digest.clone()>{short_hash(&a.digest)}</code> " "</span> }).collect_view()}
             </p>
         })}
         <p class="dates">
-            "Planned " {v.planned_start.clone().unwrap_or_else(|| "—".into())} " → " {v.planned_end.clone().unwrap_or_else(|| "—".into())}
-            " · Actual " {v.actual_start.as_deref().map(when).unwrap_or_else(|| "not started".into())}
-            " → " {v.actual_end.as_deref().map(when).unwrap_or_else(|| "not certified".into())}
+            {t!(milestone.dates.planned)} {v.planned_start.clone().unwrap_or_else(|| "—".into())} " → " {v.planned_end.clone().unwrap_or_else(|| "—".into())}
+            {t!(milestone.dates.actual)} {v.actual_start.as_deref().map(when).unwrap_or_else(|| t!(milestone.dates.not_started))}
+            " → " {v.actual_end.as_deref().map(when).unwrap_or_else(|| t!(milestone.dates.not_certified))}
         </p>
         <section class="card progress-card">
-            <ProgressBar label="tasks done" ratio=v.progress.tasks/>
-            <ProgressBar label="items ticked" ratio=v.progress.items/>
-            <ProgressBar label="criteria met" ratio=v.progress.criteria/>
-            {(v.progress.checkpoints.total > 0).then(|| view! { <ProgressBar label="checkpoints passed" ratio=v.progress.checkpoints/> })}
-            {(v.progress.criteria_waived > 0).then(|| view! { <p class="muted small">{format!("{} waived (not met; see the criteria)", v.progress.criteria_waived)}</p> })}
-            <p class="digest">"State digest " <code title=v.state_digest.clone()>{short_hash(&v.state_digest)}</code></p>
+            <ProgressBar label=t!(milestone.progress.tasks_done) ratio=v.progress.tasks/>
+            <ProgressBar label=t!(milestone.progress.items_ticked) ratio=v.progress.items/>
+            <ProgressBar label=t!(milestone.progress.criteria_met) ratio=v.progress.criteria/>
+            {(v.progress.checkpoints.total > 0).then(|| view! { <ProgressBar label=t!(milestone.progress.checkpoints_passed) ratio=v.progress.checkpoints/> })}
+            {(v.progress.criteria_waived > 0).then(|| view! { <p class="muted small">{t!(milestone.progress.waived, n = v.progress.criteria_waived)}</p> })}
+            <p class="digest">{t!(milestone.progress.state_digest)} <code title=v.state_digest.clone()>{short_hash(&v.state_digest)}</code></p>
         </section>
 
         {(!v.gaps.is_empty()).then(move || view! {
             <section class="card gaps" aria-labelledby="gaps-h">
-                <h2 id="gaps-h">"Why this milestone cannot be certified yet"</h2>
+                <h2 id="gaps-h">{t!(milestone.gaps_title)}</h2>
                 <ul>{v.gaps.clone().into_iter().map(move |g| view! { <li>{g.clone()}</li> }).collect_view()}</ul>
             </section>
         })}
 
         <section class="card" aria-labelledby="tasks-h">
-            <h2 id="tasks-h">"Tasks"</h2>
+            <h2 id="tasks-h">{t!(milestone.tasks.title)}</h2>
             <div class="table-scroll">
             <table>
-                <thead><tr><th>"Code"</th><th>"Task"</th><th>"Owner"</th><th>"Evidence"</th><th>"Done"</th>{can_manage.then(|| view! { <th>"Change"</th> })}</tr></thead>
+                <thead><tr><th>{t!(milestone.tasks.code)}</th><th>{t!(milestone.tasks.task)}</th><th>{t!(milestone.tasks.owner)}</th><th>{t!(milestone.tasks.evidence)}</th><th>{t!(milestone.tasks.done)}</th>{can_manage.then(|| view! { <th>{t!(milestone.tasks.change)}</th> })}</tr></thead>
                 <tbody>
                     {v.tasks.clone().into_iter().map(move |t| {
                         let manage = can_manage.then(|| view! { <td class="row-actions"><TaskControls p=p.get_value() m=m.get_value() t=t.clone() actions/></td> });
                         let done = t.done_at.clone().map(|at| view! { <Mark kind=MarkKind::Yes/> {format!(" {} · {}", t.done_by.clone().unwrap_or_default(), when(&at))} });
                         let evidence = match (t.requires_evidence, t.evidence_count) {
-                            (true, 0) => "required, none yet".to_string(),
+                            (true, 0) => t!(milestone.tasks.evidence_required),
                             (_, 0) => "—".to_string(),
-                            (_, n) => format!("{n} file(s)"),
+                            (_, n) => t!(milestone.tasks.evidence_files, n = n),
                         };
                         view! {
                             <tr>
@@ -262,10 +266,10 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
                                             <input type="hidden" name="project" value=p.get_value()/>
                                             <input type="hidden" name="milestone" value=m.get_value()/>
                                             <input type="hidden" name="task" value=t.code.clone()/>
-                                            <button type="submit" aria-label=format!("Mark {} done", t.code)>"Mark done"</button>
+                                            <button type="submit" aria-label=t!(milestone.tasks.mark_done_label, code = t.code.clone())>{t!(milestone.tasks.mark_done)}</button>
                                         </ActionForm>
                                     }.into_any(),
-                                    None => view! { <span class="muted">"open"</span> }.into_any(),
+                                    None => view! { <span class="muted">{t!(milestone.tasks.open)}</span> }.into_any(),
                                 }}</td>
                                 {manage}
                             </tr>
@@ -288,26 +292,26 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
         <Criteria v=criteria p=p.get_value() m=m.get_value() locked seen_event=seen_event.get_value() actions/>
 
         <section class="card" aria-labelledby="evidence-h">
-            <h2 id="evidence-h">"Evidence"</h2>
+            <h2 id="evidence-h">{t!(milestone.evidence.title)}</h2>
             <div class="table-scroll">
             <table>
-                <thead><tr><th>"#"</th><th>"File"</th><th>"Kind"</th><th>"Metrics"</th><th>"For"</th><th>"By"</th><th>"sha256"</th>{can_work.then(|| view! { <th>"Withdraw"</th> })}</tr></thead>
+                <thead><tr><th>"#"</th><th>{t!(milestone.evidence.file)}</th><th>{t!(milestone.evidence.kind)}</th><th>{t!(milestone.evidence.metrics)}</th><th>{t!(milestone.evidence.for_what)}</th><th>{t!(milestone.evidence.by)}</th><th>"sha256"</th>{can_work.then(|| view! { <th>{t!(milestone.evidence.withdraw)}</th> })}</tr></thead>
                 <tbody>
                     {v.evidence.clone().into_iter().map(move |e| {
-                        let kind = EvidenceKind::parse(&e.kind).map(|k| k.label()).unwrap_or("plain evidence");
+                        let kind = EvidenceKind::parse(&e.kind).map(|k| k.label().to_string()).unwrap_or_else(|| t!(milestone.evidence.plain));
                         let links = [e.criterion_code.clone(), e.task_code.clone(), e.item_text.clone()].into_iter().flatten().collect::<Vec<_>>().join(", ");
                         let withdrawn = e.withdrawn.clone();
                         let (id, name) = (e.id, e.original_name.clone());
                         let withdraw = can_work.then(|| view! {
                             <td>{match &withdrawn {
-                                Some(_) => view! { <span class="muted">"withdrawn"</span> }.into_any(),
+                                Some(_) => view! { <span class="muted">{t!(milestone.evidence.withdrawn)}</span> }.into_any(),
                                 None => view! {
                                     <details>
-                                        <summary>{format!("Withdraw #{id}")}</summary>
+                                        <summary>{t!(milestone.evidence.withdraw_id, id = id)}</summary>
                                         <ActionForm action=actions.withdraw>
                                             <input type="hidden" name="id" value=id.to_string()/>
-                                            <label>"Reason for withdrawing " {name.clone()} <input type="text" name="reason" required/></label>
-                                            <button type="submit" class="danger" disabled=pending(actions.withdraw)>{format!("Withdraw #{id}")}</button>
+                                            <label>{t!(milestone.evidence.withdraw_reason, name = name.clone())} <input type="text" name="reason" required/></label>
+                                            <button type="submit" class="danger" disabled=pending(actions.withdraw)>{t!(milestone.evidence.withdraw_id, id = id)}</button>
                                         </ActionForm>
                                     </details>
                                 }.into_any(),
@@ -317,7 +321,7 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
                             <tr class=if withdrawn.is_some() { "withdrawn" } else { "" }>
                                 <td><a href=format!("/evidence/{}", e.id)>{format!("#{}", e.id)}</a></td>
                                 <td><span class="name">{e.original_name.clone()}</span>
-                                    {withdrawn.clone().map(|w| view! { <br/><span class="why small">{format!("withdrawn by {} · {}: {}", w.by, when(&w.at), w.reason)}</span> })}</td>
+                                    {withdrawn.clone().map(|w| view! { <br/><span class="why small">{t!(milestone.evidence.withdrawn_by, who = w.by, at = when(&w.at), reason = w.reason)}</span> })}</td>
                                 <td>{kind}{(!e.warnings.is_empty()).then(|| format!(" ⚠ {}", e.warnings.len()))}</td>
                                 <td class="small">{e.metrics.iter().map(|(k, v)| format!("{k}={}", fmt_number(*v))).collect::<Vec<_>>().join(", ")}</td>
                                 <td>{links}</td>
@@ -330,21 +334,21 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
                 </tbody>
             </table>
             </div>
-            {v.evidence.is_empty().then(|| view! { <p class="muted">"No evidence yet."</p> })}
+            {v.evidence.is_empty().then(|| view! { <p class="muted">{t!(milestone.evidence.none)}</p> })}
             <FormError error=action_error(actions.withdraw)/>
             <ActionNotice message=action_message(actions.withdraw)/>
             {upload_error.map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
             {can_work.then(|| view! {
-                <h3>"Attach evidence"</h3>
+                <h3>{t!(milestone.evidence.attach)}</h3>
                 <UploadForm project=p.get_value() milestone=m.get_value() targets=targets.clone() result=actions.last_upload on_done=move |_| actions.uploads.update(|n| *n += 1)/>
             })}
         </section>
 
         <section class="card" aria-labelledby="signoffs-h">
-            <h2 id="signoffs-h">"Sign-offs"</h2>
+            <h2 id="signoffs-h">{t!(milestone.signoffs.title)}</h2>
             <div class="table-scroll">
             <table>
-                <thead><tr><th>"Role"</th><th>"Approver"</th><th>"Status"</th><th>"Latest decision"</th></tr></thead>
+                <thead><tr><th>{t!(milestone.signoffs.role)}</th><th>{t!(milestone.signoffs.approver)}</th><th>{t!(milestone.signoffs.status)}</th><th>{t!(milestone.signoffs.latest)}</th></tr></thead>
                 <tbody>
                     {v.signoff_roles.clone().into_iter().map(move |r| {
                         let is_me = r.approver == username.get_value();
@@ -354,8 +358,8 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
                                     {can_manage.then(|| view! { <RoleControls p=p.get_value() m=m.get_value() role=r.role_name.clone() version=r.version actions/> })}
                                 </td>
                                 <td>{r.approver_name.clone()} " (" {r.approver.clone()} ")"</td>
-                                <td><span class=format!("badge signoff-{}", r.status.label())>{r.status.label()}</span></td>
-                                <td>{r.latest.clone().map(|s| format!("{} by {} · {}{}", s.decision, s.user, when(&s.signed_at), if s.comment.is_empty() { String::new() } else { format!(" — {}", s.comment) }))}</td>
+                                <td><span class=format!("badge signoff-{}", r.status.label())>{r.status.text(lang())}</span></td>
+                                <td>{r.latest.clone().map(|s| t!(milestone.signoffs.latest_text, decision = decision_text(s.decision), user = s.user, at = when(&s.signed_at), comment = if s.comment.is_empty() { String::new() } else { format!(" — {}", s.comment) }))}</td>
                             </tr>
                             {(is_me && r.status != SignoffStatus::Approved && complete).then(|| view! {
                                 <tr class="sign-row"><td colspan="4">
@@ -366,9 +370,9 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
                                         // what the approver is looking at: a changed state is refused, naming the change
                                         <input type="hidden" name="state_digest" value=digest.get_value()/>
                                         <input type="hidden" name="seen_event" value=seen_event.get_value()/>
-                                        <label>"Comment" <input type="text" name="comment"/></label>
-                                        <button type="submit" name="decision" value="approve">{format!("Approve as {}", r.role_name)}</button>
-                                        <button type="submit" name="decision" value="reject" class="danger">{format!("Reject as {}", r.role_name)}</button>
+                                        <label>{t!(milestone.signoffs.comment)} <input type="text" name="comment"/></label>
+                                        <button type="submit" name="decision" value="approve">{t!(milestone.signoffs.approve_as, role = r.role_name.clone())}</button>
+                                        <button type="submit" name="decision" value="reject" class="danger">{t!(milestone.signoffs.reject_as, role = r.role_name.clone())}</button>
                                     </ActionForm>
                                 </td></tr>
                             })}
@@ -377,49 +381,49 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
                 </tbody>
             </table>
             </div>
-            {v.signoff_roles.is_empty().then(|| view! { <p class="muted">"No sign-off roles yet."</p> })}
+            {v.signoff_roles.is_empty().then(|| view! { <p class="muted">{t!(milestone.signoffs.none)}</p> })}
             <FormError error=action_error(actions.sign)/>
             <FormError error=action_error(actions.rename_role)/>
             <ActionNotice message=action_message(actions.rename_role)/>
             {(!v.signoff_history.is_empty()).then(|| view! {
                 <details>
-                    <summary>"Sign-off history"</summary>
+                    <summary>{t!(milestone.signoffs.history)}</summary>
                     <ul>{v.signoff_history.clone().into_iter().map(move |s| view! {
-                        <li>{format!("{} · {} {} as {}{} · digest {}", when(&s.signed_at), s.user, s.decision, s.role_name,
-                            if s.stale { " (stale)" } else { "" }, short_hash(&s.state_digest))}</li>
+                        <li>{t!(milestone.signoffs.history_entry, at = when(&s.signed_at), user = s.user, decision = decision_text(s.decision), role = s.role_name,
+                            stale = if s.stale { t!(milestone.signoffs.stale) } else { String::new() }, digest = short_hash(&s.state_digest))}</li>
                     }).collect_view()}</ul>
                 </details>
             })}
         </section>
 
         <section class="card" aria-labelledby="cert-h">
-            <h2 id="cert-h">"Certificate"</h2>
+            <h2 id="cert-h">{t!(milestone.certificate.title)}</h2>
             <ul>{v.certificates.clone().into_iter().map(move |c| view! {
-                <li><a href=format!("/certificates/{}", c.number)>{c.number.clone()}</a> " issued by " {c.issued_by.clone()} " · " {when(&c.issued_at)}
-                    {(c.state_digest != digest.get_value()).then_some(" (for an earlier state)")}
-                    {c.revoked_at.as_deref().map(|at| view! { " " <span class="badge verdict-not-met">"revoked " {when(at)}</span> })}
-                    {c.superseded_at.as_deref().map(|at| view! { " " <span class="badge signoff-stale">"superseded " {when(at)}</span> })}</li>
+                <li><a href=format!("/certificates/{}", c.number)>{c.number.clone()}</a> {t!(milestone.certificate.issued_by, who = c.issued_by.clone())} " · " {when(&c.issued_at)}
+                    {(c.state_digest != digest.get_value()).then(|| t!(milestone.certificate.earlier_state))}
+                    {c.revoked_at.as_deref().map(|at| view! { " " <span class="badge verdict-not-met">{t!(milestone.certificate.revoked, at = when(at))}</span> })}
+                    {c.superseded_at.as_deref().map(|at| view! { " " <span class="badge signoff-stale">{t!(milestone.certificate.superseded, at = when(at))}</span> })}</li>
             }).collect_view()}</ul>
             {can_manage.then(|| view! {
                 <ActionForm action=actions.issue>
                     <input type="hidden" name="project" value=p.get_value()/>
                     <input type="hidden" name="milestone" value=m.get_value()/>
-                    <button type="submit" disabled=state != MilestoneState::SignedOff>"Issue certificate"</button>
+                    <button type="submit" disabled=state != MilestoneState::SignedOff>{t!(milestone.certificate.issue)}</button>
                 </ActionForm>
             })}
             <FormError error=action_error(actions.issue)/>
             {(can_manage && locked).then(|| view! {
                 <details open=move || action_error(actions.reopen).get().is_some()>
-                    <summary>"Reopen this milestone"</summary>
+                    <summary>{t!(milestone.certificate.reopen_summary)}</summary>
                     <ActionForm action=actions.reopen>
                         <input type="hidden" name="project" value=p.get_value()/>
                         <input type="hidden" name="milestone" value=m.get_value()/>
-                        <label>"Reason for reopening" <input type="text" name="reason" required/></label>
+                        <label>{t!(milestone.certificate.reopen_reason)} <input type="text" name="reason" required/></label>
                         <label class="confirm">
                             <input type="checkbox" name="confirm" value="yes" required/>
-                            " I understand: the certificate will say superseded, and every approval must be given again for the new state."
+                            {t!(milestone.certificate.reopen_confirm)}
                         </label>
-                        <button type="submit" class="danger" disabled=pending(actions.reopen)>"Reopen milestone"</button>
+                        <button type="submit" class="danger" disabled=pending(actions.reopen)>{t!(milestone.certificate.reopen)}</button>
                     </ActionForm>
                 </details>
             })}
@@ -438,5 +442,13 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
             same_build: v.same_build,
             subject: v.subject.clone().unwrap_or_default(),
         }/> })}
+    }
+}
+
+/// A sign-off decision as the reader says it ("approve", "批准").
+fn decision_text(d: Decision) -> String {
+    match d {
+        Decision::Approve => t!(milestone.signoffs.approve),
+        Decision::Reject => t!(milestone.signoffs.reject),
     }
 }

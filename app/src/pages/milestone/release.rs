@@ -6,6 +6,8 @@ use super::controls::pending;
 use super::Actions;
 use crate::components::{action_error, action_message, when, ActionNotice, FormError};
 use crate::domain::checkpoint::{show_minutes, CheckpointView, Release};
+use crate::i18n::lang;
+use crate::t;
 use leptos::prelude::*;
 
 #[component]
@@ -30,22 +32,22 @@ pub(super) fn ReleaseCheckpoints(
     let any = !checkpoints.is_empty();
     view! {
         <section class="card" aria-labelledby="release-h">
-            <h2 id="release-h">"Release and checkpoints"</h2>
+            <h2 id="release-h">{t!(milestone.release.title)}</h2>
             {match release {
-                Some(r) => view! { <p class="release">"Released " {when(&r.at)} " (recorded by " {r.by} ")."</p> }.into_any(),
-                None => view! { <p class="muted">"Not released yet: checkpoints count from the release."</p> }.into_any(),
+                Some(r) => view! { <p class="release">{t!(milestone.release.released, at = when(&r.at), who = r.by)}</p> }.into_any(),
+                None => view! { <p class="muted">{t!(milestone.release.not_released)}</p> }.into_any(),
             }}
             {any.then(|| view! {
                 <div class="table-scroll">
                 <table class="checkpoints">
-                    <thead><tr><th>"Checkpoint"</th><th>"Due"</th><th>"Window closes"</th><th>"Status"</th><th>"Criteria"</th></tr></thead>
+                    <thead><tr><th>{t!(milestone.release.checkpoint)}</th><th>{t!(milestone.release.due)}</th><th>{t!(milestone.release.window_closes)}</th><th>{t!(milestone.release.status)}</th><th>{t!(milestone.release.criteria)}</th></tr></thead>
                     <tbody>{checkpoints.into_iter().map(|c| view! {
                         <tr data-checkpoint=c.label.clone()>
-                            <td>{c.label.clone()} <span class="muted small">{format!(" (grace {})", show_minutes(c.grace_minutes))}</span></td>
+                            <td>{c.label.clone()} <span class="muted small">{t!(milestone.release.grace_note, grace = show_minutes(c.grace_minutes))}</span></td>
                             <td>{c.due_at.as_deref().map(when).unwrap_or_else(|| "—".into())}</td>
                             <td>{c.closes_at.as_deref().map(when).unwrap_or_else(|| "—".into())}</td>
-                            <td><span class=format!("badge checkpoint-{}", c.status.label().replace(' ', "-"))>{c.status.label()}</span></td>
-                            <td>{if c.criteria.is_empty() { "none yet: add a criterion for it".to_string() } else { c.criteria.join(", ") }}</td>
+                            <td><span class=format!("badge checkpoint-{}", c.status.label().replace(' ', "-"))>{c.status.text(lang())}</span></td>
+                            <td>{if c.criteria.is_empty() { t!(milestone.release.no_criteria) } else { c.criteria.join(", ") }}</td>
                         </tr>
                     }).collect_view()}</tbody>
                 </table>
@@ -53,14 +55,14 @@ pub(super) fn ReleaseCheckpoints(
             })}
             {(editable && !released).then(|| view! {
                 <details open=move || action_error(actions.record_release).get().is_some()>
-                    <summary>"Record the release"</summary>
+                    <summary>{t!(milestone.release.record_summary)}</summary>
                     <ActionForm action=actions.record_release>
                         {hidden()}
                         <label class="confirm">
                             <input type="checkbox" name="confirm" value="yes" required/>
-                            " It is released now. (Recorded once; the checkpoints are due from this moment.)"
+                            {t!(milestone.release.record_confirm)}
                         </label>
-                        <button type="submit" disabled=pending(actions.record_release)>"Record the release now"</button>
+                        <button type="submit" disabled=pending(actions.record_release)>{t!(milestone.release.record)}</button>
                     </ActionForm>
                 </details>
             })}
@@ -68,13 +70,14 @@ pub(super) fn ReleaseCheckpoints(
             <ActionNotice message=action_message(actions.record_release)/>
             {editable.then(|| view! {
                 <details open=move || action_error(actions.add_checkpoints).get().is_some()>
-                    <summary>"Add release checkpoints"</summary>
+                    <summary>{t!(milestone.release.add_summary)}</summary>
                     <ActionForm action=actions.add_checkpoints>
                         {hidden()}
-                        <label>"After the release (offsets)" <input type="text" name="offsets" value="1h 4h 12h 24h" required/></label>
-                        <label>"Grace" <input type="text" name="grace" value="1h" required/></label>
-                        <p class="muted small">"Each checkpoint is due at release + offset and overdue when its grace has run out. Give a checkpoint its criteria with the criterion form's Release checkpoint choice, under Manage: they are judged only from evidence taken in its window."</p>
-                        <button type="submit" disabled=pending(actions.add_checkpoints)>"Add checkpoints"</button>
+                        <label>{t!(milestone.release.offsets)} <input type="text" name="offsets" value="1h 4h 12h 24h" required/></label>
+                        <label>{t!(milestone.release.grace)} <input type="text" name="grace" value="1h" required/></label>
+                        <p class="muted small">{t!(milestone.release.help)}</p>
+                        <button type="submit" disabled=pending(actions.add_checkpoints)>{t!(milestone.release.add)}</button>
+
                     </ActionForm>
                 </details>
             })}
