@@ -7,7 +7,7 @@ use crate::lexicon;
 use crate::markdown::{Doc, LineIn};
 use crate::text::{self, clean, clean_flat, clean_words, is_symbol, join};
 use crate::values::{self, Class, Token};
-use crate::{suggest, Claim, ClaimKind, Cmp, Unit, Value, MAX_TEXT_CHARS};
+use crate::{suggest, Claim, ClaimKind, Cmp, Unit, Value, MAX_CLAIMS, MAX_TEXT_CHARS};
 use std::rc::Rc;
 
 /// How far (in characters) the words around a figure are looked for.
@@ -44,6 +44,11 @@ impl<'d> Collector<'d> {
 
     pub fn len(&self) -> usize {
         self.claims.len()
+    }
+
+    /// Past the claim limit: the caller refuses the report, so stop reading.
+    pub fn full(&self) -> bool {
+        self.claims.len() > MAX_CLAIMS
     }
 
     /// Adds a claim; returns its index.
@@ -175,14 +180,20 @@ fn find_label(text: &str, masked: &str, from: usize) -> Option<Label> {
             // host:port and 3:1 are not labels
             ':' if masked[at + 1..].starts_with(|d: char| d.is_ascii_digit()) => {}
             ':' | '：' if depth <= 0 => {
-                let label = clean(&text[from..at]);
+                let raw = &text[from..at];
+                if raw.chars().nth(4 * MAX_LABEL).is_some() {
+                    return None;
+                }
+                let label = clean(raw);
                 let value_start = at + c.len_utf8();
-                let value = clean(&text[value_start..]);
+                let value_blank = text[value_start..]
+                    .chars()
+                    .all(|c| !c.is_alphanumeric() || is_symbol(c));
                 let n = label.chars().count();
                 if n == 0
                     || n > MAX_LABEL
                     || !label.chars().any(char::is_alphanumeric)
-                    || value.is_empty()
+                    || value_blank
                 {
                     return None;
                 }
@@ -256,8 +267,13 @@ fn clause(text: &str, floor: usize, start: usize, end: usize) -> (usize, usize, 
 fn without_figures(text: &str, from: usize, to: usize, tokens: &[Token]) -> String {
     let mut out = String::new();
     let mut at = from;
-    for t in tokens {
-        if t.end <= at || t.start >= to {
+    // tokens are in order and do not overlap: start at the first that may reach `from`
+    let first = tokens.partition_point(|t| t.end <= from);
+    for t in &tokens[first..] {
+        if t.start >= to {
+            break;
+        }
+        if t.end <= at {
             continue;
         }
         if t.start > at {
@@ -279,12 +295,10 @@ fn subject_of(text: &str, floor: usize, tokens: &[Token], i: usize, label: Optio
     // the old side of a change belongs to the words of its new side
     let prev_end = tokens[..i]
         .iter()
-        .filter(|t| !t.before)
-        .map(|t| t.end)
-        .filter(|e| *e <= tok.start)
-        .max()
-        .unwrap_or(0)
-        .max(cs);
+        .rev()
+        .take_while(|t| t.end > cs)
+        .find(|t| !t.before && t.end <= tok.start)
+        .map_or(cs, |t| t.end.max(cs));
     let next_start = tokens[i + 1..]
         .iter()
         .map(|t| t.start)
@@ -323,7 +337,7 @@ fn subject_of(text: &str, floor: usize, tokens: &[Token], i: usize, label: Optio
 
 /// True when the words before a figure make it a target ("目标 85%", "target: 90%").
 fn is_target(text: &str, floor: usize, start: usize) -> bool {
-    let head = &text[floor..start];
+    let head = values::tail(&text[floor..start], 16);
     let head = head
         .trim_end()
         .trim_end_matches([':', '：'])
@@ -424,6 +438,9 @@ pub fn analyse(line: &LineIn, out: &mut Collector<'_>) {
     let mut at_start = label.is_some();
     let mut last_end = floor;
     for (i, tok) in tokens.iter().enumerate() {
+        if out.full() {
+            return;
+        }
         let lead_ok = at_start && only_filler(&text[last_end..tok.start]);
         last_end = tok.end;
         if tok.before && lead_ok {

@@ -132,6 +132,9 @@ pub fn analyse(table: &TableIn, out: &mut Collector<'_>) {
         .position(|h| has(h, lexicon::DONE_AT_HEADERS));
 
     for (r, row) in table.rows.iter().enumerate() {
+        if out.full() {
+            return;
+        }
         let label = join(
             &roles
                 .iter()

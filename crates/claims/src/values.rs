@@ -53,7 +53,7 @@ static TOKEN: LazyLock<Regex> = LazyLock::new(|| {
             ) \s*
         )?
         (?P<sign>[+\-−])?
-        (?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)
+        (?P<num>\d{1,3}(?:,\d{3}){1,6}(?:\.\d{1,15})?|\d{1,18}(?:\.\d{1,15})?)
         (?P<plus>\+)?
         (?: (?:\s*/\s*|\x20of\x20) (?P<den>\d+(?:\.\d+)?)(?P<fen>\s*分)? )?
         (?P<unit>
@@ -140,6 +140,14 @@ pub fn mask(text: &str, extra: &[Range<usize>]) -> String {
 
 fn blocks_before(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '\\' | '$' | '@' | MASK)
+}
+
+/// The last `n` characters of `s` (bounded work however long `s` is).
+pub fn tail(s: &str, n: usize) -> &str {
+    match s.char_indices().rev().nth(n) {
+        Some((i, c)) => &s[i + c.len_utf8()..],
+        None => s,
+    }
 }
 
 fn prev_char(s: &str, i: usize) -> Option<char> {
@@ -346,7 +354,7 @@ fn read_token(text: &str, masked: &str, caps: &regex::Captures<'_>) -> Option<To
 
     let before = {
         let rest = masked[end..].trim_start();
-        let head = masked[..start].trim_end().to_lowercase();
+        let head = tail(&masked[..start], 12).trim_end().to_lowercase();
         let from = head.ends_with('从')
             || head.ends_with('由')
             || head.ends_with(" from")
