@@ -208,32 +208,35 @@ fn find_label(text: &str, masked: &str, from: usize) -> Option<Label> {
     None
 }
 
-fn is_separator(c: char) -> bool {
-    matches!(
-        c,
-        '，' | ','
-            | ';'
-            | '；'
-            | '。'
-            | '、'
-            | '('
-            | ')'
-            | '（'
-            | '）'
-            | '|'
-            | '×'
-            | '→'
-            | '!'
-            | '！'
-            | '?'
-            | '？'
-            | ':'
-            | '：'
-            | '['
-            | ']'
-            | '【'
-            | '】'
-    )
+/// Ends a clause: Chinese and ASCII punctuation, brackets, bars, arrows; a
+/// full stop only when a blank follows it (a sentence end, not 90.4).
+fn is_separator(c: char, next: Option<char>) -> bool {
+    (c == '.' && next.is_none_or(char::is_whitespace))
+        || matches!(
+            c,
+            '，' | ','
+                | ';'
+                | '；'
+                | '。'
+                | '、'
+                | '('
+                | ')'
+                | '（'
+                | '）'
+                | '|'
+                | '×'
+                | '→'
+                | '!'
+                | '！'
+                | '?'
+                | '？'
+                | ':'
+                | '：'
+                | '['
+                | ']'
+                | '【'
+                | '】'
+        )
 }
 
 /// The clause around `start..end`: from just after the separator before it
@@ -247,7 +250,7 @@ fn clause(text: &str, floor: usize, start: usize, end: usize) -> (usize, usize, 
             cs = floor + i + c.len_utf8();
             break;
         }
-        if is_separator(c) {
+        if is_separator(c, text[floor + i + c.len_utf8()..].chars().next()) {
             cs = floor + i + c.len_utf8();
             opener = Some(c);
             break;
@@ -255,7 +258,7 @@ fn clause(text: &str, floor: usize, start: usize, end: usize) -> (usize, usize, 
     }
     let mut ce = text.len();
     for (n, (i, c)) in text[end..].char_indices().enumerate() {
-        if n >= WINDOW || is_separator(c) {
+        if n >= WINDOW || is_separator(c, text[end + i + c.len_utf8()..].chars().next()) {
             ce = end + i;
             break;
         }
