@@ -369,7 +369,7 @@ fn duration_named(words: &str, after: &str) -> bool {
 }
 
 /// "p95", "P99", "tp99": a latency percentile.
-pub fn has_percentile(lower: &str) -> bool {
+fn has_percentile(lower: &str) -> bool {
     let b = lower.as_bytes();
     b.windows(3).enumerate().any(|(i, w)| {
         w[0] == b'p'
@@ -396,17 +396,14 @@ pub fn analyse(line: &LineIn, out: &mut Collector<'_>) {
         return;
     }
     // drawn boxes and progress bars become blanks (byte for byte)
-    let text: String = line
-        .text
-        .chars()
-        .map(|c| {
-            if text::is_drawing(c) {
-                " ".repeat(c.len_utf8())
-            } else {
-                c.to_string()
-            }
-        })
-        .collect();
+    let mut text = String::with_capacity(line.text.len());
+    for c in line.text.chars() {
+        if text::is_drawing(c) {
+            text.extend(std::iter::repeat_n(' ', c.len_utf8()));
+        } else {
+            text.push(c);
+        }
+    }
     let masked = values::mask(&text, &line.masks);
     let (mut status, body) = leading(&text, line.from_code);
     if line.checked == Some(true) && status == Status::None {
