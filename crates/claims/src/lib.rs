@@ -165,6 +165,7 @@ pub enum Unit {
     /// A bare number (only where the rules allow one: table value columns,
     /// the first figure of a labelled value).
     Plain,
+    Micros,
     Millis,
     Seconds,
     Minutes,
@@ -187,6 +188,7 @@ impl Unit {
         match self {
             Unit::Percent => "%".into(),
             Unit::Count | Unit::Plain => String::new(),
+            Unit::Micros => "µs".into(),
             Unit::Millis => "ms".into(),
             Unit::Seconds => "s".into(),
             Unit::Minutes => "min".into(),
@@ -208,6 +210,7 @@ impl Unit {
     /// How many seconds one of this unit is (time units only). Months are 30 days.
     pub fn seconds_per_unit(self) -> Option<f64> {
         Some(match self {
+            Unit::Micros => 0.000_001,
             Unit::Millis => 0.001,
             Unit::Seconds => 1.0,
             Unit::Minutes => 60.0,
@@ -313,5 +316,9 @@ pub fn extract(markdown: &str) -> Result<Vec<Claim>, ExtractError> {
             return Err(ExtractError::TooManyClaims { limit: MAX_CLAIMS });
         }
     }
-    Ok(out.finish())
+    let claims = out.finish();
+    if claims.len() > MAX_CLAIMS {
+        return Err(ExtractError::TooManyClaims { limit: MAX_CLAIMS });
+    }
+    Ok(claims)
 }

@@ -7,7 +7,7 @@ use crate::lexicon;
 use crate::markdown::{Doc, LineIn};
 use crate::text::{self, clean, clean_flat, clean_words, is_symbol, join};
 use crate::values::{self, Class, Token};
-use crate::{suggest, Claim, ClaimKind, Cmp, Unit, Value, MAX_TEXT_CHARS};
+use crate::{suggest, Claim, ClaimKind, Cmp, Unit, Value, MAX_CLAIMS, MAX_TEXT_CHARS};
 use std::rc::Rc;
 
 /// How far (in characters) the words around a figure are looked for.
@@ -44,6 +44,11 @@ impl<'d> Collector<'d> {
 
     pub fn len(&self) -> usize {
         self.claims.len()
+    }
+
+    /// Past the claim limit: the caller refuses the report, so stop reading.
+    pub fn full(&self) -> bool {
+        self.claims.len() > MAX_CLAIMS
     }
 
     /// Adds a claim; returns its index.
@@ -175,14 +180,20 @@ fn find_label(text: &str, masked: &str, from: usize) -> Option<Label> {
             // host:port and 3:1 are not labels
             ':' if masked[at + 1..].starts_with(|d: char| d.is_ascii_digit()) => {}
             ':' | '：' if depth <= 0 => {
-                let label = clean(&text[from..at]);
+                let raw = &text[from..at];
+                if raw.chars().nth(4 * MAX_LABEL).is_some() {
+                    return None;
+                }
+                let label = clean(raw);
                 let value_start = at + c.len_utf8();
-                let value = clean(&text[value_start..]);
+                let value_blank = text[value_start..]
+                    .chars()
+                    .all(|c| !c.is_alphanumeric() || is_symbol(c));
                 let n = label.chars().count();
                 if n == 0
                     || n > MAX_LABEL
                     || !label.chars().any(char::is_alphanumeric)
-                    || value.is_empty()
+                    || value_blank
                 {
                     return None;
                 }
@@ -197,32 +208,35 @@ fn find_label(text: &str, masked: &str, from: usize) -> Option<Label> {
     None
 }
 
-fn is_separator(c: char) -> bool {
-    matches!(
-        c,
-        '，' | ','
-            | ';'
-            | '；'
-            | '。'
-            | '、'
-            | '('
-            | ')'
-            | '（'
-            | '）'
-            | '|'
-            | '×'
-            | '→'
-            | '!'
-            | '！'
-            | '?'
-            | '？'
-            | ':'
-            | '：'
-            | '['
-            | ']'
-            | '【'
-            | '】'
-    )
+/// Ends a clause: Chinese and ASCII punctuation, brackets, bars, arrows; a
+/// full stop only when a blank follows it (a sentence end, not 90.4).
+fn is_separator(c: char, next: Option<char>) -> bool {
+    (c == '.' && next.is_none_or(char::is_whitespace))
+        || matches!(
+            c,
+            '，' | ','
+                | ';'
+                | '；'
+                | '。'
+                | '、'
+                | '('
+                | ')'
+                | '（'
+                | '）'
+                | '|'
+                | '×'
+                | '→'
+                | '!'
+                | '！'
+                | '?'
+                | '？'
+                | ':'
+                | '：'
+                | '['
+                | ']'
+                | '【'
+                | '】'
+        )
 }
 
 /// The clause around `start..end`: from just after the separator before it
@@ -236,7 +250,7 @@ fn clause(text: &str, floor: usize, start: usize, end: usize) -> (usize, usize, 
             cs = floor + i + c.len_utf8();
             break;
         }
-        if is_separator(c) {
+        if is_separator(c, text[floor + i + c.len_utf8()..].chars().next()) {
             cs = floor + i + c.len_utf8();
             opener = Some(c);
             break;
@@ -244,7 +258,7 @@ fn clause(text: &str, floor: usize, start: usize, end: usize) -> (usize, usize, 
     }
     let mut ce = text.len();
     for (n, (i, c)) in text[end..].char_indices().enumerate() {
-        if n >= WINDOW || is_separator(c) {
+        if n >= WINDOW || is_separator(c, text[end + i + c.len_utf8()..].chars().next()) {
             ce = end + i;
             break;
         }
@@ -256,8 +270,13 @@ fn clause(text: &str, floor: usize, start: usize, end: usize) -> (usize, usize, 
 fn without_figures(text: &str, from: usize, to: usize, tokens: &[Token]) -> String {
     let mut out = String::new();
     let mut at = from;
-    for t in tokens {
-        if t.end <= at || t.start >= to {
+    // tokens are in order and do not overlap: start at the first that may reach `from`
+    let first = tokens.partition_point(|t| t.end <= from);
+    for t in &tokens[first..] {
+        if t.start >= to {
+            break;
+        }
+        if t.end <= at {
             continue;
         }
         if t.start > at {
@@ -279,12 +298,10 @@ fn subject_of(text: &str, floor: usize, tokens: &[Token], i: usize, label: Optio
     // the old side of a change belongs to the words of its new side
     let prev_end = tokens[..i]
         .iter()
-        .filter(|t| !t.before)
-        .map(|t| t.end)
-        .filter(|e| *e <= tok.start)
-        .max()
-        .unwrap_or(0)
-        .max(cs);
+        .rev()
+        .take_while(|t| t.end > cs)
+        .find(|t| !t.before && t.end <= tok.start)
+        .map_or(cs, |t| t.end.max(cs));
     let next_start = tokens[i + 1..]
         .iter()
         .map(|t| t.start)
@@ -323,7 +340,7 @@ fn subject_of(text: &str, floor: usize, tokens: &[Token], i: usize, label: Optio
 
 /// True when the words before a figure make it a target ("目标 85%", "target: 90%").
 fn is_target(text: &str, floor: usize, start: usize) -> bool {
-    let head = &text[floor..start];
+    let head = values::tail(&text[floor..start], 16);
     let head = head
         .trim_end()
         .trim_end_matches([':', '：'])
@@ -352,7 +369,7 @@ fn duration_named(words: &str, after: &str) -> bool {
 }
 
 /// "p95", "P99", "tp99": a latency percentile.
-pub fn has_percentile(lower: &str) -> bool {
+fn has_percentile(lower: &str) -> bool {
     let b = lower.as_bytes();
     b.windows(3).enumerate().any(|(i, w)| {
         w[0] == b'p'
@@ -379,17 +396,14 @@ pub fn analyse(line: &LineIn, out: &mut Collector<'_>) {
         return;
     }
     // drawn boxes and progress bars become blanks (byte for byte)
-    let text: String = line
-        .text
-        .chars()
-        .map(|c| {
-            if text::is_drawing(c) {
-                " ".repeat(c.len_utf8())
-            } else {
-                c.to_string()
-            }
-        })
-        .collect();
+    let mut text = String::with_capacity(line.text.len());
+    for c in line.text.chars() {
+        if text::is_drawing(c) {
+            text.extend(std::iter::repeat_n(' ', c.len_utf8()));
+        } else {
+            text.push(c);
+        }
+    }
     let masked = values::mask(&text, &line.masks);
     let (mut status, body) = leading(&text, line.from_code);
     if line.checked == Some(true) && status == Status::None {
@@ -424,6 +438,9 @@ pub fn analyse(line: &LineIn, out: &mut Collector<'_>) {
     let mut at_start = label.is_some();
     let mut last_end = floor;
     for (i, tok) in tokens.iter().enumerate() {
+        if out.full() {
+            return;
+        }
         let lead_ok = at_start && only_filler(&text[last_end..tok.start]);
         last_end = tok.end;
         if tok.before && lead_ok {

@@ -132,6 +132,9 @@ pub fn analyse(table: &TableIn, out: &mut Collector<'_>) {
         .position(|h| has(h, lexicon::DONE_AT_HEADERS));
 
     for (r, row) in table.rows.iter().enumerate() {
+        if out.full() {
+            return;
+        }
         let label = join(
             &roles
                 .iter()
@@ -154,8 +157,17 @@ pub fn analyse(table: &TableIn, out: &mut Collector<'_>) {
                 let Some(actual) = first_usable(&cells[r], c) else {
                     continue;
                 };
+                // without a label column, a target column that names the row names it
+                let label = if label.is_empty() {
+                    target_col
+                        .and_then(|t| row.cells.get(t))
+                        .map(|cell| clean(&cell.text))
+                        .unwrap_or_default()
+                } else {
+                    label.clone()
+                };
                 let (subject, target) = if Some(c) == primary {
-                    let target = target_col.and_then(|t| first_usable(&cells[r], t));
+                    let target = target_col.and_then(|t| target_of(&cells[r], t));
                     (label.clone(), target)
                 } else {
                     (join(&[&label, &headers[c]]), None)
@@ -191,6 +203,18 @@ pub fn analyse(table: &TableIn, out: &mut Collector<'_>) {
             }
         }
     }
+}
+
+/// A target cell's target: its first figure with a bound (`≥ 20×` in
+/// "milestone (100 tasks) ≥ 20×"), else its first figure.
+fn target_of(row: &[(String, Vec<Token>)], col: usize) -> Option<crate::Value> {
+    let tokens = &row.get(col)?.1;
+    tokens
+        .iter()
+        .filter(|t| usable(t))
+        .find(|t| t.value.cmp != crate::Cmp::Eq)
+        .or_else(|| tokens.iter().find(|t| usable(t)))
+        .map(|t| t.value.clone())
 }
 
 fn first_usable(row: &[(String, Vec<Token>)], col: usize) -> Option<crate::Value> {

@@ -96,43 +96,100 @@ fn opening_of(close: char) -> Option<char> {
     })
 }
 
+const BRACKETS: [(char, char); 7] = [
+    ('(', ')'),
+    ('（', '）'),
+    ('[', ']'),
+    ('【', '】'),
+    ('《', '》'),
+    ('{', '}'),
+    ('「', '」'),
+];
+
 /// Trims punctuation and blanks from both ends; a bracket stays when its
-/// partner is inside the text ("测试 (60+验证点)" keeps its ")").
-pub fn trim_edges(mut s: &str) -> &str {
+/// partner is inside the text ("测试 (60+验证点)" keeps its ")"). Linear: the
+/// brackets inside are counted once and recounted as the ends move.
+pub fn trim_edges(s: &str) -> &str {
+    let idx: Vec<(usize, char)> = s.char_indices().collect();
+    let (mut i, mut j) = (0, idx.len());
+    let mut opens = [0usize; BRACKETS.len()];
+    let mut closes = [0usize; BRACKETS.len()];
+    for &(_, c) in &idx {
+        if let Some(k) = BRACKETS.iter().position(|b| b.0 == c) {
+            opens[k] += 1;
+        } else if let Some(k) = BRACKETS.iter().position(|b| b.1 == c) {
+            closes[k] += 1;
+        }
+    }
     loop {
-        let before = s.len();
-        if let Some(c) = s.chars().next() {
-            let rest = &s[c.len_utf8()..];
-            let drop = if let Some(close) = closing_of(c) {
-                !rest.contains(close)
-            } else if c == '.' && rest.starts_with(|d: char| d.is_alphanumeric()) {
+        let mut changed = false;
+        if i < j {
+            let c = idx[i].1;
+            let drop = if let Some(k) = BRACKETS.iter().position(|b| b.0 == c) {
+                let drop = closes[k] == 0;
+                if drop {
+                    opens[k] -= 1;
+                }
+                drop
+            } else if let Some(k) = BRACKETS.iter().position(|b| b.1 == c) {
+                closes[k] -= 1;
+                true
+            } else if c == '.'
+                && idx
+                    .get(i + 1)
+                    .is_some_and(|n| i + 1 < j && n.1.is_alphanumeric())
+            {
                 // a dotfile: .env.example
                 false
             } else {
-                is_edge_punct(c) || opening_of(c).is_some()
+                is_edge_punct(c)
             };
             if drop {
-                s = &s[c.len_utf8()..];
+                i += 1;
+                changed = true;
             }
         }
-        if let Some(c) = s.chars().next_back() {
-            let drop = if let Some(open) = opening_of(c) {
-                !s[..s.len() - c.len_utf8()].contains(open)
+        if i < j {
+            let c = idx[j - 1].1;
+            let drop = if let Some(k) = BRACKETS.iter().position(|b| b.1 == c) {
+                let drop = opens[k] == 0;
+                if drop {
+                    closes[k] -= 1;
+                }
+                drop
+            } else if let Some(k) = BRACKETS.iter().position(|b| b.0 == c) {
+                opens[k] -= 1;
+                true
             } else {
-                is_edge_punct(c) || closing_of(c).is_some()
+                is_edge_punct(c)
             };
             if drop {
-                s = &s[..s.len() - c.len_utf8()];
+                j -= 1;
+                changed = true;
             }
         }
-        if s.len() == before {
-            return s;
+        if !changed || i >= j {
+            break;
         }
     }
+    if i >= j {
+        return "";
+    }
+    let from = idx[i].0;
+    let to = idx.get(j).map_or(s.len(), |(b, _)| *b);
+    &s[from..to]
 }
+
+/// The most characters `clean` reads: subjects are short, and a 1 MB line
+/// must not cost more than a short one.
+const CLEAN_MAX: usize = 1_000;
 
 /// Removes decoration and markdown marks, collapses blanks, trims the edges.
 pub fn clean(s: &str) -> String {
+    let s = match s.char_indices().nth(CLEAN_MAX) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    };
     let mut out = String::with_capacity(s.len());
     let mut blank = false;
     for c in s.chars() {

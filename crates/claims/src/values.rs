@@ -53,14 +53,14 @@ static TOKEN: LazyLock<Regex> = LazyLock::new(|| {
             ) \s*
         )?
         (?P<sign>[+\-−])?
-        (?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)
+        (?P<num>\d{1,3}(?:,\d{3}){1,6}(?:\.\d{1,15})?|\d{1,18}(?:\.\d{1,15})?)
         (?P<plus>\+)?
         (?: (?:\s*/\s*|\x20of\x20) (?P<den>\d+(?:\.\d+)?)(?P<fen>\s*分)? )?
         (?P<unit>
-            \s*(?: %|％|毫秒|秒钟|秒|分钟|个小时|小时|个工作日|工作日|天|个星期|星期|周|个月|倍
+            \s*(?: %|％|µs|μs|微秒|毫秒|秒钟|秒|分钟|个小时|小时|个工作日|工作日|天|个星期|星期|周|个月|倍
                  |次/秒|/秒|字节|行|字|页|个|项|次|份
-                 | (?i: msec|ms|milliseconds?|seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?
-                     | req/s|requests/s|/sec|/s|rps|qps|tps|bytes?|kb|mb|gb|tb|lines?|words?|pages?|loc|percent|s|h) )
+                 | (?i: us|microseconds?|msec|ms|milliseconds?|seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?
+                     | req/s|requests/s|/sec|/s|rps|qps|tps|bytes?|kib|mib|gib|tib|kb|mb|gb|tb|lines?|words?|pages?|loc|percent|s|h) )
           | (?: 条|名|位|件|处|台|张|篇|例|套|种|人|遍|轮|批|×|x )
         )?
         (?P<post>\+|或以上|以上|以内|之内|内|以下|左右)?
@@ -140,6 +140,14 @@ pub fn mask(text: &str, extra: &[Range<usize>]) -> String {
 
 fn blocks_before(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '\\' | '$' | '@' | MASK)
+}
+
+/// The last `n` characters of `s` (bounded work however long `s` is).
+pub fn tail(s: &str, n: usize) -> &str {
+    match s.char_indices().rev().nth(n) {
+        Some((i, c)) => &s[i + c.len_utf8()..],
+        None => s,
+    }
 }
 
 fn prev_char(s: &str, i: usize) -> Option<char> {
@@ -346,7 +354,7 @@ fn read_token(text: &str, masked: &str, caps: &regex::Captures<'_>) -> Option<To
 
     let before = {
         let rest = masked[end..].trim_start();
-        let head = masked[..start].trim_end().to_lowercase();
+        let head = tail(&masked[..start], 12).trim_end().to_lowercase();
         let from = head.ends_with('从')
             || head.ends_with('由')
             || head.ends_with(" from")
@@ -379,6 +387,7 @@ fn unit_of(word: &str) -> UnitWord {
     let lower = word.to_ascii_lowercase();
     UnitWord::Unit(match lower.as_str() {
         "%" | "％" | "percent" => Unit::Percent,
+        "µs" | "μs" | "微秒" | "us" | "microsecond" | "microseconds" => Unit::Micros,
         "毫秒" | "ms" | "msec" | "millisecond" | "milliseconds" => Unit::Millis,
         "秒钟" | "秒" | "s" | "sec" | "secs" | "second" | "seconds" => Unit::Seconds,
         "分钟" | "min" | "mins" | "minute" | "minutes" => Unit::Minutes,
@@ -390,8 +399,9 @@ fn unit_of(word: &str) -> UnitWord {
             Unit::PerSecond
         }
         "倍" | "×" | "x" => Unit::Times,
-        "字节" | "行" | "字" | "页" | "byte" | "bytes" | "kb" | "mb" | "gb" | "tb" | "line"
-        | "lines" | "word" | "words" | "page" | "pages" | "loc" => return UnitWord::Size,
+        "字节" | "行" | "字" | "页" | "byte" | "bytes" | "kb" | "mb" | "gb" | "tb" | "kib"
+        | "mib" | "gib" | "tib" | "line" | "lines" | "word" | "words" | "page" | "pages"
+        | "loc" => return UnitWord::Size,
         _ => Unit::Count,
     })
 }
@@ -544,6 +554,8 @@ mod tests {
             (M, Unit::Millis, Cmp::Eq, 180.0, 0)
         );
         assert_eq!(one("took 2.5 hours"), (M, Unit::Hours, Cmp::Eq, 2.5, 1));
+        assert_eq!(one("derive 439 µs"), (M, Unit::Micros, Cmp::Eq, 439.0, 0));
+        assert_eq!(one("25.9 MiB at start").0, Class::Size);
         assert_eq!(
             one("0 high vulnerabilities"),
             (M, Unit::Count, Cmp::Eq, 0.0, 0)

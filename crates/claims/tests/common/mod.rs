@@ -10,6 +10,7 @@ pub fn unit_code(unit: Unit) -> String {
         Unit::Percent => "%".into(),
         Unit::Count => "count".into(),
         Unit::Plain => "plain".into(),
+        Unit::Micros => "µs".into(),
         Unit::Millis => "ms".into(),
         Unit::Seconds => "s".into(),
         Unit::Minutes => "min".into(),
