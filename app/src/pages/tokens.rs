@@ -142,3 +142,44 @@ fn TokenTable(
     }
     .into_any()
 }
+
+#[cfg(test)]
+mod i18n_tests {
+    use super::*;
+    use crate::i18n::Locale;
+    use crate::tl;
+
+    #[test]
+    fn scopes_read_in_english_as_the_domain_describes_them() {
+        for s in Scope::ALL {
+            assert_eq!(scope_text(s), s.describe());
+        }
+        assert_eq!(status_text("revoked"), "revoked");
+        assert_eq!(status_text("odd"), "odd");
+    }
+
+    #[test]
+    fn the_english_keeps_its_spaces_and_punctuation() {
+        let english = Locale::en;
+        assert_eq!(
+            tl!(english, account.account.tz_example, here = "x"),
+            "Example: 2026-11-23 07:40 UTC reads x here."
+        );
+        assert_eq!(tl!(english, account.account.tokens_after_link), " for CI and scripts.");
+        assert_eq!(tl!(english, account.account.tokens_before_link), "");
+        assert_eq!(tl!(english, account.tokens.created_before_name), "Token ");
+        assert_eq!(
+            tl!(english, account.tokens.intro_after_code),
+            "), limited to one project if it names one and to its scopes. "
+        );
+        assert_eq!(tl!(english, account.admin.you), "(you) ");
+        assert_eq!(tl!(english, account.admin.make_admin, name = "li"), "Make li admin");
+    }
+
+    #[test]
+    fn the_chinese_reads_naturally() {
+        let chinese = Locale::zh_Hans;
+        assert_eq!(tl!(chinese, account.admin.new_password_for, name = "li"), "li 的新密码");
+        assert_eq!(tl!(chinese, account.tokens.state.expired), "已过期");
+    }
+}
