@@ -330,10 +330,7 @@ mod i18n_tests {
     #[test]
     fn deviations_read_in_english_as_the_domain_label_says() {
         for days_late in [-3, -1, 0, 1, 2, 40] {
-            for d in [
-                Deviation::Done { days_late },
-                Deviation::Open { days_late },
-            ] {
+            for d in [Deviation::Done { days_late }, Deviation::Open { days_late }] {
                 assert_eq!(deviation_text(d), d.label());
             }
         }
@@ -343,15 +340,26 @@ mod i18n_tests {
     #[test]
     fn deviations_read_in_chinese() {
         let chinese = Locale::zh_Hans;
-        assert_eq!(tl!(chinese, projects.report.deviation.late, count = 3), "晚 3 天");
-        assert_eq!(tl!(chinese, projects.report.deviation.due_in, count = 1), "1 天后到期");
+        assert_eq!(
+            tl!(chinese, projects.report.deviation.late, count = 3),
+            "晚 3 天"
+        );
+        assert_eq!(
+            tl!(chinese, projects.report.deviation.due_in, count = 1),
+            "1 天后到期"
+        );
     }
 
     #[test]
     fn the_english_keeps_its_spaces_and_punctuation() {
         let english = Locale::en;
         assert_eq!(
-            tl!(english, projects.report.generated, when = "2026-11-23 07:40 UTC", n = 3),
+            tl!(
+                english,
+                projects.report.generated,
+                when = "2026-11-23 07:40 UTC",
+                n = 3
+            ),
             "Generated 2026-11-23 07:40 UTC from 3 recorded evidence file(s). "
         );
         assert_eq!(
@@ -362,7 +370,13 @@ mod i18n_tests {
         assert_eq!(tl!(english, projects.report.start), "start: ");
         assert_eq!(tl!(english, projects.members.disabled), " (disabled)");
         assert_eq!(
-            tl!(english, projects.report.revoked_by, at = "T", by = "li", reason = "typo"),
+            tl!(
+                english,
+                projects.report.revoked_by,
+                at = "T",
+                by = "li",
+                reason = "typo"
+            ),
             "T by li: typo"
         );
         assert_eq!(
@@ -378,7 +392,10 @@ mod i18n_tests {
     #[test]
     fn the_chinese_puts_names_where_chinese_puts_them() {
         let chinese = Locale::zh_Hans;
-        assert_eq!(tl!(chinese, projects.members.title, code = "WM"), "WM 的成员");
+        assert_eq!(
+            tl!(chinese, projects.members.title, code = "WM"),
+            "WM 的成员"
+        );
         assert_eq!(
             tl!(chinese, projects.report.certs_line, valid = 2, revoked = 1),
             "2 份有效，1 份已撤销"

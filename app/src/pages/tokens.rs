@@ -165,7 +165,10 @@ mod i18n_tests {
             tl!(english, account.account.tz_example, here = "x"),
             "Example: 2026-11-23 07:40 UTC reads x here."
         );
-        assert_eq!(tl!(english, account.account.tokens_after_link), " for CI and scripts.");
+        assert_eq!(
+            tl!(english, account.account.tokens_after_link),
+            " for CI and scripts."
+        );
         assert_eq!(tl!(english, account.account.tokens_before_link), "");
         assert_eq!(tl!(english, account.tokens.created_before_name), "Token ");
         assert_eq!(
@@ -173,13 +176,19 @@ mod i18n_tests {
             "), limited to one project if it names one and to its scopes. "
         );
         assert_eq!(tl!(english, account.admin.you), "(you) ");
-        assert_eq!(tl!(english, account.admin.make_admin, name = "li"), "Make li admin");
+        assert_eq!(
+            tl!(english, account.admin.make_admin, name = "li"),
+            "Make li admin"
+        );
     }
 
     #[test]
     fn the_chinese_reads_naturally() {
         let chinese = Locale::zh_Hans;
-        assert_eq!(tl!(chinese, account.admin.new_password_for, name = "li"), "li 的新密码");
+        assert_eq!(
+            tl!(chinese, account.admin.new_password_for, name = "li"),
+            "li 的新密码"
+        );
         assert_eq!(tl!(chinese, account.tokens.state.expired), "已过期");
     }
 }
