@@ -12,6 +12,7 @@ use crate::server_fns::admin::{
     list_all_projects, list_users, AddUser, CreateProject, DescribeProject, ResetPassword,
     SetUserAdmin, SetUserDisabled,
 };
+use crate::t;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -33,15 +34,17 @@ pub fn AdminUsersPage() -> impl IntoView {
         |_| list_users(),
     );
     view! {
-        <Title text="Users · Attest"/>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+        <Title text=format!("{} · Attest", t!(account.admin.users))/>
+        <Transition fallback=|| view! { <p>{t!(common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match users.await {
                     Err(error) => view! { <PageError error/> }.into_any(),
                     Ok(list) => view! {
-                        <nav class="crumbs"><a href="/">"Projects"</a> " › Admin › Users"</nav>
-                        <h1>"Users"</h1>
-                        <p><a href="/admin/projects">"Projects (admin)"</a></p>
+                        <nav class="crumbs">
+                            <a href="/">{t!(account.crumb_projects)}</a> " › " {t!(account.admin.crumb)} " › " {t!(account.admin.users)}
+                        </nav>
+                        <h1>{t!(account.admin.users)}</h1>
+                        <p><a href="/admin/projects">{t!(account.admin.projects)}</a></p>
                         <ActionNotice message=action_message(disable)/>
                         <ActionNotice message=action_message(admin)/>
                         <ActionNotice message=action_message(password)/>
@@ -50,14 +53,14 @@ pub fn AdminUsersPage() -> impl IntoView {
                         <FormError error=action_error(password)/>
                         <UserTable list=list.users me=list.me disable admin password/>
                         <details class="card manage" open=true>
-                            <summary>"Add a user"</summary>
+                            <summary>{t!(account.admin.add_user_summary)}</summary>
                             <ActionForm action=add.action attr:data-form=add.key() attr:class="fit">
                                 <FormBody pending=add.pending() request_id=add.request_id>
-                                    <label>"Username" <input type="text" name="username" autocomplete="off" required value=add.kept("username")/></label>
-                                    <label>"Display name" <input type="text" name="display_name" value=add.kept("display_name")/></label>
-                                    <label>"Initial password (at least 8 characters)" <input type="password" name="password" autocomplete="new-password" minlength="8" required/></label>
-                                    <label class="inline"><input type="checkbox" name="admin" value="on" checked=add.kept("admin").is_some()/> " Admin: manages users and projects"</label>
-                                    <button type="submit">"Add user"</button>
+                                    <label>{t!(account.admin.username)} <input type="text" name="username" autocomplete="off" required value=add.kept("username")/></label>
+                                    <label>{t!(account.admin.display_name)} <input type="text" name="display_name" value=add.kept("display_name")/></label>
+                                    <label>{t!(account.admin.initial_password)} <input type="password" name="password" autocomplete="new-password" minlength="8" required/></label>
+                                    <label class="inline"><input type="checkbox" name="admin" value="on" checked=add.kept("admin").is_some()/> " " {t!(account.admin.admin_label)}</label>
+                                    <button type="submit">{t!(account.admin.add_user)}</button>
                                 </FormBody>
                             </ActionForm>
                             <FormStatus done=add.done() error=add.error()/>
@@ -83,38 +86,39 @@ fn UserTable(
         <div class="table-scroll">
             <table class="users">
                 <thead><tr>
-                    <th>"Username"</th><th>"Display name"</th><th>"Admin"</th><th>"Status"</th><th>"Created"</th><th>"Actions"</th>
+                    <th>{t!(account.admin.username)}</th><th>{t!(account.admin.display_name)}</th><th>{t!(account.admin.admin)}</th>
+                    <th>{t!(account.admin.status)}</th><th>{t!(account.admin.created)}</th><th>{t!(account.admin.actions)}</th>
                 </tr></thead>
                 <tbody>
                     {list.into_iter().map(|u| {
                         let disabled = u.disabled_at.is_some();
                         let name = u.username.clone();
                         let (toggle, toggle_label) = if disabled {
-                            ("false", format!("Enable {name}"))
+                            ("false", t!(account.admin.enable, name = name.clone()))
                         } else {
-                            ("true", format!("Disable {name}"))
+                            ("true", t!(account.admin.disable, name = name.clone()))
                         };
                         let (admin_to, admin_label) = if u.is_admin {
-                            ("false", format!("Remove admin from {name}"))
+                            ("false", t!(account.admin.remove_admin, name = name.clone()))
                         } else {
-                            ("true", format!("Make {name} admin"))
+                            ("true", t!(account.admin.make_admin, name = name.clone()))
                         };
                         let status = match &u.disabled_at {
-                            Some(at) => format!("disabled {}", when(at)),
-                            None => "active".to_string(),
+                            Some(at) => t!(account.admin.disabled_at, at = when(at)),
+                            None => t!(account.admin.active),
                         };
-                        let password_label = format!("New password for {name}");
+                        let password_label = t!(account.admin.new_password_for, name = name.clone());
                         let (name_1, name_2) = (name.clone(), name.clone());
                         view! {
                             <tr>
                                 <td>{u.username.clone()}</td>
                                 <td>{u.display_name.clone()}</td>
-                                <td>{if u.is_admin { "admin" } else { "—" }}</td>
+                                <td>{if u.is_admin { t!(account.admin.is_admin) } else { "—".to_string() }}</td>
                                 <td>{status}</td>
                                 <td>{when(&u.created_at)}</td>
                                 <td class="actions">
                                     {if name == me {
-                                        view! { <span class="muted">"(you) "</span> }.into_any()
+                                        view! { <span class="muted">{t!(account.admin.you)}</span> }.into_any()
                                     } else {
                                         view! {
                                             <ActionForm action=disable attr:class="inline">
@@ -130,11 +134,11 @@ fn UserTable(
                                         }.into_any()
                                     }}
                                     <details>
-                                        <summary>"Reset password"</summary>
+                                        <summary>{t!(account.admin.reset_password)}</summary>
                                         <ActionForm action=password>
                                             <input type="hidden" name="username" value=name_2/>
                                             <label>{password_label} <input type="password" name="password" autocomplete="new-password" minlength="8" required/></label>
-                                            <button type="submit" disabled=move || password.pending().get()>"Set password"</button>
+                                            <button type="submit" disabled=move || password.pending().get()>{t!(account.admin.set_password)}</button>
                                         </ActionForm>
                                     </details>
                                 </td>
@@ -156,25 +160,27 @@ pub fn AdminProjectsPage() -> impl IntoView {
         |_| list_all_projects(),
     );
     view! {
-        <Title text="Projects (admin) · Attest"/>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+        <Title text=format!("{} · Attest", t!(account.admin.projects))/>
+        <Transition fallback=|| view! { <p>{t!(common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match projects.await {
                     Err(error) => view! { <PageError error/> }.into_any(),
                     Ok(list) => view! {
-                        <nav class="crumbs"><a href="/">"Projects"</a> " › Admin › Projects"</nav>
-                        <h1>"Projects (admin)"</h1>
-                        <p><a href="/admin/users">"Users"</a></p>
+                        <nav class="crumbs">
+                            <a href="/">{t!(account.crumb_projects)}</a> " › " {t!(account.admin.crumb)} " › " {t!(account.crumb_projects)}
+                        </nav>
+                        <h1>{t!(account.admin.projects)}</h1>
+                        <p><a href="/admin/users">{t!(account.admin.users)}</a></p>
                         <ActionNotice message=action_message(describe)/>
                         <FormError error=action_error(describe)/>
                         <details class="card manage" open=true>
-                            <summary>"New project"</summary>
+                            <summary>{t!(account.admin.new_project)}</summary>
                             <ActionForm action=create.action attr:data-form=create.key() attr:class="fit">
                                 <FormBody pending=create.pending() request_id=create.request_id>
-                                    <label>"Code (2–12 letters, digits or '-')" <input type="text" name="code" placeholder="WM" required value=create.kept("code")/></label>
-                                    <label>"Name" <input type="text" name="name" required value=create.kept("name")/></label>
-                                    <label>"Description" <textarea name="description" rows="3">{create.kept("description")}</textarea></label>
-                                    <button type="submit">"Create project"</button>
+                                    <label>{t!(account.admin.code)} <input type="text" name="code" placeholder="WM" required value=create.kept("code")/></label>
+                                    <label>{t!(account.admin.name)} <input type="text" name="name" required value=create.kept("name")/></label>
+                                    <label>{t!(account.admin.description)} <textarea name="description" rows="3">{create.kept("description")}</textarea></label>
+                                    <button type="submit">{t!(account.admin.create_project)}</button>
                                 </FormBody>
                             </ActionForm>
                             <FormStatus done=create.done() error=create.error()/>
@@ -184,14 +190,14 @@ pub fn AdminProjectsPage() -> impl IntoView {
                             view! {
                                 <section class="card project">
                                     <h2><a href=format!("/p/{code}")>{p.code.clone()} " · " {p.name.clone()}</a></h2>
-                                    <p><a href=format!("/p/{code}/members")>"Members"</a></p>
+                                    <p><a href=format!("/p/{code}/members")>{t!(account.admin.members)}</a></p>
                                     <details>
-                                        <summary>{format!("Rename or describe {code}")}</summary>
+                                        <summary>{t!(account.admin.rename, code = code.clone())}</summary>
                                         <ActionForm action=describe>
                                             <input type="hidden" name="project" value=code.clone()/>
-                                            <label>"Name" <input type="text" name="name" value=p.name.clone() required/></label>
-                                            <label>"Description" <textarea name="description" rows="3">{p.description.clone()}</textarea></label>
-                                            <button type="submit" disabled=move || describe.pending().get()>"Save"</button>
+                                            <label>{t!(account.admin.name)} <input type="text" name="name" value=p.name.clone() required/></label>
+                                            <label>{t!(account.admin.description)} <textarea name="description" rows="3">{p.description.clone()}</textarea></label>
+                                            <button type="submit" disabled=move || describe.pending().get()>{t!(account.admin.save)}</button>
                                         </ActionForm>
                                     </details>
                                 </section>

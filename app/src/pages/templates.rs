@@ -4,6 +4,7 @@
 
 use crate::components::{when, Act, FormBody, FormStatus, PageError};
 use crate::server_fns::templates::{get_templates, SaveTemplate};
+use crate::t;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -18,7 +19,7 @@ pub fn TemplatesPage() -> impl IntoView {
         |(c, _)| get_templates(c),
     );
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+        <Transition fallback=|| view! { <p>{t!(common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Err(error) => view! { <PageError error/> }.into_any(),
@@ -27,14 +28,19 @@ pub fn TemplatesPage() -> impl IntoView {
                         let form_code = code.clone();
                         let is_admin = t.rights.is_admin;
                         view! {
-                            <Title text=format!("Checklist templates of {code} · Attest")/>
-                            <nav class="crumbs"><a href="/">"Projects"</a> " › " <a href=format!("/p/{code}")>{code.clone()}</a> " › Templates"</nav>
-                            <h1>"Checklist templates of " {code.clone()} " · " {t.project.name.clone()}</h1>
-                            <p class="muted">"Playbooks to copy into a milestone (Manage › Apply a checklist template on its page): nested items, and default criteria. A change makes a new version; checklists already copied stay as they were and say when a newer version exists."</p>
+                            <Title text=format!("{} · Attest", t!(projects.templates.title, code = code.clone()))/>
+                            <nav class="crumbs">
+                                <a href="/">{t!(projects.crumb_projects)}</a> " › " <a href=format!("/p/{code}")>{code.clone()}</a>
+                                " › " {t!(projects.templates.crumb)}
+                            </nav>
+                            <h1>{t!(projects.templates.title, code = code.clone())} " · " {t.project.name.clone()}</h1>
+                            <p class="muted">{t!(projects.templates.intro)}</p>
                             <div class="table-scroll"><table class="templates">
                                 <thead><tr>
-                                    <th>"Template"</th><th>"Name"</th><th>"Kept by"</th><th>"Version"</th>
-                                    <th>"Items"</th><th>"Criteria"</th><th>"Saved"</th><th>"Export"</th>
+                                    <th>{t!(projects.templates.template)}</th><th>{t!(projects.templates.name)}</th>
+                                    <th>{t!(projects.templates.kept_by)}</th><th>{t!(projects.templates.version)}</th>
+                                    <th>{t!(projects.templates.items)}</th><th>{t!(projects.templates.criteria)}</th>
+                                    <th>{t!(projects.templates.saved)}</th><th>{t!(projects.templates.export)}</th>
                                 </tr></thead>
                                 <tbody>
                                     {t.templates.into_iter().map(|s| {
@@ -43,7 +49,13 @@ pub fn TemplatesPage() -> impl IntoView {
                                             <tr data-template=s.slug.clone()>
                                                 <td>{s.title.clone()} {(s.lang == "zh").then_some(" · 中文")}</td>
                                                 <td><code>{s.slug.clone()}</code></td>
-                                                <td>{if s.scope == "project" { "this project".to_string() } else if s.builtin { "library (built in)".to_string() } else { "library".to_string() }}</td>
+                                                <td>{if s.scope == "project" {
+                                                    t!(projects.templates.this_project)
+                                                } else if s.builtin {
+                                                    t!(projects.templates.library_builtin)
+                                                } else {
+                                                    t!(projects.templates.library)
+                                                }}</td>
                                                 <td>{format!("v{}", s.version)}</td>
                                                 <td>{s.items}</td>
                                                 <td>{s.criteria}</td>
@@ -56,29 +68,29 @@ pub fn TemplatesPage() -> impl IntoView {
                             </table></div>
                             {t.rights.can_manage.then(move || view! {
                                 <details class="card manage" open=save.has_news()>
-                                    <summary>"Save a template from Markdown"</summary>
+                                    <summary>{t!(projects.templates.save_summary)}</summary>
                                     <ActionForm action=save.action attr:data-form=save.key()>
                                         <FormBody pending=save.pending() request_id=save.request_id>
                                             <input type="hidden" name="project" value=form_code/>
-                                            <label>"Name (a–z, 0–9, '-'; an existing name gets a new version)" <input type="text" name="slug" placeholder="release-playbook" required value=save.kept("slug")/></label>
+                                            <label>{t!(projects.templates.slug_label)} <input type="text" name="slug" placeholder="release-playbook" required value=save.kept("slug")/></label>
                                             {is_admin.then(|| view! {
-                                                <label>"Kept by"
+                                                <label>{t!(projects.templates.kept_by)}
                                                     <select name="keeper">
-                                                        <option value="project" selected=save.kept("keeper").as_deref() != Some("library")>"this project"</option>
-                                                        <option value="library" selected=save.kept("keeper").as_deref() == Some("library")>"the installation's library (every project)"</option>
+                                                        <option value="project" selected=save.kept("keeper").as_deref() != Some("library")>{t!(projects.templates.this_project)}</option>
+                                                        <option value="library" selected=save.kept("keeper").as_deref() == Some("library")>{t!(projects.templates.library_option)}</option>
                                                     </select>
                                                 </label>
                                             })}
-                                            <label>"Language"
+                                            <label>{t!(projects.templates.language)}
                                                 <select name="lang">
                                                     <option value="en" selected=save.kept("lang").as_deref() != Some("zh")>"English"</option>
                                                     <option value="zh" selected=save.kept("lang").as_deref() == Some("zh")>"中文"</option>
                                                 </select>
                                             </label>
-                                            <label>"Markdown: '# Title', '### Section' headings, '- [ ] item' lines (indent to nest), '[evidence]' at the end of an item that needs a file, and under '## Acceptance criteria' lines like '- `tests.pass_rate >= 95` Unit tests pass'"
+                                            <label>{t!(projects.templates.markdown_help)}
                                                 <textarea name="markdown" rows="12" required>{save.kept("markdown")}</textarea>
                                             </label>
-                                            <button type="submit">"Save template"</button>
+                                            <button type="submit">{t!(projects.templates.save)}</button>
                                         </FormBody>
                                     </ActionForm>
                                     <FormStatus done=save.done() error=save.error()/>
