@@ -374,3 +374,46 @@ fn verify_path(url: &str) -> String {
         .map(|i| url[i..].to_string())
         .unwrap_or_else(|| url.to_string())
 }
+
+#[cfg(test)]
+mod i18n_tests {
+    use super::*;
+    use crate::domain::certificate::CriterionFact;
+
+    fn payload(met: usize, waived: usize) -> CertificatePayload {
+        let fact = |v: Verdict| CriterionFact {
+            verdict: v.code().to_string(),
+            ..CriterionFact::default()
+        };
+        CertificatePayload {
+            criteria: std::iter::repeat_n(fact(Verdict::Met), met)
+                .chain(std::iter::repeat_n(fact(Verdict::Waived), waived))
+                .collect(),
+            ..CertificatePayload::default()
+        }
+    }
+
+    /// The page's statement and the payload's own clause (PDF, Markdown) say
+    /// the same in English.
+    #[test]
+    fn the_english_statement_clause_is_the_payloads() {
+        for waived in 0..3 {
+            let p = payload(2, waived);
+            assert_eq!(criteria_clause(&p, Locale::en), p.criteria_clause());
+        }
+        assert_eq!(
+            criteria_clause(&payload(1, 2), Locale::zh_Hans),
+            "依据已记录的证据，达到下列验收标准，其中 2 项已豁免（均列明豁免人、有效期及原因）"
+        );
+    }
+
+    #[test]
+    fn a_checkpoint_status_reads_in_the_documents_language() {
+        assert_eq!(checkpoint_status("passed", Locale::en), "passed");
+        assert_eq!(checkpoint_status("passed", Locale::zh_Hans), "已通过");
+        assert_eq!(
+            checkpoint_status("unheard-of", Locale::zh_Hans),
+            "unheard-of"
+        );
+    }
+}
