@@ -3,6 +3,7 @@
 //! form in the background and shows what the file was parsed as in place.
 
 use crate::domain::views::EvidenceView;
+use crate::t;
 use evidence::metrics::{metric_info, EvidenceKind};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -25,6 +26,10 @@ pub fn UploadForm(
     #[prop(into)] on_done: Callback<()>,
 ) -> impl IntoView {
     let busy = RwSignal::new(false);
+    let uploading = t!(evidence.upload.uploading);
+    let submit = t!(evidence.upload.submit);
+    #[cfg(feature = "hydrate")]
+    let locale = crate::i18n::lang();
     // shown while no other form on the page has succeeded since (see `form`)
     let page = use_context::<super::form::PageSuccesses>()
         .unwrap_or(super::form::PageSuccesses(RwSignal::new(0)));
@@ -45,7 +50,7 @@ pub fn UploadForm(
             let url = submit_url.clone();
             busy.set(true);
             leptos::task::spawn_local(async move {
-                let r = send(&form, &url).await;
+                let r = send(&form, &url, locale).await;
                 if r.is_ok() {
                     form.reset();
                     page.0.update(|n| *n += 1);
@@ -64,39 +69,39 @@ pub fn UploadForm(
     };
     view! {
         <form class="upload" method="post" enctype="multipart/form-data" action=url on:submit=on_submit>
-            <label>"Evidence file" <input type="file" name="file" required/></label>
+            <label>{t!(evidence.upload.file)} <input type="file" name="file" required/></label>
             <label>
-                "Kind"
+                {t!(evidence.upload.kind)}
                 <select name="kind">
-                    <option value="auto">"detect from content"</option>
+                    <option value="auto">{t!(evidence.upload.detect)}</option>
                     {EvidenceKind::REPORTS.iter().map(|k| view! { <option value=k.as_str()>{k.label()}</option> }).collect_view()}
-                    <option value="file">"plain file (no metrics)"</option>
+                    <option value="file">{t!(evidence.upload.plain_file)}</option>
                 </select>
             </label>
             <label>
-                "For criterion"
+                {t!(evidence.upload.for_criterion)}
                 <select name="criterion">
-                    <option value="">"any criterion it has metrics for"</option>
+                    <option value="">{t!(evidence.upload.any_criterion)}</option>
                     {targets.criteria.into_iter().map(|(code, title)| view! { <option value=code.clone()>{format!("{code} {title}")}</option> }).collect_view()}
                 </select>
             </label>
             <label>
-                "For task"
+                {t!(evidence.upload.for_task)}
                 <select name="task">
-                    <option value="">"none"</option>
+                    <option value="">{t!(evidence.upload.none)}</option>
                     {targets.tasks.into_iter().map(|(code, title)| view! { <option value=code.clone()>{format!("{code} {title}")}</option> }).collect_view()}
                 </select>
             </label>
             <label>
-                "For checklist item"
+                {t!(evidence.upload.for_item)}
                 <select name="item">
-                    <option value="">"none"</option>
+                    <option value="">{t!(evidence.upload.none)}</option>
                     {targets.items.into_iter().map(|(id, text)| view! { <option value=id.to_string()>{text}</option> }).collect_view()}
                 </select>
             </label>
-            <label>"Commit SHA (optional)" <input type="text" name="commit" pattern="[0-9a-fA-F]{7,64}"/></label>
-            <label>"CI run URL (optional)" <input type="url" name="ci_url"/></label>
-            <button type="submit" disabled=move || busy.get()>{move || if busy.get() { "Uploading…" } else { "Upload evidence" }}</button>
+            <label>{t!(evidence.upload.commit)} <input type="text" name="commit" pattern="[0-9a-fA-F]{7,64}"/></label>
+            <label>{t!(evidence.upload.ci_url)} <input type="url" name="ci_url"/></label>
+            <button type="submit" disabled=move || busy.get()>{move || if busy.get() { uploading.clone() } else { submit.clone() }}</button>
         </form>
         {move || result.get().filter(|_| page.0.get() == result_at.get()).map(|r| match r {
             Ok(e) => view! { <UploadResult e/> }.into_any(),
@@ -105,19 +110,29 @@ pub fn UploadForm(
     }
 }
 
+/// An evidence kind's name for the reader: report formats by their own
+/// names, plain evidence in words.
+pub fn kind_text(kind: Option<EvidenceKind>) -> String {
+    match kind {
+        None => t!(evidence.plain_evidence),
+        Some(EvidenceKind::File) => t!(evidence.kind.plain_file),
+        Some(EvidenceKind::Link) => t!(evidence.kind.link),
+        Some(EvidenceKind::Note) => t!(evidence.kind.note),
+        Some(k) => k.label().to_string(),
+    }
+}
+
 /// "Parsed as …": what an upload yielded.
 #[component]
 pub fn UploadResult(e: EvidenceView) -> impl IntoView {
-    let label = EvidenceKind::parse(&e.kind)
-        .map(|k| k.label())
-        .unwrap_or("plain evidence");
+    let label = kind_text(EvidenceKind::parse(&e.kind));
     let href = format!("/evidence/{}", e.id);
     view! {
         <div class="upload-result" role="status">
             <p>
-                "Stored evidence " <a href=href>{format!("#{}", e.id)}</a> " (" {e.original_name.clone()} ", sha256 "
-                <code>{super::short_hash(&e.sha256)}</code> "), parsed as " <strong>{label}</strong>
-                {if e.metrics.is_empty() { ": no metrics".to_string() } else { ":".to_string() }}
+                {t!(evidence.result.stored)} <a href=href>{format!("#{}", e.id)}</a> {t!(evidence.result.name_open)} {e.original_name.clone()} {t!(evidence.result.sha256)}
+                <code>{super::short_hash(&e.sha256)}</code> {t!(evidence.result.parsed_as)} <strong>{label}</strong>
+                {if e.metrics.is_empty() { t!(evidence.result.no_metrics) } else { t!(evidence.result.metrics_follow) }}
             </p>
             <MetricList metrics=e.metrics.clone()/>
             {(!e.warnings.is_empty()).then(|| view! {
@@ -163,10 +178,15 @@ fn forget_file_and_kind(form: &web_sys::HtmlFormElement) {
 }
 
 #[cfg(feature = "hydrate")]
-async fn send(form: &web_sys::HtmlFormElement, url: &str) -> Result<EvidenceView, String> {
+async fn send(
+    form: &web_sys::HtmlFormElement,
+    url: &str,
+    locale: crate::i18n::Locale,
+) -> Result<EvidenceView, String> {
+    use crate::tl;
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
-    let fail = |_| "the upload could not be sent".to_string();
+    let fail = |_| tl!(locale, evidence.upload.not_sent);
     let data = web_sys::FormData::new_with_form(form).map_err(fail)?;
     let headers = web_sys::Headers::new().map_err(fail)?;
     headers.set("Accept", "application/json").map_err(fail)?;
@@ -187,13 +207,23 @@ async fn send(form: &web_sys::HtmlFormElement, url: &str) -> Result<EvidenceView
         .as_string()
         .unwrap_or_default();
     if resp.ok() {
-        serde_json::from_str::<EvidenceView>(&text)
-            .map_err(|e| format!("unexpected answer from the server: {e}"))
+        serde_json::from_str::<EvidenceView>(&text).map_err(|e| {
+            tl!(
+                locale,
+                evidence.upload.unexpected_answer,
+                error = e.to_string()
+            )
+        })
     } else {
         let msg = serde_json::from_str::<serde_json::Value>(&text)
             .ok()
             .and_then(|v| v["error"]["message"].as_str().map(str::to_string))
-            .unwrap_or_else(|| format!("upload failed with HTTP {}", resp.status()));
-        Err(format!("Upload refused ({}): {msg}", resp.status()))
+            .unwrap_or_else(|| tl!(locale, evidence.upload.failed_http, status = resp.status()));
+        Err(tl!(
+            locale,
+            evidence.upload.refused,
+            status = resp.status(),
+            message = msg
+        ))
     }
 }

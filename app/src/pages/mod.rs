@@ -26,6 +26,7 @@ pub use report::ReportPage;
 pub use templates::TemplatesPage;
 pub use tokens::TokensPage;
 
+use crate::t;
 use leptos::prelude::*;
 
 #[component]
@@ -33,9 +34,9 @@ pub fn NotFound() -> impl IntoView {
     crate::components::set_status(&crate::error::AppError::NotFound("page".into()));
     view! {
         <section class="page-error">
-            <h1>"Not found"</h1>
-            <p>"There is no page at this address."</p>
-            <p><a href="/">"Back to projects"</a></p>
+            <h1>{t!(common.error.not_found)}</h1>
+            <p>{t!(evidence.not_found.no_page)}</p>
+            <p><a href="/">{t!(common.error.back_to_projects)}</a></p>
         </section>
     }
 }
