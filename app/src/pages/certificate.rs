@@ -12,7 +12,7 @@ use crate::server_fns::certificates::{get_certificate, verify_certificate, Revok
 use crate::{t, tl};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
 pub fn CertificatePage() -> impl IntoView {
@@ -135,9 +135,23 @@ fn Certificate(c: CertificateView, revoke: ServerAction<RevokeCertificate>) -> i
     let (status_class, status_mark, status_text) = status_line(&c);
     let revoked = c.status == "revoked";
     let p = CertificatePayload::read(&c.payload);
-    // the language the certificate document itself is written in (the page
-    // around it speaks the reader's)
-    let doc_lang = lang();
+    // the language the certificate document itself is written in: the one it
+    // was issued in, or the other one by `?lang=` (the page around it speaks
+    // the reader's); exports follow the same choice
+    let asked = use_query_map()
+        .read_untracked()
+        .get("lang")
+        .and_then(|l| crate::i18n::parse_language(Some(&l)).ok().flatten());
+    let issued_in = crate::i18n::from_tag(&c.language).unwrap_or_default();
+    let doc_lang = asked.unwrap_or(issued_in);
+    let other = if doc_lang == Locale::en {
+        Locale::zh_Hans
+    } else {
+        Locale::en
+    };
+    let lang_q = asked
+        .map(|l| format!("?lang={}", crate::i18n::tag(l)))
+        .unwrap_or_default();
     view! {
         <Title text=format!("{} · Attest", t!(certificate.title, number = c.number.clone()))/>
         <nav class="crumbs no-print"><a href="/">{t!(certificate.crumb_projects)}</a> " › " <a href=format!("/p/{}", c.project_code)>{c.project_code.clone()}</a>
@@ -241,12 +255,18 @@ fn Certificate(c: CertificateView, revoke: ServerAction<RevokeCertificate>) -> i
             </footer>
         </article>
         <section class="no-print card">
+            <p class="cert-language">
+                {t!(certificate.language.issued_in, language = tl!(issued_in, common.language_name))} " "
+                <a href=format!("/certificates/{}?lang={}", c.number, crate::i18n::tag(other)) hreflang=crate::i18n::tag(other)>
+                    {t!(certificate.language.read_in, language = tl!(other, common.language_name))}
+                </a>
+            </p>
             <p>
                 <a class="button" rel="external" href=format!("/api/v1/certificates/{}/export", c.number) download=format!("{}.json", c.number)>{t!(certificate.actions.signed_json)}</a>
-                " " <a class="button" rel="external" href=format!("/api/v1/certificates/{}/export.md", c.number) download=format!("{}.md", c.number)>{t!(certificate.actions.markdown)}</a>
-                " " <a class="button" rel="external" href=format!("/api/v1/certificates/{}/export.pdf", c.number) download=format!("{}.pdf", c.number)>{t!(certificate.actions.pdf)}</a>
+                " " <a class="button" rel="external" href=format!("/api/v1/certificates/{}/export.md{lang_q}", c.number) download=format!("{}.md", c.number)>{t!(certificate.actions.markdown)}</a>
+                " " <a class="button" rel="external" href=format!("/api/v1/certificates/{}/export.pdf{lang_q}", c.number) download=format!("{}.pdf", c.number)>{t!(certificate.actions.pdf)}</a>
                 " " <a class="button" rel="external" href=format!("/api/v1/certificates/{}/in-toto.json", c.number) download=format!("{}.intoto.json", c.number)>{t!(certificate.actions.in_toto)}</a>
-                " " <a class="button" rel="external" href=format!("/api/v1/certificates/{}/bundle", c.number) download=format!("{}.attest.zip", c.number) title=t!(certificate.actions.bundle_title)>{t!(certificate.actions.bundle)}</a>
+                " " <a class="button" rel="external" href=format!("/api/v1/certificates/{}/bundle{lang_q}", c.number) download=format!("{}.attest.zip", c.number) title=t!(certificate.actions.bundle_title)>{t!(certificate.actions.bundle)}</a>
                 " " <PrintButton/>
                 {t!(certificate.actions.check_anywhere)} <code>{format!("attest verify {}.json --key <public key>", c.number)}</code>
                 {t!(certificate.actions.keys_open)} <a rel="external" href="/.well-known/attest-keys.json">"/.well-known/attest-keys.json"</a> {t!(certificate.actions.keys_close)}

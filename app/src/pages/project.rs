@@ -1,5 +1,6 @@
 //! A project: its milestones with state, progress and planned vs actual dates.
 
+use crate::components::live::{use_live, LiveNotice};
 use crate::components::{
     action_error, action_message, when, Act, ActionNotice, FormBody, FormError, FormStatus,
     PageError, ProgressBar, StateBadge,
@@ -19,10 +20,12 @@ pub fn ProjectPage() -> impl IntoView {
     let create = Act::<CreateMilestone>::new();
     let visibility = Act::<SetProjectPublic>::new();
     let describe = ServerAction::<DescribeProject>::new();
+    let live = use_live(move || format!("/live/p/{}", code()));
     let project = Resource::new(
         move || {
             (
                 code(),
+                live.version.get(),
                 create.action.version().get(),
                 visibility.action.version().get(),
                 describe.version().get(),
@@ -31,6 +34,7 @@ pub fn ProjectPage() -> impl IntoView {
         |(c, ..)| get_project(c),
     );
     view! {
+        <LiveNotice live/>
         <Transition fallback=|| view! { <p>{t!(common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match project.await {

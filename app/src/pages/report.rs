@@ -2,6 +2,7 @@
 //! actual dates and deviation, criteria met over time, certificates and open
 //! gaps. Printable; also exported as Markdown.
 
+use crate::components::live::{use_live, LiveNotice};
 use crate::components::{when, Mark, MarkKind, PageError, PrintButton, ProgressBar, StateBadge};
 use crate::domain::report::{CriteriaPoint, Deviation, ProjectReport, ReportTotals};
 use crate::domain::status::Ratio;
@@ -16,11 +17,19 @@ use leptos_router::hooks::use_params_map;
 #[component]
 pub fn ReportPage() -> impl IntoView {
     let params = use_params_map();
+    let live =
+        use_live(move || format!("/live/p/{}", params.read().get("code").unwrap_or_default()));
     let report = Resource::new(
-        move || params.read().get("code").unwrap_or_default(),
-        get_project_report,
+        move || {
+            (
+                params.read().get("code").unwrap_or_default(),
+                live.version.get(),
+            )
+        },
+        |(code, _)| get_project_report(code),
     );
     view! {
+        <LiveNotice live/>
         <Transition fallback=|| view! { <p>{t!(common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match report.await {

@@ -1,6 +1,7 @@
 //! The milestone page: tasks, checklists with tick buttons, criteria with
 //! verdicts, evidence and upload, sign-offs, the gap list and the certificate action.
 
+use crate::components::live::{use_live, LiveNotice};
 use crate::components::upload::UploadTargets;
 use crate::components::{
     action_error, action_message, short_hash, upload_flash, when, Act, ActionNotice, FormError,
@@ -129,17 +130,27 @@ pub fn MilestonePage() -> impl IntoView {
         uploads: RwSignal::new(0),
         last_upload: RwSignal::new(None),
     };
+    // what others change (CI's uploads, ticks, sign-offs) shows without a reload
+    let live = use_live(move || {
+        let p = params.read();
+        format!(
+            "/live/p/{}/m/{}",
+            p.get("code").unwrap_or_default(),
+            p.get("ms").unwrap_or_default()
+        )
+    });
     let key = move || {
         let p = params.read();
         (
             p.get("code").unwrap_or_default(),
             p.get("ms").unwrap_or_default(),
-            actions.version(),
+            actions.version() + live.version.get() as usize,
         )
     };
     let data = Resource::new(key, |(p, m, _)| get_milestone(p, m));
     let upload_error = upload_flash();
     view! {
+        <LiveNotice live/>
         <Transition fallback=|| view! { <p>{t!(common.loading)}</p> }>
             {move || Suspend::new(async move {
                 let upload_error = upload_error.await;
@@ -408,6 +419,13 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
                 <ActionForm action=actions.issue>
                     <input type="hidden" name="project" value=p.get_value()/>
                     <input type="hidden" name="milestone" value=m.get_value()/>
+                    <label class="inline">{t!(milestone.certificate.language)} " "
+                        <select name="language">
+                            {crate::i18n::ALL.into_iter().map(|l| view! {
+                                <option value=crate::i18n::tag(l) selected=l == crate::i18n::lang()>{crate::tl!(l, common.language_name)}</option>
+                            }).collect_view()}
+                        </select>
+                    </label> " "
                     <button type="submit" disabled=state != MilestoneState::SignedOff>{t!(milestone.certificate.issue)}</button>
                 </ActionForm>
             })}
