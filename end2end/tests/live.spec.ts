@@ -87,6 +87,7 @@ test("a change waits while the reader is typing in a form, and shows once they s
 
   await add.getByRole("button", { name: "Add task" }).click();
   await expect(page.locator("tr[data-criterion=C1] .badge")).toHaveText(/^\s*met\s*$/, { timeout: 3_000 });
-  await expect(page.getByText("Typed while CI uploads")).toBeVisible();
+  await expect(page.getByRole("status").filter({ hasText: "Added task T-1 “Typed while CI uploads”" })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "T-1", exact: true })).toBeVisible();
   await expect(page.locator(".live-notice")).toHaveCount(0);
 });
