@@ -34,6 +34,7 @@ pub fn router() -> Routes<ServerState> {
 /// `?language=zh-Hans`: the language the certificate is issued in (its page,
 /// Markdown and PDF); English without it. The signed payload is the same.
 #[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct IssueQuery {
     /// `en` (default) or `zh-Hans`.
     language: Option<String>,
@@ -106,6 +107,7 @@ pub async fn public_keys(State(s): State<AppState>) -> impl IntoResponse {
 /// `?lang=zh-Hans`: an export of the certificate in another language than
 /// the one it was issued in (the default). The signed payload is the same.
 #[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct LangQuery {
     /// `en` or `zh-Hans`; 422 for anything else.
     lang: Option<String>,
