@@ -517,9 +517,8 @@ mod tests {
         assert_eq!(bar(Ratio { done: 3, total: 3 }), "██████████ 100% (3/3)");
     }
 
-    #[test]
-    fn the_markdown_report_states_only_what_the_report_holds() {
-        let r = ProjectReport {
+    fn sample() -> ProjectReport {
+        ProjectReport {
             project: ProjectHead {
                 code: "WM".into(),
                 name: "WeMaster".into(),
@@ -548,8 +547,12 @@ mod tests {
                 revoked_reason: Some("wrong build".into()),
             }],
             evidence_files: 4,
-        };
-        let md = markdown(&r, Locale::en);
+        }
+    }
+
+    #[test]
+    fn the_markdown_report_states_only_what_the_report_holds() {
+        let md = markdown(&sample(), Locale::en);
         assert!(md.contains("**WM · WeMaster**"));
         assert!(md.contains("from 4 recorded evidence file(s)"));
         assert!(md.contains("| Milestones certified | 1 of 3 |"));
@@ -571,5 +574,30 @@ mod tests {
             !md.contains("### M3"),
             "a certified milestone has no open gaps"
         );
+    }
+
+    #[test]
+    fn in_chinese_the_report_has_chinese_headings_and_the_same_figures() {
+        let zh = markdown(&sample(), Locale::zh_Hans);
+        for expected in [
+            "# 项目完成报告\n\n**WM · WeMaster**",
+            "生成于 2026-11-23T10:00:00Z，依据 4 个已记录的证据文件。",
+            "## 概览",
+            "| 已认证里程碑 | 1/3 |",
+            "| 已完成任务 | ███████░░░ 71% (5/7) |",
+            "| 证书 | 有效 0 份，已撤销 1 份 |",
+            "| 里程碑 | 状态 | 任务 | 检查项 | 达标的验收标准 | 计划 | 实际 | 偏差 |",
+            "| M4 交付封版 | 进行中 | ██████░░░░ 60% (3/5) |",
+            "开始：延迟 1 天；完成：逾期 3 天",
+            "| M5 交付封版 | 计划中 | 无记录数据 | 无记录数据 | 无记录数据 |",
+            "## 验收标准达标趋势",
+            "| 2026-11-05 | ███░░░░░░░ 33% (1/3) |",
+            "已于 2026-11-12T10:00:00Z 由 pm 撤销：wrong build",
+            "## 豁免\n\n无。",
+            "## 未关闭的缺口",
+        ] {
+            assert!(zh.contains(expected), "{expected:?} missing from:\n{zh}");
+        }
+        assert_eq!(shape(&zh), shape(&markdown(&sample(), Locale::en)));
     }
 }
