@@ -420,18 +420,22 @@ fn check(state: &AppState, row: CertRow) -> Result<CertificateView, AppError> {
     })
 }
 
-/// The certificate as Markdown, from its payload only. Members of its project.
+/// The certificate as Markdown, from its payload only, in `language` (else
+/// the language it was issued in). Members of its project.
 pub async fn export_markdown(
     state: &AppState,
     actor: &Actor,
     number: &str,
+    language: Option<crate::i18n::Locale>,
 ) -> Result<String, AppError> {
     let c = get(state, actor, number).await?;
+    let locale = language.unwrap_or_else(|| crate::i18n::from_tag(&c.language).unwrap_or_default());
     Ok(super::exports::markdown(
         &CertificatePayload::read(&c.payload),
         &c.sha256,
         &c.verify_url,
         &c.status,
+        locale,
     ))
 }
 

@@ -5,12 +5,20 @@
 //! Size: both exports walk the same payload section by section (criteria,
 //! release and checkpoints, waivers, evidence, sign-offs) with their tests;
 //! kept together so a new section lands in both.
+//!
+//! Language: the Markdown is written in a given language (the certificate's
+//! by default, `documents.json`); the in-toto Statement has none. The other
+//! renderers (the PDF, the bundle's page) share the sentences built here.
 
 use serde_json::{json, Value};
 
-use crate::domain::certificate::CertificatePayload;
-use crate::domain::format::{number_or_dash, or_dash, DASH};
+use crate::domain::certificate::{CertificatePayload, CriterionFact, WaiverFact};
+use crate::domain::criterion::Verdict;
+use crate::domain::format::{last_day, number_or_dash, or_dash, DASH};
 use crate::domain::markdown as md;
+use crate::domain::timed::CheckpointStatus;
+use crate::i18n::Locale;
+use crate::tl;
 
 /// User text from the payload (titles, names, goals, file names, units) as
 /// literal Markdown; safe in a table cell.
@@ -49,60 +57,155 @@ fn opt(v: &Option<String>) -> String {
     or_dash(v.as_deref())
 }
 
-/// The certificate as Markdown. Every interpolated text is escaped
-/// ([`md::text`]), so a title can't add a heading, a row or a link.
-pub fn markdown(p: &CertificatePayload, sha256: &str, verify_url: &str, status: &str) -> String {
+/// A Markdown table's head row and rule: `| a | b |\n|---|---|\n`.
+fn table_head(cols: &[String]) -> String {
+    format!("| {} |\n|{}\n", cols.join(" | "), "---|".repeat(cols.len()))
+}
+
+/// A certificate's status (`valid`, `revoked`, `superseded`, `invalid`) in
+/// `locale`; anything else as it is.
+pub fn status_text(status: &str, locale: Locale) -> String {
+    match status {
+        "valid" => tl!(locale, documents.status.valid),
+        "revoked" => tl!(locale, documents.status.revoked),
+        "superseded" => tl!(locale, documents.status.superseded),
+        "invalid" => tl!(locale, documents.status.invalid),
+        other => other.to_string(),
+    }
+}
+
+/// A waiver in `locale`: "waived by Li Lei (QA Lead) until 2026-12-31:
+/// reason"; the public part (no names, no reasons) names only the role and
+/// the day. The English is [`WaiverFact::sentence`]'s.
+pub fn waiver_text(w: &WaiverFact, locale: Locale) -> String {
+    let day = last_day(&w.until);
+    if w.name.is_empty() {
+        tl!(locale, documents.cert.waived_by, role = &w.role, day = day)
+    } else {
+        tl!(
+            locale,
+            documents.cert.waived_by_named,
+            name = &w.name,
+            role = &w.role,
+            day = day,
+            reason = &w.reason
+        )
+    }
+}
+
+/// A criterion's verdict in `locale`: met, not met, … or the waiver (the
+/// English is [`CriterionFact::verdict_text`]'s).
+pub fn verdict_text(c: &CriterionFact, locale: Locale) -> String {
+    match (&c.waiver, Verdict::from_code(&c.verdict)) {
+        (Some(w), _) => waiver_text(w, locale),
+        (None, Some(v)) => v.text(locale),
+        (None, None) => c.verdict.clone(),
+    }
+}
+
+/// What the certificate says of its criteria, in `locale` (the English is
+/// [`CertificatePayload::criteria_clause`]'s).
+pub fn criteria_clause(p: &CertificatePayload, locale: Locale) -> String {
+    match p.criteria.iter().filter(|c| c.waived()).count() {
+        0 => tl!(locale, documents.cert.clause.all_met),
+        1 => tl!(locale, documents.cert.clause.one_waived),
+        n => tl!(locale, documents.cert.clause.some_waived, n = n),
+    }
+}
+
+/// A checkpoint's status as the payload writes it (`passed`) in `locale`.
+pub fn checkpoint_status_text(raw: &str, locale: Locale) -> String {
+    serde_json::from_value::<CheckpointStatus>(Value::String(raw.to_string()))
+        .map(|s| s.text(locale))
+        .unwrap_or_else(|_| raw.to_string())
+}
+
+/// The certificate as Markdown, in `locale` (the signed payload has no
+/// language: codes, numbers, hashes and UTC times read the same in each).
+/// Every interpolated text is escaped ([`md::text`]), so a title can't add a
+/// heading, a row or a link.
+pub fn markdown(
+    p: &CertificatePayload,
+    sha256: &str,
+    verify_url: &str,
+    status: &str,
+    locale: Locale,
+) -> String {
+    let l = locale;
     let mut out = String::new();
     out.push_str(&format!(
-        "# 里程碑交付证书 · Milestone completion certificate\n\n**No. {}**\n\n",
-        k(&p.number)
+        "# {}\n\n**{}**\n\n",
+        tl!(l, documents.cert.title_md),
+        tl!(l, documents.cert.number, number = k(&p.number))
     ));
-    out.push_str(&format!(
-        "| | |\n|---|---|\n| Project | {} {} |\n",
-        k(&p.project.code),
-        t(&p.project.name)
+    let fact = |label: String, value: String| format!("| {label} | {value} |\n");
+    out.push_str("| | |\n|---|---|\n");
+    out.push_str(&fact(
+        tl!(l, documents.cert.project),
+        format!("{} {}", k(&p.project.code), t(&p.project.name)),
     ));
     let m = &p.milestone;
-    out.push_str(&format!("| Milestone | {} {} |\n", k(&m.code), t(&m.title)));
-    out.push_str(&format!("| Goal | {} |\n", t(&m.goal)));
-    out.push_str(&format!(
-        "| Planned | {} → {} |\n",
-        k(&opt(&m.planned_start)),
-        k(&opt(&m.planned_end))
+    out.push_str(&fact(
+        tl!(l, documents.cert.milestone),
+        format!("{} {}", k(&m.code), t(&m.title)),
     ));
-    out.push_str(&format!(
-        "| Work started | {} |\n",
-        k(&opt(&m.actual_start))
+    out.push_str(&fact(tl!(l, documents.cert.goal), t(&m.goal)));
+    out.push_str(&fact(
+        tl!(l, documents.cert.planned),
+        format!(
+            "{} → {}",
+            k(&opt(&m.planned_start)),
+            k(&opt(&m.planned_end))
+        ),
     ));
-    out.push_str(&format!(
-        "| Issued | {} by {} ({}) |\n",
-        k(&p.issued_at),
-        t(&p.issued_by.name),
-        t(&p.issued_by.username)
+    out.push_str(&fact(
+        tl!(l, documents.cert.work_started),
+        k(&opt(&m.actual_start)),
+    ));
+    out.push_str(&fact(
+        tl!(l, documents.cert.issued),
+        tl!(
+            l,
+            documents.cert.issued_value,
+            at = k(&p.issued_at),
+            name = t(&p.issued_by.name),
+            username = t(&p.issued_by.username)
+        ),
     ));
     if let Some(s) = &p.subject {
         let mut ships: Vec<String> = Vec::new();
         if let Some(c) = &s.commit {
-            ships.push(format!("commit {}", code_span(c)));
+            ships.push(tl!(l, documents.cert.commit, id = code_span(c)));
         }
         if let Some(tag) = &s.tag {
-            ships.push(format!("tag {}", code_span(tag)));
+            ships.push(tl!(l, documents.cert.tag, id = code_span(tag)));
         }
         ships.extend(
             s.artifacts
                 .iter()
                 .map(|a| format!("{} {}", t(&a.name), code_span(&a.digest))),
         );
-        out.push_str(&format!("| Ships | {} |\n", ships.join("<br>")));
+        out.push_str(&fact(tl!(l, documents.cert.ships), ships.join("<br>")));
     }
-    out.push_str(&format!("| Status at export | {} |\n\n", md::text(status)));
+    out.push_str(&fact(
+        tl!(l, documents.cert.status_at_export),
+        md::text(&status_text(status, l)),
+    ));
 
-    out.push_str("## Acceptance criteria\n\n| Code | Criterion | Target | Actual | Verdict | Evidence sha256 |\n|---|---|---|---|---|---|\n");
+    out.push_str(&format!("\n## {}\n\n", tl!(l, documents.cert.criteria)));
+    out.push_str(&table_head(&[
+        tl!(l, documents.cert.col.code),
+        tl!(l, documents.cert.col.criterion),
+        tl!(l, documents.cert.col.target),
+        tl!(l, documents.cert.col.actual),
+        tl!(l, documents.cert.col.verdict),
+        tl!(l, documents.cert.col.evidence_sha256),
+    ]));
     for c in &p.criteria {
         let verdict = match (c.met(), c.waived()) {
-            (true, _) => "✅ met".to_string(),
-            (false, true) => format!("⚠️ {}", t(&c.verdict_text())),
-            (false, false) => "❌ not met".to_string(),
+            (true, _) => format!("✅ {}", Verdict::Met.text(l)),
+            (false, true) => format!("⚠️ {}", t(&verdict_text(c, l))),
+            (false, false) => format!("❌ {}", Verdict::NotMet.text(l)),
         };
         // an expression or a ratchet shows its rule and every number it was
         // evaluated on, each with its file's hash
@@ -130,32 +233,46 @@ pub fn markdown(p: &CertificatePayload, sha256: &str, verify_url: &str, status: 
             code_span(&opt(&c.evidence_sha256))
         ));
     }
+    let release_heading = format!("\n## {}\n\n", tl!(l, documents.cert.release));
     if let Some(r) = &p.release {
-        out.push_str(&format!(
-            "\n## Release and checkpoints\n\nReleased {} (recorded by {}).\n\n",
-            k(&r.at),
-            t(&r.by)
+        out.push_str(&release_heading);
+        out.push_str(&tl!(
+            l,
+            documents.cert.released,
+            at = k(&r.at),
+            by = t(&r.by)
         ));
+        out.push_str("\n\n");
     }
     if !p.checkpoints.is_empty() {
         if p.release.is_none() {
-            out.push_str("\n## Release and checkpoints\n\n");
+            out.push_str(&release_heading);
         }
-        out.push_str("| Checkpoint | Window | Status | Criteria |\n|---|---|---|---|\n");
+        out.push_str(&table_head(&[
+            tl!(l, documents.cert.col.checkpoint),
+            tl!(l, documents.cert.col.window),
+            tl!(l, documents.cert.col.status),
+            tl!(l, documents.cert.col.criteria),
+        ]));
         for c in &p.checkpoints {
             out.push_str(&format!(
                 "| {} | {} → {} | {} | {} |\n",
                 t(&c.label),
                 k(&c.due_at),
                 k(&c.closes_at),
-                t(&c.status),
+                t(&checkpoint_status_text(&c.status, l)),
                 k(&c.criteria.join(", "))
             ));
         }
     }
-    out.push_str(
-        "\n## Tasks\n\n| Code | Task | Owner | Done by | Done at |\n|---|---|---|---|---|\n",
-    );
+    out.push_str(&format!("\n## {}\n\n", tl!(l, documents.cert.tasks)));
+    out.push_str(&table_head(&[
+        tl!(l, documents.cert.col.code),
+        tl!(l, documents.cert.col.task),
+        tl!(l, documents.cert.col.owner),
+        tl!(l, documents.cert.col.done_by),
+        tl!(l, documents.cert.col.done_at),
+    ]));
     for task in &p.tasks {
         out.push_str(&format!(
             "| {} | {} | {} | ✅ {} | {} |\n",
@@ -166,19 +283,20 @@ pub fn markdown(p: &CertificatePayload, sha256: &str, verify_url: &str, status: 
             k(&opt(&task.done_at))
         ));
     }
-    out.push_str("\n## Checklists\n\n");
-    for l in &p.checklists {
-        let (done, total) = l.ticked();
-        let from = l
+    out.push_str(&format!("\n## {}\n\n", tl!(l, documents.cert.checklists)));
+    for list in &p.checklists {
+        let (done, total) = list.ticked();
+        let from = list
             .template
             .as_deref()
-            .map(|tpl| format!(" (template {})", k(tpl)))
+            .map(|tpl| tl!(l, documents.cert.template, name = k(tpl)))
             .unwrap_or_default();
         out.push_str(&format!(
-            "**{}**{from} — {done}/{total} ticked\n\n",
-            t(&l.title)
+            "**{}**{from} — {}\n\n",
+            t(&list.title),
+            tl!(l, documents.cert.ticked, done = done, total = total)
         ));
-        for i in &l.items {
+        for i in &list.items {
             out.push_str(&format!(
                 "- ✅ {} — {}, {}\n",
                 t(&i.text),
@@ -188,7 +306,13 @@ pub fn markdown(p: &CertificatePayload, sha256: &str, verify_url: &str, status: 
         }
         out.push('\n');
     }
-    out.push_str("## Sign-offs\n\n| Role | Approved by | At | State digest |\n|---|---|---|---|\n");
+    out.push_str(&format!("## {}\n\n", tl!(l, documents.cert.signoffs)));
+    out.push_str(&table_head(&[
+        tl!(l, documents.cert.col.role),
+        tl!(l, documents.cert.col.approved_by),
+        tl!(l, documents.cert.col.at),
+        tl!(l, documents.cert.col.state_digest),
+    ]));
     for so in &p.signoffs {
         out.push_str(&format!(
             "| {} | ✅ {} | {} | {} |\n",
@@ -198,7 +322,13 @@ pub fn markdown(p: &CertificatePayload, sha256: &str, verify_url: &str, status: 
             code_span(&so.state_digest)
         ));
     }
-    out.push_str("\n## Evidence\n\n| # | File | Kind | sha256 |\n|---|---|---|---|\n");
+    out.push_str(&format!("\n## {}\n\n", tl!(l, documents.cert.evidence)));
+    out.push_str(&table_head(&[
+        tl!(l, documents.cert.col.number),
+        tl!(l, documents.cert.col.file),
+        tl!(l, documents.cert.col.kind),
+        tl!(l, documents.cert.col.sha256),
+    ]));
     for e in &p.evidence {
         out.push_str(&format!(
             "| {} | {} | {} | {} |\n",
@@ -209,11 +339,15 @@ pub fn markdown(p: &CertificatePayload, sha256: &str, verify_url: &str, status: 
         ));
     }
     out.push_str(&format!(
-        "\n---\nPayload SHA-256 {} · state digest {} · signing key {}\n\nVerify: {}\n",
-        code_span(sha256),
-        code_span(&p.state_digest),
-        code_span(&opt(&p.key_id)),
-        md::token(verify_url)
+        "\n---\n{}\n\n{}\n",
+        tl!(
+            l,
+            documents.cert.footer,
+            sha = code_span(sha256),
+            digest = code_span(&p.state_digest),
+            key = code_span(&opt(&p.key_id))
+        ),
+        tl!(l, documents.cert.verify, url = md::token(verify_url))
     ));
     out
 }
@@ -365,6 +499,7 @@ mod tests {
             "ff",
             "http://x/verify/WM-M3-20261123-001",
             "valid",
+            Locale::en,
         );
         assert!(md.contains("**No. WM-M3-20261123-001**"));
         assert!(md.contains("| C1 | Tests | `tests.pass_rate` == 100% | 100% | ✅ met | #3 `ee` |"));
@@ -375,6 +510,64 @@ mod tests {
         assert!(md.contains("**Staging** — 1/1 ticked"));
         assert!(md.contains("| QA lead | ✅ qa | 2026-11-22T00:00:00Z | `d1` |"));
         assert!(md.contains("Payload SHA-256 `ff`"));
+    }
+
+    #[test]
+    fn in_chinese_the_markdown_reads_as_a_chinese_certificate_with_the_same_numbers() {
+        let mut json = payload_json();
+        json["criteria"].as_array_mut().unwrap().push(json!({"code": "C2", "title": "Coverage", "metric": "coverage.line", "op": ">=",
+            "target": 80.0, "unit": "%", "actual": 76.5, "verdict": "waived", "evidence_id": 3, "evidence_sha256": "ee",
+            "waiver": {"by": "qa", "name": "Li Lei", "role": "QA lead", "reason": "flaky module",
+                       "until": "2027-01-01T00:00:00Z", "granted_at": "2026-11-20T00:00:00Z", "waived": "not_met"}}));
+        json["release"] = json!({"at": "2026-11-22T08:00:00Z", "by": "pm"});
+        json["checkpoints"] = json!([{"label": "T+7", "due_at": "2026-11-29T08:00:00Z",
+            "closes_at": "2026-12-01T08:00:00Z", "status": "passed", "criteria": ["C1"]}]);
+        json["checklists"][0]["template"] = json!("go-live");
+        let p = CertificatePayload::read(&json);
+        let url = "http://x/verify/WM-M3-20261123-001";
+        let en = markdown(&p, "ff", url, "revoked", Locale::en);
+        let zh = markdown(&p, "ff", url, "revoked", Locale::zh_Hans);
+        for heading in [
+            "# 里程碑交付证书\n",
+            "**证书编号：WM-M3-20261123-001**",
+            "## 验收标准",
+            "## 发布与检查点",
+            "## 交付任务",
+            "## 检查清单",
+            "## 签署确认",
+            "## 证据",
+            "| 编号 | 验收标准 | 目标 | 实际 | 结论 | 证据 sha256 |",
+            "| 项目 | WM WeMaster 平台 |",
+            "| 签发 | 2026-11-23T10:00:00Z，签发人 Li Na（pm） |",
+            "| 导出时状态 | 已撤销 |",
+            "| C1 | Tests | `tests.pass_rate` == 100% | 100% | ✅ 达标 | #3 `ee` |",
+            "⚠️ 由 Li Lei（QA lead）豁免，有效至 2026\\-12\\-31：flaky module",
+            "已于 2026-11-22T08:00:00Z 发布（由 pm 记录）。",
+            "| T\\+7 | 2026-11-29T08:00:00Z → 2026-12-01T08:00:00Z | 已通过 | C1 |",
+            "**Staging**（模板 go-live） — 已勾选 1/1",
+            "载荷 SHA-256 `ff` · 状态摘要 `d1` · 签名密钥 `abcd`",
+            "验证：http://x/verify/WM-M3-20261123-001",
+        ] {
+            assert!(zh.contains(heading), "{heading:?} missing from:\n{zh}");
+        }
+        assert!(!zh.contains("Milestone completion certificate") && !zh.contains("## Tasks"));
+        assert!(
+            en.contains("⚠️ waived by Li Lei \\(QA lead\\) until 2026\\-12\\-31: flaky module"),
+            "{en}"
+        );
+        // the same numbers, codes, hashes and times, in the same order
+        let facts = |text: &str| -> Vec<String> {
+            text.split(|c: char| {
+                !(c.is_ascii_alphanumeric() || matches!(c, '-' | ':' | '.' | '%' | '#'))
+            })
+            .map(|w| w.trim_end_matches([':', '.']))
+            .filter(|w| w.chars().any(|c| c.is_ascii_digit()))
+            .map(str::to_string)
+            .collect()
+        };
+        assert_eq!(facts(&zh), facts(&en));
+        assert_eq!(parse(&zh).headings.len(), parse(&en).headings.len());
+        assert_eq!(shape(&zh), shape(&en));
     }
 
     /// The payload with every string replaced by a hostile one named after
@@ -406,12 +599,13 @@ mod tests {
 
     #[test]
     fn hostile_text_anywhere_in_the_payload_adds_no_heading_row_link_or_html() {
-        let plain = markdown(&payload(), "ff", "http://x/verify/N", "valid");
+        let plain = markdown(&payload(), "ff", "http://x/verify/N", "valid", Locale::en);
         let evil = markdown(
             &CertificatePayload::read(&hostile_payload(&payload_json(), "")),
             &hostile("sha256"),
             &hostile("verify_url"),
             &hostile("status"),
+            Locale::en,
         );
         let plain_shape = shape(&plain);
         assert!(plain_shape.code_spans > 0);

@@ -1,6 +1,7 @@
 //! The project completion report: every milestone's derived state, progress
 //! and schedule deviation, criteria met over time, certificates (checked
-//! again) and the open gaps. Built from rows and evidence only.
+//! again) and the open gaps. Built from rows and evidence only. Its
+//! Markdown is written in a given language (`documents.report`).
 
 use super::auth::{project_for, Actor, Need};
 use super::milestones::derive_project;
@@ -15,16 +16,30 @@ use crate::domain::status::Ratio;
 use crate::domain::timed::WaiverEntry;
 use crate::domain::views::EvidenceView;
 use crate::error::AppError;
+use crate::i18n::Locale;
+use crate::tl;
 
-/// The report of one project. Members and admins.
+/// The report of one project, its gaps in the reader's language. Members
+/// and admins.
 pub async fn build(state: &AppState, actor: &Actor, code: &str) -> Result<ProjectReport, AppError> {
-    super::timing::data(build_report(state, actor, code)).await
+    build_in(state, actor, code, crate::i18n::lang()).await
+}
+
+/// The report of one project, its gaps in `locale`. Members and admins.
+pub async fn build_in(
+    state: &AppState,
+    actor: &Actor,
+    code: &str,
+    locale: Locale,
+) -> Result<ProjectReport, AppError> {
+    super::timing::data(build_report(state, actor, code, locale)).await
 }
 
 async fn build_report(
     state: &AppState,
     actor: &Actor,
     code: &str,
+    locale: Locale,
 ) -> Result<ProjectReport, AppError> {
     let pool = &state.pool;
     let (p, rights) = project_for(pool, actor, code, Need::Read).await?;
@@ -83,12 +98,7 @@ async fn build_report(
                 today,
             ),
             no_data: d.derived.progress.is_empty(),
-            gaps: d
-                .derived
-                .gaps
-                .iter()
-                .map(|g| g.text(crate::i18n::lang()))
-                .collect(),
+            gaps: d.derived.gaps.iter().map(|g| g.text(locale)).collect(),
             waivers: d.derived.waivers.clone(),
             summary: d.summary(),
         })
@@ -142,50 +152,102 @@ fn or_dash(v: &Option<String>, escape: fn(&str) -> String) -> String {
     v.as_deref().map(escape).unwrap_or_else(|| "—".into())
 }
 
-/// The report as Markdown, every number taken from the report. Every
-/// interpolated text is escaped ([`md::text`]), so a title can't add a
-/// heading, a row or a link.
-pub fn markdown(r: &ProjectReport) -> String {
+/// A Markdown table's head row and rule: `| a | b |\n|---|---|\n`.
+fn table_head(cols: &[String]) -> String {
+    format!("| {} |\n|{}\n", cols.join(" | "), "---|".repeat(cols.len()))
+}
+
+/// A schedule deviation in `locale`: "3 days late", "on time", "overdue by
+/// 5 days", "due in 4 days" (the English is [`Deviation::label`]'s).
+fn deviation_text(d: Deviation, l: Locale) -> String {
+    let days = |n: i64| tl!(l, documents.report.days, count = n);
+    match d {
+        Deviation::NoPlan => tl!(l, documents.report.dev.no_plan),
+        Deviation::Done { days_late: 0 } => tl!(l, documents.report.dev.on_time),
+        Deviation::Done { days_late } if days_late > 0 => {
+            tl!(l, documents.report.dev.late, days = days(days_late))
+        }
+        Deviation::Done { days_late } => {
+            tl!(l, documents.report.dev.early, days = days(-days_late))
+        }
+        Deviation::Open { days_late: 0 } => tl!(l, documents.report.dev.due_today),
+        Deviation::Open { days_late } if days_late > 0 => {
+            tl!(l, documents.report.dev.overdue, days = days(days_late))
+        }
+        Deviation::Open { days_late } => {
+            tl!(l, documents.report.dev.due_in, days = days(-days_late))
+        }
+    }
+}
+
+/// The report as Markdown in `locale`, every number taken from the report
+/// (its gaps are in the language it was built in). Every interpolated text
+/// is escaped ([`md::text`]), so a title can't add a heading, a row or a
+/// link.
+pub fn markdown(r: &ProjectReport, locale: Locale) -> String {
+    let l = locale;
     let mut out = format!(
-        "# 项目完成报告 · Project completion report\n\n**{} · {}**\n\n",
+        "# {}\n\n**{} · {}**\n\n",
+        tl!(l, documents.report.title),
         md::token(&r.project.code),
         md::text(&r.project.name)
     );
-    out.push_str(&format!(
-        "Generated {} from {} recorded evidence file(s). Every figure below is derived from recorded rows and evidence; nothing is typed in.\n\n",
-        md::token(&r.generated_at),
-        r.evidence_files
+    out.push_str(&tl!(
+        l,
+        documents.report.generated,
+        at = md::token(&r.generated_at),
+        files = r.evidence_files
     ));
+    out.push_str("\n\n");
     let ms = &r.milestones;
     let t = r.totals();
     let (valid, revoked, invalid) = (t.valid, t.revoked, t.invalid);
-    out.push_str("## Summary\n\n| | |\n|---|---|\n");
+    let fact = |label: String, value: String| format!("| {label} | {value} |\n");
     out.push_str(&format!(
-        "| Milestones certified | {} of {} |\n",
-        t.certified, t.milestones
+        "## {}\n\n| | |\n|---|---|\n",
+        tl!(l, documents.report.summary)
     ));
-    out.push_str(&format!(
-        "| Tasks done | {} |\n| Checklist items ticked | {} |\n| Criteria met | {} |\n",
-        bar(t.tasks),
-        bar(t.items),
-        bar(t.criteria)
+    out.push_str(&fact(
+        tl!(l, documents.report.milestones_certified),
+        tl!(
+            l,
+            documents.report.of,
+            done = t.certified,
+            total = t.milestones
+        ),
     ));
-    out.push_str(&format!(
-        "| Certificates | {valid} valid, {revoked} revoked{}{} |\n",
-        if t.superseded > 0 {
-            format!(", {} superseded (milestone reopened)", t.superseded)
-        } else {
-            String::new()
-        },
-        if invalid > 0 {
-            format!(", {invalid} INVALID")
-        } else {
-            String::new()
-        }
+    out.push_str(&fact(tl!(l, documents.report.tasks_done), bar(t.tasks)));
+    out.push_str(&fact(tl!(l, documents.report.items_ticked), bar(t.items)));
+    out.push_str(&fact(
+        tl!(l, documents.report.criteria_met),
+        bar(t.criteria),
     ));
-    out.push_str(&format!("| Milestones behind plan | {} |\n\n", t.behind));
+    let mut counts = tl!(
+        l,
+        documents.report.certificate_counts,
+        valid = valid,
+        revoked = revoked
+    );
+    if t.superseded > 0 {
+        counts.push_str(&tl!(l, documents.report.superseded, n = t.superseded));
+    }
+    if invalid > 0 {
+        counts.push_str(&tl!(l, documents.report.invalid, n = invalid));
+    }
+    out.push_str(&fact(tl!(l, documents.report.certificates), counts));
+    out.push_str(&fact(tl!(l, documents.report.behind), t.behind.to_string()));
 
-    out.push_str("## Milestones\n\n| Milestone | State | Tasks | Checklist items | Criteria met | Planned | Actual | Deviation |\n|---|---|---|---|---|---|---|---|\n");
+    out.push_str(&format!("\n## {}\n\n", tl!(l, documents.report.milestones)));
+    out.push_str(&table_head(&[
+        tl!(l, documents.report.milestone),
+        tl!(l, documents.report.state),
+        tl!(l, documents.report.tasks),
+        tl!(l, documents.report.items),
+        tl!(l, documents.report.criteria_met),
+        tl!(l, documents.report.planned),
+        tl!(l, documents.report.actual),
+        tl!(l, documents.report.deviation),
+    ]));
     for m in ms {
         let s = &m.summary;
         let name = format!("{} {}", md::token(&s.code), md::text(&s.title));
@@ -199,22 +261,27 @@ pub fn markdown(r: &ProjectReport) -> String {
             s.actual_start
                 .as_deref()
                 .map(md::token)
-                .unwrap_or_else(|| "not started".into()),
+                .unwrap_or_else(|| tl!(l, documents.report.not_started)),
             s.actual_end
                 .as_deref()
                 .map(md::token)
-                .unwrap_or_else(|| "not certified".into())
+                .unwrap_or_else(|| tl!(l, documents.report.not_certified))
         );
-        let deviation = format!("start: {}; finish: {}", m.start.label(), m.finish.label());
+        let deviation = tl!(
+            l,
+            documents.report.start_finish,
+            start = deviation_text(m.start, l),
+            finish = deviation_text(m.finish, l)
+        );
+        let state = s.state.text(l);
         if m.no_data {
+            let none = tl!(l, documents.report.no_data);
             out.push_str(&format!(
-                "| {name} | {} | no data recorded | no data recorded | no data recorded | {planned} | {actual} | {deviation} |\n",
-                s.state.label()
+                "| {name} | {state} | {none} | {none} | {none} | {planned} | {actual} | {deviation} |\n"
             ));
         } else {
             out.push_str(&format!(
-                "| {name} | {} | {} | {} | {} | {planned} | {actual} | {deviation} |\n",
-                s.state.label(),
+                "| {name} | {state} | {} | {} | {} | {planned} | {actual} | {deviation} |\n",
                 bar(s.progress.tasks),
                 bar(s.progress.items),
                 bar(s.progress.criteria)
@@ -222,11 +289,17 @@ pub fn markdown(r: &ProjectReport) -> String {
         }
     }
 
-    out.push_str("\n## Criteria met over time\n\n");
+    out.push_str(&format!("\n## {}\n\n", tl!(l, documents.report.over_time)));
     if r.criteria_over_time.is_empty() {
-        out.push_str("No evidence recorded yet, so no criterion has been judged.\n");
+        out.push_str(&tl!(l, documents.report.none_judged));
+        out.push('\n');
     } else {
-        out.push_str("Judged at the end of each day on which evidence took effect or grew older than a criterion accepts, against today's criteria (numbers, freshness and release-checkpoint windows; a waived criterion is not met).\n\n| Date | Criteria met |\n|---|---|\n");
+        out.push_str(&tl!(l, documents.report.judged_how));
+        out.push_str("\n\n");
+        out.push_str(&table_head(&[
+            tl!(l, documents.report.date),
+            tl!(l, documents.report.criteria_met),
+        ]));
         for p in &r.criteria_over_time {
             out.push_str(&format!(
                 "| {} | {} |\n",
@@ -239,21 +312,32 @@ pub fn markdown(r: &ProjectReport) -> String {
         }
     }
 
-    out.push_str("\n## Certificates\n\n");
+    out.push_str(&format!(
+        "\n## {}\n\n",
+        tl!(l, documents.report.certificates)
+    ));
     if r.certificates.is_empty() {
-        out.push_str("None issued.\n");
+        out.push_str(&tl!(l, documents.report.none_issued));
+        out.push('\n');
     } else {
-        out.push_str("| Number | Milestone | Issued | By | Status |\n|---|---|---|---|---|\n");
+        out.push_str(&table_head(&[
+            tl!(l, documents.report.number),
+            tl!(l, documents.report.milestone),
+            tl!(l, documents.report.issued),
+            tl!(l, documents.report.by),
+            tl!(l, documents.report.status),
+        ]));
         for c in &r.certificates {
             let status = match (c.status.as_str(), &c.revoked_at) {
-                ("revoked", Some(at)) => format!(
-                    "revoked {} by {}: {}",
-                    md::token(at),
-                    or_dash(&c.revoked_by, md::text),
-                    or_dash(&c.revoked_reason, md::text)
+                ("revoked", Some(at)) => tl!(
+                    l,
+                    documents.report.revoked_status,
+                    at = md::token(at),
+                    by = or_dash(&c.revoked_by, md::text),
+                    reason = or_dash(&c.revoked_reason, md::text)
                 ),
-                ("valid", _) => "✅ valid".into(),
-                (other, _) => format!("❌ {}", md::text(other)),
+                ("valid", _) => format!("✅ {}", super::exports::status_text("valid", l)),
+                (other, _) => format!("❌ {}", md::text(&super::exports::status_text(other, l))),
             };
             out.push_str(&format!(
                 "| {} | {} | {} | {} | {status} |\n",
@@ -265,34 +349,44 @@ pub fn markdown(r: &ProjectReport) -> String {
         }
     }
 
-    out.push_str("\n## Waivers\n\n");
+    out.push_str(&format!("\n## {}\n\n", tl!(l, documents.report.waivers)));
     let waived: Vec<(&ReportMilestone, &WaiverEntry)> = ms
         .iter()
         .flat_map(|m| m.waivers.iter().map(move |w| (m, w)))
         .collect();
     if waived.is_empty() {
-        out.push_str("None.\n");
+        out.push_str(&tl!(l, documents.report.none));
+        out.push('\n');
     } else {
-        out.push_str("| Milestone | Criterion | Waived | By | Until | Reason | Status |\n|---|---|---|---|---|---|---|\n");
+        out.push_str(&table_head(&[
+            tl!(l, documents.report.milestone),
+            tl!(l, documents.report.criterion),
+            tl!(l, documents.report.waived),
+            tl!(l, documents.report.waived_by),
+            tl!(l, documents.report.until),
+            tl!(l, documents.report.reason),
+            tl!(l, documents.report.status),
+        ]));
         for (m, w) in waived {
             out.push_str(&format!(
                 "| {} | {} | {} | {} ({}) | {} | {} | {} |\n",
                 md::token(&m.summary.code),
                 md::token(&w.criterion),
-                md::text(w.waiver.waived.label()),
+                md::text(&w.waiver.waived.text(l)),
                 md::text(&w.waiver.by_name),
                 md::text(&w.waiver.role),
                 md::token(&last_day(&w.waiver.until)),
                 md::text(&w.waiver.reason),
-                md::text(w.status.label())
+                md::text(&w.status.text(l))
             ));
         }
     }
 
-    out.push_str("\n## Open gaps\n\n");
+    out.push_str(&format!("\n## {}\n\n", tl!(l, documents.report.gaps)));
     let open: Vec<&ReportMilestone> = ms.iter().filter(|m| !m.gaps.is_empty()).collect();
     if open.is_empty() {
-        out.push_str("None.\n");
+        out.push_str(&tl!(l, documents.report.none));
+        out.push('\n');
     }
     for m in open {
         out.push_str(&format!(
@@ -378,8 +472,8 @@ mod tests {
                 evidence_files: 1,
             }
         };
-        let plain = markdown(&report(&|label| label.replace('_', " ")));
-        let evil = markdown(&report(&hostile));
+        let plain = markdown(&report(&|label| label.replace('_', " ")), Locale::en);
+        let evil = markdown(&report(&hostile), Locale::en);
         assert_eq!(shape(&evil), shape(&plain), "{evil}");
         let st = parse(&evil);
         assert!(st.links.is_empty() && st.html.is_empty() && st.code_spans == 0);
@@ -423,9 +517,8 @@ mod tests {
         assert_eq!(bar(Ratio { done: 3, total: 3 }), "██████████ 100% (3/3)");
     }
 
-    #[test]
-    fn the_markdown_report_states_only_what_the_report_holds() {
-        let r = ProjectReport {
+    fn sample() -> ProjectReport {
+        ProjectReport {
             project: ProjectHead {
                 code: "WM".into(),
                 name: "WeMaster".into(),
@@ -454,8 +547,12 @@ mod tests {
                 revoked_reason: Some("wrong build".into()),
             }],
             evidence_files: 4,
-        };
-        let md = markdown(&r);
+        }
+    }
+
+    #[test]
+    fn the_markdown_report_states_only_what_the_report_holds() {
+        let md = markdown(&sample(), Locale::en);
         assert!(md.contains("**WM · WeMaster**"));
         assert!(md.contains("from 4 recorded evidence file(s)"));
         assert!(md.contains("| Milestones certified | 1 of 3 |"));
@@ -477,5 +574,30 @@ mod tests {
             !md.contains("### M3"),
             "a certified milestone has no open gaps"
         );
+    }
+
+    #[test]
+    fn in_chinese_the_report_has_chinese_headings_and_the_same_figures() {
+        let zh = markdown(&sample(), Locale::zh_Hans);
+        for expected in [
+            "# 项目完成报告\n\n**WM · WeMaster**",
+            "生成于 2026-11-23T10:00:00Z，依据 4 个已记录的证据文件。",
+            "## 概览",
+            "| 已认证里程碑 | 1/3 |",
+            "| 已完成任务 | ███████░░░ 71% (5/7) |",
+            "| 证书 | 有效 0 份，已撤销 1 份 |",
+            "| 里程碑 | 状态 | 任务 | 检查项 | 达标的验收标准 | 计划 | 实际 | 偏差 |",
+            "| M4 交付封版 | 进行中 | ██████░░░░ 60% (3/5) |",
+            "开始：延迟 1 天；完成：逾期 3 天",
+            "| M5 交付封版 | 计划中 | 无记录数据 | 无记录数据 | 无记录数据 |",
+            "## 验收标准达标趋势",
+            "| 2026-11-05 | ███░░░░░░░ 33% (1/3) |",
+            "已于 2026-11-12T10:00:00Z 由 pm 撤销：wrong build",
+            "## 豁免\n\n无。",
+            "## 未关闭的缺口",
+        ] {
+            assert!(zh.contains(expected), "{expected:?} missing from:\n{zh}");
+        }
+        assert_eq!(shape(&zh), shape(&markdown(&sample(), Locale::en)));
     }
 }

@@ -34,6 +34,7 @@ pub fn router() -> Routes<ServerState> {
 /// `?language=zh-Hans`: the language the certificate is issued in (its page,
 /// Markdown and PDF); English without it. The signed payload is the same.
 #[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct IssueQuery {
     /// `en` (default) or `zh-Hans`.
     language: Option<String>,
@@ -103,26 +104,48 @@ pub async fn public_keys(State(s): State<AppState>) -> impl IntoResponse {
     })
 }
 
-/// The certificate as Markdown. Members.
-#[utoipa::path(get, path = "/api/v1/certificates/{number}/export.md", tag = "certificates", security(("token" = ["read"]), ("session" = [])), params(crate::api::schema::CertificatePath), responses((status = 200, description = "Markdown", body = String, content_type = "text/markdown"), crate::api::schema::Errors))]
+/// `?lang=zh-Hans`: an export of the certificate in another language than
+/// the one it was issued in (the default). The signed payload is the same.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct LangQuery {
+    /// `en` or `zh-Hans`; 422 for anything else.
+    lang: Option<String>,
+}
+
+impl LangQuery {
+    /// The language asked for, if any.
+    pub(crate) fn locale(&self) -> Result<Option<app::i18n::Locale>, AppError> {
+        app::i18n::parse_language(self.lang.as_deref())
+    }
+}
+
+/// The certificate as Markdown, in the language it was issued in unless
+/// `?lang=` names another. Members.
+#[utoipa::path(get, path = "/api/v1/certificates/{number}/export.md", tag = "certificates", security(("token" = ["read"]), ("session" = [])), params(crate::api::schema::CertificatePath, LangQuery), responses((status = 200, description = "Markdown", body = String, content_type = "text/markdown"), crate::api::schema::Errors))]
 pub(crate) async fn export_markdown(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor,
     Path(number): Path<String>,
+    Query(q): Query<LangQuery>,
 ) -> ApiResult<Response> {
-    let md = certificates::export_markdown(&s, &a, &number).await?;
+    let md = certificates::export_markdown(&s, &a, &number, q.locale()?).await?;
     Ok(([(header::CONTENT_TYPE, "text/markdown; charset=utf-8")], md).into_response())
 }
 
-/// The certificate as an A4 PDF, rendered off the async runtime. Members.
+/// The certificate as an A4 PDF, rendered off the async runtime, in the
+/// language it was issued in unless `?lang=` names another. Members.
 /// 503 when the server has no font with Chinese glyphs.
-#[utoipa::path(get, path = "/api/v1/certificates/{number}/export.pdf", tag = "certificates", security(("token" = ["read"]), ("session" = [])), params(crate::api::schema::CertificatePath), responses((status = 200, description = "An A4 PDF", content_type = "application/pdf"), crate::api::schema::Errors))]
+#[utoipa::path(get, path = "/api/v1/certificates/{number}/export.pdf", tag = "certificates", security(("token" = ["read"]), ("session" = [])), params(crate::api::schema::CertificatePath, LangQuery), responses((status = 200, description = "An A4 PDF", content_type = "application/pdf"), crate::api::schema::Errors))]
 pub(crate) async fn export_pdf(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor,
     Path(number): Path<String>,
+    Query(q): Query<LangQuery>,
 ) -> ApiResult<Response> {
+    let asked = q.locale()?;
     let cert = certificates::get(&s, &a, &number).await?;
+    let locale = asked.unwrap_or_else(|| app::i18n::from_tag(&cert.language).unwrap_or_default());
     let configured = s.pdf_font.clone();
     let disposition = format!("attachment; filename=\"{}.pdf\"", cert.number);
     let bytes = tokio::task::spawn_blocking(move || {
@@ -133,6 +156,7 @@ pub(crate) async fn export_pdf(
             &cert.verify_url,
             &cert.status,
             &font,
+            locale,
         )
     })
     .await
@@ -162,16 +186,23 @@ pub(crate) async fn export_in_toto(
 
 /// The auditor bundle: one ZIP with the signed certificate, its public key,
 /// the evidence files it cites, the milestone's sign-off rows and audit
-/// events, and a page to read them offline (`crate::bundle`). Written to an
+/// events, and a page to read them offline (`crate::bundle`; in the
+/// certificate's language unless `?lang=` names another). Written to an
 /// unnamed temp file off the async runtime, then streamed. Members.
-#[utoipa::path(get, path = "/api/v1/certificates/{number}/bundle", tag = "certificates", security(("token" = ["read"]), ("session" = [])), params(crate::api::schema::CertificatePath), responses((status = 200, description = "The auditor bundle (ZIP); check it with `attest verify FILE`", content_type = "application/zip"), crate::api::schema::Errors))]
+#[utoipa::path(get, path = "/api/v1/certificates/{number}/bundle", tag = "certificates", security(("token" = ["read"]), ("session" = [])), params(crate::api::schema::CertificatePath, LangQuery), responses((status = 200, description = "The auditor bundle (ZIP); check it with `attest verify FILE`", content_type = "application/zip"), crate::api::schema::Errors))]
 pub(crate) async fn export_bundle(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor,
     Path(number): Path<String>,
+    Query(q): Query<LangQuery>,
 ) -> ApiResult<Response> {
     use std::io::Seek;
+    let asked = q.locale()?;
     let source = app::ssr::bundle::gather(&s, Some(&a), &number).await?;
+    let locale = match asked {
+        Some(l) => l,
+        None => crate::bundle::language_of(&s, &source.number).await?,
+    };
     let disposition = format!("attachment; filename=\"{}.attest.zip\"", source.number);
     let tmp = s.blobs.root().join("tmp");
     let file = tokio::task::spawn_blocking(move || {
@@ -180,7 +211,7 @@ pub(crate) async fn export_bundle(
             AppError::Internal
         };
         let mut file = tempfile::tempfile_in(&tmp).map_err(io)?;
-        crate::bundle::write(&source, &mut file, crate::bundle::Limits::default())?;
+        crate::bundle::write(&source, &mut file, crate::bundle::Limits::default(), locale)?;
         file.rewind().map_err(io)?;
         Ok::<_, AppError>(file)
     })

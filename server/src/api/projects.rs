@@ -6,7 +6,7 @@ use crate::routes::Routes;
 use crate::ServerState;
 use app::ssr::projects::{self, NewProject};
 use app::ssr::{report, AppState};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -66,14 +66,17 @@ pub(crate) async fn project_report(
     Ok(Json(report::build(&s, &a, &code).await?))
 }
 
-/// The project completion report as Markdown. Members.
-#[utoipa::path(get, path = "/api/v1/projects/{code}/report.md", tag = "projects", security(("token" = ["read"]), ("session" = [])), params(crate::api::schema::ProjectPath), responses((status = 200, description = "The report as Markdown", body = String, content_type = "text/markdown"), crate::api::schema::Errors))]
+/// The project completion report as Markdown, in the language `?lang=`
+/// names, else the reader's (English for a program). Members.
+#[utoipa::path(get, path = "/api/v1/projects/{code}/report.md", tag = "projects", security(("token" = ["read"]), ("session" = [])), params(crate::api::schema::ProjectPath, crate::api::certificates::LangQuery), responses((status = 200, description = "The report as Markdown", body = String, content_type = "text/markdown"), crate::api::schema::Errors))]
 pub(crate) async fn project_report_markdown(
     State(s): State<AppState>,
     ApiActor(a, _): ApiActor,
     Path(code): Path<String>,
+    Query(q): Query<crate::api::certificates::LangQuery>,
 ) -> ApiResult<Response> {
-    let md = report::markdown(&report::build(&s, &a, &code).await?);
+    let locale = q.locale()?.unwrap_or_else(app::i18n::lang);
+    let md = report::markdown(&report::build_in(&s, &a, &code, locale).await?, locale);
     Ok(([(header::CONTENT_TYPE, "text/markdown; charset=utf-8")], md).into_response())
 }
 

@@ -26,13 +26,14 @@ pub async fn write_file(
     limits: Limits,
 ) -> Result<ExitCode, BoxError> {
     let source = app::ssr::bundle::gather(state, None, number).await?;
+    let locale = super::language_of(state, &source.number).await?;
     let out = out.unwrap_or_else(|| format!("{}.attest.zip", source.number).into());
     let dir = match out.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
     let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
-    let manifest = super::write(&source, tmp.as_file_mut(), limits)?;
+    let manifest = super::write(&source, tmp.as_file_mut(), limits, locale)?;
     tmp.as_file().sync_all()?;
     tmp.persist(&out)?;
     let left_out = manifest

@@ -19,6 +19,7 @@
 //! `app::ssr::bundle`).
 
 use app::error::AppError;
+use app::i18n::Locale;
 use app::ssr::bundle::{self as rules, BundleSource, EventRow, EvidenceFound, Finding, SignoffRow};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -74,13 +75,25 @@ pub struct EvidenceEntry {
     pub left_out: Option<String>,
 }
 
-/// Writes `source` as a bundle. Evidence files are read from the blob store
-/// and hashed as they are copied: a stored file that no longer matches its
-/// SHA-256 stops the bundle (503 naming it; `attest fsck` finds the rest).
+/// The language certificate `number` was issued in: its bundle's page reads
+/// in it unless asked otherwise.
+pub async fn language_of(state: &app::ssr::AppState, number: &str) -> Result<Locale, AppError> {
+    let tag: String = sqlx::query_scalar("select language from certificates where number = ?")
+        .bind(number)
+        .fetch_one(&state.pool)
+        .await?;
+    Ok(app::i18n::from_tag(&tag).unwrap_or_default())
+}
+
+/// Writes `source` as a bundle, its page (`index.html`) in `locale`.
+/// Evidence files are read from the blob store and hashed as they are
+/// copied: a stored file that no longer matches its SHA-256 stops the bundle
+/// (503 naming it; `attest fsck` finds the rest).
 pub fn write<W: Write + Seek>(
     source: &BundleSource,
     out: W,
     limits: Limits,
+    locale: Locale,
 ) -> Result<Manifest, AppError> {
     let mut zip = zip::ZipWriter::new(out);
     let mut files = Vec::new();
@@ -167,7 +180,7 @@ pub fn write<W: Write + Seek>(
         "audit-events.json",
         &mut pretty(&source.events)?.as_slice(),
     )?;
-    let page = page::html(source, &evidence);
+    let page = page::html(source, &evidence, locale);
     put(&mut zip, "index.html", &mut page.as_bytes())?;
 
     let manifest = Manifest {

@@ -1,12 +1,17 @@
 //! The bundle's `index.html`: the certificate and everything it rests on,
 //! for a reader with no server (no scripts, styles inline, relative links to
 //! the evidence files beside it). Rendered with Leptos' SSR views, so every
-//! value is escaped as on the app's pages.
+//! value is escaped as on the app's pages. In the certificate's language
+//! (`documents.bundle` in the translation files); codes, numbers, hashes and
+//! times as recorded.
 
 use super::EvidenceEntry;
 use app::domain::certificate::CertificatePayload;
 use app::domain::format;
+use app::i18n::Locale;
 use app::ssr::bundle::BundleSource;
+use app::ssr::exports::{status_text, verdict_text};
+use app::tl;
 use leptos::prelude::*;
 
 const STYLE: &str = "body{font:15px/1.5 system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem;color:#1b1f24}\
@@ -17,14 +22,12 @@ th{background:#f6f8fa}code,.hash{font-family:ui-monospace,monospace;font-size:.8
 pre{background:#f6f8fa;padding:.8rem;overflow-x:auto}";
 
 /// The bundle's page: the certificate and everything it rests on, readable
-/// offline (relative links to the evidence files beside it).
-pub(super) fn html(source: &BundleSource, evidence: &[EvidenceEntry]) -> String {
+/// offline (relative links to the evidence files beside it), in `locale`.
+pub(super) fn html(source: &BundleSource, evidence: &[EvidenceEntry], locale: Locale) -> String {
+    let l = locale;
     let p = CertificatePayload::read(&source.document["payload"]);
-    let title = format!("{} · auditor bundle", p.number);
-    let anchor = p
-        .audit_anchor
-        .as_ref()
-        .map(|a| format!("event #{} with hash {}", a.event, a.hash));
+    let title = tl!(l, documents.bundle.title, number = &p.number);
+    let open = || tl!(l, documents.bundle.open);
     let path_of = |id: Option<i64>| {
         id.and_then(|id| evidence.iter().find(|e| e.id == id))
             .and_then(|e| e.path.clone())
@@ -51,7 +54,7 @@ pub(super) fn html(source: &BundleSource, evidence: &[EvidenceEntry]) -> String 
                         view! { <code>{format!("{} {} {}", c.metric, c.op, format::number(c.target))}</code>" "{c.unit.clone()} }.into_any()
                     }}</td>
                     <td>{c.evaluated_on().unwrap_or_else(|| format::with_unit(c.actual, &c.unit))}</td>
-                    <td class=class>{c.verdict_text()}</td>
+                    <td class=class>{verdict_text(c, l)}</td>
                     <td class="hash">{match (c.evidence_id, link) {
                         (Some(id), Some(href)) => view! { <a href=href>{format!("#{id}")}</a> }.into_any(),
                         (Some(id), None) => format!("#{id}").into_any(),
@@ -73,7 +76,7 @@ pub(super) fn html(source: &BundleSource, evidence: &[EvidenceEntry]) -> String 
                 }
                 None => entry
                     .and_then(|x| x.left_out.clone())
-                    .map(|why| format!("not included: {why}"))
+                    .map(|why| tl!(l, documents.bundle.not_included, why = why))
                     .unwrap_or_default()
                     .into_any(),
             };
@@ -101,7 +104,7 @@ pub(super) fn html(source: &BundleSource, evidence: &[EvidenceEntry]) -> String 
                     <td>{t.owner.clone()}</td>
                     <td>{match (&t.done_by, &t.done_at) {
                         (Some(by), Some(at)) => format!("✅ {by} · {at}"),
-                        _ => "open".to_string(),
+                        _ => open(),
                     }}</td>
                 </tr>
             }
@@ -119,7 +122,7 @@ pub(super) fn html(source: &BundleSource, evidence: &[EvidenceEntry]) -> String 
                     <td>{i.text.clone()}</td>
                     <td>{match (&i.ticked_by, &i.ticked_at) {
                         (Some(by), Some(at)) => format!("✅ {by} · {at}"),
-                        _ => "open".to_string(),
+                        _ => open(),
                     }}</td>
                 </tr>
             }
@@ -134,7 +137,11 @@ pub(super) fn html(source: &BundleSource, evidence: &[EvidenceEntry]) -> String 
                     <td>{format!("#{}", s.id)}</td>
                     <td>{s.role.clone()}</td>
                     <td>{s.user.clone()}</td>
-                    <td>{s.decision.clone()}</td>
+                    <td>{match s.decision.as_str() {
+                        "approve" => tl!(l, documents.bundle.approve),
+                        "reject" => tl!(l, documents.bundle.reject),
+                        other => other.to_string(),
+                    }}</td>
                     <td>{s.signed_at.clone()}</td>
                     <td>{s.comment.clone()}</td>
                     <td class="hash">{s.state_digest.clone()}</td>
@@ -158,67 +165,99 @@ pub(super) fn html(source: &BundleSource, evidence: &[EvidenceEntry]) -> String 
             }
         })
         .collect_view();
+    let col = |text: String| view! { <th>{text}</th> };
+    let anchor = match &p.audit_anchor {
+        Some(a) => tl!(l, documents.bundle.anchor, event = a.event, hash = &a.hash),
+        None => tl!(l, documents.bundle.no_anchor),
+    };
     let body = view! {
-        <h1>{format!("Certificate {}", p.number)}</h1>
+        <h1>{tl!(l, documents.bundle.heading, number = &p.number)}</h1>
         <p>
             {format!("{} · {} {}", p.project.name, p.milestone.code, p.milestone.title)}
-            " · status when this bundle was made: " <span class="status">{source.status.clone()}</span>
+            {tl!(l, documents.bundle.status_made)} <span class="status">{status_text(&source.status, l)}</span>
         </p>
         <p class="muted">
-            {format!("Issued {} by {} ({}). State digest ", p.issued_at, p.issued_by.name, p.issued_by.username)}
+            {tl!(l, documents.bundle.issued, at = &p.issued_at, name = &p.issued_by.name, username = &p.issued_by.username)}
             <code>{p.state_digest.clone()}</code>
-            ". Certificate SHA-256 " <code>{source.document["sha256"].as_str().unwrap_or_default().to_string()}</code>
-            ", signed with key " <code>{p.key_id.clone().unwrap_or_default()}</code> "."
+            {tl!(l, documents.bundle.certificate_sha256)} <code>{source.document["sha256"].as_str().unwrap_or_default().to_string()}</code>
+            {tl!(l, documents.bundle.signed_with)} <code>{p.key_id.clone().unwrap_or_default()}</code> {tl!(l, documents.bundle.end)}
         </p>
         <p>
-            "Check this bundle: " <code>{format!("attest verify {}.attest.zip --key KEY", p.number)}</code>
-            " (KEY: the issuer's public key, from " <code>"/.well-known/attest-keys.json"</code>
-            " or the issuer). Online: " <a href=source.verify_url.clone()>{source.verify_url.clone()}</a>
+            {tl!(l, documents.bundle.check)} <code>{format!("attest verify {}.attest.zip --key KEY", p.number)}</code>
+            {tl!(l, documents.bundle.key_from)} <code>"/.well-known/attest-keys.json"</code>
+            {tl!(l, documents.bundle.online)} <a href=source.verify_url.clone()>{source.verify_url.clone()}</a>
         </p>
-        <h2>"Progress"</h2>
-        <p>{format!(
-            "Tasks {}/{} · checklist items {}/{} · criteria met {}/{}",
-            p.progress.tasks.done, p.progress.tasks.total, p.progress.items.done, p.progress.items.total,
-            p.progress.criteria.done, p.progress.criteria.total
+        <h2>{tl!(l, documents.bundle.progress)}</h2>
+        <p>{tl!(
+            l,
+            documents.bundle.progress_line,
+            tasks_done = p.progress.tasks.done,
+            tasks_total = p.progress.tasks.total,
+            items_done = p.progress.items.done,
+            items_total = p.progress.items.total,
+            criteria_done = p.progress.criteria.done,
+            criteria_total = p.progress.criteria.total
         )}</p>
-        <h2>"Acceptance criteria"</h2>
+        <h2>{tl!(l, documents.cert.criteria)}</h2>
         <table>
-            <tr><th>"Code"</th><th>"Criterion"</th><th>"Rule"</th><th>"Actual"</th><th>"Verdict"</th><th>"Evidence"</th></tr>
+            <tr>
+                {col(tl!(l, documents.cert.col.code))}{col(tl!(l, documents.cert.col.criterion))}
+                {col(tl!(l, documents.bundle.rule))}{col(tl!(l, documents.cert.col.actual))}
+                {col(tl!(l, documents.cert.col.verdict))}{col(tl!(l, documents.bundle.evidence_col))}
+            </tr>
             {criteria}
         </table>
-        <h2>"Evidence"</h2>
+        <h2>{tl!(l, documents.cert.evidence)}</h2>
         <table>
-            <tr><th>"Id"</th><th>"File"</th><th>"Kind"</th><th>"Size"</th><th>"Uploaded"</th><th>"SHA-256"</th><th>"In this bundle"</th></tr>
+            <tr>
+                {col(tl!(l, documents.bundle.id))}{col(tl!(l, documents.cert.col.file))}
+                {col(tl!(l, documents.cert.col.kind))}{col(tl!(l, documents.bundle.size))}
+                {col(tl!(l, documents.bundle.uploaded))}{col(tl!(l, documents.pdf.sha256))}
+                {col(tl!(l, documents.bundle.in_bundle))}
+            </tr>
             {files}
         </table>
-        <h2>"Sign-offs"</h2>
+        <h2>{tl!(l, documents.cert.signoffs)}</h2>
         <table>
-            <tr><th>"Row"</th><th>"Role"</th><th>"User"</th><th>"Decision"</th><th>"Signed"</th><th>"Comment"</th><th>"Approved state"</th></tr>
+            <tr>
+                {col(tl!(l, documents.bundle.row))}{col(tl!(l, documents.cert.col.role))}
+                {col(tl!(l, documents.bundle.user))}{col(tl!(l, documents.bundle.decision))}
+                {col(tl!(l, documents.bundle.signed))}{col(tl!(l, documents.bundle.comment))}
+                {col(tl!(l, documents.bundle.approved_state))}
+            </tr>
             {signoffs}
         </table>
-        <h2>"Tasks"</h2>
+        <h2>{tl!(l, documents.cert.tasks)}</h2>
         <table>
-            <tr><th>"Code"</th><th>"Task"</th><th>"Owner"</th><th>"Done"</th></tr>
+            <tr>
+                {col(tl!(l, documents.cert.col.code))}{col(tl!(l, documents.cert.col.task))}
+                {col(tl!(l, documents.cert.col.owner))}{col(tl!(l, documents.bundle.done))}
+            </tr>
             {tasks}
         </table>
-        <h2>"Checklists"</h2>
+        <h2>{tl!(l, documents.cert.checklists)}</h2>
         <table>
-            <tr><th>"Checklist"</th><th>"Section"</th><th>"Item"</th><th>"Ticked"</th></tr>
+            <tr>
+                {col(tl!(l, documents.bundle.checklist))}{col(tl!(l, documents.bundle.section))}
+                {col(tl!(l, documents.pdf.item))}{col(tl!(l, documents.bundle.ticked))}
+            </tr>
             {items}
         </table>
-        <h2>"Audit events of this milestone"</h2>
-        <p class="muted">{match anchor {
-            Some(a) => format!("The certificate records the audit chain's head when it was issued: {a}."),
-            None => "The certificate records no audit anchor (issued before anchors existed).".to_string(),
-        }}</p>
+        <h2>{tl!(l, documents.bundle.audit)}</h2>
+        <p class="muted">{anchor}</p>
         <table>
-            <tr><th>"Event"</th><th>"At"</th><th>"By"</th><th>"Action"</th><th>"Subject"</th><th>"Hash"</th></tr>
+            <tr>
+                {col(tl!(l, documents.bundle.event))}{col(tl!(l, documents.cert.col.at))}
+                {col(tl!(l, documents.bundle.by))}{col(tl!(l, documents.bundle.action))}
+                {col(tl!(l, documents.bundle.subject))}{col(tl!(l, documents.bundle.hash))}
+            </tr>
             {events}
         </table>
     }
     .to_html();
     let title = view! { <title>{title}</title> }.to_html();
     format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">{title}<style>{STYLE}</style></head><body>{body}</body></html>"
+        "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">{title}<style>{STYLE}</style></head><body>{body}</body></html>",
+        app::i18n::tag(l)
     )
 }

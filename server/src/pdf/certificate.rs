@@ -1,10 +1,13 @@
 //! The certificate's content, top to bottom in the order of the Markdown
 //! export: title block (with the QR code of the verify link and, unless it is
 //! valid, why not), criteria, tasks, checklists, sign-offs, evidence and the
-//! integrity facts. Every value comes from the typed payload.
+//! integrity facts. Every value comes from the typed payload; the words
+//! around them are in the layout's language.
 
 use app::domain::certificate::CertificatePayload;
 use app::domain::format::{or_dash, short_hash, utc_when as when, with_unit};
+use app::ssr::exports::{checkpoint_status_text, criteria_clause, status_text, verdict_text};
+use app::tl;
 
 use super::font::line_h;
 use super::layout::*;
@@ -17,15 +20,16 @@ pub(super) fn certificate(
     verify_url: &str,
     status: &str,
 ) {
+    let lc = l.locale;
     title_block(l, p, verify_url, status);
 
-    l.heading("Acceptance criteria");
+    l.heading(&tl!(lc, documents.cert.criteria));
     let rows = p
         .criteria
         .iter()
         .map(|c| {
             let met = c.met();
-            let verdict = c.verdict_text();
+            let verdict = verdict_text(c, lc);
             vec![
                 Cell::new(c.code.clone()),
                 Cell::new(c.title.clone()),
@@ -66,21 +70,26 @@ pub(super) fn certificate(
     l.table(
         &[0.08, 0.24, 0.24, 0.11, 0.10, 0.23],
         Some(&[
-            "Code",
-            "Criterion",
-            "Target",
-            "Actual",
-            "Verdict",
-            "Evidence sha256",
+            tl!(lc, documents.cert.col.code),
+            tl!(lc, documents.cert.col.criterion),
+            tl!(lc, documents.cert.col.target),
+            tl!(lc, documents.cert.col.actual),
+            tl!(lc, documents.cert.col.verdict),
+            tl!(lc, documents.cert.col.evidence_sha256),
         ]),
         rows,
     );
-    l.note("Evidence hashes are shortened here; the full SHA-256 of every file is in the Evidence table.");
+    l.note(&tl!(lc, documents.pdf.hashes_shortened));
 
     if p.release.is_some() || !p.checkpoints.is_empty() {
-        l.heading("Release and checkpoints");
+        l.heading(&tl!(lc, documents.cert.release));
         if let Some(r) = &p.release {
-            l.note(&format!("Released {} (recorded by {}).", when(&r.at), r.by));
+            l.note(&tl!(
+                lc,
+                documents.cert.released,
+                at = when(&r.at),
+                by = &r.by
+            ));
         }
         let rows = p
             .checkpoints
@@ -89,19 +98,24 @@ pub(super) fn certificate(
                 vec![
                     Cell::new(c.label.clone()),
                     Cell::new(format!("{} → {}", when(&c.due_at), when(&c.closes_at))),
-                    Cell::new(c.status.clone()),
+                    Cell::new(checkpoint_status_text(&c.status, lc)),
                     Cell::new(c.criteria.join(", ")),
                 ]
             })
             .collect();
         l.table(
             &[0.15, 0.50, 0.15, 0.20],
-            Some(&["Checkpoint", "Window", "Status", "Criteria"]),
+            Some(&[
+                tl!(lc, documents.cert.col.checkpoint),
+                tl!(lc, documents.cert.col.window),
+                tl!(lc, documents.cert.col.status),
+                tl!(lc, documents.cert.col.criteria),
+            ]),
             rows,
         );
     }
 
-    l.heading("Tasks");
+    l.heading(&tl!(lc, documents.cert.tasks));
     let rows = p
         .tasks
         .iter()
@@ -117,19 +131,29 @@ pub(super) fn certificate(
         .collect();
     l.table(
         &[0.12, 0.38, 0.14, 0.14, 0.22],
-        Some(&["Code", "Task", "Owner", "Done by", "Done at"]),
+        Some(&[
+            tl!(lc, documents.cert.col.code),
+            tl!(lc, documents.cert.col.task),
+            tl!(lc, documents.cert.col.owner),
+            tl!(lc, documents.cert.col.done_by),
+            tl!(lc, documents.cert.col.done_at),
+        ]),
         rows,
     );
 
-    l.heading("Checklists");
+    l.heading(&tl!(lc, documents.cert.checklists));
     for list in &p.checklists {
         let (done, total) = list.ticked();
         let from = list
             .template
             .as_deref()
-            .map(|t| format!(" (template {t})"))
+            .map(|t| tl!(lc, documents.cert.template, name = t))
             .unwrap_or_default();
-        l.subheading(&format!("{}{from} — {done}/{total} ticked", list.title));
+        l.subheading(&format!(
+            "{}{from} — {}",
+            list.title,
+            tl!(lc, documents.cert.ticked, done = done, total = total)
+        ));
         let rows = list
             .items
             .iter()
@@ -143,12 +167,16 @@ pub(super) fn certificate(
             .collect();
         l.table(
             &[0.56, 0.20, 0.24],
-            Some(&["Item", "Ticked by", "Ticked at"]),
+            Some(&[
+                tl!(lc, documents.pdf.item),
+                tl!(lc, documents.pdf.ticked_by),
+                tl!(lc, documents.pdf.ticked_at),
+            ]),
             rows,
         );
     }
 
-    l.heading("Sign-offs");
+    l.heading(&tl!(lc, documents.cert.signoffs));
     let rows = p
         .signoffs
         .iter()
@@ -163,11 +191,16 @@ pub(super) fn certificate(
         .collect();
     l.table(
         &[0.26, 0.22, 0.26, 0.26],
-        Some(&["Role", "Approved by", "At", "State digest"]),
+        Some(&[
+            tl!(lc, documents.cert.col.role),
+            tl!(lc, documents.cert.col.approved_by),
+            tl!(lc, documents.cert.col.at),
+            tl!(lc, documents.cert.col.state_digest),
+        ]),
         rows,
     );
 
-    l.heading("Evidence");
+    l.heading(&tl!(lc, documents.cert.evidence));
     let rows = p
         .evidence
         .iter()
@@ -182,34 +215,43 @@ pub(super) fn certificate(
         .collect();
     l.table(
         &[0.06, 0.26, 0.11, 0.57],
-        Some(&["#", "File", "Kind", "SHA-256"]),
+        Some(&[
+            tl!(lc, documents.cert.col.number),
+            tl!(lc, documents.cert.col.file),
+            tl!(lc, documents.cert.col.kind),
+            tl!(lc, documents.pdf.sha256),
+        ]),
         rows,
     );
 
-    l.heading("Integrity");
+    l.heading(&tl!(lc, documents.pdf.integrity));
     l.table(
         &[0.22, 0.78],
         None,
         vec![
-            fact("Payload SHA-256", Cell::new(sha256).small()),
-            fact("State digest", Cell::new(p.state_digest.clone()).small()),
             fact(
-                "Signing key",
+                tl!(lc, documents.pdf.payload_sha256),
+                Cell::new(sha256).small(),
+            ),
+            fact(
+                tl!(lc, documents.pdf.state_digest),
+                Cell::new(p.state_digest.clone()).small(),
+            ),
+            fact(
+                tl!(lc, documents.pdf.signing_key),
                 Cell::new(or_dash(p.key_id.as_deref())).small(),
             ),
             fact(
-                "Verify at",
+                tl!(lc, documents.pdf.verify_at),
                 Cell::new(verify_url).color(ACCENT).link(verify_url),
             ),
         ],
     );
-    l.note(&format!(
-        "The signed JSON export of this certificate checks offline with: attest verify {}.json --key <public key>",
-        p.number
-    ));
+    l.note(&tl!(lc, documents.pdf.offline, number = &p.number));
 }
 
 fn title_block(l: &mut Layout, p: &CertificatePayload, verify_url: &str, status: &str) {
+    let lc = l.locale;
     l.ops().push(Op::Rect {
         x: 0.0,
         y: 0.0,
@@ -248,30 +290,23 @@ fn title_block(l: &mut Layout, p: &CertificatePayload, verify_url: &str, status:
             h: qr_side,
             url: verify_url.to_string(),
         });
-        let caption = "Scan to verify";
-        let cw = l.m.width(caption, 7.5);
+        let caption = tl!(lc, documents.pdf.scan);
+        let cw = l.m.width(&caption, 7.5);
         l.text_at(
             qr_x + (qr_side - cw) / 2.0,
             TOP + qr_side + 2.0,
             7.5,
             MUTED,
             false,
-            caption,
+            &caption,
         );
     }
 
     // the text column, left of the QR code
     let col = qr_x - LEFT - 16.0;
-    l.text_at(
-        LEFT,
-        l.y,
-        8.5,
-        MUTED,
-        false,
-        "ATTEST · EVIDENCE-BACKED DELIVERY",
-    );
+    l.text_at(LEFT, l.y, 8.5, MUTED, false, &tl!(lc, documents.pdf.brand));
     l.y += 16.0;
-    l.text_at(LEFT, l.y, 26.0, INK, true, "里程碑交付证书");
+    l.text_at(LEFT, l.y, 26.0, INK, true, &tl!(lc, documents.pdf.title));
     l.y += line_h(26.0);
     l.text_at(
         LEFT,
@@ -279,20 +314,21 @@ fn title_block(l: &mut Layout, p: &CertificatePayload, verify_url: &str, status:
         13.0,
         MUTED,
         false,
-        "Milestone completion certificate",
+        &tl!(lc, documents.pdf.subtitle),
     );
     l.y += line_h(13.0) + 6.0;
 
-    let number = format!("No. {}", p.number);
+    let number = tl!(lc, documents.cert.number, number = &p.number);
     l.text_at(LEFT, l.y, 12.5, ACCENT, true, &number);
     let (label, color) = match status {
-        "valid" => ("VALID", GREEN),
-        "revoked" => ("REVOKED", RED),
-        "superseded" => ("SUPERSEDED", RED),
-        _ => ("INVALID", RED),
+        "valid" | "revoked" | "superseded" => (
+            badge(status, lc),
+            if status == "valid" { GREEN } else { RED },
+        ),
+        _ => (badge("invalid", lc), RED),
     };
     let badge_x = LEFT + l.m.width(&number, 12.5) + 10.0;
-    let badge_w = l.m.width(label, 9.0) + 12.0;
+    let badge_w = l.m.width(&label, 9.0) + 12.0;
     let badge_y = l.y + 1.0;
     l.ops().push(Op::Rect {
         x: badge_x,
@@ -307,7 +343,7 @@ fn title_block(l: &mut Layout, p: &CertificatePayload, verify_url: &str, status:
         9.0,
         WHITE,
         true,
-        label,
+        &label,
     );
     l.y += line_h(12.5) + 8.0;
 
@@ -319,24 +355,12 @@ fn title_block(l: &mut Layout, p: &CertificatePayload, verify_url: &str, status:
     l.y = l.y.max(TOP + qr_side + 16.0) + 6.0;
 
     if status != "valid" {
-        let (word, why) = if status == "revoked" {
-            (
-                "REVOKED",
-                "This certificate has been revoked and no longer attests that the milestone was completed. \
-                 Its current status and the reason are on the verify page:",
-            )
-        } else if status == "superseded" {
-            (
-                "SUPERSEDED",
-                "This certificate is authentic, but its milestone was reopened after it was issued: it no longer \
-                 attests the milestone as it stands. When and why are on the verify page:",
-            )
-        } else {
-            (
-                "INVALID",
-                "The stored certificate does not match its SHA-256 or its signature: it was altered. Do not rely on it. Details:",
-            )
+        let why = match status {
+            "revoked" => tl!(lc, documents.pdf.why.revoked),
+            "superseded" => tl!(lc, documents.pdf.why.superseded),
+            _ => tl!(lc, documents.pdf.why.invalid),
         };
+        let word = label.clone();
         let text = format!("{why} {verify_url}");
         let lines = l.m.wrap(&text, 10.0, WIDTH - 24.0);
         let h = 12.0 + line_h(20.0) + lines.len() as f32 * line_h(10.0) + 10.0;
@@ -349,7 +373,7 @@ fn title_block(l: &mut Layout, p: &CertificatePayload, verify_url: &str, status:
             color: RED,
         });
         l.y += 10.0;
-        l.text_at(LEFT + 12.0, l.y, 20.0, WHITE, true, word);
+        l.text_at(LEFT + 12.0, l.y, 20.0, WHITE, true, &word);
         l.y += line_h(20.0);
         for line in lines {
             l.text_at(LEFT + 12.0, l.y, 10.0, WHITE, false, &line);
@@ -364,12 +388,12 @@ fn title_block(l: &mut Layout, p: &CertificatePayload, verify_url: &str, status:
         10.0,
         INK,
         false,
-        &format!(
-            "This certifies that milestone {} of project {} {}, completed all tasks and checklist \
-             items, and was approved by every required role.",
-            p.milestone.code,
-            p.project.code,
-            p.criteria_clause()
+        &tl!(
+            lc,
+            documents.pdf.certifies,
+            milestone = &p.milestone.code,
+            project = &p.project.code,
+            clause = criteria_clause(p, lc)
         ),
     );
     l.y += 6.0;
@@ -377,24 +401,34 @@ fn title_block(l: &mut Layout, p: &CertificatePayload, verify_url: &str, status:
     let m = &p.milestone;
     let ships = p.subject.as_ref().map(|s| {
         let mut parts: Vec<String> = Vec::new();
-        parts.extend(s.commit.iter().map(|c| format!("commit {c}")));
-        parts.extend(s.tag.iter().map(|t| format!("tag {t}")));
+        parts.extend(
+            s.commit
+                .iter()
+                .map(|c| tl!(lc, documents.cert.commit, id = c)),
+        );
+        parts.extend(s.tag.iter().map(|t| tl!(lc, documents.cert.tag, id = t)));
         parts.extend(
             s.artifacts
                 .iter()
                 .map(|a| format!("{} {}", a.name, a.digest)),
         );
-        fact("Ships", Cell::new(parts.join("; ")).small())
+        fact(
+            tl!(lc, documents.cert.ships),
+            Cell::new(parts.join("; ")).small(),
+        )
     });
     let mut rows = vec![
         fact(
-            "Project",
+            tl!(lc, documents.cert.project),
             Cell::new(format!("{} {}", p.project.code, p.project.name)),
         ),
-        fact("Milestone", Cell::new(format!("{} {}", m.code, m.title))),
-        fact("Goal", Cell::new(m.goal.clone())),
         fact(
-            "Planned",
+            tl!(lc, documents.cert.milestone),
+            Cell::new(format!("{} {}", m.code, m.title)),
+        ),
+        fact(tl!(lc, documents.cert.goal), Cell::new(m.goal.clone())),
+        fact(
+            tl!(lc, documents.cert.planned),
             Cell::new(format!(
                 "{} → {}",
                 or_dash(m.planned_start.as_deref()),
@@ -402,19 +436,23 @@ fn title_block(l: &mut Layout, p: &CertificatePayload, verify_url: &str, status:
             )),
         ),
         fact(
-            "Work started",
+            tl!(lc, documents.cert.work_started),
             Cell::new(when(&or_dash(m.actual_start.as_deref()))),
         ),
         fact(
-            "Issued",
-            Cell::new(format!(
-                "{} by {} ({})",
-                when(&p.issued_at),
-                p.issued_by.name,
-                p.issued_by.username
+            tl!(lc, documents.cert.issued),
+            Cell::new(tl!(
+                lc,
+                documents.cert.issued_value,
+                at = when(&p.issued_at),
+                name = &p.issued_by.name,
+                username = &p.issued_by.username
             )),
         ),
-        fact("Status at export", Cell::new(status).bold().color(color)),
+        fact(
+            tl!(lc, documents.cert.status_at_export),
+            Cell::new(status_text(status, lc)).bold().color(color),
+        ),
     ];
     // after the project and the milestone: what the milestone ships
     if let Some(row) = ships {
@@ -424,6 +462,6 @@ fn title_block(l: &mut Layout, p: &CertificatePayload, verify_url: &str, status:
 }
 
 /// A label/value row.
-fn fact(label: &str, value: Cell) -> Vec<Cell> {
+fn fact(label: String, value: Cell) -> Vec<Cell> {
     vec![Cell::new(label).color(MUTED), value]
 }

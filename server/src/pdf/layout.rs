@@ -4,6 +4,8 @@
 //! operations ([`Op`]); [`super::paint`] writes them.
 
 use super::font::{line_h, Metrics};
+use app::i18n::Locale;
+use app::tl;
 
 pub(crate) const PAGE_W: f32 = 595.28;
 pub(crate) const PAGE_H: f32 = 841.89;
@@ -115,15 +117,18 @@ impl Cell {
 /// Pages of drawing operations, filled top to bottom.
 pub(crate) struct Layout<'a> {
     pub(crate) m: &'a Metrics<'a>,
+    /// The language of the words around the payload's values.
+    pub(crate) locale: Locale,
     pub(crate) pages: Vec<Vec<Op>>,
     /// Top of the free space on the current page.
     pub(crate) y: f32,
 }
 
 impl<'a> Layout<'a> {
-    pub(crate) fn new(m: &'a Metrics<'a>) -> Self {
+    pub(crate) fn new(m: &'a Metrics<'a>, locale: Locale) -> Self {
         Layout {
             m,
+            locale,
             pages: vec![Vec::new()],
             y: TOP,
         }
@@ -221,7 +226,7 @@ impl<'a> Layout<'a> {
     /// A table with columns of the given fractions of the text width. Cells
     /// wrap; a row that does not fit moves to the next page, where the header
     /// is repeated; a row taller than a page is split between pages.
-    pub(crate) fn table(&mut self, cols: &[f32], head: Option<&[&str]>, rows: Vec<Vec<Cell>>) {
+    pub(crate) fn table(&mut self, cols: &[f32], head: Option<&[String]>, rows: Vec<Vec<Cell>>) {
         let mut xs = Vec::with_capacity(cols.len());
         let mut x = LEFT;
         for f in cols {
@@ -230,7 +235,7 @@ impl<'a> Layout<'a> {
         }
         let head: Option<Vec<Cell>> = head.map(|h| {
             h.iter()
-                .map(|t| Cell::new(*t).bold().color(MUTED).small())
+                .map(|t| Cell::new(t.as_str()).bold().color(MUTED).small())
                 .collect()
         });
         let head_h = head
@@ -242,7 +247,8 @@ impl<'a> Layout<'a> {
             if let Some(h) = &head {
                 self.row(h, &xs, Some(SHADE));
             }
-            self.text_at(LEFT + PAD_X, self.y + PAD_Y, BODY, MUTED, false, "none");
+            let none = tl!(self.locale, documents.pdf.none);
+            self.text_at(LEFT + PAD_X, self.y + PAD_Y, BODY, MUTED, false, &none);
             self.y += line_h(BODY) + 2.0 * PAD_Y;
             return;
         }
@@ -392,7 +398,8 @@ impl<'a> Layout<'a> {
     pub(crate) fn finish(mut self, number: &str, sha256: &str, status: &str) -> Vec<Vec<Op>> {
         let n = self.pages.len();
         let m = self.m;
-        let stamp = (status != "valid").then(|| status.to_uppercase());
+        let l = self.locale;
+        let stamp = (status != "valid").then(|| badge(status, l));
         for (i, ops) in self.pages.iter_mut().enumerate() {
             if let Some(text) = &stamp {
                 ops.insert(
@@ -406,6 +413,7 @@ impl<'a> Layout<'a> {
             }
             let mut footer = Layout {
                 m,
+                locale: l,
                 pages: vec![Vec::new()],
                 y: BOTTOM + 22.0,
             };
@@ -415,9 +423,9 @@ impl<'a> Layout<'a> {
                 width: 0.5,
                 color: RULE,
             });
-            let left = format!("Attest · Certificate No. {number}");
+            let left = tl!(l, documents.pdf.footer_number, number = number);
             footer.text_at(LEFT, footer.y, SMALL, MUTED, false, &left);
-            let right = format!("Page {} of {n}", i + 1);
+            let right = tl!(l, documents.pdf.page, page = i + 1, pages = n);
             let rw = m.width(&right, SMALL);
             footer.text_at(RIGHT - rw, footer.y, SMALL, MUTED, false, &right);
             if let Some(text) = &stamp {
@@ -431,10 +439,22 @@ impl<'a> Layout<'a> {
                 SMALL,
                 MUTED,
                 false,
-                &format!("Payload SHA-256 {sha256}"),
+                &tl!(l, documents.pdf.footer_sha256, sha = sha256),
             );
             ops.append(&mut footer.pages[0]);
         }
         self.pages
+    }
+}
+
+/// A certificate status as its badge and stamp write it: `REVOKED`, `已撤销`
+/// (a status of no known name, upper-cased).
+pub(crate) fn badge(status: &str, locale: Locale) -> String {
+    match status {
+        "valid" => tl!(locale, documents.pdf.badge.valid),
+        "revoked" => tl!(locale, documents.pdf.badge.revoked),
+        "superseded" => tl!(locale, documents.pdf.badge.superseded),
+        "invalid" => tl!(locale, documents.pdf.badge.invalid),
+        other => other.to_uppercase(),
     }
 }

@@ -13,7 +13,8 @@
 //! runtime); it lives here rather than in `app` so the wasm build never sees
 //! it. Files: [`font`] (finding and measuring the face), [`layout`] (pages,
 //! tables, wrapping), [`paint`] (writing PDF) and [`certificate`] (what goes
-//! where).
+//! where). Its words are in the language asked for (`documents.pdf` and
+//! `documents.cert` in the translation files).
 
 mod certificate;
 mod font;
@@ -24,24 +25,31 @@ pub use font::{PdfFont, KNOWN_FONTS};
 
 use app::domain::certificate::CertificatePayload;
 use app::error::AppError;
+use app::i18n::Locale;
 use font::Metrics;
 use layout::Layout;
 
 #[cfg(test)]
 mod tests;
 
-/// The certificate as PDF bytes. `status` is `valid`, `revoked` or `invalid`;
-/// anything but `valid` is stamped across every page.
+/// The certificate as PDF bytes, in `locale` (labels and sentences; the
+/// payload's values as they are). `status` is `valid`, `revoked` or
+/// `invalid`; anything but `valid` is stamped across every page.
 pub fn render(
     payload: &CertificatePayload,
     sha256: &str,
     verify_url: &str,
     status: &str,
     font: &PdfFont,
+    locale: Locale,
 ) -> Result<Vec<u8>, AppError> {
     let metrics = Metrics::new(font)?;
-    let mut layout = Layout::new(&metrics);
+    let mut layout = Layout::new(&metrics, locale);
     certificate::certificate(&mut layout, payload, sha256, verify_url, status);
     let pages = layout.finish(&payload.number, sha256, status);
-    paint::paint(pages, font, &format!("Certificate {}", payload.number))
+    paint::paint(
+        pages,
+        font,
+        &app::tl!(locale, documents.pdf.doc_title, number = &payload.number),
+    )
 }

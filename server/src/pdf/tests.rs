@@ -5,6 +5,7 @@
 use super::font::Metrics;
 use super::layout::{BODY, SMALL};
 use super::*;
+use app::i18n::Locale;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
@@ -75,7 +76,7 @@ fn read(pdf: &[u8]) -> (usize, String) {
 #[test]
 fn chinese_text_and_the_number_can_be_read_back_from_the_pdf() {
     let Some(font) = font() else { return };
-    let pdf = render(&payload(3), SHA, URL, "valid", &font).unwrap();
+    let pdf = render(&payload(3), SHA, URL, "valid", &font, Locale::en).unwrap();
     let (pages, text) = read(&pdf);
     assert!(pages <= 2, "a short certificate takes {pages} pages");
     for expected in [
@@ -102,7 +103,7 @@ fn chinese_text_and_the_number_can_be_read_back_from_the_pdf() {
 #[test]
 fn a_long_task_list_continues_on_further_pages() {
     let Some(font) = font() else { return };
-    let pdf = render(&payload(150), SHA, URL, "valid", &font).unwrap();
+    let pdf = render(&payload(150), SHA, URL, "valid", &font, Locale::en).unwrap();
     let (pages, text) = read(&pdf);
     assert!(pages > 2, "150 tasks on {pages} pages");
     assert!(text.contains("M3-150"), "the last task is not lost");
@@ -112,13 +113,62 @@ fn a_long_task_list_continues_on_further_pages() {
 #[test]
 fn a_revoked_certificate_says_revoked() {
     let Some(font) = font() else { return };
-    let pdf = render(&payload(3), SHA, URL, "revoked", &font).unwrap();
+    let pdf = render(&payload(3), SHA, URL, "revoked", &font, Locale::en).unwrap();
     let (_, text) = read(&pdf);
     assert!(
         text.matches("REVOKED").count() >= 3,
         "banner, stamp and footer:\n{text}"
     );
     assert!(text.contains("has been revoked"));
+}
+
+#[test]
+fn in_chinese_the_pdf_reads_as_a_chinese_certificate_with_the_same_values() {
+    let Some(font) = font() else { return };
+    let pdf = render(&payload(3), SHA, URL, "revoked", &font, Locale::zh_Hans).unwrap();
+    let (pages, text) = read(&pdf);
+    // compared without white space: lines wrap where the width says
+    let text: String = text.split_whitespace().collect();
+    for expected in [
+        "里程碑交付证书",
+        "证书编号：WM-M3-20261123-001",
+        "兹证明项目WM的里程碑M3已依据记录的证据达到下列全部验收标准",
+        "验收标准",
+        "交付任务",
+        "检查清单",
+        "签署确认",
+        "证据",
+        "完整性",
+        "导出时状态",
+        "已撤销",
+        "本证书已被撤销",
+        "未达标",
+        "扫码验证",
+        &format!("第1页，共{pages}页"),
+        "载荷SHA-256",
+        // the payload's values as they are
+        SHA,
+        URL,
+        "tests.pass_rate==100%",
+        "2026-11-2310:00UTC",
+        "单元测试全部通过",
+        "回滚方案已演练",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from:\n{text}"
+        );
+    }
+    for english in [
+        "Acceptance criteria",
+        "Sign-offs",
+        "REVOKED",
+        "not met",
+        "Scan to verify",
+        "Page 1",
+    ] {
+        assert!(!text.contains(english), "{english:?} left in:\n{text}");
+    }
 }
 
 #[test]

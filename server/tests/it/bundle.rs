@@ -280,6 +280,7 @@ async fn large_evidence_is_named_by_digest_and_the_cli_writes_the_same_bundle() 
             max_file: 100,
             max_total: 1_000,
         },
+        app::i18n::Locale::en,
     )
     .unwrap();
     assert_eq!(manifest.evidence.len(), 1);

@@ -16,6 +16,7 @@ mod cache;
 mod checkpoints;
 mod drilldown;
 mod edits;
+mod exports;
 mod hostile;
 mod language;
 mod live;
