@@ -19,7 +19,7 @@ test("a Chinese reader walks the demo in 简体中文 and switches languages", a
   await expect(page.getByRole("banner").getByText("(pm)")).toBeVisible();
   await expect(page.getByRole("banner")).toContainText("退出登录");
 
-  await page.getByRole("link", { name: "WM", exact: true }).first().click();
+  await page.getByRole("link", { name: /^WM · / }).click();
   await expect(page).toHaveURL(/\/p\/WM$/);
   await expect(page.getByRole("columnheader", { name: "里程碑" })).toBeVisible();
   await expect(page.getByRole("link", { name: "完成报告" })).toBeVisible();

@@ -257,7 +257,7 @@ fn Certificate(c: CertificateView, revoke: ServerAction<RevokeCertificate>) -> i
         <section class="no-print card">
             <p class="cert-language">
                 {t!(certificate.language.issued_in, language = tl!(issued_in, common.language_name))} " "
-                <a href=format!("/certificates/{}?lang={}", c.number, crate::i18n::tag(other)) hreflang=crate::i18n::tag(other)>
+                <a rel="external" href=format!("/certificates/{}?lang={}", c.number, crate::i18n::tag(other)) hreflang=crate::i18n::tag(other)>
                     {t!(certificate.language.read_in, language = tl!(other, common.language_name))}
                 </a>
             </p>
