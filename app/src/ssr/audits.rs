@@ -1,0 +1,783 @@
+//! Claims audits: a hand-written Markdown report read against one
+//! milestone's records. Creating one (PMs and engineers) extracts its claims
+//! with `attest-claims`, suggests the record each is about and stores both
+//! with the source; a member confirms or changes a claim's mapping against
+//! the audit's version (a stale version is refused inside the write, 409).
+//! Reading one judges every claim against the milestone as it is now, through
+//! the same derivation as its page (`milestones::view`): a figure against the
+//! deciding evidence's number (`claims::judge`, at the report's precision), a
+//! task done against the task, a sign-off against the role's approval. The
+//! Markdown export is the judged view as a document.
+
+use super::audit::{self, Event};
+use super::auth::{Actor, Need};
+use super::db;
+use super::milestones::{self, build_view};
+use super::scope::{milestone_for, milestone_row_in, project_for};
+use crate::domain::audits::*;
+use crate::domain::status::SignoffStatus;
+use crate::domain::views::MilestoneView;
+use crate::error::AppError;
+use crate::i18n::Locale;
+use claims::{Candidate, CandidateKind, Claim, ClaimKind, Cmp, Unit, Value, Verdict};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use sqlx::SqlitePool;
+
+/// A title is at most this many characters.
+pub const MAX_TITLE_CHARS: usize = 200;
+/// A source file name is kept to this many characters.
+const MAX_NAME_CHARS: usize = 200;
+
+/// A report as it arrives: its bytes, and the title and file name it came with.
+#[derive(Clone, Debug, Default)]
+pub struct NewAudit<'a> {
+    pub title: Option<&'a str>,
+    pub name: Option<&'a str>,
+    pub bytes: &'a [u8],
+}
+
+/// The report's text, or why it is not read: over `claims::MAX_INPUT_BYTES`
+/// (413), not UTF-8 or holding NUL bytes (422: not a text Markdown report),
+/// empty (422).
+pub fn source_text(bytes: &[u8]) -> Result<&str, AppError> {
+    if bytes.len() > claims::MAX_INPUT_BYTES {
+        return Err(AppError::TooLarge(format!(
+            "the report is {} bytes; at most {} bytes (1 MiB) are read",
+            bytes.len(),
+            claims::MAX_INPUT_BYTES
+        )));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        AppError::Unprocessable(format!(
+            "not a text Markdown report: the bytes are not UTF-8 ({e})"
+        ))
+    })?;
+    if text.contains('\0') {
+        return Err(AppError::Unprocessable(
+            "not a text Markdown report: it holds NUL bytes (a binary file?)".into(),
+        ));
+    }
+    if text.trim().is_empty() {
+        return Err(AppError::invalid("text", "the report is empty"));
+    }
+    Ok(text)
+}
+
+/// Creates an audit of a report on a milestone: its claims extracted, each
+/// with a suggested mapping. PMs and engineers of the project. Every
+/// refusal comes before anything is written.
+pub async fn create(
+    pool: &SqlitePool,
+    actor: &Actor,
+    project: &str,
+    milestone: &str,
+    new: NewAudit<'_>,
+) -> Result<i64, AppError> {
+    let (p, rights) = project_for(pool, actor, project, Need::Work).await?;
+    let text = source_text(new.bytes)?;
+    let name = new
+        .name
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .unwrap_or("pasted.md");
+    let name: String = name
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_NAME_CHARS)
+        .collect();
+    let title = match new.title.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) if t.chars().count() > MAX_TITLE_CHARS => {
+            return Err(AppError::invalid(
+                "title",
+                format!("is longer than {MAX_TITLE_CHARS} characters"),
+            ))
+        }
+        Some(t) => t.to_string(),
+        None => name.clone(),
+    };
+    let found = claims::extract(text).map_err(|e| match e {
+        claims::ExtractError::TooLarge { .. } => AppError::TooLarge(e.to_string()),
+        claims::ExtractError::TooManyClaims { .. } => AppError::Unprocessable(e.to_string()),
+    })?;
+    let sha = hex::encode(Sha256::digest(new.bytes));
+    let mut tx = db::write(pool).await?;
+    let m = milestone_row_in(&mut tx, &p, milestone).await?;
+    let v = build_view(&mut tx, &p, &m, rights).await?;
+    let candidates = candidates(&v);
+    let mapping: Vec<Mapping> = found
+        .iter()
+        .map(|c| suggested(c, &candidates, &v))
+        .collect();
+    let id = sqlx::query(
+        "insert into claim_audits (milestone_id, created_by, created_at, title, source_name, source_sha256, source_text, claims_json, mapping_json)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(m.id)
+    .bind(actor.id)
+    .bind(super::now())
+    .bind(&title)
+    .bind(&name)
+    .bind(&sha)
+    .bind(text)
+    .bind(serde_json::to_string(&found).map_err(internal)?)
+    .bind(serde_json::to_string(&mapping).map_err(internal)?)
+    .execute(&mut *tx)
+    .await?
+    .last_insert_rowid();
+    audit::record(
+        &mut tx,
+        Event::new("claims_audit.create", format!("#{id} {title}"))
+            .by(actor.id)
+            .in_project(p.id)
+            .on_milestone(m.id)
+            .after(json!({
+                "audit": id, "title": title, "source": name, "sha256": sha,
+                "claims": found.len(),
+                "suggested": mapping.iter().filter(|m| m.target.is_some()).count(),
+            })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+fn internal(e: serde_json::Error) -> AppError {
+    tracing::error!(error = %e, "claims audit JSON");
+    AppError::Internal
+}
+
+/// An audit's stored row.
+#[derive(sqlx::FromRow)]
+struct AuditRow {
+    id: i64,
+    title: String,
+    source_name: String,
+    source_sha256: String,
+    created_by: String,
+    created_at: String,
+    claims_json: String,
+    mapping_json: String,
+    version: i64,
+}
+
+const SELECT_AUDIT: &str = "select a.id, a.title, a.source_name, a.source_sha256, u.username as created_by, a.created_at, a.claims_json, a.mapping_json, a.version
+     from claim_audits a join users u on u.id = a.created_by where a.id = ? and a.milestone_id = ?";
+
+impl AuditRow {
+    fn parts(&self) -> Result<(Vec<Claim>, Vec<Mapping>), AppError> {
+        let claims: Vec<Claim> = serde_json::from_str(&self.claims_json).map_err(internal)?;
+        let mut mapping: Vec<Mapping> =
+            serde_json::from_str(&self.mapping_json).map_err(internal)?;
+        mapping.resize(
+            claims.len(),
+            Mapping {
+                target: None,
+                status: MappingStatus::Suggested,
+                reason: None,
+                by: None,
+                at: None,
+            },
+        );
+        Ok((claims, mapping))
+    }
+}
+
+/// A milestone's audits, newest first. Members.
+pub async fn list(
+    pool: &SqlitePool,
+    actor: &Actor,
+    project: &str,
+    milestone: &str,
+) -> Result<AuditList, AppError> {
+    let (p, m, rights) = milestone_for(pool, actor, project, milestone, Need::Read).await?;
+    let rows: Vec<(i64, String, String, String, String, String, String)> = sqlx::query_as(
+        "select a.id, a.title, a.source_name, a.source_sha256, u.username, a.created_at, a.claims_json
+         from claim_audits a join users u on u.id = a.created_by where a.milestone_id = ? order by a.id desc",
+    )
+    .bind(m.id)
+    .fetch_all(pool)
+    .await?;
+    let audits = rows
+        .into_iter()
+        .map(|(id, title, source_name, source_sha256, created_by, created_at, claims_json)| {
+            let claims = serde_json::from_str::<Vec<serde_json::Value>>(&claims_json)
+                .map(|c| c.len() as u32)
+                .unwrap_or(0);
+            AuditSummary {
+                id,
+                title,
+                source_name,
+                source_sha256,
+                created_by,
+                created_at,
+                claims,
+            }
+        })
+        .collect();
+    Ok(AuditList {
+        project: p.code.clone(),
+        project_name: p.name.clone(),
+        milestone: m.code.clone(),
+        milestone_title: m.title.clone(),
+        can_create: rights.can_work,
+        audits,
+    })
+}
+
+/// An audit, every claim judged against the milestone's records as they are
+/// now. Members.
+pub async fn get(
+    pool: &SqlitePool,
+    actor: &Actor,
+    project: &str,
+    milestone: &str,
+    id: i64,
+) -> Result<AuditView, AppError> {
+    let (_, m, _) = milestone_for(pool, actor, project, milestone, Need::Read).await?;
+    let row: AuditRow = sqlx::query_as(SELECT_AUDIT)
+        .bind(id)
+        .bind(m.id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("claims audit #{id} of {}", m.code)))?;
+    let v = milestones::view(pool, actor, project, milestone).await?;
+    judged(&row, &v)
+}
+
+/// Confirms or changes the record claim `n` is about (`criterion:C2`,
+/// `task:M4-01`, `metric:coverage.line_pct`, `signoff:QA lead`, or `none`),
+/// as of the audit `version` the caller saw: a stale version is refused
+/// (409) inside the same write, and nothing changes. PMs and engineers.
+#[allow(clippy::too_many_arguments)]
+pub async fn map_claim(
+    pool: &SqlitePool,
+    actor: &Actor,
+    project: &str,
+    milestone: &str,
+    id: i64,
+    n: usize,
+    target: &str,
+    version: i64,
+) -> Result<AuditView, AppError> {
+    let (p, rights) = project_for(pool, actor, project, Need::Work).await?;
+    let target = target.trim();
+    let mut tx = db::write(pool).await?;
+    let m = milestone_row_in(&mut tx, &p, milestone).await?;
+    let row: AuditRow = sqlx::query_as(SELECT_AUDIT)
+        .bind(id)
+        .bind(m.id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("claims audit #{id} of {}", m.code)))?;
+    if row.version != version {
+        return Err(AppError::Conflict(format!(
+            "claims audit #{id} changed since you loaded it (you sent version {version}, it is at version {}): reload it and confirm again",
+            row.version
+        )));
+    }
+    let (found, mut mapping) = row.parts()?;
+    if n >= found.len() {
+        return Err(AppError::NotFound(format!(
+            "claim {n} of claims audit #{id} (it has {})",
+            found.len()
+        )));
+    }
+    let v = build_view(&mut tx, &p, &m, rights).await?;
+    let chosen = if target.eq_ignore_ascii_case("none") || target.is_empty() {
+        None
+    } else {
+        let options = targets(&v);
+        let hit = options
+            .iter()
+            .find(|o| o.id == target)
+            .or_else(|| options.iter().find(|o| o.id.eq_ignore_ascii_case(target)))
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "target",
+                    format!(
+                        "{target:?} is not a task, criterion, metric or sign-off role of {}: send one of the audit's targets (e.g. criterion:C1, task:{}-01, metric:coverage.line_pct) or none",
+                        m.code, m.code
+                    ),
+                )
+            })?;
+        Some(hit.id.clone())
+    };
+    let before = mapping[n].clone();
+    let now = super::now();
+    mapping[n] = Mapping {
+        target: chosen.clone(),
+        status: MappingStatus::Confirmed,
+        reason: None,
+        by: Some(actor.username.clone()),
+        at: Some(now),
+    };
+    let done = sqlx::query(
+        "update claim_audits set mapping_json = ?, version = version + 1 where id = ? and version = ?",
+    )
+    .bind(serde_json::to_string(&mapping).map_err(internal)?)
+    .bind(id)
+    .bind(version)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Err(AppError::Conflict(format!(
+            "claims audit #{id} changed since you loaded it: reload it and confirm again"
+        )));
+    }
+    audit::record(
+        &mut tx,
+        Event::new(
+            "claims_audit.map",
+            format!("#{id} {} line {}", row.title, found[n].line),
+        )
+        .by(actor.id)
+        .in_project(p.id)
+        .on_milestone(m.id)
+        .before(json!({"claim": n, "target": before.target, "status": before.status}))
+        .after(json!({"claim": n, "target": chosen, "status": MappingStatus::Confirmed, "version": version + 1})),
+    )
+    .await?;
+    tx.commit().await?;
+    get(pool, actor, project, milestone, id).await
+}
+
+/// The audit as a Markdown document in `locale`: the source (name and
+/// SHA-256), the milestone, when; a table of every claim with what it maps
+/// to, its verdict, the recorded value and the evidence (id and SHA-256);
+/// then the counts. Members.
+pub async fn export_markdown(
+    pool: &SqlitePool,
+    actor: &Actor,
+    project: &str,
+    milestone: &str,
+    id: i64,
+    locale: Locale,
+) -> Result<String, AppError> {
+    let a = get(pool, actor, project, milestone, id).await?;
+    Ok(markdown(&a, locale))
+}
+
+/// [`export_markdown`]'s document.
+pub fn markdown(a: &AuditView, locale: Locale) -> String {
+    use crate::tl;
+    let cell = |s: &str| s.replace('|', "\\|").replace(['\n', '\r'], " ");
+    let mut out = String::new();
+    out.push_str(&format!(
+        "# {}: {}\n\n",
+        tl!(locale, audit.export.heading),
+        cell(&a.title)
+    ));
+    out.push_str(&format!(
+        "- {}: `{}` (SHA-256 `{}`)\n",
+        tl!(locale, audit.export.source),
+        a.source_name.replace('`', "'"),
+        a.source_sha256
+    ));
+    out.push_str(&format!(
+        "- {}: {} {} {}\n",
+        tl!(locale, audit.export.milestone),
+        a.project,
+        a.milestone,
+        cell(&a.milestone_title)
+    ));
+    out.push_str(&format!(
+        "- {}: {} ({})\n",
+        tl!(locale, audit.export.created),
+        a.created_at,
+        a.created_by
+    ));
+    out.push_str(&format!(
+        "- {}: {}\n\n",
+        tl!(locale, audit.export.judged),
+        a.judged_at
+    ));
+    out.push_str(&format!(
+        "| {} | {} | {} | {} | {} | {} |\n|---|---|---|---|---|---|\n",
+        tl!(locale, audit.column.line),
+        tl!(locale, audit.column.claim),
+        tl!(locale, audit.column.maps_to),
+        tl!(locale, audit.column.verdict),
+        tl!(locale, audit.column.recorded),
+        tl!(locale, audit.column.evidence),
+    ));
+    for c in &a.claims {
+        let maps_to = match (&c.target_label, c.mapping.status) {
+            (None, _) => tl!(locale, audit.export.none),
+            (Some(l), MappingStatus::Confirmed) => l.clone(),
+            (Some(l), MappingStatus::Suggested) => {
+                format!("{l} ({})", tl!(locale, audit.mapping.suggested))
+            }
+        };
+        let evidence = match (&c.verdict.evidence_id, &c.verdict.evidence_sha256) {
+            (Some(id), Some(sha)) => format!("#{id} `{sha}`"),
+            (Some(id), None) => format!("#{id}"),
+            _ => "—".to_string(),
+        };
+        out.push_str(&format!(
+            "| {} | {} | {} | **{}**: {} | {} | {} |\n",
+            c.line,
+            cell(&c.text),
+            cell(&maps_to),
+            c.verdict.outcome.text(locale),
+            cell(&c.verdict_text(locale)),
+            c.verdict.recorded.as_deref().unwrap_or("—"),
+            evidence
+        ));
+    }
+    out.push_str(&format!(
+        "\n{}: {} · {}: {} · {}: {}\n",
+        Outcome::Confirmed.text(locale),
+        a.counts.confirmed,
+        Outcome::Contradicted.text(locale),
+        a.counts.contradicted,
+        Outcome::Unsupported.text(locale),
+        a.counts.unsupported
+    ));
+    out
+}
+
+/// What the suggester may map a claim to: tasks, criteria (with their
+/// metric) and every metric some counted evidence file of the milestone
+/// recorded.
+fn candidates(v: &MilestoneView) -> Vec<Candidate> {
+    let mut out: Vec<Candidate> = v
+        .tasks
+        .iter()
+        .map(|t| Candidate {
+            id: format!("task:{}", t.code),
+            kind: CandidateKind::Task,
+            label: t.title.clone(),
+            metric: None,
+        })
+        .collect();
+    out.extend(v.criteria.iter().map(|c| Candidate {
+        id: format!("criterion:{}", c.code),
+        kind: CandidateKind::Criterion,
+        label: c.title.clone(),
+        metric: (c.expression.is_none() && !c.metric.is_empty()).then(|| c.metric.clone()),
+    }));
+    out.extend(recorded_metrics(v).into_iter().map(|name| Candidate {
+        id: format!("metric:{name}"),
+        kind: CandidateKind::Metric,
+        label: name.clone(),
+        metric: Some(name),
+    }));
+    out
+}
+
+/// Every metric a counted (not withdrawn) evidence file of the milestone recorded.
+fn recorded_metrics(v: &MilestoneView) -> Vec<String> {
+    let mut names: Vec<String> = v
+        .evidence
+        .iter()
+        .filter(|e| e.withdrawn.is_none())
+        .flat_map(|e| e.metrics.keys().cloned())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Everything a claim may be mapped to, as the page lists it.
+fn targets(v: &MilestoneView) -> Vec<TargetOption> {
+    let mut out: Vec<TargetOption> = v
+        .criteria
+        .iter()
+        .map(|c| TargetOption {
+            id: format!("criterion:{}", c.code),
+            kind: "criterion".into(),
+            label: if c.metric.is_empty() {
+                format!("{} · {}", c.code, c.title)
+            } else {
+                format!("{} · {} ({})", c.code, c.title, c.metric)
+            },
+        })
+        .collect();
+    out.extend(recorded_metrics(v).into_iter().map(|name| TargetOption {
+        id: format!("metric:{name}"),
+        kind: "metric".into(),
+        label: name,
+    }));
+    out.extend(v.tasks.iter().map(|t| TargetOption {
+        id: format!("task:{}", t.code),
+        kind: "task".into(),
+        label: format!("{} · {}", t.code, t.title),
+    }));
+    out.extend(v.signoff_roles.iter().map(|r| TargetOption {
+        id: format!("signoff:{}", r.role_name),
+        kind: "signoff".into(),
+        label: format!("{} ({})", r.role_name, r.approver),
+    }));
+    out
+}
+
+/// The first mapping of a claim: `claims::suggest` among the milestone's
+/// records; a sign-off goes to the role of the same name, if there is one.
+fn suggested(c: &Claim, candidates: &[Candidate], v: &MilestoneView) -> Mapping {
+    let (target, reason) = match &c.kind {
+        ClaimKind::SignOff { role, .. } => {
+            let said = role.as_deref().unwrap_or(&c.subject).trim().to_lowercase();
+            let hit = v.signoff_roles.iter().find(|r| {
+                let name = r.role_name.to_lowercase();
+                !said.is_empty() && (name == said || said.contains(&name) || name.contains(&said))
+            });
+            match hit {
+                Some(r) => (
+                    Some(format!("signoff:{}", r.role_name)),
+                    Some(format!("the sign-off role “{}”", r.role_name)),
+                ),
+                None => (None, None),
+            }
+        }
+        _ => match claims::suggest(c, candidates) {
+            Some(s) => (Some(s.id), Some(s.reason)),
+            None => (None, None),
+        },
+    };
+    Mapping {
+        target,
+        status: MappingStatus::Suggested,
+        reason,
+        by: None,
+        at: None,
+    }
+}
+
+/// The view of a stored audit, judged against `v`.
+fn judged(row: &AuditRow, v: &MilestoneView) -> Result<AuditView, AppError> {
+    let (found, mapping) = row.parts()?;
+    let options = targets(v);
+    let claims: Vec<ClaimRow> = found
+        .iter()
+        .zip(mapping)
+        .enumerate()
+        .map(|(n, (c, mapping))| {
+            let target_label = mapping.target.as_ref().map(|t| {
+                options
+                    .iter()
+                    .find(|o| &o.id == t)
+                    .map(|o| o.label.clone())
+                    .unwrap_or_else(|| t.clone())
+            });
+            ClaimRow {
+                n,
+                line: c.line,
+                text: c.text.clone(),
+                subject: c.subject.clone(),
+                section: c.section.clone(),
+                kind: c.kind.name().to_string(),
+                claimed: claimed(&c.kind),
+                target_claimed: c.kind.target().map(ToString::to_string),
+                verdict: judge(c, mapping.target.as_deref(), v),
+                target_label,
+                mapping,
+            }
+        })
+        .collect();
+    Ok(AuditView {
+        id: row.id,
+        project: v.project.code.clone(),
+        project_name: v.project.name.clone(),
+        milestone: v.code.clone(),
+        milestone_title: v.title.clone(),
+        title: row.title.clone(),
+        source_name: row.source_name.clone(),
+        source_sha256: row.source_sha256.clone(),
+        created_by: row.created_by.clone(),
+        created_at: row.created_at.clone(),
+        version: row.version,
+        judged_at: super::now(),
+        can_map: v.rights.can_work,
+        counts: OutcomeCounts::of(&claims),
+        claims,
+        targets: options,
+    })
+}
+
+/// What a claim says, language-neutral: the figure as written, `✓ 2025-11-02`
+/// for a task done, the words of a sign-off.
+fn claimed(kind: &ClaimKind) -> String {
+    match kind {
+        ClaimKind::TaskDone { at } => match at {
+            Some(at) => format!("✓ {at}"),
+            None => "✓".into(),
+        },
+        ClaimKind::SignOff { who, verdict, .. } => match who {
+            Some(who) => format!("{verdict} ({who})"),
+            None => verdict.clone(),
+        },
+        k => k.value().map(ToString::to_string).unwrap_or_default(),
+    }
+}
+
+/// A recorded number in the claim's unit, as a claim would write it (at most
+/// two decimals).
+fn shown(number: f64, unit: Unit) -> String {
+    let fixed = format!("{number:.2}");
+    let trimmed = fixed.trim_end_matches('0').trim_end_matches('.');
+    let decimals = trimmed.split_once('.').map_or(0, |(_, d)| d.len()) as u8;
+    Value {
+        number,
+        unit,
+        decimals,
+        cmp: Cmp::Eq,
+        raw: String::new(),
+    }
+    .to_string()
+}
+
+fn verdict(outcome: Outcome, why: Why) -> ClaimVerdict {
+    ClaimVerdict {
+        outcome,
+        why,
+        recorded: None,
+        evidence_id: None,
+        evidence_sha256: None,
+        evidence_name: None,
+    }
+}
+
+/// Judges one claim against the record it is mapped to.
+fn judge(c: &Claim, target: Option<&str>, v: &MilestoneView) -> ClaimVerdict {
+    let Some(target) = target else {
+        return verdict(Outcome::Unsupported, Why::NotMapped);
+    };
+    let (kind, key) = target.split_once(':').unwrap_or((target, ""));
+    match (&c.kind, kind) {
+        (ClaimKind::TaskDone { .. }, "task") => {
+            let Some(t) = v.tasks.iter().find(|t| t.code == key) else {
+                return verdict(Outcome::Unsupported, Why::Gone);
+            };
+            // the newest counted file attached to the task, if any
+            let file = v
+                .evidence
+                .iter()
+                .filter(|e| e.withdrawn.is_none() && e.task_code.as_deref() == Some(&t.code))
+                .max_by(|a, b| (&a.effective_at, a.id).cmp(&(&b.effective_at, b.id)));
+            let mut out = match (&t.done_at, &t.done_by) {
+                (Some(at), by) => verdict(
+                    Outcome::Confirmed,
+                    Why::TaskDone {
+                        by: by.clone().unwrap_or_default(),
+                        at: at.clone(),
+                    },
+                ),
+                (None, _) => verdict(Outcome::Contradicted, Why::TaskOpen),
+            };
+            if let Some(e) = file {
+                out.evidence_id = Some(e.id);
+                out.evidence_sha256 = Some(e.sha256.clone());
+                out.evidence_name = Some(e.original_name.clone());
+            }
+            out
+        }
+        (ClaimKind::SignOff { .. }, "signoff") => {
+            let Some(r) = v.signoff_roles.iter().find(|r| r.role_name == key) else {
+                return verdict(Outcome::Unsupported, Why::Gone);
+            };
+            match r.status {
+                SignoffStatus::Approved => verdict(
+                    Outcome::Confirmed,
+                    Why::Approved {
+                        by: r
+                            .latest
+                            .as_ref()
+                            .map(|s| s.user.clone())
+                            .unwrap_or_else(|| r.approver.clone()),
+                        at: r
+                            .latest
+                            .as_ref()
+                            .map(|s| s.signed_at.clone())
+                            .unwrap_or_default(),
+                    },
+                ),
+                SignoffStatus::Missing => {
+                    verdict(Outcome::Unsupported, Why::NotApproved { status: r.status })
+                }
+                status => verdict(Outcome::Contradicted, Why::NotApproved { status }),
+            }
+        }
+        (k, "criterion" | "metric") if k.value().is_some() => {
+            let value = k.value().expect("checked");
+            let (metric, recorded, evidence_id, sha) = if kind == "criterion" {
+                let Some(cr) = v.criteria.iter().find(|cr| cr.code == key) else {
+                    return verdict(Outcome::Unsupported, Why::Gone);
+                };
+                if cr.expression.is_some() || cr.metric.is_empty() {
+                    return verdict(Outcome::Unsupported, Why::Expression);
+                }
+                (
+                    cr.metric.clone(),
+                    cr.judgement.actual,
+                    cr.judgement.evidence_id,
+                    cr.judgement.evidence_sha256.clone(),
+                )
+            } else {
+                let file = v
+                    .evidence
+                    .iter()
+                    .filter(|e| e.withdrawn.is_none() && e.metrics.contains_key(key))
+                    .max_by(|a, b| (&a.effective_at, a.id).cmp(&(&b.effective_at, b.id)));
+                match file {
+                    Some(e) => (
+                        key.to_string(),
+                        e.metrics.get(key).copied(),
+                        Some(e.id),
+                        Some(e.sha256.clone()),
+                    ),
+                    None => (key.to_string(), None, None, None),
+                }
+            };
+            let with_file = |mut out: ClaimVerdict| {
+                out.evidence_id = evidence_id;
+                out.evidence_sha256 = sha.clone();
+                out.evidence_name = evidence_id.and_then(|id| {
+                    v.evidence
+                        .iter()
+                        .find(|e| e.id == id)
+                        .map(|e| e.original_name.clone())
+                });
+                out
+            };
+            let Some(recorded) = recorded else {
+                return with_file(verdict(Outcome::Unsupported, Why::NoEvidence));
+            };
+            let Some(in_unit) = claims::recorded_in(&metric, recorded, value.unit) else {
+                return with_file(verdict(Outcome::Unsupported, Why::UnitMismatch));
+            };
+            let outcome = match claims::judge(value, Some(in_unit)) {
+                Verdict::Confirmed => Outcome::Confirmed,
+                Verdict::Contradicted { .. } => Outcome::Contradicted,
+                Verdict::Unsupported => Outcome::Unsupported,
+            };
+            let mut out = with_file(verdict(outcome, Why::Recorded));
+            out.recorded = Some(shown(in_unit, value.unit));
+            out
+        }
+        _ => verdict(Outcome::Unsupported, Why::NotCheckable),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_recorded_number_reads_at_most_two_decimals_in_the_claims_unit() {
+        assert_eq!(shown(81.2648, Unit::Percent), "81.26%");
+        assert_eq!(shown(100.0, Unit::Percent), "100%");
+        assert_eq!(shown(231.4, Unit::Millis), "231.4 ms");
+        assert_eq!(shown(0.0, Unit::Count), "0");
+    }
+
+    #[test]
+    fn a_report_that_is_not_text_is_refused_before_anything_else() {
+        assert_eq!(source_text(b"\xff\xfe\x00\x01").unwrap_err().status(), 422);
+        assert_eq!(source_text(b"a\0b").unwrap_err().status(), 422);
+        assert_eq!(source_text(b"  \n ").unwrap_err().status(), 422);
+        let big = vec![b'a'; claims::MAX_INPUT_BYTES + 1];
+        assert_eq!(source_text(&big).unwrap_err().status(), 413);
+        assert_eq!(source_text("测试覆盖率 92%".as_bytes()).unwrap(), "测试覆盖率 92%");
+    }
+}
