@@ -143,7 +143,11 @@ pub fn AuditPage() -> impl IntoView {
 fn Audit(a: AuditView, map: Act<MapClaim>) -> impl IntoView {
     let (p, m) = (a.project.clone(), a.milestone.clone());
     let list = format!("/p/{p}/m/{m}/audits");
-    let export = format!("/api/v1/projects/{p}/milestones/{m}/audits/{}/export.md", a.id);
+    let export = format!(
+        "/api/v1/projects/{p}/milestones/{m}/audits/{}/export.md?language={}",
+        a.id,
+        crate::i18n::tag(lang())
+    );
     let c = a.counts;
     let targets = StoredValue::new(a.targets.clone());
     let claims = a.claims.clone();

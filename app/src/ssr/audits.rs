@@ -24,6 +24,8 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::SqlitePool;
 
+/// A report larger than this is refused (413): `claims::MAX_INPUT_BYTES`, 1 MiB.
+pub const MAX_REPORT_BYTES: usize = claims::MAX_INPUT_BYTES;
 /// A title is at most this many characters.
 pub const MAX_TITLE_CHARS: usize = 200;
 /// A source file name is kept to this many characters.
@@ -41,12 +43,8 @@ pub struct NewAudit<'a> {
 /// (413), not UTF-8 or holding NUL bytes (422: not a text Markdown report),
 /// empty (422).
 pub fn source_text(bytes: &[u8]) -> Result<&str, AppError> {
-    if bytes.len() > claims::MAX_INPUT_BYTES {
-        return Err(AppError::TooLarge(format!(
-            "the report is {} bytes; at most {} bytes (1 MiB) are read",
-            bytes.len(),
-            claims::MAX_INPUT_BYTES
-        )));
+    if bytes.len() > MAX_REPORT_BYTES {
+        return Err(too_large());
     }
     let text = std::str::from_utf8(bytes).map_err(|e| {
         AppError::Unprocessable(format!(
@@ -62,6 +60,13 @@ pub fn source_text(bytes: &[u8]) -> Result<&str, AppError> {
         return Err(AppError::invalid("text", "the report is empty"));
     }
     Ok(text)
+}
+
+/// What a report over [`MAX_REPORT_BYTES`] is told.
+pub fn too_large() -> AppError {
+    AppError::TooLarge(format!(
+        "the report is larger than {MAX_REPORT_BYTES} bytes (1 MiB): audit a shorter one, or split it"
+    ))
 }
 
 /// Creates an audit of a report on a milestone: its claims extracted, each
