@@ -32,6 +32,7 @@ pub fn router() -> Routes<ServerState> {
 
 /// `?title=…&name=…` of a new audit.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct CreateQuery {
     /// At most 200 characters; the file name without it.
     title: Option<String>,
@@ -131,6 +132,7 @@ pub(crate) async fn map_claim(
 
 /// `?language=zh-Hans`: the export's language (English without it).
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct ExportQuery {
     /// `en` (default) or `zh-Hans`.
     language: Option<String>,

@@ -34,6 +34,7 @@ pub fn router() -> Routes<ServerState> {
 /// `?language=zh-Hans`: the language the certificate is issued in (its page,
 /// Markdown and PDF); English without it. The signed payload is the same.
 #[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct IssueQuery {
     /// `en` (default) or `zh-Hans`.
     language: Option<String>,
