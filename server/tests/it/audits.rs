@@ -541,3 +541,45 @@ async fn the_browser_upload_form_works_without_javascript() {
     assert!(html.contains("Weekly report"));
     assert_eq!(w.app.count("claim_audits").await, 1);
 }
+
+#[tokio::test]
+async fn the_demo_audits_its_hand_written_m4_report() {
+    let app = common::TestApp::new().await;
+    app::ssr::demo::load(&app.state).await.unwrap();
+    let pm = app::ssr::auth::actor_by_name(&app.state.pool, "pm")
+        .await
+        .unwrap();
+    let list = app::ssr::audits::list(&app.state.pool, &pm, "WM", "M4")
+        .await
+        .unwrap();
+    assert_eq!(list.audits.len(), 1);
+    let a = app::ssr::audits::get(&app.state.pool, &pm, "WM", "M4", list.audits[0].id)
+        .await
+        .unwrap();
+    let json = serde_json::to_value(&a).unwrap();
+    let expected = claims::extract(app::ssr::demo::DEMO_REPORT).unwrap();
+    assert_eq!(a.claims.len(), expected.len());
+    // pass rate 100 % holds; coverage 92 % (81.26 % recorded) and p95 180 ms
+    // (231.4 ms) don't; nothing records high vulnerabilities
+    let by_subject = |s: &str| {
+        json["claims"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["subject"].as_str().unwrap().contains(s))
+            .unwrap_or_else(|| panic!("no claim about {s}"))
+            .clone()
+    };
+    assert_eq!(by_subject("通过率")["verdict"]["outcome"], "confirmed");
+    let coverage = by_subject("覆盖率");
+    assert_eq!(coverage["verdict"]["outcome"], "contradicted");
+    assert_eq!(coverage["verdict"]["recorded"], "81.26%");
+    assert_eq!(by_subject("P95")["verdict"]["outcome"], "contradicted");
+    assert_eq!(by_subject("高危漏洞")["verdict"]["outcome"], "unsupported");
+    let frozen = by_subject("冻结发布候选版本");
+    assert_eq!(frozen["mapping"]["status"], "confirmed");
+    assert_eq!(frozen["mapping"]["by"], "pm");
+    assert_eq!(frozen["verdict"]["outcome"], "confirmed");
+    assert_eq!(by_subject("回滚手册演练")["verdict"]["outcome"], "contradicted");
+    assert!(a.counts.confirmed >= 2 && a.counts.contradicted >= 3 && a.counts.unsupported >= 1);
+}
