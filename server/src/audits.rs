@@ -72,7 +72,8 @@ async fn accept(
             _ => {}
         }
     }
-    let (name, bytes) = file.ok_or_else(|| AppError::invalid("file", "choose a Markdown file to audit"))?;
+    let (name, bytes) =
+        file.ok_or_else(|| AppError::invalid("file", "choose a Markdown file to audit"))?;
     let new = NewAudit {
         title: title.as_deref(),
         name: Some(&name),
@@ -85,7 +86,10 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> AppError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         audits::too_large()
     } else {
-        AppError::invalid("file", format!("malformed multipart body: {}", e.body_text()))
+        AppError::invalid(
+            "file",
+            format!("malformed multipart body: {}", e.body_text()),
+        )
     }
 }
 

@@ -243,13 +243,20 @@ impl ClaimRow {
                 ),
                 _ => crate::tl!(locale, audit.why.confirmed, recorded = recorded.clone()),
             },
-            (Why::Recorded, None) | (Why::NoEvidence, _) => crate::tl!(locale, audit.why.no_evidence),
+            (Why::Recorded, None) | (Why::NoEvidence, _) => {
+                crate::tl!(locale, audit.why.no_evidence)
+            }
             (Why::NotMapped, _) => crate::tl!(locale, audit.why.not_mapped),
             (Why::UnitMismatch, _) => crate::tl!(locale, audit.why.unit_mismatch),
             (Why::NotCheckable, _) => crate::tl!(locale, audit.why.not_checkable),
             (Why::Expression, _) => crate::tl!(locale, audit.why.expression),
             (Why::TaskDone { by, at }, _) => {
-                crate::tl!(locale, audit.why.task_done, by = by.clone(), at = at.clone())
+                crate::tl!(
+                    locale,
+                    audit.why.task_done,
+                    by = by.clone(),
+                    at = at.clone()
+                )
             }
             (Why::TaskOpen, _) => crate::tl!(locale, audit.why.task_open),
             (Why::Approved { by, at }, _) => {

@@ -122,7 +122,9 @@ pub fn AuditPage() -> impl IntoView {
         (
             p.get("code").unwrap_or_default(),
             p.get("ms").unwrap_or_default(),
-            p.get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(0),
+            p.get("id")
+                .and_then(|id| id.parse::<i64>().ok())
+                .unwrap_or(0),
             map.action.version().get(),
         )
     };

@@ -205,20 +205,22 @@ pub async fn list(
     .await?;
     let audits = rows
         .into_iter()
-        .map(|(id, title, source_name, source_sha256, created_by, created_at, claims_json)| {
-            let claims = serde_json::from_str::<Vec<serde_json::Value>>(&claims_json)
-                .map(|c| c.len() as u32)
-                .unwrap_or(0);
-            AuditSummary {
-                id,
-                title,
-                source_name,
-                source_sha256,
-                created_by,
-                created_at,
-                claims,
-            }
-        })
+        .map(
+            |(id, title, source_name, source_sha256, created_by, created_at, claims_json)| {
+                let claims = serde_json::from_str::<Vec<serde_json::Value>>(&claims_json)
+                    .map(|c| c.len() as u32)
+                    .unwrap_or(0);
+                AuditSummary {
+                    id,
+                    title,
+                    source_name,
+                    source_sha256,
+                    created_by,
+                    created_at,
+                    claims,
+                }
+            },
+        )
         .collect();
     Ok(AuditList {
         project: p.code.clone(),
@@ -783,6 +785,9 @@ mod tests {
         assert_eq!(source_text(b"  \n ").unwrap_err().status(), 422);
         let big = vec![b'a'; claims::MAX_INPUT_BYTES + 1];
         assert_eq!(source_text(&big).unwrap_err().status(), 413);
-        assert_eq!(source_text("测试覆盖率 92%".as_bytes()).unwrap(), "测试覆盖率 92%");
+        assert_eq!(
+            source_text("测试覆盖率 92%".as_bytes()).unwrap(),
+            "测试覆盖率 92%"
+        );
     }
 }

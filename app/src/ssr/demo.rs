@@ -766,7 +766,10 @@ async fn audit_report(pool: &sqlx::SqlitePool, eng: &Actor, pm: &Actor) -> Resul
         },
     )
     .await?;
-    for (subject, task) in [("冻结发布候选版本", "task:M4-01"), ("回滚手册演练", "task:M4-05")] {
+    for (subject, task) in [
+        ("冻结发布候选版本", "task:M4-01"),
+        ("回滚手册演练", "task:M4-05"),
+    ] {
         let a = super::audits::get(pool, pm, "WM", "M4", id).await?;
         if let Some(row) = a.claims.iter().find(|c| c.subject.starts_with(subject)) {
             super::audits::map_claim(pool, pm, "WM", "M4", id, row.n, task, a.version).await?;

@@ -47,7 +47,10 @@ fn text_type(headers: &HeaderMap) -> Result<(), AppError> {
     };
     let ct = ct.to_str().unwrap_or_default().to_ascii_lowercase();
     let essence = ct.split(';').next().unwrap_or_default().trim();
-    if matches!(essence, "text/markdown" | "text/x-markdown" | "text/plain" | "") {
+    if matches!(
+        essence,
+        "text/markdown" | "text/x-markdown" | "text/plain" | ""
+    ) {
         Ok(())
     } else {
         Err(AppError::Unprocessable(format!(
@@ -116,17 +119,8 @@ pub(crate) async fn map_claim(
     Path((code, ms, id, n)): Path<(String, String, i64, usize)>,
     ApiJson(input): ApiJson<MapInput>,
 ) -> ApiResult<Json<AuditView>> {
-    let view = audits::map_claim(
-        &s.pool,
-        &a,
-        &code,
-        &ms,
-        id,
-        n,
-        &input.target,
-        input.version,
-    )
-    .await?;
+    let view =
+        audits::map_claim(&s.pool, &a, &code, &ms, id, n, &input.target, input.version).await?;
     Ok(Json(view))
 }
 
@@ -153,7 +147,10 @@ pub(crate) async fn export_markdown(
     let disposition = format!("attachment; filename=\"claims-audit-{id}.md\"");
     Ok((
         [
-            (header::CONTENT_TYPE, "text/markdown; charset=utf-8".to_string()),
+            (
+                header::CONTENT_TYPE,
+                "text/markdown; charset=utf-8".to_string(),
+            ),
             (header::CONTENT_DISPOSITION, disposition),
         ],
         md,

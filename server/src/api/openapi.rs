@@ -9,7 +9,8 @@
 
 use super::schema::{ErrorBody, ErrorDetail};
 use super::{
-    audits, certificates, evidence, milestones, projects, releases, templates, tokens, users, waivers,
+    audits, certificates, evidence, milestones, projects, releases, templates, tokens, users,
+    waivers,
 };
 use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};

@@ -106,7 +106,11 @@ async fn records(w: &World) -> ((i64, String), (i64, String)) {
     }
     let r = w
         .app
-        .post(Some(&w.eng), &format!("{M1}/tasks/M1-01/complete"), json!({}))
+        .post(
+            Some(&w.eng),
+            &format!("{M1}/tasks/M1-01/complete"),
+            json!({}),
+        )
         .await;
     assert!(r.status.is_success(), "{}", common::text(&r));
     let xml = junit(20, 0);
@@ -134,8 +138,14 @@ async fn records(w: &World) -> ((i64, String), (i64, String)) {
     assert_eq!(r.status, StatusCode::CREATED, "{}", common::text(&r));
     let c = r.json();
     (
-        (j["id"].as_i64().unwrap(), j["sha256"].as_str().unwrap().into()),
-        (c["id"].as_i64().unwrap(), c["sha256"].as_str().unwrap().into()),
+        (
+            j["id"].as_i64().unwrap(),
+            j["sha256"].as_str().unwrap().into(),
+        ),
+        (
+            c["id"].as_i64().unwrap(),
+            c["sha256"].as_str().unwrap().into(),
+        ),
     )
 }
 
@@ -380,7 +390,14 @@ async fn reports_too_large_binary_empty_or_badly_titled_are_refused_and_leave_no
     let r = post_report(&w, &w.pm, "", "text/markdown", big).await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(r.error_message().contains("1 MiB"), "{}", r.error_message());
-    let r = post_report(&w, &w.pm, "", "text/plain", vec![0xff, 0xd8, 0xff, 0xe0, 0, 16]).await;
+    let r = post_report(
+        &w,
+        &w.pm,
+        "",
+        "text/plain",
+        vec![0xff, 0xd8, 0xff, 0xe0, 0, 16],
+    )
+    .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.error_message().contains("not a text Markdown report"));
     let r = post_report(&w, &w.pm, "", "text/markdown", b"# a\n\0\0\0".to_vec()).await;
@@ -421,7 +438,10 @@ async fn the_markdown_export_holds_every_verdict_with_its_evidence_hash() {
         .starts_with("text/markdown"));
     let md = common::text(&r);
     let sha = hex::encode(Sha256::digest(REPORT.as_bytes()));
-    assert!(md.contains(&format!("`report.md` (SHA-256 `{sha}`)")), "{md}");
+    assert!(
+        md.contains(&format!("`report.md` (SHA-256 `{sha}`)")),
+        "{md}"
+    );
     assert!(md.contains("WM M1 First"), "{md}");
     assert!(
         md.lines().any(|l| l.starts_with("| 4 | ") && l.ends_with(&format!(
@@ -430,11 +450,16 @@ async fn the_markdown_export_holds_every_verdict_with_its_evidence_hash() {
         "{md}"
     );
     assert!(
-        md.contains(&format!("**confirmed**: the evidence says 100% | 100% | #{junit_id} `{junit_sha}` |")),
+        md.contains(&format!(
+            "**confirmed**: the evidence says 100% | 100% | #{junit_id} `{junit_sha}` |"
+        )),
         "{md}"
     );
     assert!(md.contains("**unsupported**: mapped to no record"), "{md}");
-    assert!(md.contains("confirmed: 2 · contradicted: 2 · unsupported: 2"), "{md}");
+    assert!(
+        md.contains("confirmed: 2 · contradicted: 2 · unsupported: 2"),
+        "{md}"
+    );
     // and in Chinese
     let r = w
         .app
@@ -492,7 +517,14 @@ async fn the_browser_upload_form_works_without_javascript() {
     let w = World::new().await;
     records(&w).await;
     let cookie = common::login(&w.app, "pm").await;
-    let r = form_upload(&w, &cookie, &[("title", "Weekly report")], "report.md", REPORT.as_bytes()).await;
+    let r = form_upload(
+        &w,
+        &cookie,
+        &[("title", "Weekly report")],
+        "report.md",
+        REPORT.as_bytes(),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", common::text(&r));
     let to = r.headers[header::LOCATION].to_str().unwrap().to_string();
     let id: i64 = sqlx::query_scalar("select id from claim_audits")
@@ -506,7 +538,10 @@ async fn the_browser_upload_form_works_without_javascript() {
             .fetch_one(&w.app.state.pool)
             .await
             .unwrap();
-    assert_eq!((title.as_str(), name.as_str()), ("Weekly report", "report.md"));
+    assert_eq!(
+        (title.as_str(), name.as_str()),
+        ("Weekly report", "report.md")
+    );
     // the page it leads to shows the verdicts
     let page = w
         .app
@@ -520,7 +555,10 @@ async fn the_browser_upload_form_works_without_javascript() {
         .await;
     let html = common::text(&page);
     assert_eq!(page.status, StatusCode::OK);
-    assert!(html.contains("the report says 92%, the evidence says 71.2%"), "{html}");
+    assert!(
+        html.contains("the report says 92%, the evidence says 71.2%"),
+        "{html}"
+    );
     assert!(html.contains("Export Markdown"));
     // a binary file goes back to the list, with the reason kept for it
     let r = form_upload(&w, &cookie, &[], "photo.md", &[0xff, 0xd8, 0, 1, 2]).await;
@@ -580,6 +618,9 @@ async fn the_demo_audits_its_hand_written_m4_report() {
     assert_eq!(frozen["mapping"]["status"], "confirmed");
     assert_eq!(frozen["mapping"]["by"], "pm");
     assert_eq!(frozen["verdict"]["outcome"], "confirmed");
-    assert_eq!(by_subject("回滚手册演练")["verdict"]["outcome"], "contradicted");
+    assert_eq!(
+        by_subject("回滚手册演练")["verdict"]["outcome"],
+        "contradicted"
+    );
     assert!(a.counts.confirmed >= 2 && a.counts.contradicted >= 3 && a.counts.unsupported >= 1);
 }

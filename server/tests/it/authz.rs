@@ -211,7 +211,8 @@ fn rest_row(method: &Method, path: &str) -> Option<(Who, Option<Value>)> {
         // the report goes as text/markdown (see `call`)
         ("POST", p) if p == format!("{ms}/audits") => (Who::Worker, None),
         ("GET", p)
-            if p == format!("{ms}/audits/{{id}}") || p == format!("{ms}/audits/{{id}}/export.md") =>
+            if p == format!("{ms}/audits/{{id}}")
+                || p == format!("{ms}/audits/{{id}}/export.md") =>
         {
             (Who::Member, None)
         }
