@@ -3,6 +3,10 @@
 //! milestone's records and uploaded evidence; mapping against the audit's
 //! version; the refusals (role, size, bytes) leaving nothing behind; the
 //! Markdown export; the browser's upload form without JavaScript.
+//!
+//! Size: one self-contained test per behaviour through the real router
+//! (arrange, act and assert in full), sharing the milestone's records
+//! (`records`) and the report they are read against.
 
 use crate::common::{self, junit, multipart, Reply, World};
 use axum::body::Body;
