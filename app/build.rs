@@ -19,6 +19,7 @@ const NAMESPACES: &[&str] = &[
     "certificate",
     "account",
     "documents",
+    "audit",
 ];
 
 fn main() {

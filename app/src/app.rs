@@ -51,6 +51,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/p/:code/report") view=|| view! { <FlashScope><ReportPage/></FlashScope> } ssr=SsrMode::Async/>
                     <Route path=path!("/p/:code/m/:ms") view=|| view! { <FlashScope><MilestonePage/></FlashScope> } ssr=SsrMode::Async/>
                     <Route path=path!("/p/:code/m/:ms/history") view=|| view! { <FlashScope><HistoryPage/></FlashScope> } ssr=SsrMode::Async/>
+                    <Route path=path!("/p/:code/m/:ms/audits") view=|| view! { <FlashScope><AuditsPage/></FlashScope> } ssr=SsrMode::Async/>
+                    <Route path=path!("/p/:code/m/:ms/audits/:id") view=|| view! { <FlashScope><AuditPage/></FlashScope> } ssr=SsrMode::Async/>
                     <Route path=path!("/evidence/:id") view=|| view! { <FlashScope><EvidencePage/></FlashScope> } ssr=SsrMode::Async/>
                     <Route path=path!("/certificates/:number") view=|| view! { <FlashScope><CertificatePage/></FlashScope> } ssr=SsrMode::Async/>
                     <Route path=path!("/verify/:number") view=|| view! { <FlashScope><VerifyPage/></FlashScope> } ssr=SsrMode::Async/>

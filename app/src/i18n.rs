@@ -330,7 +330,7 @@ mod tests {
             assert!(missing.is_empty(), "keys in one language only: {missing:?}");
             namespaces += 1;
         }
-        assert_eq!(namespaces, 7, "one file per area, in both languages");
+        assert_eq!(namespaces, 8, "one file per area, in both languages");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 pub mod alloc;
 pub mod api;
 pub mod assets;
+pub mod audits;
 pub mod bundle;
 pub mod config;
 pub mod csrf;
@@ -103,6 +104,7 @@ pub fn page_routes() -> Vec<leptos_axum::AxumRouteListing> {
 pub fn routes(state: &ServerState) -> Routes<ServerState> {
     service_routes(state)
         .merge(upload::browser_router(state))
+        .merge(audits::browser_router())
         .merge(live::router())
 }
 

@@ -228,14 +228,14 @@ pub fn browser_router(state: &ServerState) -> Routes<ServerState> {
         .get("/evidence/{id}/file", browser_download)
 }
 
-fn wants_json(headers: &HeaderMap) -> bool {
+pub(crate) fn wants_json(headers: &HeaderMap) -> bool {
     headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("application/json"))
 }
 
-fn query(key: &str, value: &str) -> String {
+pub(crate) fn query(key: &str, value: &str) -> String {
     serde_urlencoded::to_string([(key, value)]).unwrap_or_default()
 }
 

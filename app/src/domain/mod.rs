@@ -5,6 +5,7 @@
 //! `evidence` crate (`evidence::metrics`, `evidence::details`).
 
 pub mod accounts;
+pub mod audits;
 pub mod certificate;
 pub mod checklist;
 pub mod checkpoint;

@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+mod audits;
 mod certificate;
 mod evidence;
 mod login;
@@ -15,6 +16,7 @@ mod tokens;
 
 pub use account::AccountPage;
 pub use admin::{AdminProjectsPage, AdminUsersPage};
+pub use audits::{AuditPage, AuditsPage};
 pub use certificate::{CertificatePage, VerifyPage};
 pub use evidence::EvidencePage;
 pub use login::LoginPage;

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod audits;
 pub mod certificates;
 pub mod edits;
 pub mod evidence;

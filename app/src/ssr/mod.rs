@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod audits;
 pub mod auth;
 pub mod blobs;
 pub mod bundle;

@@ -5,6 +5,7 @@
 //! `/api/v1`. Each handler names its token scope as a type, calls the same
 //! `app::ssr` operation the pages use (which decides who may), and answers.
 
+mod audits;
 mod certificates;
 mod evidence;
 mod milestones;
@@ -41,6 +42,7 @@ pub fn router(state: &ServerState) -> Routes<ServerState> {
         .merge(users::router())
         .merge(waivers::router())
         .merge(releases::router())
+        .merge(audits::router())
         .get("/openapi.json", openapi::openapi_json)
 }
 

@@ -9,7 +9,8 @@
 
 use super::schema::{ErrorBody, ErrorDetail};
 use super::{
-    certificates, evidence, milestones, projects, releases, templates, tokens, users, waivers,
+    audits, certificates, evidence, milestones, projects, releases, templates, tokens, users,
+    waivers,
 };
 use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -71,6 +72,10 @@ use utoipa::{Modify, OpenApi};
         waivers::revoke,
         releases::record_release,
         releases::add_checkpoints,
+        audits::create_audit,
+        audits::get_audit,
+        audits::map_claim,
+        audits::export_markdown,
         evidence::upload_evidence,
         evidence::get_evidence,
         evidence::get_evidence_file,

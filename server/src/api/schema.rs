@@ -64,6 +64,32 @@ pub struct MilestonePath {
 #[derive(IntoParams)]
 #[into_params(parameter_in = Path)]
 #[allow(dead_code)]
+pub struct AuditPath {
+    /// The project's code.
+    code: String,
+    /// The milestone's code, e.g. `M4`.
+    ms: String,
+    /// The claims audit's id.
+    id: i64,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+pub struct ClaimPath {
+    /// The project's code.
+    code: String,
+    /// The milestone's code, e.g. `M4`.
+    ms: String,
+    /// The claims audit's id.
+    id: i64,
+    /// The claim's index in the audit (`claims[].n`), from 0.
+    n: usize,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
 pub struct WaiverPath {
     /// The project's code.
     code: String,

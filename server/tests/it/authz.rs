@@ -205,7 +205,21 @@ fn rest_row(method: &Method, path: &str) -> Option<(Who, Option<Value>)> {
             (Who::TokenOwner, Some(json!({})))
         }
         // the browser's own routes are checked with sessions below
-        ("POST", "/p/{code}/m/{ms}/evidence") | ("GET", "/evidence/{id}/file") => return None,
+        ("POST", "/p/{code}/m/{ms}/evidence")
+        | ("POST", "/p/{code}/m/{ms}/audits")
+        | ("GET", "/evidence/{id}/file") => return None,
+        // the report goes as text/markdown (see `call`)
+        ("POST", p) if p == format!("{ms}/audits") => (Who::Worker, None),
+        ("GET", p)
+            if p == format!("{ms}/audits/{{id}}")
+                || p == format!("{ms}/audits/{{id}}/export.md") =>
+        {
+            (Who::Member, None)
+        }
+        ("POST", p) if p == format!("{ms}/audits/{{id}}/claims/{{n}}") => {
+            // the first allowed caller moves the version on: the rest meet a 409
+            (Who::Worker, Some(json!({"target": "none", "version": 1})))
+        }
         ("GET", p) if p == ms || p == format!("{ms}/history") => (Who::Member, None),
         ("POST", p) if p == format!("{ms}/tasks") => (
             Who::Manager,
@@ -296,8 +310,9 @@ fn rest_row(method: &Method, path: &str) -> Option<(Who, Option<Value>)> {
     Some(row)
 }
 
-const BROWSER_ROUTES: [(&str, &str); 4] = [
+const BROWSER_ROUTES: [(&str, &str); 5] = [
     ("POST", "/p/{code}/m/{ms}/evidence"),
+    ("POST", "/p/{code}/m/{ms}/audits"),
     ("GET", "/evidence/{id}/file"),
     ("GET", "/live/p/{code}"),
     ("GET", "/live/p/{code}/m/{ms}"),
@@ -313,6 +328,8 @@ struct Fixture {
     item: i64,
     /// A waiver qa granted on M2.
     waiver: i64,
+    /// A claims audit of M1 with one claim.
+    audit: i64,
     victim_token: i64,
     tokens: Vec<(Caller, Option<String>)>,
 }
@@ -385,6 +402,18 @@ async fn fixture() -> Fixture {
         .await;
     ok(&r);
     let waiver = r.json()["id"].as_i64().unwrap();
+    let r = w
+        .app
+        .send(
+            Request::post("/api/v1/projects/WM/milestones/M1/audits")
+                .header(header::AUTHORIZATION, format!("Bearer {}", w.pm))
+                .header(header::CONTENT_TYPE, "text/markdown")
+                .body(Body::from("- ✅ 测试覆盖率 92%\n"))
+                .unwrap(),
+        )
+        .await;
+    ok(&r);
+    let audit = r.json()["id"].as_i64().unwrap();
     ok(&w
         .app
         .post(
@@ -467,6 +496,7 @@ async fn fixture() -> Fixture {
         checklist,
         item,
         waiver,
+        audit,
         victim_token: victim.id,
         tokens,
     }
@@ -489,12 +519,15 @@ impl Fixture {
             .replace("{waiver}", &self.waiver.to_string())
             .replace("{username}", "victim")
             .replace("{slug}", "deploy-playbook")
+            .replace("{n}", "0")
             .replace(
                 "{id}",
                 &if path.contains("/tokens/") {
                     self.victim_token
                 } else if path.contains("/checklists/") {
                     self.checklist
+                } else if path.contains("/audits/") {
+                    self.audit
                 } else {
                     self.evidence
                 }
@@ -514,7 +547,11 @@ impl Fixture {
         if let Some(t) = token {
             b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
         }
-        let req = if uri.ends_with("/evidence") && *method == Method::POST {
+        let req = if uri.ends_with("/audits") && *method == Method::POST {
+            b.header(header::CONTENT_TYPE, "text/markdown")
+                .body(Body::from("- ✅ 测试覆盖率 92%\n"))
+                .unwrap()
+        } else if uri.ends_with("/evidence") && *method == Method::POST {
             let xml = junit(3, 0);
             let (ct, bytes) =
                 multipart(&[("milestone", "M2")], Some(("junit.xml", xml.as_bytes())));
@@ -976,6 +1013,38 @@ fn server_fn_row(path: &str) -> Option<(Who, Vec<(&'static str, String)>)> {
             Who::Worker,
             vec![("id", s("{evidence}")), ("reason", s("matrix"))],
         ),
+        "list_audits" => (
+            Who::Member,
+            vec![("project", s("WM")), ("milestone", s("M1"))],
+        ),
+        "get_audit" => (
+            Who::Member,
+            vec![
+                ("project", s("WM")),
+                ("milestone", s("M1")),
+                ("audit", s("{audit}")),
+            ],
+        ),
+        "create_audit" => (
+            Who::Worker,
+            vec![
+                ("project", s("WM")),
+                ("milestone", s("M1")),
+                ("title", s("matrix")),
+                ("text", s("- ✅ 测试覆盖率 92%")),
+            ],
+        ),
+        "map_claim" => (
+            Who::Worker,
+            vec![
+                ("project", s("WM")),
+                ("milestone", s("M1")),
+                ("audit", s("{audit}")),
+                ("claim", s("0")),
+                ("target", s("none")),
+                ("version", s("1")),
+            ],
+        ),
         _ => return None,
     };
     Some(row)
@@ -1047,6 +1116,7 @@ async fn every_server_function_and_browser_route_answers_every_session_as_the_ta
                     .replace("{evidence}", &f.evidence.to_string())
                     .replace("{item}", &f.item.to_string())
                     .replace("{waiver}", &f.waiver.to_string())
+                    .replace("{audit}", &f.audit.to_string())
                     .replace("{checklist}", &f.checklist.to_string())
                     .replace("{token}", &f.victim_token.to_string());
                 (k, v)
@@ -1168,6 +1238,8 @@ fn page_row(path: &str) -> Option<Who> {
         | "/p/{code}/templates"
         | "/p/{code}/m/{ms}"
         | "/p/{code}/m/{ms}/history"
+        | "/p/{code}/m/{ms}/audits"
+        | "/p/{code}/m/{ms}/audits/{id}"
         | "/evidence/{id}"
         | "/certificates/{number}" => Who::Member,
         _ => return None,
@@ -1197,6 +1269,7 @@ async fn every_page_shows_private_content_only_to_members() {
         let uri = path
             .replace("{code}", "WM")
             .replace("{ms}", "M1")
+            .replace("/audits/{id}", &format!("/audits/{}", f.audit))
             .replace("{id}", &f.evidence.to_string())
             .replace("{number}", &f.number);
         for (s, cookie) in &cookies {

@@ -10,6 +10,7 @@ mod common;
 
 mod admin;
 mod api;
+mod audits;
 mod authz;
 mod bundle;
 mod cache;

@@ -222,6 +222,7 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
         </header>
         {v.stale_notices.clone().into_iter().map(|n| view! { <p class="notice stale" role="alert">{n}</p> }).collect_view()}
         <p class="muted">{v.goal.clone()}</p>
+        <p><a href=format!("/p/{}/m/{}/audits", p.get_value(), m.get_value())>{crate::t!(audit.milestone_link)}</a></p>
         {v.subject.clone().map(|s| view! {
             <p class="subject small">{t!(milestone.subject.ships)}
                 {s.commit.clone().map(|c| view! { {t!(milestone.subject.commit)} <code>{c}</code> " " })}
