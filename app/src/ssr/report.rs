@@ -2,6 +2,10 @@
 //! and schedule deviation, criteria met over time, certificates (checked
 //! again) and the open gaps. Built from rows and evidence only. Its
 //! Markdown is written in a given language (`documents.report`).
+//!
+//! Size: the report's one build (rows → milestones, chart, certificates,
+//! gaps) and its Markdown in a given language walk the same sections; kept
+//! together so a section added lands in both.
 
 use super::auth::{project_for, Actor, Need};
 use super::milestones::derive_project;

@@ -2,6 +2,10 @@
 //! targets, zero counts from negations, a task marked done, a sign-off
 //! (crate README, "Rules" and "Subjects"). Also the collector the table and
 //! line readers push into.
+//!
+//! Size: one reader per line shape (labelled, figure in prose, task, sign-off)
+//! sharing the subject and context rules; each shape is a short function
+//! and the crate's rule tests (tests/rules.rs) name them.
 
 use crate::lexicon;
 use crate::markdown::{Doc, LineIn};

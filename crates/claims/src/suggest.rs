@@ -1,6 +1,9 @@
 //! Which record a claim is about: the synonym table from a claim's subject to
 //! Attest's metric names (both languages), unit compatibility, and matching
 //! tasks and criteria by label similarity (crate README, "Suggestions").
+//!
+//! Size: most of it is the bilingual synonym table (data, one row per
+//! metric phrase); the matching itself is short.
 
 use crate::text::{normalise, normalise_spaced};
 use crate::{Claim, ClaimKind, Unit};

@@ -2,6 +2,10 @@
 //! URLs, versions, ordinals, inline code), then numbers with their bound,
 //! unit and shape (crate README, "Rules" 1, 4 and 5). Every search is a
 //! `regex` (linear time) and the scan moves forward only.
+//!
+//! Size: the masks (dates, versions, URLs…) and the figure shapes are
+//! one list of regexes each, applied in one forward scan; split, the scan's
+//! order would live in two places.
 
 use crate::lexicon;
 use crate::text::is_cjk;

@@ -1,5 +1,10 @@
 //! Test harness: every test gets its own SQLite file and blob directory and
 //! drives the real router with `oneshot` (no socket).
+//!
+//! Size: the shared world every module builds on (users, a project, a
+//! ready milestone, uploads, sign-offs) and the browser-side helpers (plain
+//! form posts, session cookies); one place, so the modules stay about
+//! behaviour.
 
 #![allow(dead_code)]
 
