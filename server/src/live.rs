@@ -2,7 +2,8 @@
 //! project or one of its milestones as server-sent events, for the open
 //! pages that show them (`app::ssr::live`). Readers of the project only.
 //!
-//! Each change is an event `change` with its audit event id and action;
+//! Each change is an event `change` with its audit event id, action and
+//! whether the reader made it (`mine`);
 //! the page reloads its data on it. A listener too slow to keep up gets one
 //! `change` saying how many it missed. A stream ends after [`STREAM_FOR`]
 //! and the browser's `EventSource` reconnects, which checks the session
@@ -72,6 +73,7 @@ async fn stream(
         Some(ms) => Some(milestone_row(pool, &project, &ms).await?.id),
         None => None,
     };
+    let reader = actor.id;
     let hub = live::hub(pool).await?;
     let rx = hub.subscribe();
     let until = Instant::now() + STREAM_FOR;
@@ -86,7 +88,9 @@ async fn stream(
                 Ok(Err(RecvError::Lagged(missed))) => Event::default()
                     .event("change")
                     .data(format!("{{\"missed\":{missed}}}")),
-                Ok(Ok(change)) if change.concerns(project.id, milestone) => sse_event(&change),
+                Ok(Ok(change)) if change.concerns(project.id, milestone) => {
+                    sse_event(&change, change.actor_id == Some(reader))
+                }
                 Ok(Ok(_)) => continue,
             };
             return Some((Ok::<_, Infallible>(event), (hub, rx)));
@@ -97,10 +101,19 @@ async fn stream(
         .into_response())
 }
 
-fn sse_event(change: &Change) -> Event {
+/// The change as the page gets it: `mine` when the reader made it themself
+/// (their own form's reload already shows it, so it never waits behind the
+/// "this page has changed" notice).
+fn sse_event(change: &Change, mine: bool) -> Event {
     Event::default()
         .event("change")
         .id(change.event.to_string())
-        .json_data(change)
+        .json_data(serde_json::json!({
+            "event": change.event,
+            "action": change.action,
+            "project_id": change.project_id,
+            "milestone_id": change.milestone_id,
+            "mine": mine,
+        }))
         .unwrap_or_else(|_| Event::default().event("change").data("{}"))
 }

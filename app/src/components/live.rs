@@ -142,13 +142,25 @@ mod browser {
             let Ok(source) = web_sys::EventSource::new(&url()) else {
                 return;
             };
-            let on_change = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_| {
-                if busy() {
-                    live.waiting.set(true);
-                } else {
-                    live.apply();
-                }
-            });
+            let on_change =
+                Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+                    // the reader's own change: the form they sent reloads the page's data itself
+                    let mine = e
+                        .data()
+                        .as_string()
+                        .and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
+                        .and_then(|v| v["mine"].as_bool())
+                        .unwrap_or(false);
+                    if mine {
+                        if !busy() {
+                            live.apply();
+                        }
+                    } else if busy() {
+                        live.waiting.set(true);
+                    } else {
+                        live.apply();
+                    }
+                });
             let _ = source
                 .add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
             let source = send_wrapper::SendWrapper::new((source, on_change));

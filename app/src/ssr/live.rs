@@ -32,6 +32,8 @@ pub struct Change {
     pub action: String,
     pub project_id: Option<i64>,
     pub milestone_id: Option<i64>,
+    /// Who made it (none: the system, the command line).
+    pub actor_id: Option<i64>,
 }
 
 impl Change {
@@ -114,7 +116,7 @@ async fn watch(pool: SqlitePool, hub: Weak<Hub>, mut last: i64) {
         tick.tick().await;
         let Some(hub) = hub.upgrade() else { return };
         let new: Vec<Change> = match sqlx::query_as(
-            "select id as event, action, project_id, milestone_id from audit_events
+            "select id as event, action, project_id, milestone_id, actor_id from audit_events
              where id > ? order by id limit 1000",
         )
         .bind(last)
@@ -149,6 +151,7 @@ mod tests {
             action: "evidence.upload".into(),
             project_id: project,
             milestone_id: milestone,
+            actor_id: None,
         }
     }
 

@@ -68,6 +68,10 @@ async fn a_reader_hears_an_upload_from_ci_within_a_second() {
     let mut stream = res.into_body();
     let res = open(&w, Some(&viewer), "/live/p/WM").await;
     let mut project_stream = res.into_body();
+    let engineer = login(&w.app, "eng").await;
+    let mut own_stream = open(&w, Some(&engineer), "/live/p/WM/m/M1")
+        .await
+        .into_body();
 
     // a change to M2 first: not M1's page's business
     let r = w
@@ -112,6 +116,10 @@ async fn a_reader_hears_an_upload_from_ci_within_a_second() {
         started.elapsed()
     );
     assert_eq!(change["action"], "evidence.add", "{change}");
+    assert_eq!(
+        change["mine"], false,
+        "the engineer made it, not the viewer"
+    );
     let milestone_id = change["milestone_id"].as_i64().unwrap();
     // the project page hears of both milestones, M2's first
     let first = next_change(&mut project_stream, Duration::from_secs(3))
@@ -123,6 +131,11 @@ async fn a_reader_hears_an_upload_from_ci_within_a_second() {
     assert_ne!(first["milestone_id"], second["milestone_id"]);
     assert_eq!(second["milestone_id"].as_i64(), Some(milestone_id));
     assert!(m1_id > 0);
+    // the engineer's own page is told the change is theirs
+    let own = next_change(&mut own_stream, Duration::from_secs(3))
+        .await
+        .unwrap();
+    assert_eq!(own["mine"], true, "{own}");
 }
 
 #[tokio::test]
