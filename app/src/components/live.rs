@@ -70,21 +70,34 @@ mod browser {
         /// Typed into a form and not sent yet.
         static DIRTY: Cell<bool> = const { Cell::new(false) };
         static WATCHING_FORMS: Cell<bool> = const { Cell::new(false) };
+        /// When a form on this page was last sent (ms since the epoch).
+        static LAST_SUBMIT: Cell<f64> = const { Cell::new(0.0) };
     }
 
+    /// The reader's own change within this long of sending a form is that
+    /// form's: its own reload shows it.
+    const OWN_FORM_MS: f64 = 3_000.0;
+
     /// Whether the reader is in the middle of a form: focus in one of its
-    /// fields, or input typed and not sent.
+    /// fields, input typed and not sent, or a panel with a form opened (a
+    /// reload would close it under them).
     fn busy() -> bool {
         if DIRTY.with(Cell::get) {
             return true;
         }
-        web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.active_element())
-            .is_some_and(|e| {
-                matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
-                    && e.closest("form").ok().flatten().is_some()
-            })
+        let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+            return false;
+        };
+        let focused = doc.active_element().is_some_and(|e| {
+            matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                && e.closest("form:not(.lang-switch)").ok().flatten().is_some()
+        });
+        focused
+            || doc
+                .query_selector("main details[open] form")
+                .ok()
+                .flatten()
+                .is_some()
     }
 
     /// Typing marks the page dirty; sending a form (or leaving it by a
@@ -113,6 +126,7 @@ mod browser {
         });
         let submit = Closure::<dyn Fn(web_sys::Event)>::new(|_: web_sys::Event| {
             DIRTY.with(|d| d.set(false));
+            LAST_SUBMIT.with(|t| t.set(js_sys::Date::now()));
         });
         let _ = doc.add_event_listener_with_callback("input", input.as_ref().unchecked_ref());
         let _ = doc.add_event_listener_with_callback("submit", submit.as_ref().unchecked_ref());
@@ -144,17 +158,17 @@ mod browser {
             };
             let on_change =
                 Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
-                    // the reader's own change: the form they sent reloads the page's data itself
+                    // the reader's own change (a form of theirs, or CI with their token)
                     let mine = e
                         .data()
                         .as_string()
                         .and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
                         .and_then(|v| v["mine"].as_bool())
                         .unwrap_or(false);
-                    if mine {
-                        if !busy() {
-                            live.apply();
-                        }
+                    let own_form =
+                        mine && js_sys::Date::now() - LAST_SUBMIT.with(Cell::get) < OWN_FORM_MS;
+                    if own_form {
+                        // the form just sent reloads the page's data itself
                     } else if busy() {
                         live.waiting.set(true);
                     } else {
