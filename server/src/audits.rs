@@ -6,9 +6,9 @@
 //! message. With `Accept: application/json` it answers JSON instead.
 
 use crate::form_errors::see_other;
-use crate::http::{session_actor, ApiError};
+use crate::http::ApiError;
 use crate::routes::Routes;
-use crate::upload::{query, wants_json};
+use crate::upload::{browser_actor, wants_json};
 use crate::ServerState;
 use app::error::AppError;
 use app::ssr::audits::{self, NewAudit, MAX_REPORT_BYTES};
@@ -17,7 +17,7 @@ use app::ssr::flash::{self, Flash, FlashMessage};
 use app::ssr::scope::milestone_for;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State};
 use axum::http::{Method, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Json;
 use tower_sessions::Session;
@@ -103,16 +103,10 @@ async fn browser_create(
     let json = wants_json(req.headers());
     let session = req.extensions().get::<Session>().cloned();
     let back = format!("/p/{code}/m/{ms}/audits");
-    let (mut parts, body) = req.into_parts();
-    let actor = match session_actor(&mut parts, &state).await {
-        Ok(Some(a)) => a,
-        Ok(None) if !json => {
-            return Redirect::to(&format!("/login?{}", query("next", &back))).into_response()
-        }
-        Ok(None) => return ApiError(AppError::Unauthorized).into_response(),
-        Err(e) => return ApiError(e).into_response(),
+    let (actor, req) = match browser_actor(&state, req, &back, json).await {
+        Ok(found) => found,
+        Err(answer) => return answer,
     };
-    let req = Request::from_parts(parts, body);
     let result = accept(&state, &actor, &code, &ms, req).await;
     match (result, json) {
         (Ok(id), true) => match audits::get(&state.app.pool, &actor, &code, &ms, id).await {

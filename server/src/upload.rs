@@ -228,6 +228,26 @@ pub fn browser_router(state: &ServerState) -> Routes<ServerState> {
         .get("/evidence/{id}/file", browser_download)
 }
 
+/// The logged-in user a browser form post comes from, with the request
+/// handed back; without a session, the log-in page (returning to `back`) for
+/// a plain post, 401 for the page's script (`json`).
+pub(crate) async fn browser_actor(
+    state: &ServerState,
+    req: Request,
+    back: &str,
+    json: bool,
+) -> Result<(Actor, Request), Response> {
+    let (mut parts, body) = req.into_parts();
+    match session_actor(&mut parts, state).await {
+        Ok(Some(a)) => Ok((a, Request::from_parts(parts, body))),
+        Ok(None) if !json => {
+            Err(Redirect::to(&format!("/login?{}", query("next", back))).into_response())
+        }
+        Ok(None) => Err(ApiError(AppError::Unauthorized).into_response()),
+        Err(e) => Err(ApiError(e).into_response()),
+    }
+}
+
 pub(crate) fn wants_json(headers: &HeaderMap) -> bool {
     headers
         .get(header::ACCEPT)
@@ -250,16 +270,10 @@ async fn browser_upload(
     let json = wants_json(req.headers());
     let session = req.extensions().get::<Session>().cloned();
     let back = format!("/p/{code}/m/{ms}");
-    let (mut parts, body) = req.into_parts();
-    let actor = match session_actor(&mut parts, &state).await {
-        Ok(Some(a)) => a,
-        Ok(None) if !json => {
-            return Redirect::to(&format!("/login?{}", query("next", &back))).into_response()
-        }
-        Ok(None) => return ApiError(AppError::Unauthorized).into_response(),
-        Err(e) => return ApiError(e).into_response(),
+    let (actor, req) = match browser_actor(&state, req, &back, json).await {
+        Ok(found) => found,
+        Err(answer) => return answer,
     };
-    let req = Request::from_parts(parts, body);
     let form = Door::Form { milestone: ms };
     let result = accept(&state.app, &actor, &code, form, async {
         Multipart::from_request(req, &state)
