@@ -4,6 +4,8 @@
 
 use super::status::{Decision, SignoffStatus};
 use super::views::{HistoryEntry, SignoffRoleView};
+use crate::i18n::Locale;
+use crate::tl;
 
 /// Audit actions that change a milestone without adding to it; each one
 /// counts towards the `revision` in [`super::milestone::state_digest`].
@@ -52,46 +54,121 @@ fn at_minute(ts: &str) -> String {
     }
 }
 
-/// One history event in words, as the reason an approval went stale:
-/// "evidence #12 junit.xml was uploaded by eng at 2026-11-23 07:40 UTC".
-pub fn describe_event(e: &HistoryEntry) -> String {
-    let who = e.actor.as_deref().unwrap_or("system");
+/// One history event in words in `locale`, as the reason an approval went
+/// stale: "evidence #12 junit.xml was uploaded by eng at 2026-11-23 07:40 UTC".
+pub fn describe_event(e: &HistoryEntry, locale: Locale) -> String {
+    let who = match e.actor.as_deref() {
+        Some(who) => who.to_string(),
+        None => tl!(locale, projects.history.system),
+    };
     let at = at_minute(&e.at);
+    let subject = e.subject.as_str();
     let (what, verb) = match e.action.as_str() {
-        "evidence.add" => (format!("evidence {}", e.subject), "uploaded"),
-        "evidence.withdraw" => (format!("evidence {}", e.subject), "withdrawn"),
+        "evidence.add" => (
+            tl!(locale, projects.history.what.evidence, subject = subject),
+            tl!(locale, projects.history.verb.uploaded),
+        ),
+        "evidence.withdraw" => (
+            tl!(locale, projects.history.what.evidence, subject = subject),
+            tl!(locale, projects.history.verb.withdrawn),
+        ),
         "milestone.reopen" => {
-            return format!(
-                "the milestone was reopened by {who} at {at} because {}",
-                e.subject
+            return tl!(
+                locale,
+                projects.history.reopened,
+                who = who,
+                at = at,
+                reason = subject
             )
         }
-        "milestone.edit" => ("the milestone".to_string(), "edited"),
-        "task.create" => (format!("task {}", e.subject), "added"),
-        "task.done" => (format!("task {}", e.subject), "marked done"),
-        "item.tick" => (format!("item {}", e.subject), "ticked"),
-        "item.untick" => (format!("item {}", e.subject), "unticked"),
-        "checklist.create" => (format!("checklist {}", e.subject), "added"),
-        "criterion.create" => (format!("criterion {}", e.subject), "added"),
-        "signoff_role.set" => (format!("the approver of {}", e.subject), "changed"),
+        "milestone.edit" => (
+            tl!(locale, projects.history.what.the_milestone),
+            tl!(locale, projects.history.verb.edited),
+        ),
+        "task.create" => (
+            tl!(locale, projects.history.what.task, subject = subject),
+            tl!(locale, projects.history.verb.added),
+        ),
+        "task.done" => (
+            tl!(locale, projects.history.what.task, subject = subject),
+            tl!(locale, projects.history.verb.marked_done),
+        ),
+        "item.tick" => (
+            tl!(locale, projects.history.what.item, subject = subject),
+            tl!(locale, projects.history.verb.ticked),
+        ),
+        "item.untick" => (
+            tl!(locale, projects.history.what.item, subject = subject),
+            tl!(locale, projects.history.verb.unticked),
+        ),
+        "checklist.create" => (
+            tl!(locale, projects.history.what.checklist, subject = subject),
+            tl!(locale, projects.history.verb.added),
+        ),
+        "criterion.create" => (
+            tl!(locale, projects.history.what.criterion, subject = subject),
+            tl!(locale, projects.history.verb.added),
+        ),
+        "signoff_role.set" => (
+            tl!(locale, projects.history.what.approver_of, subject = subject),
+            tl!(locale, projects.history.verb.changed),
+        ),
         a if a.ends_with(".edit") || a == "signoff_role.rename" => (
-            format!("{} {}", a.split('.').next().unwrap_or(a), e.subject),
-            "edited",
+            format!("{} {subject}", kind(a, locale)),
+            tl!(locale, projects.history.verb.edited),
         ),
         a if a.ends_with(".move") => (
-            format!("{} {}", a.split('.').next().unwrap_or(a), e.subject),
-            "moved",
+            format!("{} {subject}", kind(a, locale)),
+            tl!(locale, projects.history.verb.moved),
         ),
-        a => (format!("{a} {}", e.subject), "recorded"),
+        a => (
+            format!("{a} {subject}"),
+            tl!(locale, projects.history.verb.recorded),
+        ),
     };
-    format!("{what} was {verb} by {who} at {at}")
+    tl!(
+        locale,
+        projects.history.event,
+        what = what,
+        verb = verb,
+        who = who,
+        at = at
+    )
+}
+
+/// What kind of row an action names (`task` of `task.edit`), in `locale`;
+/// the English is the action's own word, an unknown kind stays as it is.
+fn kind(action: &str, locale: Locale) -> String {
+    let k = action.split('.').next().unwrap_or(action);
+    match k {
+        "task" => tl!(locale, projects.history.kind.task),
+        "checklist" => tl!(locale, projects.history.kind.checklist),
+        "item" => tl!(locale, projects.history.kind.item),
+        "criterion" => tl!(locale, projects.history.kind.criterion),
+        "milestone" => tl!(locale, projects.history.kind.milestone),
+        "signoff_role" => tl!(locale, projects.history.kind.signoff_role),
+        "evidence" => tl!(locale, projects.history.kind.evidence),
+        other => other.to_string(),
+    }
 }
 
 /// The viewer's approvals that no longer count, each with what happened since
-/// (from the history, newest first as the view holds it). Derived from the
-/// sign-offs and the history, never stored: "Your approval as QA lead of M4 is
-/// stale: evidence #12 … was uploaded by eng at … — review and sign again".
+/// (from the history, newest first as the view holds it), in the reader's
+/// language. Derived from the sign-offs and the history, never stored: "Your
+/// approval as QA lead of M4 is stale: evidence #12 … was uploaded by eng at …
+/// — review and sign again".
 pub fn stale_notices(
+    me: &str,
+    milestone_code: &str,
+    roles: &[SignoffRoleView],
+    history: &[HistoryEntry],
+) -> Vec<String> {
+    stale_notices_in(crate::i18n::lang(), me, milestone_code, roles, history)
+}
+
+/// [`stale_notices`] in `locale`.
+pub fn stale_notices_in(
+    locale: Locale,
     me: &str,
     milestone_code: &str,
     roles: &[SignoffRoleView],
@@ -125,21 +202,24 @@ pub fn stale_notices(
             since.reverse();
             let more = since.len().saturating_sub(SHOWN);
             let why = if since.is_empty() {
-                "the milestone changed since you approved it".to_string()
+                tl!(locale, projects.history.changed_since)
             } else {
                 let mut list: Vec<String> = since
                     .iter()
                     .take(SHOWN)
-                    .map(|h| describe_event(h))
+                    .map(|h| describe_event(h, locale))
                     .collect();
                 if more > 0 {
-                    list.push(format!("and {more} more change(s)"));
+                    list.push(tl!(locale, projects.history.more, n = more));
                 }
-                list.join("; ")
+                list.join(&tl!(locale, projects.history.sep))
             };
-            format!(
-                "Your approval as {} of {milestone_code} is stale: {why} — review and sign again",
-                r.role_name
+            tl!(
+                locale,
+                projects.history.stale,
+                role = r.role_name.clone(),
+                milestone = milestone_code,
+                why = why
             )
         })
         .collect()
@@ -214,6 +294,10 @@ mod tests {
             stale_notices("qa", "M4", std::slice::from_ref(&r), &history),
             vec!["Your approval as QA lead of M4 is stale: evidence #12 junit.xml was uploaded by eng at 2026-11-23 07:40 UTC — review and sign again".to_string()]
         );
+        assert_eq!(
+            stale_notices_in(Locale::zh_Hans, "qa", "M4", std::slice::from_ref(&r), &history),
+            vec!["你作为 M4 的 QA lead 所做的批准已过期：证据 #12 junit.xml 已由 eng 于 2026-11-23 07:40 UTC 上传——请重新审阅并签署".to_string()]
+        );
         // nobody else is told, and a current approval tells nothing
         assert!(stale_notices("eng", "M4", std::slice::from_ref(&r), &history).is_empty());
         r.status = SignoffStatus::Approved;
@@ -230,12 +314,39 @@ mod tests {
             "scope grew",
         );
         assert_eq!(
-            describe_event(&e),
+            describe_event(&e, Locale::en),
             "the milestone was reopened by pm at 2026-11-24 09:00 UTC because scope grew"
+        );
+        assert_eq!(
+            describe_event(&e, Locale::zh_Hans),
+            "里程碑已由 pm 于 2026-11-24 09:00 UTC 重新打开，原因：scope grew"
         );
         assert!(is_revision("milestone.reopen"));
         assert!(is_revision("task.edit") && is_revision("item.move"));
         assert!(!is_revision("evidence.add") && !is_revision("task.done"));
+    }
+
+    #[test]
+    fn an_edit_or_a_move_names_the_kind_of_row_in_the_readers_words() {
+        let e = event(5, "2026-11-24T09:00:00Z", "pm", "task.edit", "M4-01 Deploy");
+        assert_eq!(
+            describe_event(&e, Locale::en),
+            "task M4-01 Deploy was edited by pm at 2026-11-24 09:00 UTC"
+        );
+        assert_eq!(
+            describe_event(&e, Locale::zh_Hans),
+            "任务 M4-01 Deploy 已由 pm 于 2026-11-24 09:00 UTC 修改"
+        );
+        let e = event(6, "2026-11-24T09:00:00Z", "pm", "signoff_role.rename", "QA");
+        assert_eq!(
+            describe_event(&e, Locale::en),
+            "signoff_role QA was edited by pm at 2026-11-24 09:00 UTC"
+        );
+        let e = event(7, "2026-11-24T09:00:00Z", "pm", "waiver.grant", "C1");
+        assert_eq!(
+            describe_event(&e, Locale::zh_Hans),
+            "waiver.grant C1 已由 pm 于 2026-11-24 09:00 UTC 记录"
+        );
     }
 
     #[test]

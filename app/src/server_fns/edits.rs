@@ -30,7 +30,7 @@ pub async fn reopen_milestone(
         .await?;
         return Err(AppError::invalid(
             "confirm",
-            "tick the box to confirm that reopening supersedes the certificate and the approvals",
+            crate::t!(projects.errors.confirm_reopen),
         ));
     }
     edits::reopen(
@@ -41,9 +41,19 @@ pub async fn reopen_milestone(
         &reason,
     )
     .await?;
-    Ok(format!(
-        "Reopened {milestone}: its certificate is superseded and the approvals no longer count."
-    ))
+    Ok(crate::t!(projects.done.reopened, milestone = milestone))
+}
+
+/// The way a move went, in the reader's words (a move that was made went
+/// `up` or `down`; anything else was refused before this is asked).
+#[cfg(feature = "ssr")]
+fn direction_word(raw: &str) -> String {
+    use crate::ssr::edits::Direction;
+    match Direction::parse(raw) {
+        Ok(Direction::Up) => crate::t!(projects.done.up),
+        Ok(Direction::Down) => crate::t!(projects.done.down),
+        Err(_) => raw.to_string(),
+    }
 }
 
 /// Edits the milestone's title, goal and planned dates (an empty date
@@ -86,7 +96,10 @@ pub async fn edit_milestone(
         input,
     )
     .await?;
-    Ok(format!("Saved {milestone}."))
+    Ok(crate::t!(
+        projects.done.saved_milestone,
+        milestone = milestone
+    ))
 }
 
 /// Edits a task as of the `version` the form showed. PMs.
@@ -117,7 +130,7 @@ pub async fn edit_task(
         input,
     )
     .await?;
-    Ok(format!("Saved task {task}."))
+    Ok(crate::t!(projects.done.saved_task, task = task))
 }
 
 /// Moves a task up or down (`direction`). PMs.
@@ -132,7 +145,7 @@ pub async fn move_task(
     use crate::ssr::{auth, edits, AppState};
     let actor = auth::require_session_actor().await?;
     let req = edits::MoveRequest { version, direction };
-    let d = req.direction.clone();
+    let d = direction_word(&req.direction);
     edits::move_task(
         &AppState::from_context()?.pool,
         &actor,
@@ -142,7 +155,11 @@ pub async fn move_task(
         req,
     )
     .await?;
-    Ok(format!("Moved task {task} {d}."))
+    Ok(crate::t!(
+        projects.done.moved_task,
+        task = task,
+        direction = d
+    ))
 }
 
 /// Edits a checklist's title, or renames its `section` to `section_title`. PMs.
@@ -173,7 +190,7 @@ pub async fn edit_checklist(
         input,
     )
     .await?;
-    Ok("Saved the checklist.".to_string())
+    Ok(crate::t!(projects.done.saved_checklist))
 }
 
 /// Moves a checklist up or down. PMs.
@@ -197,7 +214,7 @@ pub async fn move_checklist(
         req,
     )
     .await?;
-    Ok("Moved the checklist.".to_string())
+    Ok(crate::t!(projects.done.moved_checklist))
 }
 
 /// Edits a checklist item's text. PMs.
@@ -226,7 +243,7 @@ pub async fn edit_item(
         input,
     )
     .await?;
-    Ok("Saved the item.".to_string())
+    Ok(crate::t!(projects.done.saved_item))
 }
 
 /// Moves a checklist item up or down within its section. PMs.
@@ -242,7 +259,7 @@ pub async fn move_item(
     use crate::ssr::{auth, edits, AppState};
     let actor = auth::require_session_actor().await?;
     let req = edits::MoveRequest { version, direction };
-    let d = req.direction.clone();
+    let d = direction_word(&req.direction);
     edits::move_item(
         &AppState::from_context()?.pool,
         &actor,
@@ -253,7 +270,7 @@ pub async fn move_item(
         req,
     )
     .await?;
-    Ok(format!("Moved the item {d}."))
+    Ok(crate::t!(projects.done.moved_item, direction = d))
 }
 
 /// Edits a criterion's title, metric, operator and target. PMs.
@@ -286,7 +303,10 @@ pub async fn edit_criterion(
             t.trim().parse().map_err(|_| {
                 AppError::invalid(
                     "target",
-                    format!("a number like 85 or 99.5: got {:?}", t.trim()),
+                    crate::t!(
+                        projects.errors.target_number,
+                        got = format!("{:?}", t.trim())
+                    ),
                 )
             })
         })
@@ -313,7 +333,10 @@ pub async fn edit_criterion(
         input,
     )
     .await?;
-    Ok(format!("Saved criterion {criterion}."))
+    Ok(crate::t!(
+        projects.done.saved_criterion,
+        criterion = criterion
+    ))
 }
 
 /// Renames a sign-off role. PMs.
@@ -340,5 +363,9 @@ pub async fn rename_signoff_role(
         input,
     )
     .await?;
-    Ok(format!("Renamed {role} to {}.", new_name.trim()))
+    Ok(crate::t!(
+        projects.done.renamed_role,
+        role = role,
+        name = new_name.trim()
+    ))
 }

@@ -43,9 +43,9 @@ pub async fn set_project_public(project: String, public: Option<String>) -> Resu
     )
     .await?;
     let done = Done::new(if public.is_some() {
-        "Saved: the project is public; verify pages show its certificates in full."
+        crate::t!(projects.done.public)
     } else {
-        "Saved: the project is not public; verify pages show a redacted view."
+        crate::t!(projects.done.not_public)
     });
     Ok(done)
 }

@@ -49,23 +49,29 @@ pub async fn save_template(
     )
     .await;
     match saved {
-        Ok((v, true)) => Ok(Done::new(format!(
-            "Saved template {} v{}{}: {} items, {} criteria.",
-            v.summary.slug,
-            v.version,
-            if v.summary.scope == "library" {
-                " in the library"
-            } else {
-                ""
-            },
-            v.summary.items,
-            v.summary.criteria
+        Ok((v, true)) if v.summary.scope == "library" => Ok(Done::new(crate::t!(
+            projects.done.saved_template_library,
+            slug = v.summary.slug.clone(),
+            version = v.version,
+            items = v.summary.items,
+            criteria = v.summary.criteria
         ))),
-        Ok((v, false)) => Ok(Done::new(format!(
-            "Template {} v{} already says exactly this: nothing saved.",
-            v.summary.slug, v.version
+        Ok((v, true)) => Ok(Done::new(crate::t!(
+            projects.done.saved_template,
+            slug = v.summary.slug.clone(),
+            version = v.version,
+            items = v.summary.items,
+            criteria = v.summary.criteria
         ))),
-        Err(AppError::AlreadyDone) => Ok(Done::new(format!("Saved template {}.", slug.trim()))),
+        Ok((v, false)) => Ok(Done::new(crate::t!(
+            projects.done.template_unchanged,
+            slug = v.summary.slug.clone(),
+            version = v.version
+        ))),
+        Err(AppError::AlreadyDone) => Ok(Done::new(crate::t!(
+            projects.done.saved_template_again,
+            slug = slug.trim()
+        ))),
         Err(e) => Err(e),
     }
 }

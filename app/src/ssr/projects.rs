@@ -8,6 +8,7 @@ use crate::domain::accounts::{check_membership_change, MemberView, MembersPage};
 use crate::domain::codes::{optional_text, required_text, ProjectCode, Role};
 use crate::domain::views::{ProjectHead, ProjectView};
 use crate::error::AppError;
+use crate::t;
 use serde_json::json;
 use sqlx::SqlitePool;
 
@@ -78,16 +79,14 @@ pub async fn create(
     input: NewProject,
 ) -> Result<String, AppError> {
     if !actor.is_admin {
-        return Err(AppError::Forbidden(format!(
-            "{} is not an admin; only admins create projects",
-            actor.username
+        return Err(AppError::Forbidden(t!(
+            projects.errors.not_admin_create,
+            user = actor.username.clone()
         )));
     }
     // a token limited to one project acts nowhere else, and a new project is elsewhere
     if actor.project_scope.is_some() {
-        return Err(AppError::Forbidden(
-            "this token is limited to one project: it cannot create projects".into(),
-        ));
+        return Err(AppError::Forbidden(t!(projects.errors.token_one_project)));
     }
     let code = ProjectCode::parse(&input.code)?;
     let name = required_text("name", &input.name, 200)?;
@@ -135,11 +134,17 @@ pub async fn set_member(
     let (p, _) = project_for(pool, actor, code, Need::Manage).await?;
     let role = Role::parse(role)?;
     if username.trim().is_empty() {
-        return Err(AppError::invalid("username", "is required"));
+        return Err(AppError::invalid(
+            "username",
+            t!(projects.errors.is_required),
+        ));
     }
-    let user = actor_by_name(pool, username)
-        .await
-        .map_err(|_| AppError::invalid("username", format!("no user {}", username.trim())))?;
+    let user = actor_by_name(pool, username).await.map_err(|_| {
+        AppError::invalid(
+            "username",
+            t!(projects.errors.no_user, username = username.trim()),
+        )
+    })?;
     let mut tx = db::write(pool).await?;
     let before = member_role(&mut tx, p.id, user.id).await?;
     if before == Some(role) {
@@ -215,9 +220,10 @@ pub async fn remove_member(
     let user = actor_by_name(pool, username).await?;
     let mut tx = db::write(pool).await?;
     let Some(current) = member_role(&mut tx, p.id, user.id).await? else {
-        return Err(AppError::Conflict(format!(
-            "{} is not a member of {}",
-            user.username, p.code
+        return Err(AppError::Conflict(t!(
+            projects.errors.not_member,
+            user = user.username.clone(),
+            project = p.code.clone()
         )));
     };
     let others = other_pms(&mut tx, p.id, user.id).await?;
@@ -276,9 +282,9 @@ pub async fn members(
 /// Every project's code, name and description, by code. Admins.
 pub async fn all(pool: &SqlitePool, actor: &Actor) -> Result<Vec<ProjectHead>, AppError> {
     if !actor.is_admin || actor.project_scope.is_some() {
-        return Err(AppError::Forbidden(format!(
-            "{} is not an admin; only admins list every project",
-            actor.username
+        return Err(AppError::Forbidden(t!(
+            projects.errors.not_admin_list,
+            user = actor.username.clone()
         )));
     }
     let rows: Vec<ProjectRow> =
@@ -310,9 +316,9 @@ pub async fn describe(
             .await?;
     let name = name.unwrap_or_else(|| before_name.clone());
     if name != before_name && !actor.is_admin {
-        return Err(AppError::Forbidden(format!(
-            "{} is not an admin; PMs change the description, admins the name",
-            actor.username
+        return Err(AppError::Forbidden(t!(
+            projects.errors.not_admin_rename,
+            user = actor.username.clone()
         )));
     }
     if name == before_name && description == before_description {
@@ -385,9 +391,9 @@ pub async fn set_separation_of_duties(
 ) -> Result<(), AppError> {
     let (p, _) = project_for(pool, actor, code, Need::Read).await?;
     if !actor.is_admin {
-        return Err(AppError::Forbidden(format!(
-            "{} is not an admin; only admins change separation of duties",
-            actor.username
+        return Err(AppError::Forbidden(t!(
+            projects.errors.not_admin_separation,
+            user = actor.username.clone()
         )));
     }
     let mut tx = db::write(pool).await?;

@@ -6,12 +6,13 @@
 //! criterion, role), each the same shape: check input, guard the version,
 //! record the changes; apart, the shape would drift.
 
-use super::{finish, guard, manager, open_write, Changes};
+use super::{finish, guard, manager, no_checklist, no_item, open_write, Changes};
 use crate::domain::codes::{optional_text, required_text};
 use crate::domain::criterion::{parse_metric, Op};
 use crate::error::AppError;
 use crate::ssr::auth::Actor;
 use crate::ssr::milestones::criteria::parse_max_age;
+use crate::t;
 use sqlx::SqlitePool;
 
 /// An edit of a milestone's own fields. Absent fields stay as they are; an
@@ -81,7 +82,7 @@ pub async fn edit_milestone(
         &p,
         &m,
         &rights,
-        &format!("milestone {}", m.code),
+        &t!(projects.what.milestone, code = m.code.clone()),
         m.version,
         input.version,
     )
@@ -95,7 +96,10 @@ pub async fn edit_milestone(
     let subject = c.field("subject", old, Some(subject));
     if let (Some(s), Some(e)) = (&start, &end) {
         if e < s {
-            return Err(AppError::invalid("planned_end", "ends before it starts"));
+            return Err(AppError::invalid(
+                "planned_end",
+                t!(projects.errors.ends_before_start),
+            ));
         }
     }
     if c.is_empty() {
@@ -164,14 +168,19 @@ pub async fn edit_task(
     .fetch_optional(&mut *tx)
     .await?;
     let (id, code, old_title, old_description, old_required, version) = row.ok_or_else(|| {
-        AppError::NotFound(format!("task {} in {} {}", task.trim(), p.code, m.code))
+        AppError::NotFound(t!(
+            projects.what.no_task,
+            task = task.trim(),
+            project = p.code.clone(),
+            milestone = m.code.clone()
+        ))
     })?;
     guard(
         &mut tx,
         &p,
         &m,
         &rights,
-        &format!("task {code}"),
+        &t!(projects.what.task, code = code.clone()),
         version,
         input.version,
     )
@@ -233,15 +242,13 @@ pub async fn edit_checklist(
             .bind(m.id)
             .fetch_optional(&mut *tx)
             .await?;
-    let (old_title, version) = row.ok_or_else(|| {
-        AppError::NotFound(format!("checklist {checklist} in {} {}", p.code, m.code))
-    })?;
+    let (old_title, version) = row.ok_or_else(|| no_checklist(checklist, &p.code, &m.code))?;
     guard(
         &mut tx,
         &p,
         &m,
         &rights,
-        &format!("checklist '{old_title}'"),
+        &t!(projects.what.checklist, title = old_title.clone()),
         version,
         input.version,
     )
@@ -258,8 +265,10 @@ pub async fn edit_checklist(
         .fetch_one(&mut *tx)
         .await?;
         if n == 0 {
-            return Err(AppError::NotFound(format!(
-                "section '{section}' in checklist '{title}'"
+            return Err(AppError::NotFound(t!(
+                projects.what.no_section,
+                section = section.clone(),
+                checklist = title.clone()
             )));
         }
         if c.field("section", section.clone(), Some(new.clone())) != section {
@@ -318,15 +327,13 @@ pub async fn edit_item(
     .bind(m.id)
     .fetch_optional(&mut *tx)
     .await?;
-    let (old_text, list_title, version) = row.ok_or_else(|| {
-        AppError::NotFound(format!("checklist item {item} in {} {}", p.code, m.code))
-    })?;
+    let (old_text, list_title, version) = row.ok_or_else(|| no_item(item, &p.code, &m.code))?;
     guard(
         &mut tx,
         &p,
         &m,
         &rights,
-        &format!("item '{old_text}'"),
+        &t!(projects.what.item, text = old_text.clone()),
         version,
         input.version,
     )
@@ -391,7 +398,10 @@ pub async fn edit_criterion(
         .map(|o| Op::parse(o).map(|o| o.as_str().to_string()))
         .transpose()?;
     if input.target.is_some_and(|t| !t.is_finite()) {
-        return Err(AppError::invalid("target", "must be a finite number"));
+        return Err(AppError::invalid(
+            "target",
+            t!(projects.errors.finite_number),
+        ));
     }
     let max_age = input
         .max_age_days
@@ -431,11 +441,11 @@ pub async fn edit_criterion(
         old_expression,
         ratchet,
     ) = row.ok_or_else(|| {
-        AppError::NotFound(format!(
-            "criterion {} in {} {}",
-            criterion.trim(),
-            p.code,
-            m.code
+        AppError::NotFound(t!(
+            projects.what.no_criterion,
+            code = criterion.trim(),
+            project = p.code.clone(),
+            milestone = m.code.clone()
         ))
     })?;
     guard(
@@ -443,7 +453,7 @@ pub async fn edit_criterion(
         &p,
         &m,
         &rights,
-        &format!("criterion {code}"),
+        &t!(projects.what.criterion, code = code.clone()),
         version,
         input.version,
     )
@@ -455,7 +465,7 @@ pub async fn edit_criterion(
         (None, Some(_)) => {
             return Err(AppError::invalid(
                 "expression",
-                format!("{code} is judged by a metric and a target: add a new criterion to judge an expression"),
+                t!(projects.errors.judged_by_metric, code = code.clone()),
             ))
         }
         (_, None) => None,
@@ -467,13 +477,13 @@ pub async fn edit_criterion(
     {
         return Err(AppError::invalid(
             "metric",
-            format!("{code} is judged by an expression: edit the expression"),
+            t!(projects.errors.judged_by_expression, code = code.clone()),
         ));
     }
     if ratchet && input.target.is_some_and(|t| t != old_target) {
         return Err(AppError::invalid(
             "target",
-            format!("{code} ratchets: its target is the previous certified milestone's value"),
+            t!(projects.errors.ratchets, code = code.clone()),
         ));
     }
     let mut c = Changes::default();
@@ -546,11 +556,11 @@ pub async fn rename_signoff_role(
     .fetch_optional(&mut *tx)
     .await?;
     let (id, old, version) = row.ok_or_else(|| {
-        AppError::NotFound(format!(
-            "sign-off role '{}' on {} {}",
-            role.trim(),
-            p.code,
-            m.code
+        AppError::NotFound(t!(
+            projects.what.no_signoff_role,
+            role = role.trim(),
+            project = p.code.clone(),
+            milestone = m.code.clone()
         ))
     })?;
     guard(
@@ -558,7 +568,7 @@ pub async fn rename_signoff_role(
         &p,
         &m,
         &rights,
-        &format!("sign-off role '{old}'"),
+        &t!(projects.what.signoff_role, name = old.clone()),
         version,
         input.version,
     )

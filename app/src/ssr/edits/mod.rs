@@ -16,6 +16,7 @@ use crate::domain::codes::required_text;
 use crate::domain::status::MilestoneState;
 use crate::domain::views::Rights;
 use crate::error::AppError;
+use crate::t;
 use serde_json::{json, Map, Value};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
@@ -30,10 +31,33 @@ pub fn check_version(what: &str, current: i64, seen: i64) -> Result<(), AppError
     if current == seen {
         Ok(())
     } else {
-        Err(AppError::Conflict(format!(
-            "{what} changed since you loaded the page (you saw version {seen}, it is now version {current}): reload the page and edit again"
+        Err(AppError::Conflict(t!(
+            projects.errors.changed,
+            what = what,
+            seen = seen,
+            current = current
         )))
     }
+}
+
+/// "checklist 7 in WM M4" not found, in the reader's language.
+fn no_checklist(id: i64, project: &str, milestone: &str) -> AppError {
+    AppError::NotFound(t!(
+        projects.what.no_checklist,
+        id = id,
+        project = project,
+        milestone = milestone
+    ))
+}
+
+/// "checklist item 12 in WM M4" not found, in the reader's language.
+fn no_item(id: i64, project: &str, milestone: &str) -> AppError {
+    AppError::NotFound(t!(
+        projects.what.no_item,
+        id = id,
+        project = project,
+        milestone = milestone
+    ))
 }
 
 /// The fields an edit changes: their values before and after.
@@ -142,10 +166,10 @@ pub async fn reopen(
     let (p, rights, m, mut tx) = open_write(pool, p, rights, milestone).await?;
     let v = build_view(&mut tx, &p, &m, rights).await?;
     if v.state < MilestoneState::SignedOff {
-        return Err(AppError::Conflict(format!(
-            "{} is {}: only a signed-off or certified milestone is reopened; change it directly",
-            m.code,
-            v.state.label()
+        return Err(AppError::Conflict(t!(
+            projects.errors.not_reopenable,
+            code = m.code.clone(),
+            state = v.state.text(crate::i18n::lang())
         )));
     }
     let number = standing_certificate(&v).map(str::to_string);

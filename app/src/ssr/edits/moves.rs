@@ -1,10 +1,11 @@
 //! Moving tasks, checklists and items up and down, each against the
 //! version the editor saw.
 
-use super::{finish, guard, manager, open_write, Changes};
+use super::{finish, guard, manager, no_checklist, no_item, open_write, Changes};
 use crate::domain::checklist::move_among_siblings;
 use crate::error::AppError;
 use crate::ssr::auth::Actor;
+use crate::t;
 use serde_json::{json, Map};
 use sqlx::SqlitePool;
 use sqlx::{Sqlite, Transaction};
@@ -23,7 +24,7 @@ impl Direction {
             "down" => Ok(Direction::Down),
             other => Err(AppError::invalid(
                 "direction",
-                format!("up or down: got {other:?}"),
+                t!(projects.errors.direction, got = format!("{other:?}")),
             )),
         }
     }
@@ -93,11 +94,23 @@ async fn swap_positions(
     })
 }
 
-fn already(what: &str, d: Direction, scope: &str) -> AppError {
-    AppError::Conflict(format!(
-        "{what} is already {} {scope}",
-        if d == Direction::Up { "first" } else { "last" }
-    ))
+/// Where a row moves among its neighbours: the scope "already first/last" names.
+#[derive(Clone, Copy)]
+enum Scope {
+    Milestone,
+    Parent,
+    Section,
+}
+
+fn already(what: &str, d: Direction, scope: Scope) -> AppError {
+    AppError::Conflict(match (scope, d) {
+        (Scope::Milestone, Direction::Up) => t!(projects.errors.first_in_milestone, what = what),
+        (Scope::Milestone, Direction::Down) => t!(projects.errors.last_in_milestone, what = what),
+        (Scope::Parent, Direction::Up) => t!(projects.errors.first_under_parent, what = what),
+        (Scope::Parent, Direction::Down) => t!(projects.errors.last_under_parent, what = what),
+        (Scope::Section, Direction::Up) => t!(projects.errors.first_in_section, what = what),
+        (Scope::Section, Direction::Down) => t!(projects.errors.last_in_section, what = what),
+    })
 }
 
 /// Moves a task up or down. PMs.
@@ -122,21 +135,18 @@ pub async fn move_task(
         .iter()
         .position(|r| r.1 == task.trim())
         .ok_or_else(|| {
-            AppError::NotFound(format!("task {} in {} {}", task.trim(), p.code, m.code))
+            AppError::NotFound(t!(
+                projects.what.no_task,
+                task = task.trim(),
+                project = p.code.clone(),
+                milestone = m.code.clone()
+            ))
         })?;
     let (_, code, title, version) = rows[index].clone();
-    guard(
-        &mut tx,
-        &p,
-        &m,
-        &rights,
-        &format!("task {code}"),
-        version,
-        req.version,
-    )
-    .await?;
-    let other = neighbour(index, rows.len(), d)
-        .ok_or_else(|| already(&format!("task {code}"), d, "in its milestone"))?;
+    let what = t!(projects.what.task, code = code.clone());
+    guard(&mut tx, &p, &m, &rights, &what, version, req.version).await?;
+    let other =
+        neighbour(index, rows.len(), d).ok_or_else(|| already(&what, d, Scope::Milestone))?;
     let c = swap_positions(
         &mut tx,
         "tasks",
@@ -166,22 +176,15 @@ pub async fn move_checklist(
     .bind(m.id)
     .fetch_all(&mut *tx)
     .await?;
-    let index = rows.iter().position(|r| r.0 == checklist).ok_or_else(|| {
-        AppError::NotFound(format!("checklist {checklist} in {} {}", p.code, m.code))
-    })?;
+    let index = rows
+        .iter()
+        .position(|r| r.0 == checklist)
+        .ok_or_else(|| no_checklist(checklist, &p.code, &m.code))?;
     let (_, title, version) = rows[index].clone();
-    guard(
-        &mut tx,
-        &p,
-        &m,
-        &rights,
-        &format!("checklist '{title}'"),
-        version,
-        req.version,
-    )
-    .await?;
-    let other = neighbour(index, rows.len(), d)
-        .ok_or_else(|| already(&format!("checklist '{title}'"), d, "in its milestone"))?;
+    let what = t!(projects.what.checklist, title = title.clone());
+    guard(&mut tx, &p, &m, &rights, &what, version, req.version).await?;
+    let other =
+        neighbour(index, rows.len(), d).ok_or_else(|| already(&what, d, Scope::Milestone))?;
     let c = swap_positions(
         &mut tx,
         "checklists",
@@ -213,29 +216,20 @@ pub async fn move_item(
             .bind(m.id)
             .fetch_optional(&mut *tx)
             .await?;
-    let list = list.ok_or_else(|| {
-        AppError::NotFound(format!("checklist {checklist} in {} {}", p.code, m.code))
-    })?;
+    let list = list.ok_or_else(|| no_checklist(checklist, &p.code, &m.code))?;
     let rows: Vec<(i64, String, String, i64, Option<i64>)> = sqlx::query_as(
         "select id, section, text, version, parent_id from checklist_items where checklist_id = ? order by position, id",
     )
     .bind(checklist)
     .fetch_all(&mut *tx)
     .await?;
-    let index = rows.iter().position(|r| r.0 == item).ok_or_else(|| {
-        AppError::NotFound(format!("checklist item {item} in {} {}", p.code, m.code))
-    })?;
+    let index = rows
+        .iter()
+        .position(|r| r.0 == item)
+        .ok_or_else(|| no_item(item, &p.code, &m.code))?;
     let (_, _, text, version, _) = rows[index].clone();
-    guard(
-        &mut tx,
-        &p,
-        &m,
-        &rights,
-        &format!("item '{text}'"),
-        version,
-        req.version,
-    )
-    .await?;
+    let what = t!(projects.what.item, text = text.clone());
+    guard(&mut tx, &p, &m, &rights, &what, version, req.version).await?;
     // an item moves among its siblings (same parent, same section), with
     // the items nested under it; sections stay whole
     let shape: Vec<(i64, Option<i64>, &str)> =
@@ -243,10 +237,10 @@ pub async fn move_item(
     let (order, other) =
         move_among_siblings(&shape, index, d == Direction::Up).ok_or_else(|| {
             let scope = match rows[index].4 {
-                Some(_) => "under its parent",
-                None => "in its section",
+                Some(_) => Scope::Parent,
+                None => Scope::Section,
             };
-            already(&format!("item '{text}'"), d, scope)
+            already(&what, d, scope)
         })?;
     let c = set_order(
         &mut tx,

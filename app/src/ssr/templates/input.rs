@@ -7,6 +7,7 @@ use crate::domain::checklist::TemplateBody;
 use crate::domain::criterion::parse_metric;
 use crate::error::AppError;
 use crate::ssr::milestones::checklists::validate;
+use crate::t;
 
 /// A template slug: 1–60 of a–z, 0–9 and '-', lower-cased.
 pub fn parse_slug(raw: &str) -> Result<String, AppError> {
@@ -20,7 +21,7 @@ pub fn parse_slug(raw: &str) -> Result<String, AppError> {
     } else {
         Err(AppError::invalid(
             "slug",
-            format!("a template name is 1–60 of a–z, 0–9 and '-': got {raw:?}"),
+            t!(projects.errors.template_slug, got = format!("{raw:?}")),
         ))
     }
 }
@@ -31,7 +32,7 @@ pub fn parse_lang(raw: Option<&str>) -> Result<String, AppError> {
         "zh" | "zh-CN" | "zh-Hans" => Ok("zh".into()),
         other => Err(AppError::invalid(
             "lang",
-            format!("a template's language is en or zh: got {other:?}"),
+            t!(projects.errors.template_lang, got = format!("{other:?}")),
         )),
     }
 }
@@ -43,9 +44,10 @@ pub fn check_body(body: &TemplateBody) -> Result<(), AppError> {
     if body.criteria.len() > MAX_CRITERIA {
         return Err(AppError::invalid(
             "criteria",
-            format!(
-                "a template carries at most {MAX_CRITERIA} criteria: got {}",
-                body.criteria.len()
+            t!(
+                projects.errors.template_criteria,
+                max = MAX_CRITERIA,
+                got = body.criteria.len()
             ),
         ));
     }
@@ -56,7 +58,7 @@ pub fn check_body(body: &TemplateBody) -> Result<(), AppError> {
         if !c.target.is_finite() {
             return Err(AppError::invalid(
                 &format!("criteria[{n}].target"),
-                "a target is a finite number",
+                t!(projects.errors.template_target),
             ));
         }
     }
@@ -70,10 +72,10 @@ pub fn body_of(input: &TemplateInput) -> Result<TemplateBody, AppError> {
             if md.len() > MAX_MARKDOWN {
                 return Err(AppError::invalid(
                     "markdown",
-                    format!(
-                        "a template's Markdown is at most {} KiB: got {} KiB",
-                        MAX_MARKDOWN / 1024,
-                        md.len().div_ceil(1024)
+                    t!(
+                        projects.errors.template_size,
+                        max = MAX_MARKDOWN / 1024,
+                        got = md.len().div_ceil(1024)
                     ),
                 ));
             }
@@ -83,7 +85,7 @@ pub fn body_of(input: &TemplateInput) -> Result<TemplateBody, AppError> {
         _ => {
             return Err(AppError::invalid(
                 "markdown",
-                "send the template as `markdown` or as `body`, one of the two",
+                t!(projects.errors.template_one_of),
             ))
         }
     };

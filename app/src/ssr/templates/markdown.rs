@@ -16,6 +16,7 @@ use crate::domain::checklist::{
 };
 use crate::domain::criterion::Op;
 use crate::error::AppError;
+use crate::t;
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 /// Headings whose list is the template's default criteria.
@@ -131,7 +132,7 @@ pub fn import(md: &str, fallback_title: &str) -> Result<TemplateBody, AppError> 
                     if text.is_empty() {
                         return Err(AppError::invalid(
                             "markdown",
-                            format!("line {}: a checklist item has no text", o.line),
+                            t!(projects.errors.md_item_no_text, line = o.line),
                         ));
                     }
                     items = vec![NewItem {
@@ -169,13 +170,13 @@ pub fn import(md: &str, fallback_title: &str) -> Result<TemplateBody, AppError> 
     if body.checklist.sections.is_empty() {
         return Err(AppError::invalid(
             "markdown",
-            "no checklist items found: write them as `- [ ] text` lines",
+            t!(projects.errors.md_no_items),
         ));
     }
     if let Some(deep) = body.checklist.too_deep() {
         return Err(AppError::invalid(
             "markdown",
-            format!("items nest at most {MAX_DEPTH} levels deep: '{deep}' is deeper"),
+            t!(projects.errors.md_too_deep, max = MAX_DEPTH, item = deep),
         ));
     }
     Ok(body)
@@ -186,7 +187,7 @@ fn criterion(code: &str, title: &str, line: usize) -> Result<TemplateCriterion, 
     let bad = || {
         AppError::invalid(
             "markdown",
-            format!("line {line}: a criterion is written `metric op target` (e.g. `tests.pass_rate >= 95`): got `{code}`"),
+            t!(projects.errors.md_criterion, line = line, got = code),
         )
     };
     let mut parts = code.split_whitespace();

@@ -20,6 +20,7 @@ use super::scope::milestone_row_in;
 use crate::domain::checklist::{TemplateBody, TemplateCriterion, TemplateSummary, TemplateView};
 use crate::domain::criterion::parse_metric;
 use crate::error::AppError;
+use crate::t;
 use evidence::metrics::metric_info;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -153,8 +154,12 @@ async fn find(
     .fetch_optional(conn)
     .await?;
     found.ok_or_else(|| match version {
-        Some(v) => AppError::NotFound(format!("template {slug} version {v}")),
-        None => AppError::NotFound(format!("template {slug}")),
+        Some(v) => AppError::NotFound(t!(
+            projects.what.no_template_version,
+            slug = slug,
+            version = v
+        )),
+        None => AppError::NotFound(t!(projects.what.no_template, slug = slug)),
     })
 }
 
@@ -201,9 +206,10 @@ pub async fn page(
 /// A token limited to a project sees the library through that project.
 fn library_reader(actor: &Actor) -> Result<(), AppError> {
     match actor.project_scope {
-        Some(_) => Err(AppError::Forbidden(
-            "this token is limited to one project: read templates at /api/v1/projects/{code}/templates".into(),
-        )),
+        Some(_) => Err(AppError::Forbidden(t!(
+            projects.errors.library_token,
+            path = "/api/v1/projects/{code}/templates"
+        ))),
         None => Ok(()),
     }
 }
@@ -258,11 +264,7 @@ pub async fn save(
     let p: Option<ProjectRow> = match project {
         Some(code) => Some(project_for(pool, actor, code, Need::Manage).await?.0),
         None if actor.is_admin && actor.project_scope.is_none() => None,
-        None => {
-            return Err(AppError::Forbidden(
-                "only admins keep the installation's template library".into(),
-            ))
-        }
+        None => return Err(AppError::Forbidden(t!(projects.errors.library_admins))),
     };
     let slug = parse_slug(&input.slug)?;
     let lang = parse_lang(input.lang.as_deref())?;
@@ -279,8 +281,9 @@ pub async fn save(
     .await?;
     let (id, version) = match existing {
         Some((_, true)) => {
-            return Err(AppError::Conflict(format!(
-                "{slug} is a built-in template and can't be changed: save your version under another name"
+            return Err(AppError::Conflict(t!(
+                projects.errors.builtin_template,
+                slug = slug.clone()
             )))
         }
         Some((id, false)) => {
