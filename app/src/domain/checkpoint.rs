@@ -26,6 +26,7 @@ pub struct CheckpointFact {
 }
 
 /// A duration as typed: `90m`, `1h`, `4h`, `1d` (or a number of minutes).
+/// The refusal names `field` and is in the reader's language.
 pub fn parse_duration(field: &str, raw: &str) -> Result<i64, String> {
     let raw = raw.trim().to_ascii_lowercase();
     let (n, unit) = match raw.find(|c: char| !c.is_ascii_digit()) {
@@ -40,8 +41,10 @@ pub fn parse_duration(field: &str, raw: &str) -> Result<i64, String> {
     };
     match n.parse::<i64>() {
         Ok(n) if n > 0 && minutes_per > 0 => Ok(n * minutes_per),
-        _ => Err(format!(
-            "{field}: a duration like 90m, 4h or 1d: got {raw:?}"
+        _ => Err(crate::t!(
+            milestone.errors.duration,
+            field = field,
+            got = format!("{raw:?}")
         )),
     }
 }

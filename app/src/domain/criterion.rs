@@ -6,6 +6,8 @@
 //! tests; split, a verdict's shape and the rule that fills it would drift.
 
 use crate::error::AppError;
+use crate::i18n::Locale;
+use crate::{t, tl};
 use evidence::metrics::{metric_info, round_metric};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -36,7 +38,7 @@ impl Op {
             "==" | "=" => Ok(Op::Eq),
             _ => Err(AppError::invalid(
                 "op",
-                format!("operator is one of < <= > >= ==: got {raw:?}"),
+                t!(milestone.errors.operator, got = format!("{raw:?}")),
             )),
         }
     }
@@ -79,7 +81,7 @@ pub fn parse_metric(raw: &str) -> Result<String, AppError> {
     metric_info(s).map(|m| m.name.to_string()).ok_or_else(|| {
         AppError::invalid(
             "metric",
-            format!("unknown metric {s:?}; pick one from the list"),
+            t!(milestone.errors.unknown_metric, got = format!("{s:?}")),
         )
     })
 }
@@ -129,9 +131,19 @@ pub struct Input {
 impl Input {
     /// "vulns.high = 1 (#12)" or "previous coverage.line_pct = 85.2".
     pub fn sentence(&self) -> String {
+        self.text(Locale::en)
+    }
+
+    /// [`Input::sentence`] in `locale`: "上次认证的 coverage.line_pct = 85.2".
+    pub fn text(&self, locale: Locale) -> String {
         let value = super::format::number(self.value);
         match (self.previous, self.evidence_id) {
-            (true, _) => format!("{PREVIOUS} {} = {value}", self.metric),
+            (true, _) => tl!(
+                locale,
+                milestone.rules.previous_input,
+                metric = &self.metric,
+                value = value
+            ),
             (false, Some(id)) => format!("{} = {value} (#{id})", self.metric),
             (false, None) => format!("{} = {value}", self.metric),
         }
@@ -214,12 +226,18 @@ impl WaiverView {
     /// "waived by Li Lei (QA Lead) until 2026-12-31: reason" (the last day
     /// it stands).
     pub fn sentence(&self) -> String {
-        format!(
-            "waived by {} ({}) until {}: {}",
-            self.by_name,
-            self.role,
-            super::format::last_day(&self.until),
-            self.reason
+        self.text(Locale::en)
+    }
+
+    /// [`WaiverView::sentence`] in `locale`.
+    pub fn text(&self, locale: Locale) -> String {
+        tl!(
+            locale,
+            milestone.rules.waived_by,
+            name = &self.by_name,
+            role = &self.role,
+            until = super::format::last_day(&self.until),
+            reason = &self.reason
         )
     }
 }
@@ -232,9 +250,16 @@ pub struct Judgement {
     pub actual: Option<f64>,
     pub evidence_id: Option<i64>,
     pub evidence_sha256: Option<String>,
-    /// Why the verdict is `stale`, in words naming the evidence.
+    /// Why the verdict is `stale`, in words naming the evidence; why an
+    /// expression or a ratchet is not met or has no evidence. Judging
+    /// writes English; the milestone view says it in the reader's language
+    /// (from `why`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// `reason` typed, where judging an expression or a ratchet gave it
+    /// (server-side only: the view sends `reason` in the reader's words).
+    #[serde(skip)]
+    pub why: Option<super::expression::Reason>,
     /// The waiver behind a `waived` verdict.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiver: Option<WaiverView>,
@@ -245,6 +270,29 @@ pub struct Judgement {
     /// Where a ratchet's previous values came from ("M3's certificate …").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<String>,
+}
+
+impl Judgement {
+    /// Records why, in English words (`reason`) and typed (`why`).
+    pub fn set_reason(&mut self, why: super::expression::Reason) {
+        self.reason = Some(why.to_string());
+        self.why = Some(why);
+    }
+
+    /// Why, typed: the typed reason while `reason` still says it (a later
+    /// rule such as freshness may have replaced the words), else the words.
+    pub fn why(&self) -> Option<super::expression::Reason> {
+        match (&self.why, &self.reason) {
+            (Some(w), Some(r)) if w.to_string() == *r => Some(w.clone()),
+            (_, Some(r)) => Some(super::expression::Reason::Other(r.clone())),
+            (_, None) => None,
+        }
+    }
+
+    /// `reason` in `locale` (words recorded without a type as they are).
+    pub fn reason_text(&self, locale: Locale) -> Option<String> {
+        self.why().map(|w| w.text(locale))
+    }
 }
 
 /// Judges a criterion from the evidence of its milestone.
@@ -268,6 +316,7 @@ pub fn judge(
             evidence_id: None,
             evidence_sha256: None,
             reason: None,
+            why: None,
             waiver: None,
             inputs: Vec::new(),
             baseline: None,
@@ -285,6 +334,7 @@ pub fn judge(
                 evidence_id: Some(e.id),
                 evidence_sha256: Some(e.sha256.clone()),
                 reason: None,
+                why: None,
                 waiver: None,
                 inputs: Vec::new(),
                 baseline: None,
@@ -347,30 +397,36 @@ pub fn parse_target(input: &TargetInput, metric: &str) -> Result<f64, AppError> 
             if had_percent && !percent {
                 return Err(AppError::invalid(
                     "target",
-                    format!("{metric} is not a percentage: type a plain number, not {t:?}"),
+                    t!(
+                        milestone.errors.not_a_percentage,
+                        metric = metric,
+                        got = format!("{t:?}")
+                    ),
                 ));
             }
             number.parse::<f64>().map_err(|_| {
+                let got = format!("{t:?}");
                 AppError::invalid(
                     "target",
                     if percent {
-                        format!("a number like 85, 99.5 or 80%: got {t:?}")
+                        t!(milestone.errors.target_percent, got = got)
                     } else {
-                        format!("a number like 85 or 99.5: got {t:?}")
+                        t!(milestone.errors.target_number, got = got)
                     },
                 )
             })?
         }
     };
     if !value.is_finite() {
-        return Err(AppError::invalid("target", "must be a finite number"));
+        return Err(AppError::invalid("target", t!(milestone.errors.finite)));
     }
     if percent && !(0.0..=100.0).contains(&value) {
         return Err(AppError::invalid(
             "target",
-            format!(
-                "{metric} is a percentage: 0 to 100, got {}",
-                fmt_number(value)
+            t!(
+                milestone.errors.percentage_range,
+                metric = metric,
+                got = fmt_number(value)
             ),
         ));
     }
@@ -543,6 +599,28 @@ mod tests {
         assert!(Op::parse("=>").is_err());
         assert!(parse_metric("coverage.line_pct").is_ok());
         assert!(parse_metric("coverage.lines").is_err());
+    }
+
+    #[test]
+    fn a_waiver_reads_in_either_language() {
+        let w = WaiverView {
+            id: 1,
+            by: "li".into(),
+            by_name: "Li Lei".into(),
+            role: "QA Lead".into(),
+            reason: "legacy module".into(),
+            until: "2027-01-01T00:00:00Z".into(),
+            granted_at: "2026-12-01T00:00:00Z".into(),
+            waived: Verdict::NotMet,
+        };
+        assert_eq!(
+            w.sentence(),
+            "waived by Li Lei (QA Lead) until 2026-12-31: legacy module"
+        );
+        assert_eq!(
+            w.text(Locale::zh_Hans),
+            "由 Li Lei（QA Lead）豁免至 2026-12-31：legacy module"
+        );
     }
 
     #[test]

@@ -19,9 +19,12 @@
 //! deepest expression accepted evaluated on a 1 MiB stack).
 
 use super::criterion::{deciding, judge, EvidenceFacts, Judgement, Op, Verdict};
+use crate::i18n::Locale;
+use crate::tl;
 use evidence::metrics::round_metric;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::fmt;
 
 /// The longest expression accepted, in characters.
 pub const MAX_LEN: usize = 400;
@@ -45,9 +48,196 @@ pub struct Baseline {
 }
 
 impl Baseline {
-    /// "M3's certificate ATT-2026-0003".
+    /// "M3's certificate ATT-2026-0003": the words judging records (they
+    /// enter the state digest and the certificate, so they stay English;
+    /// [`source_text`] says them in a reader's language).
     pub fn source(&self) -> String {
         format!("{}'s certificate {}", self.milestone, self.certificate)
+    }
+}
+
+/// The baseline's milestone and certificate named by [`Baseline::source`].
+fn source_parts(source: &str) -> Option<(&str, &str)> {
+    source.split_once("'s certificate ")
+}
+
+/// A baseline as [`Baseline::source`] wrote it, in `locale`
+/// ("M3 的证书 ATT-2026-0003"); other words as they are.
+pub fn source_text(source: &str, locale: Locale) -> String {
+    match source_parts(source) {
+        Some((milestone, certificate)) => tl!(
+            locale,
+            milestone.rules.baseline,
+            milestone = milestone,
+            certificate = certificate
+        ),
+        None => source.to_string(),
+    }
+}
+
+/// Why an expression or a ratchet is judged as it is beyond its numbers:
+/// said in English by `Display` (what judging records in
+/// `Judgement::reason`) and in a reader's language by [`Reason::text`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Reason {
+    /// A ratchet with no earlier certified milestone to compare with.
+    NoBaselineForRatchet { metric: String },
+    /// A ratchet whose baseline certificate records no value for its metric
+    /// (`baseline` as [`Baseline::source`] says it).
+    BaselineLacksRatchet { baseline: String, metric: String },
+    /// The expression does not parse.
+    Unreadable(ExprError),
+    /// No evidence yields these metrics.
+    NoEvidenceFor { metrics: Vec<String> },
+    /// `previous.…` with no earlier certified milestone.
+    NoBaselineToCompare { metrics: Vec<String> },
+    /// `previous.…` of metrics the baseline certificate does not record.
+    BaselineLacks {
+        baseline: String,
+        metrics: Vec<String>,
+    },
+    /// The expression parsed but gave no true or false.
+    NotEvaluated(ExprError),
+    /// False on these numbers (what a gap says of an unmet expression).
+    FalseOn(Vec<Input>),
+    /// Words recorded without a type (freshness, provenance): as they are.
+    Other(String),
+}
+
+impl fmt::Display for Reason {
+    /// In English, as judging records it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text(Locale::en))
+    }
+}
+
+/// Metric names as a list: `a, b` / `a、b`.
+fn list(items: &[String], locale: Locale) -> String {
+    items.join(&tl!(locale, milestone.rules.list_sep))
+}
+
+impl Reason {
+    /// The reason in `locale`.
+    pub fn text(&self, locale: Locale) -> String {
+        match self {
+            Reason::NoBaselineForRatchet { metric } => {
+                tl!(locale, milestone.rules.no_baseline_ratchet, metric = metric)
+            }
+            Reason::BaselineLacksRatchet { baseline, metric } => tl!(
+                locale,
+                milestone.rules.baseline_lacks_ratchet,
+                baseline = source_text(baseline, locale),
+                metric = metric
+            ),
+            Reason::Unreadable(e) => {
+                tl!(locale, milestone.rules.unreadable, error = e.text(locale))
+            }
+            Reason::NoEvidenceFor { metrics } => tl!(
+                locale,
+                milestone.rules.no_evidence_for,
+                metrics = list(metrics, locale)
+            ),
+            Reason::NoBaselineToCompare { metrics } => tl!(
+                locale,
+                milestone.rules.no_baseline_compare,
+                metrics = list(metrics, locale)
+            ),
+            Reason::BaselineLacks { baseline, metrics } => tl!(
+                locale,
+                milestone.rules.baseline_lacks,
+                baseline = source_text(baseline, locale),
+                metrics = list(metrics, locale)
+            ),
+            Reason::NotEvaluated(e) => {
+                tl!(
+                    locale,
+                    milestone.rules.not_evaluated,
+                    error = e.text(locale)
+                )
+            }
+            Reason::FalseOn(inputs) => {
+                let on: Vec<String> = inputs.iter().map(|i| i.text(locale)).collect();
+                tl!(locale, milestone.rules.false_on, inputs = list(&on, locale))
+            }
+            Reason::Other(words) => words.clone(),
+        }
+    }
+}
+
+/// Why an expression is refused (typed into a form) or can't be judged.
+/// `Display` is the English.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprError {
+    TooLong {
+        max: usize,
+        got: usize,
+    },
+    Empty,
+    /// The parser's own message (English, from the `cel` crate) and the
+    /// character it points at.
+    Syntax {
+        message: String,
+        at: Option<isize>,
+    },
+    TooDeep {
+        max: usize,
+    },
+    NotAName,
+    PreviousNeedsMetric,
+    NotAMetric {
+        name: String,
+    },
+    Collections,
+    Incomplete,
+    NoMetric,
+    /// It gave this value, not true or false.
+    NotBoolean {
+        value: String,
+    },
+    /// The interpreter's own message (English, from the `cel` crate).
+    Evaluation(String),
+    /// The browser's build has no interpreter.
+    ServerOnly,
+}
+
+impl fmt::Display for ExprError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text(Locale::en))
+    }
+}
+
+impl ExprError {
+    /// The refusal in `locale` (the `cel` crate's own messages stay English).
+    pub fn text(&self, locale: Locale) -> String {
+        match self {
+            ExprError::TooLong { max, got } => {
+                tl!(locale, milestone.expr.too_long, max = max, got = got)
+            }
+            ExprError::Empty => tl!(locale, milestone.expr.empty),
+            ExprError::Syntax {
+                message,
+                at: Some(at),
+            } => tl!(locale, milestone.expr.syntax_at, message = message, at = at),
+            ExprError::Syntax { message, at: None } => message.clone(),
+            ExprError::TooDeep { max } => tl!(locale, milestone.expr.too_deep, max = max),
+            ExprError::NotAName => tl!(locale, milestone.expr.not_a_name),
+            ExprError::PreviousNeedsMetric => tl!(locale, milestone.expr.previous_needs_metric),
+            ExprError::NotAMetric { name } => {
+                tl!(
+                    locale,
+                    milestone.expr.not_a_metric,
+                    name = format!("{name:?}")
+                )
+            }
+            ExprError::Collections => tl!(locale, milestone.expr.collections),
+            ExprError::Incomplete => tl!(locale, milestone.expr.incomplete),
+            ExprError::NoMetric => tl!(locale, milestone.expr.no_metric),
+            ExprError::NotBoolean { value } => {
+                tl!(locale, milestone.expr.not_boolean, value = value)
+            }
+            ExprError::Evaluation(message) => message.clone(),
+            ExprError::ServerOnly => tl!(locale, milestone.expr.server_only),
+        }
     }
 }
 
@@ -82,16 +272,14 @@ pub fn judge_rule(
         let mut j = judge(rule.id, rule.metric, rule.op, f64::NAN, evidence);
         if j.verdict != Verdict::NoEvidence {
             j.verdict = Verdict::NotMet;
-            j.reason = Some(match baseline {
-                None => format!(
-                    "no earlier milestone of the project has a standing certificate: {} has nothing to ratchet against",
-                    rule.metric
-                ),
-                Some(b) => format!(
-                    "{} records no {}: nothing to ratchet against",
-                    b.source(),
-                    rule.metric
-                ),
+            j.set_reason(match baseline {
+                None => Reason::NoBaselineForRatchet {
+                    metric: rule.metric.to_string(),
+                },
+                Some(b) => Reason::BaselineLacksRatchet {
+                    baseline: b.source(),
+                    metric: rule.metric.to_string(),
+                },
             });
         }
         return j;
@@ -120,6 +308,7 @@ fn judge_expression(
         evidence_id: None,
         evidence_sha256: None,
         reason: None,
+        why: None,
         waiver: None,
         inputs: Vec::new(),
         baseline: None,
@@ -128,7 +317,7 @@ fn judge_expression(
         Ok(c) => c,
         Err(e) => {
             j.verdict = Verdict::NotMet;
-            j.reason = Some(format!("the expression can't be read: {e}"));
+            j.set_reason(Reason::Unreadable(e));
             return j;
         }
     };
@@ -153,7 +342,7 @@ fn judge_expression(
         }
     }
     if !missing.is_empty() {
-        j.reason = Some(format!("no evidence for {}", missing.join(", ")));
+        j.set_reason(Reason::NoEvidenceFor { metrics: missing });
         return j;
     }
     let mut previous = BTreeMap::new();
@@ -178,12 +367,12 @@ fn judge_expression(
     }
     if !missing.is_empty() {
         j.verdict = Verdict::NotMet;
-        j.reason = Some(match baseline {
-            None => format!(
-                "no earlier milestone of the project has a standing certificate: nothing to compare {} with",
-                missing.join(", ")
-            ),
-            Some(b) => format!("{} records no {}", b.source(), missing.join(", ")),
+        j.set_reason(match baseline {
+            None => Reason::NoBaselineToCompare { metrics: missing },
+            Some(b) => Reason::BaselineLacks {
+                baseline: b.source(),
+                metrics: missing,
+            },
         });
         return j;
     }
@@ -198,7 +387,7 @@ fn judge_expression(
         Ok(false) => j.verdict = Verdict::NotMet,
         Err(e) => {
             j.verdict = Verdict::NotMet;
-            j.reason = Some(format!("the expression could not be evaluated: {e}"));
+            j.set_reason(Reason::NotEvaluated(e));
         }
     }
     j
@@ -228,32 +417,35 @@ impl Compiled {
         &self,
         _current: &BTreeMap<String, f64>,
         _previous: &BTreeMap<String, f64>,
-    ) -> Result<bool, String> {
-        Err("expressions are judged by the server".into())
+    ) -> Result<bool, ExprError> {
+        Err(ExprError::ServerOnly)
     }
 }
 
 #[cfg(not(feature = "ssr"))]
-pub fn compile(_source: &str) -> Result<Compiled, String> {
-    Err("expressions are judged by the server".into())
+pub fn compile(_source: &str) -> Result<Compiled, ExprError> {
+    Err(ExprError::ServerOnly)
 }
 
 #[cfg(feature = "ssr")]
 mod cel_impl {
-    use super::{Reads, MAX_DEPTH, MAX_LEN, PREVIOUS};
+    use super::{ExprError, Reads, MAX_DEPTH, MAX_LEN, PREVIOUS};
     use crate::error::AppError;
     use cel::common::ast::Expr;
     use cel::parser::PrattParser;
     use cel::{Context, IdedExpr, Value};
     use std::collections::{BTreeMap, HashMap};
 
-    fn parse(source: &str) -> Result<IdedExpr, String> {
+    fn parse(source: &str) -> Result<IdedExpr, ExprError> {
         let n = source.chars().count();
         if n > MAX_LEN {
-            return Err(format!("at most {MAX_LEN} characters, got {n}"));
+            return Err(ExprError::TooLong {
+                max: MAX_LEN,
+                got: n,
+            });
         }
         if source.trim().is_empty() {
-            return Err("it is empty".into());
+            return Err(ExprError::Empty);
         }
         PrattParser::new()
             .max_recursion_depth(MAX_DEPTH as u16 * 2)
@@ -262,8 +454,14 @@ mod cel_impl {
                 // the first error, on one line: "Syntax error: … at column 4"
                 let first = e.errors.first();
                 match first {
-                    Some(p) => format!("{} (at character {})", p.msg, p.pos.1.max(0)),
-                    None => e.to_string(),
+                    Some(p) => ExprError::Syntax {
+                        message: p.msg.clone(),
+                        at: Some(p.pos.1.max(0)),
+                    },
+                    None => ExprError::Syntax {
+                        message: e.to_string(),
+                        at: None,
+                    },
                 }
             })
     }
@@ -277,18 +475,18 @@ mod cel_impl {
     /// Parses and walks `source`: every metric it reads (a known one, as
     /// `vulns.high` or `previous.vulns.high`), its depth within bounds, and
     /// only what a criterion needs (comparisons, arithmetic, logic, numbers).
-    pub fn compile(source: &str) -> Result<Compiled, String> {
+    pub fn compile(source: &str) -> Result<Compiled, ExprError> {
         let expr = parse(source)?;
         let reads = walk(&expr)?;
         Ok(Compiled { expr, reads })
     }
 
-    fn walk(expr: &IdedExpr) -> Result<Reads, String> {
+    fn walk(expr: &IdedExpr) -> Result<Reads, ExprError> {
         let mut out = Reads::default();
         let mut stack: Vec<(&IdedExpr, usize)> = vec![(expr, 1)];
         while let Some((e, depth)) = stack.pop() {
             if depth > MAX_DEPTH {
-                return Err(format!("nested deeper than {MAX_DEPTH} levels"));
+                return Err(ExprError::TooDeep { max: MAX_DEPTH });
             }
             match &e.expr {
                 Expr::Literal(_) => {}
@@ -298,16 +496,18 @@ mod cel_impl {
                     stack.extend(call.target.iter().map(|t| (t.as_ref(), depth + 1)));
                 }
                 Expr::Ident(_) | Expr::Select(_) => {
-                    let name = qualified(e).ok_or("only metric names can be selected from")?;
+                    let name = qualified(e).ok_or(ExprError::NotAName)?;
                     let (list, metric) = match name.strip_prefix(PREVIOUS) {
                         Some(rest) if rest.starts_with('.') => (&mut out.previous, &rest[1..]),
                         _ => (&mut out.metrics, name.as_str()),
                     };
                     if evidence::metrics::metric_info(metric).is_none() {
                         return Err(if name == PREVIOUS {
-                            format!("{PREVIOUS} needs a metric: {PREVIOUS}.coverage.line_pct")
+                            ExprError::PreviousNeedsMetric
                         } else {
-                            format!("{metric:?} is not a metric; metrics look like vulns.high or coverage.line_pct")
+                            ExprError::NotAMetric {
+                                name: metric.to_string(),
+                            }
                         });
                     }
                     if !list.iter().any(|m| m == metric) {
@@ -315,13 +515,13 @@ mod cel_impl {
                     }
                 }
                 Expr::List(_) | Expr::Map(_) | Expr::Struct(_) | Expr::Comprehension(_) => {
-                    return Err("lists, maps and macros are not used in criteria: compare metrics with numbers".into())
+                    return Err(ExprError::Collections)
                 }
-                Expr::Unspecified => return Err("it is incomplete".into()),
+                Expr::Unspecified => return Err(ExprError::Incomplete),
             }
         }
         if out.metrics.is_empty() {
-            return Err("it reads no metric from the evidence".into());
+            return Err(ExprError::NoMetric);
         }
         Ok(out)
     }
@@ -371,7 +571,7 @@ mod cel_impl {
             &self,
             current: &BTreeMap<String, f64>,
             previous: &BTreeMap<String, f64>,
-        ) -> Result<bool, String> {
+        ) -> Result<bool, ExprError> {
             let mut ctx = Context::default();
             for (name, value) in variables(current) {
                 ctx.add_variable_from_value(name, value);
@@ -382,8 +582,10 @@ mod cel_impl {
             }
             match Value::resolve(&self.expr, &ctx) {
                 Ok(Value::Bool(b)) => Ok(b),
-                Ok(other) => Err(format!("it gives {}, not true or false", shown(&other))),
-                Err(e) => Err(e.to_string()),
+                Ok(other) => Err(ExprError::NotBoolean {
+                    value: shown(&other),
+                }),
+                Err(e) => Err(ExprError::Evaluation(e.to_string())),
             }
         }
     }
@@ -399,9 +601,10 @@ mod cel_impl {
     /// Checks an expression typed into a form: it parses, reads known
     /// metrics, stays within bounds, and gives true or false on sample
     /// numbers (so `vulns.high + "x"` is refused now, not at judging).
+    /// The refusal is in the reader's language.
     pub fn check(source: &str) -> Result<Reads, AppError> {
         let source = source.trim();
-        let bad = |why: String| AppError::invalid("expression", why);
+        let bad = |why: ExprError| AppError::invalid("expression", why.text(crate::i18n::lang()));
         let compiled = compile(source).map_err(bad)?;
         let ones = |ms: &[String]| ms.iter().map(|m| (m.clone(), 1.0)).collect();
         let r = &compiled.reads;
@@ -558,6 +761,78 @@ mod tests {
         let j = judge_rule(&r, &e, None);
         assert_eq!(j.verdict, Verdict::NotMet);
         assert!(j.reason.unwrap().contains("no earlier milestone"));
+    }
+
+    #[test]
+    fn reasons_are_recorded_in_english_and_said_in_the_readers_language() {
+        let e = [ev(1, "2026-12-01T00:00:00Z", &[("vulns.critical", 0.0)])];
+        let j = judge_rule(
+            &rule("vulns.critical == 0 && vulns.high <= 2 && tests.total > 0"),
+            &e,
+            None,
+        );
+        assert_eq!(
+            j.reason.as_deref(),
+            Some("no evidence for vulns.high, tests.total")
+        );
+        assert_eq!(
+            j.reason_text(Locale::zh_Hans).as_deref(),
+            Some("没有 vulns.high、tests.total 的证据")
+        );
+        // words a later rule put in its place are said as they are
+        let mut replaced = j.clone();
+        replaced.reason = Some("its evidence is 40 days old".into());
+        assert_eq!(
+            replaced.reason_text(Locale::zh_Hans).as_deref(),
+            Some("its evidence is 40 days old")
+        );
+        let base = Baseline {
+            milestone: "M3".into(),
+            certificate: "ATT-1".into(),
+            values: BTreeMap::new(),
+        };
+        let r = rule("coverage.line_pct >= previous.coverage.line_pct");
+        let e = [ev(
+            1,
+            "2026-12-01T00:00:00Z",
+            &[("coverage.line_pct", 85.0)],
+        )];
+        let j = judge_rule(&r, &e, Some(&base));
+        assert_eq!(
+            j.reason.as_deref(),
+            Some("M3's certificate ATT-1 records no coverage.line_pct")
+        );
+        assert_eq!(
+            j.reason_text(Locale::zh_Hans).as_deref(),
+            Some("M3 的证书 ATT-1 未记录 coverage.line_pct")
+        );
+        assert_eq!(
+            source_text("M3's certificate ATT-1", Locale::zh_Hans),
+            "M3 的证书 ATT-1"
+        );
+        assert_eq!(
+            source_text("M3's certificate ATT-1", Locale::en),
+            "M3's certificate ATT-1"
+        );
+        let previous = Input {
+            metric: "coverage.line_pct".into(),
+            value: 85.2,
+            evidence_id: None,
+            evidence_sha256: None,
+            previous: true,
+        };
+        assert_eq!(previous.sentence(), "previous coverage.line_pct = 85.2");
+        assert_eq!(
+            Reason::FalseOn(vec![previous]).text(Locale::zh_Hans),
+            "按 上次认证的 coverage.line_pct = 85.2 计算结果为 false"
+        );
+        assert_eq!(
+            ExprError::NotAMetric {
+                name: "vulns.hgh".into()
+            }
+            .text(Locale::zh_Hans),
+            "\"vulns.hgh\" 不是指标；指标形如 vulns.high 或 coverage.line_pct"
+        );
     }
 
     #[test]

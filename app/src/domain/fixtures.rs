@@ -61,6 +61,7 @@ pub fn criterion(verdict: Verdict, actual: Option<f64>) -> CriterionView {
             evidence_id: actual.map(|_| 12),
             evidence_sha256: actual.map(|_| "ab12cd34ef56ab12cd34".into()),
             reason: None,
+            why: None,
             waiver: None,
             inputs: Vec::new(),
             baseline: None,

@@ -3,6 +3,7 @@
 //! to do or a sign-off still to give, so readiness never compares messages.
 
 use super::criterion::{fmt_number, Verdict};
+use super::expression::Reason;
 use super::format::short_hash;
 use super::status::SignoffStatus;
 use super::views::{ChecklistView, CriterionView, SignoffRoleView, TaskView};
@@ -40,7 +41,7 @@ pub enum Gap {
     /// or why it could not be (`why`).
     RuleNotMet {
         rule: String,
-        why: String,
+        why: Reason,
     },
     /// A counted file about another release than the subject (`why`
     /// names both).
@@ -147,7 +148,12 @@ impl Gap {
             ),
             Gap::ForeignEvidence { why } => tl!(locale, common.gap.foreign_evidence, why = why),
             Gap::RuleNotMet { rule, why } => {
-                tl!(locale, common.gap.rule_not_met, rule = rule, why = why)
+                tl!(
+                    locale,
+                    common.gap.rule_not_met,
+                    rule = rule,
+                    why = why.text(locale)
+                )
             }
             Gap::CriterionStale { rule, reason } => {
                 tl!(
@@ -262,28 +268,22 @@ pub fn work_gaps(
         let rule_not_met = c.judgement.verdict == Verdict::NotMet
             && (c.expression.is_some() || c.judgement.reason.is_some());
         if rule_not_met {
-            let on = || {
-                c.judgement
-                    .inputs
-                    .iter()
-                    .map(|i| i.sentence())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
             out.push(Gap::RuleNotMet {
                 rule,
                 why: c
                     .judgement
-                    .reason
-                    .clone()
-                    .unwrap_or_else(|| format!("false on {}", on())),
+                    .why()
+                    .unwrap_or_else(|| Reason::FalseOn(c.judgement.inputs.clone())),
             });
             continue;
         }
         if c.expression.is_some() && c.judgement.verdict == Verdict::NoEvidence {
             out.push(Gap::RuleNotMet {
                 rule,
-                why: c.judgement.reason.clone().unwrap_or_default(),
+                why: c
+                    .judgement
+                    .why()
+                    .unwrap_or_else(|| Reason::Other(String::new())),
             });
             continue;
         }

@@ -6,6 +6,8 @@
 use super::criterion::Verdict;
 use super::status::{MilestoneState, Progress, Ratio, SignoffStatus};
 use super::views::{ChecklistView, CriterionView, SignoffRoleView, TaskView};
+use crate::i18n::Locale;
+use crate::tl;
 use sha2::{Digest, Sha256};
 
 /// Progress of a milestone from its tasks, checklist items and judged criteria.
@@ -143,47 +145,53 @@ pub fn state_digest(
     hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
 }
 
-/// Why a signed-off or certified milestone refuses a change: it must be
-/// reopened first. None while it is open to changes.
+/// Why a signed-off or certified milestone refuses a change, in `locale`:
+/// it must be reopened first. None while it is open to changes.
 pub fn locked_message(
     code: &str,
     state: MilestoneState,
     certificate: Option<&str>,
+    locale: Locale,
 ) -> Option<String> {
     match (state, certificate) {
-        (MilestoneState::Certified, Some(number)) => Some(format!(
-            "{code} is certified (certificate {number}); reopen it first"
+        (MilestoneState::Certified, Some(number)) => Some(tl!(
+            locale,
+            milestone.errors.locked_certified_as,
+            code = code,
+            number = number
         )),
-        (MilestoneState::Certified, None) => Some(format!("{code} is certified; reopen it first")),
-        (MilestoneState::SignedOff, _) => Some(format!(
-            "{code} is signed off (every role approved its current state); reopen it first"
-        )),
+        (MilestoneState::Certified, None) => {
+            Some(tl!(locale, milestone.errors.locked_certified, code = code))
+        }
+        (MilestoneState::SignedOff, _) => {
+            Some(tl!(locale, milestone.errors.locked_signed_off, code = code))
+        }
         _ => None,
     }
 }
 
 /// Separation of duties at issue time: the approvers are distinct people, and
-/// the issuer is not the only one of them. Returns what is wrong, if anything.
-pub fn duty_conflicts(approvers: &[&str], issuer: &str) -> Vec<String> {
+/// the issuer is not the only one of them. Returns what is wrong, if
+/// anything, in `locale`.
+pub fn duty_conflicts(approvers: &[&str], issuer: &str, locale: Locale) -> Vec<String> {
     let mut out = Vec::new();
     let mut seen: Vec<&str> = Vec::new();
+    let mut named: Vec<&str> = Vec::new();
     for a in approvers {
         if seen.contains(a) {
-            if !out
-                .iter()
-                .any(|o: &String| o.contains(&format!("{a} holds")))
-            {
-                out.push(format!(
-                    "separation of duties: {a} holds more than one sign-off role; each role needs a different person"
-                ));
+            if !named.contains(a) {
+                named.push(a);
+                out.push(tl!(locale, milestone.errors.duty_two_roles, user = a));
             }
         } else {
             seen.push(a);
         }
     }
     if !seen.is_empty() && seen.iter().all(|a| *a == issuer) {
-        out.push(format!(
-            "separation of duties: {issuer} is the only approver and cannot also issue the certificate; another person must approve or issue"
+        out.push(tl!(
+            locale,
+            milestone.errors.duty_only_approver,
+            user = issuer
         ));
     }
     out
@@ -324,23 +332,25 @@ mod tests {
 
     #[test]
     fn distinct_approvers_and_another_issuer_pass() {
-        assert!(duty_conflicts(&["qa", "pm"], "pm").is_empty());
-        assert!(duty_conflicts(&["qa"], "pm").is_empty());
+        assert!(duty_conflicts(&["qa", "pm"], "pm", Locale::en).is_empty());
+        assert!(duty_conflicts(&["qa"], "pm", Locale::en).is_empty());
     }
 
     #[test]
     fn one_person_in_two_roles_is_named_once() {
-        let out = duty_conflicts(&["pm", "pm", "pm"], "admin");
+        let out = duty_conflicts(&["pm", "pm", "pm"], "admin", Locale::en);
         assert_eq!(out.len(), 1, "{out:?}");
         assert!(out[0].contains("pm holds more than one sign-off role"));
     }
 
     #[test]
     fn the_issuer_cannot_be_the_only_approver() {
-        let out = duty_conflicts(&["pm"], "pm");
+        let out = duty_conflicts(&["pm"], "pm", Locale::en);
         assert_eq!(out.len(), 1, "{out:?}");
         assert!(out[0].contains("pm is the only approver"));
-        assert_eq!(duty_conflicts(&["pm", "pm"], "pm").len(), 2);
+        assert_eq!(duty_conflicts(&["pm", "pm"], "pm", Locale::en).len(), 2);
+        let zh = duty_conflicts(&["pm"], "pm", Locale::zh_Hans);
+        assert!(zh[0].contains("pm 是唯一的审批人"), "{zh:?}");
     }
 
     #[test]
@@ -362,18 +372,30 @@ mod tests {
     #[test]
     fn a_signed_off_or_certified_milestone_must_be_reopened_before_a_change() {
         assert_eq!(
-            locked_message("M3", MilestoneState::Certified, Some("WM-M3-20261123-001")).as_deref(),
+            locked_message(
+                "M3",
+                MilestoneState::Certified,
+                Some("WM-M3-20261123-001"),
+                Locale::en
+            )
+            .as_deref(),
             Some("M3 is certified (certificate WM-M3-20261123-001); reopen it first")
         );
-        assert!(locked_message("M3", MilestoneState::SignedOff, None)
-            .unwrap()
-            .ends_with("reopen it first"));
+        assert!(
+            locked_message("M3", MilestoneState::SignedOff, None, Locale::en)
+                .unwrap()
+                .ends_with("reopen it first")
+        );
+        assert_eq!(
+            locked_message("M3", MilestoneState::Certified, None, Locale::zh_Hans).as_deref(),
+            Some("M3 已认证；请先重新打开")
+        );
         for open in [
             MilestoneState::Planned,
             MilestoneState::InProgress,
             MilestoneState::ReadyForSignOff,
         ] {
-            assert_eq!(locked_message("M3", open, None), None);
+            assert_eq!(locked_message("M3", open, None, Locale::en), None);
         }
     }
 }

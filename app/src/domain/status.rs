@@ -181,7 +181,7 @@ impl Decision {
             "reject" => Ok(Decision::Reject),
             other => Err(AppError::invalid(
                 "decision",
-                format!("approve or reject: got {other:?}"),
+                crate::t!(milestone.errors.decision, got = format!("{other:?}")),
             )),
         }
     }

@@ -5,6 +5,7 @@
 //! `freshness`.
 
 use super::criterion::WaiverView;
+use crate::t;
 use serde::{Deserialize, Serialize};
 
 /// Who revoked a waiver, when and why.
@@ -153,23 +154,23 @@ impl Subject {
             .collect()
     }
 
-    /// A subject as typed: each part checked, naming what is wrong.
+    /// A subject as typed: each part checked, naming what is wrong (in the
+    /// reader's language).
     pub fn parse(commit: &str, tag: &str, artifacts: &[Artifact]) -> Result<Self, String> {
         let commit = commit.trim().to_ascii_lowercase();
         let hex = (7..=64).contains(&commit.len()) && commit.chars().all(|c| c.is_ascii_hexdigit());
         if !commit.is_empty() && !hex {
-            return Err(format!(
-                "subject commit: 7 to 64 hex digits: got {commit:?}"
+            return Err(t!(
+                milestone.errors.subject_commit,
+                got = format!("{commit:?}")
             ));
         }
         let tag = tag.trim().to_string();
         if tag.chars().count() > 128 || tag.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(format!(
-                "subject tag: up to 128 characters without spaces: got {tag:?}"
-            ));
+            return Err(t!(milestone.errors.subject_tag, got = format!("{tag:?}")));
         }
         if artifacts.len() > MAX_ARTIFACTS {
-            return Err(format!("subject artifacts: at most {MAX_ARTIFACTS}"));
+            return Err(t!(milestone.errors.subject_artifacts, max = MAX_ARTIFACTS));
         }
         let artifacts = artifacts
             .iter()
@@ -177,11 +178,21 @@ impl Subject {
                 let name = a.name.trim().to_string();
                 let digest = a.digest.trim().to_ascii_lowercase();
                 let hex = digest.strip_prefix("sha256:").unwrap_or("");
-                if name.is_empty() || name.chars().count() > 300 || name.chars().any(char::is_control) {
-                    return Err(format!("subject artifact name: 1 to 300 characters: got {name:?}"));
+                if name.is_empty()
+                    || name.chars().count() > 300
+                    || name.chars().any(char::is_control)
+                {
+                    return Err(t!(
+                        milestone.errors.subject_artifact_name,
+                        got = format!("{name:?}")
+                    ));
                 }
                 if hex.len() != 64 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
-                    return Err(format!("subject artifact {name}: a digest like sha256: and 64 hex digits: got {digest:?}"));
+                    return Err(t!(
+                        milestone.errors.subject_artifact_digest,
+                        name = &name,
+                        got = format!("{digest:?}")
+                    ));
                 }
                 Ok(Artifact { name, digest })
             })

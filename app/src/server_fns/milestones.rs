@@ -60,10 +60,10 @@ pub async fn create_milestone(
     use crate::domain::codes::MilestoneCode;
     use crate::ssr::{auth, idempotency, milestones, AppState};
     let actor = auth::require_session_actor().await?;
-    let done = Done::new(format!(
-        "Created milestone {} “{}”.",
-        MilestoneCode::parse(&code)?.as_str(),
-        title.trim()
+    let done = Done::new(crate::t!(
+        milestone.done.created_milestone,
+        milestone = MilestoneCode::parse(&code)?.as_str().to_string(),
+        title = title.trim()
     ));
     let input = milestones::NewMilestone {
         code,
@@ -150,16 +150,20 @@ pub async fn add_task(
     use crate::domain::codes::ItemCode;
     use crate::ssr::{auth, idempotency, milestones, AppState};
     let actor = auth::require_session_actor().await?;
-    let done = Done::new(format!(
-        "Added task {} “{}”{}.",
-        ItemCode::parse("code", &code)?.as_str(),
-        title.trim(),
-        if requires_evidence.is_some() {
-            " (requires evidence)"
-        } else {
-            ""
-        }
-    ));
+    let code_shown = ItemCode::parse("code", &code)?.as_str().to_string();
+    let done = Done::new(if requires_evidence.is_some() {
+        crate::t!(
+            milestone.done.added_task_evidence,
+            task = code_shown,
+            title = title.trim()
+        )
+    } else {
+        crate::t!(
+            milestone.done.added_task,
+            task = code_shown,
+            title = title.trim()
+        )
+    });
     let input = milestones::NewTask {
         code,
         title,
@@ -201,10 +205,10 @@ pub async fn add_checklist(
     let actor = auth::require_session_actor().await?;
     let sections = crate::domain::checklist::parse_checklist_text(&items);
     let count: usize = sections.iter().map(|s| s.items.len()).sum();
-    let done = Done::new(format!(
-        "Added checklist “{}” with {count} item{}.",
-        title.trim(),
-        if count == 1 { "" } else { "s" }
+    let done = Done::new(crate::t!(
+        milestone.done.added_checklist,
+        title = title.trim(),
+        count = count
     ));
     let input = milestones::NewChecklist { title, sections };
     let pool = AppState::from_context()?.pool;
@@ -242,19 +246,30 @@ pub async fn apply_template(
     )
     .await;
     match applied {
-        Ok(a) => Ok(Done::new(format!(
-            "Applied template {} v{}{}.",
-            a.template,
-            a.version,
-            match a.criteria.as_slice() {
-                [] => String::new(),
-                [one] => format!(" with criterion {one}"),
-                [first, .., last] => format!(" with criteria {first}–{last}"),
-            }
+        Ok(a) => Ok(Done::new(match a.criteria.as_slice() {
+            [] => crate::t!(
+                milestone.done.applied_template,
+                template = &a.template,
+                version = a.version
+            ),
+            [one] => crate::t!(
+                milestone.done.applied_template_criterion,
+                template = &a.template,
+                version = a.version,
+                criterion = one
+            ),
+            [first, .., last] => crate::t!(
+                milestone.done.applied_template_criteria,
+                template = &a.template,
+                version = a.version,
+                first = first,
+                last = last
+            ),
+        })),
+        Err(AppError::AlreadyDone) => Ok(Done::new(crate::t!(
+            milestone.done.applied_template_again,
+            template = template.trim()
         ))),
-        Err(AppError::AlreadyDone) => {
-            Ok(Done::new(format!("Applied template {}.", template.trim())))
-        }
         Err(e) => Err(e),
     }
 }
@@ -300,9 +315,11 @@ pub async fn add_criterion(
             )?)
         ),
     };
-    let done = Done::new(format!(
-        "Added criterion {code_shown} “{}”: {rule}.",
-        title.trim()
+    let done = Done::new(crate::t!(
+        milestone.done.added_criterion,
+        criterion = &code_shown,
+        title = title.trim(),
+        rule = &rule
     ));
     let target = Some(TargetInput::Text(target));
     let input = milestones::NewCriterion {
@@ -342,10 +359,10 @@ pub async fn set_signoff_role(
 ) -> Result<Done, AppError> {
     use crate::ssr::{auth, idempotency, milestones, AppState};
     let actor = auth::require_session_actor().await?;
-    let done = Done::new(format!(
-        "{} now signs off as {}.",
-        approver.trim(),
-        role.trim()
+    let done = Done::new(crate::t!(
+        milestone.done.signs_off_as,
+        user = approver.trim(),
+        role = role.trim()
     ));
     let pool = AppState::from_context()?.pool;
     let set = idempotency::once(
@@ -367,7 +384,7 @@ pub fn days_field(raw: &str) -> Result<Option<u32>, AppError> {
     raw.parse().map(Some).map_err(|_| {
         AppError::invalid(
             "max_age_days",
-            format!("a whole number of days like 7: got {raw:?}"),
+            crate::t!(milestone.errors.whole_days, got = format!("{raw:?}")),
         )
     })
 }
@@ -404,10 +421,10 @@ pub async fn waive(
         &req,
     )
     .await?;
-    Ok(format!(
-        "{} {}.",
-        req.criterion.trim().to_uppercase(),
-        w.sentence()
+    Ok(crate::t!(
+        milestone.done.waived,
+        criterion = req.criterion.trim().to_uppercase(),
+        waiver = w.text(crate::i18n::lang())
     ))
 }
 
@@ -423,7 +440,7 @@ pub async fn record_release(
     if confirm.as_deref() != Some("yes") {
         return Err(AppError::invalid(
             "confirm",
-            "tick the box: a release is recorded once, at the moment it happened",
+            crate::t!(milestone.errors.confirm_release),
         ));
     }
     let at = milestones::record_release(
@@ -434,8 +451,10 @@ pub async fn record_release(
         &milestones::ReleaseRequest::default(),
     )
     .await?;
-    Ok(format!(
-        "Recorded the release of {milestone} at {at}: its checkpoints are counting."
+    Ok(crate::t!(
+        milestone.done.recorded_release,
+        milestone = &milestone,
+        at = at
     ))
 }
 
@@ -466,7 +485,10 @@ pub async fn add_checkpoints(
         &input,
     )
     .await?;
-    Ok(format!("Added checkpoints {}.", labels.join(", ")))
+    Ok(crate::t!(
+        milestone.done.added_checkpoints,
+        labels = labels.join(", ")
+    ))
 }
 
 /// Revokes a waiver with a reason: its giver or a PM.
@@ -488,9 +510,7 @@ pub async fn revoke_waiver(
         &reason,
     )
     .await?;
-    Ok(format!(
-        "Revoked waiver #{waiver}: its criterion's gap is back."
-    ))
+    Ok(crate::t!(milestone.done.revoked_waiver, id = waiver))
 }
 
 /// Approves or rejects, as a role, the state the page showed (`state_digest`

@@ -85,7 +85,7 @@ pub async fn issue(
             .iter()
             .map(|r| r.approver.as_str())
             .collect();
-        let problems = duty_conflicts(&approvers, &actor.username);
+        let problems = duty_conflicts(&approvers, &actor.username, crate::i18n::lang());
         if !problems.is_empty() {
             return Err(AppError::Gaps { gaps: problems });
         }

@@ -21,6 +21,7 @@ mod exports;
 mod hostile;
 mod language;
 mod language_projects;
+mod language_milestone;
 mod live;
 mod markdown;
 mod observe;

@@ -9,6 +9,7 @@ use crate::components::{
     action_error, action_message, short_hash, when, ActionNotice, FormError, VerdictBadge,
 };
 use crate::domain::criterion::fmt_number;
+use crate::domain::expression::source_text;
 use crate::domain::timed::WaiverEntry;
 use crate::domain::views::{CriterionView, Rights, SignoffRoleView};
 use crate::domain::waiver::{waivable, WaiverStatus};
@@ -101,7 +102,7 @@ pub(super) fn Criteria(
         let id = w.id;
         view! {
             <li data-waiver=id.to_string()>
-                {format!("{} {}", e.criterion, w.sentence())}
+                {format!("{} {}", e.criterion, w.text(lang()))}
                 {t!(milestone.criteria.granted)} {when(&w.granted_at)} " · "
                 <span class=format!("badge waiver-{}", e.status.label())>{e.status.text(lang())}</span>
                 {e.revoked.clone().map(|r| t!(milestone.criteria.revoked_by, who = r.by, at = when(&r.at), reason = r.reason))}
@@ -137,7 +138,7 @@ pub(super) fn Criteria(
                                 } else {
                                     view! { <code>{c.metric.clone()}</code> " " {c.op.symbol()} " " {fmt_number(c.target)} {c.unit.clone()} }.into_any()
                                 }}
-                                {c.judgement.baseline.clone().map(|b| view! { <br/><span class="muted small">{t!(milestone.criteria.previous, value = b)}</span> })}
+                                {c.judgement.baseline.clone().map(|b| view! { <br/><span class="muted small">{t!(milestone.criteria.previous, value = source_text(&b, lang()))}</span> })}
                                 {c.max_age_days.map(|d| view! { <br/><span class="muted small">{t!(milestone.criteria.max_age, days = d)}</span> })}</td>
                             <td>{if c.expression.is_some() {
                                     // every number the expression was evaluated on
@@ -145,14 +146,14 @@ pub(super) fn Criteria(
                                     if inputs.is_empty() {
                                         view! { "—" }.into_any()
                                     } else {
-                                        view! { <ul class="inputs">{inputs.into_iter().map(|i| view! { <li>{i.sentence()}</li> }).collect_view()}</ul> }.into_any()
+                                        view! { <ul class="inputs">{inputs.into_iter().map(|i| view! { <li>{i.text(lang())}</li> }).collect_view()}</ul> }.into_any()
                                     }
                                 } else {
                                     view! { {c.judgement.actual.map(|a| format!("{}{}", fmt_number(a), c.unit)).unwrap_or_else(|| "—".into())} }.into_any()
                                 }}</td>
                             <td><VerdictBadge verdict=c.judgement.verdict/>
                                 {c.judgement.reason.clone().map(|r| view! { <br/><span class="stale-reason">{r}</span> })}
-                                {c.judgement.waiver.clone().map(|w| view! { <br/><span class="waiver">{w.sentence()}</span> })}</td>
+                                {c.judgement.waiver.clone().map(|w| view! { <br/><span class="waiver">{w.text(lang())}</span> })}</td>
                             <td>{c.judgement.evidence_id.map(|id| view! {
                                 <a href=format!("/evidence/{id}")>{format!("#{id}")}</a>
                                 " " <code>{c.judgement.evidence_sha256.as_deref().map(short_hash).unwrap_or_default()}</code>

@@ -7,6 +7,7 @@ use crate::ssr::audit::{self, Event};
 use crate::ssr::auth::Actor;
 use crate::ssr::db;
 use crate::ssr::scope::{milestone_row, milestone_row_in, project_for, Need};
+use crate::t;
 use serde_json::json;
 use sqlx::SqlitePool;
 
@@ -59,24 +60,22 @@ pub fn validate(input: &NewChecklist) -> Result<Checked, AppError> {
     if let Some(deep) = input.too_deep() {
         return Err(AppError::invalid(
             "sections",
-            format!("items nest at most {MAX_DEPTH} levels deep: '{deep}' is deeper"),
+            t!(milestone.errors.too_deep, max = MAX_DEPTH, item = deep),
         ));
     }
     let flat = input.flatten();
     if flat.len() > MAX_CHECKLIST_ITEMS {
         return Err(AppError::invalid(
             "sections",
-            format!(
-                "a checklist holds at most {MAX_CHECKLIST_ITEMS} items: got {}",
-                flat.len()
+            t!(
+                milestone.errors.too_many_items,
+                max = MAX_CHECKLIST_ITEMS,
+                got = flat.len()
             ),
         ));
     }
     if flat.is_empty() {
-        return Err(AppError::invalid(
-            "sections",
-            "a checklist needs at least one item",
-        ));
+        return Err(AppError::invalid("sections", t!(milestone.errors.no_items)));
     }
     let mut items = Vec::with_capacity(flat.len());
     for (n, i) in flat.iter().enumerate() {
@@ -231,33 +230,43 @@ pub async fn tick_item(
                     .fetch_optional(&mut *tx)
                     .await?;
             if held.is_none() {
-                return Err(AppError::NotFound(format!(
-                    "checklist {list} in {} {}",
-                    p.code, m.code
+                return Err(AppError::NotFound(t!(
+                    milestone.what.no_checklist,
+                    id = list,
+                    project = &p.code,
+                    milestone = &m.code
                 )));
             }
         }
-        return Err(AppError::NotFound(format!(
-            "checklist item {item_id} in {}",
-            p.code
+        return Err(AppError::NotFound(t!(
+            milestone.what.no_item,
+            id = item_id,
+            project = &p.code
         )));
     };
     if children > 0 {
-        return Err(AppError::Conflict(format!(
-            "item '{text}' is ticked when its {children} items are: tick those"
+        return Err(AppError::Conflict(t!(
+            milestone.errors.item_has_children,
+            text = &text,
+            n = children
         )));
     }
     if tick && ticked_at.is_some() {
-        return Err(AppError::Conflict(format!(
-            "item '{text}' is already ticked"
+        return Err(AppError::Conflict(t!(
+            milestone.errors.item_already_ticked,
+            text = &text
         )));
     }
     if !tick && ticked_at.is_none() {
-        return Err(AppError::Conflict(format!("item '{text}' is not ticked")));
+        return Err(AppError::Conflict(t!(
+            milestone.errors.item_not_ticked,
+            text = &text
+        )));
     }
     if tick && requires_evidence && n == 0 {
-        return Err(AppError::Conflict(format!(
-            "item '{text}' requires evidence: attach a file to it before ticking it"
+        return Err(AppError::Conflict(t!(
+            milestone.errors.item_requires_evidence,
+            text = &text
         )));
     }
     if !tick {

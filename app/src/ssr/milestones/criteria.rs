@@ -9,6 +9,7 @@ use crate::ssr::audit::{self, Event};
 use crate::ssr::auth::Actor;
 use crate::ssr::db;
 use crate::ssr::scope::{milestone_row, milestone_row_in, project_for, Need};
+use crate::t;
 use evidence::metrics::metric_info;
 use serde_json::json;
 use sqlx::SqlitePool;
@@ -63,7 +64,7 @@ fn judged_by(input: &NewCriterion) -> Result<Judged, AppError> {
         if !input.metric.trim().is_empty() {
             return Err(AppError::invalid(
                 "metric",
-                "give either a metric, an operator and a target, or an expression: not both",
+                t!(milestone.errors.metric_or_expression),
             ));
         }
         crate::domain::expression::check(e)?;
@@ -79,7 +80,7 @@ fn judged_by(input: &NewCriterion) -> Result<Judged, AppError> {
     if input.metric.trim().is_empty() {
         return Err(AppError::invalid(
             "metric",
-            "name a metric (with an operator and a target), or give an expression",
+            t!(milestone.errors.metric_needed),
         ));
     }
     let metric = parse_metric(&input.metric)?;
@@ -87,7 +88,7 @@ fn judged_by(input: &NewCriterion) -> Result<Judged, AppError> {
     let target = input
         .target
         .as_ref()
-        .ok_or_else(|| AppError::invalid("target", "a number like 85, 80% or previous"))?;
+        .ok_or_else(|| AppError::invalid("target", t!(milestone.errors.target_needed)))?;
     let ratchet = matches!(target, crate::domain::criterion::TargetInput::Text(t)
         if t.trim().eq_ignore_ascii_case(crate::domain::expression::PREVIOUS));
     let target = if ratchet {
@@ -123,7 +124,7 @@ pub fn parse_max_age(days: u32) -> Result<u32, AppError> {
     } else {
         Err(AppError::invalid(
             "max_age_days",
-            format!("is a number of days from 1 to {MAX_AGE_DAYS}: got {days}"),
+            t!(milestone.errors.max_age, max = MAX_AGE_DAYS, got = days),
         ))
     }
 }

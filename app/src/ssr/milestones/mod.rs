@@ -131,6 +131,12 @@ pub async fn build_view(
     }
     let members = facts::members(conn, p).await?;
     let templates = facts::templates(conn, p).await?;
+    // judging writes its reasons in English (as the API has them); the
+    // view says them in the reader's language (it is cached per language)
+    let locale = crate::i18n::lang();
+    for c in &mut d.criteria {
+        c.judgement.reason = c.judgement.reason_text(locale);
+    }
     Ok(MilestoneView {
         project: p.head(),
         id: m.id,
@@ -151,7 +157,7 @@ pub async fn build_view(
         signoff_roles: d.signoff_roles,
         signoff_history: d.signoff_history,
         certificates: facts.certificates,
-        gaps: d.gaps.iter().map(|g| g.text(crate::i18n::lang())).collect(),
+        gaps: d.gaps.iter().map(|g| g.text(locale)).collect(),
         rights,
         members,
         templates,
@@ -248,7 +254,10 @@ pub async fn create_milestone(
     let end = super::parse_date("planned_end", input.planned_end.as_deref())?;
     if let (Some(s), Some(e)) = (&start, &end) {
         if e < s {
-            return Err(AppError::invalid("planned_end", "ends before it starts"));
+            return Err(AppError::invalid(
+                "planned_end",
+                crate::t!(milestone.errors.ends_before_start),
+            ));
         }
     }
     let goal = optional_text("goal", &input.goal, 4000)?;
@@ -304,7 +313,12 @@ pub async fn ensure_open(
         return Ok(());
     }
     let v = build_view(conn, p, m, rights.clone()).await?;
-    match locked_message(&v.code, v.state, standing_certificate(&v)) {
+    match locked_message(
+        &v.code,
+        v.state,
+        standing_certificate(&v),
+        crate::i18n::lang(),
+    ) {
         Some(message) => Err(AppError::Conflict(message)),
         None => Ok(()),
     }

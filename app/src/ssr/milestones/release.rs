@@ -9,6 +9,7 @@ use crate::ssr::audit::{self, Event};
 use crate::ssr::auth::Actor;
 use crate::ssr::db;
 use crate::ssr::scope::{milestone_row_in, project_for, Need};
+use crate::t;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 use sqlx::SqlitePool;
@@ -37,19 +38,19 @@ pub fn release_time(raw: Option<&str>, now: DateTime<Utc>) -> Result<DateTime<Ut
     let t = crate::domain::freshness::parse_time(raw).ok_or_else(|| {
         AppError::invalid(
             "at",
-            format!("expected an RFC 3339 time like 2026-12-04T14:00:00Z: got {raw:?}"),
+            t!(milestone.errors.release_time, got = format!("{raw:?}")),
         )
     })?;
     if t > now + Duration::minutes(1) {
-        return Err(AppError::invalid(
-            "at",
-            "a release is recorded when it has happened, not before",
-        ));
+        return Err(AppError::invalid("at", t!(milestone.errors.release_future)));
     }
     if t < now - Duration::days(MAX_RELEASE_AGE_DAYS) {
         return Err(AppError::invalid(
             "at",
-            format!("a release is recorded within {MAX_RELEASE_AGE_DAYS} days of it"),
+            t!(
+                milestone.errors.release_too_old,
+                days = MAX_RELEASE_AGE_DAYS
+            ),
         ));
     }
     Ok(t)
@@ -75,9 +76,11 @@ pub async fn record_release(
     .fetch_optional(&mut *tx)
     .await?;
     if let Some((when, by)) = before {
-        return Err(AppError::Conflict(format!(
-            "{} was released at {when} (recorded by {by}); a release is recorded once",
-            m.code
+        return Err(AppError::Conflict(t!(
+            milestone.errors.already_released,
+            milestone = &m.code,
+            at = when,
+            by = by
         )));
     }
     ensure_open(&mut tx, &p, &m, &rights).await?;
@@ -139,13 +142,16 @@ pub async fn add_checkpoints(
     if minutes.iter().any(|m| *m > 525_600) {
         return Err(AppError::invalid(
             "offsets",
-            "a checkpoint is at most a year after the release",
+            t!(milestone.errors.offset_too_far),
         ));
     }
     let grace = parse_duration("grace", input.grace.as_deref().unwrap_or(DEFAULT_GRACE))
         .map_err(|e| AppError::invalid("grace", e))?;
     if grace > 10_080 {
-        return Err(AppError::invalid("grace", "at most a week"));
+        return Err(AppError::invalid(
+            "grace",
+            t!(milestone.errors.grace_too_long),
+        ));
     }
     let mut tx = db::write(pool).await?;
     let m = milestone_row_in(&mut tx, &p, milestone).await?;
@@ -157,7 +163,11 @@ pub async fn add_checkpoints(
     if have + minutes.len() as i64 > MAX_CHECKPOINTS {
         return Err(AppError::invalid(
             "offsets",
-            format!("a milestone has at most {MAX_CHECKPOINTS} checkpoints; it has {have}"),
+            t!(
+                milestone.errors.too_many_checkpoints,
+                max = MAX_CHECKPOINTS,
+                have = have
+            ),
         ));
     }
     let now = crate::ssr::now();
@@ -214,11 +224,16 @@ pub async fn checkpoint_id(
             AppError::invalid(
                 "checkpoint",
                 if all.is_empty() {
-                    format!("no checkpoint {label:?}: add the release checkpoints first")
+                    t!(
+                        milestone.errors.no_checkpoints,
+                        label = format!("{label:?}")
+                    )
                 } else {
-                    format!(
-                        "no checkpoint {label:?}; this milestone has {}",
-                        all.iter()
+                    t!(
+                        milestone.errors.no_such_checkpoint,
+                        label = format!("{label:?}"),
+                        labels = all
+                            .iter()
                             .map(|(_, l)| l.as_str())
                             .collect::<Vec<_>>()
                             .join(", ")

@@ -11,6 +11,7 @@ use crate::ssr::audit::{self, Event};
 use crate::ssr::auth::Actor;
 use crate::ssr::db;
 use crate::ssr::scope::{milestone_row_in, project_for, Need};
+use crate::t;
 use serde_json::json;
 use sqlx::SqliteConnection;
 use sqlx::SqlitePool;
@@ -55,7 +56,11 @@ pub async fn set_signoff_role(
     let (user_id, username) = user.ok_or_else(|| {
         AppError::invalid(
             "approver",
-            format!("{} is not a member of project {}", approver.trim(), p.code),
+            t!(
+                milestone.errors.not_a_member,
+                user = approver.trim(),
+                project = &p.code
+            ),
         )
     })?;
     let before: Option<String> = sqlx::query_scalar(
@@ -80,9 +85,11 @@ pub async fn set_signoff_role(
         if let Some(other) = other {
             return Err(AppError::invalid(
                 "approver",
-                format!(
-                    "{username} already signs {} as {other}: with separation of duties one person holds at most one sign-off role",
-                    m.code
+                t!(
+                    milestone.errors.already_signs,
+                    user = &username,
+                    milestone = &m.code,
+                    role = other
                 ),
             ));
         }
@@ -153,19 +160,20 @@ pub async fn sign(
     let decision = Decision::parse(&req.decision)?;
     let comment = optional_text("comment", &req.comment, 2000)?;
     if decision == Decision::Reject && comment.is_empty() {
-        return Err(AppError::invalid("comment", "say why when you reject"));
+        return Err(AppError::invalid(
+            "comment",
+            t!(milestone.errors.reject_why),
+        ));
     }
     let seen = req.state_digest.trim();
     if seen.is_empty() {
         return Err(AppError::invalid(
             "state_digest",
-            "is required: send the state_digest of the milestone as you reviewed it",
+            t!(milestone.errors.digest_required),
         ));
     }
     if actor.project_scope.is_some_and(|s| s != p.id) {
-        return Err(AppError::Forbidden(
-            "this token is limited to another project".into(),
-        ));
+        return Err(AppError::Forbidden(t!(milestone.errors.other_project)));
     }
     let mut tx = db::write(pool).await?;
     let m = milestone_row_in(&mut tx, &p, milestone).await?;
@@ -178,14 +186,18 @@ pub async fn sign(
     .fetch_optional(&mut *tx)
     .await?;
     let (role_id, approver_id, generation, approver) = role.ok_or_else(|| {
-        AppError::NotFound(format!(
-            "sign-off role '{role_name}' on {} {}",
-            p.code, m.code
+        AppError::NotFound(t!(
+            milestone.what.no_signoff_role,
+            role = role_name,
+            project = &p.code,
+            milestone = &m.code
         ))
     })?;
     if approver_id != actor.id {
-        return Err(AppError::Forbidden(format!(
-            "only {approver} signs as {role_name}"
+        return Err(AppError::Forbidden(t!(
+            milestone.errors.only_approver_signs,
+            user = approver,
+            role = role_name
         )));
     }
     let v = build_view(&mut tx, &p, &m, rights).await?;
@@ -223,9 +235,10 @@ pub async fn sign(
     }
     if decision == Decision::Reject {
         if let Some(number) = standing_certificate(&v) {
-            return Err(AppError::Conflict(format!(
-                "{} is certified in this state as {number}: a rejection cannot silently undo it; ask a PM to revoke the certificate (with the reason) first",
-                m.code
+            return Err(AppError::Conflict(t!(
+                milestone.errors.reject_certified,
+                milestone = &m.code,
+                number = number
             )));
         }
     }
@@ -323,28 +336,31 @@ pub(super) async fn changed_since(
         .iter()
         .take(SHOWN)
         .map(|h| {
-            format!(
-                "{} {} by {} at {}",
-                h.action,
-                h.subject,
-                h.actor.as_deref().unwrap_or("system"),
-                h.at
+            t!(
+                milestone.errors.change,
+                action = &h.action,
+                subject = &h.subject,
+                who = h
+                    .actor
+                    .clone()
+                    .unwrap_or_else(|| t!(milestone.errors.system)),
+                at = &h.at
             )
         })
         .collect();
     let more = since.len().saturating_sub(SHOWN);
-    Ok(format!(
-        "{} changed since you looked (you saw state {}, it is now {}): {}{}. Review the current state and sign again.",
-        v.code,
-        seen.get(..12).unwrap_or(seen),
-        v.state_digest.get(..12).unwrap_or(&v.state_digest),
-        if list.is_empty() {
-            "the state differs".to_string()
+    Ok(t!(
+        milestone.errors.changed_since,
+        milestone = &v.code,
+        seen = seen.get(..12).unwrap_or(seen),
+        now = v.state_digest.get(..12).unwrap_or(&v.state_digest),
+        changes = if list.is_empty() {
+            t!(milestone.errors.state_differs)
         } else {
-            list.join("; ")
+            list.join(&t!(milestone.errors.change_sep))
         },
-        if more > 0 {
-            format!("; and {more} more")
+        more = if more > 0 {
+            t!(milestone.errors.more_changes, n = more)
         } else {
             String::new()
         }

@@ -6,6 +6,7 @@ use crate::ssr::audit::{self, Event};
 use crate::ssr::auth::Actor;
 use crate::ssr::db;
 use crate::ssr::scope::{milestone_row, milestone_row_in, project_for, Need};
+use crate::t;
 use serde_json::json;
 use sqlx::SqlitePool;
 
@@ -84,18 +85,25 @@ pub async fn complete_task(
     .fetch_optional(&mut *tx)
     .await?;
     let (id, title, requires_evidence, done_at, n) = row.ok_or_else(|| {
-        AppError::NotFound(format!("task {} in {} {}", task.trim(), p.code, m.code))
+        AppError::NotFound(t!(
+            milestone.what.no_task,
+            task = task.trim(),
+            project = &p.code,
+            milestone = &m.code
+        ))
     })?;
     if let Some(at) = done_at {
-        return Err(AppError::Conflict(format!(
-            "task {} was already done at {at}",
-            task.trim()
+        return Err(AppError::Conflict(t!(
+            milestone.errors.task_already_done,
+            task = task.trim(),
+            at = at
         )));
     }
     if requires_evidence && n == 0 {
-        return Err(AppError::Conflict(format!(
-            "task {} '{title}' requires evidence: attach a file to it before marking it done",
-            task.trim()
+        return Err(AppError::Conflict(t!(
+            milestone.errors.task_requires_evidence,
+            task = task.trim(),
+            title = title
         )));
     }
     let now = crate::ssr::now();

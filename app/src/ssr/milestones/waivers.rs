@@ -9,10 +9,12 @@ use crate::domain::freshness::{fmt_time, parse_time};
 use crate::domain::milestone::locked_message;
 use crate::domain::waiver::{waivable, WaiverView, MAX_DAYS};
 use crate::error::AppError;
+use crate::i18n::lang;
 use crate::ssr::audit::{self, Event};
 use crate::ssr::auth::Actor;
 use crate::ssr::db;
 use crate::ssr::scope::{milestone_row_in, project_for, Need};
+use crate::t;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde_json::json;
 use sqlx::SqlitePool;
@@ -52,16 +54,16 @@ pub fn parse_until(raw: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, AppEr
     .ok_or_else(|| {
         AppError::invalid(
             "until",
-            format!("expected a date like 2026-12-31 (or an RFC 3339 time): got {raw:?}"),
+            t!(milestone.errors.until_date, got = format!("{raw:?}")),
         )
     })?;
     if until <= now {
-        return Err(AppError::invalid("until", "must be in the future"));
+        return Err(AppError::invalid("until", t!(milestone.errors.until_past)));
     }
     if until > now + Duration::days(MAX_DAYS) {
         return Err(AppError::invalid(
             "until",
-            format!("a waiver runs at most {MAX_DAYS} days; grant a new one when it ends"),
+            t!(milestone.errors.until_too_far, days = MAX_DAYS),
         ));
     }
     Ok(until)
@@ -87,13 +89,11 @@ pub async fn waive(
     if seen.is_empty() {
         return Err(AppError::invalid(
             "state_digest",
-            "is required: send the state_digest of the milestone as you reviewed it",
+            t!(milestone.errors.digest_required),
         ));
     }
     if actor.project_scope.is_some_and(|s| s != p.id) {
-        return Err(AppError::Forbidden(
-            "this token is limited to another project".into(),
-        ));
+        return Err(AppError::Forbidden(t!(milestone.errors.other_project)));
     }
     let mut tx = db::write(pool).await?;
     let m = milestone_row_in(&mut tx, &p, milestone).await?;
@@ -106,18 +106,22 @@ pub async fn waive(
     .fetch_optional(&mut *tx)
     .await?;
     let (role_id, approver_id, generation, approver, approver_name) = role.ok_or_else(|| {
-        AppError::NotFound(format!(
-            "sign-off role '{role_name}' on {} {}",
-            p.code, m.code
+        AppError::NotFound(t!(
+            milestone.what.no_signoff_role,
+            role = role_name,
+            project = &p.code,
+            milestone = &m.code
         ))
     })?;
     if approver_id != actor.id {
-        return Err(AppError::Forbidden(format!(
-            "only {approver}, the approver for {role_name}, waives as {role_name}"
+        return Err(AppError::Forbidden(t!(
+            milestone.errors.only_approver_waives,
+            user = approver,
+            role = role_name
         )));
     }
     let v = build_view(&mut tx, &p, &m, rights).await?;
-    if let Some(message) = locked_message(&v.code, v.state, standing_certificate(&v)) {
+    if let Some(message) = locked_message(&v.code, v.state, standing_certificate(&v), lang()) {
         return Err(AppError::Conflict(message));
     }
     if seen != v.state_digest {
@@ -130,19 +134,26 @@ pub async fn waive(
         .criteria
         .iter()
         .find(|c| c.code.eq_ignore_ascii_case(code))
-        .ok_or_else(|| AppError::NotFound(format!("criterion {code} in {} {}", p.code, m.code)))?;
+        .ok_or_else(|| {
+            AppError::NotFound(t!(
+                milestone.what.no_criterion,
+                code = code,
+                project = &p.code,
+                milestone = &m.code
+            ))
+        })?;
     if let Some(w) = &c.judgement.waiver {
-        return Err(AppError::Conflict(format!(
-            "{} is already {}; revoke that waiver first",
-            c.code,
-            w.sentence()
+        return Err(AppError::Conflict(t!(
+            milestone.errors.already_waived,
+            code = &c.code,
+            waiver = w.text(lang())
         )));
     }
     if !waivable(c.judgement.verdict) {
-        return Err(AppError::Conflict(format!(
-            "{} is {}: there is nothing to waive",
-            c.code,
-            c.judgement.verdict.label()
+        return Err(AppError::Conflict(t!(
+            milestone.errors.nothing_to_waive,
+            code = &c.code,
+            verdict = c.judgement.verdict.text(lang())
         )));
     }
     let (granted_at, expires_at) = (fmt_time(now), fmt_time(until));
@@ -213,20 +224,26 @@ pub async fn revoke_waiver(
     .bind(m.id)
     .fetch_optional(&mut *tx)
     .await?;
-    let (giver, code, revoked) = row
-        .ok_or_else(|| AppError::NotFound(format!("waiver #{waiver} on {} {}", p.code, m.code)))?;
+    let (giver, code, revoked) = row.ok_or_else(|| {
+        AppError::NotFound(t!(
+            milestone.what.no_waiver,
+            id = waiver,
+            project = &p.code,
+            milestone = &m.code
+        ))
+    })?;
     if giver != actor.id && !rights.can_manage {
-        return Err(AppError::Forbidden(
-            "a waiver is revoked by whoever granted it, or by a PM of the project".into(),
-        ));
+        return Err(AppError::Forbidden(t!(milestone.errors.who_revokes)));
     }
     if revoked {
-        return Err(AppError::Conflict(format!(
-            "waiver #{waiver} of {code} is already revoked"
+        return Err(AppError::Conflict(t!(
+            milestone.errors.already_revoked,
+            id = waiver,
+            code = &code
         )));
     }
     let v = build_view(&mut tx, &p, &m, rights).await?;
-    if let Some(message) = locked_message(&v.code, v.state, standing_certificate(&v)) {
+    if let Some(message) = locked_message(&v.code, v.state, standing_certificate(&v), lang()) {
         return Err(AppError::Conflict(message));
     }
     sqlx::query(
