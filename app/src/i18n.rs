@@ -55,7 +55,7 @@ pub fn parse_language(raw: Option<&str>) -> Result<Option<Locale>, crate::error:
         .ok_or_else(|| {
             crate::error::AppError::invalid(
                 "language",
-                format!("not a language of Attest (en, zh-Hans): {raw:?}"),
+                crate::t!(common.codes.not_a_language, raw = format!("{raw:?}")),
             )
         })
 }
