@@ -1,6 +1,8 @@
 //! `AppError`: the one error that crosses the wire, from server functions to
 //! the browser and from REST handlers to CI. Internals are logged, never shown.
 
+use crate::i18n::Locale;
+use crate::tl;
 use serde::{Deserialize, Serialize};
 use server_fn::codec::JsonEncoding;
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
@@ -110,6 +112,51 @@ impl AppError {
     }
 }
 
+impl AppError {
+    /// The message in `locale`. English is exactly `Display` (what CI and
+    /// logs read); the sentences inside `Forbidden`, `Conflict` and the like
+    /// were written in the reader's language where the error was made, so
+    /// only the frame around them is translated here. `field` stays a code.
+    pub fn text(&self, locale: Locale) -> String {
+        match self {
+            AppError::Unauthorized => tl!(locale, common.app_error.unauthorized),
+            AppError::TokenRefused(state) => {
+                let state = match state.as_str() {
+                    "expired" => tl!(locale, account.tokens.state.expired),
+                    "revoked" => tl!(locale, account.tokens.state.revoked),
+                    other => other.to_string(),
+                };
+                tl!(locale, common.app_error.token_refused, state)
+            }
+            AppError::AccountDisabled => tl!(locale, common.app_error.account_disabled),
+            AppError::NotFound(what) => tl!(locale, common.app_error.not_found, what),
+            AppError::Invalid { field, message } => {
+                tl!(locale, common.app_error.invalid, field, message)
+            }
+            AppError::Gaps { gaps } => {
+                let gaps = gaps.join(&tl!(locale, common.app_error.gap_separator));
+                tl!(locale, common.app_error.not_ready, gaps)
+            }
+            AppError::Busy => tl!(locale, common.app_error.busy),
+            AppError::BadCredentials => tl!(locale, common.app_error.bad_credentials),
+            AppError::TooManyAttempts { retry_after_secs } => tl!(
+                locale,
+                common.app_error.too_many_attempts,
+                secs = retry_after_secs
+            ),
+            AppError::AlreadyDone => tl!(locale, common.app_error.already_done),
+            AppError::Internal => tl!(locale, common.app_error.internal),
+            AppError::Transport(why) => tl!(locale, common.app_error.transport, why),
+            AppError::Forbidden(m)
+            | AppError::Conflict(m)
+            | AppError::TooLarge(m)
+            | AppError::Unprocessable(m)
+            | AppError::Unavailable(m)
+            | AppError::StorageFull(m) => m.clone(),
+        }
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
@@ -150,44 +197,46 @@ impl From<sqlx::Error> for AppError {
     }
 }
 
-/// What a unique constraint protects, in the words of the thing that exists.
-/// SQLite reports `UNIQUE constraint failed: table.col, table.col`, for
-/// partial unique indexes too (`certificates_live_state`).
+/// What a unique constraint protects, in the words of the thing that exists
+/// (in the reader's language). SQLite reports `UNIQUE constraint failed:
+/// table.col, table.col`, for partial unique indexes too
+/// (`certificates_live_state`).
 #[cfg(feature = "ssr")]
 pub fn unique_message(detail: &str) -> String {
-    const KNOWN: &[(&str, &str)] = &[
-        ("projects.code", "a project with this code already exists"),
-        (
-            "milestones.project_id, milestones.code",
-            "a milestone with this code already exists in the project",
-        ),
-        (
-            "tasks.milestone_id, tasks.code",
-            "a task with this code already exists in the milestone",
-        ),
-        (
-            "criteria.milestone_id, criteria.code",
-            "a criterion with this code already exists in the milestone",
-        ),
-        ("users.username", "a user with this name already exists"),
+    unique_message_in(crate::i18n::lang(), detail)
+}
+
+#[cfg(feature = "ssr")]
+fn unique_message_in(locale: Locale, detail: &str) -> String {
+    type Message = fn(Locale) -> String;
+    const KNOWN: &[(&str, Message)] = &[
+        ("projects.code", |l| tl!(l, common.unique.project_code)),
+        ("milestones.project_id, milestones.code", |l| {
+            tl!(l, common.unique.milestone_code)
+        }),
+        ("tasks.milestone_id, tasks.code", |l| {
+            tl!(l, common.unique.task_code)
+        }),
+        ("criteria.milestone_id, criteria.code", |l| {
+            tl!(l, common.unique.criterion_code)
+        }),
+        ("users.username", |l| tl!(l, common.unique.username)),
         (
             "certificates.milestone_id, certificates.state_digest",
-            "a certificate for exactly this state already stands",
+            |l| tl!(l, common.unique.certificate_state),
         ),
-        (
-            "certificates.number",
-            "this certificate number was just taken: try again",
-        ),
-        (
-            "signoff_roles.milestone_id, signoff_roles.role_name",
-            "this sign-off role already exists",
-        ),
+        ("certificates.number", |l| {
+            tl!(l, common.unique.certificate_number)
+        }),
+        ("signoff_roles.milestone_id, signoff_roles.role_name", |l| {
+            tl!(l, common.unique.signoff_role)
+        }),
     ];
     KNOWN
         .iter()
         .find(|(k, _)| detail.contains(k))
-        .map(|(_, m)| m.to_string())
-        .unwrap_or_else(|| format!("already exists ({detail})"))
+        .map(|(_, message)| message(locale))
+        .unwrap_or_else(|| tl!(locale, common.unique.other, detail))
 }
 
 #[cfg(feature = "ssr")]
@@ -195,5 +244,92 @@ impl From<std::io::Error> for AppError {
     fn from(e: std::io::Error) -> Self {
         tracing::error!(error = %e, "i/o error");
         AppError::Internal
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn every_kind() -> Vec<AppError> {
+        vec![
+            AppError::Unauthorized,
+            AppError::TokenRefused("expired".into()),
+            AppError::TokenRefused("revoked".into()),
+            AppError::AccountDisabled,
+            AppError::Forbidden("only the PM may do this".into()),
+            AppError::NotFound("task M1-T1".into()),
+            AppError::invalid("code", "must be 2–12 characters"),
+            AppError::Conflict("already".into()),
+            AppError::Gaps {
+                gaps: vec!["a".into(), "b".into()],
+            },
+            AppError::TooLarge("big".into()),
+            AppError::Unprocessable("bad".into()),
+            AppError::Unavailable("off".into()),
+            AppError::StorageFull("full".into()),
+            AppError::Busy,
+            AppError::BadCredentials,
+            AppError::TooManyAttempts {
+                retry_after_secs: 30,
+            },
+            AppError::AlreadyDone,
+            AppError::Internal,
+            AppError::Transport("timed out".into()),
+        ]
+    }
+
+    #[test]
+    fn the_english_text_is_exactly_the_display() {
+        for e in every_kind() {
+            assert_eq!(e.text(Locale::en), e.to_string());
+        }
+    }
+
+    #[test]
+    fn the_chinese_text_translates_the_frame_and_keeps_codes() {
+        let zh = |e: AppError| e.text(Locale::zh_Hans);
+        assert_eq!(
+            zh(AppError::NotFound("任务 M1-T1".into())),
+            "未找到任务 M1-T1"
+        );
+        assert_eq!(
+            zh(AppError::invalid("code", "太长")),
+            "code：太长",
+            "the field stays its code"
+        );
+        assert_eq!(
+            zh(AppError::Gaps {
+                gaps: vec!["甲".into(), "乙".into()]
+            }),
+            "尚未就绪：甲；乙"
+        );
+        assert!(zh(AppError::TokenRefused("expired".into())).starts_with("令牌已过期："));
+        assert!(zh(AppError::TooManyAttempts {
+            retry_after_secs: 30
+        })
+        .contains("30 秒"));
+        assert_eq!(zh(AppError::BadCredentials), "用户名或密码错误");
+        for e in every_kind() {
+            assert!(!zh(e.clone()).is_empty(), "{e:?} has a Chinese text");
+        }
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn a_unique_violation_names_what_exists_in_the_readers_language() {
+        let detail = "UNIQUE constraint failed: projects.code";
+        assert_eq!(
+            unique_message_in(Locale::en, detail),
+            "a project with this code already exists"
+        );
+        assert_eq!(
+            unique_message_in(Locale::zh_Hans, detail),
+            "已存在使用此编号的项目"
+        );
+        assert_eq!(
+            unique_message_in(Locale::en, "UNIQUE constraint failed: x.y"),
+            "already exists (UNIQUE constraint failed: x.y)"
+        );
     }
 }

@@ -55,7 +55,7 @@ pub fn parse_language(raw: Option<&str>) -> Result<Option<Locale>, crate::error:
         .ok_or_else(|| {
             crate::error::AppError::invalid(
                 "language",
-                format!("not a language of Attest (en, zh-Hans): {raw:?}"),
+                crate::t!(common.codes.not_a_language, raw = format!("{raw:?}")),
             )
         })
 }
@@ -120,7 +120,8 @@ pub fn lang_cookie(locale: Locale, secure: bool) -> String {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Lang(pub Locale);
 
-/// The reader's language where a page or server function runs.
+/// The reader's language where a page, server function or other request
+/// handler runs; English where there is no request.
 pub fn lang() -> Locale {
     if let Some(Lang(l)) = leptos::prelude::use_context::<Lang>() {
         return l;
@@ -128,13 +129,37 @@ pub fn lang() -> Locale {
     resolve()
 }
 
-/// What the App provides: on the server from the request, in the browser
-/// from `<html lang>` (which the server wrote).
+#[cfg(feature = "ssr")]
+tokio::task_local! {
+    /// The language of the request a task serves, for the routes outside
+    /// Leptos (REST, uploads, live updates): the server's middleware sets it
+    /// around every request, by the same rule as pages ([`for_request`]).
+    static REQUEST_LANG: Locale;
+}
+
+/// Runs `fut` with `locale` as the request's language, for code outside
+/// Leptos (the server's language middleware).
+#[cfg(feature = "ssr")]
+pub async fn with_request_lang<F: std::future::Future>(locale: Locale, fut: F) -> F::Output {
+    REQUEST_LANG.scope(locale, fut).await
+}
+
+/// Runs `f` with `locale` as the request's language: for work moved off the
+/// request's task (`spawn_blocking`), which does not inherit it. Take
+/// `lang()` before moving.
+#[cfg(feature = "ssr")]
+pub fn in_lang<R>(locale: Locale, f: impl FnOnce() -> R) -> R {
+    REQUEST_LANG.sync_scope(locale, f)
+}
+
+/// What the App provides: on the server from the request (Leptos' request
+/// parts, else the language the middleware set for this task), in the
+/// browser from `<html lang>` (which the server wrote).
 pub fn resolve() -> Locale {
     #[cfg(feature = "ssr")]
     {
         let Some(parts) = leptos::prelude::use_context::<axum::http::request::Parts>() else {
-            return Locale::default();
+            return REQUEST_LANG.try_with(|l| *l).unwrap_or_default();
         };
         let header = |name| {
             parts

@@ -15,6 +15,8 @@
 //! - With neither header it is not a browser, and it passes.
 
 use app::error::AppError;
+use app::i18n::{self, Locale};
+use app::tl;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
@@ -39,13 +41,41 @@ impl SiteOrigin {
     }
 }
 
+/// Why a request is refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// `Sec-Fetch-Site` names another site (its value).
+    FetchSite(String),
+    /// `Origin` is another site (its value).
+    Origin(String),
+}
+
+impl Refusal {
+    /// The reason in `locale` (the log keeps English: `Display`).
+    pub fn text(&self, locale: Locale) -> String {
+        match self {
+            Refusal::FetchSite(site) => {
+                let site = format!("{site:?}");
+                tl!(locale, common.csrf.fetch_site, site)
+            }
+            Refusal::Origin(origin) => tl!(locale, common.csrf.origin, origin),
+        }
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Locale::en))
+    }
+}
+
 /// `Ok` when the request may go on, else why it is refused.
 pub fn check(
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
     site: &SiteOrigin,
-) -> Result<(), String> {
+) -> Result<(), Refusal> {
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return Ok(());
     }
@@ -56,9 +86,7 @@ pub fn check(
     if let Some(fetch_site) = text(HeaderName::from_static("sec-fetch-site")) {
         return match fetch_site {
             "same-origin" | "none" => Ok(()),
-            other => Err(format!(
-                "Sec-Fetch-Site is {other:?}; only same-origin requests may change anything"
-            )),
+            other => Err(Refusal::FetchSite(other.to_string())),
         };
     }
     let Some(origin) = text(header::ORIGIN) else {
@@ -79,15 +107,17 @@ pub fn check(
     });
     match (origin_host, host) {
         (Some(o), Some(h)) if o.eq_ignore_ascii_case(&h) => Ok(()),
-        _ => Err(format!("Origin {origin} is not this site")),
+        _ => Err(Refusal::Origin(origin.to_string())),
     }
 }
 
 /// The refusal: 403 with `cross-origin request refused: …`, as JSON in the
 /// shape the caller reads (the REST API's, or a server function's `AppError`),
-/// as plain text otherwise.
-fn refuse(path: &str, reason: String) -> Response {
-    let error = AppError::Forbidden(format!("cross-origin request refused: {reason}"));
+/// as plain text otherwise; in the reader's language.
+fn refuse(path: &str, reason: &Refusal) -> Response {
+    let locale = i18n::lang();
+    let reason = reason.text(locale);
+    let error = AppError::Forbidden(tl!(locale, common.csrf.refused, reason));
     if path.starts_with("/api/v1/") {
         return crate::http::ApiError(error).into_response();
     }
@@ -104,7 +134,7 @@ fn refuse(path: &str, reason: String) -> Response {
         }
         res
     } else {
-        let mut res = Response::new(Body::from(error.to_string()));
+        let mut res = Response::new(Body::from(error.text(locale)));
         res.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("text/plain; charset=utf-8"),
@@ -125,7 +155,7 @@ pub async fn refuse_cross_origin(
         Ok(()) => next.run(req).await,
         Err(reason) => {
             tracing::warn!(method = %req.method(), path = %req.uri().path(), %reason, "cross-origin request refused");
-            refuse(req.uri().path(), reason)
+            refuse(req.uri().path(), &reason)
         }
     }
 }
@@ -142,7 +172,7 @@ mod tests {
         h
     }
 
-    fn post(pairs: &[(&'static str, &str)]) -> Result<(), String> {
+    fn post(pairs: &[(&'static str, &str)]) -> Result<(), Refusal> {
         let site = SiteOrigin::of("https://attest.example.com");
         check(
             &Method::POST,

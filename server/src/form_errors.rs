@@ -35,8 +35,8 @@ fn accepts_html(req: &Request) -> bool {
         .is_some_and(|v| v.contains("text/html"))
 }
 
-fn plain(status: StatusCode, text: &'static str) -> Response {
-    let mut res = Response::new(Body::from(text));
+fn plain(status: StatusCode, text: impl Into<Body>) -> Response {
+    let mut res = Response::new(text.into());
     *res.status_mut() = status;
     res
 }
@@ -104,7 +104,7 @@ pub async fn server_fn_errors(mut req: Request, next: Next) -> Response {
         let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
             return plain(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "form too large: at most 1 MiB of fields",
+                app::t!(common.form_too_large),
             );
         };
         fields = kept_fields(&bytes);

@@ -13,6 +13,7 @@ pub mod config;
 pub mod csrf;
 pub mod headers;
 pub mod http;
+pub mod language;
 pub mod live;
 pub mod observe;
 pub mod ops;
@@ -189,7 +190,8 @@ pub async fn router_with(
             security,
             headers::add_security_headers,
         ))
-        .layer(assets::compress_pages());
+        .layer(assets::compress_pages())
+        .layer(axum::middleware::from_fn(language::request_language));
     // the site's own files skip sessions, CSRF, form handling and tracing
     let app = observe::with_request_ids(app).merge(assets.layer(
         axum::middleware::from_fn_with_state(security, headers::add_security_headers),

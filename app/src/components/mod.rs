@@ -279,7 +279,7 @@ pub fn PageError(error: AppError) -> impl IntoView {
     view! {
         <section class="page-error">
             <h1>{title}</h1>
-            <p>{error.to_string()}</p>
+            <p>{error.text(lang())}</p>
             <p><A href="/">{t!(common.error.back_to_projects)}</A></p>
         </section>
     }
@@ -299,7 +299,7 @@ pub fn FormError(error: Signal<Option<AppError>>) -> impl IntoView {
             }
             .into_any(),
             other => {
-                view! { <p class="form-error" role="alert">{other.to_string()}</p> }.into_any()
+                view! { <p class="form-error" role="alert">{other.text(lang())}</p> }.into_any()
             }
         })
     }

@@ -6,6 +6,7 @@
 
 use super::codes::Role;
 use crate::error::AppError;
+use crate::t;
 use serde::{Deserialize, Serialize};
 
 /// Shortest password accepted (the CLI and the browser alike).
@@ -19,13 +20,13 @@ pub fn check_password(password: &str) -> Result<(), AppError> {
     if n < MIN_PASSWORD_CHARS {
         return Err(AppError::invalid(
             "password",
-            format!("at least {MIN_PASSWORD_CHARS} characters"),
+            t!(account.errors.password_min, n = MIN_PASSWORD_CHARS),
         ));
     }
     if n > MAX_PASSWORD_CHARS {
         return Err(AppError::invalid(
             "password",
-            format!("at most {MAX_PASSWORD_CHARS} characters"),
+            t!(account.errors.password_max, n = MAX_PASSWORD_CHARS),
         ));
     }
     Ok(())
@@ -58,32 +59,22 @@ pub struct AccountFacts<'a> {
 pub fn check_account_change(change: AccountChange, f: AccountFacts<'_>) -> Result<(), AppError> {
     let last_admin = f.is_admin && !f.disabled && f.other_active_admins == 0;
     let conflict = |m: String| Err(AppError::Conflict(m));
+    let user = f.username;
     match change {
-        AccountChange::Disable if f.is_self => {
-            conflict("you cannot disable your own account".into())
+        AccountChange::Disable if f.is_self => conflict(t!(account.errors.own_account)),
+        AccountChange::Disable if f.disabled => conflict(t!(account.errors.already_disabled, user)),
+        AccountChange::Disable if last_admin => conflict(t!(account.errors.last_admin, user)),
+        AccountChange::Enable if !f.disabled => conflict(t!(account.errors.already_active, user)),
+        AccountChange::SetAdmin(false) if f.is_self => conflict(t!(account.errors.own_admin)),
+        AccountChange::SetAdmin(true) if f.is_admin => {
+            conflict(t!(account.errors.admin_already, user))
         }
-        AccountChange::Disable if f.disabled => {
-            conflict(format!("{} is already disabled", f.username))
+        AccountChange::SetAdmin(false) if !f.is_admin => {
+            conflict(t!(account.errors.not_admin_already, user))
         }
-        AccountChange::Disable if last_admin => conflict(format!(
-            "{} is the last active admin: make another user admin first",
-            f.username
-        )),
-        AccountChange::Enable if !f.disabled => {
-            conflict(format!("{} is already active", f.username))
+        AccountChange::SetAdmin(false) if last_admin => {
+            conflict(t!(account.errors.last_admin, user))
         }
-        AccountChange::SetAdmin(false) if f.is_self => {
-            conflict("you cannot remove your own admin flag".into())
-        }
-        AccountChange::SetAdmin(admin) if admin == f.is_admin => conflict(format!(
-            "{} {} an admin already",
-            f.username,
-            if admin { "is" } else { "is not" }
-        )),
-        AccountChange::SetAdmin(false) if last_admin => conflict(format!(
-            "{} is the last active admin: make another user admin first",
-            f.username
-        )),
         _ => Ok(()),
     }
 }
@@ -98,8 +89,9 @@ pub fn check_membership_change(
 ) -> Result<(), AppError> {
     let stays_pm = new == Some(Role::Pm);
     if current == Role::Pm && !stays_pm && other_pms == 0 {
-        return Err(AppError::Conflict(format!(
-            "{username} is the project's last PM: make another member PM first"
+        return Err(AppError::Conflict(t!(
+            account.errors.last_pm,
+            user = username
         )));
     }
     Ok(())

@@ -270,6 +270,23 @@ impl WaiverFact {
             )
         }
     }
+
+    /// [`WaiverFact::sentence`] in `locale`.
+    pub fn text(&self, locale: crate::i18n::Locale) -> String {
+        let day = super::freshness::last_day(&self.until);
+        if self.name.is_empty() {
+            crate::tl!(locale, documents.cert.waived_by, role = &self.role, day)
+        } else {
+            crate::tl!(
+                locale,
+                documents.cert.waived_by_named,
+                name = &self.name,
+                role = &self.role,
+                day,
+                reason = &self.reason
+            )
+        }
+    }
 }
 
 impl CriterionFact {

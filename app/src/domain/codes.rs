@@ -1,21 +1,13 @@
 //! Identifiers parsed once at the edge ("parse, don't validate").
 
 use crate::error::AppError;
+use crate::t;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-fn check(field: &str, raw: &str, max: usize, what: &str) -> Result<String, AppError> {
-    let s = raw.trim();
-    let ok = !s.is_empty()
-        && s.len() <= max
-        && s.chars().next().is_some_and(|c| c.is_ascii_uppercase())
-        && s.chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
-    if ok {
-        Ok(s.to_string())
-    } else {
-        Err(AppError::invalid(field, format!("{what}: got {raw:?}")))
-    }
+/// `raw` as the refusals quote it: `"m 4"`.
+fn quoted(raw: &str) -> String {
+    format!("{raw:?}")
 }
 
 /// Codes typed in lower case mean the same as in capitals: `m5` is `M5`,
@@ -37,23 +29,22 @@ pub struct ProjectCode(String);
 
 impl ProjectCode {
     pub fn parse(raw: &str) -> Result<Self, AppError> {
-        let upper = raw.trim().to_ascii_uppercase();
-        let s = check(
-            "code",
-            &upper,
-            12,
-            "a project code is 2–12 letters, digits or '-', starting with a letter",
-        )
-        .map_err(|_| {
-            AppError::invalid(
+        let s = raw.trim().to_ascii_uppercase();
+        let ok = !s.is_empty()
+            && s.len() <= 12
+            && s.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+            && s.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
+        if !ok {
+            return Err(AppError::invalid(
                 "code",
-                format!("a project code is 2–12 letters, digits or '-', starting with a letter: got {raw:?}"),
-            )
-        })?;
+                t!(common.codes.project_code, raw = quoted(raw)),
+            ));
+        }
         if s.len() < 2 {
             return Err(AppError::invalid(
                 "code",
-                "a project code has at least 2 characters",
+                t!(common.codes.project_code_short),
             ));
         }
         Ok(Self(s))
@@ -82,9 +73,7 @@ impl MilestoneCode {
         if !ok {
             return Err(AppError::invalid(
                 "code",
-                format!(
-                    "a milestone code is 1–20 letters, digits, '-', '.' or '_', like M4, Sprint-3 or R2026.1: got {raw:?}"
-                ),
+                t!(common.codes.milestone_code, raw = quoted(raw)),
             ));
         }
         Ok(Self(s))
@@ -136,7 +125,7 @@ impl ItemCode {
         } else {
             Err(AppError::invalid(
                 field,
-                format!("a code is 1–20 letters, digits, '-' or '.': got {raw:?}"),
+                t!(common.codes.item_code, raw = quoted(raw)),
             ))
         }
     }
@@ -160,13 +149,10 @@ impl fmt::Display for MilestoneCode {
 pub fn required_text(field: &str, raw: &str, max: usize) -> Result<String, AppError> {
     let s = raw.trim();
     if s.is_empty() {
-        return Err(AppError::invalid(field, "is required"));
+        return Err(AppError::invalid(field, t!(common.codes.required)));
     }
     if s.chars().count() > max {
-        return Err(AppError::invalid(
-            field,
-            format!("is longer than {max} characters"),
-        ));
+        return Err(AppError::invalid(field, t!(common.codes.too_long, max)));
     }
     Ok(s.to_string())
 }
@@ -175,10 +161,7 @@ pub fn required_text(field: &str, raw: &str, max: usize) -> Result<String, AppEr
 pub fn optional_text(field: &str, raw: &str, max: usize) -> Result<String, AppError> {
     let s = raw.trim();
     if s.chars().count() > max {
-        return Err(AppError::invalid(
-            field,
-            format!("is longer than {max} characters"),
-        ));
+        return Err(AppError::invalid(field, t!(common.codes.too_long, max)));
     }
     Ok(s.to_string())
 }
@@ -201,8 +184,16 @@ impl Role {
             "pm" => Ok(Role::Pm),
             _ => Err(AppError::invalid(
                 "role",
-                format!("role is one of pm, engineer, viewer: got {raw:?}"),
+                t!(common.codes.role, raw = quoted(raw)),
             )),
+        }
+    }
+    /// The role's name as the reader reads it (`as_str()` is the code).
+    pub fn label(self) -> String {
+        match self {
+            Role::Pm => t!(projects.members.roles.pm),
+            Role::Engineer => t!(projects.members.roles.engineer),
+            Role::Viewer => t!(projects.members.roles.viewer),
         }
     }
     pub fn as_str(self) -> &'static str {

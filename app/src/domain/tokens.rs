@@ -58,7 +58,11 @@ impl Scope {
             .ok_or_else(|| {
                 AppError::invalid(
                     "scopes",
-                    format!("unknown scope {:?}; one of {}", raw.trim(), Scope::names()),
+                    crate::t!(
+                        account.errors.unknown_scope,
+                        raw = format!("{:?}", raw.trim()),
+                        names = Scope::names()
+                    ),
                 )
             })
     }

@@ -192,7 +192,7 @@ fn Certificate(c: CertificateView, revoke: ServerAction<RevokeCertificate>) -> i
                                 Some(on) => view! { <span class="inputs">{on}</span> }.into_any(),
                                 None => view! { {number_or_dash(k.actual)}{k.unit.clone()} }.into_any(),
                             }}</td>
-                        <td>{if k.met() { view! { <Mark kind=MarkKind::Yes/> " " {Verdict::Met.text(doc_lang)} }.into_any() } else if k.waived() { view! { <span class="badge verdict-waived">{Verdict::Waived.text(doc_lang)}</span> " " <span class="waiver">{k.verdict_text()}</span> }.into_any() } else { view! { <Mark kind=MarkKind::No/> " " {Verdict::NotMet.text(doc_lang)} }.into_any() }}</td>
+                        <td>{if k.met() { view! { <Mark kind=MarkKind::Yes/> " " {Verdict::Met.text(doc_lang)} }.into_any() } else if k.waived() { view! { <span class="badge verdict-waived">{Verdict::Waived.text(doc_lang)}</span> " " <span class="waiver">{k.waiver.as_ref().map_or_else(|| k.verdict_text(), |w| w.text(doc_lang))}</span> }.into_any() } else { view! { <Mark kind=MarkKind::No/> " " {Verdict::NotMet.text(doc_lang)} }.into_any() }}</td>
                         <td>"#" {or_dash(k.evidence_id.map(|id| id.to_string()).as_deref())} " " <code>{short_hash(&or_dash(k.evidence_sha256.as_deref()))}</code></td>
                     </tr>
                 }).collect_view()}</tbody>

@@ -17,11 +17,7 @@ const ROLES: [Role; 3] = [Role::Pm, Role::Engineer, Role::Viewer];
 
 /// A role's name as the reader reads it (`as_str()` is the form's value).
 fn role_name(role: Role) -> String {
-    match role {
-        Role::Pm => t!(projects.members.roles.pm),
-        Role::Engineer => t!(projects.members.roles.engineer),
-        Role::Viewer => t!(projects.members.roles.viewer),
-    }
+    role.label()
 }
 
 /// A role with what it may do, for the add form's choice.

@@ -29,7 +29,10 @@ pub async fn login(
     use std::sync::Arc;
     let state = AppState::from_context()?;
     if username.trim().is_empty() {
-        return Err(AppError::invalid("username", "is required"));
+        return Err(AppError::invalid(
+            "username",
+            crate::t!(common.codes.required),
+        ));
     }
     let throttle = use_context::<Arc<LoginThrottle>>().ok_or_else(|| {
         tracing::error!("LoginThrottle missing from the server-function context");
@@ -135,7 +138,7 @@ pub async fn set_time_zone(time_zone: String) -> Result<crate::domain::views::Do
         Some(parse_zone(name).ok_or_else(|| {
             AppError::invalid(
                 "time_zone",
-                format!("not a time zone name like Asia/Shanghai or Europe/Berlin: {name:?}"),
+                crate::t!(account.errors.time_zone, name = format!("{name:?}")),
             )
         })?)
     };
@@ -157,8 +160,8 @@ pub async fn set_time_zone(time_zone: String) -> Result<crate::domain::views::Do
         }
     }
     let done = Done::new(match zone {
-        Some(z) => format!("Times are shown in {}.", z.name()),
-        None => "Times follow your browser's time zone.".to_string(),
+        Some(z) => crate::t!(account.done.tz_set, zone = z.name()),
+        None => crate::t!(account.done.tz_browser),
     });
     Ok(done)
 }
@@ -177,7 +180,7 @@ pub async fn set_language(lang: String, next: Option<String>) -> Result<(), AppE
         .ok_or_else(|| {
             AppError::invalid(
                 "lang",
-                format!("not a language of Attest (en, zh-Hans): {lang:?}"),
+                crate::t!(common.codes.not_a_language, raw = format!("{lang:?}")),
             )
         })?;
     if let Some(actor) = auth::session_actor().await? {

@@ -45,7 +45,9 @@ pub async fn add_user(
     )
     .await
     {
-        Ok(_) | Err(AppError::AlreadyDone) => Ok(format!("Added user {username}.")),
+        Ok(_) | Err(AppError::AlreadyDone) => {
+            Ok(crate::t!(account.done.user_added, user = &username))
+        }
         Err(e) => Err(e),
     }
 }
@@ -71,9 +73,9 @@ pub async fn set_user_disabled(username: String, disabled: bool) -> Result<Strin
     )
     .await?;
     Ok(if disabled {
-        format!("Disabled {username}: their sessions and API tokens no longer work.")
+        crate::t!(account.done.disabled, user = &username)
     } else {
-        format!("Enabled {username}.")
+        crate::t!(account.done.enabled, user = &username)
     })
 }
 
@@ -93,9 +95,9 @@ pub async fn set_user_admin(username: String, admin: bool) -> Result<String, App
     )
     .await?;
     Ok(if admin {
-        format!("{username} is now an admin.")
+        crate::t!(account.done.made_admin, user = &username)
     } else {
-        format!("{username} is no longer an admin.")
+        crate::t!(account.done.unmade_admin, user = &username)
     })
 }
 
@@ -127,10 +129,7 @@ pub async fn reset_password(username: String, password: String) -> Result<String
                 AppError::Internal
             })?;
     }
-    Ok(format!(
-        "Set a new password for {}: their other sessions have ended.",
-        username.trim()
-    ))
+    Ok(crate::t!(account.done.password_set, user = username.trim()))
 }
 
 /// Every project's code, name and description. Admins.
@@ -152,10 +151,8 @@ pub async fn create_project(
     use crate::domain::codes::ProjectCode;
     use crate::ssr::{auth, idempotency, projects, AppState};
     let actor = auth::require_session_actor().await?;
-    let done = format!(
-        "Created project {}; you are its PM.",
-        ProjectCode::parse(&code)?.as_str()
-    );
+    let parsed = ProjectCode::parse(&code)?;
+    let done = crate::t!(account.done.project_created, code = parsed.as_str());
     let input = projects::NewProject {
         code,
         name,
@@ -193,7 +190,7 @@ pub async fn describe_project(
         &description,
     )
     .await?;
-    Ok(format!("Saved the description of {}.", project.trim()))
+    Ok(crate::t!(account.done.described, code = project.trim()))
 }
 
 /// A project's members and roles. Members and admins.
@@ -238,11 +235,20 @@ async fn set_role(project: String, username: String, role: String) -> Result<Str
         &role,
     )
     .await?;
-    let (username, role) = (username.trim(), role.trim().to_ascii_lowercase());
+    let user = username.trim();
+    // set_member parsed the role: this one is known
+    let role = crate::domain::codes::Role::parse(&role)?;
     Ok(match before {
-        None => format!("Added {username} as {role}."),
-        Some(old) if old.as_str() == role => format!("{username} is {role}: nothing to change."),
-        Some(old) => format!("{username} is now {role} (was {}).", old.as_str()),
+        None => crate::t!(account.done.member_added, user, role = role.label()),
+        Some(old) if old == role => {
+            crate::t!(account.done.member_same, user, role = role.label())
+        }
+        Some(old) => crate::t!(
+            account.done.member_changed,
+            user,
+            role = role.label(),
+            old = old.label()
+        ),
     })
 }
 
@@ -253,9 +259,9 @@ pub async fn remove_member(project: String, username: String) -> Result<String, 
     use crate::ssr::{auth, projects, AppState};
     let actor = auth::require_session_actor().await?;
     projects::remove_member(&AppState::from_context()?.pool, &actor, &project, &username).await?;
-    Ok(format!(
-        "Removed {} from {}.",
-        username.trim(),
-        project.trim()
+    Ok(crate::t!(
+        account.done.member_removed,
+        user = username.trim(),
+        code = project.trim()
     ))
 }

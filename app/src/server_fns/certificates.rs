@@ -61,7 +61,7 @@ pub async fn revoke_certificate(
     if confirm.as_deref() != Some("yes") {
         return Err(AppError::invalid(
             "confirm",
-            "tick the box to confirm that revoking is permanent",
+            crate::t!(certificate.errors.confirm_revoke),
         ));
     }
     certificates::revoke(&AppState::from_context()?, &actor, &number, &reason).await?;

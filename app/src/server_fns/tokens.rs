@@ -70,7 +70,7 @@ pub async fn create_token(
         Some(d) => Some(d.parse::<i64>().map_err(|_| {
             AppError::invalid(
                 "expires_in_days",
-                format!("a whole number of days: got {d:?}"),
+                crate::t!(account.errors.whole_days, got = format!("{d:?}")),
             )
         })?),
     };

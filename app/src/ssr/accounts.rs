@@ -10,6 +10,7 @@ use crate::domain::accounts::{
     check_account_change, check_password, AccountChange, AccountFacts, UserView,
 };
 use crate::error::AppError;
+use crate::t;
 use serde_json::json;
 use sqlx::{SqliteConnection, SqlitePool};
 
@@ -25,17 +26,20 @@ pub struct NewUser {
     pub admin: bool,
 }
 
-/// Refuses (403) anyone but an admin, and tokens limited to one project.
-fn require_admin(actor: &Actor, what: &str) -> Result<(), AppError> {
+/// Refuses (403) anyone but an admin, and tokens limited to one project;
+/// `what` is the action in the reader's words (`add users`).
+fn require_admin(actor: &Actor, what: impl FnOnce() -> String) -> Result<(), AppError> {
     if !actor.is_admin {
-        return Err(AppError::Forbidden(format!(
-            "{} is not an admin; only admins {what}",
-            actor.username
+        return Err(AppError::Forbidden(t!(
+            account.errors.not_admin,
+            user = &actor.username,
+            what = what()
         )));
     }
     if actor.project_scope.is_some() {
-        return Err(AppError::Forbidden(format!(
-            "this token is limited to one project: it cannot {what}"
+        return Err(AppError::Forbidden(t!(
+            account.errors.token_one_project,
+            what = what()
         )));
     }
     Ok(())
@@ -50,9 +54,9 @@ async fn still_admin(conn: &mut SqliteConnection, actor: &Actor) -> Result<(), A
             .fetch_optional(&mut *conn)
             .await?;
     if active_admin != Some(true) {
-        return Err(AppError::Forbidden(format!(
-            "{} is no longer an active admin",
-            actor.username
+        return Err(AppError::Forbidden(t!(
+            account.errors.no_longer_admin,
+            user = &actor.username
         )));
     }
     Ok(())
@@ -77,7 +81,7 @@ pub async fn create(
     input: NewUser,
 ) -> Result<i64, AppError> {
     if let Some(a) = by {
-        require_admin(a, "add users")?;
+        require_admin(a, || t!(account.errors.what.add_users))?;
     }
     let username = parse_username(&input.username)?;
     let display = match input.display_name.trim() {
@@ -85,7 +89,7 @@ pub async fn create(
         d if d.chars().count() > 100 => {
             return Err(AppError::invalid(
                 "display_name",
-                "is longer than 100 characters",
+                t!(common.codes.too_long, max = 100),
             ))
         }
         d => d.to_string(),
@@ -101,8 +105,9 @@ pub async fn create(
         .fetch_optional(&mut *tx)
         .await?;
     if exists.is_some() {
-        return Err(AppError::Conflict(format!(
-            "user {username} already exists"
+        return Err(AppError::Conflict(t!(
+            account.errors.user_exists,
+            user = &username
         )));
     }
     let id = sqlx::query("insert into users (username, display_name, password_hash, is_admin, created_at) values (?, ?, ?, ?, ?)")
@@ -160,7 +165,7 @@ const SELECT: &str =
 
 /// Every account, by username. Admins.
 pub async fn list(pool: &SqlitePool, actor: &Actor) -> Result<Vec<UserView>, AppError> {
-    require_admin(actor, "list users")?;
+    require_admin(actor, || t!(account.errors.what.list_users))?;
     let rows: Vec<UserRow> = sqlx::query_as(&format!("{SELECT} order by username"))
         .fetch_all(pool)
         .await?;
@@ -169,13 +174,13 @@ pub async fn list(pool: &SqlitePool, actor: &Actor) -> Result<Vec<UserView>, App
 
 /// One account. Admins.
 pub async fn get(pool: &SqlitePool, actor: &Actor, username: &str) -> Result<UserView, AppError> {
-    require_admin(actor, "look up users")?;
+    require_admin(actor, || t!(account.errors.what.look_up_users))?;
     let row: Option<UserRow> = sqlx::query_as(&format!("{SELECT} where username = ?"))
         .bind(username.trim())
         .fetch_optional(pool)
         .await?;
     row.map(UserRow::view)
-        .ok_or_else(|| AppError::NotFound(format!("user {}", username.trim())))
+        .ok_or_else(|| AppError::NotFound(t!(common.noun.user, name = username.trim())))
 }
 
 /// Disables or enables an account, sets its admin flag, or resets its
@@ -191,14 +196,14 @@ pub async fn change(
     change: AccountChange,
     password: Option<&str>,
 ) -> Result<i64, AppError> {
-    require_admin(actor, "manage users")?;
+    require_admin(actor, || t!(account.errors.what.manage_users))?;
     let hash = match (change, password) {
         (AccountChange::ResetPassword, Some(p)) => {
             check_password(p)?;
             Some(hash_off_thread(p.to_string()).await?)
         }
         (AccountChange::ResetPassword, None) => {
-            return Err(AppError::invalid("password", "is required"))
+            return Err(AppError::invalid("password", t!(common.codes.required)))
         }
         _ => None,
     };
@@ -208,7 +213,7 @@ pub async fn change(
         .bind(username.trim())
         .fetch_optional(&mut *tx)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("user {}", username.trim())))?;
+        .ok_or_else(|| AppError::NotFound(t!(common.noun.user, name = username.trim())))?;
     let other_active_admins: i64 = sqlx::query_scalar(
         "select count(*) from users where is_admin and disabled_at is null and id != ?",
     )

@@ -36,9 +36,10 @@ impl Actor {
     /// Refuses (403, naming the scope) a token without `scope`. Sessions have every scope.
     pub fn require(&self, scope: Scope) -> Result<(), AppError> {
         match &self.scopes {
-            Some(s) if !s.allows(scope) => Err(AppError::Forbidden(format!(
-                "this token lacks the scope {scope} (it has: {})",
-                s.to_text()
+            Some(s) if !s.allows(scope) => Err(AppError::Forbidden(crate::t!(
+                account.errors.token_lacks_scope,
+                scope = scope.as_str(),
+                has = s.to_text()
             ))),
             _ => Ok(()),
         }
@@ -75,7 +76,7 @@ pub fn parse_username(raw: &str) -> Result<String, AppError> {
     } else {
         Err(AppError::invalid(
             "username",
-            "2–32 lowercase letters, digits, '.', '_' or '-'",
+            crate::t!(account.errors.username_rule),
         ))
     }
 }
@@ -152,7 +153,7 @@ pub async fn actor_by_name(pool: &SqlitePool, username: &str) -> Result<Actor, A
         .bind(username.trim())
         .fetch_optional(pool)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("user {}", username.trim())))
+        .ok_or_else(|| AppError::NotFound(crate::t!(common.noun.user, name = username.trim())))
 }
 
 /// The user a browser session belongs to: `None` when nobody logged in, the
@@ -293,13 +294,16 @@ pub async fn project_for(
     .bind(code.trim().to_ascii_uppercase())
     .fetch_optional(pool)
     .await?
-    .ok_or_else(|| AppError::NotFound(format!("project {}", code.trim())))?;
+    .ok_or_else(|| AppError::NotFound(crate::t!(common.noun.project, code = code.trim())))?;
     let r = rights_from(actor, project.id, role.as_deref())?;
     let member = r.role.is_some() || r.is_admin;
     if !member || actor.project_scope.is_some_and(|p| p != project.id) {
         // the same answer as for a code that does not exist, so that nobody
         // outside a project can find out which projects exist
-        return Err(AppError::NotFound(format!("project {}", code.trim())));
+        return Err(AppError::NotFound(crate::t!(
+            common.noun.project,
+            code = code.trim()
+        )));
     }
     let allowed = match need {
         Need::Read => member,
@@ -307,15 +311,12 @@ pub async fn project_for(
         Need::Manage => r.can_manage,
     };
     if !allowed {
-        let what = match need {
-            Need::Read => "a member of",
-            Need::Work => "a PM or engineer in",
-            Need::Manage => "a PM in",
-        };
-        return Err(AppError::Forbidden(format!(
-            "{} is not {what} project {}",
-            actor.username, project.code
-        )));
+        let (user, code) = (&actor.username, &project.code);
+        return Err(AppError::Forbidden(match need {
+            Need::Read => crate::t!(account.errors.not_member, user, code),
+            Need::Work => crate::t!(account.errors.not_worker, user, code),
+            Need::Manage => crate::t!(account.errors.not_pm, user, code),
+        }));
     }
     Ok((project, r))
 }

@@ -67,9 +67,11 @@ pub async fn issue(
                 .find(|c| c.state_digest == v.state_digest && c.revoked_at.is_none())
                 .map(|c| c.number.clone())
                 .unwrap_or_default();
-            return Err(AppError::Conflict(format!(
-                "{} {} is already certified in this state as {existing}",
-                p.code, m.code
+            return Err(AppError::Conflict(crate::t!(
+                certificate.errors.already_certified,
+                project = &p.code,
+                milestone = &m.code,
+                number = existing
             )));
         }
         MilestoneState::SignedOff => {}
@@ -189,7 +191,12 @@ async fn load_by(pool: &SqlitePool, key: Key, value: &str) -> Result<CertRow, Ap
         .bind(value.trim())
         .fetch_optional(pool)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("certificate {}", value.trim())))
+        .ok_or_else(|| {
+            AppError::NotFound(crate::t!(
+                certificate.errors.no_certificate,
+                number = value.trim()
+            ))
+        })
 }
 
 async fn load(pool: &SqlitePool, number: &str) -> Result<CertRow, AppError> {
@@ -246,15 +253,16 @@ pub async fn revoke(
     let row = load(&state.pool, number).await?;
     let (p, _) = project_for(&state.pool, actor, &row.project_code, Need::Manage)
         .await
-        .map_err(super::auth::hidden_as(format!(
-            "certificate {}",
-            number.trim()
+        .map_err(super::auth::hidden_as(crate::t!(
+            certificate.errors.no_certificate,
+            number = number.trim()
         )))?;
     let reason = crate::domain::codes::required_text("reason", reason, 1000)?;
     if let Some(at) = row.revoked_at {
-        return Err(AppError::Conflict(format!(
-            "{} was already revoked at {at}",
-            row.number
+        return Err(AppError::Conflict(crate::t!(
+            certificate.errors.already_revoked_at,
+            number = &row.number,
+            at
         )));
     }
     let now = super::now();
@@ -269,9 +277,9 @@ pub async fn revoke(
         .await?
         .rows_affected();
     if changed == 0 {
-        return Err(AppError::Conflict(format!(
-            "{} was already revoked",
-            row.number
+        return Err(AppError::Conflict(crate::t!(
+            certificate.errors.already_revoked,
+            number = &row.number
         )));
     }
     audit::record(
@@ -317,9 +325,9 @@ async fn member_row(state: &AppState, actor: &Actor, number: &str) -> Result<Cer
     let row = load(&state.pool, number).await?;
     project_for(&state.pool, actor, &row.project_code, Need::Read)
         .await
-        .map_err(super::auth::hidden_as(format!(
-            "certificate {}",
-            number.trim()
+        .map_err(super::auth::hidden_as(crate::t!(
+            certificate.errors.no_certificate,
+            number = number.trim()
         )))?;
     Ok(row)
 }
@@ -368,19 +376,18 @@ fn check(state: &AppState, row: CertRow) -> Result<CertificateView, AppError> {
     let signature_check = match (row.key_id.as_deref(), row.signature.as_deref()) {
         (Some(kid), Some(sig)) => match state.keys.public(kid) {
             Some(key) => super::signing::verify(&key, row.payload.as_bytes(), sig),
-            None => Err(format!(
-                "the signing key {kid} is not known to this installation"
-            )),
+            None => Err(crate::t!(certificate.errors.unknown_key, kid)),
         },
-        _ => Err("the certificate carries no signature".to_string()),
+        _ => Err(crate::t!(certificate.errors.no_signature)),
     };
     let problem = if recomputed != row.sha256 {
-        Some(format!(
-            "the stored payload hashes to {recomputed}, not the recorded {}: it was altered",
-            row.sha256
+        Some(crate::t!(
+            certificate.errors.hash_altered,
+            recomputed = &recomputed,
+            recorded = &row.sha256
         ))
     } else if !canonical_ok {
-        Some("the stored payload is not in canonical form: it was altered".to_string())
+        Some(crate::t!(certificate.errors.not_canonical))
     } else {
         signature_check.err()
     };

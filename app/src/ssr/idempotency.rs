@@ -26,7 +26,7 @@ pub fn parse_request_id(raw: &str) -> Result<String, AppError> {
     } else {
         Err(AppError::invalid(
             "request_id",
-            "a request id is 8–64 letters, digits, '-' or '_'",
+            crate::t!(common.codes.request_id),
         ))
     }
 }

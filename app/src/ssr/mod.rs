@@ -75,10 +75,7 @@ pub fn parse_time(field: &str, raw: &str) -> Result<String, crate::error::AppErr
     chrono::DateTime::parse_from_rfc3339(raw.trim())
         .map(|t| fmt_time(t.with_timezone(&chrono::Utc)))
         .map_err(|e| {
-            crate::error::AppError::invalid(
-                field,
-                format!("expected an RFC 3339 time like 2026-11-23T10:00:00Z ({e})"),
-            )
+            crate::error::AppError::invalid(field, crate::t!(common.codes.rfc3339_time, why = e))
         })
 }
 
@@ -94,7 +91,7 @@ pub fn parse_date(
             .map_err(|_| {
                 crate::error::AppError::invalid(
                     field,
-                    format!("expected a date like 2026-11-23: got {s:?}"),
+                    crate::t!(common.codes.date, raw = format!("{s:?}")),
                 )
             }),
     }

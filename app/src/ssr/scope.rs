@@ -59,7 +59,13 @@ pub async fn milestone_row_in(
         .bind(code.trim())
         .fetch_optional(conn)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("milestone {} in project {}", code.trim(), project.code)))
+        .ok_or_else(|| {
+            AppError::NotFound(crate::t!(
+                common.noun.milestone,
+                code = code.trim(),
+                project = &project.code
+            ))
+        })
 }
 
 /// Loads a milestone row for a caller who needs `need`.

@@ -53,7 +53,7 @@ pub async fn create(
         Some(d) => {
             return Err(AppError::invalid(
                 "expires_in_days",
-                format!("between 1 and {MAX_EXPIRY_DAYS} days: got {d}"),
+                crate::t!(account.errors.expiry_range, max = MAX_EXPIRY_DAYS, got = d),
             ))
         }
     };
@@ -198,9 +198,10 @@ fn last_use_floor() -> String {
 /// so listing or revoking them takes a session or an account-wide token.
 fn account_wide(caller: Option<&Actor>) -> Result<(), AppError> {
     if caller.is_some_and(|a| a.project_scope.is_some()) {
-        return Err(AppError::Forbidden(
-            "this token is limited to one project: it cannot manage tokens".into(),
-        ));
+        return Err(AppError::Forbidden(crate::t!(
+            account.errors.token_one_project,
+            what = crate::t!(account.errors.what.manage_tokens)
+        )));
     }
     Ok(())
 }
@@ -218,9 +219,9 @@ pub async fn list(
     let user = match (user.map(str::trim).filter(|u| !u.is_empty()), caller) {
         (Some(u), _) if sees_all => Some(actor_by_name(pool, u).await?.id),
         (Some(u), Some(a)) if u != a.username => {
-            return Err(AppError::Forbidden(format!(
-                "{} sees only their own tokens; admins see everyone's",
-                a.username
+            return Err(AppError::Forbidden(crate::t!(
+                account.errors.own_tokens_only,
+                user = &a.username
             )))
         }
         (_, Some(a)) if !sees_all => Some(a.id),
@@ -246,7 +247,7 @@ pub async fn revoke(
     id: i64,
 ) -> Result<TokenView, AppError> {
     account_wide(caller)?;
-    let not_found = || AppError::NotFound(format!("token {id}"));
+    let not_found = || AppError::NotFound(crate::t!(account.errors.no_token, id));
     let row: TokenRow = sqlx::query_as(&format!("{SELECT} where t.id = ?"))
         .bind(id)
         .fetch_optional(pool)
@@ -256,8 +257,10 @@ pub async fn revoke(
         return Err(not_found());
     }
     if let Some(at) = &row.revoked_at {
-        return Err(AppError::Conflict(format!(
-            "token {id} was already revoked at {at}"
+        return Err(AppError::Conflict(crate::t!(
+            account.errors.token_revoked_at,
+            id,
+            at
         )));
     }
     let now = super::now();
@@ -273,8 +276,9 @@ pub async fn revoke(
     .await?
     .rows_affected();
     if changed == 0 {
-        return Err(AppError::Conflict(format!(
-            "token {id} was already revoked"
+        return Err(AppError::Conflict(crate::t!(
+            account.errors.token_revoked,
+            id
         )));
     }
     audit::record(

@@ -155,7 +155,7 @@ pub fn write<W: Write + Seek>(
                 if sha256 != e.fact.sha256 || written != size {
                     return Err(damaged(
                         e,
-                        &format!("it now hashes to {sha256} ({written} bytes)"),
+                        &app::t!(certificate.errors.bundle_rehashed, sha256, bytes = written),
                     ));
                 }
                 total += size;
@@ -217,11 +217,12 @@ fn pretty<T: Serialize>(value: &T) -> Result<Vec<u8>, AppError> {
 
 fn damaged(e: &rules::EvidenceSource, why: &str) -> AppError {
     tracing::error!(evidence = e.fact.id, path = %e.path.display(), why, "evidence file damaged");
-    AppError::Unavailable(format!(
-        "evidence #{} ({}) cannot go into the bundle: its stored file {} is damaged or missing ({why}); run `attest fsck`",
-        e.fact.id,
-        e.fact.name,
-        e.path.display()
+    AppError::Unavailable(app::t!(
+        certificate.errors.bundle_damaged,
+        id = e.fact.id,
+        name = &e.fact.name,
+        path = e.path.display(),
+        why
     ))
 }
 

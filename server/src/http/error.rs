@@ -1,6 +1,9 @@
 //! The REST error answer: an `AppError` as JSON with its real status,
 //! `{"error":{"code":"…","message":"…"}}` (plus `gaps` or `field` when the
 //! error has them), `WWW-Authenticate: Bearer` on 401, `Retry-After` when busy.
+//! The `message` is in the request's language (`app::i18n::lang()`: the
+//! `attest_lang` cookie, else `Accept-Language`, else English); the `code`
+//! is the same in every language.
 
 use app::error::AppError;
 use axum::http::{header, StatusCode};
@@ -22,7 +25,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let e = self.0;
         let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut body = json!({"error": {"code": e.code(), "message": e.to_string()}});
+        let mut body = json!({"error": {"code": e.code(), "message": e.text(app::i18n::lang())}});
         match &e {
             AppError::Gaps { gaps } => body["error"]["gaps"] = json!(gaps),
             AppError::Invalid { field, .. } => body["error"]["field"] = json!(field),

@@ -39,12 +39,9 @@ impl PdfFont {
         }
         match KNOWN_FONTS.iter().map(Path::new).find(|p| p.is_file()) {
             Some(path) => Self::cached(path),
-            None => Err(AppError::Unavailable(
-                "PDF export needs a font with Chinese glyphs and this server has none: install \
-                 Debian's fonts-wqy-microhei (apt-get install fonts-wqy-microhei), or set \
-                 ATTEST_PDF_FONT (--pdf-font) to a .ttf, .otf or .ttc file that has them"
-                    .to_string(),
-            )),
+            None => Err(AppError::Unavailable(app::t!(
+                certificate.errors.pdf_no_font
+            ))),
         }
     }
 
@@ -72,15 +69,16 @@ impl PdfFont {
     /// a simplified-Chinese face first, then a proportional one).
     pub fn load(path: &Path) -> Result<Self, AppError> {
         let unusable = |why: String| {
-            AppError::Unavailable(format!(
-                "the PDF font {} {why}: set ATTEST_PDF_FONT (--pdf-font) to a .ttf, .otf or .ttc \
-                 file with Chinese glyphs, or unset it and install fonts-wqy-microhei",
-                path.display()
+            AppError::Unavailable(app::t!(
+                certificate.errors.pdf_font_unusable,
+                path = path.display(),
+                why
             ))
         };
-        let data = std::fs::read(path).map_err(|e| unusable(format!("cannot be read ({e})")))?;
+        let data = std::fs::read(path)
+            .map_err(|e| unusable(app::t!(certificate.errors.pdf_font_unreadable, why = e)))?;
         let index = pick_face(&data)
-            .ok_or_else(|| unusable("is not a font with Chinese glyphs".to_string()))?;
+            .ok_or_else(|| unusable(app::t!(certificate.errors.pdf_font_no_cjk)))?;
         Ok(PdfFont {
             data: Arc::new(data),
             index,
@@ -133,9 +131,10 @@ pub(crate) struct Metrics<'a> {
 impl<'a> Metrics<'a> {
     pub(crate) fn new(font: &'a PdfFont) -> Result<Self, AppError> {
         let face = ttf_parser::Face::parse(&font.data, font.index).map_err(|e| {
-            AppError::Unavailable(format!(
-                "the PDF font {} cannot be parsed ({e}): set ATTEST_PDF_FONT to another font",
-                font.path.display()
+            AppError::Unavailable(app::t!(
+                certificate.errors.pdf_font_unparsable,
+                path = font.path.display(),
+                why = e
             ))
         })?;
         let upem = f32::from(face.units_per_em());

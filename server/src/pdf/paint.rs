@@ -31,9 +31,9 @@ fn rect(x: f32, y: f32, w: f32, h: f32) -> Option<krilla::geom::Path> {
 /// Writes the laid-out pages with the font embedded (subset).
 pub(crate) fn paint(pages: Vec<Vec<Op>>, font: &PdfFont, title: &str) -> Result<Vec<u8>, AppError> {
     let face = Font::new(font.data.clone().into(), font.index).ok_or_else(|| {
-        AppError::Unavailable(format!(
-            "the PDF font {} cannot be embedded: set ATTEST_PDF_FONT to another font",
-            font.path.display()
+        AppError::Unavailable(app::t!(
+            certificate.errors.pdf_font_unembeddable,
+            path = font.path.display()
         ))
     })?;
     let mut doc = Document::new();

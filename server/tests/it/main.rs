@@ -22,6 +22,7 @@ mod hostile;
 mod language;
 mod language_projects;
 mod language_milestone;
+mod language_core;
 mod live;
 mod markdown;
 mod observe;
