@@ -596,7 +596,16 @@ mod tests {
     #[test]
     fn operators_and_metrics_are_parsed_strictly() {
         assert_eq!(Op::parse("≥").unwrap(), Op::Ge);
-        assert!(Op::parse("=>").is_err());
+        assert_eq!(
+            Op::parse("=>").unwrap_err().to_string(),
+            "op: operator is one of < <= > >= ==: got \"=>\""
+        );
+        assert_eq!(
+            parse_target(&TargetInput::Text("x".into()), "coverage.line_pct")
+                .unwrap_err()
+                .to_string(),
+            "target: a number like 85, 99.5 or 80%: got \"x\""
+        );
         assert!(parse_metric("coverage.line_pct").is_ok());
         assert!(parse_metric("coverage.lines").is_err());
     }
