@@ -20,6 +20,7 @@ mod edits;
 mod exports;
 mod hostile;
 mod language;
+mod language_evidence;
 mod live;
 mod markdown;
 mod observe;
