@@ -15,6 +15,7 @@ use app::ssr::audits::{self, NewAudit, MAX_REPORT_BYTES};
 use app::ssr::auth::{Actor, Need};
 use app::ssr::flash::{self, Flash, FlashMessage};
 use app::ssr::scope::milestone_for;
+use app::t;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -64,7 +65,10 @@ async fn accept(
             "title" => {
                 let t = field.text().await.map_err(multipart_error)?;
                 if t.len() > 4096 {
-                    return Err(AppError::invalid("title", "is longer than 200 characters"));
+                    return Err(AppError::invalid(
+                        "title",
+                        t!(audit.errors.title_too_long, max = audits::MAX_TITLE_CHARS),
+                    ));
                 }
                 title = Some(t);
             }
@@ -73,7 +77,7 @@ async fn accept(
         }
     }
     let (name, bytes) =
-        file.ok_or_else(|| AppError::invalid("file", "choose a Markdown file to audit"))?;
+        file.ok_or_else(|| AppError::invalid("file", t!(audit.errors.choose_file)))?;
     let new = NewAudit {
         title: title.as_deref(),
         name: Some(&name),
@@ -88,7 +92,7 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> AppError {
     } else {
         AppError::invalid(
             "file",
-            format!("malformed multipart body: {}", e.body_text()),
+            t!(evidence.errors.malformed_multipart, detail = e.body_text()),
         )
     }
 }
@@ -119,7 +123,11 @@ async fn browser_create(
             // the message goes back in the session, not the URL (see app::ssr::flash)
             let flash = Flash {
                 page: back.clone(),
-                message: FlashMessage::UploadError(format!("Audit refused ({}): {e}", e.status())),
+                message: FlashMessage::UploadError(t!(
+                    audit.errors.refused,
+                    status = e.status(),
+                    message = &e
+                )),
             };
             let Some(session) = session else {
                 return ApiError(e).into_response();

@@ -19,6 +19,7 @@ use app::ssr::evidence::{self, UploadMeta};
 use app::ssr::evidence_stream::{StreamParser, Streamed};
 use app::ssr::flash::{self, Flash, FlashMessage};
 use app::ssr::AppState;
+use app::t;
 use axum::body::Body;
 use axum::extract::multipart::MultipartError;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State};
@@ -30,14 +31,14 @@ use tower_sessions::Session;
 
 fn multipart_error(e: MultipartError) -> AppError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        AppError::TooLarge(format!(
-            "the request is larger than the upload limit: {}",
-            e.body_text()
+        AppError::TooLarge(t!(
+            evidence.errors.request_over_limit,
+            detail = e.body_text()
         ))
     } else {
         AppError::invalid(
             "file",
-            format!("malformed multipart body: {}", e.body_text()),
+            t!(evidence.errors.malformed_multipart, detail = e.body_text()),
         )
     }
 }
@@ -66,10 +67,10 @@ pub enum Door {
 
 impl Door {
     /// What an upload without a file is told.
-    fn missing_file(&self) -> &'static str {
+    fn missing_file(&self) -> String {
         match self {
-            Door::Api => "a multipart field named 'file' is required",
-            Door::Form { .. } => "choose a file to upload",
+            Door::Api => t!(evidence.errors.file_field_required),
+            Door::Form { .. } => t!(evidence.errors.choose_file),
         }
     }
 }
@@ -136,7 +137,7 @@ async fn receive_multipart(
         let name = field.name().unwrap_or_default().to_string();
         if name == "file" {
             if received.is_some() {
-                return Err(AppError::invalid("file", "send one file per upload"));
+                return Err(AppError::invalid("file", t!(evidence.errors.one_file)));
             }
             meta.original_name = field.file_name().unwrap_or_default().to_string();
             meta.media_type = field.content_type().unwrap_or_default().to_string();
@@ -157,7 +158,7 @@ async fn receive_multipart(
         }
         let value = field.text().await.map_err(multipart_error)?;
         if value.len() > 4096 {
-            return Err(AppError::invalid(&name, "is longer than 4096 bytes"));
+            return Err(AppError::invalid(&name, t!(evidence.errors.field_too_long)));
         }
         let slot = match name.as_str() {
             "kind" => &mut meta.kind,
@@ -168,7 +169,7 @@ async fn receive_multipart(
             "effective_at" => &mut meta.effective_at,
             "commit" => &mut meta.commit,
             "ci_url" => &mut meta.ci_url,
-            other => return Err(AppError::invalid(other, "unknown field; expected file, kind, milestone, criterion, task, item, effective_at, commit, ci_url")),
+            other => return Err(AppError::invalid(other, t!(evidence.errors.unknown_field))),
         };
         *slot = Some(value);
     }
@@ -289,7 +290,11 @@ async fn browser_upload(
             // the message goes back in the session, not the URL (see app::ssr::flash)
             let flash = Flash {
                 page: back.clone(),
-                message: FlashMessage::UploadError(format!("Upload refused ({}): {e}", e.status())),
+                message: FlashMessage::UploadError(t!(
+                    evidence.upload.refused,
+                    status = e.status(),
+                    message = &e
+                )),
             };
             let Some(session) = session else {
                 return ApiError(e).into_response();

@@ -2,6 +2,7 @@
 //! that redirects to the stored evidence; with JavaScript it posts the same
 //! form in the background and shows what the file was parsed as in place.
 
+use crate::domain::kinds::KindText;
 use crate::domain::views::EvidenceView;
 use crate::t;
 use evidence::metrics::{metric_info, EvidenceKind};
@@ -74,7 +75,7 @@ pub fn UploadForm(
                 {t!(evidence.upload.kind)}
                 <select name="kind">
                     <option value="auto">{t!(evidence.upload.detect)}</option>
-                    {EvidenceKind::REPORTS.iter().map(|k| view! { <option value=k.as_str()>{k.label()}</option> }).collect_view()}
+                    {EvidenceKind::REPORTS.iter().map(|k| view! { <option value=k.as_str()>{k.text(crate::i18n::lang())}</option> }).collect_view()}
                     <option value="file">{t!(evidence.upload.plain_file)}</option>
                 </select>
             </label>
@@ -111,15 +112,10 @@ pub fn UploadForm(
 }
 
 /// An evidence kind's name for the reader: report formats by their own
-/// names, plain evidence in words.
+/// names, plain evidence in words (`domain::kinds`).
 pub fn kind_text(kind: Option<EvidenceKind>) -> String {
-    match kind {
-        None => t!(evidence.plain_evidence),
-        Some(EvidenceKind::File) => t!(evidence.kind.plain_file),
-        Some(EvidenceKind::Link) => t!(evidence.kind.link),
-        Some(EvidenceKind::Note) => t!(evidence.kind.note),
-        Some(k) => k.label().to_string(),
-    }
+    kind.map(|k| k.text(crate::i18n::lang()))
+        .unwrap_or_else(|| t!(evidence.plain_evidence))
 }
 
 /// "Parsed as …": what an upload yielded.

@@ -13,7 +13,10 @@ use super::criterion::Verdict;
 use super::format::short_hash;
 pub use super::format::{fmt_time, last_day, parse_time};
 use super::views::CriterionView;
+use crate::i18n::Locale;
+use crate::tl;
 use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
 
 const DAY_SECS: i64 = 86_400;
 
@@ -23,26 +26,128 @@ pub fn fresh_until(effective_at: &str, max_age_days: u32) -> Option<DateTime<Utc
     parse_time(effective_at).map(|t| t + Duration::seconds(i64::from(max_age_days) * DAY_SECS))
 }
 
-/// Why evidence effective at `effective_at` is too old as of `as_of` for a
-/// maximum age of `max_age_days`; None while it is fresh.
-pub fn too_old(effective_at: &str, as_of: &str, max_age_days: u32) -> Option<String> {
+/// Why a verdict went stale by time or build, as data. `Display` is the
+/// English sentence `Judgement::reason` holds (derivations are cached for
+/// every reader, so they keep one language); [`StaleReason::text`] says it
+/// in a reader's.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "why", rename_all = "snake_case")]
+pub enum StaleReason {
+    /// Evidence `id`'s time (as written, quoted) can't be read.
+    UnreadableTime { id: i64, time: String },
+    /// Evidence `id` is `days` old (from the day `from`); the criterion
+    /// accepts at most `max_days`.
+    TooOld {
+        id: i64,
+        days: i64,
+        from: String,
+        max_days: u32,
+    },
+    /// The same-build rule holds and `metric`'s evidence `id` names no build.
+    NoBuild { metric: String, id: i64 },
+    /// `metric`'s evidence `id` is from `build`, the newest deciding
+    /// evidence (`other_metric`'s, `other_id`) from `want`.
+    OtherBuild {
+        metric: String,
+        build: String,
+        id: i64,
+        other_metric: String,
+        want: String,
+        other_id: i64,
+    },
+    /// `metric`'s evidence `id` is from `build`, the milestone ships `want`.
+    NotShipped {
+        metric: String,
+        build: String,
+        id: i64,
+        want: String,
+    },
+}
+
+impl StaleReason {
+    /// The reason in `locale`.
+    pub fn text(&self, locale: Locale) -> String {
+        let l = locale;
+        match self {
+            StaleReason::UnreadableTime { id, time } => {
+                tl!(l, evidence.stale.unreadable_time, id = id, time = time)
+            }
+            StaleReason::TooOld {
+                id,
+                days,
+                from,
+                max_days,
+            } => tl!(
+                l,
+                evidence.stale.too_old,
+                id = id,
+                days = days,
+                from = from,
+                count = *max_days
+            ),
+            StaleReason::NoBuild { metric, id } => {
+                tl!(l, evidence.stale.no_build, metric = metric, id = id)
+            }
+            StaleReason::OtherBuild {
+                metric,
+                build,
+                id,
+                other_metric,
+                want,
+                other_id,
+            } => tl!(
+                l,
+                evidence.stale.other_build,
+                metric = metric,
+                build = build,
+                id = id,
+                other_metric = other_metric,
+                want = want,
+                other_id = other_id
+            ),
+            StaleReason::NotShipped {
+                metric,
+                build,
+                id,
+                want,
+            } => tl!(
+                l,
+                evidence.stale.not_shipped,
+                metric = metric,
+                build = build,
+                id = id,
+                want = want
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for StaleReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Locale::en))
+    }
+}
+
+/// Why evidence `id`, effective at `effective_at`, is too old as of `as_of`
+/// for a maximum age of `max_age_days`; None while it is fresh.
+pub fn too_old(id: i64, effective_at: &str, as_of: &str, max_age_days: u32) -> Option<StaleReason> {
     let (Some(until), Some(now)) = (fresh_until(effective_at, max_age_days), parse_time(as_of))
     else {
-        return Some(format!("its time {effective_at:?} can't be read"));
+        return Some(StaleReason::UnreadableTime {
+            id,
+            time: format!("{effective_at:?}"),
+        });
     };
     if now <= until {
         return None;
     }
     let days = (now - parse_time(effective_at)?).num_days();
-    Some(format!(
-        "is {days} days old (from {}); at most {max_age_days} {} accepted",
-        &effective_at[..effective_at.len().min(10)],
-        if max_age_days == 1 {
-            "day is"
-        } else {
-            "days are"
-        }
-    ))
+    Some(StaleReason::TooOld {
+        id,
+        days,
+        from: effective_at[..effective_at.len().min(10)].to_string(),
+        max_days: max_age_days,
+    })
 }
 
 /// Whether two build names name the same build: equal ignoring case, or
@@ -96,8 +201,8 @@ pub fn apply(
         if !matches!(c.judgement.verdict, Verdict::Met | Verdict::NotMet) {
             continue;
         }
-        match too_old(&e.effective_at, as_of, days) {
-            Some(why) => stale(c, format!("evidence #{} {why}", e.id)),
+        match too_old(e.id, &e.effective_at, as_of, days) {
+            Some(why) => stale(c, why),
             None => {
                 valid_until = earliest(valid_until, fresh_until(&e.effective_at, days));
             }
@@ -127,26 +232,32 @@ pub fn apply(
         let Some(e) = deciding(c) else { continue };
         let why = match (&e.commit, &reference) {
             (None, _) if !same_build_rule => None,
-            (None, _) => Some(format!(
-                "{} evidence #{} names no build; this milestone requires every criterion's evidence from one build",
-                c.metric, e.id
-            )),
+            (None, _) => Some(StaleReason::NoBuild {
+                metric: c.metric.clone(),
+                id: e.id,
+            }),
             (Some(_), None) => None,
             (Some(sha), Some((want, by))) if !want.iter().any(|w| same_build(sha, w)) => {
-                let want = want.iter().map(|w| show_build(w)).collect::<Vec<_>>().join(" / ");
+                let want = want
+                    .iter()
+                    .map(|w| show_build(w))
+                    .collect::<Vec<_>>()
+                    .join(" / ");
                 Some(match by {
-                    Some((metric, id)) => format!(
-                        "{} from build {} (#{}) but {metric} from {want} (#{id}); this milestone requires one build",
-                        c.metric,
-                        show_build(sha),
-                        e.id,
-                    ),
-                    None => format!(
-                        "{} from build {} (#{}) but the milestone ships {want}",
-                        c.metric,
-                        show_build(sha),
-                        e.id,
-                    ),
+                    Some((metric, id)) => StaleReason::OtherBuild {
+                        metric: c.metric.clone(),
+                        build: show_build(sha),
+                        id: e.id,
+                        other_metric: metric.clone(),
+                        want,
+                        other_id: *id,
+                    },
+                    None => StaleReason::NotShipped {
+                        metric: c.metric.clone(),
+                        build: show_build(sha),
+                        id: e.id,
+                        want,
+                    },
                 })
             }
             _ => None,
@@ -170,9 +281,10 @@ pub fn earliest(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<Da
     }
 }
 
-fn stale(c: &mut CriterionView, reason: String) {
+/// The verdict stale, with the reason in English (see [`StaleReason`]).
+fn stale(c: &mut CriterionView, reason: StaleReason) {
     c.judgement.verdict = Verdict::Stale;
-    c.judgement.reason = Some(reason);
+    c.judgement.reason = Some(reason.to_string());
 }
 
 #[cfg(test)]
@@ -230,6 +342,40 @@ mod tests {
         // a fresh number keeps its verdict, met or not
         assert_eq!(cs[1].judgement.verdict, Verdict::NotMet);
         assert_eq!(until.map(fmt_time).as_deref(), Some("2026-12-08T12:00:00Z"));
+    }
+
+    #[test]
+    fn a_stale_reason_reads_in_english_as_stored_and_in_chinese_for_a_chinese_reader() {
+        let one_day = too_old(4, "2026-11-20T12:00:00Z", "2026-12-04T12:00:00Z", 1).unwrap();
+        assert_eq!(
+            one_day.to_string(),
+            "evidence #4 is 14 days old (from 2026-11-20); at most 1 day is accepted"
+        );
+        assert_eq!(
+            one_day.text(Locale::zh_Hans),
+            "证据 #4 已有 14 天（自 2026-11-20 起）；最多只接受 1 天内的证据"
+        );
+        let unreadable = too_old(5, "yesterday", "2026-12-04T12:00:00Z", 7).unwrap();
+        assert_eq!(
+            unreadable.to_string(),
+            "evidence #5 its time \"yesterday\" can't be read"
+        );
+        let shipped = StaleReason::NotShipped {
+            metric: "coverage.line_pct".into(),
+            build: "v2.0.0".into(),
+            id: 1,
+            want: "v2.1.0".into(),
+        };
+        assert_eq!(
+            shipped.text(Locale::zh_Hans),
+            "coverage.line_pct 来自构建 v2.0.0（#1），但里程碑交付的是 v2.1.0"
+        );
+        let json = serde_json::to_value(&shipped).unwrap();
+        assert_eq!(json["why"], "not_shipped");
+        assert_eq!(
+            serde_json::from_value::<StaleReason>(json).unwrap(),
+            shipped
+        );
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod format;
 pub mod freshness;
 pub mod gaps;
 pub mod history;
+pub mod kinds;
 pub mod markdown;
 pub mod milestone;
 pub mod provenance;

@@ -11,6 +11,99 @@ use super::format::short_hash;
 use super::freshness::{same_build, show_build};
 use super::timed::Subject;
 use super::views::CriterionView;
+use crate::i18n::Locale;
+use crate::tl;
+use serde::{Deserialize, Serialize};
+
+/// How a file is about something other than what the milestone ships, as
+/// data. `Display` is the English sentence the gap list and the stale
+/// verdict hold (derivations are cached for every reader, so they keep one
+/// language); [`Mismatch::text`] says it in a reader's.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "why", rename_all = "snake_case")]
+pub enum Mismatch {
+    /// Evidence `id` (about `name`, when it names one) names the digests
+    /// `theirs`, none of which the milestone's artifacts (`ours`) have.
+    Digests {
+        id: i64,
+        name: String,
+        theirs: String,
+        ours: String,
+    },
+    /// Evidence `id` (about `name`, when it names one) is from commit
+    /// `found`, the milestone ships commit `want`.
+    Commit {
+        id: i64,
+        name: String,
+        found: String,
+        want: String,
+    },
+}
+
+impl Mismatch {
+    /// The mismatch in `locale`.
+    pub fn text(&self, locale: Locale) -> String {
+        let l = locale;
+        match self {
+            Mismatch::Digests {
+                id,
+                name,
+                theirs,
+                ours,
+            } if name.is_empty() => tl!(
+                l,
+                evidence.foreign.digests,
+                id = id,
+                theirs = theirs,
+                ours = ours
+            ),
+            Mismatch::Digests {
+                id,
+                name,
+                theirs,
+                ours,
+            } => tl!(
+                l,
+                evidence.foreign.digests_named,
+                id = id,
+                name = name,
+                theirs = theirs,
+                ours = ours
+            ),
+            Mismatch::Commit {
+                id,
+                name,
+                found,
+                want,
+            } if name.is_empty() => tl!(
+                l,
+                evidence.foreign.commit,
+                id = id,
+                found = found,
+                want = want
+            ),
+            Mismatch::Commit {
+                id,
+                name,
+                found,
+                want,
+            } => tl!(
+                l,
+                evidence.foreign.commit_named,
+                id = id,
+                name = name,
+                found = found,
+                want = want
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Locale::en))
+    }
+}
 
 /// Why evidence `e` is about something other than what the milestone ships,
 /// in words naming both; None when it names nothing comparable, or agrees.
@@ -20,29 +113,31 @@ use super::views::CriterionView;
 /// of them). Commits are compared when both name one (an abbreviation of 7+
 /// digits matches the full SHA).
 pub fn mismatch(e: &EvidenceFacts, ships: &Subject) -> Option<String> {
+    mismatch_of(e, ships).map(|m| m.to_string())
+}
+
+/// [`mismatch`] as data, for saying it in a reader's language.
+pub fn mismatch_of(e: &EvidenceFacts, ships: &Subject) -> Option<Mismatch> {
     let theirs = e.subject.as_ref()?;
-    let about = if theirs.name.is_empty() {
-        format!("evidence #{}", e.id)
-    } else {
-        format!("evidence #{} is about {}", e.id, theirs.name)
-    };
     let ours: Vec<&str> = ships.artifacts.iter().map(|a| a.digest.as_str()).collect();
     if !theirs.digests.is_empty()
         && !ours.is_empty()
         && !theirs.digests.iter().any(|d| ours.contains(&d.as_str()))
     {
-        return Some(format!(
-            "{about} ({}) but the milestone ships {}",
-            digests(theirs.digests.iter().map(String::as_str)),
-            digests(ours.into_iter())
-        ));
+        return Some(Mismatch::Digests {
+            id: e.id,
+            name: theirs.name.clone(),
+            theirs: digests(theirs.digests.iter().map(String::as_str)),
+            ours: digests(ours.into_iter()),
+        });
     }
     match (&theirs.commit, &ships.commit) {
-        (Some(found), Some(want)) if !same_build(found, want) => Some(format!(
-            "{about}, from commit {}, but the milestone ships commit {}",
-            show_build(found),
-            show_build(want)
-        )),
+        (Some(found), Some(want)) if !same_build(found, want) => Some(Mismatch::Commit {
+            id: e.id,
+            name: theirs.name.clone(),
+            found: show_build(found),
+            want: show_build(want),
+        }),
         _ => None,
     }
 }
@@ -175,6 +270,22 @@ mod tests {
             Some("evidence #3, from commit d4e5f6a7b8c9…, but the milestone ships commit a1b2c3d4e5f6")
         );
         assert_eq!(mismatch(&run, &ships(None, Some("d4e5f6a"))), None);
+        assert_eq!(
+            mismatch_of(&run, &ships(None, Some("a1b2c3d4e5f6")))
+                .unwrap()
+                .text(Locale::zh_Hans),
+            "证据 #3 来自提交 d4e5f6a7b8c9…，而里程碑交付的是提交 a1b2c3d4e5f6"
+        );
+        let named = Mismatch::Digests {
+            id: 7,
+            name: "alpine:3.10".into(),
+            theirs: "sha256:222222222222…".into(),
+            ours: "sha256:111111111111…".into(),
+        };
+        assert_eq!(
+            named.text(Locale::zh_Hans),
+            "证据 #7 针对的是 alpine:3.10（sha256:222222222222…），而里程碑交付的是 sha256:111111111111…"
+        );
     }
 
     #[test]

@@ -2,9 +2,10 @@
 //! download, and its drill-down (failing tests, least covered files,
 //! findings) with the comparison against the previous evidence of its kind.
 
-use crate::components::upload::{kind_text, MetricList};
+use crate::components::upload::MetricList;
 use crate::components::{when, PageError};
 use crate::domain::format::percent as pct;
+use crate::domain::kinds::KindText;
 use crate::server_fns::evidence::{get_evidence, get_evidence_details};
 use crate::t;
 use evidence::details::{
@@ -37,7 +38,7 @@ pub fn EvidencePage() -> impl IntoView {
                     Err(error) => view! { <PageError error/> }.into_any(),
                     Ok(e) => {
                         let kind = EvidenceKind::parse(&e.kind);
-                        let label = kind_text(kind);
+                        let label = kind.map(|k| k.text(crate::i18n::lang())).unwrap_or_else(|| t!(evidence.plain_evidence));
                         let reported = kind.is_some_and(|k| k.is_report());
                         let ms_href = e.milestone_code.clone().map(|m| format!("/p/{}/m/{m}", e.project_code));
                         view! {

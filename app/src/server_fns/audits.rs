@@ -48,12 +48,12 @@ pub async fn create_audit(
     {
         Ok(id) => {
             leptos_axum::redirect(&format!("{base}/{id}"));
-            Ok(format!("Created claims audit #{id}."))
+            Ok(crate::t!(audit.done.created, id = id))
         }
         // the same form sent twice: the audit it made is the newest in the list
         Err(AppError::AlreadyDone) => {
             leptos_axum::redirect(&base);
-            Ok("This report was already audited.".into())
+            Ok(crate::t!(audit.done.already))
         }
         Err(e) => Err(e),
     }

@@ -30,8 +30,9 @@ pub async fn withdraw_evidence(id: i64, reason: String) -> Result<String, AppErr
     use crate::ssr::{auth, evidence, AppState};
     let actor = auth::require_session_actor().await?;
     let e = evidence::withdraw(&AppState::from_context()?, &actor, id, &reason).await?;
-    Ok(format!(
-        "Withdrew evidence #{} {}: it no longer counts.",
-        e.id, e.original_name
+    Ok(crate::t!(
+        evidence.done.withdrew,
+        id = e.id,
+        name = e.original_name
     ))
 }

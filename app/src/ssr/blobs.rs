@@ -10,6 +10,7 @@
 //! room, so a read-only or full disk is refused before any bytes arrive.
 
 use crate::error::AppError;
+use crate::t;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use tempfile::TempPath;
@@ -111,9 +112,10 @@ impl BlobStore {
 
     fn not_writable(&self, dir: &Path, e: &std::io::Error) -> AppError {
         tracing::error!(path = %dir.display(), error = %e, "evidence storage is not writable");
-        AppError::Unavailable(format!(
-            "evidence storage is not writable: {} ({e}); nothing was stored",
-            dir.display()
+        AppError::Unavailable(t!(
+            evidence.errors.storage_not_writable,
+            path = dir.display(),
+            error = e
         ))
     }
 
@@ -224,10 +226,10 @@ impl BlobWriter {
     pub async fn write(&mut self, chunk: &[u8]) -> Result<(), AppError> {
         self.size += chunk.len() as u64;
         if self.size > self.limit {
-            return Err(AppError::TooLarge(format!(
-                "the file is larger than the upload limit of {} bytes ({})",
-                self.limit,
-                human_size(self.limit)
+            return Err(AppError::TooLarge(t!(
+                evidence.errors.over_limit,
+                limit = self.limit,
+                size = human_size(self.limit)
             )));
         }
         if self.size > self.room {
@@ -242,7 +244,7 @@ impl BlobWriter {
                 full_error(&self.root, 0, self.min_free)
             } else {
                 tracing::error!(path = %self.root.display(), error = %e, "writing an upload failed");
-                AppError::Unavailable(format!("evidence storage failed: {} ({e}); nothing was stored", self.root.display()))
+                AppError::Unavailable(t!(evidence.errors.storage_failed, path = self.root.display(), error = &e))
             }
         })?;
         Ok(())
@@ -267,11 +269,11 @@ fn free_bytes(path: &Path) -> Result<u64, AppError> {
 }
 
 fn full_error(root: &Path, free: u64, min_free: u64) -> AppError {
-    AppError::StorageFull(format!(
-        "evidence storage is almost full: {} free at {}, uploads stop below {}; nothing was stored",
-        human_size(free),
-        root.display(),
-        human_size(min_free)
+    AppError::StorageFull(t!(
+        evidence.errors.storage_full,
+        free = human_size(free),
+        path = root.display(),
+        min = human_size(min_free)
     ))
 }
 

@@ -7,6 +7,7 @@ use super::auth::{project_for, Actor, Need};
 use super::facts::{EvidenceRow, EVIDENCE_SELECT};
 use super::AppState;
 use crate::error::AppError;
+use crate::t;
 use evidence::details::{self, EvidenceDetails, Extract, PreviousEvidence};
 use evidence::metrics::EvidenceKind;
 use std::collections::BTreeMap;
@@ -25,17 +26,20 @@ pub async fn details(
         .bind(id)
         .fetch_optional(&state.pool)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("evidence #{id}")))?;
+        .ok_or_else(|| AppError::NotFound(t!(evidence.errors.no_evidence, id = id)))?;
     project_for(&state.pool, actor, &row.project_code, Need::Read)
         .await
-        .map_err(super::auth::hidden_as(format!("evidence #{id}")))?;
+        .map_err(super::auth::hidden_as(t!(
+            evidence.errors.no_evidence,
+            id = id
+        )))?;
     let before = "e.kind = ? and (e.effective_at < ? or (e.effective_at = ? and e.id < ?))
         order by e.effective_at desc, e.id desc limit 1";
     let (scope_sql, scope) = match (&row.criterion_code, &row.milestone_code) {
-        (Some(c), _) => ("e.criterion_id = ?", format!("criterion {c}")),
+        (Some(c), _) => ("e.criterion_id = ?", t!(evidence.scope.criterion, code = c)),
         (None, Some(m)) => (
             "e.milestone_id = (select milestone_id from evidence where id = ?)",
-            format!("milestone {m}"),
+            t!(evidence.scope.milestone, code = m),
         ),
         (None, None) => ("0 = ?", String::new()),
     };
@@ -79,7 +83,8 @@ pub async fn details(
         Ok(c) => c,
         Err(e) => {
             tracing::warn!(evidence = id, error = %e, "stored evidence no longer parses");
-            out.problem = Some(format!("the stored file could not be read again ({e})"));
+            // the parser's words stay as it wrote them
+            out.problem = Some(t!(evidence.errors.not_reread, error = e.to_string()));
             return Ok(out);
         }
     };

@@ -9,8 +9,10 @@ use super::evidence_stream::Streamed;
 use super::facts::{EvidenceRow, EVIDENCE_SELECT};
 use super::scope::milestone_row;
 use super::AppState;
+use crate::domain::kinds::KindText;
 use crate::domain::views::EvidenceView;
 use crate::error::AppError;
+use crate::t;
 use evidence::metrics::EvidenceKind;
 use serde_json::json;
 use std::path::PathBuf;
@@ -25,10 +27,13 @@ pub async fn get(
         .bind(id)
         .fetch_optional(&state.pool)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("evidence #{id}")))?;
+        .ok_or_else(|| AppError::NotFound(t!(evidence.errors.no_evidence, id = id)))?;
     project_for(&state.pool, actor, &row.project_code, Need::Read)
         .await
-        .map_err(super::auth::hidden_as(format!("evidence #{id}")))?;
+        .map_err(super::auth::hidden_as(t!(
+            evidence.errors.no_evidence,
+            id = id
+        )))?;
     let path = state.blobs.path_of(&row.sha256);
     Ok((row.to_view(), path))
 }
@@ -56,7 +61,11 @@ pub fn requested_kind(raw: Option<&str>) -> Result<Option<EvidenceKind>, AppErro
             let all: Vec<&str> = EvidenceKind::REPORTS.iter().map(|k| k.as_str()).collect();
             AppError::invalid(
                 "kind",
-                format!("unknown kind {k:?}; one of {}, file", all.join(", ")),
+                t!(
+                    evidence.errors.unknown_kind,
+                    kind = format!("{k:?}"),
+                    all = all.join(", ")
+                ),
             )
         }),
     }
@@ -80,19 +89,43 @@ pub fn bounded_effective_at(
     if t > latest {
         return Err(AppError::invalid(
             "effective_at",
-            format!(
-                "{t} is in the future: it may be at most {} minutes after the upload time ({latest} at the latest)",
-                MAX_CLOCK_SKEW.num_minutes()
+            t!(
+                evidence.errors.effective_future,
+                t = &t,
+                minutes = MAX_CLOCK_SKEW.num_minutes(),
+                latest = latest
             ),
         ));
     }
     if t.as_str() < EARLIEST_EFFECTIVE {
         return Err(AppError::invalid(
             "effective_at",
-            format!("{t} is before {EARLIEST_EFFECTIVE}: check the CI clock"),
+            t!(
+                evidence.errors.effective_too_early,
+                t = &t,
+                earliest = EARLIEST_EFFECTIVE
+            ),
         ));
     }
     Ok(t)
+}
+
+/// A report its parser refused (422): the parser's words, kept in English as
+/// the `evidence` crate writes them, in a frame in the reader's language
+/// ("该文件不是有效的 JUnit XML：…"). In English exactly the error's own
+/// text (`JUnit XML: … at line 3`).
+pub fn refused_report(e: &evidence::ParseError) -> AppError {
+    let kind = e.kind.text(crate::i18n::lang());
+    let detail = &e.message;
+    AppError::Unprocessable(match e.line {
+        Some(line) => t!(
+            evidence.errors.not_valid_at,
+            kind = kind,
+            detail = detail,
+            line = line
+        ),
+        None => t!(evidence.errors.not_valid, kind = kind, detail = detail),
+    })
 }
 
 fn blank(v: &Option<String>) -> Option<&str> {
@@ -113,9 +146,16 @@ pub async fn store_upload(
     let pool = &state.pool;
     let (p, rights) = project_for(pool, actor, project, Need::Work).await?;
     let ms_code = blank(&meta.milestone)
-        .ok_or_else(|| AppError::invalid("milestone", "is required (e.g. M4)"))?;
+        .ok_or_else(|| AppError::invalid("milestone", t!(evidence.errors.milestone_required)))?;
     let m = milestone_row(pool, &p, ms_code).await.map_err(|_| {
-        AppError::invalid("milestone", format!("no milestone {ms_code} in {}", p.code))
+        AppError::invalid(
+            "milestone",
+            t!(
+                evidence.errors.no_milestone,
+                code = ms_code,
+                project = &p.code
+            ),
+        )
     })?;
     // refused before a byte is parsed when the milestone is already closed;
     // decided again inside the write below
@@ -132,7 +172,14 @@ pub async fn store_upload(
             .fetch_optional(pool)
             .await?
             .ok_or_else(|| {
-                AppError::invalid("criterion", format!("no criterion {code} in {}", m.code))
+                AppError::invalid(
+                    "criterion",
+                    t!(
+                        evidence.errors.no_criterion,
+                        code = code,
+                        milestone = &m.code
+                    ),
+                )
             })?,
         ),
     };
@@ -147,14 +194,22 @@ pub async fn store_upload(
             .bind(code.to_ascii_uppercase())
             .fetch_optional(pool)
             .await?
-            .ok_or_else(|| AppError::invalid("task", format!("no task {code} in {}", m.code)))?,
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "task",
+                    t!(evidence.errors.no_task, code = code, milestone = &m.code),
+                )
+            })?,
         ),
     };
     let item_id = match blank(&meta.item) {
         None => None,
         Some(raw) => {
             let id: i64 = raw.parse().map_err(|_| {
-                AppError::invalid("item", format!("an item id is a number: got {raw:?}"))
+                AppError::invalid(
+                    "item",
+                    t!(evidence.errors.item_not_number, raw = format!("{raw:?}")),
+                )
             })?;
             Some(
                 sqlx::query_scalar::<_, i64>(
@@ -164,7 +219,7 @@ pub async fn store_upload(
                 .bind(m.id)
                 .fetch_optional(pool)
                 .await?
-                .ok_or_else(|| AppError::invalid("item", format!("no checklist item {id} in {}", m.code)))?,
+                .ok_or_else(|| AppError::invalid("item", t!(evidence.errors.no_item, id = id, milestone = &m.code)))?,
             )
         }
     };
@@ -182,7 +237,7 @@ pub async fn store_upload(
         Some(c) => {
             return Err(AppError::invalid(
                 "commit",
-                format!("a commit SHA is 7–64 hex digits: got {c:?}"),
+                t!(evidence.errors.bad_commit, raw = format!("{c:?}")),
             ))
         }
     };
@@ -198,7 +253,7 @@ pub async fn store_upload(
         Some(u) => {
             return Err(AppError::invalid(
                 "ci_url",
-                format!("an http(s) URL: got {u:?}"),
+                t!(evidence.errors.bad_ci_url, raw = format!("{u:?}")),
             ))
         }
     };
@@ -209,7 +264,7 @@ pub async fn store_upload(
         name.chars().take(255).collect()
     };
     if received.size == 0 {
-        return Err(AppError::invalid("file", "the file is empty"));
+        return Err(AppError::invalid("file", t!(evidence.errors.empty_file)));
     }
 
     let parsed = match streamed {
@@ -225,7 +280,7 @@ pub async fn store_upload(
                 })?
         }
     }
-    .map_err(|e| AppError::Unprocessable(e.to_string()))?;
+    .map_err(|e| refused_report(&e))?;
 
     // a file attached to a criterion must speak to it: accepted and then
     // ignored would look like evidence while judging nothing
@@ -234,10 +289,16 @@ pub async fn store_upload(
             let yields: Vec<&str> = parsed.metrics.keys().map(String::as_str).collect();
             return Err(AppError::invalid(
                 "criterion",
-                format!(
-                    "{code} is judged by {metric}, which this {} file does not yield (it yields {}); attach it to another criterion or to the milestone only",
-                    parsed.kind.as_str(),
-                    if yields.is_empty() { "no metrics".to_string() } else { yields.join(", ") }
+                t!(
+                    evidence.errors.metric_not_yielded,
+                    code = code,
+                    metric = metric,
+                    kind = parsed.kind.as_str(),
+                    yields = if yields.is_empty() {
+                        t!(evidence.errors.no_metrics)
+                    } else {
+                        yields.join(", ")
+                    }
                 ),
             ));
         }
@@ -316,10 +377,13 @@ pub async fn withdraw(
         .bind(id)
         .fetch_optional(pool)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("evidence #{id}")))?;
+        .ok_or_else(|| AppError::NotFound(t!(evidence.errors.no_evidence, id = id)))?;
     let (p, rights) = project_for(pool, actor, &row.project_code, Need::Work)
         .await
-        .map_err(super::auth::hidden_as(format!("evidence #{id}")))?;
+        .map_err(super::auth::hidden_as(t!(
+            evidence.errors.no_evidence,
+            id = id
+        )))?;
     let reason = crate::domain::codes::required_text("reason", reason, 1000)?;
     let mut tx = super::db::write(pool).await?;
     let done: Option<(String, String)> = sqlx::query_as(
@@ -329,8 +393,11 @@ pub async fn withdraw(
     .fetch_optional(&mut *tx)
     .await?;
     if let Some((at, by)) = done {
-        return Err(AppError::Conflict(format!(
-            "evidence #{id} was already withdrawn at {at} by {by}"
+        return Err(AppError::Conflict(t!(
+            evidence.errors.already_withdrawn,
+            id = id,
+            at = at,
+            by = by
         )));
     }
     if let Some(code) = &row.milestone_code {
@@ -394,6 +461,37 @@ mod tests {
             "{err}"
         );
         assert!(bounded_effective_at("9999-12-31T23:59:59Z", up).is_err());
+    }
+
+    /// `f` as a reader of `locale` would have it run.
+    fn read_in<T>(locale: crate::i18n::Locale, f: impl FnOnce() -> T) -> T {
+        use leptos::prelude::{provide_context, Owner};
+        Owner::new().with(|| {
+            provide_context(crate::i18n::Lang(locale));
+            f()
+        })
+    }
+
+    #[test]
+    fn a_refused_report_keeps_the_parsers_words_in_a_frame_in_the_readers_language() {
+        use crate::i18n::Locale;
+        let at_line = evidence::ParseError::new(EvidenceKind::Junit, "unclosed tag", Some(3));
+        let anywhere = evidence::ParseError::new(EvidenceKind::Zap, "no alerts", None);
+        for e in [&at_line, &anywhere] {
+            assert_eq!(
+                read_in(Locale::en, || refused_report(e)),
+                AppError::Unprocessable(e.to_string()),
+                "English is the parser's own text"
+            );
+        }
+        assert_eq!(
+            read_in(Locale::zh_Hans, || refused_report(&at_line)).to_string(),
+            "该文件不是有效的 JUnit XML：unclosed tag（第 3 行）"
+        );
+        assert_eq!(
+            read_in(Locale::zh_Hans, || refused_report(&anywhere)).to_string(),
+            "该文件不是有效的 OWASP ZAP 报告：no alerts"
+        );
     }
 
     #[test]

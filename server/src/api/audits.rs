@@ -53,8 +53,9 @@ fn text_type(headers: &HeaderMap) -> Result<(), AppError> {
     ) {
         Ok(())
     } else {
-        Err(AppError::Unprocessable(format!(
-            "not a text Markdown report: send it as text/markdown or text/plain (got {essence})"
+        Err(AppError::Unprocessable(app::t!(
+            audit.errors.not_markdown_type,
+            got = essence
         )))
     }
 }

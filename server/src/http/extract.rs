@@ -70,7 +70,12 @@ impl<S: RouteScope> FromRequestParts<ServerState> for ApiActor<S> {
                 .to_str()
                 .ok()
                 .and_then(|v| v.strip_prefix("Bearer "))
-                .ok_or_else(|| AppError::invalid("authorization", "expected 'Bearer <token>'"))?;
+                .ok_or_else(|| {
+                    AppError::invalid(
+                        "authorization",
+                        app::t!(evidence.errors.bearer_expected, form = "'Bearer <token>'"),
+                    )
+                })?;
             app::ssr::tokens::authenticate(&state.app.pool, token).await?
         } else {
             session_actor(parts, state).await?

@@ -23,6 +23,7 @@ mod language;
 mod language_projects;
 mod language_milestone;
 mod language_core;
+mod language_evidence;
 mod live;
 mod markdown;
 mod observe;

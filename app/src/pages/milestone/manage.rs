@@ -112,7 +112,7 @@ pub(super) fn ManageForms(
                         <label>{t!(milestone.manage.metric)}
                             <select name="metric" required>
                                 {METRICS.iter().map(|mi| view! {
-                                    <option value=mi.name selected=actions.add_criterion.kept("metric").as_deref() == Some(mi.name)>{format!("{} ({}) — {}", mi.name, if mi.unit.symbol().is_empty() { t!(milestone.manage.unit_count) } else { mi.unit.symbol().to_string() }, mi.meaning)}</option>
+                                    <option value=mi.name selected=actions.add_criterion.kept("metric").as_deref() == Some(mi.name)>{format!("{} ({}) — {}", mi.name, if mi.unit.symbol().is_empty() { t!(milestone.manage.unit_count) } else { mi.unit.symbol().to_string() }, crate::domain::kinds::metric_meaning(mi.name, crate::i18n::lang()).unwrap_or_else(|| mi.meaning.to_string()))}</option>
                                 }).collect_view()}
                             </select>
                         </label>
@@ -144,7 +144,7 @@ pub(super) fn ManageForms(
                 <p class="muted small">{t!(milestone.manage.ratchet_before)} <code>"previous"</code> {t!(milestone.manage.ratchet_middle)} <code>"previous.coverage.line_pct"</code> {t!(milestone.manage.ratchet_after)}</p>
                 <p class="muted small">
                     {t!(milestone.manage.reports)}
-                    {EvidenceKind::REPORTS.iter().map(|k| format!("{}: {}", k.label(), k.metrics().join(", "))).collect::<Vec<_>>().join(" · ")}
+                    {EvidenceKind::REPORTS.iter().map(|k| format!("{}: {}", crate::domain::kinds::KindText::text(*k, crate::i18n::lang()), k.metrics().join(", "))).collect::<Vec<_>>().join(" · ")}
                 </p>
                 <FormStatus done=actions.add_criterion.done() error=actions.add_criterion.error()/>
             </details>

@@ -310,7 +310,7 @@ fn Milestone(v: MilestoneView, actions: Actions, upload_error: Option<String>) -
                 <thead><tr><th>"#"</th><th>{t!(milestone.evidence.file)}</th><th>{t!(milestone.evidence.kind)}</th><th>{t!(milestone.evidence.metrics)}</th><th>{t!(milestone.evidence.for_what)}</th><th>{t!(milestone.evidence.by)}</th><th>"sha256"</th>{can_work.then(|| view! { <th>{t!(milestone.evidence.withdraw)}</th> })}</tr></thead>
                 <tbody>
                     {v.evidence.clone().into_iter().map(move |e| {
-                        let kind = EvidenceKind::parse(&e.kind).map(|k| k.label().to_string()).unwrap_or_else(|| t!(milestone.evidence.plain));
+                        let kind = EvidenceKind::parse(&e.kind).map(|k| crate::domain::kinds::KindText::text(k, lang())).unwrap_or_else(|| t!(milestone.evidence.plain));
                         let links = [e.criterion_code.clone(), e.task_code.clone(), e.item_text.clone()].into_iter().flatten().collect::<Vec<_>>().join(", ");
                         let withdrawn = e.withdrawn.clone();
                         let (id, name) = (e.id, e.original_name.clone());

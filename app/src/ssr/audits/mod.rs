@@ -23,6 +23,7 @@ use crate::ssr::auth::{Actor, Need};
 use crate::ssr::db;
 use crate::ssr::milestones::{self, build_view};
 use crate::ssr::scope::{milestone_for, milestone_row_in, project_for};
+use crate::t;
 use claims::Claim;
 use judge::{candidates, claimed, judge, suggested, targets};
 use serde_json::json;
@@ -51,27 +52,20 @@ pub fn source_text(bytes: &[u8]) -> Result<&str, AppError> {
     if bytes.len() > MAX_REPORT_BYTES {
         return Err(too_large());
     }
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        AppError::Unprocessable(format!(
-            "not a text Markdown report: the bytes are not UTF-8 ({e})"
-        ))
-    })?;
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| AppError::Unprocessable(t!(audit.errors.not_utf8, error = e)))?;
     if text.contains('\0') {
-        return Err(AppError::Unprocessable(
-            "not a text Markdown report: it holds NUL bytes (a binary file?)".into(),
-        ));
+        return Err(AppError::Unprocessable(t!(audit.errors.nul_bytes)));
     }
     if text.trim().is_empty() {
-        return Err(AppError::invalid("text", "the report is empty"));
+        return Err(AppError::invalid("text", t!(audit.errors.empty)));
     }
     Ok(text)
 }
 
 /// What a report over [`MAX_REPORT_BYTES`] is told.
 pub fn too_large() -> AppError {
-    AppError::TooLarge(format!(
-        "the report is larger than {MAX_REPORT_BYTES} bytes (1 MiB): audit a shorter one, or split it"
-    ))
+    AppError::TooLarge(t!(audit.errors.too_large, max = MAX_REPORT_BYTES))
 }
 
 /// Creates an audit of a report on a milestone: its claims extracted, each
@@ -100,15 +94,21 @@ pub async fn create(
         Some(t) if t.chars().count() > MAX_TITLE_CHARS => {
             return Err(AppError::invalid(
                 "title",
-                format!("is longer than {MAX_TITLE_CHARS} characters"),
+                t!(audit.errors.title_too_long, max = MAX_TITLE_CHARS),
             ))
         }
         Some(t) => t.to_string(),
         None => name.clone(),
     };
     let found = claims::extract(text).map_err(|e| match e {
-        claims::ExtractError::TooLarge { .. } => AppError::TooLarge(e.to_string()),
-        claims::ExtractError::TooManyClaims { .. } => AppError::Unprocessable(e.to_string()),
+        claims::ExtractError::TooLarge { bytes, limit } => AppError::TooLarge(t!(
+            audit.errors.extract_too_large,
+            bytes = bytes,
+            limit = limit
+        )),
+        claims::ExtractError::TooManyClaims { limit } => {
+            AppError::Unprocessable(t!(audit.errors.too_many_claims, limit = limit))
+        }
     })?;
     let sha = hex::encode(Sha256::digest(new.bytes));
     let mut tx = db::write(pool).await?;
@@ -252,7 +252,9 @@ pub async fn get(
         .bind(m.id)
         .fetch_optional(pool)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("claims audit #{id} of {}", m.code)))?;
+        .ok_or_else(|| {
+            AppError::NotFound(t!(audit.errors.no_audit, id = id, milestone = &m.code))
+        })?;
     let v = milestones::view(pool, actor, project, milestone).await?;
     judged(&row, &v)
 }
@@ -281,18 +283,24 @@ pub async fn map_claim(
         .bind(m.id)
         .fetch_optional(&mut *tx)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("claims audit #{id} of {}", m.code)))?;
+        .ok_or_else(|| {
+            AppError::NotFound(t!(audit.errors.no_audit, id = id, milestone = &m.code))
+        })?;
     if row.version != version {
-        return Err(AppError::Conflict(format!(
-            "claims audit #{id} changed since you loaded it (you sent version {version}, it is at version {}): reload it and confirm again",
-            row.version
+        return Err(AppError::Conflict(t!(
+            audit.errors.stale_version,
+            id = id,
+            sent = version,
+            current = row.version
         )));
     }
     let (found, mut mapping) = row.parts()?;
     if n >= found.len() {
-        return Err(AppError::NotFound(format!(
-            "claim {n} of claims audit #{id} (it has {})",
-            found.len()
+        return Err(AppError::NotFound(t!(
+            audit.errors.no_claim,
+            n = n,
+            id = id,
+            count = found.len()
         )));
     }
     let v = build_view(&mut tx, &p, &m, rights).await?;
@@ -307,9 +315,10 @@ pub async fn map_claim(
             .ok_or_else(|| {
                 AppError::invalid(
                     "target",
-                    format!(
-                        "{target:?} is not a task, criterion, metric or sign-off role of {}: send one of the audit's targets (e.g. criterion:C1, task:{}-01, metric:coverage.line_pct) or none",
-                        m.code, m.code
+                    t!(
+                        audit.errors.bad_target,
+                        target = format!("{target:?}"),
+                        milestone = &m.code
                     ),
                 )
             })?;
@@ -333,9 +342,7 @@ pub async fn map_claim(
     .execute(&mut *tx)
     .await?;
     if done.rows_affected() != 1 {
-        return Err(AppError::Conflict(format!(
-            "claims audit #{id} changed since you loaded it: reload it and confirm again"
-        )));
+        return Err(AppError::Conflict(t!(audit.errors.changed, id = id)));
     }
     audit::record(
         &mut tx,
