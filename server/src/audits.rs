@@ -126,7 +126,7 @@ async fn browser_create(
                 message: FlashMessage::UploadError(t!(
                     audit.errors.refused,
                     status = e.status(),
-                    message = &e
+                    message = e.text(app::i18n::lang())
                 )),
             };
             let Some(session) = session else {

@@ -293,7 +293,7 @@ async fn browser_upload(
                 message: FlashMessage::UploadError(t!(
                     evidence.upload.refused,
                     status = e.status(),
-                    message = &e
+                    message = e.text(app::i18n::lang())
                 )),
             };
             let Some(session) = session else {

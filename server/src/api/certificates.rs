@@ -148,16 +148,20 @@ pub(crate) async fn export_pdf(
     let locale = asked.unwrap_or_else(|| app::i18n::from_tag(&cert.language).unwrap_or_default());
     let configured = s.pdf_font.clone();
     let disposition = format!("attachment; filename=\"{}.pdf\"", cert.number);
+    // errors speak the reader's language; the blocking pool does not inherit it
+    let reader = app::i18n::lang();
     let bytes = tokio::task::spawn_blocking(move || {
-        let font = crate::pdf::PdfFont::locate(configured.as_deref())?;
-        crate::pdf::render(
-            &app::domain::certificate::CertificatePayload::read(&cert.payload),
-            &cert.sha256,
-            &cert.verify_url,
-            &cert.status,
-            &font,
-            locale,
-        )
+        app::i18n::in_lang(reader, || {
+            let font = crate::pdf::PdfFont::locate(configured.as_deref())?;
+            crate::pdf::render(
+                &app::domain::certificate::CertificatePayload::read(&cert.payload),
+                &cert.sha256,
+                &cert.verify_url,
+                &cert.status,
+                &font,
+                locale,
+            )
+        })
     })
     .await
     .map_err(|e| {
@@ -205,15 +209,18 @@ pub(crate) async fn export_bundle(
     };
     let disposition = format!("attachment; filename=\"{}.attest.zip\"", source.number);
     let tmp = s.blobs.root().join("tmp");
+    let reader = app::i18n::lang();
     let file = tokio::task::spawn_blocking(move || {
-        let io = |e: std::io::Error| {
-            tracing::error!(error = %e, dir = %tmp.display(), "bundle temp file");
-            AppError::Internal
-        };
-        let mut file = tempfile::tempfile_in(&tmp).map_err(io)?;
-        crate::bundle::write(&source, &mut file, crate::bundle::Limits::default(), locale)?;
-        file.rewind().map_err(io)?;
-        Ok::<_, AppError>(file)
+        app::i18n::in_lang(reader, || {
+            let io = |e: std::io::Error| {
+                tracing::error!(error = %e, dir = %tmp.display(), "bundle temp file");
+                AppError::Internal
+            };
+            let mut file = tempfile::tempfile_in(&tmp).map_err(io)?;
+            crate::bundle::write(&source, &mut file, crate::bundle::Limits::default(), locale)?;
+            file.rewind().map_err(io)?;
+            Ok::<_, AppError>(file)
+        })
     })
     .await
     .map_err(|e| {

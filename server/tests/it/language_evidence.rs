@@ -246,10 +246,9 @@ async fn the_evidence_page_names_kinds_and_what_a_file_is_compared_with_in_chine
 }
 
 /// The upload routes are plain axum handlers: they speak the reader's
-/// language once the request's language reaches them (the i18n-core
-/// helper's task-local). The English words are covered by `web` and `api`.
+/// language through the request-language task-local (server/src/language.rs).
+/// The English words are covered by `web` and `api`.
 #[tokio::test]
-#[ignore = "needs the request's language in the upload routes (i18n-core)"]
 async fn a_refused_upload_is_explained_to_a_chinese_reader_in_chinese() {
     let w = World::new().await;
     let session = login(&w.app, "eng").await;
