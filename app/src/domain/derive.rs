@@ -316,7 +316,7 @@ struct Judged {
     checkpoints: Vec<CheckpointView>,
     valid_until: Option<String>,
     /// Files about another release than the subject, and why.
-    foreign: Vec<(i64, String)>,
+    foreign: Vec<(i64, super::provenance::Mismatch)>,
 }
 
 /// Derives a milestone's state from its facts.

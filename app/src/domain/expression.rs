@@ -100,7 +100,11 @@ pub enum Reason {
     NotEvaluated(ExprError),
     /// False on these numbers (what a gap says of an unmet expression).
     FalseOn(Vec<Input>),
-    /// Words recorded without a type (freshness, provenance): as they are.
+    /// Stale by time or build (freshness).
+    Stale(super::freshness::StaleReason),
+    /// About something other than what the milestone ships (provenance).
+    Foreign(super::provenance::Mismatch),
+    /// Words recorded without a type: as they are.
     Other(String),
 }
 
@@ -159,6 +163,8 @@ impl Reason {
                 let on: Vec<String> = inputs.iter().map(|i| i.text(locale)).collect();
                 tl!(locale, milestone.rules.false_on, inputs = list(&on, locale))
             }
+            Reason::Stale(why) => why.text(locale),
+            Reason::Foreign(why) => why.text(locale),
             Reason::Other(words) => words.clone(),
         }
     }

@@ -284,7 +284,8 @@ pub fn earliest(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<Da
 /// The verdict stale, with the reason in English (see [`StaleReason`]).
 fn stale(c: &mut CriterionView, reason: StaleReason) {
     c.judgement.verdict = Verdict::Stale;
-    c.judgement.reason = Some(reason.to_string());
+    c.judgement
+        .set_reason(super::expression::Reason::Stale(reason));
 }
 
 #[cfg(test)]
@@ -338,6 +339,19 @@ mod tests {
         assert_eq!(
             cs[0].judgement.reason.as_deref(),
             Some("evidence #1 is 14 days old (from 2026-11-20); at most 7 days are accepted")
+        );
+        // the view and the gap list say it again in a reader's language
+        assert_eq!(
+            cs[0].judgement.reason_text(Locale::zh_Hans).as_deref(),
+            Some("证据 #1 已有 14 天（自 2026-11-20 起）；最多只接受 7 天内的证据")
+        );
+        let gaps = crate::domain::gaps::gaps(&[], &[], &cs[..1], &[]);
+        assert!(
+            gaps[0]
+                .text(Locale::zh_Hans)
+                .contains("最多只接受 7 天内的证据"),
+            "{}",
+            gaps[0].text(Locale::zh_Hans)
         );
         // a fresh number keeps its verdict, met or not
         assert_eq!(cs[1].judgement.verdict, Verdict::NotMet);

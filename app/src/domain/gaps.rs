@@ -46,12 +46,12 @@ pub enum Gap {
     /// A counted file about another release than the subject (`why`
     /// names both).
     ForeignEvidence {
-        why: String,
+        why: super::provenance::Mismatch,
     },
     /// Its evidence is too old, or from another build (`reason`).
     CriterionStale {
         rule: String,
-        reason: String,
+        reason: Reason,
     },
     /// Checkpoints wait for a release that is not recorded.
     NotReleased {
@@ -146,7 +146,9 @@ impl Gap {
                 rule = rule,
                 metric = metric
             ),
-            Gap::ForeignEvidence { why } => tl!(locale, common.gap.foreign_evidence, why = why),
+            Gap::ForeignEvidence { why } => {
+                tl!(locale, common.gap.foreign_evidence, why = why.text(locale))
+            }
             Gap::RuleNotMet { rule, why } => {
                 tl!(
                     locale,
@@ -160,7 +162,7 @@ impl Gap {
                     locale,
                     common.gap.criterion_stale,
                     rule = rule,
-                    reason = reason
+                    reason = reason.text(locale)
                 )
             }
             Gap::NotReleased { checkpoints } => {
@@ -296,7 +298,10 @@ pub fn work_gaps(
             (Verdict::Met | Verdict::Waived, ..) => {}
             (Verdict::Stale, ..) => out.push(Gap::CriterionStale {
                 rule,
-                reason: c.judgement.reason.clone().unwrap_or_default(),
+                reason: c
+                    .judgement
+                    .why()
+                    .unwrap_or_else(|| Reason::Other(String::new())),
             }),
             (Verdict::NotMet, Some(actual), Some(id), Some(sha)) => {
                 out.push(Gap::CriterionNotMet {

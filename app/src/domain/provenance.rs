@@ -153,17 +153,17 @@ fn digests<'a>(ds: impl Iterator<Item = &'a str>) -> String {
 
 /// Every counted (not withdrawn) file about something other than what the
 /// milestone ships: its id and why.
-pub fn foreign(evidence: &[EvidenceFacts], ships: &Subject) -> Vec<(i64, String)> {
+pub fn foreign(evidence: &[EvidenceFacts], ships: &Subject) -> Vec<(i64, Mismatch)> {
     evidence
         .iter()
         .filter(|e| !e.withdrawn)
-        .filter_map(|e| mismatch(e, ships).map(|why| (e.id, why)))
+        .filter_map(|e| mismatch_of(e, ships).map(|why| (e.id, why)))
         .collect()
 }
 
 /// Makes stale every criterion a foreign file decided (for an expression,
 /// any of the files it read), with the file's reason.
-pub fn apply(criteria: &mut [CriterionView], foreign: &[(i64, String)]) {
+pub fn apply(criteria: &mut [CriterionView], foreign: &[(i64, Mismatch)]) {
     if foreign.is_empty() {
         return;
     }
@@ -183,7 +183,8 @@ pub fn apply(criteria: &mut [CriterionView], foreign: &[(i64, String)]) {
             .next();
         if let Some(why) = why {
             c.judgement.verdict = Verdict::Stale;
-            c.judgement.reason = Some(why);
+            c.judgement
+                .set_reason(super::expression::Reason::Foreign(why));
         }
     }
 }
