@@ -157,6 +157,12 @@ impl AppError {
     }
 }
 
+impl From<crate::i18n::UnknownLanguage> for AppError {
+    fn from(e: crate::i18n::UnknownLanguage) -> Self {
+        AppError::invalid("language", e.text())
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 

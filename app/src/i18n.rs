@@ -44,20 +44,27 @@ pub fn from_tag(tag: &str) -> Option<Locale> {
 }
 
 /// A language named by a form or the API: exactly `en` or `zh-Hans` (any
-/// case), blank for none; anything else is refused with the choices.
-pub fn parse_language(raw: Option<&str>) -> Result<Option<Locale>, crate::error::AppError> {
+/// case), blank for none; anything else is refused with the choices
+/// ([`UnknownLanguage`] becomes a 422 on the `language` field).
+pub fn parse_language(raw: Option<&str>) -> Result<Option<Locale>, UnknownLanguage> {
     let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else {
         return Ok(None);
     };
     ALL.into_iter()
         .find(|l| tag(*l).eq_ignore_ascii_case(raw))
         .map(Some)
-        .ok_or_else(|| {
-            crate::error::AppError::invalid(
-                "language",
-                crate::t!(common.codes.not_a_language, raw = format!("{raw:?}")),
-            )
-        })
+        .ok_or_else(|| UnknownLanguage(raw.to_string()))
+}
+
+/// A language Attest does not have, as it was written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownLanguage(pub String);
+
+impl UnknownLanguage {
+    /// The refusal in the reader's language.
+    pub fn text(&self) -> String {
+        crate::t!(common.codes.not_a_language, raw = format!("{:?}", self.0))
+    }
 }
 
 /// The tag of `locale` as `<html lang>` and the cookie write it.
@@ -208,73 +215,6 @@ macro_rules! tl {
 /// A calendar day in `locale`'s long form: `2 Nov 2025`, `2025年11月2日`.
 pub fn long_date(date: chrono::NaiveDate, locale: Locale) -> String {
     date.format(&tl!(locale, common.date_long)).to_string()
-}
-
-use crate::domain::criterion::Verdict;
-use crate::domain::status::{MilestoneState, SignoffStatus};
-use crate::domain::timed::{CheckpointStatus, WaiverStatus};
-
-impl MilestoneState {
-    /// The state's name in `locale` (`label()` is the stable English one).
-    pub fn text(self, locale: Locale) -> String {
-        match self {
-            MilestoneState::Planned => tl!(locale, common.state.planned),
-            MilestoneState::InProgress => tl!(locale, common.state.in_progress),
-            MilestoneState::ReadyForSignOff => tl!(locale, common.state.ready),
-            MilestoneState::SignedOff => tl!(locale, common.state.signed_off),
-            MilestoneState::Certified => tl!(locale, common.state.certified),
-        }
-    }
-}
-
-impl Verdict {
-    /// The verdict's name in `locale`.
-    pub fn text(self, locale: Locale) -> String {
-        match self {
-            Verdict::Met => tl!(locale, common.verdict.met),
-            Verdict::NotMet => tl!(locale, common.verdict.not_met),
-            Verdict::NoEvidence => tl!(locale, common.verdict.no_evidence),
-            Verdict::Stale => tl!(locale, common.verdict.stale),
-            Verdict::Waived => tl!(locale, common.verdict.waived),
-        }
-    }
-}
-
-impl SignoffStatus {
-    /// The sign-off status's name in `locale`.
-    pub fn text(self, locale: Locale) -> String {
-        match self {
-            SignoffStatus::Missing => tl!(locale, common.signoff.missing),
-            SignoffStatus::Approved => tl!(locale, common.signoff.approved),
-            SignoffStatus::Stale => tl!(locale, common.signoff.stale),
-            SignoffStatus::Rejected => tl!(locale, common.signoff.rejected),
-        }
-    }
-}
-
-impl WaiverStatus {
-    /// The waiver status's name in `locale`.
-    pub fn text(self, locale: Locale) -> String {
-        match self {
-            WaiverStatus::Standing => tl!(locale, common.waiver.standing),
-            WaiverStatus::Expired => tl!(locale, common.waiver.expired),
-            WaiverStatus::Revoked => tl!(locale, common.waiver.revoked),
-            WaiverStatus::Lapsed => tl!(locale, common.waiver.lapsed),
-        }
-    }
-}
-
-impl CheckpointStatus {
-    /// The checkpoint status's name in `locale`.
-    pub fn text(self, locale: Locale) -> String {
-        match self {
-            CheckpointStatus::AwaitingRelease => tl!(locale, common.checkpoint.awaiting_release),
-            CheckpointStatus::Scheduled => tl!(locale, common.checkpoint.scheduled),
-            CheckpointStatus::Due => tl!(locale, common.checkpoint.due),
-            CheckpointStatus::Passed => tl!(locale, common.checkpoint.passed),
-            CheckpointStatus::Overdue => tl!(locale, common.checkpoint.overdue),
-        }
-    }
 }
 
 #[cfg(test)]

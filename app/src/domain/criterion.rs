@@ -5,6 +5,7 @@
 //! target, verdict, judgement, the waiver behind a waived one) and their
 //! tests; split, a verdict's shape and the rule that fills it would drift.
 
+pub use super::reason::Input;
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::{t, tl};
@@ -111,44 +112,6 @@ pub struct EvidenceFacts {
 /// The word a ratchet's target is written as, and the variable an
 /// expression reads the previous certified values from.
 pub const PREVIOUS: &str = "previous";
-
-/// One number an expression or a ratchet was judged on, and where it came
-/// from: a stored file, or the baseline certificate (`previous`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct Input {
-    pub metric: String,
-    pub value: f64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub evidence_id: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub evidence_sha256: Option<String>,
-    /// The value the baseline certificate recorded (`previous.metric`).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub previous: bool,
-}
-
-impl Input {
-    /// "vulns.high = 1 (#12)" or "previous coverage.line_pct = 85.2".
-    pub fn sentence(&self) -> String {
-        self.text(Locale::en)
-    }
-
-    /// [`Input::sentence`] in `locale`: "上次认证的 coverage.line_pct = 85.2".
-    pub fn text(&self, locale: Locale) -> String {
-        let value = super::format::number(self.value);
-        match (self.previous, self.evidence_id) {
-            (true, _) => tl!(
-                locale,
-                milestone.rules.previous_input,
-                metric = &self.metric,
-                value = value
-            ),
-            (false, Some(id)) => format!("{} = {value} (#{id})", self.metric),
-            (false, None) => format!("{} = {value}", self.metric),
-        }
-    }
-}
 
 /// Outcome of a criterion. Never typed in: always the result of [`judge`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -259,7 +222,7 @@ pub struct Judgement {
     /// `reason` typed, where judging an expression or a ratchet gave it
     /// (server-side only: the view sends `reason` in the reader's words).
     #[serde(skip)]
-    pub why: Option<super::expression::Reason>,
+    pub why: Option<super::reason::Reason>,
     /// The waiver behind a `waived` verdict.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiver: Option<WaiverView>,
@@ -274,17 +237,17 @@ pub struct Judgement {
 
 impl Judgement {
     /// Records why, in English words (`reason`) and typed (`why`).
-    pub fn set_reason(&mut self, why: super::expression::Reason) {
+    pub fn set_reason(&mut self, why: super::reason::Reason) {
         self.reason = Some(why.to_string());
         self.why = Some(why);
     }
 
     /// Why, typed: the typed reason while `reason` still says it (a later
     /// rule such as freshness may have replaced the words), else the words.
-    pub fn why(&self) -> Option<super::expression::Reason> {
+    pub fn why(&self) -> Option<super::reason::Reason> {
         match (&self.why, &self.reason) {
             (Some(w), Some(r)) if w.to_string() == *r => Some(w.clone()),
-            (_, Some(r)) => Some(super::expression::Reason::Other(r.clone())),
+            (_, Some(r)) => Some(super::reason::Reason::Other(r.clone())),
             (_, None) => None,
         }
     }
@@ -431,6 +394,19 @@ pub fn parse_target(input: &TargetInput, metric: &str) -> Result<f64, AppError> 
         ));
     }
     Ok(value)
+}
+
+impl Verdict {
+    /// The verdict's name in `locale`.
+    pub fn text(self, locale: Locale) -> String {
+        match self {
+            Verdict::Met => tl!(locale, common.verdict.met),
+            Verdict::NotMet => tl!(locale, common.verdict.not_met),
+            Verdict::NoEvidence => tl!(locale, common.verdict.no_evidence),
+            Verdict::Stale => tl!(locale, common.verdict.stale),
+            Verdict::Waived => tl!(locale, common.verdict.waived),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -19,12 +19,10 @@
 //! deepest expression accepted evaluated on a 1 MiB stack).
 
 use super::criterion::{deciding, judge, EvidenceFacts, Judgement, Op, Verdict};
-use crate::i18n::Locale;
-use crate::tl;
+pub use super::reason::{source_text, ExprError, Reason};
 use evidence::metrics::round_metric;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::fmt;
 
 /// The longest expression accepted, in characters.
 pub const MAX_LEN: usize = 400;
@@ -53,197 +51,6 @@ impl Baseline {
     /// [`source_text`] says them in a reader's language).
     pub fn source(&self) -> String {
         format!("{}'s certificate {}", self.milestone, self.certificate)
-    }
-}
-
-/// The baseline's milestone and certificate named by [`Baseline::source`].
-fn source_parts(source: &str) -> Option<(&str, &str)> {
-    source.split_once("'s certificate ")
-}
-
-/// A baseline as [`Baseline::source`] wrote it, in `locale`
-/// ("M3 的证书 ATT-2026-0003"); other words as they are.
-pub fn source_text(source: &str, locale: Locale) -> String {
-    match source_parts(source) {
-        Some((milestone, certificate)) => tl!(
-            locale,
-            milestone.rules.baseline,
-            milestone = milestone,
-            certificate = certificate
-        ),
-        None => source.to_string(),
-    }
-}
-
-/// Why an expression or a ratchet is judged as it is beyond its numbers:
-/// said in English by `Display` (what judging records in
-/// `Judgement::reason`) and in a reader's language by [`Reason::text`].
-#[derive(Clone, Debug, PartialEq)]
-pub enum Reason {
-    /// A ratchet with no earlier certified milestone to compare with.
-    NoBaselineForRatchet { metric: String },
-    /// A ratchet whose baseline certificate records no value for its metric
-    /// (`baseline` as [`Baseline::source`] says it).
-    BaselineLacksRatchet { baseline: String, metric: String },
-    /// The expression does not parse.
-    Unreadable(ExprError),
-    /// No evidence yields these metrics.
-    NoEvidenceFor { metrics: Vec<String> },
-    /// `previous.…` with no earlier certified milestone.
-    NoBaselineToCompare { metrics: Vec<String> },
-    /// `previous.…` of metrics the baseline certificate does not record.
-    BaselineLacks {
-        baseline: String,
-        metrics: Vec<String>,
-    },
-    /// The expression parsed but gave no true or false.
-    NotEvaluated(ExprError),
-    /// False on these numbers (what a gap says of an unmet expression).
-    FalseOn(Vec<Input>),
-    /// Stale by time or build (freshness).
-    Stale(super::freshness::StaleReason),
-    /// About something other than what the milestone ships (provenance).
-    Foreign(super::provenance::Mismatch),
-    /// Words recorded without a type: as they are.
-    Other(String),
-}
-
-impl fmt::Display for Reason {
-    /// In English, as judging records it.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text(Locale::en))
-    }
-}
-
-/// Metric names as a list: `a, b` / `a、b`.
-fn list(items: &[String], locale: Locale) -> String {
-    items.join(&tl!(locale, milestone.rules.list_sep))
-}
-
-impl Reason {
-    /// The reason in `locale`.
-    pub fn text(&self, locale: Locale) -> String {
-        match self {
-            Reason::NoBaselineForRatchet { metric } => {
-                tl!(locale, milestone.rules.no_baseline_ratchet, metric = metric)
-            }
-            Reason::BaselineLacksRatchet { baseline, metric } => tl!(
-                locale,
-                milestone.rules.baseline_lacks_ratchet,
-                baseline = source_text(baseline, locale),
-                metric = metric
-            ),
-            Reason::Unreadable(e) => {
-                tl!(locale, milestone.rules.unreadable, error = e.text(locale))
-            }
-            Reason::NoEvidenceFor { metrics } => tl!(
-                locale,
-                milestone.rules.no_evidence_for,
-                metrics = list(metrics, locale)
-            ),
-            Reason::NoBaselineToCompare { metrics } => tl!(
-                locale,
-                milestone.rules.no_baseline_compare,
-                metrics = list(metrics, locale)
-            ),
-            Reason::BaselineLacks { baseline, metrics } => tl!(
-                locale,
-                milestone.rules.baseline_lacks,
-                baseline = source_text(baseline, locale),
-                metrics = list(metrics, locale)
-            ),
-            Reason::NotEvaluated(e) => {
-                tl!(
-                    locale,
-                    milestone.rules.not_evaluated,
-                    error = e.text(locale)
-                )
-            }
-            Reason::FalseOn(inputs) => {
-                let on: Vec<String> = inputs.iter().map(|i| i.text(locale)).collect();
-                tl!(locale, milestone.rules.false_on, inputs = list(&on, locale))
-            }
-            Reason::Stale(why) => why.text(locale),
-            Reason::Foreign(why) => why.text(locale),
-            Reason::Other(words) => words.clone(),
-        }
-    }
-}
-
-/// Why an expression is refused (typed into a form) or can't be judged.
-/// `Display` is the English.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ExprError {
-    TooLong {
-        max: usize,
-        got: usize,
-    },
-    Empty,
-    /// The parser's own message (English, from the `cel` crate) and the
-    /// character it points at.
-    Syntax {
-        message: String,
-        at: Option<isize>,
-    },
-    TooDeep {
-        max: usize,
-    },
-    NotAName,
-    PreviousNeedsMetric,
-    NotAMetric {
-        name: String,
-    },
-    Collections,
-    Incomplete,
-    NoMetric,
-    /// It gave this value, not true or false.
-    NotBoolean {
-        value: String,
-    },
-    /// The interpreter's own message (English, from the `cel` crate).
-    Evaluation(String),
-    /// The browser's build has no interpreter.
-    ServerOnly,
-}
-
-impl fmt::Display for ExprError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text(Locale::en))
-    }
-}
-
-impl ExprError {
-    /// The refusal in `locale` (the `cel` crate's own messages stay English).
-    pub fn text(&self, locale: Locale) -> String {
-        match self {
-            ExprError::TooLong { max, got } => {
-                tl!(locale, milestone.expr.too_long, max = max, got = got)
-            }
-            ExprError::Empty => tl!(locale, milestone.expr.empty),
-            ExprError::Syntax {
-                message,
-                at: Some(at),
-            } => tl!(locale, milestone.expr.syntax_at, message = message, at = at),
-            ExprError::Syntax { message, at: None } => message.clone(),
-            ExprError::TooDeep { max } => tl!(locale, milestone.expr.too_deep, max = max),
-            ExprError::NotAName => tl!(locale, milestone.expr.not_a_name),
-            ExprError::PreviousNeedsMetric => tl!(locale, milestone.expr.previous_needs_metric),
-            ExprError::NotAMetric { name } => {
-                tl!(
-                    locale,
-                    milestone.expr.not_a_metric,
-                    name = format!("{name:?}")
-                )
-            }
-            ExprError::Collections => tl!(locale, milestone.expr.collections),
-            ExprError::Incomplete => tl!(locale, milestone.expr.incomplete),
-            ExprError::NoMetric => tl!(locale, milestone.expr.no_metric),
-            ExprError::NotBoolean { value } => {
-                tl!(locale, milestone.expr.not_boolean, value = value)
-            }
-            ExprError::Evaluation(message) => message.clone(),
-            ExprError::ServerOnly => tl!(locale, milestone.expr.server_only),
-        }
     }
 }
 
@@ -624,6 +431,7 @@ mod cel_impl {
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
+    use crate::i18n::Locale;
 
     fn ev(id: i64, at: &str, metrics: &[(&str, f64)]) -> EvidenceFacts {
         EvidenceFacts {

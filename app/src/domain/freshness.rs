@@ -12,11 +12,9 @@ use super::criterion::EvidenceFacts;
 use super::criterion::Verdict;
 use super::format::short_hash;
 pub use super::format::{fmt_time, last_day, parse_time};
+pub use super::reason::StaleReason;
 use super::views::CriterionView;
-use crate::i18n::Locale;
-use crate::tl;
 use chrono::{DateTime, Duration, Utc};
-use serde::{Deserialize, Serialize};
 
 const DAY_SECS: i64 = 86_400;
 
@@ -24,108 +22,6 @@ const DAY_SECS: i64 = 86_400;
 /// a criterion accepting at most `max_age_days`.
 pub fn fresh_until(effective_at: &str, max_age_days: u32) -> Option<DateTime<Utc>> {
     parse_time(effective_at).map(|t| t + Duration::seconds(i64::from(max_age_days) * DAY_SECS))
-}
-
-/// Why a verdict went stale by time or build, as data. `Display` is the
-/// English sentence `Judgement::reason` holds (derivations are cached for
-/// every reader, so they keep one language); [`StaleReason::text`] says it
-/// in a reader's.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "why", rename_all = "snake_case")]
-pub enum StaleReason {
-    /// Evidence `id`'s time (as written, quoted) can't be read.
-    UnreadableTime { id: i64, time: String },
-    /// Evidence `id` is `days` old (from the day `from`); the criterion
-    /// accepts at most `max_days`.
-    TooOld {
-        id: i64,
-        days: i64,
-        from: String,
-        max_days: u32,
-    },
-    /// The same-build rule holds and `metric`'s evidence `id` names no build.
-    NoBuild { metric: String, id: i64 },
-    /// `metric`'s evidence `id` is from `build`, the newest deciding
-    /// evidence (`other_metric`'s, `other_id`) from `want`.
-    OtherBuild {
-        metric: String,
-        build: String,
-        id: i64,
-        other_metric: String,
-        want: String,
-        other_id: i64,
-    },
-    /// `metric`'s evidence `id` is from `build`, the milestone ships `want`.
-    NotShipped {
-        metric: String,
-        build: String,
-        id: i64,
-        want: String,
-    },
-}
-
-impl StaleReason {
-    /// The reason in `locale`.
-    pub fn text(&self, locale: Locale) -> String {
-        let l = locale;
-        match self {
-            StaleReason::UnreadableTime { id, time } => {
-                tl!(l, evidence.stale.unreadable_time, id = id, time = time)
-            }
-            StaleReason::TooOld {
-                id,
-                days,
-                from,
-                max_days,
-            } => tl!(
-                l,
-                evidence.stale.too_old,
-                id = id,
-                days = days,
-                from = from,
-                count = *max_days
-            ),
-            StaleReason::NoBuild { metric, id } => {
-                tl!(l, evidence.stale.no_build, metric = metric, id = id)
-            }
-            StaleReason::OtherBuild {
-                metric,
-                build,
-                id,
-                other_metric,
-                want,
-                other_id,
-            } => tl!(
-                l,
-                evidence.stale.other_build,
-                metric = metric,
-                build = build,
-                id = id,
-                other_metric = other_metric,
-                want = want,
-                other_id = other_id
-            ),
-            StaleReason::NotShipped {
-                metric,
-                build,
-                id,
-                want,
-            } => tl!(
-                l,
-                evidence.stale.not_shipped,
-                metric = metric,
-                build = build,
-                id = id,
-                want = want
-            ),
-        }
-    }
-}
-
-impl std::fmt::Display for StaleReason {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.text(Locale::en))
-    }
 }
 
 /// Why evidence `id`, effective at `effective_at`, is too old as of `as_of`
@@ -284,14 +180,14 @@ pub fn earliest(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<Da
 /// The verdict stale, with the reason in English (see [`StaleReason`]).
 fn stale(c: &mut CriterionView, reason: StaleReason) {
     c.judgement.verdict = Verdict::Stale;
-    c.judgement
-        .set_reason(super::expression::Reason::Stale(reason));
+    c.judgement.set_reason(super::reason::Reason::Stale(reason));
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::fixtures::criterion;
+    use crate::i18n::Locale;
 
     fn evidence(id: i64, at: &str, commit: Option<&str>) -> EvidenceFacts {
         EvidenceFacts {

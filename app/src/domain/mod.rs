@@ -23,6 +23,7 @@ pub mod kinds;
 pub mod markdown;
 pub mod milestone;
 pub mod provenance;
+pub mod reason;
 pub mod report;
 pub mod status;
 pub mod timed;

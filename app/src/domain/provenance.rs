@@ -9,101 +9,9 @@
 use super::criterion::{EvidenceFacts, Verdict};
 use super::format::short_hash;
 use super::freshness::{same_build, show_build};
+pub use super::reason::Mismatch;
 use super::timed::Subject;
 use super::views::CriterionView;
-use crate::i18n::Locale;
-use crate::tl;
-use serde::{Deserialize, Serialize};
-
-/// How a file is about something other than what the milestone ships, as
-/// data. `Display` is the English sentence the gap list and the stale
-/// verdict hold (derivations are cached for every reader, so they keep one
-/// language); [`Mismatch::text`] says it in a reader's.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "why", rename_all = "snake_case")]
-pub enum Mismatch {
-    /// Evidence `id` (about `name`, when it names one) names the digests
-    /// `theirs`, none of which the milestone's artifacts (`ours`) have.
-    Digests {
-        id: i64,
-        name: String,
-        theirs: String,
-        ours: String,
-    },
-    /// Evidence `id` (about `name`, when it names one) is from commit
-    /// `found`, the milestone ships commit `want`.
-    Commit {
-        id: i64,
-        name: String,
-        found: String,
-        want: String,
-    },
-}
-
-impl Mismatch {
-    /// The mismatch in `locale`.
-    pub fn text(&self, locale: Locale) -> String {
-        let l = locale;
-        match self {
-            Mismatch::Digests {
-                id,
-                name,
-                theirs,
-                ours,
-            } if name.is_empty() => tl!(
-                l,
-                evidence.foreign.digests,
-                id = id,
-                theirs = theirs,
-                ours = ours
-            ),
-            Mismatch::Digests {
-                id,
-                name,
-                theirs,
-                ours,
-            } => tl!(
-                l,
-                evidence.foreign.digests_named,
-                id = id,
-                name = name,
-                theirs = theirs,
-                ours = ours
-            ),
-            Mismatch::Commit {
-                id,
-                name,
-                found,
-                want,
-            } if name.is_empty() => tl!(
-                l,
-                evidence.foreign.commit,
-                id = id,
-                found = found,
-                want = want
-            ),
-            Mismatch::Commit {
-                id,
-                name,
-                found,
-                want,
-            } => tl!(
-                l,
-                evidence.foreign.commit_named,
-                id = id,
-                name = name,
-                found = found,
-                want = want
-            ),
-        }
-    }
-}
-
-impl std::fmt::Display for Mismatch {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.text(Locale::en))
-    }
-}
 
 /// Why evidence `e` is about something other than what the milestone ships,
 /// in words naming both; None when it names nothing comparable, or agrees.
@@ -183,8 +91,7 @@ pub fn apply(criteria: &mut [CriterionView], foreign: &[(i64, Mismatch)]) {
             .next();
         if let Some(why) = why {
             c.judgement.verdict = Verdict::Stale;
-            c.judgement
-                .set_reason(super::expression::Reason::Foreign(why));
+            c.judgement.set_reason(super::reason::Reason::Foreign(why));
         }
     }
 }
@@ -194,6 +101,7 @@ mod tests {
     use super::*;
     use crate::domain::fixtures::criterion;
     use crate::domain::timed::Artifact;
+    use crate::i18n::Locale;
     use evidence::ReportSubject;
 
     const IMAGE: &str = "sha256:1111111111111111111111111111111111111111111111111111111111111111";

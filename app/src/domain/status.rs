@@ -4,6 +4,8 @@
 //! [`super::milestone`] and [`super::derive`].
 
 use crate::error::AppError;
+use crate::i18n::Locale;
+use crate::tl;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -196,6 +198,31 @@ impl Decision {
 impl fmt::Display for Decision {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl MilestoneState {
+    /// The state's name in `locale` (`label()` is the stable English one).
+    pub fn text(self, locale: Locale) -> String {
+        match self {
+            MilestoneState::Planned => tl!(locale, common.state.planned),
+            MilestoneState::InProgress => tl!(locale, common.state.in_progress),
+            MilestoneState::ReadyForSignOff => tl!(locale, common.state.ready),
+            MilestoneState::SignedOff => tl!(locale, common.state.signed_off),
+            MilestoneState::Certified => tl!(locale, common.state.certified),
+        }
+    }
+}
+
+impl SignoffStatus {
+    /// The sign-off status's name in `locale`.
+    pub fn text(self, locale: Locale) -> String {
+        match self {
+            SignoffStatus::Missing => tl!(locale, common.signoff.missing),
+            SignoffStatus::Approved => tl!(locale, common.signoff.approved),
+            SignoffStatus::Stale => tl!(locale, common.signoff.stale),
+            SignoffStatus::Rejected => tl!(locale, common.signoff.rejected),
+        }
     }
 }
 

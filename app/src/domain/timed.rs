@@ -5,7 +5,8 @@
 //! `freshness`.
 
 use super::criterion::WaiverView;
-use crate::t;
+use crate::i18n::Locale;
+use crate::{t, tl};
 use serde::{Deserialize, Serialize};
 
 /// Who revoked a waiver, when and why.
@@ -230,6 +231,31 @@ impl Subject {
                 },
             })
             .collect()
+    }
+}
+
+impl WaiverStatus {
+    /// The waiver status's name in `locale`.
+    pub fn text(self, locale: Locale) -> String {
+        match self {
+            WaiverStatus::Standing => tl!(locale, common.waiver.standing),
+            WaiverStatus::Expired => tl!(locale, common.waiver.expired),
+            WaiverStatus::Revoked => tl!(locale, common.waiver.revoked),
+            WaiverStatus::Lapsed => tl!(locale, common.waiver.lapsed),
+        }
+    }
+}
+
+impl CheckpointStatus {
+    /// The checkpoint status's name in `locale`.
+    pub fn text(self, locale: Locale) -> String {
+        match self {
+            CheckpointStatus::AwaitingRelease => tl!(locale, common.checkpoint.awaiting_release),
+            CheckpointStatus::Scheduled => tl!(locale, common.checkpoint.scheduled),
+            CheckpointStatus::Due => tl!(locale, common.checkpoint.due),
+            CheckpointStatus::Passed => tl!(locale, common.checkpoint.passed),
+            CheckpointStatus::Overdue => tl!(locale, common.checkpoint.overdue),
+        }
     }
 }
 

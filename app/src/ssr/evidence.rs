@@ -1,6 +1,10 @@
 //! Evidence: immutable files with their parsed metrics. An upload is streamed
 //! into the blob store's temp area, parsed, and only then committed (blob
 //! renamed into place, row inserted): a refused file leaves nothing behind.
+//!
+//! Size: one upload's whole validation (links, metadata, times, commit and CI
+//! fields, the criterion it must speak to) reads top to bottom in
+//! `store_upload`, each refusal in both languages, with its tests.
 
 use super::audit::{self, Event};
 use super::auth::{project_for, Actor, Need};

@@ -116,7 +116,7 @@ pub(crate) struct LangQuery {
 impl LangQuery {
     /// The language asked for, if any.
     pub(crate) fn locale(&self) -> Result<Option<app::i18n::Locale>, AppError> {
-        app::i18n::parse_language(self.lang.as_deref())
+        Ok(app::i18n::parse_language(self.lang.as_deref())?)
     }
 }
 

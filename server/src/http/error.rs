@@ -15,6 +15,12 @@ use serde_json::json;
 #[derive(Debug)]
 pub struct ApiError(pub AppError);
 
+impl From<app::i18n::UnknownLanguage> for ApiError {
+    fn from(e: app::i18n::UnknownLanguage) -> Self {
+        ApiError(e.into())
+    }
+}
+
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         ApiError(e)
