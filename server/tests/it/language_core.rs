@@ -8,6 +8,7 @@ use crate::common;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
+use common::page_as as page;
 use common::{cookie, form, login, login_body, text, Reply, TestApp, World};
 
 async fn get(
@@ -41,20 +42,6 @@ async fn post(
     }
     app.send(b.body(Body::from(json.to_string())).unwrap())
         .await
-}
-
-async fn page(app: &TestApp, cookie: &str, path: &str) -> String {
-    let r = app
-        .send(
-            Request::get(path)
-                .header(header::ACCEPT, "text/html")
-                .header(header::COOKIE, cookie)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{path}");
-    text(&r)
 }
 
 /// A plain (no-JavaScript) form post of server function `name` from `referer`.

@@ -9,24 +9,11 @@ use crate::common;
 use app::error::AppError;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::{login, multipart, text, Reply, TestApp, World};
+use common::{call_server_fn as call, page_as as page};
+use common::{login, multipart, text, Reply, World};
 use serde_json::json;
 
 const ZH: &str = "attest_lang=zh-Hans";
-
-/// The server function `path` called as the hydrated page calls it.
-async fn call(app: &TestApp, cookie: &str, path: &str, body: &str) -> Reply {
-    app.send(
-        Request::post(path)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::ACCEPT, "application/json")
-            .header("sec-fetch-site", "same-origin")
-            .header(header::COOKIE, cookie)
-            .body(Body::from(body.to_string()))
-            .unwrap(),
-    )
-    .await
-}
 
 fn app_error(r: &Reply) -> AppError {
     serde_json::from_slice(&r.bytes)
@@ -43,20 +30,6 @@ async fn upload(w: &World, fields: &[(&str, &str)], name: &str, body: &[u8]) -> 
     let r = w.app.upload(&w.eng, "WM", fields, Some((name, body))).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", text(&r));
     r.json()["id"].as_i64().unwrap()
-}
-
-async fn page(app: &TestApp, cookie: &str, path: &str) -> String {
-    let r = app
-        .send(
-            Request::get(path)
-                .header(header::ACCEPT, "text/html")
-                .header(header::COOKIE, cookie)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{path}");
-    text(&r)
 }
 
 #[tokio::test]

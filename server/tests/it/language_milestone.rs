@@ -6,39 +6,12 @@
 
 use crate::common;
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
-use common::{login, text, Reply, TestApp, World};
+use axum::http::StatusCode;
+use common::{call_server_fn as call, page_as as page, zh_cookie as zh};
+use common::{login, text, Reply, World};
 use serde_json::{json, Value};
 
 const MS: &str = "/api/v1/projects/WM/milestones/M1";
-
-/// A server function called as the hydrated page calls it, with `cookie`.
-async fn call(app: &TestApp, cookie: &str, path: &str, body: &str) -> Reply {
-    let r = Request::post(path)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ACCEPT, "application/json")
-        .header("sec-fetch-site", "same-origin")
-        .header(header::COOKIE, cookie)
-        .body(Body::from(body.to_string()))
-        .unwrap();
-    app.send(r).await
-}
-
-async fn page(app: &TestApp, cookie: &str, path: &str) -> String {
-    let r = Request::get(path)
-        .header(header::ACCEPT, "text/html")
-        .header(header::COOKIE, cookie)
-        .body(Body::empty())
-        .unwrap();
-    let r = app.send(r).await;
-    assert_eq!(r.status, StatusCode::OK, "{path}: {}", text(&r));
-    text(&r)
-}
-
-fn zh(session: &str) -> String {
-    format!("{session}; attest_lang=zh-Hans")
-}
 
 fn message(r: &Reply) -> String {
     r.json()["message"].as_str().unwrap_or_default().to_string()

@@ -534,3 +534,32 @@ pub fn set_cookie(r: &Reply, name: &str) -> Option<String> {
 pub fn text(r: &Reply) -> String {
     String::from_utf8_lossy(&r.bytes).into_owned()
 }
+
+/// A server function called as the hydrated page calls it, with `cookie`.
+pub async fn call_server_fn(app: &TestApp, cookie: &str, path: &str, body: &str) -> Reply {
+    let r = Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .header("sec-fetch-site", "same-origin")
+        .header(header::COOKIE, cookie)
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    app.send(r).await
+}
+
+/// The page at `path` as the reader with `cookie` sees it (200 asserted).
+pub async fn page_as(app: &TestApp, cookie: &str, path: &str) -> String {
+    let r = Request::get(path)
+        .header(header::ACCEPT, "text/html")
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap();
+    let r = app.send(r).await;
+    assert_eq!(r.status, StatusCode::OK, "{path}: {}", text(&r));
+    text(&r)
+}
+
+/// A session's cookie with the reader's language set to 简体中文.
+pub fn zh_cookie(session: &str) -> String {
+    format!("{session}; attest_lang=zh-Hans")
+}
