@@ -63,6 +63,14 @@ pub struct Global {
     /// Log lines as text for people, or JSON objects (one per line) for a log collector.
     #[arg(long, env = "ATTEST_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
+    /// Where evidence blobs live: a directory (default DATA_DIR/blobs), or
+    /// an S3-compatible bucket `s3://bucket[/prefix]`, with the endpoint,
+    /// region and credentials from AWS_ENDPOINT, AWS_REGION,
+    /// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and AWS_ALLOW_HTTP=true for
+    /// a plain-http endpoint). With a bucket, DATA_DIR/blobs keeps only the
+    /// upload spool.
+    #[arg(long, env = "ATTEST_BLOB_STORE", global = true)]
+    pub blob_store: Option<String>,
     /// Do not load the demo project into a new database.
     #[arg(long, env = "ATTEST_NO_DEMO", global = true)]
     pub no_demo: bool,

@@ -63,9 +63,22 @@ fn report(outcome: Result<ExitCode, BoxError>) -> ExitCode {
     }
 }
 
+/// The blob store `--blob-store` names: a directory, or a bucket with the
+/// spool under DATA_DIR/blobs.
+fn crate_blobs(g: &config::Global) -> Result<BlobStore, BoxError> {
+    match g.blob_store.as_deref() {
+        Some(url) if url.starts_with("s3://") => {
+            let remote = app::ssr::blob_remote::Remote::from_url(url)?;
+            Ok(BlobStore::open(g.data_dir.join("blobs"))?.with_remote(remote))
+        }
+        Some(dir) => Ok(BlobStore::open(dir)?),
+        None => Ok(BlobStore::open(g.data_dir.join("blobs"))?),
+    }
+}
+
 async fn open_state(g: &config::Global) -> Result<(AppState, bool), BoxError> {
     let (pool, is_new) = db::open(&g.data_dir).await?;
-    let blobs = BlobStore::open(g.data_dir.join("blobs"))?.with_min_free(g.min_free_bytes);
+    let blobs = crate_blobs(g)?.with_min_free(g.min_free_bytes);
     let keys = KeyStore::open(g.data_dir.join("keys"))?;
     Ok((
         AppState {

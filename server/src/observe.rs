@@ -133,6 +133,11 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     if let Err(e) = state.blobs.ready() {
         problems.push(e.to_string());
     }
+    if let Some(remote) = state.blobs.remote() {
+        if let Err(e) = remote.ready().await {
+            problems.push(e.to_string());
+        }
+    }
     if problems.is_empty() {
         (StatusCode::OK, Json(json!({"status": "ready"}))).into_response()
     } else {

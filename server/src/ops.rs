@@ -105,11 +105,13 @@ pub async fn fsck(state: &AppState) -> Result<Fsck, BoxError> {
         let verdict = match checked.get(&sha) {
             Some(v) => v.clone(),
             None => {
-                let path = state.blobs.path_of(&sha);
-                let v = match hash_file(&path) {
-                    Ok((h, n)) if h == sha && n as i64 == size => None,
-                    Ok((h, n)) => Some(format!("its {n} bytes hash to {h}")),
-                    Err(e) => Some(format!("{} cannot be read: {e}", path.display())),
+                let v = match state.blobs.local_file(&sha).await {
+                    Err(e) => Some(format!("{sha} cannot be fetched: {e}")),
+                    Ok(path) => match hash_file(&path) {
+                        Ok((h, n)) if h == sha && n as i64 == size => None,
+                        Ok((h, n)) => Some(format!("its {n} bytes hash to {h}")),
+                        Err(e) => Some(format!("{} cannot be read: {e}", path.display())),
+                    },
                 };
                 checked.insert(sha.clone(), v.clone());
                 v
@@ -221,7 +223,7 @@ pub async fn backup(
     snapshot.close().await;
     let blobs = BlobStore::open(out.join("blobs"))?;
     for sha in &shas {
-        let from = state.blobs.path_of(sha);
+        let from = state.blobs.local_file(sha).await?;
         let to = blobs.path_of(sha);
         std::fs::create_dir_all(to.parent().unwrap_or(out))?;
         std::fs::copy(&from, &to).map_err(|e| format!("{}: {e}", from.display()))?;

@@ -182,8 +182,8 @@ pub async fn serve_evidence_file(
     actor: &Actor,
     id: i64,
 ) -> Result<Response, AppError> {
-    let (view, path) = evidence::get(state, actor, id).await?;
-    let file = tokio::fs::File::open(&path).await?;
+    let view = evidence::get(state, actor, id).await?;
+    let bytes = state.blobs.stream(&view.sha256).await?;
     let safe_name: String = view
         .original_name
         .chars()
@@ -195,7 +195,7 @@ pub async fn serve_evidence_file(
             }
         })
         .collect();
-    let mut res = Body::from_stream(tokio_util::io::ReaderStream::new(file)).into_response();
+    let mut res = Body::from_stream(bytes).into_response();
     let h = res.headers_mut();
     h.insert(
         header::CONTENT_TYPE,

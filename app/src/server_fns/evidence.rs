@@ -10,9 +10,7 @@ use leptos::prelude::*;
 pub async fn get_evidence(id: i64) -> Result<EvidenceView, AppError> {
     use crate::ssr::{auth, evidence, AppState};
     let actor = auth::require_session_actor().await?;
-    Ok(evidence::get(&AppState::from_context()?, &actor, id)
-        .await?
-        .0)
+    evidence::get(&AppState::from_context()?, &actor, id).await
 }
 
 /// One evidence file's drill-down (its stored file parsed again) and the

@@ -9,6 +9,7 @@
 //! starts. Before receiving a file the store checks it can write and has
 //! room, so a read-only or full disk is refused before any bytes arrive.
 
+use super::blob_remote::{Incoming, Remote, RemoteWriter};
 use crate::error::AppError;
 use crate::t;
 use sha2::{Digest, Sha256};
@@ -17,7 +18,11 @@ use tempfile::TempPath;
 use tokio::io::AsyncWriteExt;
 
 pub struct BlobStore {
+    /// The store on disk; with a bucket, only the spool of uploads (`tmp/`)
+    /// and files fetched back for the parsers and bundles.
     root: PathBuf,
+    /// The S3-compatible bucket holding the blobs, when configured.
+    remote: Option<Remote>,
     /// Uploads stop while the file system has less than this free.
     min_free: u64,
 }
@@ -36,6 +41,8 @@ pub struct BlobWriter {
     file: tokio::io::BufWriter<tokio::fs::File>,
     path: TempPath,
     hasher: Sha256,
+    /// With a bucket: the multipart upload the same chunks stream into.
+    remote: Option<RemoteWriter>,
     size: u64,
     limit: u64,
     /// How many bytes may arrive before the disk would pass `min_free`.
@@ -49,13 +56,71 @@ pub struct Received {
     pub path: TempPath,
     pub sha256: String,
     pub size: u64,
+    /// With a bucket: the upload waiting under `incoming/`.
+    incoming: Option<Incoming>,
 }
+
+/// A blob as a local file: the store's own file on disk, or (with a bucket)
+/// a copy fetched into the spool, deleted when this is dropped.
+pub struct BlobFile {
+    path: PathBuf,
+    _fetched: Option<TempPath>,
+}
+
+impl BlobFile {
+    /// A file on disk as it is (it may not exist).
+    pub fn on_disk(path: PathBuf) -> Self {
+        Self {
+            path,
+            _fetched: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for BlobFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.path.fmt(f)
+    }
+}
+
+impl std::ops::Deref for BlobFile {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl AsRef<Path> for BlobFile {
+    fn as_ref(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// A blob's bytes as a stream (a download).
+pub type BlobStream = futures::stream::BoxStream<'static, std::io::Result<bytes::Bytes>>;
 
 impl BlobStore {
     pub fn open(root: impl Into<PathBuf>) -> std::io::Result<Self> {
         let root = root.into();
         std::fs::create_dir_all(root.join("tmp"))?;
-        Ok(Self { root, min_free: 0 })
+        Ok(Self {
+            root,
+            remote: None,
+            min_free: 0,
+        })
+    }
+
+    /// Keeps the blobs in `remote` (the disk keeps the upload spool only).
+    pub fn with_remote(self, remote: Remote) -> Self {
+        Self {
+            remote: Some(remote),
+            ..self
+        }
+    }
+
+    /// The bucket, when blobs live in one.
+    pub fn remote(&self) -> Option<&Remote> {
+        self.remote.as_ref()
     }
 
     /// Refuses uploads while the disk has less than `bytes` free.
@@ -70,7 +135,9 @@ impl BlobStore {
         &self.root
     }
 
-    /// Where the blob with this hash lives (whether or not it exists).
+    /// Where the blob with this hash lives on disk (whether or not it
+    /// exists). With a bucket, use [`BlobStore::local_file`] or
+    /// [`BlobStore::stream`].
     pub fn path_of(&self, sha256: &str) -> PathBuf {
         self.root.join(sha256.get(..2).unwrap_or("xx")).join(sha256)
     }
@@ -83,7 +150,12 @@ impl BlobStore {
         let (file, path) = tempfile::NamedTempFile::new_in(self.root.join("tmp"))
             .map_err(|e| self.not_writable(&self.root.join("tmp"), &e))?
             .into_parts();
+        let remote = match &self.remote {
+            Some(r) => Some(r.begin().await?),
+            None => None,
+        };
         Ok(BlobWriter {
+            remote,
             file: tokio::io::BufWriter::with_capacity(1024 * 1024, tokio::fs::File::from_std(file)),
             path,
             hasher: Sha256::new(),
@@ -147,6 +219,17 @@ impl BlobStore {
             tracing::warn!(path = %path.display(), "removed a blob no evidence row names");
             swept.orphans += 1;
         }
+        if let Some(remote) = &self.remote {
+            let named: std::collections::HashSet<String> =
+                sqlx::query_scalar("select distinct sha256 from evidence")
+                    .fetch_all(pool)
+                    .await?
+                    .into_iter()
+                    .collect();
+            let (incoming, orphans) = remote.sweep(&named).await?;
+            swept.temp_files += incoming;
+            swept.orphans += orphans;
+        }
         Ok(swept)
     }
 
@@ -192,7 +275,13 @@ impl BlobStore {
     }
 
     /// Moves a received file into the store (a no-op when the bytes are already there).
-    pub async fn commit(&self, received: Received) -> Result<PathBuf, AppError> {
+    pub async fn commit(&self, mut received: Received) -> Result<PathBuf, AppError> {
+        if let (Some(remote), Some(incoming)) = (&self.remote, received.incoming.take()) {
+            remote
+                .commit(incoming, &received.sha256, received.size)
+                .await?;
+            return Ok(self.path_of(&received.sha256));
+        }
         let dest = self.path_of(&received.sha256);
         if tokio::fs::try_exists(&dest).await? {
             return Ok(dest);
@@ -211,6 +300,35 @@ impl BlobStore {
             let _ = d.sync_all();
         }
         Ok(dest)
+    }
+
+    /// The blob as a local file: the stored file itself on disk, or a copy
+    /// fetched from the bucket (deleted when the result is dropped).
+    pub async fn local_file(&self, sha256: &str) -> Result<BlobFile, AppError> {
+        let Some(remote) = &self.remote else {
+            return Ok(BlobFile {
+                path: self.path_of(sha256),
+                _fetched: None,
+            });
+        };
+        let temp = tempfile::NamedTempFile::new_in(self.root.join("tmp"))
+            .map_err(|e| self.not_writable(&self.root.join("tmp"), &e))?
+            .into_temp_path();
+        remote.download_to(sha256, &temp).await?;
+        Ok(BlobFile {
+            path: temp.to_path_buf(),
+            _fetched: Some(temp),
+        })
+    }
+
+    /// The blob's bytes as a stream, for a download.
+    pub async fn stream(&self, sha256: &str) -> Result<BlobStream, AppError> {
+        use futures::StreamExt;
+        if let Some(remote) = &self.remote {
+            return Ok(remote.get(sha256).await?.1);
+        }
+        let file = tokio::fs::File::open(self.path_of(sha256)).await?;
+        Ok(tokio_util::io::ReaderStream::new(file).boxed())
     }
 
     /// Stores bytes already in memory (used by the demo and tests).
@@ -238,6 +356,9 @@ impl BlobWriter {
             return Err(full_error(&self.root, free, self.min_free));
         }
         self.hasher.update(chunk);
+        if let Some(remote) = self.remote.as_mut() {
+            remote.write(chunk).await?;
+        }
         self.file.write_all(chunk).await.map_err(|e| {
             if e.kind() == std::io::ErrorKind::StorageFull {
                 tracing::error!(path = %self.root.display(), error = %e, "evidence storage is full");
@@ -254,10 +375,15 @@ impl BlobWriter {
     pub async fn finish(mut self) -> Result<Received, AppError> {
         self.file.flush().await?;
         self.file.get_mut().sync_all().await?;
+        let incoming = match self.remote.take() {
+            Some(r) => Some(r.finish().await?),
+            None => None,
+        };
         Ok(Received {
             path: self.path,
             sha256: hex::encode(self.hasher.finalize()),
             size: self.size,
+            incoming,
         })
     }
 }

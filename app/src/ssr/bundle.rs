@@ -25,7 +25,6 @@ use crate::domain::certificate::{CertificatePayload, EvidenceFact};
 use crate::error::AppError;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::path::PathBuf;
 
 /// The format tag of a bundle's manifest.
 pub const FORMAT: &str = "attest-bundle/1";
@@ -81,7 +80,8 @@ impl EventRow {
 #[derive(Clone, Debug)]
 pub struct EvidenceSource {
     pub fact: EvidenceFact,
-    pub path: PathBuf,
+    /// Its bytes on disk (fetched from the bucket when blobs live in one).
+    pub path: std::sync::Arc<super::blobs::BlobFile>,
 }
 
 /// Everything a bundle holds, read from the installation.
@@ -123,14 +123,18 @@ pub async fn gather(
             .fetch_one(pool)
             .await?;
     let payload = CertificatePayload::read(&view.payload);
-    let evidence = payload
-        .evidence
-        .iter()
-        .map(|fact| EvidenceSource {
+    let mut evidence = Vec::with_capacity(payload.evidence.len());
+    for fact in &payload.evidence {
+        // a blob that can't be fetched is reported as damaged by the writer
+        let path = match state.blobs.local_file(&fact.sha256).await {
+            Ok(f) => f,
+            Err(_) => super::blobs::BlobFile::on_disk(state.blobs.path_of(&fact.sha256)),
+        };
+        evidence.push(EvidenceSource {
             fact: fact.clone(),
-            path: state.blobs.path_of(&fact.sha256),
-        })
-        .collect();
+            path: std::sync::Arc::new(path),
+        });
+    }
     let signoffs = sqlx::query_as(
         "select s.id, r.role_name as role, u.username as user, s.decision, s.comment, s.state_digest, s.signed_at
          from signoffs s join signoff_roles r on r.id = s.role_id join users u on u.id = s.user_id

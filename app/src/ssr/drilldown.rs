@@ -66,8 +66,11 @@ pub async fn details(
     let Some(kind) = EvidenceKind::parse(&row.kind).filter(|k| k.is_report()) else {
         return Ok(out);
     };
-    let path = state.blobs.path_of(&row.sha256);
-    let prev_path = previous.as_ref().map(|p| state.blobs.path_of(&p.sha256));
+    let path = state.blobs.local_file(&row.sha256).await?;
+    let prev_path = match previous.as_ref() {
+        Some(p) => state.blobs.local_file(&p.sha256).await.ok(),
+        None => None,
+    };
     // both files are parsed off the async workers: they may be large
     let (current, before) = tokio::task::spawn_blocking(move || {
         let current = evidence::parse_path_detailed(&path, kind);

@@ -19,14 +19,9 @@ use crate::error::AppError;
 use crate::t;
 use evidence::metrics::EvidenceKind;
 use serde_json::json;
-use std::path::PathBuf;
 
 /// One evidence file and where its bytes are, for a reader of its project.
-pub async fn get(
-    state: &AppState,
-    actor: &Actor,
-    id: i64,
-) -> Result<(EvidenceView, PathBuf), AppError> {
+pub async fn get(state: &AppState, actor: &Actor, id: i64) -> Result<EvidenceView, AppError> {
     let row: EvidenceRow = sqlx::query_as(&format!("{EVIDENCE_SELECT} where e.id = ?"))
         .bind(id)
         .fetch_optional(&state.pool)
@@ -38,8 +33,7 @@ pub async fn get(
             evidence.errors.no_evidence,
             id = id
         )))?;
-    let path = state.blobs.path_of(&row.sha256);
-    Ok((row.to_view(), path))
+    Ok(row.to_view())
 }
 
 /// What came with an uploaded file.

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod audit;
 pub mod audits;
 pub mod auth;
+pub mod blob_remote;
 pub mod blobs;
 pub mod bundle;
 pub mod cache;

@@ -49,7 +49,7 @@ pub(crate) async fn get_evidence(
     ApiActor(a, _): ApiActor,
     Path(id): Path<i64>,
 ) -> ApiResult<impl IntoResponse> {
-    Ok(Json(evidence::get(&s, &a, id).await?.0))
+    Ok(Json(evidence::get(&s, &a, id).await?))
 }
 
 /// The drill-down: failing tests, least covered files or findings, parsed

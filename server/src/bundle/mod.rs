@@ -150,7 +150,7 @@ pub fn write<W: Write + Seek>(
             None => {
                 let path = format!("evidence/{}-{}", e.fact.id, safe_name(&e.fact.name));
                 let mut file =
-                    std::fs::File::open(&e.path).map_err(|err| damaged(e, &err.to_string()))?;
+                    std::fs::File::open(&**e.path).map_err(|err| damaged(e, &err.to_string()))?;
                 let (sha256, written) = put(&mut zip, &path, &mut file)?;
                 if sha256 != e.fact.sha256 || written != size {
                     return Err(damaged(

@@ -31,6 +31,7 @@ mod openapi;
 mod ops;
 mod pdf;
 mod rules;
+mod s3;
 mod templates;
 mod tokens_verify;
 mod trust;

@@ -156,10 +156,26 @@ impl TestApp {
         Self::build(100 * 1024 * 1024, public_url).await
     }
 
+    /// An app whose blobs live in a bucket (the disk keeps the spool only).
+    pub async fn on_bucket(remote: app::ssr::blob_remote::Remote) -> Self {
+        Self::build_with(100 * 1024 * 1024, "http://attest.test", Some(remote)).await
+    }
+
     async fn build(max_upload_bytes: u64, public_url: &str) -> Self {
+        Self::build_with(max_upload_bytes, public_url, None).await
+    }
+
+    async fn build_with(
+        max_upload_bytes: u64,
+        public_url: &str,
+        remote: Option<app::ssr::blob_remote::Remote>,
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let (pool, _) = db::open(dir.path()).await.unwrap();
-        let blobs = BlobStore::open(dir.path().join("blobs")).unwrap();
+        let mut blobs = BlobStore::open(dir.path().join("blobs")).unwrap();
+        if let Some(remote) = remote {
+            blobs = blobs.with_remote(remote);
+        }
         let keys = app::ssr::signing::KeyStore::open(dir.path().join("keys")).unwrap();
         let state = AppState {
             keys: Arc::new(keys),
