@@ -8,6 +8,12 @@
 //! upload a temp file: [`BlobStore::sweep`] removes both when the server
 //! starts. Before receiving a file the store checks it can write and has
 //! room, so a read-only or full disk is refused before any bytes arrive.
+//!
+//! With a bucket (`blob_remote`), the same writer streams each chunk into a
+//! multipart upload too, and readers fetch a temp copy or a stream.
+//!
+//! Size: the store's whole life cycle (receive, commit, fetch, sweep) for
+//! both places a blob can live, with the tests that pin the disk's limits.
 
 use super::blob_remote::{Incoming, Remote, RemoteWriter};
 use crate::error::AppError;

@@ -29,7 +29,7 @@ impl S3Server {
             .local_addr()
             .unwrap()
             .port();
-        let child = Command::new(&bin)
+        let mut child = Command::new(&bin)
             .args(["--host", "127.0.0.1", "--port", &port.to_string()])
             .args(["--access-key", "attest-key", "--secret-key", "attest-secret"])
             .arg(root.path())
@@ -48,6 +48,8 @@ impl S3Server {
             }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("{bin} did not listen on port {port}");
     }
 
