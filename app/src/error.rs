@@ -178,18 +178,30 @@ impl FromServerFnError for AppError {
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
         if let Some(db) = e.as_database_error() {
+            let postgres = db
+                .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+                .is_some();
             if db.is_unique_violation() {
-                if db.message().contains("form_requests.") {
+                // SQLite names the columns, PostgreSQL the constraint
+                let detail = match db.constraint() {
+                    Some(name) if postgres => pg_unique_columns(name),
+                    _ => db.message(),
+                };
+                if detail.contains("form_requests.") {
                     return AppError::AlreadyDone;
                 }
-                return AppError::Conflict(unique_message(db.message()));
+                return AppError::Conflict(unique_message(detail));
             }
-            // SQLite primary codes 5 (BUSY) and 6 (LOCKED), with their extended codes
-            let primary = db
-                .code()
-                .and_then(|c| c.parse::<i32>().ok())
-                .map(|c| c & 0xff);
-            if matches!(primary, Some(5 | 6)) {
+            let code = db.code();
+            let busy = if postgres {
+                // serialization failure, deadlock, lock wait timed out, statement timed out
+                matches!(code.as_deref(), Some("40001" | "40P01" | "55P03" | "57014"))
+            } else {
+                // SQLite primary codes 5 (BUSY) and 6 (LOCKED), with their extended codes
+                let primary = code.and_then(|c| c.parse::<i32>().ok()).map(|c| c & 0xff);
+                matches!(primary, Some(5 | 6))
+            };
+            if busy {
                 tracing::warn!(error = %e, "database busy: answered 503");
                 return AppError::Busy;
             }
@@ -200,6 +212,31 @@ impl From<sqlx::Error> for AppError {
         }
         tracing::error!(error = %e, "database error");
         AppError::Internal
+    }
+}
+
+/// A PostgreSQL unique constraint (or unique index) of ours in SQLite's
+/// words, `table.col, table.col`, so both engines' violations read alike;
+/// another name as it is.
+#[cfg(feature = "ssr")]
+fn pg_unique_columns(constraint: &str) -> &str {
+    match constraint {
+        "projects_code_key" => "projects.code",
+        "milestones_project_id_code_key" | "milestones_code_nocase" => {
+            "milestones.project_id, milestones.code"
+        }
+        "tasks_milestone_id_code_key" => "tasks.milestone_id, tasks.code",
+        "criteria_milestone_id_code_key" => "criteria.milestone_id, criteria.code",
+        "users_username_key" => "users.username",
+        "certificates_live_state" => "certificates.milestone_id, certificates.state_digest",
+        "certificates_number_key" => "certificates.number",
+        "signoff_roles_milestone_id_role_name_key" => {
+            "signoff_roles.milestone_id, signoff_roles.role_name"
+        }
+        "form_requests_pkey" => "form_requests.user_id, form_requests.request_id",
+        "checkpoints_milestone_id_label_key" => "checkpoints.milestone_id, checkpoints.label",
+        "checklist_templates_slug" => "checklist_templates.project_id, checklist_templates.slug",
+        other => other,
     }
 }
 

@@ -71,6 +71,11 @@ pub struct Global {
     /// upload spool.
     #[arg(long, env = "ATTEST_BLOB_STORE", global = true)]
     pub blob_store: Option<String>,
+    /// The database: `postgres://user:password@host:port/database` for a
+    /// PostgreSQL server (15 or newer) that several instances can share;
+    /// absent, the embedded SQLite file DATA_DIR/attest.db.
+    #[arg(long, env = "ATTEST_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
     /// Do not load the demo project into a new database.
     #[arg(long, env = "ATTEST_NO_DEMO", global = true)]
     pub no_demo: bool,

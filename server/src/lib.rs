@@ -19,6 +19,7 @@ pub mod observe;
 pub mod ops;
 pub mod pdf;
 pub mod routes;
+pub mod sessions;
 pub mod timing;
 pub mod upload;
 pub mod verify_limit;
@@ -36,7 +37,6 @@ use routes::Routes;
 use std::sync::Arc;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
-use tower_sessions_sqlx_store::SqliteStore;
 
 /// Router state: the app's state plus Leptos' options.
 #[derive(Clone)]
@@ -60,13 +60,10 @@ impl FromRef<ServerState> for AppState {
 /// Creates the session table if needed and returns the session layer. The
 /// cookie is `Secure` when people reach Attest over https (`--public-url`).
 pub async fn session_layer(
-    pool: &sqlx::SqlitePool,
+    pool: &sqlx::AnyPool,
     public_url: &str,
-) -> Result<SessionManagerLayer<SqliteStore>, sqlx::Error> {
-    let store = SqliteStore::new(pool.clone())
-        .with_table_name("sessions")
-        .map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
-    store.migrate().await?;
+) -> Result<SessionManagerLayer<sessions::Sessions>, sqlx::Error> {
+    let store = sessions::Sessions::open(pool).await?;
     Ok(SessionManagerLayer::new(store)
         .with_name("attest_session")
         .with_http_only(true)

@@ -76,8 +76,13 @@ fn crate_blobs(g: &config::Global) -> Result<BlobStore, BoxError> {
     }
 }
 
+/// The database `--database-url` names, else the embedded file.
+fn database(g: &config::Global) -> Result<db::Location, BoxError> {
+    db::Location::new(&g.data_dir, g.database_url.as_deref())
+}
+
 async fn open_state(g: &config::Global) -> Result<(AppState, bool), BoxError> {
-    let (pool, is_new) = db::open(&g.data_dir).await?;
+    let (pool, is_new) = db::open_at(&database(g)?).await?;
     let blobs = crate_blobs(g)?.with_min_free(g.min_free_bytes);
     let keys = KeyStore::open(g.data_dir.join("keys"))?;
     Ok((
@@ -104,10 +109,7 @@ async fn run(cli: Cli) -> Result<ExitCode, BoxError> {
         Command::Serve => serve(&g).await,
         Command::Migrate => {
             open_state(&g).await?;
-            println!(
-                "database ready at {}",
-                g.data_dir.join("attest.db").display()
-            );
+            println!("database ready at {}", database(&g)?.describe());
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo => {

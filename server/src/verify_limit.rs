@@ -58,7 +58,7 @@ fn is_verify_lookup(path: &str) -> bool {
 
 /// Whether the request's session belongs to a user who is still logged in
 /// (the same answer every page and route gets: [`auth::actor_from_session`]).
-async fn logged_in(pool: &sqlx::SqlitePool, session: Option<tower_sessions::Session>) -> bool {
+async fn logged_in(pool: &sqlx::AnyPool, session: Option<tower_sessions::Session>) -> bool {
     match session {
         Some(session) => matches!(auth::actor_from_session(pool, &session).await, Ok(Some(_))),
         None => false,
@@ -69,7 +69,7 @@ async fn logged_in(pool: &sqlx::SqlitePool, session: Option<tower_sessions::Sess
 /// more certificates than its allowance; lets everything else through.
 /// Runs inside the session layer (it asks whether the caller is logged in).
 pub async fn limit_verify(
-    State((limit, pool)): State<(VerifyLimit, sqlx::SqlitePool)>,
+    State((limit, pool)): State<(VerifyLimit, sqlx::AnyPool)>,
     req: Request,
     next: Next,
 ) -> Response {

@@ -56,12 +56,12 @@ pub async fn login(
         .await
         .map_err(|_| AppError::Internal)?;
     // the user's time zone setting, for the pages they open from here
-    let zone: Option<String> = sqlx::query_scalar("select time_zone from users where id = ?")
+    let zone: Option<String> = sqlx::query_scalar("select time_zone from users where id = $1")
         .bind(actor.id)
         .fetch_one(&state.pool)
         .await?;
     // and their language, if they chose one
-    let locale: Option<String> = sqlx::query_scalar("select locale from users where id = ?")
+    let locale: Option<String> = sqlx::query_scalar("select locale from users where id = $1")
         .bind(actor.id)
         .fetch_one(&state.pool)
         .await?;
@@ -114,7 +114,7 @@ pub async fn logout() -> Result<(), AppError> {
 pub async fn get_time_zone() -> Result<Option<String>, AppError> {
     use crate::ssr::{auth, AppState};
     let actor = auth::require_session_actor().await?;
-    let zone: Option<String> = sqlx::query_scalar("select time_zone from users where id = ?")
+    let zone: Option<String> = sqlx::query_scalar("select time_zone from users where id = $1")
         .bind(actor.id)
         .fetch_one(&AppState::from_context()?.pool)
         .await?;
@@ -143,7 +143,7 @@ pub async fn set_time_zone(time_zone: String) -> Result<crate::domain::views::Do
         })?)
     };
     let mut tx = db::write(&state.pool).await?;
-    sqlx::query("update users set time_zone = ? where id = ?")
+    sqlx::query("update users set time_zone = $1 where id = $2")
         .bind(zone.map(|z| z.name()))
         .bind(actor.id)
         .execute(&mut *tx)
@@ -185,7 +185,7 @@ pub async fn set_language(lang: String, next: Option<String>) -> Result<(), AppE
         })?;
     if let Some(actor) = auth::session_actor().await? {
         let mut tx = db::write(&state.pool).await?;
-        sqlx::query("update users set locale = ? where id = ?")
+        sqlx::query("update users set locale = $1 where id = $2")
             .bind(crate::i18n::tag(locale))
             .bind(actor.id)
             .execute(&mut *tx)

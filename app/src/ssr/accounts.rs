@@ -10,9 +10,10 @@ use crate::domain::accounts::{
     check_account_change, check_password, AccountChange, AccountFacts, UserView,
 };
 use crate::error::AppError;
+use crate::ssr::db::Flag;
 use crate::t;
 use serde_json::json;
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::{AnyConnection, AnyPool};
 
 /// Input for a new user.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
@@ -47,13 +48,13 @@ fn require_admin(actor: &Actor, what: impl FnOnce() -> String) -> Result<(), App
 
 /// Checked again inside the write: the caller may have lost the admin flag
 /// (or been disabled) since the request began, e.g. by a concurrent change.
-async fn still_admin(conn: &mut SqliteConnection, actor: &Actor) -> Result<(), AppError> {
-    let active_admin: Option<bool> =
-        sqlx::query_scalar("select is_admin and disabled_at is null from users where id = ?")
+async fn still_admin(conn: &mut AnyConnection, actor: &Actor) -> Result<(), AppError> {
+    let active_admin: Option<Flag> =
+        sqlx::query_scalar("select is_admin <> 0 and disabled_at is null from users where id = $1")
             .bind(actor.id)
             .fetch_optional(&mut *conn)
             .await?;
-    if active_admin != Some(true) {
+    if active_admin != Some(Flag(true)) {
         return Err(AppError::Forbidden(t!(
             account.errors.no_longer_admin,
             user = &actor.username
@@ -75,11 +76,7 @@ async fn hash_off_thread(password: String) -> Result<String, AppError> {
 /// Creates a user. `by` is the admin adding them (`None`: the command line,
 /// the demo). Usernames are 2–32 of a–z, 0–9, '.', '_', '-'; passwords 8–1024
 /// characters; a blank display name becomes the username.
-pub async fn create(
-    pool: &SqlitePool,
-    by: Option<&Actor>,
-    input: NewUser,
-) -> Result<i64, AppError> {
+pub async fn create(pool: &AnyPool, by: Option<&Actor>, input: NewUser) -> Result<i64, AppError> {
     if let Some(a) = by {
         require_admin(a, || t!(account.errors.what.add_users))?;
     }
@@ -100,7 +97,7 @@ pub async fn create(
     if let Some(a) = by {
         still_admin(&mut tx, a).await?;
     }
-    let exists: Option<i64> = sqlx::query_scalar("select id from users where username = ?")
+    let exists: Option<i64> = sqlx::query_scalar("select id from users where username = $1")
         .bind(&username)
         .fetch_optional(&mut *tx)
         .await?;
@@ -110,15 +107,14 @@ pub async fn create(
             user = &username
         )));
     }
-    let id = sqlx::query("insert into users (username, display_name, password_hash, is_admin, created_at) values (?, ?, ?, ?, ?)")
+    let id = sqlx::query_scalar::<_, i64>("insert into users (username, display_name, password_hash, is_admin, created_at) values ($1, $2, $3, $4, $5) returning id")
         .bind(&username)
         .bind(&display)
         .bind(hash)
-        .bind(input.admin)
+        .bind(Flag(input.admin))
         .bind(super::now())
-        .execute(&mut *tx)
-        .await?
-        .last_insert_rowid();
+        .fetch_one(&mut *tx)
+        .await?;
     audit::record(
         &mut tx,
         Event {
@@ -143,6 +139,7 @@ struct UserRow {
     id: i64,
     username: String,
     display_name: String,
+    #[sqlx(try_from = "Flag")]
     is_admin: bool,
     disabled_at: Option<String>,
     created_at: String,
@@ -164,7 +161,7 @@ const SELECT: &str =
     "select id, username, display_name, is_admin, disabled_at, created_at from users";
 
 /// Every account, by username. Admins.
-pub async fn list(pool: &SqlitePool, actor: &Actor) -> Result<Vec<UserView>, AppError> {
+pub async fn list(pool: &AnyPool, actor: &Actor) -> Result<Vec<UserView>, AppError> {
     require_admin(actor, || t!(account.errors.what.list_users))?;
     let rows: Vec<UserRow> = sqlx::query_as(&format!("{SELECT} order by username"))
         .fetch_all(pool)
@@ -173,9 +170,9 @@ pub async fn list(pool: &SqlitePool, actor: &Actor) -> Result<Vec<UserView>, App
 }
 
 /// One account. Admins.
-pub async fn get(pool: &SqlitePool, actor: &Actor, username: &str) -> Result<UserView, AppError> {
+pub async fn get(pool: &AnyPool, actor: &Actor, username: &str) -> Result<UserView, AppError> {
     require_admin(actor, || t!(account.errors.what.look_up_users))?;
-    let row: Option<UserRow> = sqlx::query_as(&format!("{SELECT} where username = ?"))
+    let row: Option<UserRow> = sqlx::query_as(&format!("{SELECT} where username = $1"))
         .bind(username.trim())
         .fetch_optional(pool)
         .await?;
@@ -190,7 +187,7 @@ pub async fn get(pool: &SqlitePool, actor: &Actor, username: &str) -> Result<Use
 /// demoting each other at once leave one. Disabling and resetting the
 /// password end the user's sessions. Returns the user's new session epoch.
 pub async fn change(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     username: &str,
     change: AccountChange,
@@ -209,13 +206,13 @@ pub async fn change(
     };
     let mut tx = db::write(pool).await?;
     still_admin(&mut tx, actor).await?;
-    let target: UserRow = sqlx::query_as(&format!("{SELECT} where username = ?"))
+    let target: UserRow = sqlx::query_as(&format!("{SELECT} where username = $1"))
         .bind(username.trim())
         .fetch_optional(&mut *tx)
         .await?
         .ok_or_else(|| AppError::NotFound(t!(common.noun.user, name = username.trim())))?;
     let other_active_admins: i64 = sqlx::query_scalar(
-        "select count(*) from users where is_admin and disabled_at is null and id != ?",
+        "select count(*) from users where is_admin <> 0 and disabled_at is null and id != $1",
     )
     .bind(target.id)
     .fetch_one(&mut *tx)
@@ -232,7 +229,7 @@ pub async fn change(
     let (action, before, after) = match change {
         AccountChange::Disable => {
             sqlx::query(
-                "update users set disabled_at = ?, session_epoch = session_epoch + 1 where id = ?",
+                "update users set disabled_at = $1, session_epoch = session_epoch + 1 where id = $2",
             )
             .bind(&now)
             .bind(target.id)
@@ -245,7 +242,7 @@ pub async fn change(
             )
         }
         AccountChange::Enable => {
-            sqlx::query("update users set disabled_at = null where id = ?")
+            sqlx::query("update users set disabled_at = null where id = $1")
                 .bind(target.id)
                 .execute(&mut *tx)
                 .await?;
@@ -256,8 +253,8 @@ pub async fn change(
             )
         }
         AccountChange::SetAdmin(admin) => {
-            sqlx::query("update users set is_admin = ? where id = ?")
-                .bind(admin)
+            sqlx::query("update users set is_admin = $1 where id = $2")
+                .bind(Flag(admin))
                 .bind(target.id)
                 .execute(&mut *tx)
                 .await?;
@@ -268,7 +265,7 @@ pub async fn change(
             )
         }
         AccountChange::ResetPassword => {
-            sqlx::query("update users set password_hash = ?, session_epoch = session_epoch + 1 where id = ?")
+            sqlx::query("update users set password_hash = $1, session_epoch = session_epoch + 1 where id = $2")
                 .bind(hash)
                 .bind(target.id)
                 .execute(&mut *tx)
@@ -281,7 +278,7 @@ pub async fn change(
             )
         }
     };
-    let epoch: i64 = sqlx::query_scalar("select session_epoch from users where id = ?")
+    let epoch: i64 = sqlx::query_scalar("select session_epoch from users where id = $1")
         .bind(target.id)
         .fetch_one(&mut *tx)
         .await?;
@@ -300,7 +297,7 @@ pub async fn change(
 /// Creates a user from the command line, the demo or a test (no acting
 /// admin); see [`create`]. Passwords need 8 to 1024 characters.
 pub async fn create_user(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     username: &str,
     display_name: &str,
     password: &str,

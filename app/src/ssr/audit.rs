@@ -5,7 +5,7 @@
 use crate::error::AppError;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 /// The hash before the first event.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -93,7 +93,7 @@ pub fn event_hash(
 }
 
 /// Appends an event inside the caller's transaction.
-pub async fn record(conn: &mut SqliteConnection, e: Event<'_>) -> Result<(), AppError> {
+pub async fn record(conn: &mut AnyConnection, e: Event<'_>) -> Result<(), AppError> {
     let prev: Option<String> =
         sqlx::query_scalar("select hash from audit_events order by id desc limit 1")
             .fetch_optional(&mut *conn)
@@ -115,7 +115,7 @@ pub async fn record(conn: &mut SqliteConnection, e: Event<'_>) -> Result<(), App
     );
     sqlx::query(
         "insert into audit_events (at, actor_id, project_id, milestone_id, action, subject, before_json, after_json, prev_hash, hash)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(&at)
     .bind(e.actor_id)
@@ -148,7 +148,7 @@ struct Row {
 }
 
 /// Walks the whole chain. `Ok(count)` when intact; otherwise the first broken event and why.
-pub async fn verify_chain(pool: &sqlx::SqlitePool) -> Result<Result<u64, String>, AppError> {
+pub async fn verify_chain(pool: &sqlx::AnyPool) -> Result<Result<u64, String>, AppError> {
     let rows: Vec<Row> = sqlx::query_as("select * from audit_events order by id")
         .fetch_all(pool)
         .await?;
@@ -188,7 +188,7 @@ pub async fn verify_chain(pool: &sqlx::SqlitePool) -> Result<Result<u64, String>
 /// later hashes were left alone; this finds a history rewritten together with
 /// every later hash, up to the newest certificate. `Ok(anchors checked)`, or
 /// the first certificate whose anchor the chain no longer holds.
-pub async fn verify_anchors(pool: &sqlx::SqlitePool) -> Result<Result<u64, String>, AppError> {
+pub async fn verify_anchors(pool: &sqlx::AnyPool) -> Result<Result<u64, String>, AppError> {
     let certificates: Vec<(String, String)> =
         sqlx::query_as("select number, payload from certificates order by id")
             .fetch_all(pool)
@@ -200,7 +200,7 @@ pub async fn verify_anchors(pool: &sqlx::SqlitePool) -> Result<Result<u64, Strin
             .map(|v| crate::domain::certificate::CertificatePayload::read(&v))
             .and_then(|p| p.audit_anchor);
         let Some(anchor) = anchor else { continue };
-        let now: Option<String> = sqlx::query_scalar("select hash from audit_events where id = ?")
+        let now: Option<String> = sqlx::query_scalar("select hash from audit_events where id = $1")
             .bind(anchor.event)
             .fetch_optional(pool)
             .await?;
@@ -224,7 +224,7 @@ pub async fn verify_anchors(pool: &sqlx::SqlitePool) -> Result<Result<u64, Strin
 }
 
 /// The chain walked and every certificate's anchor checked: `Ok(events)`.
-pub async fn verify_all(pool: &sqlx::SqlitePool) -> Result<Result<u64, String>, AppError> {
+pub async fn verify_all(pool: &sqlx::AnyPool) -> Result<Result<u64, String>, AppError> {
     let events = verify_chain(pool).await?;
     let anchors = verify_anchors(pool).await?;
     Ok(events.and_then(|n| anchors.map(|_| n)))

@@ -5,11 +5,12 @@ use crate::domain::codes::Role;
 use crate::domain::tokens::{Scope, Scopes};
 use crate::domain::views::Rights;
 use crate::error::AppError;
+use crate::ssr::db::Flag;
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
 use argon2::Argon2;
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 /// Session key under which the logged-in user's id is kept.
 pub const SESSION_USER: &str = "user_id";
@@ -23,6 +24,7 @@ pub struct Actor {
     pub id: i64,
     pub username: String,
     pub display_name: String,
+    #[sqlx(try_from = "Flag")]
     pub is_admin: bool,
     /// Set for API tokens limited to one project.
     #[sqlx(skip)]
@@ -102,12 +104,12 @@ pub fn prepare_login() {
 /// mistake: an unknown username is checked against a dummy hash. A disabled
 /// account is told so, but only once the password was right.
 pub async fn check_login(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     username: &str,
     password: &str,
 ) -> Result<(Actor, i64), AppError> {
-    let row: Option<(i64, String, bool, i64)> = sqlx::query_as(
-        "select id, password_hash, disabled_at is not null, session_epoch from users where username = ?",
+    let row: Option<(i64, String, Flag, i64)> = sqlx::query_as(
+        "select id, password_hash, disabled_at is not null, session_epoch from users where username = $1",
     )
     .bind(username.trim())
     .fetch_optional(pool)
@@ -128,7 +130,7 @@ pub async fn check_login(
         AppError::Internal
     })?;
     match row {
-        Some((id, _, disabled, epoch)) if verified => {
+        Some((id, _, Flag(disabled), epoch)) if verified => {
             if disabled {
                 return Err(AppError::AccountDisabled);
             }
@@ -139,17 +141,17 @@ pub async fn check_login(
     }
 }
 
-pub async fn actor_by_id(pool: &SqlitePool, id: i64) -> Result<Option<Actor>, AppError> {
+pub async fn actor_by_id(pool: &AnyPool, id: i64) -> Result<Option<Actor>, AppError> {
     Ok(
-        sqlx::query_as("select id, username, display_name, is_admin from users where id = ?")
+        sqlx::query_as("select id, username, display_name, is_admin from users where id = $1")
             .bind(id)
             .fetch_optional(pool)
             .await?,
     )
 }
 
-pub async fn actor_by_name(pool: &SqlitePool, username: &str) -> Result<Actor, AppError> {
-    sqlx::query_as("select id, username, display_name, is_admin from users where username = ?")
+pub async fn actor_by_name(pool: &AnyPool, username: &str) -> Result<Actor, AppError> {
+    sqlx::query_as("select id, username, display_name, is_admin from users where username = $1")
         .bind(username.trim())
         .fetch_optional(pool)
         .await?
@@ -162,7 +164,7 @@ pub async fn actor_by_name(pool: &SqlitePool, username: &str) -> Result<Actor, A
 /// an [`Actor`]: server functions reach it through [`session_actor`], the
 /// server's routes and middleware through their own thin adapters.
 pub async fn actor_from_session(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     session: &tower_sessions::Session,
 ) -> Result<Option<Actor>, AppError> {
     let store = |e: tower_sessions::session::Error| {
@@ -180,7 +182,7 @@ pub async fn actor_from_session(
         .unwrap_or(0);
     Ok(sqlx::query_as(
         "select id, username, display_name, is_admin from users
-         where id = ? and disabled_at is null and session_epoch = ?",
+         where id = $1 and disabled_at is null and session_epoch = $2",
     )
     .bind(id)
     .bind(epoch)
@@ -230,6 +232,7 @@ pub struct ProjectRow {
     pub name: String,
     pub description: String,
     /// Verify pages show this project's certificates unredacted.
+    #[sqlx(try_from = "Flag")]
     pub public: bool,
 }
 
@@ -245,9 +248,9 @@ impl ProjectRow {
 }
 
 /// The caller's rights in a project. Admins act as PMs everywhere.
-pub async fn rights(pool: &SqlitePool, actor: &Actor, project_id: i64) -> Result<Rights, AppError> {
+pub async fn rights(pool: &AnyPool, actor: &Actor, project_id: i64) -> Result<Rights, AppError> {
     let role: Option<String> =
-        sqlx::query_scalar("select role from memberships where project_id = ? and user_id = ?")
+        sqlx::query_scalar("select role from memberships where project_id = $1 and user_id = $2")
             .bind(project_id)
             .bind(actor.id)
             .fetch_optional(pool)
@@ -273,7 +276,7 @@ fn rights_from(actor: &Actor, project_id: i64, role: Option<&str>) -> Result<Rig
 /// Non-members (and tokens limited to another project) get 404 exactly as
 /// for a project that does not exist; members without the role get 403.
 pub async fn project_for(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     code: &str,
     need: Need,
@@ -287,8 +290,8 @@ pub async fn project_for(
     }
     let Found { project, role } = sqlx::query_as(
         "select p.id, p.code, p.name, p.description, p.public,
-                (select role from memberships where project_id = p.id and user_id = ?) as role
-         from projects p where p.code = ?",
+                (select role from memberships where project_id = p.id and user_id = $1) as role
+         from projects p where p.code = $2",
     )
     .bind(actor.id)
     .bind(code.trim().to_ascii_uppercase())

@@ -211,7 +211,7 @@ impl BlobStore {
     /// Removes temp files and blobs that no evidence row names. Only while
     /// nothing else writes (at start, before serving; `attest fsck --repair`):
     /// a blob is in place shortly before its row commits.
-    pub async fn sweep(&self, pool: &sqlx::SqlitePool) -> Result<Swept, AppError> {
+    pub async fn sweep(&self, pool: &sqlx::AnyPool) -> Result<Swept, AppError> {
         let mut swept = Swept::default();
         for entry in std::fs::read_dir(self.root.join("tmp"))? {
             let entry = entry?;
@@ -265,7 +265,7 @@ impl BlobStore {
     }
 
     /// Blobs no evidence row names.
-    pub async fn orphans(&self, pool: &sqlx::SqlitePool) -> Result<Vec<PathBuf>, AppError> {
+    pub async fn orphans(&self, pool: &sqlx::AnyPool) -> Result<Vec<PathBuf>, AppError> {
         let named: std::collections::HashSet<String> =
             sqlx::query_scalar("select distinct sha256 from evidence")
                 .fetch_all(pool)
@@ -541,7 +541,7 @@ mod tests {
             .unwrap();
         sqlx::query(
             "insert into evidence (project_id, sha256, size_bytes, media_type, original_name, kind, uploaded_by, uploaded_at, effective_at)
-             values (1, ?, 5, 'text/plain', 'n.txt', 'plain', 1, '2026-12-03T00:00:00Z', '2026-12-03T00:00:00Z')",
+             values (1, $1, 5, 'text/plain', 'n.txt', 'plain', 1, '2026-12-03T00:00:00Z', '2026-12-03T00:00:00Z')",
         )
         .bind(&named_sha)
         .execute(&mut *c)

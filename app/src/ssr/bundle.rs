@@ -118,7 +118,7 @@ pub async fn gather(
     }
     let document = super::certificates::document(state, &view.number).await?;
     let milestone_id: i64 =
-        sqlx::query_scalar("select milestone_id from certificates where number = ?")
+        sqlx::query_scalar("select milestone_id from certificates where number = $1")
             .bind(&view.number)
             .fetch_one(pool)
             .await?;
@@ -138,7 +138,7 @@ pub async fn gather(
     let signoffs = sqlx::query_as(
         "select s.id, r.role_name as role, u.username as user, s.decision, s.comment, s.state_digest, s.signed_at
          from signoffs s join signoff_roles r on r.id = s.role_id join users u on u.id = s.user_id
-         where r.milestone_id = ? order by s.id",
+         where r.milestone_id = $1 order by s.id",
     )
     .bind(milestone_id)
     .fetch_all(pool)
@@ -147,7 +147,7 @@ pub async fn gather(
         "select e.id, e.at, e.actor_id, u.username as actor, e.project_id, e.milestone_id, e.action, e.subject,
                 e.before_json, e.after_json, e.prev_hash, e.hash
          from audit_events e left join users u on u.id = e.actor_id
-         where e.milestone_id = ? order by e.id",
+         where e.milestone_id = $1 order by e.id",
     )
     .bind(milestone_id)
     .fetch_all(pool)

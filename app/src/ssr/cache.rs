@@ -30,9 +30,8 @@ use super::facts::Derivation;
 use super::scope::MilestoneRow;
 use crate::domain::views::MilestoneView;
 use crate::i18n::Locale;
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::{AnyConnection, AnyPool};
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::{Arc, LazyLock, Mutex};
 
 /// Which state of the database a snapshot sees. `epoch` tells databases at
@@ -45,7 +44,7 @@ pub struct Generation {
 
 /// The generation the connection's current snapshot holds. Read it first
 /// thing inside the read transaction whose rows the view is derived from.
-pub async fn generation(conn: &mut SqliteConnection) -> Result<Generation, sqlx::Error> {
+pub async fn generation(conn: &mut AnyConnection) -> Result<Generation, sqlx::Error> {
     sqlx::query_as("select epoch, n from data_generation where id = 1")
         .fetch_one(conn)
         .await
@@ -93,17 +92,17 @@ impl Store {
     }
 }
 
-static STORES: LazyLock<Mutex<HashMap<PathBuf, Store>>> = LazyLock::new(Default::default);
+static STORES: LazyLock<Mutex<HashMap<String, Store>>> = LazyLock::new(Default::default);
 
-fn with_store<T>(pool: &SqlitePool, g: &Generation, f: impl FnOnce(&mut Store) -> T) -> Option<T> {
-    let key = pool.connect_options().get_filename().to_path_buf();
+fn with_store<T>(pool: &AnyPool, g: &Generation, f: impl FnOnce(&mut Store) -> T) -> Option<T> {
+    let key = super::db::key(pool);
     let mut stores = STORES.lock().unwrap_or_else(|e| e.into_inner());
     stores.entry(key).or_default().at(g).map(f)
 }
 
 /// The stored view of milestone `m` (of project `p`) at generation `g`.
 pub fn milestone(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     g: &Generation,
     p: &ProjectRow,
     m: &MilestoneRow,
@@ -120,7 +119,7 @@ pub fn milestone(
 }
 
 /// Keeps a viewer-neutral milestone view derived at generation `g`.
-pub fn keep_milestone(pool: &SqlitePool, g: &Generation, locale: Locale, entry: MilestoneEntry) {
+pub fn keep_milestone(pool: &AnyPool, g: &Generation, locale: Locale, entry: MilestoneEntry) {
     with_store(pool, g, |s| {
         if s.milestones.len() >= MAX_VIEWS {
             s.milestones.clear();
@@ -130,7 +129,7 @@ pub fn keep_milestone(pool: &SqlitePool, g: &Generation, locale: Locale, entry: 
 }
 
 /// The stored derivation of every milestone of project `id` at generation `g`.
-pub fn project(pool: &SqlitePool, g: &Generation, id: i64) -> Option<Projected> {
+pub fn project(pool: &AnyPool, g: &Generation, id: i64) -> Option<Projected> {
     with_store(pool, g, |s| s.projects.get(&id).cloned())
         .flatten()
         .filter(|all| all.iter().all(|d| holds(d.derived.valid_until.as_deref())))
@@ -144,7 +143,7 @@ fn holds(valid_until: Option<&str>) -> bool {
 }
 
 /// Keeps the viewer-neutral derivations of project `id` at generation `g`.
-pub fn keep_project(pool: &SqlitePool, g: &Generation, id: i64, all: Projected) {
+pub fn keep_project(pool: &AnyPool, g: &Generation, id: i64, all: Projected) {
     with_store(pool, g, |s| {
         if s.projects.len() >= MAX_VIEWS {
             s.projects.clear();

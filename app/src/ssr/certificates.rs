@@ -14,7 +14,7 @@ use crate::domain::views::CertificateView;
 use crate::error::AppError;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 /// RFC 8785 canonical JSON text of a value.
 pub fn canonical(value: &Value) -> Result<String, AppError> {
@@ -95,10 +95,11 @@ pub async fn issue(
     let now = chrono::Utc::now();
     let issued_at = super::fmt_time(now);
     let prefix = format!("{}-{}-{}-", p.code, m.code, now.format("%Y%m%d"));
-    let n: i64 = sqlx::query_scalar("select count(*) from certificates where number like ? || '%'")
-        .bind(&prefix)
-        .fetch_one(&mut *tx)
-        .await?;
+    let n: i64 =
+        sqlx::query_scalar("select count(*) from certificates where number like $1 || '%'")
+            .bind(&prefix)
+            .fetch_one(&mut *tx)
+            .await?;
     let number = format!("{prefix}{:03}", n + 1);
     let key_id = state.keys.current_id().to_string();
     let issued_by = Person {
@@ -117,7 +118,7 @@ pub async fn issue(
     let (key_id, signature) = state.keys.sign(text.as_bytes())?;
     sqlx::query(
         "insert into certificates (number, milestone_id, issued_by, issued_at, state_digest, payload, sha256, key_id, signature, language)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
         .bind(&number)
         .bind(m.id)
@@ -159,6 +160,7 @@ struct CertRow {
     revoked_at: Option<String>,
     revoked_by: Option<String>,
     revoked_reason: Option<String>,
+    #[sqlx(try_from = "crate::ssr::db::Flag")]
     project_public: bool,
     verify_id: Option<String>,
     superseded_at: Option<String>,
@@ -182,12 +184,12 @@ const CERT_SELECT: &str = "select c.number, p.code as project_code, m.code as mi
              join users u on u.id = c.issued_by left join users r on r.id = c.revoked_by
              left join users s on s.id = c.superseded_by";
 
-async fn load_by(pool: &SqlitePool, key: Key, value: &str) -> Result<CertRow, AppError> {
+async fn load_by(pool: &AnyPool, key: Key, value: &str) -> Result<CertRow, AppError> {
     let column = match key {
         Key::Number => "c.number",
         Key::VerifyId => "c.verify_id",
     };
-    sqlx::query_as(&format!("{CERT_SELECT} where {column} = ?"))
+    sqlx::query_as(&format!("{CERT_SELECT} where {column} = $1"))
         .bind(value.trim())
         .fetch_optional(pool)
         .await?
@@ -199,7 +201,7 @@ async fn load_by(pool: &SqlitePool, key: Key, value: &str) -> Result<CertRow, Ap
         })
 }
 
-async fn load(pool: &SqlitePool, number: &str) -> Result<CertRow, AppError> {
+async fn load(pool: &AnyPool, number: &str) -> Result<CertRow, AppError> {
     load_by(pool, Key::Number, number).await
 }
 
@@ -268,7 +270,7 @@ pub async fn revoke(
     let now = super::now();
     let mut tx = db::write(&state.pool).await?;
     // checked again in the write: of two simultaneous revocations one wins
-    let changed = sqlx::query("update certificates set revoked_at = ?, revoked_by = ?, revoked_reason = ? where number = ? and revoked_at is null")
+    let changed = sqlx::query("update certificates set revoked_at = $1, revoked_by = $2, revoked_reason = $3 where number = $4 and revoked_at is null")
         .bind(&now)
         .bind(actor.id)
         .bind(&reason)
@@ -311,7 +313,7 @@ pub async fn verify_project(
     project_id: i64,
 ) -> Result<Vec<CertificateView>, AppError> {
     let rows: Vec<CertRow> = sqlx::query_as(&format!(
-        "{CERT_SELECT} where m.project_id = ? order by c.issued_at, c.id"
+        "{CERT_SELECT} where m.project_id = $1 order by c.issued_at, c.id"
     ))
     .bind(project_id)
     .fetch_all(&state.pool)

@@ -201,7 +201,7 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
     }
     let pool = &state.pool;
     for (name, display, _) in DEMO_USERS {
-        if sqlx::query_scalar::<_, i64>("select id from users where username = ?")
+        if sqlx::query_scalar::<_, i64>("select id from users where username = $1")
             .bind(name)
             .fetch_optional(pool)
             .await?
@@ -432,7 +432,7 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
         ms::complete_task(pool, &eng, "WM", "M3", code).await?;
     }
     let items: Vec<i64> = sqlx::query_scalar(
-        "select id from checklist_items where checklist_id = ? order by position",
+        "select id from checklist_items where checklist_id = $1 order by position",
     )
     .bind(staging)
     .fetch_all(pool)
@@ -610,7 +610,7 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
     ms::complete_task(pool, &eng, "WM", "M4", "M4-01").await?;
     ms::complete_task(pool, &qa, "WM", "M4", "M4-02").await?;
     let items: Vec<i64> = sqlx::query_scalar(
-        "select id from checklist_items where checklist_id = ? order by position",
+        "select id from checklist_items where checklist_id = $1 order by position",
     )
     .bind(predeploy)
     .fetch_all(pool)
@@ -632,7 +632,7 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
     )
     .await?;
     let code_checks: Vec<i64> = sqlx::query_scalar(
-        "select id from checklist_items where parent_id = (select id from checklist_items where checklist_id = ? order by position limit 1) order by position",
+        "select id from checklist_items where parent_id = (select id from checklist_items where checklist_id = $1 order by position limit 1) order by position",
     )
     .bind(playbook.id)
     .fetch_all(pool)
@@ -753,7 +753,7 @@ pub const DEMO_REPORT: &str = include_str!("demo_report.md");
 /// The engineer audits their own hand-written report against M4; the PM
 /// confirms what its two task lines are about (the suggester can't match
 /// Chinese task names to English titles): one done, one not.
-async fn audit_report(pool: &sqlx::SqlitePool, eng: &Actor, pm: &Actor) -> Result<(), AppError> {
+async fn audit_report(pool: &sqlx::AnyPool, eng: &Actor, pm: &Actor) -> Result<(), AppError> {
     let id = super::audits::create(
         pool,
         eng,
@@ -781,7 +781,7 @@ async fn audit_report(pool: &sqlx::SqlitePool, eng: &Actor, pm: &Actor) -> Resul
 /// Approves, as `role`, the state the approver sees now (as a person would
 /// after reading the milestone page).
 async fn approve(
-    pool: &sqlx::SqlitePool,
+    pool: &sqlx::AnyPool,
     approver: &Actor,
     milestone: &str,
     role: &str,

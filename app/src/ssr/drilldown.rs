@@ -22,7 +22,7 @@ pub async fn details(
     actor: &Actor,
     id: i64,
 ) -> Result<EvidenceDetails, AppError> {
-    let row: EvidenceRow = sqlx::query_as(&format!("{EVIDENCE_SELECT} where e.id = ?"))
+    let row: EvidenceRow = sqlx::query_as(&format!("{EVIDENCE_SELECT} where e.id = $1"))
         .bind(id)
         .fetch_optional(&state.pool)
         .await?
@@ -33,15 +33,18 @@ pub async fn details(
             evidence.errors.no_evidence,
             id = id
         )))?;
-    let before = "e.kind = ? and (e.effective_at < ? or (e.effective_at = ? and e.id < ?))
+    let before = "e.kind = $2 and (e.effective_at < $3 or (e.effective_at = $4 and e.id < $5))
         order by e.effective_at desc, e.id desc limit 1";
     let (scope_sql, scope) = match (&row.criterion_code, &row.milestone_code) {
-        (Some(c), _) => ("e.criterion_id = ?", t!(evidence.scope.criterion, code = c)),
+        (Some(c), _) => (
+            "e.criterion_id = $1",
+            t!(evidence.scope.criterion, code = c),
+        ),
         (None, Some(m)) => (
-            "e.milestone_id = (select milestone_id from evidence where id = ?)",
+            "e.milestone_id = (select milestone_id from evidence where id = $1)",
             t!(evidence.scope.milestone, code = m),
         ),
-        (None, None) => ("0 = ?", String::new()),
+        (None, None) => ("0 = $1", String::new()),
     };
     let previous: Option<EvidenceRow> =
         sqlx::query_as(&format!("{EVIDENCE_SELECT} where {scope_sql} and {before}"))

@@ -22,7 +22,7 @@ use serde_json::json;
 
 /// One evidence file and where its bytes are, for a reader of its project.
 pub async fn get(state: &AppState, actor: &Actor, id: i64) -> Result<EvidenceView, AppError> {
-    let row: EvidenceRow = sqlx::query_as(&format!("{EVIDENCE_SELECT} where e.id = ?"))
+    let row: EvidenceRow = sqlx::query_as(&format!("{EVIDENCE_SELECT} where e.id = $1"))
         .bind(id)
         .fetch_optional(&state.pool)
         .await?
@@ -163,7 +163,7 @@ pub async fn store_upload(
         None => None,
         Some(code) => Some(
             sqlx::query_as(
-                "select id, code, metric from criteria where milestone_id = ? and code = ?",
+                "select id, code, metric from criteria where milestone_id = $1 and code = $2",
             )
             .bind(m.id)
             .bind(code.to_ascii_uppercase())
@@ -186,7 +186,7 @@ pub async fn store_upload(
         None => None,
         Some(code) => Some(
             sqlx::query_scalar::<_, i64>(
-                "select id from tasks where milestone_id = ? and code = ?",
+                "select id from tasks where milestone_id = $1 and code = $2",
             )
             .bind(m.id)
             .bind(code.to_ascii_uppercase())
@@ -211,7 +211,7 @@ pub async fn store_upload(
             })?;
             Some(
                 sqlx::query_scalar::<_, i64>(
-                    "select i.id from checklist_items i join checklists c on c.id = i.checklist_id where i.id = ? and c.milestone_id = ?",
+                    "select i.id from checklist_items i join checklists c on c.id = i.checklist_id where i.id = $1 and c.milestone_id = $2",
                 )
                 .bind(id)
                 .bind(m.id)
@@ -314,10 +314,10 @@ pub async fn store_upload(
 
     let mut tx = super::db::write(pool).await?;
     super::milestones::ensure_open(&mut tx, &p, &m, &rights).await?;
-    let id = sqlx::query(
+    let id = sqlx::query_scalar::<_, i64>(
         "insert into evidence (project_id, milestone_id, task_id, item_id, criterion_id, sha256, size_bytes, media_type, original_name,
             kind, metrics_json, warnings_json, uploaded_by, uploaded_at, effective_at, commit_sha, ci_url, subject_json)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) returning id",
     )
     .bind(p.id)
     .bind(m.id)
@@ -342,16 +342,15 @@ pub async fn store_upload(
             .as_ref()
             .map(|s| serde_json::to_string(s).unwrap_or_default()),
     )
-    .execute(&mut *tx)
-    .await?
-    .last_insert_rowid();
+    .fetch_one(&mut *tx)
+    .await?;
     audit::record(
         &mut tx,
         Event::new("evidence.add", format!("#{id} {original_name}")).by(actor.id).in_project(p.id).on_milestone(m.id).after(json!({"sha256": sha256, "kind": parsed.kind.as_str(), "metrics": parsed.metrics, "size": size})),
     )
     .await?;
     tx.commit().await?;
-    let row: EvidenceRow = sqlx::query_as(&format!("{EVIDENCE_SELECT} where e.id = ?"))
+    let row: EvidenceRow = sqlx::query_as(&format!("{EVIDENCE_SELECT} where e.id = $1"))
         .bind(id)
         .fetch_one(pool)
         .await?;
@@ -371,7 +370,7 @@ pub async fn withdraw(
     reason: &str,
 ) -> Result<EvidenceView, AppError> {
     let pool = &state.pool;
-    let row: EvidenceRow = sqlx::query_as(&format!("{EVIDENCE_SELECT} where e.id = ?"))
+    let row: EvidenceRow = sqlx::query_as(&format!("{EVIDENCE_SELECT} where e.id = $1"))
         .bind(id)
         .fetch_optional(pool)
         .await?
@@ -385,7 +384,7 @@ pub async fn withdraw(
     let reason = crate::domain::codes::required_text("reason", reason, 1000)?;
     let mut tx = super::db::write(pool).await?;
     let done: Option<(String, String)> = sqlx::query_as(
-        "select w.withdrawn_at, u.username from evidence_withdrawals w join users u on u.id = w.withdrawn_by where w.evidence_id = ?",
+        "select w.withdrawn_at, u.username from evidence_withdrawals w join users u on u.id = w.withdrawn_by where w.evidence_id = $1",
     )
     .bind(id)
     .fetch_optional(&mut *tx)
@@ -403,7 +402,7 @@ pub async fn withdraw(
         super::milestones::ensure_open(&mut tx, &p, &m, &rights).await?;
     }
     let now = super::now();
-    sqlx::query("insert into evidence_withdrawals (evidence_id, withdrawn_by, withdrawn_at, reason) values (?, ?, ?, ?)")
+    sqlx::query("insert into evidence_withdrawals (evidence_id, withdrawn_by, withdrawn_at, reason) values ($1, $2, $3, $4)")
         .bind(id)
         .bind(actor.id)
         .bind(&now)
@@ -424,7 +423,7 @@ pub async fn withdraw(
     )
     .await?;
     tx.commit().await?;
-    let row: EvidenceRow = sqlx::query_as(&format!("{EVIDENCE_SELECT} where e.id = ?"))
+    let row: EvidenceRow = sqlx::query_as(&format!("{EVIDENCE_SELECT} where e.id = $1"))
         .bind(id)
         .fetch_one(pool)
         .await?;

@@ -9,6 +9,7 @@
 //! and one grouping; split apart, the "same twelve queries" promise could drift
 //! between files.
 
+use super::db::Flag;
 use super::scope::{MilestoneRow, ProjectRow};
 use crate::domain::checklist::derive_parents;
 use crate::domain::checkpoint::{CheckpointFact, Release};
@@ -25,7 +26,7 @@ use crate::domain::views::{
 };
 use crate::domain::waiver::{Revocation, WaiverFact};
 use crate::error::AppError;
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 use std::collections::{BTreeMap, HashMap};
 
 /// The SQL condition (on evidence `e`) for evidence that counts: not withdrawn.
@@ -117,7 +118,7 @@ impl EvidenceRow {
 
 /// All evidence of a milestone, newest first.
 pub async fn evidence_for_milestone(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     milestone_id: i64,
 ) -> Result<Vec<EvidenceRow>, AppError> {
     Ok(evidence(conn, Scope::Milestone(milestone_id))
@@ -136,12 +137,12 @@ enum Scope {
 
 impl Scope {
     /// The SQL condition that `column` (a milestone id) is in scope; it has
-    /// one `?`, bound to [`Scope::id`].
+    /// one placeholder, `$1`, bound to [`Scope::id`].
     fn has(self, column: &str) -> String {
         match self {
-            Scope::Milestone(_) => format!("{column} = ?"),
+            Scope::Milestone(_) => format!("{column} = $1"),
             Scope::Project(_) => {
-                format!("{column} in (select id from milestones where project_id = ?)")
+                format!("{column} in (select id from milestones where project_id = $1)")
             }
         }
     }
@@ -167,7 +168,7 @@ fn group<T>(rows: impl IntoIterator<Item = (i64, T)>) -> ByMilestone<T> {
 /// Everything recorded about milestone `m`, for `viewer`, with its full
 /// history (the milestone's page, and every write that derives its state).
 pub async fn load(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     m: &MilestoneRow,
     viewer: &str,
 ) -> Result<MilestoneFacts, AppError> {
@@ -187,7 +188,7 @@ pub async fn load(
 /// number. Histories are only counted ([`History::Counts`]); [`full_history`]
 /// loads one where a page needs it.
 pub async fn load_project(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     project_id: i64,
     milestones: &[MilestoneRow],
     viewer: &str,
@@ -198,7 +199,7 @@ pub async fn load_project(
 /// A milestone's every event, newest first: for a list or a refusal that
 /// must word what changed since a stale approval.
 pub async fn full_history(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     milestone_id: i64,
 ) -> Result<Vec<EventFact>, AppError> {
     events(conn, milestone_id, None, usize::MAX).await
@@ -207,7 +208,7 @@ pub async fn full_history(
 /// A page of a milestone's history: at most `limit` events older than
 /// `before` (the newest when `None`), newest first.
 pub async fn history_page(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     milestone_id: i64,
     before: Option<i64>,
     limit: usize,
@@ -216,7 +217,7 @@ pub async fn history_page(
 }
 
 async fn load_scope(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     scope: Scope,
     milestones: &[MilestoneRow],
     viewer: &str,
@@ -288,7 +289,7 @@ async fn load_scope(
 /// that measured it, from a file). One query, and none at all when no
 /// criterion ratchets.
 async fn baselines(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     milestones: &[MilestoneRow],
     criteria: &ByMilestone<CriterionFact>,
 ) -> Result<HashMap<i64, Baseline>, AppError> {
@@ -307,7 +308,7 @@ async fn baselines(
     };
     let standing: Vec<(String, String, String)> = sqlx::query_as(
         "select m.code, c.number, c.payload from certificates c join milestones m on m.id = c.milestone_id
-         where m.project_id = ? and c.revoked_at is null and c.superseded_at is null",
+         where m.project_id = $1 and c.revoked_at is null and c.superseded_at is null",
     )
     .bind(project)
     .fetch_all(&mut *conn)
@@ -354,7 +355,7 @@ async fn baselines(
 
 /// Releases and release checkpoints in scope (checkpoints by offset).
 async fn releases(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     scope: Scope,
 ) -> Result<(HashMap<i64, Release>, ByMilestone<CheckpointFact>), AppError> {
     let releases: Vec<(i64, String, String)> = sqlx::query_as(&format!(
@@ -397,7 +398,7 @@ async fn releases(
 
 /// Waivers in scope, in the order they were granted, with any revocation.
 async fn waivers(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     scope: Scope,
 ) -> Result<ByMilestone<WaiverFact>, AppError> {
     #[derive(sqlx::FromRow)]
@@ -467,7 +468,7 @@ async fn waivers(
 
 /// Evidence in scope, newest first.
 async fn evidence(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     scope: Scope,
 ) -> Result<ByMilestone<EvidenceRow>, AppError> {
     let rows: Vec<EvidenceRow> = sqlx::query_as(&format!(
@@ -483,10 +484,7 @@ async fn evidence(
     ))
 }
 
-async fn tasks(
-    conn: &mut SqliteConnection,
-    scope: Scope,
-) -> Result<ByMilestone<TaskView>, AppError> {
+async fn tasks(conn: &mut AnyConnection, scope: Scope) -> Result<ByMilestone<TaskView>, AppError> {
     #[derive(sqlx::FromRow)]
     struct TaskRow {
         milestone_id: i64,
@@ -495,6 +493,7 @@ async fn tasks(
         title: String,
         description: String,
         owner: String,
+        #[sqlx(try_from = "Flag")]
         requires_evidence: bool,
         n: i64,
         done_by: Option<String>,
@@ -530,7 +529,7 @@ async fn tasks(
 }
 
 async fn checklists(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     scope: Scope,
 ) -> Result<ByMilestone<ChecklistView>, AppError> {
     type ListRow = (
@@ -539,7 +538,7 @@ async fn checklists(
         String,
         i64,
         Option<String>,
-        Option<bool>,
+        Option<Flag>,
         Option<i64>,
         Option<i64>,
     );
@@ -559,6 +558,7 @@ async fn checklists(
         checklist_id: i64,
         section: String,
         text: String,
+        #[sqlx(try_from = "Flag")]
         requires_evidence: bool,
         n: i64,
         ticked_by: Option<String>,
@@ -598,7 +598,7 @@ async fn checklists(
         |(milestone, id, title, version, slug, own, applied, latest)| {
             let template = slug.map(|slug| AppliedFrom {
                 slug,
-                scope: if own == Some(true) {
+                scope: if own == Some(Flag(true)) {
                     "project"
                 } else {
                     "library"
@@ -626,7 +626,7 @@ async fn checklists(
 }
 
 async fn criteria(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     scope: Scope,
 ) -> Result<ByMilestone<CriterionFact>, AppError> {
     type CritRow = (
@@ -639,10 +639,10 @@ async fn criteria(
         f64,
         String,
         i64,
-        Option<u32>,
+        Option<i64>,
         Option<i64>,
         Option<String>,
-        bool,
+        Flag,
     );
     let rows: Vec<CritRow> = sqlx::query_as(&format!(
         "select milestone_id, id, code, title, metric, op, target, unit, version, max_age_days, checkpoint_id, expression, ratchet from criteria where {} order by code",
@@ -680,10 +680,10 @@ async fn criteria(
                         target,
                         unit,
                         version,
-                        max_age_days,
+                        max_age_days: max_age_days.map(|d| d.clamp(0, u32::MAX.into()) as u32),
                         checkpoint_id,
                         expression,
-                        ratchet,
+                        ratchet: ratchet.0,
                     },
                 ))
             },
@@ -694,7 +694,7 @@ async fn criteria(
 
 /// A milestone's audit events, newest first.
 async fn events(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     milestone_id: i64,
     before: Option<i64>,
     limit: usize,
@@ -711,7 +711,7 @@ async fn events(
     Ok(sqlx::query_as::<_, AuditRow>(
         "select a.id, a.at, u.username, a.action, a.subject, a.before_json, a.after_json
          from audit_events a left join users u on u.id = a.actor_id
-         where a.milestone_id = ? and a.id < ? order by a.id desc limit ?",
+         where a.milestone_id = $1 and a.id < $2 order by a.id desc limit $3",
     )
     .bind(milestone_id)
     .bind(before.unwrap_or(i64::MAX))
@@ -736,7 +736,7 @@ async fn events(
 /// How often each action was recorded on each milestone in scope (read from
 /// the `(milestone_id, action)` index alone).
 async fn action_counts(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     scope: Scope,
 ) -> Result<ByMilestone<(String, u32)>, AppError> {
     let rows: Vec<(i64, String, i64)> = sqlx::query_as(&format!(
@@ -751,10 +751,7 @@ async fn action_counts(
     })))
 }
 
-async fn roles(
-    conn: &mut SqliteConnection,
-    scope: Scope,
-) -> Result<ByMilestone<RoleFact>, AppError> {
+async fn roles(conn: &mut AnyConnection, scope: Scope) -> Result<ByMilestone<RoleFact>, AppError> {
     type RoleRow = (i64, i64, String, String, String, i64, i64);
     Ok(group(
         sqlx::query_as::<_, RoleRow>(&format!(
@@ -787,7 +784,7 @@ async fn roles(
 
 /// Every decision on the roles in scope, newest first.
 async fn decisions(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     scope: Scope,
 ) -> Result<ByMilestone<DecisionFact>, AppError> {
     #[derive(sqlx::FromRow)]
@@ -842,7 +839,7 @@ async fn decisions(
 }
 
 async fn certificates(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     scope: Scope,
 ) -> Result<ByMilestone<CertificateSummary>, AppError> {
     #[derive(sqlx::FromRow)]
@@ -883,11 +880,11 @@ async fn certificates(
 
 /// The project's members, who may be named as approvers.
 pub async fn members(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     p: &ProjectRow,
 ) -> Result<Vec<(String, String)>, AppError> {
     Ok(sqlx::query_as(
-        "select u.username, u.display_name from memberships ms join users u on u.id = ms.user_id where ms.project_id = ? order by u.username",
+        "select u.username, u.display_name from memberships ms join users u on u.id = ms.user_id where ms.project_id = $1 order by u.username",
     )
     .bind(p.id)
     .fetch_all(&mut *conn)
@@ -897,13 +894,13 @@ pub async fn members(
 /// The templates project `p` can apply, as (slug, label): its own first,
 /// then the library's, newest versions.
 pub async fn templates(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     p: &ProjectRow,
 ) -> Result<Vec<(String, String)>, AppError> {
-    let rows: Vec<(String, String, bool, i64)> = sqlx::query_as(
+    let rows: Vec<(String, String, Flag, i64)> = sqlx::query_as(
         "select t.slug, v.title, t.project_id is not null, v.version
          from checklist_templates t join checklist_template_versions v on v.template_id = t.id
-         where (t.project_id = ? or t.project_id is null)
+         where (t.project_id = $1 or t.project_id is null)
            and v.version = (select max(version) from checklist_template_versions where template_id = t.id)
          order by t.project_id is null, t.slug",
     )
@@ -912,7 +909,7 @@ pub async fn templates(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(slug, title, own, version)| {
+        .map(|(slug, title, Flag(own), version)| {
             let label = format!(
                 "{title} ({slug}, {} v{version})",
                 if own { "this project's" } else { "library" }

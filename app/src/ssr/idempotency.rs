@@ -47,17 +47,17 @@ pub async fn once<T>(
 
 /// Called by `db::write` inside its new transaction: claims the pending request
 /// id of this task, if there is one and it was not claimed yet.
-pub(super) async fn claim_pending(conn: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error> {
+pub(super) async fn claim_pending(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
     let Some((user_id, request_id)) = PENDING.try_with(Cell::take).ok().flatten() else {
         return Ok(());
     };
     let now = super::now();
     let cutoff = super::fmt_time(chrono::Utc::now() - chrono::Duration::days(1));
-    sqlx::query("delete from form_requests where created_at < ?")
+    sqlx::query("delete from form_requests where created_at < $1")
         .bind(&cutoff)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("insert into form_requests (user_id, request_id, created_at) values (?, ?, ?)")
+    sqlx::query("insert into form_requests (user_id, request_id, created_at) values ($1, $2, $3)")
         .bind(user_id)
         .bind(&request_id)
         .bind(&now)

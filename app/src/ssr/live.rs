@@ -10,9 +10,8 @@
 //! runs only while some page listens: it holds the hub weakly and stops when
 //! the last listener goes.
 
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::{Arc, LazyLock, Mutex, Weak};
 use std::time::Duration;
 use tokio::sync::broadcast;
@@ -77,12 +76,12 @@ pub async fn stopped() {
     let _ = rx.wait_for(|s| *s).await;
 }
 
-static HUBS: LazyLock<Mutex<HashMap<PathBuf, Weak<Hub>>>> = LazyLock::new(Default::default);
+static HUBS: LazyLock<Mutex<HashMap<String, Weak<Hub>>>> = LazyLock::new(Default::default);
 
 /// The hub of `pool`'s database, its watcher started if none runs. Keep the
 /// `Arc` while listening: the watcher stops once no page holds one.
-pub async fn hub(pool: &SqlitePool) -> Result<Arc<Hub>, sqlx::Error> {
-    let key = pool.connect_options().get_filename().to_path_buf();
+pub async fn hub(pool: &AnyPool) -> Result<Arc<Hub>, sqlx::Error> {
+    let key = super::db::key(pool);
     if let Some(hub) = HUBS
         .lock()
         .unwrap_or_else(|e| e.into_inner())
@@ -109,7 +108,7 @@ pub async fn hub(pool: &SqlitePool) -> Result<Arc<Hub>, sqlx::Error> {
 
 /// Reads the events committed after `last` every [`POLL`] and broadcasts
 /// them, until nobody holds the hub.
-async fn watch(pool: SqlitePool, hub: Weak<Hub>, mut last: i64) {
+async fn watch(pool: AnyPool, hub: Weak<Hub>, mut last: i64) {
     let mut tick = tokio::time::interval(POLL);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -117,7 +116,7 @@ async fn watch(pool: SqlitePool, hub: Weak<Hub>, mut last: i64) {
         let Some(hub) = hub.upgrade() else { return };
         let new: Vec<Change> = match sqlx::query_as(
             "select id as event, action, project_id, milestone_id, actor_id from audit_events
-             where id > ? order by id limit 1000",
+             where id > $1 order by id limit 1000",
         )
         .bind(last)
         .fetch_all(&pool)

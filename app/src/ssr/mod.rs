@@ -40,7 +40,7 @@ use std::sync::Arc;
 /// Shared state handed to every server function and route.
 #[derive(Clone)]
 pub struct AppState {
-    pub pool: sqlx::SqlitePool,
+    pub pool: sqlx::AnyPool,
     pub blobs: Arc<blobs::BlobStore>,
     /// The installation's certificate signing keys.
     pub keys: Arc<signing::KeyStore>,

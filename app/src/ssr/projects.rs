@@ -8,12 +8,13 @@ use crate::domain::accounts::{check_membership_change, MemberView, MembersPage};
 use crate::domain::codes::{optional_text, required_text, ProjectCode, Role};
 use crate::domain::views::{ProjectHead, ProjectView};
 use crate::error::AppError;
+use crate::ssr::db::Flag;
 use crate::t;
 use serde_json::json;
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 async fn project_view(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     p: ProjectRow,
 ) -> Result<ProjectView, AppError> {
@@ -33,10 +34,10 @@ async fn project_view(
 }
 
 /// The projects the caller belongs to (all of them for admins), with milestone progress.
-pub async fn list(pool: &SqlitePool, actor: &Actor) -> Result<Vec<ProjectView>, AppError> {
+pub async fn list(pool: &AnyPool, actor: &Actor) -> Result<Vec<ProjectView>, AppError> {
     let rows: Vec<ProjectRow> = sqlx::query_as(
         "select id, code, name, description, public from projects p
-         where ? or exists (select 1 from memberships ms where ms.project_id = p.id and ms.user_id = ?) order by code",
+         where $1 or exists (select 1 from memberships ms where ms.project_id = p.id and ms.user_id = $2) order by code",
     )
     .bind(actor.is_admin)
     .bind(actor.id)
@@ -53,7 +54,7 @@ pub async fn list(pool: &SqlitePool, actor: &Actor) -> Result<Vec<ProjectView>, 
 }
 
 /// One project with its milestones. Members and admins.
-pub async fn view(pool: &SqlitePool, actor: &Actor, code: &str) -> Result<ProjectView, AppError> {
+pub async fn view(pool: &AnyPool, actor: &Actor, code: &str) -> Result<ProjectView, AppError> {
     super::timing::data(async {
         let (p, _) = project_for(pool, actor, code, Need::Read).await?;
         project_view(pool, actor, p).await
@@ -73,11 +74,7 @@ pub struct NewProject {
 
 /// Creates a project; the creator becomes its PM. Admins only, and not
 /// through a token limited to one project.
-pub async fn create(
-    pool: &SqlitePool,
-    actor: &Actor,
-    input: NewProject,
-) -> Result<String, AppError> {
+pub async fn create(pool: &AnyPool, actor: &Actor, input: NewProject) -> Result<String, AppError> {
     if !actor.is_admin {
         return Err(AppError::Forbidden(t!(
             projects.errors.not_admin_create,
@@ -93,17 +90,16 @@ pub async fn create(
     let description = optional_text("description", &input.description, 4000)?;
     // the unique code constraint answers a duplicate with 409
     let mut tx = db::write(pool).await?;
-    let id = sqlx::query(
-        "insert into projects (code, name, description, created_at) values (?, ?, ?, ?)",
+    let id = sqlx::query_scalar::<_, i64>(
+        "insert into projects (code, name, description, created_at) values ($1, $2, $3, $4) returning id",
     )
     .bind(code.as_str())
     .bind(&name)
     .bind(&description)
     .bind(super::now())
-    .execute(&mut *tx)
-    .await?
-    .last_insert_rowid();
-    sqlx::query("insert into memberships (project_id, user_id, role) values (?, ?, 'pm')")
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query("insert into memberships (project_id, user_id, role) values ($1, $2, 'pm')")
         .bind(id)
         .bind(actor.id)
         .execute(&mut *tx)
@@ -125,7 +121,7 @@ pub async fn create(
 /// nothing and records nothing. Admins and the project's PMs. The project keeps
 /// at least one PM, checked inside the write.
 pub async fn set_member(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     code: &str,
     username: &str,
@@ -156,7 +152,7 @@ pub async fn set_member(
         let others = other_pms(&mut tx, p.id, user.id).await?;
         check_membership_change(&user.username, current, Some(role), others)?;
     }
-    sqlx::query("insert into memberships (project_id, user_id, role) values (?, ?, ?) on conflict (project_id, user_id) do update set role = excluded.role")
+    sqlx::query("insert into memberships (project_id, user_id, role) values ($1, $2, $3) on conflict (project_id, user_id) do update set role = excluded.role")
         .bind(p.id)
         .bind(user.id)
         .bind(role.as_str())
@@ -180,12 +176,12 @@ pub async fn set_member(
 }
 
 async fn member_role(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     project_id: i64,
     user_id: i64,
 ) -> Result<Option<Role>, AppError> {
     let role: Option<String> =
-        sqlx::query_scalar("select role from memberships where project_id = ? and user_id = ?")
+        sqlx::query_scalar("select role from memberships where project_id = $1 and user_id = $2")
             .bind(project_id)
             .bind(user_id)
             .fetch_optional(&mut *conn)
@@ -194,12 +190,12 @@ async fn member_role(
 }
 
 async fn other_pms(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     project_id: i64,
     user_id: i64,
 ) -> Result<i64, AppError> {
     Ok(sqlx::query_scalar(
-        "select count(*) from memberships where project_id = ? and role = 'pm' and user_id != ?",
+        "select count(*) from memberships where project_id = $1 and role = 'pm' and user_id != $2",
     )
     .bind(project_id)
     .bind(user_id)
@@ -211,7 +207,7 @@ async fn other_pms(
 /// project keeps at least one PM, checked inside the write; someone who is
 /// not a member is a 409.
 pub async fn remove_member(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     code: &str,
     username: &str,
@@ -228,7 +224,7 @@ pub async fn remove_member(
     };
     let others = other_pms(&mut tx, p.id, user.id).await?;
     check_membership_change(&user.username, current, None, others)?;
-    sqlx::query("delete from memberships where project_id = ? and user_id = ?")
+    sqlx::query("delete from memberships where project_id = $1 and user_id = $2")
         .bind(p.id)
         .bind(user.id)
         .execute(&mut *tx)
@@ -246,16 +242,12 @@ pub async fn remove_member(
 }
 
 /// A project's members with their roles, PMs first. Members and admins.
-pub async fn members(
-    pool: &SqlitePool,
-    actor: &Actor,
-    code: &str,
-) -> Result<MembersPage, AppError> {
+pub async fn members(pool: &AnyPool, actor: &Actor, code: &str) -> Result<MembersPage, AppError> {
     let (p, rights) = project_for(pool, actor, code, Need::Read).await?;
-    let rows: Vec<(String, String, String, bool)> = sqlx::query_as(
+    let rows: Vec<(String, String, String, Flag)> = sqlx::query_as(
         "select u.username, u.display_name, ms.role, u.disabled_at is not null
          from memberships ms join users u on u.id = ms.user_id
-         where ms.project_id = ?
+         where ms.project_id = $1
          order by case ms.role when 'pm' then 0 when 'engineer' then 1 else 2 end, u.username",
     )
     .bind(p.id)
@@ -263,7 +255,7 @@ pub async fn members(
     .await?;
     let members = rows
         .into_iter()
-        .map(|(username, display_name, role, disabled)| {
+        .map(|(username, display_name, role, Flag(disabled))| {
             Ok(MemberView {
                 username,
                 display_name,
@@ -280,7 +272,7 @@ pub async fn members(
 }
 
 /// Every project's code, name and description, by code. Admins.
-pub async fn all(pool: &SqlitePool, actor: &Actor) -> Result<Vec<ProjectHead>, AppError> {
+pub async fn all(pool: &AnyPool, actor: &Actor) -> Result<Vec<ProjectHead>, AppError> {
     if !actor.is_admin || actor.project_scope.is_some() {
         return Err(AppError::Forbidden(t!(
             projects.errors.not_admin_list,
@@ -298,7 +290,7 @@ pub async fn all(pool: &SqlitePool, actor: &Actor) -> Result<Vec<ProjectHead>, A
 /// project's PMs change the description only (`name`: `None` keeps it). Audited
 /// with before and after; nothing changed is not an event.
 pub async fn describe(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     code: &str,
     name: Option<&str>,
@@ -310,7 +302,7 @@ pub async fn describe(
     let mut tx = db::write(pool).await?;
     // read inside the write, so the audit's "before" is what was replaced
     let (before_name, before_description): (String, String) =
-        sqlx::query_as("select name, description from projects where id = ?")
+        sqlx::query_as("select name, description from projects where id = $1")
             .bind(p.id)
             .fetch_one(&mut *tx)
             .await?;
@@ -324,7 +316,7 @@ pub async fn describe(
     if name == before_name && description == before_description {
         return Ok(());
     }
-    sqlx::query("update projects set name = ?, description = ? where id = ?")
+    sqlx::query("update projects set name = $1, description = $2 where id = $3")
         .bind(&name)
         .bind(&description)
         .bind(p.id)
@@ -346,7 +338,7 @@ pub async fn describe(
 /// Marks a project public (verify pages show its certificates in full) or
 /// not (they show the redacted view). Admins and the project's PMs.
 pub async fn set_public(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     code: &str,
     public: bool,
@@ -354,15 +346,15 @@ pub async fn set_public(
     let (p, _) = project_for(pool, actor, code, Need::Manage).await?;
     let mut tx = db::write(pool).await?;
     // read inside the write, so the audit's "before" is what was replaced
-    let before: bool = sqlx::query_scalar("select public from projects where id = ?")
+    let Flag(before): Flag = sqlx::query_scalar("select public from projects where id = $1")
         .bind(p.id)
         .fetch_one(&mut *tx)
         .await?;
     if before == public {
         return Ok(());
     }
-    sqlx::query("update projects set public = ? where id = ?")
-        .bind(public)
+    sqlx::query("update projects set public = $1 where id = $2")
+        .bind(Flag(public))
         .bind(p.id)
         .execute(&mut *tx)
         .await?;
@@ -384,7 +376,7 @@ pub async fn set_public(
 /// certificate is not its only approver). Admins only: a PM who could turn it
 /// off could certify alone.
 pub async fn set_separation_of_duties(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     code: &str,
     enabled: bool,
@@ -401,8 +393,8 @@ pub async fn set_separation_of_duties(
     if before == enabled {
         return Ok(());
     }
-    sqlx::query("update projects set separation_of_duties = ? where id = ?")
-        .bind(enabled)
+    sqlx::query("update projects set separation_of_duties = $1 where id = $2")
+        .bind(Flag(enabled))
         .bind(p.id)
         .execute(&mut *tx)
         .await?;

@@ -6,7 +6,7 @@ use super::auth::Actor;
 pub use super::auth::{project_for, Need, ProjectRow};
 use crate::domain::views::Rights;
 use crate::error::AppError;
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::{AnyConnection, AnyPool};
 
 /// A milestone's own row.
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
@@ -20,6 +20,7 @@ pub struct MilestoneRow {
     pub planned_end: Option<String>,
     pub version: i64,
     /// Every criterion's evidence must name one build.
+    #[sqlx(try_from = "crate::ssr::db::Flag")]
     pub same_build: bool,
     pub subject_commit: Option<String>,
     pub subject_tag: Option<String>,
@@ -40,7 +41,7 @@ impl MilestoneRow {
 
 /// A milestone of `project` by code (any case), or 404.
 pub async fn milestone_row(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     project: &ProjectRow,
     code: &str,
 ) -> Result<MilestoneRow, AppError> {
@@ -49,12 +50,12 @@ pub async fn milestone_row(
 
 /// [`milestone_row`] on a connection, e.g. inside a write transaction.
 pub async fn milestone_row_in(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     project: &ProjectRow,
     code: &str,
 ) -> Result<MilestoneRow, AppError> {
     // codes are unique regardless of case: /p/WM/m/m4 is M4
-    sqlx::query_as("select id, project_id, code, title, goal, planned_start, planned_end, version, same_build, subject_commit, subject_tag, subject_artifacts_json from milestones where project_id = ? and code = ? collate nocase")
+    sqlx::query_as("select id, project_id, code, title, goal, planned_start, planned_end, version, same_build, subject_commit, subject_tag, subject_artifacts_json from milestones where project_id = $1 and code = $2 collate nocase")
         .bind(project.id)
         .bind(code.trim())
         .fetch_optional(conn)
@@ -70,7 +71,7 @@ pub async fn milestone_row_in(
 
 /// Loads a milestone row for a caller who needs `need`.
 pub async fn milestone_for(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     project: &str,
     milestone: &str,
@@ -83,11 +84,11 @@ pub async fn milestone_for(
 
 /// A project's milestones in code order (M2 before M10, R2026.2 before R2026.10).
 pub async fn milestones_of(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     project_id: i64,
 ) -> Result<Vec<MilestoneRow>, AppError> {
     let mut rows: Vec<MilestoneRow> = sqlx::query_as(
-        "select id, project_id, code, title, goal, planned_start, planned_end, version, same_build, subject_commit, subject_tag, subject_artifacts_json from milestones where project_id = ?",
+        "select id, project_id, code, title, goal, planned_start, planned_end, version, same_build, subject_commit, subject_tag, subject_artifacts_json from milestones where project_id = $1",
     )
     .bind(project_id)
     .fetch_all(conn)

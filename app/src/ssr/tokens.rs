@@ -8,10 +8,11 @@ use super::auth::{actor_by_id, actor_by_name, project_for, Actor, Need};
 use crate::domain::codes::required_text;
 use crate::domain::tokens::{NewToken, Scopes, TokenView};
 use crate::error::AppError;
+use crate::ssr::db::Flag;
 use rand::Rng;
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 /// Longest expiry a token may be given, in days (ten years).
 pub const MAX_EXPIRY_DAYS: i64 = 3650;
@@ -34,7 +35,7 @@ pub struct TokenRequest<'a> {
 /// Creates a token for `username` and returns its secret, once. `by` is who
 /// asked for it (the owner in the browser; `None` from the command line).
 pub async fn create(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     username: &str,
     request: TokenRequest<'_>,
     by: Option<i64>,
@@ -60,9 +61,9 @@ pub async fn create(
     let secret = format!("att_{}", hex::encode(rand::thread_rng().gen::<[u8; 32]>()));
     let scopes = request.scopes.to_text();
     let mut tx = super::db::write(pool).await?;
-    let id = sqlx::query(
+    let id = sqlx::query_scalar::<_, i64>(
         "insert into api_tokens (user_id, project_id, name, token_hash, created_at, scopes, expires_at)
-         values (?, ?, ?, ?, ?, ?, ?)",
+         values ($1, $2, $3, $4, $5, $6, $7) returning id",
     )
     .bind(owner.id)
     .bind(project.as_ref().map(|p| p.id))
@@ -71,9 +72,8 @@ pub async fn create(
     .bind(super::now())
     .bind(&scopes)
     .bind(&expires_at)
-    .execute(&mut *tx)
-    .await?
-    .last_insert_rowid();
+    .fetch_one(&mut *tx)
+    .await?;
     audit::record(
         &mut tx,
         Event {
@@ -148,8 +148,8 @@ impl TokenRow {
 /// scopes, and its last use recorded (to the minute). `None` for an unknown secret; 401
 /// `TokenRefused` for an expired or revoked token, 401 `AccountDisabled`
 /// for a token of a disabled account.
-pub async fn authenticate(pool: &SqlitePool, secret: &str) -> Result<Option<Actor>, AppError> {
-    let row: Option<TokenRow> = sqlx::query_as(&format!("{SELECT} where t.token_hash = ?"))
+pub async fn authenticate(pool: &AnyPool, secret: &str) -> Result<Option<Actor>, AppError> {
+    let row: Option<TokenRow> = sqlx::query_as(&format!("{SELECT} where t.token_hash = $1"))
         .bind(token_hash(secret.trim()))
         .fetch_optional(pool)
         .await?;
@@ -161,8 +161,8 @@ pub async fn authenticate(pool: &SqlitePool, secret: &str) -> Result<Option<Acto
         "active" => {}
         other => return Err(AppError::TokenRefused(other.to_string())),
     }
-    let disabled: bool =
-        sqlx::query_scalar("select disabled_at is not null from users where id = ?")
+    let Flag(disabled): Flag =
+        sqlx::query_scalar("select disabled_at is not null from users where id = $1")
             .bind(row.user_id)
             .fetch_one(pool)
             .await?;
@@ -170,7 +170,7 @@ pub async fn authenticate(pool: &SqlitePool, secret: &str) -> Result<Option<Acto
         return Err(AppError::AccountDisabled);
     }
     if row.last_used_at.as_deref() < Some(&*last_use_floor()) {
-        sqlx::query("update api_tokens set last_used_at = ? where id = ?")
+        sqlx::query("update api_tokens set last_used_at = $1 where id = $2")
             .bind(&now)
             .bind(row.id)
             .execute(&super::db::writer(pool))
@@ -210,7 +210,7 @@ fn account_wide(caller: Option<&Actor>) -> Result<(), AppError> {
 /// `user`'s when named). `None` as the caller is the command line: everyone's.
 /// Not through a token limited to a project (403).
 pub async fn list(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     caller: Option<&Actor>,
     user: Option<&str>,
 ) -> Result<Vec<TokenView>, AppError> {
@@ -228,7 +228,7 @@ pub async fn list(
         _ => None,
     };
     let rows: Vec<TokenRow> = sqlx::query_as(&format!(
-        "{SELECT} where ? is null or t.user_id = ? order by t.id desc"
+        "{SELECT} where $1 is null or t.user_id = $2 order by t.id desc"
     ))
     .bind(user)
     .bind(user)
@@ -242,13 +242,13 @@ pub async fn list(
 /// Its owner and admins; anyone else is told it does not exist. `None` as
 /// the caller is the command line. Not through a token limited to a project (403).
 pub async fn revoke(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     caller: Option<&Actor>,
     id: i64,
 ) -> Result<TokenView, AppError> {
     account_wide(caller)?;
     let not_found = || AppError::NotFound(crate::t!(account.errors.no_token, id));
-    let row: TokenRow = sqlx::query_as(&format!("{SELECT} where t.id = ?"))
+    let row: TokenRow = sqlx::query_as(&format!("{SELECT} where t.id = $1"))
         .bind(id)
         .fetch_optional(pool)
         .await?
@@ -267,7 +267,7 @@ pub async fn revoke(
     let mut tx = super::db::write(pool).await?;
     // checked again in the write: of two simultaneous revocations one wins
     let changed = sqlx::query(
-        "update api_tokens set revoked_at = ?, revoked_by = ? where id = ? and revoked_at is null",
+        "update api_tokens set revoked_at = $1, revoked_by = $2 where id = $3 and revoked_at is null",
     )
     .bind(&now)
     .bind(caller.map(|a| a.id))
@@ -304,10 +304,10 @@ pub async fn revoke(
 
 /// Codes of the projects a token of `actor` may be limited to: theirs, or
 /// every project for admins.
-pub async fn project_codes(pool: &SqlitePool, actor: &Actor) -> Result<Vec<String>, AppError> {
+pub async fn project_codes(pool: &AnyPool, actor: &Actor) -> Result<Vec<String>, AppError> {
     Ok(sqlx::query_scalar(
         "select code from projects p
-         where ? or exists (select 1 from memberships ms where ms.project_id = p.id and ms.user_id = ?)
+         where $1 or exists (select 1 from memberships ms where ms.project_id = p.id and ms.user_id = $2)
          order by code",
     )
     .bind(actor.is_admin)
@@ -319,7 +319,7 @@ pub async fn project_codes(pool: &SqlitePool, actor: &Actor) -> Result<Vec<Strin
 /// Creates an API token with every scope and no expiry, and returns its
 /// secret; only its hash is stored. See [`create`] for scopes and expiry.
 pub async fn create_token(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     username: &str,
     project_code: Option<&str>,
     name: &str,

@@ -78,7 +78,7 @@ pub struct EvidenceEntry {
 /// The language certificate `number` was issued in: its bundle's page reads
 /// in it unless asked otherwise.
 pub async fn language_of(state: &app::ssr::AppState, number: &str) -> Result<Locale, AppError> {
-    let tag: String = sqlx::query_scalar("select language from certificates where number = ?")
+    let tag: String = sqlx::query_scalar("select language from certificates where number = $1")
         .bind(number)
         .fetch_one(&state.pool)
         .await?;

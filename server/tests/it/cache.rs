@@ -19,9 +19,9 @@ async fn generation(w: &World) -> i64 {
 
 /// Another connection to the same file, as the command line or a second
 /// process would have: none of the server's write paths run.
-async fn outsider(w: &World) -> sqlx::SqlitePool {
+async fn outsider(w: &World) -> sqlx::AnyPool {
     let file = w.app.dir.path().join("attest.db");
-    sqlx::SqlitePool::connect(&format!("sqlite://{}", file.display()))
+    sqlx::AnyPool::connect(&format!("sqlite://{}", file.display()))
         .await
         .unwrap()
 }

@@ -28,7 +28,7 @@ use claims::Claim;
 use judge::{candidates, claimed, judge, suggested, targets};
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 /// A report larger than this is refused (413): `claims::MAX_INPUT_BYTES`, 1 MiB.
 pub const MAX_REPORT_BYTES: usize = claims::MAX_INPUT_BYTES;
@@ -72,7 +72,7 @@ pub fn too_large() -> AppError {
 /// with a suggested mapping. PMs and engineers of the project. Every
 /// refusal comes before anything is written.
 pub async fn create(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     project: &str,
     milestone: &str,
@@ -119,9 +119,9 @@ pub async fn create(
         .iter()
         .map(|c| suggested(c, &candidates, &v))
         .collect();
-    let id = sqlx::query(
+    let id = sqlx::query_scalar::<_, i64>(
         "insert into claim_audits (milestone_id, created_by, created_at, title, source_name, source_sha256, source_text, claims_json, mapping_json)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id",
     )
     .bind(m.id)
     .bind(actor.id)
@@ -132,9 +132,8 @@ pub async fn create(
     .bind(text)
     .bind(serde_json::to_string(&found).map_err(internal)?)
     .bind(serde_json::to_string(&mapping).map_err(internal)?)
-    .execute(&mut *tx)
-    .await?
-    .last_insert_rowid();
+    .fetch_one(&mut *tx)
+    .await?;
     audit::record(
         &mut tx,
         Event::new("claims_audit.create", format!("#{id} {title}"))
@@ -172,7 +171,7 @@ struct AuditRow {
 }
 
 const SELECT_AUDIT: &str = "select a.id, a.title, a.source_name, a.source_sha256, u.username as created_by, a.created_at, a.claims_json, a.mapping_json, a.version
-     from claim_audits a join users u on u.id = a.created_by where a.id = ? and a.milestone_id = ?";
+     from claim_audits a join users u on u.id = a.created_by where a.id = $1 and a.milestone_id = $2";
 
 impl AuditRow {
     fn parts(&self) -> Result<(Vec<Claim>, Vec<Mapping>), AppError> {
@@ -195,7 +194,7 @@ impl AuditRow {
 
 /// A milestone's audits, newest first. Members.
 pub async fn list(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     project: &str,
     milestone: &str,
@@ -203,7 +202,7 @@ pub async fn list(
     let (p, m, rights) = milestone_for(pool, actor, project, milestone, Need::Read).await?;
     let rows: Vec<(i64, String, String, String, String, String, String)> = sqlx::query_as(
         "select a.id, a.title, a.source_name, a.source_sha256, u.username, a.created_at, a.claims_json
-         from claim_audits a join users u on u.id = a.created_by where a.milestone_id = ? order by a.id desc",
+         from claim_audits a join users u on u.id = a.created_by where a.milestone_id = $1 order by a.id desc",
     )
     .bind(m.id)
     .fetch_all(pool)
@@ -240,7 +239,7 @@ pub async fn list(
 /// An audit, every claim judged against the milestone's records as they are
 /// now. Members.
 pub async fn get(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     project: &str,
     milestone: &str,
@@ -265,7 +264,7 @@ pub async fn get(
 /// (409) inside the same write, and nothing changes. PMs and engineers.
 #[allow(clippy::too_many_arguments)]
 pub async fn map_claim(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     project: &str,
     milestone: &str,
@@ -334,7 +333,7 @@ pub async fn map_claim(
         at: Some(now),
     };
     let done = sqlx::query(
-        "update claim_audits set mapping_json = ?, version = version + 1 where id = ? and version = ?",
+        "update claim_audits set mapping_json = $1, version = version + 1 where id = $2 and version = $3",
     )
     .bind(serde_json::to_string(&mapping).map_err(internal)?)
     .bind(id)
@@ -366,7 +365,7 @@ pub async fn map_claim(
 /// to, its verdict, the recorded value and the evidence (id and SHA-256);
 /// then the counts. Members.
 pub async fn export_markdown(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     project: &str,
     milestone: &str,

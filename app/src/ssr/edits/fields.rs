@@ -11,9 +11,10 @@ use crate::domain::codes::{optional_text, required_text};
 use crate::domain::criterion::{parse_metric, Op};
 use crate::error::AppError;
 use crate::ssr::auth::Actor;
+use crate::ssr::db::Flag;
 use crate::ssr::milestones::criteria::parse_max_age;
 use crate::t;
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 /// An edit of a milestone's own fields. Absent fields stay as they are; an
 /// empty planned date clears it.
@@ -38,7 +39,7 @@ pub struct MilestoneEdit {
 /// Edits a milestone's title, goal, planned dates, same-build rule and
 /// release subject. PMs.
 pub async fn edit_milestone(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     project: &str,
     milestone: &str,
@@ -105,12 +106,12 @@ pub async fn edit_milestone(
     if c.is_empty() {
         return Ok(());
     }
-    sqlx::query("update milestones set title = ?, goal = ?, planned_start = ?, planned_end = ?, same_build = ?, subject_commit = ?, subject_tag = ?, subject_artifacts_json = ?, version = version + 1 where id = ?")
+    sqlx::query("update milestones set title = $1, goal = $2, planned_start = $3, planned_end = $4, same_build = $5, subject_commit = $6, subject_tag = $7, subject_artifacts_json = $8, version = version + 1 where id = $9")
         .bind(&title)
         .bind(&goal)
         .bind(&start)
         .bind(&end)
-        .bind(same_build)
+        .bind(Flag(same_build))
         .bind(&subject.commit)
         .bind(&subject.tag)
         .bind(serde_json::to_string(&subject.artifacts).unwrap_or_else(|_| "[]".into()))
@@ -141,7 +142,7 @@ pub struct TaskEdit {
 
 /// Edits a task's title, description and whether it requires evidence. PMs.
 pub async fn edit_task(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     project: &str,
     milestone: &str,
@@ -160,21 +161,22 @@ pub async fn edit_task(
         .map(|d| optional_text("description", d, 4000))
         .transpose()?;
     let (p, rights, m, mut tx) = open_write(pool, p, rights, milestone).await?;
-    let row: Option<(i64, String, String, String, bool, i64)> = sqlx::query_as(
-        "select id, code, title, description, requires_evidence, version from tasks where milestone_id = ? and code = ?",
+    let row: Option<(i64, String, String, String, Flag, i64)> = sqlx::query_as(
+        "select id, code, title, description, requires_evidence, version from tasks where milestone_id = $1 and code = $2",
     )
     .bind(m.id)
     .bind(task.trim())
     .fetch_optional(&mut *tx)
     .await?;
-    let (id, code, old_title, old_description, old_required, version) = row.ok_or_else(|| {
-        AppError::NotFound(t!(
-            projects.what.no_task,
-            task = task.trim(),
-            project = p.code.clone(),
-            milestone = m.code.clone()
-        ))
-    })?;
+    let (id, code, old_title, old_description, Flag(old_required), version) =
+        row.ok_or_else(|| {
+            AppError::NotFound(t!(
+                projects.what.no_task,
+                task = task.trim(),
+                project = p.code.clone(),
+                milestone = m.code.clone()
+            ))
+        })?;
     guard(
         &mut tx,
         &p,
@@ -192,10 +194,10 @@ pub async fn edit_task(
     if c.is_empty() {
         return Ok(());
     }
-    sqlx::query("update tasks set title = ?, description = ?, requires_evidence = ?, version = version + 1 where id = ?")
+    sqlx::query("update tasks set title = $1, description = $2, requires_evidence = $3, version = version + 1 where id = $4")
         .bind(&title)
         .bind(&description)
-        .bind(required)
+        .bind(Flag(required))
         .bind(id)
         .execute(&mut *tx)
         .await?;
@@ -217,7 +219,7 @@ pub struct ChecklistEdit {
 
 /// Edits a checklist's title or renames one of its sections. PMs.
 pub async fn edit_checklist(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     project: &str,
     milestone: &str,
@@ -237,7 +239,7 @@ pub async fn edit_checklist(
         .transpose()?;
     let (p, rights, m, mut tx) = open_write(pool, p, rights, milestone).await?;
     let row: Option<(String, i64)> =
-        sqlx::query_as("select title, version from checklists where id = ? and milestone_id = ?")
+        sqlx::query_as("select title, version from checklists where id = $1 and milestone_id = $2")
             .bind(checklist)
             .bind(m.id)
             .fetch_optional(&mut *tx)
@@ -258,7 +260,7 @@ pub async fn edit_checklist(
     if let (Some(section), Some(new)) = (input.section.as_deref(), section_title) {
         let section = section.trim().to_string();
         let n: i64 = sqlx::query_scalar(
-            "select count(*) from checklist_items where checklist_id = ? and section = ?",
+            "select count(*) from checklist_items where checklist_id = $1 and section = $2",
         )
         .bind(checklist)
         .bind(&section)
@@ -273,7 +275,7 @@ pub async fn edit_checklist(
         }
         if c.field("section", section.clone(), Some(new.clone())) != section {
             sqlx::query(
-                "update checklist_items set section = ? where checklist_id = ? and section = ?",
+                "update checklist_items set section = $1 where checklist_id = $2 and section = $3",
             )
             .bind(&new)
             .bind(checklist)
@@ -285,7 +287,7 @@ pub async fn edit_checklist(
     if c.is_empty() {
         return Ok(());
     }
-    sqlx::query("update checklists set title = ?, version = version + 1 where id = ?")
+    sqlx::query("update checklists set title = $1, version = version + 1 where id = $2")
         .bind(&title)
         .bind(checklist)
         .execute(&mut *tx)
@@ -303,7 +305,7 @@ pub struct ItemEdit {
 
 /// Edits a checklist item's text. PMs.
 pub async fn edit_item(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     project: &str,
     milestone: &str,
@@ -320,7 +322,7 @@ pub async fn edit_item(
     let (p, rights, m, mut tx) = open_write(pool, p, rights, milestone).await?;
     let row: Option<(String, String, i64)> = sqlx::query_as(
         "select i.text, c.title, i.version from checklist_items i join checklists c on c.id = i.checklist_id
-         where i.id = ? and c.id = ? and c.milestone_id = ?",
+         where i.id = $1 and c.id = $2 and c.milestone_id = $3",
     )
     .bind(item)
     .bind(checklist)
@@ -343,7 +345,7 @@ pub async fn edit_item(
     if c.is_empty() {
         return Ok(());
     }
-    sqlx::query("update checklist_items set text = ?, version = version + 1 where id = ?")
+    sqlx::query("update checklist_items set text = $1, version = version + 1 where id = $2")
         .bind(&text)
         .bind(item)
         .execute(&mut *tx)
@@ -378,7 +380,7 @@ pub struct CriterionEdit {
 
 /// Edits a criterion's title, metric, operator and target. PMs.
 pub async fn edit_criterion(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     project: &str,
     milestone: &str,
@@ -417,12 +419,12 @@ pub async fn edit_criterion(
         f64,
         String,
         i64,
-        Option<u32>,
+        Option<i64>,
         Option<String>,
-        bool,
+        Flag,
     );
     let row: Option<Row> = sqlx::query_as(
-        "select id, code, title, metric, op, target, unit, version, max_age_days, expression, ratchet from criteria where milestone_id = ? and code = ?",
+        "select id, code, title, metric, op, target, unit, version, max_age_days, expression, ratchet from criteria where milestone_id = $1 and code = $2",
     )
     .bind(m.id)
     .bind(criterion.trim())
@@ -448,6 +450,8 @@ pub async fn edit_criterion(
             milestone = m.code.clone()
         ))
     })?;
+    let old_max_age = old_max_age.map(|d| d.clamp(0, u32::MAX.into()) as u32);
+    let ratchet = bool::from(ratchet);
     guard(
         &mut tx,
         &p,
@@ -505,13 +509,13 @@ pub async fn edit_criterion(
     } else {
         old_unit
     };
-    sqlx::query("update criteria set title = ?, metric = ?, op = ?, target = ?, unit = ?, max_age_days = ?, expression = ?, version = version + 1 where id = ?")
+    sqlx::query("update criteria set title = $1, metric = $2, op = $3, target = $4, unit = $5, max_age_days = $6, expression = $7, version = version + 1 where id = $8")
         .bind(&title)
         .bind(&metric)
         .bind(&op)
         .bind(target)
         .bind(&unit)
-        .bind(max_age)
+        .bind(max_age.map(i64::from))
         .bind(&expression)
         .bind(id)
         .execute(&mut *tx)
@@ -538,7 +542,7 @@ pub struct RoleEdit {
 
 /// Renames a sign-off role (its approver is set with `set_signoff_role`). PMs.
 pub async fn rename_signoff_role(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     project: &str,
     milestone: &str,
@@ -549,7 +553,7 @@ pub async fn rename_signoff_role(
     let new = required_text("role", &input.role, 80)?;
     let (p, rights, m, mut tx) = open_write(pool, p, rights, milestone).await?;
     let row: Option<(i64, String, i64)> = sqlx::query_as(
-        "select id, role_name, version from signoff_roles where milestone_id = ? and role_name = ?",
+        "select id, role_name, version from signoff_roles where milestone_id = $1 and role_name = $2",
     )
     .bind(m.id)
     .bind(role.trim())
@@ -579,7 +583,7 @@ pub async fn rename_signoff_role(
         return Ok(());
     }
     // the unique (milestone_id, role_name) constraint answers a clash with 409
-    sqlx::query("update signoff_roles set role_name = ?, version = version + 1 where id = ?")
+    sqlx::query("update signoff_roles set role_name = $1, version = version + 1 where id = $2")
         .bind(&name)
         .bind(id)
         .execute(&mut *tx)

@@ -18,7 +18,7 @@ use crate::domain::views::Rights;
 use crate::error::AppError;
 use crate::t;
 use serde_json::{json, Map, Value};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Any, AnyPool, Transaction};
 
 mod fields;
 mod moves;
@@ -91,7 +91,7 @@ impl Changes {
 
 /// Who may edit: PMs of the project (404 for others than members, 403 for other members).
 async fn manager(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     project: &str,
 ) -> Result<(ProjectRow, Rights), AppError> {
@@ -100,11 +100,11 @@ async fn manager(
 
 /// Opens the write for an edit of a milestone and loads the milestone in it.
 async fn open_write<'a>(
-    pool: &'a SqlitePool,
+    pool: &'a AnyPool,
     p: ProjectRow,
     rights: Rights,
     milestone: &str,
-) -> Result<(ProjectRow, Rights, MilestoneRow, Transaction<'a, Sqlite>), AppError> {
+) -> Result<(ProjectRow, Rights, MilestoneRow, Transaction<'a, Any>), AppError> {
     let mut tx = db::write(pool).await?;
     let m = milestone_row_in(&mut tx, &p, milestone).await?;
     Ok((p, rights, m, tx))
@@ -114,7 +114,7 @@ async fn open_write<'a>(
 /// and the editor saw the row's current version. Inside the edit's transaction.
 #[allow(clippy::too_many_arguments)]
 async fn guard(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     p: &ProjectRow,
     m: &MilestoneRow,
     rights: &Rights,
@@ -128,7 +128,7 @@ async fn guard(
 
 /// Records the edit's audit event (with before and after) and commits it.
 async fn finish(
-    mut tx: Transaction<'_, Sqlite>,
+    mut tx: Transaction<'_, Any>,
     actor: &Actor,
     p: &ProjectRow,
     m: &MilestoneRow,
@@ -155,7 +155,7 @@ async fn finish(
 /// and the approvals stay in the history but no longer count: the reopening
 /// enters the state digest. Decided inside the write transaction.
 pub async fn reopen(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     project: &str,
     milestone: &str,
@@ -176,8 +176,8 @@ pub async fn reopen(
     let now = super::now();
     if let Some(number) = &number {
         sqlx::query(
-            "update certificates set superseded_at = ?, superseded_by = ?, superseded_reason = ?
-             where number = ? and revoked_at is null and superseded_at is null",
+            "update certificates set superseded_at = $1, superseded_by = $2, superseded_reason = $3
+             where number = $4 and revoked_at is null and superseded_at is null",
         )
         .bind(&now)
         .bind(actor.id)

@@ -7,8 +7,8 @@ use crate::error::AppError;
 use crate::ssr::auth::Actor;
 use crate::t;
 use serde_json::{json, Map};
-use sqlx::SqlitePool;
-use sqlx::{Sqlite, Transaction};
+use sqlx::AnyPool;
+use sqlx::{Any, Transaction};
 
 /// Which way a move goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,20 +52,20 @@ pub fn neighbour(index: usize, len: usize, d: Direction) -> Option<usize> {
 /// Stores `order` as the rows' positions and counts a version on the two
 /// that traded places (`moved` = the moved row and the one it passed).
 async fn set_order(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     table: &str,
     order: &[i64],
     moved: (i64, i64),
 ) -> Result<Changes, AppError> {
     for (n, id) in order.iter().enumerate() {
-        sqlx::query(&format!("update {table} set position = ? where id = ?"))
+        sqlx::query(&format!("update {table} set position = $1 where id = $2"))
             .bind(n as i64)
             .bind(id)
             .execute(&mut **tx)
             .await?;
     }
     sqlx::query(&format!(
-        "update {table} set version = version + 1 where id in (?, ?)"
+        "update {table} set version = version + 1 where id in ($1, $2)"
     ))
     .bind(moved.0)
     .bind(moved.1)
@@ -79,7 +79,7 @@ async fn set_order(
 }
 
 async fn swap_positions(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     table: &str,
     mut ids: Vec<i64>,
     index: usize,
@@ -115,7 +115,7 @@ fn already(what: &str, d: Direction, scope: Scope) -> AppError {
 
 /// Moves a task up or down. PMs.
 pub async fn move_task(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     project: &str,
     milestone: &str,
@@ -126,7 +126,7 @@ pub async fn move_task(
     let d = Direction::parse(&req.direction)?;
     let (p, rights, m, mut tx) = open_write(pool, p, rights, milestone).await?;
     let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
-        "select id, code, title, version from tasks where milestone_id = ? order by position, code",
+        "select id, code, title, version from tasks where milestone_id = $1 order by position, code",
     )
     .bind(m.id)
     .fetch_all(&mut *tx)
@@ -160,7 +160,7 @@ pub async fn move_task(
 
 /// Moves a checklist up or down among the milestone's checklists. PMs.
 pub async fn move_checklist(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     project: &str,
     milestone: &str,
@@ -171,7 +171,7 @@ pub async fn move_checklist(
     let d = Direction::parse(&req.direction)?;
     let (p, rights, m, mut tx) = open_write(pool, p, rights, milestone).await?;
     let rows: Vec<(i64, String, i64)> = sqlx::query_as(
-        "select id, title, version from checklists where milestone_id = ? order by position, id",
+        "select id, title, version from checklists where milestone_id = $1 order by position, id",
     )
     .bind(m.id)
     .fetch_all(&mut *tx)
@@ -199,7 +199,7 @@ pub async fn move_checklist(
 /// Moves a checklist item up or down among its siblings (same section,
 /// same parent), with the items nested under it. PMs.
 pub async fn move_item(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     project: &str,
     milestone: &str,
@@ -211,14 +211,14 @@ pub async fn move_item(
     let d = Direction::parse(&req.direction)?;
     let (p, rights, m, mut tx) = open_write(pool, p, rights, milestone).await?;
     let list: Option<String> =
-        sqlx::query_scalar("select title from checklists where id = ? and milestone_id = ?")
+        sqlx::query_scalar("select title from checklists where id = $1 and milestone_id = $2")
             .bind(checklist)
             .bind(m.id)
             .fetch_optional(&mut *tx)
             .await?;
     let list = list.ok_or_else(|| no_checklist(checklist, &p.code, &m.code))?;
     let rows: Vec<(i64, String, String, i64, Option<i64>)> = sqlx::query_as(
-        "select id, section, text, version, parent_id from checklist_items where checklist_id = ? order by position, id",
+        "select id, section, text, version, parent_id from checklist_items where checklist_id = $1 order by position, id",
     )
     .bind(checklist)
     .fetch_all(&mut *tx)

@@ -9,7 +9,7 @@ use crate::ssr::db;
 use crate::ssr::scope::{milestone_row, milestone_row_in, project_for, Need};
 use crate::t;
 use serde_json::json;
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 pub use crate::domain::checklist::{NewChecklist, NewItem, NewSection, MAX_DEPTH};
 
@@ -18,7 +18,7 @@ pub const MAX_CHECKLIST_ITEMS: usize = 500;
 
 /// Adds a checklist. PMs only. Returns its id.
 pub async fn add_checklist(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     project: &str,
     milestone: &str,
@@ -93,7 +93,7 @@ pub fn validate(input: &NewChecklist) -> Result<Checked, AppError> {
 /// audit event, inside the caller's write transaction. `template` = the
 /// template id and version it was copied from.
 pub async fn insert(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     actor: &Actor,
     project_id: i64,
     milestone_id: i64,
@@ -101,13 +101,13 @@ pub async fn insert(
     template: Option<(i64, i64)>,
 ) -> Result<i64, AppError> {
     let position: i64 = sqlx::query_scalar(
-        "select coalesce(max(position), 0) + 1 from checklists where milestone_id = ?",
+        "select coalesce(max(position), 0) + 1 from checklists where milestone_id = $1",
     )
     .bind(milestone_id)
     .fetch_one(&mut *tx)
     .await?;
-    let id = sqlx::query(
-        "insert into checklists (milestone_id, title, position, created_at, template_id, template_version) values (?, ?, ?, ?, ?, ?)",
+    let id = sqlx::query_scalar::<_, i64>(
+        "insert into checklists (milestone_id, title, position, created_at, template_id, template_version) values ($1, $2, $3, $4, $5, $6) returning id",
     )
     .bind(milestone_id)
     .bind(&c.title)
@@ -115,21 +115,19 @@ pub async fn insert(
     .bind(crate::ssr::now())
     .bind(template.map(|t| t.0))
     .bind(template.map(|t| t.1))
-    .execute(&mut *tx)
-    .await?
-    .last_insert_rowid();
+    .fetch_one(&mut *tx)
+    .await?;
     let mut ids: Vec<i64> = Vec::with_capacity(c.items.len());
     for (n, i) in c.items.iter().enumerate() {
-        let item = sqlx::query("insert into checklist_items (checklist_id, section, text, position, requires_evidence, parent_id) values (?, ?, ?, ?, ?, ?)")
+        let item = sqlx::query_scalar::<_, i64>("insert into checklist_items (checklist_id, section, text, position, requires_evidence, parent_id) values ($1, $2, $3, $4, $5, $6) returning id")
             .bind(id)
             .bind(&i.section)
             .bind(&i.text)
             .bind(n as i64)
-            .bind(i.requires_evidence)
+            .bind(crate::ssr::db::Flag(i.requires_evidence))
             .bind(i.parent.map(|p| ids[p]))
-            .execute(&mut *tx)
-            .await?
-            .last_insert_rowid();
+            .fetch_one(&mut *tx)
+            .await?;
         ids.push(item);
     }
     let items: Vec<_> = c
@@ -163,6 +161,7 @@ pub async fn insert(
 struct ItemRow {
     checklist_id: i64,
     text: String,
+    #[sqlx(try_from = "crate::ssr::db::Flag")]
     requires_evidence: bool,
     ticked_at: Option<String>,
     evidence_count: i64,
@@ -179,7 +178,7 @@ struct ItemRow {
 /// Every rule is checked inside the write transaction that acts on it, so of
 /// two simultaneous ticks exactly one succeeds and the other gets 409.
 pub async fn tick_item(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     project: &str,
     within: Option<(&str, i64)>,
@@ -195,7 +194,7 @@ pub async fn tick_item(
                 (select count(*) from checklist_items k where k.parent_id = i.id) as children,
                 m.id as milestone_id, m.code as milestone_code, c.title as list_title
          from checklist_items i join checklists c on c.id = i.checklist_id join milestones m on m.id = c.milestone_id
-         where i.id = ? and m.project_id = ?",
+         where i.id = $1 and m.project_id = $2",
     )
     .bind(item_id)
     .bind(p.id)
@@ -224,7 +223,7 @@ pub async fn tick_item(
         if let Some((milestone, list)) = within {
             let m = milestone_row_in(&mut tx, &p, milestone).await?;
             let held: Option<i64> =
-                sqlx::query_scalar("select id from checklists where id = ? and milestone_id = ?")
+                sqlx::query_scalar("select id from checklists where id = $1 and milestone_id = $2")
                     .bind(list)
                     .bind(m.id)
                     .fetch_optional(&mut *tx)
@@ -280,7 +279,7 @@ pub async fn tick_item(
     } else {
         (None, None)
     };
-    sqlx::query("update checklist_items set ticked_by = ?, ticked_at = ? where id = ?")
+    sqlx::query("update checklist_items set ticked_by = $1, ticked_at = $2 where id = $3")
         .bind(by)
         .bind(&at)
         .bind(item_id)

@@ -12,7 +12,7 @@ use crate::ssr::scope::{milestone_row, milestone_row_in, project_for, Need};
 use crate::t;
 use evidence::metrics::metric_info;
 use serde_json::json;
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 /// Input for a new criterion.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
@@ -149,12 +149,12 @@ pub struct Criterion<'a> {
 /// event, inside the caller's write transaction. A taken code is a 409
 /// (the unique (milestone_id, code) constraint).
 pub async fn insert_criterion(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     actor: &Actor,
     (project, milestone): (i64, i64),
     c: Criterion<'_>,
 ) -> Result<i64, AppError> {
-    let id = sqlx::query("insert into criteria (milestone_id, code, title, metric, op, target, unit, created_at, max_age_days, checkpoint_id, expression, ratchet) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    let id = sqlx::query_scalar::<_, i64>("insert into criteria (milestone_id, code, title, metric, op, target, unit, created_at, max_age_days, checkpoint_id, expression, ratchet) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning id")
         .bind(milestone)
         .bind(c.code)
         .bind(c.title)
@@ -163,13 +163,12 @@ pub async fn insert_criterion(
         .bind(c.target)
         .bind(c.unit)
         .bind(crate::ssr::now())
-        .bind(c.max_age_days)
+        .bind(c.max_age_days.map(i64::from))
         .bind(c.checkpoint_id)
         .bind(c.expression)
-        .bind(c.ratchet)
-        .execute(&mut *tx)
-        .await?
-        .last_insert_rowid();
+        .bind(crate::ssr::db::Flag(c.ratchet))
+        .fetch_one(&mut *tx)
+        .await?;
     audit::record(
         &mut *tx,
         Event::new("criterion.create", format!("{} {}", c.code, c.title)).by(actor.id).in_project(project).on_milestone(milestone).after(json!({"code": c.code, "metric": c.metric, "op": c.op.as_str(), "target": c.target, "unit": c.unit, "max_age_days": c.max_age_days, "checkpoint": c.checkpoint_id, "expression": c.expression, "ratchet": c.ratchet})),
@@ -180,7 +179,7 @@ pub async fn insert_criterion(
 
 /// Adds an acceptance criterion. PMs only. The unit defaults to the metric's unit.
 pub async fn add_criterion(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     project: &str,
     milestone: &str,

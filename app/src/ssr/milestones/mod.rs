@@ -38,13 +38,14 @@ use crate::domain::history::has_stale_approval;
 use crate::domain::milestone::locked_message;
 use crate::domain::views::*;
 use crate::error::AppError;
+use crate::ssr::db::Flag;
 use serde_json::json;
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::{AnyConnection, AnyPool};
 use std::sync::Arc;
 
 /// Loads a milestone for a reader.
 pub async fn view(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     project: &str,
     milestone: &str,
@@ -53,7 +54,7 @@ pub async fn view(
         let (p, rights) = project_for(pool, actor, project, Need::Read).await?;
         let m = milestone_row(pool, &p, milestone).await?;
         // one read snapshot: the generation and every row derived from it
-        let mut tx = pool.begin().await?;
+        let mut tx = super::db::read(pool).await?;
         let g = cache::generation(&mut tx).await?;
         let locale = crate::i18n::lang();
         let base = match cache::milestone(pool, &g, &p, &m, locale) {
@@ -83,7 +84,7 @@ pub async fn view(
 /// A page of a milestone's audit history for a reader: at most
 /// [`HISTORY_PAGE`] events older than `before` (the newest when `None`).
 pub async fn history(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     project: &str,
     milestone: &str,
@@ -98,10 +99,11 @@ pub async fn history(
         events.truncate(HISTORY_PAGE);
         events.last().map_or(0, |e| e.id)
     });
-    let total: i64 = sqlx::query_scalar("select count(*) from audit_events where milestone_id = ?")
-        .bind(m.id)
-        .fetch_one(conn)
-        .await?;
+    let total: i64 =
+        sqlx::query_scalar("select count(*) from audit_events where milestone_id = $1")
+            .bind(m.id)
+            .fetch_one(conn)
+            .await?;
     Ok(HistoryPage {
         project: p.code.clone(),
         milestone: m.code.clone(),
@@ -116,7 +118,7 @@ pub async fn history(
 /// the viewer. Takes a connection so that a write can derive the state inside
 /// its own transaction (`&mut *tx`) and act on exactly what it derived.
 pub async fn build_view(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     p: &ProjectRow,
     m: &MilestoneRow,
     rights: Rights,
@@ -181,11 +183,11 @@ pub async fn build_view(
 /// is read only where the viewer has a stale approval there, to say what
 /// changed since.
 pub async fn derive_project(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     p: &ProjectRow,
     viewer: &str,
 ) -> Result<Vec<Arc<Derivation>>, AppError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::db::read(pool).await?;
     let g = cache::generation(&mut tx).await?;
     let all = match cache::project(pool, &g, p.id) {
         Some(all) => all,
@@ -242,7 +244,7 @@ pub struct NewMilestone {
 
 /// Creates a milestone. PMs only.
 pub async fn create_milestone(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     project: &str,
     input: NewMilestone,
@@ -263,7 +265,7 @@ pub async fn create_milestone(
     let goal = optional_text("goal", &input.goal, 4000)?;
     // the unique (project_id, code) constraint answers a duplicate with 409
     let mut tx = db::write(pool).await?;
-    let id = sqlx::query("insert into milestones (project_id, code, title, goal, planned_start, planned_end, created_at) values (?, ?, ?, ?, ?, ?, ?)")
+    let id = sqlx::query_scalar::<_, i64>("insert into milestones (project_id, code, title, goal, planned_start, planned_end, created_at) values ($1, $2, $3, $4, $5, $6, $7) returning id")
         .bind(p.id)
         .bind(code.as_str())
         .bind(&title)
@@ -271,9 +273,8 @@ pub async fn create_milestone(
         .bind(&start)
         .bind(&end)
         .bind(super::now())
-        .execute(&mut *tx)
-        .await?
-        .last_insert_rowid();
+        .fetch_one(&mut *tx)
+        .await?;
     audit::record(
         &mut tx,
         Event::new("milestone.create", format!("{} {}", code, title)).by(actor.id).in_project(p.id).on_milestone(id).after(json!({"code": code.as_str(), "title": title, "planned_start": start, "planned_end": end})),
@@ -293,7 +294,7 @@ pub fn standing_certificate(v: &MilestoneView) -> Option<&str> {
 /// write transaction of the change, so that the state it acts on is the one
 /// it checked.
 pub async fn ensure_open(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     p: &ProjectRow,
     m: &MilestoneRow,
     rights: &Rights,
@@ -301,9 +302,9 @@ pub async fn ensure_open(
     // Signed off (and so certified) needs every sign-off role approved:
     // while some role has never approved, or there is none, the milestone
     // is open, and the whole derivation below is not needed to know it.
-    let may_be_signed: bool = sqlx::query_scalar(
-        "select exists (select 1 from signoff_roles where milestone_id = ?1)
-            and not exists (select 1 from signoff_roles r where r.milestone_id = ?1
+    let Flag(may_be_signed): Flag = sqlx::query_scalar(
+        "select exists (select 1 from signoff_roles where milestone_id = $1)
+            and not exists (select 1 from signoff_roles r where r.milestone_id = $1
                 and not exists (select 1 from signoffs s where s.role_id = r.id and s.decision = 'approve'))",
     )
     .bind(m.id)

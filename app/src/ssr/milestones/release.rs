@@ -12,7 +12,7 @@ use crate::ssr::scope::{milestone_row_in, project_for, Need};
 use crate::t;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 /// How far back a release may be recorded (it happened, then someone
 /// recorded it): a week.
@@ -59,7 +59,7 @@ pub fn release_time(raw: Option<&str>, now: DateTime<Utc>) -> Result<DateTime<Ut
 /// Records the milestone's release moment, once. PMs; the milestone open to
 /// changes. A second release is a 409 naming the first.
 pub async fn record_release(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     project: &str,
     milestone: &str,
@@ -70,7 +70,7 @@ pub async fn record_release(
     let mut tx = db::write(pool).await?;
     let m = milestone_row_in(&mut tx, &p, milestone).await?;
     let before: Option<(String, String)> = sqlx::query_as(
-        "select r.released_at, u.username from milestone_releases r join users u on u.id = r.released_by where r.milestone_id = ?",
+        "select r.released_at, u.username from milestone_releases r join users u on u.id = r.released_by where r.milestone_id = $1",
     )
     .bind(m.id)
     .fetch_optional(&mut *tx)
@@ -84,7 +84,7 @@ pub async fn record_release(
         )));
     }
     ensure_open(&mut tx, &p, &m, &rights).await?;
-    sqlx::query("insert into milestone_releases (milestone_id, released_at, released_by, recorded_at) values (?, ?, ?, ?)")
+    sqlx::query("insert into milestone_releases (milestone_id, released_at, released_by, recorded_at) values ($1, $2, $3, $4)")
         .bind(m.id)
         .bind(&at)
         .bind(actor.id)
@@ -120,7 +120,7 @@ pub struct NewCheckpoints {
 /// Adds release checkpoints, each labelled by its offset (`4 h`). PMs; the
 /// milestone open to changes. A label the milestone already has is a 409.
 pub async fn add_checkpoints(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     project: &str,
     milestone: &str,
@@ -156,7 +156,7 @@ pub async fn add_checkpoints(
     let mut tx = db::write(pool).await?;
     let m = milestone_row_in(&mut tx, &p, milestone).await?;
     ensure_open(&mut tx, &p, &m, &rights).await?;
-    let have: i64 = sqlx::query_scalar("select count(*) from checkpoints where milestone_id = ?")
+    let have: i64 = sqlx::query_scalar("select count(*) from checkpoints where milestone_id = $1")
         .bind(m.id)
         .fetch_one(&mut *tx)
         .await?;
@@ -175,7 +175,7 @@ pub async fn add_checkpoints(
     for offset in minutes {
         let label = show_minutes(offset);
         // the unique (milestone_id, label) constraint answers a repeat with 409
-        sqlx::query("insert into checkpoints (milestone_id, label, offset_minutes, grace_minutes, created_at) values (?, ?, ?, ?, ?)")
+        sqlx::query("insert into checkpoints (milestone_id, label, offset_minutes, grace_minutes, created_at) values ($1, $2, $3, $4, $5)")
             .bind(m.id)
             .bind(&label)
             .bind(offset)
@@ -204,13 +204,13 @@ pub async fn add_checkpoints(
 /// The id of checkpoint `label` of milestone `milestone_id`, inside the
 /// caller's transaction: 422 naming the labels it has otherwise.
 pub async fn checkpoint_id(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     milestone_id: i64,
     label: &str,
 ) -> Result<i64, AppError> {
     let label = label.trim();
     let all: Vec<(i64, String)> = sqlx::query_as(
-        "select id, label from checkpoints where milestone_id = ? order by offset_minutes",
+        "select id, label from checkpoints where milestone_id = $1 order by offset_minutes",
     )
     .bind(milestone_id)
     .fetch_all(&mut *tx)

@@ -13,20 +13,20 @@ use crate::ssr::db;
 use crate::ssr::scope::{milestone_row_in, project_for, Need};
 use crate::t;
 use serde_json::json;
-use sqlx::SqliteConnection;
-use sqlx::SqlitePool;
+use sqlx::AnyConnection;
+use sqlx::AnyPool;
 
 /// Whether a project enforces separation of duties (default on).
 pub async fn separation_of_duties(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     project_id: i64,
 ) -> Result<bool, AppError> {
-    Ok(
-        sqlx::query_scalar("select separation_of_duties from projects where id = ?")
+    let on: crate::ssr::db::Flag =
+        sqlx::query_scalar("select separation_of_duties from projects where id = $1")
             .bind(project_id)
             .fetch_one(conn)
-            .await?,
-    )
+            .await?;
+    Ok(on.into())
 }
 
 /// Names the approver of a sign-off role (adding the role or replacing its
@@ -35,7 +35,7 @@ pub async fn separation_of_duties(
 /// duties one person holds at most one role of a milestone. A signed-off or
 /// certified milestone keeps its approvers until it is reopened.
 pub async fn set_signoff_role(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     project: &str,
     milestone: &str,
@@ -47,7 +47,7 @@ pub async fn set_signoff_role(
     let mut tx = db::write(pool).await?;
     let m = milestone_row_in(&mut tx, &p, milestone).await?;
     let user: Option<(i64, String)> = sqlx::query_as(
-        "select u.id, u.username from users u join memberships ms on ms.user_id = u.id where ms.project_id = ? and u.username = ?",
+        "select u.id, u.username from users u join memberships ms on ms.user_id = u.id where ms.project_id = $1 and u.username = $2",
     )
     .bind(p.id)
     .bind(approver.trim())
@@ -64,7 +64,7 @@ pub async fn set_signoff_role(
         )
     })?;
     let before: Option<String> = sqlx::query_scalar(
-        "select u.username from signoff_roles r join users u on u.id = r.approver_id where r.milestone_id = ? and r.role_name = ?",
+        "select u.username from signoff_roles r join users u on u.id = r.approver_id where r.milestone_id = $1 and r.role_name = $2",
     )
     .bind(m.id)
     .bind(&role_name)
@@ -75,7 +75,7 @@ pub async fn set_signoff_role(
     }
     if separation_of_duties(&mut tx, p.id).await? {
         let other: Option<String> = sqlx::query_scalar(
-            "select role_name from signoff_roles where milestone_id = ? and approver_id = ? and role_name != ?",
+            "select role_name from signoff_roles where milestone_id = $1 and approver_id = $2 and role_name != $3",
         )
         .bind(m.id)
         .bind(user_id)
@@ -96,7 +96,7 @@ pub async fn set_signoff_role(
     }
     ensure_open(&mut tx, &p, &m, &rights).await?;
     sqlx::query(
-        "insert into signoff_roles (milestone_id, role_name, approver_id, created_at) values (?, ?, ?, ?)
+        "insert into signoff_roles (milestone_id, role_name, approver_id, created_at) values ($1, $2, $3, $4)
          on conflict (milestone_id, role_name) do update
          set approver_id = excluded.approver_id, generation = generation + 1",
     )
@@ -149,7 +149,7 @@ pub struct SignRequest {
 /// its certificate must be revoked first. All of it is decided inside the
 /// write transaction that records the decision.
 pub async fn sign(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     project: &str,
     milestone: &str,
@@ -179,7 +179,7 @@ pub async fn sign(
     let m = milestone_row_in(&mut tx, &p, milestone).await?;
     let role: Option<(i64, i64, i64, String)> = sqlx::query_as(
         "select r.id, r.approver_id, r.generation, u.username from signoff_roles r join users u on u.id = r.approver_id
-         where r.milestone_id = ? and r.role_name = ?",
+         where r.milestone_id = $1 and r.role_name = $2",
     )
     .bind(m.id)
     .bind(role_name)
@@ -243,7 +243,7 @@ pub async fn sign(
         }
     }
     let now = crate::ssr::now();
-    let id = sqlx::query("insert into signoffs (role_id, user_id, decision, comment, state_digest, signed_at, role_generation) values (?, ?, ?, ?, ?, ?, ?)")
+    let id = sqlx::query_scalar::<_, i64>("insert into signoffs (role_id, user_id, decision, comment, state_digest, signed_at, role_generation) values ($1, $2, $3, $4, $5, $6, $7) returning id")
         .bind(role_id)
         .bind(actor.id)
         .bind(decision.as_str())
@@ -251,9 +251,8 @@ pub async fn sign(
         .bind(&v.state_digest)
         .bind(&now)
         .bind(generation)
-        .execute(&mut *tx)
-        .await?
-        .last_insert_rowid();
+        .fetch_one(&mut *tx)
+        .await?;
     audit::record(
         &mut tx,
         Event::new(
@@ -298,7 +297,7 @@ pub struct Signed {
 /// changes happened since the approver looked (from the milestone's history,
 /// after `seen_event` when given, else the newest few).
 pub(super) async fn changed_since(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     v: &MilestoneView,
     seen: &str,
     seen_event: Option<i64>,
@@ -321,7 +320,7 @@ pub(super) async fn changed_since(
         None => {
             // without a history position, the changes after the last decision made on the seen state
             let at: Option<String> =
-                sqlx::query_scalar("select max(signed_at) from signoffs s join signoff_roles r on r.id = s.role_id where r.milestone_id = ? and s.state_digest = ?")
+                sqlx::query_scalar("select max(signed_at) from signoffs s join signoff_roles r on r.id = s.role_id where r.milestone_id = $1 and s.state_digest = $2")
                     .bind(v.id)
                     .bind(seen)
                     .fetch_one(conn)

@@ -5,10 +5,11 @@ use crate::error::AppError;
 use crate::ssr::audit::{self, Event};
 use crate::ssr::auth::Actor;
 use crate::ssr::db;
+use crate::ssr::db::Flag;
 use crate::ssr::scope::{milestone_row, milestone_row_in, project_for, Need};
 use crate::t;
 use serde_json::json;
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 /// Input for a new task.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
@@ -27,7 +28,7 @@ pub struct NewTask {
 /// Adds a task to a milestone (at the end). PMs only; not to a signed-off or
 /// certified milestone (reopen it first).
 pub async fn add_task(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     project: &str,
     milestone: &str,
@@ -43,19 +44,18 @@ pub async fn add_task(
     let mut tx = db::write(pool).await?;
     let m = milestone_row_in(&mut tx, &p, milestone).await?;
     ensure_open(&mut tx, &p, &m, &rights).await?;
-    let id = sqlx::query("insert into tasks (milestone_id, code, title, owner, requires_evidence, created_at, description, position)
-                          values (?, ?, ?, ?, ?, ?, ?, (select coalesce(max(position) + 1, 0) from tasks where milestone_id = ?))")
+    let id = sqlx::query_scalar::<_, i64>("insert into tasks (milestone_id, code, title, owner, requires_evidence, created_at, description, position)
+                          values ($1, $2, $3, $4, $5, $6, $7, (select coalesce(max(position) + 1, 0) from tasks where milestone_id = $8)) returning id")
         .bind(m.id)
         .bind(code.as_str())
         .bind(&title)
         .bind(&owner)
-        .bind(input.requires_evidence)
+        .bind(crate::ssr::db::Flag(input.requires_evidence))
         .bind(crate::ssr::now())
         .bind(&description)
         .bind(m.id)
-        .execute(&mut *tx)
-        .await?
-        .last_insert_rowid();
+        .fetch_one(&mut *tx)
+        .await?;
     audit::record(
         &mut tx,
         Event::new("task.create", format!("{} {}", code.as_str(), title)).by(actor.id).in_project(p.id).on_milestone(m.id).after(json!({"code": code.as_str(), "title": title, "owner": owner, "requires_evidence": input.requires_evidence})),
@@ -67,7 +67,7 @@ pub async fn add_task(
 
 /// Marks a task done. PMs and engineers; a task that requires evidence needs linked evidence first.
 pub async fn complete_task(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     project: &str,
     milestone: &str,
@@ -76,15 +76,15 @@ pub async fn complete_task(
     let (p, _) = project_for(pool, actor, project, Need::Work).await?;
     let m = milestone_row(pool, &p, milestone).await?;
     let mut tx = db::write(pool).await?;
-    let row: Option<(i64, String, bool, Option<String>, i64)> = sqlx::query_as(
+    let row: Option<(i64, String, Flag, Option<String>, i64)> = sqlx::query_as(
         "select t.id, t.title, t.requires_evidence, t.done_at, (select count(*) from evidence e where e.task_id = t.id and not exists (select 1 from evidence_withdrawals w where w.evidence_id = e.id))
-         from tasks t where t.milestone_id = ? and t.code = ?",
+         from tasks t where t.milestone_id = $1 and t.code = $2",
     )
     .bind(m.id)
     .bind(task.trim().to_ascii_uppercase())
     .fetch_optional(&mut *tx)
     .await?;
-    let (id, title, requires_evidence, done_at, n) = row.ok_or_else(|| {
+    let (id, title, Flag(requires_evidence), done_at, n) = row.ok_or_else(|| {
         AppError::NotFound(t!(
             milestone.what.no_task,
             task = task.trim(),
@@ -107,7 +107,7 @@ pub async fn complete_task(
         )));
     }
     let now = crate::ssr::now();
-    sqlx::query("update tasks set done_by = ?, done_at = ? where id = ?")
+    sqlx::query("update tasks set done_by = $1, done_at = $2 where id = $3")
         .bind(actor.id)
         .bind(&now)
         .bind(id)

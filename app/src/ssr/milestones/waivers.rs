@@ -13,11 +13,12 @@ use crate::i18n::lang;
 use crate::ssr::audit::{self, Event};
 use crate::ssr::auth::Actor;
 use crate::ssr::db;
+use crate::ssr::db::Flag;
 use crate::ssr::scope::{milestone_row_in, project_for, Need};
 use crate::t;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde_json::json;
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 /// A waiver as its giver sends it.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
@@ -74,7 +75,7 @@ pub fn parse_until(raw: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, AppEr
 /// otherwise), only a criterion whose verdict leaves a gap (not met, no
 /// evidence, stale) and that no standing waiver covers.
 pub async fn waive(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     project: &str,
     milestone: &str,
@@ -99,7 +100,7 @@ pub async fn waive(
     let m = milestone_row_in(&mut tx, &p, milestone).await?;
     let role: Option<(i64, i64, i64, String, String)> = sqlx::query_as(
         "select r.id, r.approver_id, r.generation, u.username, u.display_name from signoff_roles r join users u on u.id = r.approver_id
-         where r.milestone_id = ? and r.role_name = ?",
+         where r.milestone_id = $1 and r.role_name = $2",
     )
     .bind(m.id)
     .bind(role_name)
@@ -157,9 +158,9 @@ pub async fn waive(
         )));
     }
     let (granted_at, expires_at) = (fmt_time(now), fmt_time(until));
-    let id = sqlx::query(
+    let id = sqlx::query_scalar::<_, i64>(
         "insert into waivers (milestone_id, criterion_id, criterion_version, evidence_sha256, waived_verdict, role_id, role_generation, user_id, reason, expires_at, granted_at, state_digest)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning id",
     )
     .bind(m.id)
     .bind(c.id)
@@ -173,9 +174,8 @@ pub async fn waive(
     .bind(&expires_at)
     .bind(&granted_at)
     .bind(&v.state_digest)
-    .execute(&mut *tx)
-    .await?
-    .last_insert_rowid();
+    .fetch_one(&mut *tx)
+    .await?;
     audit::record(
         &mut tx,
         Event::new("criterion.waive", format!("{} {}", c.code, c.title))
@@ -205,7 +205,7 @@ pub async fn waive(
 /// Revokes a waiver of an open milestone, with a reason: its giver or a PM.
 /// The criterion's gap is back at once (and the state digest moves on).
 pub async fn revoke_waiver(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     project: &str,
     milestone: &str,
@@ -216,15 +216,15 @@ pub async fn revoke_waiver(
     let reason = required_text("reason", reason, 1000)?;
     let mut tx = db::write(pool).await?;
     let m = milestone_row_in(&mut tx, &p, milestone).await?;
-    let row: Option<(i64, String, bool)> = sqlx::query_as(
+    let row: Option<(i64, String, Flag)> = sqlx::query_as(
         "select w.user_id, c.code, exists (select 1 from waiver_revocations v where v.waiver_id = w.id)
-         from waivers w join criteria c on c.id = w.criterion_id where w.id = ? and w.milestone_id = ?",
+         from waivers w join criteria c on c.id = w.criterion_id where w.id = $1 and w.milestone_id = $2",
     )
     .bind(waiver)
     .bind(m.id)
     .fetch_optional(&mut *tx)
     .await?;
-    let (giver, code, revoked) = row.ok_or_else(|| {
+    let (giver, code, Flag(revoked)) = row.ok_or_else(|| {
         AppError::NotFound(t!(
             milestone.what.no_waiver,
             id = waiver,
@@ -247,7 +247,7 @@ pub async fn revoke_waiver(
         return Err(AppError::Conflict(message));
     }
     sqlx::query(
-        "insert into waiver_revocations (waiver_id, revoked_by, revoked_at, reason) values (?, ?, ?, ?)",
+        "insert into waiver_revocations (waiver_id, revoked_by, revoked_at, reason) values ($1, $2, $3, $4)",
     )
     .bind(waiver)
     .bind(actor.id)

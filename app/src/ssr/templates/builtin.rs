@@ -6,7 +6,7 @@
 //! checklists applied from the old one are told a newer one exists.
 
 use super::markdown;
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 /// (slug, language, Markdown) of each built-in template.
 pub const BUILTIN: &[(&str, &str, &str)] = &[
@@ -24,7 +24,7 @@ pub const BUILTIN: &[(&str, &str, &str)] = &[
 
 /// Stores each built-in template, or its next version when the shipped text
 /// changed. One write transaction; nothing is written when all are current.
-pub async fn ensure(pool: &SqlitePool) -> Result<(), sqlx::Error> {
+pub async fn ensure(pool: &AnyPool) -> Result<(), sqlx::Error> {
     let mut wanted = Vec::new();
     for (slug, lang, md) in BUILTIN {
         let body = markdown::import(md, slug)
@@ -37,7 +37,7 @@ pub async fn ensure(pool: &SqlitePool) -> Result<(), sqlx::Error> {
             "select t.id, v.version, v.body_json from checklist_templates t
              left join checklist_template_versions v on v.template_id = t.id
                and v.version = (select max(version) from checklist_template_versions where template_id = t.id)
-             where t.project_id is null and t.slug = ?",
+             where t.project_id is null and t.slug = $1",
         )
         .bind(slug.to_string())
     };
@@ -49,21 +49,20 @@ pub async fn ensure(pool: &SqlitePool) -> Result<(), sqlx::Error> {
     if !stale {
         return Ok(());
     }
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::ssr::db::begin_write(pool).await?;
     let now = crate::ssr::now();
     for (slug, lang, title, json) in wanted {
         let (id, version, body) = match current(slug).fetch_optional(&mut *tx).await? {
             Some(row) => row,
             None => {
-                let id = sqlx::query(
-                    "insert into checklist_templates (project_id, slug, lang, builtin, created_at) values (null, ?, ?, 1, ?)",
+                let id = sqlx::query_scalar::<_, i64>(
+                    "insert into checklist_templates (project_id, slug, lang, builtin, created_at) values (null, $1, $2, 1, $3) returning id",
                 )
                 .bind(slug)
                 .bind(lang)
                 .bind(&now)
-                .execute(&mut *tx)
-                .await?
-                .last_insert_rowid();
+                .fetch_one(&mut *tx)
+                .await?;
                 (id, None, None)
             }
         };
@@ -71,7 +70,7 @@ pub async fn ensure(pool: &SqlitePool) -> Result<(), sqlx::Error> {
             continue;
         }
         sqlx::query(
-            "insert into checklist_template_versions (template_id, version, title, body_json, created_at) values (?, ?, ?, ?, ?)",
+            "insert into checklist_template_versions (template_id, version, title, body_json, created_at) values ($1, $2, $3, $4, $5)",
         )
         .bind(id)
         .bind(version.unwrap_or(0) + 1)

@@ -20,11 +20,12 @@ use super::scope::milestone_row_in;
 use crate::domain::checklist::{TemplateBody, TemplateCriterion, TemplateSummary, TemplateView};
 use crate::domain::criterion::parse_metric;
 use crate::error::AppError;
+use crate::ssr::db::Flag;
 use crate::t;
 use evidence::metrics::metric_info;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::{AnyConnection, AnyPool};
 use std::collections::HashSet;
 
 /// The most default criteria one template may carry.
@@ -74,8 +75,10 @@ pub struct Applied {
 struct Row {
     id: i64,
     slug: String,
+    #[sqlx(try_from = "Flag")]
     own: bool,
     lang: String,
+    #[sqlx(try_from = "Flag")]
     builtin: bool,
     version: i64,
     title: String,
@@ -120,9 +123,9 @@ const NEWEST: &str =
 /// The newest version of every template `project` may use: its own, then
 /// the library's (a library template of the same name as one of its own
 /// is listed too, but its own wins when applied by name).
-async fn rows(conn: &mut SqliteConnection, project: Option<i64>) -> Result<Vec<Row>, AppError> {
+async fn rows(conn: &mut AnyConnection, project: Option<i64>) -> Result<Vec<Row>, AppError> {
     Ok(sqlx::query_as(&format!(
-        "{SELECT} where {NEWEST} and (t.project_id = ? or t.project_id is null)
+        "{SELECT} where {NEWEST} and (t.project_id = $1 or t.project_id is null)
          order by t.project_id is null, t.slug"
     ))
     .bind(project)
@@ -133,19 +136,19 @@ async fn rows(conn: &mut SqliteConnection, project: Option<i64>) -> Result<Vec<R
 /// Template `slug` for `project` (its own first, then the library's), at
 /// `version` or the newest.
 async fn find(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     project: Option<i64>,
     slug: &str,
     version: Option<i64>,
 ) -> Result<Row, AppError> {
     // the version is bound either way: named, or null for the newest
     let cond = if version.is_some() {
-        "v.version = ?".to_string()
+        "v.version = $3".to_string()
     } else {
-        format!("? is null and {NEWEST}")
+        format!("$3 is null and {NEWEST}")
     };
     let found: Option<Row> = sqlx::query_as(&format!(
-        "{SELECT} where t.slug = ? and (t.project_id = ? or t.project_id is null) and {cond}
+        "{SELECT} where t.slug = $1 and (t.project_id = $2 or t.project_id is null) and {cond}
          order by t.project_id is null limit 1"
     ))
     .bind(slug)
@@ -166,7 +169,7 @@ async fn find(
 /// The templates a member of `project` may apply (the project's own and
 /// the library's), newest versions.
 pub async fn list_for_project(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     project: &str,
 ) -> Result<Vec<TemplateSummary>, AppError> {
@@ -175,10 +178,7 @@ pub async fn list_for_project(
 }
 
 /// The newest version of each template `project` may use (None: the library's).
-async fn summaries(
-    pool: &SqlitePool,
-    project: Option<i64>,
-) -> Result<Vec<TemplateSummary>, AppError> {
+async fn summaries(pool: &AnyPool, project: Option<i64>) -> Result<Vec<TemplateSummary>, AppError> {
     let mut conn = pool.acquire().await?;
     rows(&mut conn, project)
         .await?
@@ -190,7 +190,7 @@ async fn summaries(
 /// The templates page: the project, the caller's rights, its templates and
 /// the library's. Members.
 pub async fn page(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     project: &str,
 ) -> Result<crate::domain::checklist::TemplatesPage, AppError> {
@@ -216,17 +216,14 @@ fn library_reader(actor: &Actor) -> Result<(), AppError> {
 
 /// The installation's library, for anyone logged in (not through a token
 /// limited to a project).
-pub async fn list_library(
-    pool: &SqlitePool,
-    actor: &Actor,
-) -> Result<Vec<TemplateSummary>, AppError> {
+pub async fn list_library(pool: &AnyPool, actor: &Actor) -> Result<Vec<TemplateSummary>, AppError> {
     library_reader(actor)?;
     summaries(pool, None).await
 }
 
 /// One template (`project`: None = the library), at `version` or the newest.
 pub async fn get(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     project: Option<&str>,
     slug: &str,
@@ -256,7 +253,7 @@ pub async fn get(
 /// admins', and the built-in ones are read-only. Returns the view and
 /// whether a version was made.
 pub async fn save(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     project: Option<&str>,
     input: TemplateInput,
@@ -272,28 +269,28 @@ pub async fn save(
     let json = serde_json::to_string(&body).map_err(|_| AppError::Internal)?;
     let pid = p.as_ref().map(|p| p.id);
     let mut tx = db::write(pool).await?;
-    let existing: Option<(i64, bool)> = sqlx::query_as(
-        "select id, builtin from checklist_templates where slug = ? and project_id is ?",
+    let existing: Option<(i64, Flag)> = sqlx::query_as(
+        "select id, builtin from checklist_templates where slug = $1 and project_id is not distinct from $2",
     )
     .bind(&slug)
     .bind(pid)
     .fetch_optional(&mut *tx)
     .await?;
     let (id, version) = match existing {
-        Some((_, true)) => {
+        Some((_, Flag(true))) => {
             return Err(AppError::Conflict(t!(
                 projects.errors.builtin_template,
                 slug = slug.clone()
             )))
         }
-        Some((id, false)) => {
+        Some((id, Flag(false))) => {
             let newest = find(&mut tx, pid, &slug, None).await?;
             if newest.body_json == json && newest.lang == lang {
                 let view = newest.view()?;
                 tx.commit().await?;
                 return Ok((view, false));
             }
-            sqlx::query("update checklist_templates set lang = ? where id = ?")
+            sqlx::query("update checklist_templates set lang = $1 where id = $2")
                 .bind(&lang)
                 .bind(id)
                 .execute(&mut *tx)
@@ -301,22 +298,21 @@ pub async fn save(
             (id, newest.version + 1)
         }
         None => {
-            let id = sqlx::query(
-                "insert into checklist_templates (project_id, slug, lang, created_by, created_at) values (?, ?, ?, ?, ?)",
+            let id = sqlx::query_scalar::<_, i64>(
+                "insert into checklist_templates (project_id, slug, lang, created_by, created_at) values ($1, $2, $3, $4, $5) returning id",
             )
             .bind(pid)
             .bind(&slug)
             .bind(&lang)
             .bind(actor.id)
             .bind(crate::ssr::now())
-            .execute(&mut *tx)
-            .await?
-            .last_insert_rowid();
+            .fetch_one(&mut *tx)
+            .await?;
             (id, 1)
         }
     };
     sqlx::query(
-        "insert into checklist_template_versions (template_id, version, title, body_json, created_by, created_at) values (?, ?, ?, ?, ?, ?)",
+        "insert into checklist_template_versions (template_id, version, title, body_json, created_by, created_at) values ($1, $2, $3, $4, $5, $6)",
     )
     .bind(id)
     .bind(version)
@@ -345,7 +341,7 @@ pub async fn save(
 /// next free codes `C1`, `C2`…, all in one write transaction with the
 /// milestone's open-for-changes rule. PMs only.
 pub async fn apply(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &Actor,
     project: &str,
     milestone: &str,
@@ -372,7 +368,7 @@ pub async fn apply(
     )
     .await?;
     let mut taken: HashSet<String> =
-        sqlx::query_scalar::<_, String>("select code from criteria where milestone_id = ?")
+        sqlx::query_scalar::<_, String>("select code from criteria where milestone_id = $1")
             .bind(m.id)
             .fetch_all(&mut *tx)
             .await?
@@ -398,7 +394,7 @@ pub async fn apply(
 }
 
 async fn add_default(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     actor: &Actor,
     ids: (i64, i64),
     code: &str,

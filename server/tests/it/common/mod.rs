@@ -468,7 +468,7 @@ impl World {
 /// `before`, with `rows` inserted the way the code of that time wrote them;
 /// then every later migration runs. For testing what a migration does to
 /// existing data. Returns the pool and the directory holding the file.
-pub async fn migrated_from(before: &str, rows: &[&str]) -> (sqlx::SqlitePool, tempfile::TempDir) {
+pub async fn migrated_from(before: &str, rows: &[&str]) -> (sqlx::AnyPool, tempfile::TempDir) {
     use sqlx::migrate::Migrator;
     let dir = tempfile::tempdir().unwrap();
     let all = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
@@ -481,7 +481,8 @@ pub async fn migrated_from(before: &str, rows: &[&str]) -> (sqlx::SqlitePool, te
             std::fs::copy(f.path(), older.join(&name)).unwrap();
         }
     }
-    let pool = sqlx::SqlitePool::connect(&format!(
+    db::install_drivers();
+    let pool = sqlx::AnyPool::connect(&format!(
         "sqlite://{}?mode=rwc",
         dir.path().join("t.db").display()
     ))
