@@ -55,7 +55,7 @@ pub async fn milestone_row_in(
     code: &str,
 ) -> Result<MilestoneRow, AppError> {
     // codes are unique regardless of case: /p/WM/m/m4 is M4
-    sqlx::query_as("select id, project_id, code, title, goal, planned_start, planned_end, version, same_build, subject_commit, subject_tag, subject_artifacts_json from milestones where project_id = $1 and code = $2 collate nocase")
+    sqlx::query_as("select id, project_id, code, title, goal, planned_start, planned_end, version, same_build, subject_commit, subject_tag, subject_artifacts_json from milestones where project_id = $1 and lower(code) = lower($2)")
         .bind(project.id)
         .bind(code.trim())
         .fetch_optional(conn)

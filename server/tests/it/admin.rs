@@ -102,7 +102,7 @@ async fn delete(app: &TestApp, token: &str, path: &str) -> Reply {
 /// The audit events of `action`: (subject, before, after).
 async fn audit(app: &TestApp, action: &str) -> Vec<(String, Option<Value>, Option<Value>)> {
     let rows: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
-        "select subject, before_json, after_json from audit_events where action = ? order by id",
+        "select subject, before_json, after_json from audit_events where action = $1 order by id",
     )
     .bind(action)
     .fetch_all(&app.state.pool)
@@ -118,7 +118,7 @@ async fn audit(app: &TestApp, action: &str) -> Vec<(String, Option<Value>, Optio
 
 async fn admins(app: &TestApp) -> Vec<String> {
     sqlx::query_scalar(
-        "select username from users where is_admin and disabled_at is null order by username",
+        "select username from users where is_admin <> 0 and disabled_at is null order by username",
     )
     .fetch_all(&app.state.pool)
     .await
@@ -128,7 +128,7 @@ async fn admins(app: &TestApp) -> Vec<String> {
 async fn pms(app: &TestApp, code: &str) -> Vec<String> {
     sqlx::query_scalar(
         "select u.username from memberships ms join users u on u.id = ms.user_id
-         join projects p on p.id = ms.project_id where p.code = ? and ms.role = 'pm' order by 1",
+         join projects p on p.id = ms.project_id where p.code = $1 and ms.role = 'pm' order by 1",
     )
     .bind(code)
     .fetch_all(&app.state.pool)

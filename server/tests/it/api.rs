@@ -757,7 +757,7 @@ async fn a_certificate_is_refused_with_gaps_then_issued_and_verifies() {
     assert!(String::from_utf8_lossy(&page.bytes).contains("Valid"));
 
     // alter one byte of the stored payload: verification must fail
-    sqlx::query("update certificates set payload = replace(payload, '\"actual\":100', '\"actual\":99') where number = ?")
+    sqlx::query("update certificates set payload = replace(payload, '\"actual\":100', '\"actual\":99') where number = $1")
         .bind(&number)
         .execute(&w.app.state.pool)
         .await

@@ -170,7 +170,7 @@ async fn each_seed_document_is_audited_with_exactly_the_claims_the_extractor_fin
         let a = audit(&w, &w.pm, seed).await;
         let id = a["id"].as_i64().unwrap();
         let (claims_json, sha): (String, String) =
-            sqlx::query_as("select claims_json, source_sha256 from claim_audits where id = ?")
+            sqlx::query_as("select claims_json, source_sha256 from claim_audits where id = $1")
                 .bind(id)
                 .fetch_one(&w.app.state.pool)
                 .await
@@ -300,7 +300,7 @@ async fn a_mapping_sent_with_a_stale_version_is_refused_and_changes_nothing() {
     assert_eq!(r.json()["version"], 2);
     let stored = || async {
         sqlx::query_as::<_, (String, i64)>(
-            "select mapping_json, version from claim_audits where id = ?",
+            "select mapping_json, version from claim_audits where id = $1",
         )
         .bind(id)
         .fetch_one(&w.app.state.pool)
@@ -537,7 +537,7 @@ async fn the_browser_upload_form_works_without_javascript() {
         .unwrap();
     assert_eq!(to, format!("/p/WM/m/M1/audits/{id}"));
     let (title, name): (String, String) =
-        sqlx::query_as("select title, source_name from claim_audits where id = ?")
+        sqlx::query_as("select title, source_name from claim_audits where id = $1")
             .bind(id)
             .fetch_one(&w.app.state.pool)
             .await

@@ -365,7 +365,7 @@ async fn fixture() -> Fixture {
         .await;
     ok(&r);
     let checklist = r.json()["id"].as_i64().unwrap();
-    let item: i64 = sqlx::query_scalar("select id from checklist_items where checklist_id = ?")
+    let item: i64 = sqlx::query_scalar("select id from checklist_items where checklist_id = $1")
         .bind(checklist)
         .fetch_one(pool)
         .await
@@ -459,7 +459,7 @@ async fn fixture() -> Fixture {
     let revoked = token("pm", None, None).await;
     tokens::revoke(pool, None, revoked.id).await.unwrap();
     let expired = token("pm", None, Some(1)).await;
-    sqlx::query("update api_tokens set expires_at = '2001-01-01T00:00:00Z' where id = ?")
+    sqlx::query("update api_tokens set expires_at = '2001-01-01T00:00:00Z' where id = $1")
         .bind(expired.id)
         .execute(pool)
         .await

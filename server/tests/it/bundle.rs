@@ -301,8 +301,7 @@ async fn large_evidence_is_named_by_digest_and_the_cli_writes_the_same_bundle() 
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("cli.zip");
     let run = Command::new(env!("CARGO_BIN_EXE_attest"))
-        .arg("--data-dir")
-        .arg(w.app.dir.path())
+        .args(w.app.cli_args())
         .args(["bundle", &number, "--out"])
         .arg(&file)
         .output()
@@ -337,7 +336,8 @@ async fn large_evidence_is_named_by_digest_and_the_cli_writes_the_same_bundle() 
 
 #[tokio::test]
 async fn a_damaged_stored_file_stops_the_bundle_with_a_message_naming_it() {
-    let w = World::new().await;
+    // the stored file is damaged on disk by hand
+    let w = World::embedded().await;
     let number = w.certify("Unit tests pass", "Ship").await;
     let cert = w
         .app

@@ -17,13 +17,11 @@ async fn generation(w: &World) -> i64 {
         .unwrap()
 }
 
-/// Another connection to the same file, as the command line or a second
-/// process would have: none of the server's write paths run.
+/// Another connection to the same database, as the command line or a
+/// second instance would have: none of the server's write paths run.
 async fn outsider(w: &World) -> sqlx::AnyPool {
-    let file = w.app.dir.path().join("attest.db");
-    sqlx::AnyPool::connect(&format!("sqlite://{}", file.display()))
-        .await
-        .unwrap()
+    let opts = w.app.state.pool.connect_options();
+    sqlx::AnyPool::connect_with((*opts).clone()).await.unwrap()
 }
 
 fn task_title(m: &Value, code: &str) -> String {
@@ -165,17 +163,27 @@ async fn every_table_but_the_unread_ones_moves_the_generation() {
         "form_requests",
         "sessions",
     ];
-    let tables: Vec<String> = sqlx::query_scalar(
-        "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name",
-    )
-    .fetch_all(&w.app.state.pool)
-    .await
-    .unwrap();
-    let triggers: Vec<String> =
-        sqlx::query_scalar("select name from sqlite_master where type = 'trigger'")
-            .fetch_all(&w.app.state.pool)
-            .await
-            .unwrap();
+    let (tables, triggers) = if common::on_postgres() {
+        (
+            "select table_name::text from information_schema.tables
+             where table_schema = current_schema() and table_type = 'BASE TABLE' order by 1",
+            "select distinct trigger_name::text from information_schema.triggers
+             where trigger_schema = current_schema()",
+        )
+    } else {
+        (
+            "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name",
+            "select name from sqlite_master where type = 'trigger'",
+        )
+    };
+    let tables: Vec<String> = sqlx::query_scalar(tables)
+        .fetch_all(&w.app.state.pool)
+        .await
+        .unwrap();
+    let triggers: Vec<String> = sqlx::query_scalar(triggers)
+        .fetch_all(&w.app.state.pool)
+        .await
+        .unwrap();
     let read: Vec<&String> = tables
         .iter()
         .filter(|t| !unread.contains(&t.as_str()))

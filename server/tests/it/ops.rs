@@ -12,8 +12,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// A world with a certificate and an extra evidence file on M1.
+/// A certified milestone on an embedded installation: backup, restore and
+/// the damage done here by hand are about its file and blob directory.
 async fn certified() -> (World, String) {
-    let w = World::new().await;
+    let w = World::embedded().await;
     let number = w.certify("Unit tests pass", "Ship").await;
     let r = w
         .app
@@ -220,7 +222,7 @@ async fn a_history_rewritten_with_fresh_hashes_is_caught_by_the_certificates_anc
     let (w, number) = certified().await;
     let pool = &w.app.state.pool;
     let (payload, issued): (String, String) =
-        sqlx::query_as("select payload, issued_at from certificates where number = ?")
+        sqlx::query_as("select payload, issued_at from certificates where number = $1")
             .bind(&number)
             .fetch_one(pool)
             .await
@@ -260,7 +262,7 @@ async fn a_history_rewritten_with_fresh_hashes_is_caught_by_the_certificates_anc
             .fetch_one(&mut *c)
             .await
             .unwrap();
-    sqlx::query("update audit_events set actor_id = (select id from users where username = 'pm') where id = ?")
+    sqlx::query("update audit_events set actor_id = (select id from users where username = 'pm') where id = $1")
         .bind(first)
         .execute(&mut *c)
         .await
@@ -277,14 +279,14 @@ async fn a_history_rewritten_with_fresh_hashes_is_caught_by_the_certificates_anc
         Option<String>,
     );
     let rows: Vec<Row> = sqlx::query_as(
-        "select id, at, actor_id, project_id, milestone_id, action, subject, before_json, after_json from audit_events where id >= ? order by id",
+        "select id, at, actor_id, project_id, milestone_id, action, subject, before_json, after_json from audit_events where id >= $1 order by id",
     )
     .bind(first)
     .fetch_all(&mut *c)
     .await
     .unwrap();
     let mut prev: String =
-        sqlx::query_scalar("select hash from audit_events where id < ? order by id desc limit 1")
+        sqlx::query_scalar("select hash from audit_events where id < $1 order by id desc limit 1")
             .bind(first)
             .fetch_one(&mut *c)
             .await
@@ -301,7 +303,7 @@ async fn a_history_rewritten_with_fresh_hashes_is_caught_by_the_certificates_anc
             before.as_deref(),
             after.as_deref(),
         );
-        sqlx::query("update audit_events set prev_hash = ?, hash = ? where id = ?")
+        sqlx::query("update audit_events set prev_hash = $1, hash = $2 where id = $3")
             .bind(&prev)
             .bind(&h)
             .bind(id)

@@ -198,7 +198,7 @@ async fn tokens_made_before_scopes_existed_keep_every_right() {
     let hash = app::ssr::certificates::sha256_hex(secret.as_bytes());
     sqlx::query(
         "insert into api_tokens (user_id, project_id, name, token_hash, created_at)
-         select id, null, 'legacy', ?, '2026-11-01T00:00:00Z' from users where username = 'pm'",
+         select id, null, 'legacy', $1, '2026-11-01T00:00:00Z' from users where username = 'pm'",
     )
     .bind(&hash)
     .execute(&w.app.state.pool)
@@ -234,7 +234,7 @@ async fn an_expired_token_gets_401_token_expired() {
     assert_eq!(r.status, StatusCode::OK, "works before it expires");
 
     // a day passes
-    sqlx::query("update api_tokens set expires_at = '2000-01-01T00:00:00Z' where id = ?")
+    sqlx::query("update api_tokens set expires_at = '2000-01-01T00:00:00Z' where id = $1")
         .bind(created.id)
         .execute(&w.app.state.pool)
         .await

@@ -216,6 +216,34 @@ async fn a_busy_database_is_a_503_to_retry_not_a_500() {
     use sqlx::sqlite::SqliteConnectOptions;
     use sqlx::{ConnectOptions, Connection};
     let w = World::new().await;
+    if common::on_postgres() {
+        // another instance holds the write lock; this one stops waiting
+        let mut holder = w.app.state.pool.acquire().await.unwrap();
+        sqlx::query("select pg_advisory_lock($1)")
+            .bind(app::ssr::db::WRITE_LOCK)
+            .execute(&mut *holder)
+            .await
+            .unwrap();
+        let mut other = w.app.state.pool.begin().await.unwrap();
+        sqlx::query("set local lock_timeout = 50")
+            .execute(&mut *other)
+            .await
+            .unwrap();
+        let err = sqlx::query("select pg_advisory_xact_lock($1)")
+            .bind(app::ssr::db::WRITE_LOCK)
+            .execute(&mut *other)
+            .await
+            .unwrap_err();
+        let e = app::error::AppError::from(err);
+        assert_eq!(e, app::error::AppError::Busy);
+        assert_eq!(e.status(), 503);
+        sqlx::query("select pg_advisory_unlock($1)")
+            .bind(app::ssr::db::WRITE_LOCK)
+            .execute(&mut *holder)
+            .await
+            .unwrap();
+        return;
+    }
     let file = w.app.dir.path().join("attest.db");
     let mut holder = SqliteConnectOptions::new()
         .filename(&file)
@@ -772,7 +800,7 @@ async fn an_issued_certificate_reads_into_the_typed_payload_and_back_to_its_sign
     let w = World::new().await;
     let number = w.certify("Unit tests pass", "First").await;
     let (stored, sha): (String, String) =
-        sqlx::query_as("select payload, sha256 from certificates where number = ?")
+        sqlx::query_as("select payload, sha256 from certificates where number = $1")
             .bind(&number)
             .fetch_one(&w.app.state.pool)
             .await

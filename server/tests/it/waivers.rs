@@ -370,11 +370,10 @@ async fn an_expired_waiver_reopens_the_gap_and_makes_the_approval_stale() {
     // time passes: the waiver's expiry is now behind us (the record is
     // immutable, so a copy with an earlier expiry stands in for it)
     let pool = &w.app.state.pool;
-    sqlx::query("drop trigger waivers_immutable_update")
-        .execute(pool)
-        .await
-        .unwrap();
-    sqlx::query("update waivers set expires_at = ?")
+    w.app
+        .drop_trigger("waivers_immutable_update", "waivers")
+        .await;
+    sqlx::query("update waivers set expires_at = $1")
         .bind(at_days_ago(1))
         .execute(pool)
         .await
@@ -638,14 +637,15 @@ async fn a_certified_milestone_stays_certified_when_its_evidence_ages_after_the_
     // eight days pass: the certificate and the run are moved back together
     // (the rows are immutable, so their triggers go for the test)
     let pool = &w.app.state.pool;
-    for sql in [
-        "drop trigger evidence_immutable_update",
-        "update evidence set effective_at = ?1",
-        "update certificates set issued_at = ?2",
+    w.app
+        .drop_trigger("evidence_immutable_update", "evidence")
+        .await;
+    for (sql, days) in [
+        ("update evidence set effective_at = $1", 9),
+        ("update certificates set issued_at = $1", 8),
     ] {
         sqlx::query(sql)
-            .bind(at_days_ago(9))
-            .bind(at_days_ago(8))
+            .bind(at_days_ago(days))
             .execute(pool)
             .await
             .unwrap();

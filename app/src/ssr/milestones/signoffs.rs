@@ -98,7 +98,7 @@ pub async fn set_signoff_role(
     sqlx::query(
         "insert into signoff_roles (milestone_id, role_name, approver_id, created_at) values ($1, $2, $3, $4)
          on conflict (milestone_id, role_name) do update
-         set approver_id = excluded.approver_id, generation = generation + 1",
+         set approver_id = excluded.approver_id, generation = signoff_roles.generation + 1",
     )
     .bind(m.id)
     .bind(&role_name)

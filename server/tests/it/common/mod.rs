@@ -1,5 +1,10 @@
-//! Test harness: every test gets its own SQLite file and blob directory and
-//! drives the real router with `oneshot` (no socket).
+//! Test harness: every test gets its own database and blob store and drives
+//! the real router with `oneshot` (no socket). The database is an SQLite
+//! file in a temp dir, or, when `ATTEST_TEST_DATABASE_URL` names a
+//! PostgreSQL server (`.ci/test`'s second run, on `.ci/pg`), a database
+//! created there for the test and dropped after it; blobs are in the temp
+//! dir, or under a prefix of its own in the bucket `ATTEST_TEST_BLOB_STORE`
+//! names (`.ci/s3`, with the AWS_* settings).
 //!
 //! Size: the shared world every module builds on (users, a project, a
 //! ready milestone, uploads, sign-offs) and the browser-side helpers (plain
@@ -21,6 +26,77 @@ pub struct TestApp {
     pub dir: tempfile::TempDir,
     pub state: AppState,
     pub router: Router,
+    /// The PostgreSQL database made for this test, dropped with it.
+    server_db: Option<ServerDb>,
+    /// Where the test server keeps this app's objects (`.ci/s3`'s bucket).
+    bucket_dir: Option<std::path::PathBuf>,
+    /// The `--blob-store` of this app's bucket.
+    blob_store: Option<String>,
+}
+
+/// Whether the suite runs on PostgreSQL (and a bucket) rather than SQLite.
+pub fn on_postgres() -> bool {
+    std::env::var("ATTEST_TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty())
+}
+
+/// A database of its own on the test server: created empty, dropped (with
+/// its connections) when the test ends.
+struct ServerDb {
+    admin_url: String,
+    name: String,
+}
+
+impl ServerDb {
+    async fn create(admin_url: &str) -> (Self, String) {
+        use sqlx::Connection;
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let name = format!(
+            "t{}_{}_{}",
+            std::process::id(),
+            N.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .subsec_nanos()
+        );
+        let mut admin = sqlx::PgConnection::connect(admin_url).await.unwrap();
+        sqlx::query(&format!("create database {name}"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        admin.close().await.unwrap();
+        let mut url = url::Url::parse(admin_url).unwrap();
+        url.set_path(&name);
+        (
+            ServerDb {
+                admin_url: admin_url.to_string(),
+                name,
+            },
+            url.to_string(),
+        )
+    }
+}
+
+impl Drop for ServerDb {
+    fn drop(&mut self) {
+        let (url, name) = (self.admin_url.clone(), self.name.clone());
+        // a runtime of its own: the test's may be shutting down
+        let _ = std::thread::spawn(move || {
+            use sqlx::Connection;
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                if let Ok(mut admin) = sqlx::PgConnection::connect(&url).await {
+                    let _ = sqlx::query(&format!("drop database if exists {name} with (force)"))
+                        .execute(&mut admin)
+                        .await;
+                }
+            });
+        })
+        .join();
+    }
 }
 
 pub struct Reply {
@@ -161,6 +237,13 @@ impl TestApp {
         Self::build_with(100 * 1024 * 1024, "http://attest.test", Some(remote)).await
     }
 
+    /// An app on the embedded SQLite file and a blob directory whatever the
+    /// suite runs on: for what only an embedded installation has (backup and
+    /// restore, its file and blob files damaged by hand).
+    pub async fn embedded() -> Self {
+        Self::build_on(100 * 1024 * 1024, "http://attest.test", None, true).await
+    }
+
     async fn build(max_upload_bytes: u64, public_url: &str) -> Self {
         Self::build_with(max_upload_bytes, public_url, None).await
     }
@@ -170,8 +253,51 @@ impl TestApp {
         public_url: &str,
         remote: Option<app::ssr::blob_remote::Remote>,
     ) -> Self {
+        Self::build_on(max_upload_bytes, public_url, remote, false).await
+    }
+
+    async fn build_on(
+        max_upload_bytes: u64,
+        public_url: &str,
+        remote: Option<app::ssr::blob_remote::Remote>,
+        embedded: bool,
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let (pool, _) = db::open(dir.path()).await.unwrap();
+        let server = std::env::var("ATTEST_TEST_DATABASE_URL")
+            .ok()
+            .filter(|_| !embedded);
+        let (server_db, location) = match server {
+            Some(admin) if !admin.is_empty() => {
+                let (made, url) = ServerDb::create(&admin).await;
+                (Some(made), db::Location::Server(url))
+            }
+            _ => (None, db::Location::Embedded(dir.path().to_path_buf())),
+        };
+        let (pool, _) = db::open_at(&location).await.unwrap();
+        let mut bucket_dir = None;
+        let mut blob_store = None;
+        let remote = remote.or_else(|| {
+            let bucket = std::env::var("ATTEST_TEST_BLOB_STORE")
+                .ok()
+                .filter(|_| !embedded)?;
+            let prefix = server_db.as_ref().map_or_else(
+                || {
+                    dir.path()
+                        .file_name()
+                        .unwrap()
+                        .to_string_lossy()
+                        .to_string()
+                },
+                |d| d.name.clone(),
+            );
+            let name = bucket.trim_start_matches("s3://").trim_end_matches('/');
+            bucket_dir = std::env::var("ATTEST_TEST_S3_ROOT")
+                .ok()
+                .map(|root| std::path::Path::new(&root).join(name).join(&prefix));
+            let url = format!("s3://{name}/{prefix}");
+            blob_store = Some(url.clone());
+            Some(app::ssr::blob_remote::Remote::from_url(&url).unwrap())
+        });
         let mut blobs = BlobStore::open(dir.path().join("blobs")).unwrap();
         if let Some(remote) = remote {
             blobs = blobs.with_remote(remote);
@@ -190,7 +316,14 @@ impl TestApp {
             .site_root(dir.path().join("site").to_string_lossy().to_string())
             .build();
         let router = server::router(state.clone(), leptos).await.unwrap();
-        TestApp { dir, state, router }
+        TestApp {
+            dir,
+            state,
+            router,
+            server_db,
+            bucket_dir,
+            blob_store,
+        }
     }
 
     /// Creates a user and returns an API token for them.
@@ -258,16 +391,49 @@ impl TestApp {
             .unwrap()
     }
 
-    /// Files in the blob store (temp area included).
+    /// The command line's options for this app's installation: its data
+    /// dir, and its database and bucket when it has them.
+    pub fn cli_args(&self) -> Vec<String> {
+        let mut args = vec![
+            "--data-dir".to_string(),
+            self.dir.path().display().to_string(),
+        ];
+        if self.server_db.is_some() {
+            args.push("--database-url".into());
+            args.push(self.state.pool.connect_options().database_url.to_string());
+        }
+        if let Some(b) = &self.blob_store {
+            args.push("--blob-store".into());
+            args.push(b.clone());
+        }
+        args
+    }
+
+    /// Drops trigger `name` of `table` (to tamper with rows as someone with
+    /// the database's password could).
+    pub async fn drop_trigger(&self, name: &str, table: &str) {
+        let sql = if self.server_db.is_some() {
+            format!("drop trigger {name} on {table}")
+        } else {
+            format!("drop trigger {name}")
+        };
+        sqlx::query(&sql).execute(&self.state.pool).await.unwrap();
+    }
+
+    /// Files in the blob store (temp area included), and objects in the
+    /// bucket when the app keeps its blobs there.
     pub fn blob_files(&self) -> usize {
-        walk(&self.dir.path().join("blobs"))
+        walk(&self.dir.path().join("blobs")) + self.bucket_dir.as_deref().map_or(0, walk)
     }
 }
 
+/// Files under `p`, not counting dot-dirs (s3s-fs keeps its bookkeeping
+/// there).
 fn walk(p: &std::path::Path) -> usize {
     std::fs::read_dir(p)
         .map(|rd| {
             rd.flatten()
+                .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
                 .map(|e| {
                     if e.path().is_dir() {
                         walk(&e.path())
@@ -293,6 +459,11 @@ pub struct World {
 impl World {
     pub async fn new() -> Self {
         Self::on(TestApp::new().await).await
+    }
+
+    /// A world on an embedded installation ([`TestApp::embedded`]).
+    pub async fn embedded() -> Self {
+        Self::on(TestApp::embedded().await).await
     }
 
     pub async fn on(app: TestApp) -> Self {
