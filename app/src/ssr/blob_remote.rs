@@ -341,7 +341,31 @@ impl Drop for RemoteWriter {
     }
 }
 
+/// What deletes an incoming upload from the bucket, kept apart from it.
+pub struct Discard {
+    key: Key,
+    store: Arc<dyn ObjectStore>,
+}
+
+impl Discard {
+    /// Deletes the incoming object now (nothing, when it was committed:
+    /// committing moved it).
+    pub async fn run(self) {
+        if let Err(e) = self.store.delete(&self.key).await {
+            tracing::warn!(key = %self.key, error = %e, "an incoming upload was left (a sweep removes it)");
+        }
+    }
+}
+
 impl Incoming {
+    /// A [`Discard`] for this upload, for a refusal to run before it answers.
+    pub fn discarder(&self) -> Discard {
+        Discard {
+            key: self.key.clone(),
+            store: self.store.clone(),
+        }
+    }
+
     async fn discard(mut self) {
         self.settled = true;
         if let Err(e) = self.store.delete(&self.key).await {

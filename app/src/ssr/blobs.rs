@@ -66,6 +66,15 @@ pub struct Received {
     incoming: Option<Incoming>,
 }
 
+impl Received {
+    /// With a bucket, what deletes the incoming object: run on a refusal
+    /// before answering, so "nothing was stored" is already true then (the
+    /// drop's deletion runs in the background).
+    pub fn discarder(&self) -> Option<super::blob_remote::Discard> {
+        self.incoming.as_ref().map(Incoming::discarder)
+    }
+}
+
 /// A blob as a local file: the store's own file on disk, or (with a bucket)
 /// a copy fetched into the spool, deleted when this is dropped.
 pub struct BlobFile {

@@ -118,7 +118,7 @@ pub async fn open_at(location: &Location) -> Result<(AnyPool, bool), BoxError> {
             applied == 0
         });
     migrate(&pool).await?;
-    super::templates::builtin::ensure(&pool).await?;
+    super::templates::builtin::ensure(&pool, begin_write).await?;
     Ok((pool, is_new))
 }
 

@@ -141,6 +141,22 @@ pub async fn store_upload(
     received: Received,
     streamed: Option<Streamed>,
 ) -> Result<EvidenceView, AppError> {
+    let discard = received.discarder();
+    let stored = store_received(state, actor, project, meta, received, streamed).await;
+    if let (Err(_), Some(discard)) = (&stored, discard) {
+        discard.run().await;
+    }
+    stored
+}
+
+async fn store_received(
+    state: &AppState,
+    actor: &Actor,
+    project: &str,
+    meta: UploadMeta,
+    received: Received,
+    streamed: Option<Streamed>,
+) -> Result<EvidenceView, AppError> {
     let pool = &state.pool;
     let (p, rights) = project_for(pool, actor, project, Need::Work).await?;
     let ms_code = blank(&meta.milestone)

@@ -23,8 +23,13 @@ pub const BUILTIN: &[(&str, &str, &str)] = &[
 ];
 
 /// Stores each built-in template, or its next version when the shipped text
-/// changed. One write transaction; nothing is written when all are current.
-pub async fn ensure(pool: &AnyPool) -> Result<(), sqlx::Error> {
+/// changed. One write transaction, begun by `begin` (the database's
+/// [`crate::ssr::db::begin_write`], passed in by the module that opens it);
+/// nothing is written when all are current.
+pub async fn ensure(
+    pool: &AnyPool,
+    begin: impl AsyncFn(&AnyPool) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error>,
+) -> Result<(), sqlx::Error> {
     let mut wanted = Vec::new();
     for (slug, lang, md) in BUILTIN {
         let body = markdown::import(md, slug)
@@ -49,7 +54,7 @@ pub async fn ensure(pool: &AnyPool) -> Result<(), sqlx::Error> {
     if !stale {
         return Ok(());
     }
-    let mut tx = crate::ssr::db::begin_write(pool).await?;
+    let mut tx = begin(pool).await?;
     let now = crate::ssr::now();
     for (slug, lang, title, json) in wanted {
         let (id, version, body) = match current(slug).fetch_optional(&mut *tx).await? {
