@@ -26,7 +26,6 @@ pub mod verify_limit;
 
 mod form_errors;
 
-use app::ssr::throttle::LoginThrottle;
 use app::ssr::AppState;
 use app::{shell, App};
 use axum::extract::FromRef;
@@ -34,7 +33,6 @@ use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use routes::Routes;
-use std::sync::Arc;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
@@ -73,14 +71,10 @@ pub async fn session_layer(
 }
 
 /// What every page render and server function finds in its context: the
-/// app's state, the login throttle, the request's CSP nonce and flash message.
-fn render_context(
-    state: AppState,
-    throttle: Arc<LoginThrottle>,
-) -> impl Fn() + Clone + Send + Sync {
+/// app's state, the request's CSP nonce and flash message.
+fn render_context(state: AppState) -> impl Fn() + Clone + Send + Sync {
     move || {
         provide_context(state.clone());
-        provide_context(throttle.clone());
         headers::provide_nonce_from_request();
         form_errors::provide_flash();
     }
@@ -156,7 +150,7 @@ pub async fn router_with(
     };
     app::ssr::auth::prepare_login();
     observe::metrics();
-    let context = render_context(state.clone(), Arc::new(LoginThrottle::default()));
+    let context = render_context(state.clone());
     let server_state = ServerState {
         app: state,
         leptos: leptos.clone(),

@@ -1,48 +1,30 @@
 //! Rate limit for anonymous certificate look-ups: the `/verify/…` pages and
 //! the `verify_certificate` server function they call, per client address.
-//! Logged-in users are not limited. The counts live in memory (a GCRA
-//! limiter from `governor`): a restart forgets them, and behind a proxy every
-//! client shares the proxy's address.
+//! Logged-in users are not limited. The counts are in the database
+//! ([`app::ssr::throttle::verify_lookup`]), so every instance applies the
+//! same allowance; behind a proxy every client shares the proxy's address.
 
-use app::ssr::auth;
+use app::ssr::{auth, throttle};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::num::NonZeroU32;
-use std::sync::Arc;
 
 /// Look-ups one address may make per minute by default.
 pub const DEFAULT_PER_MINUTE: u32 = 30;
-/// Beyond this many addresses, those back at a full allowance are forgotten.
-const SWEEP_ABOVE: usize = 10_000;
 
 /// The per-address allowance of anonymous verify look-ups.
-#[derive(Clone)]
+#[derive(Clone, Copy, Debug)]
 pub struct VerifyLimit {
-    limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    per_minute: NonZeroU32,
 }
 
 impl VerifyLimit {
     /// `n` look-ups per minute per address, in a burst of up to `n`.
     pub fn per_minute(n: NonZeroU32) -> Self {
-        VerifyLimit {
-            limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(n))),
-        }
-    }
-
-    /// `None` when `address` may look up now, else how many seconds to wait.
-    fn check(&self, address: IpAddr) -> Option<u64> {
-        if self.limiter.len() > SWEEP_ABOVE {
-            self.limiter.retain_recent();
-        }
-        self.limiter.check_key(&address).err().map(|not_until| {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
-        })
+        VerifyLimit { per_minute: n }
     }
 }
 
@@ -87,9 +69,13 @@ pub async fn limit_verify(
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-    match limit.check(address) {
-        None => next.run(req).await,
-        Some(secs) => {
+    let checked =
+        throttle::verify_lookup(&pool, address, limit.per_minute.get(), throttle::now_ms()).await;
+    match checked {
+        Ok(Ok(())) => next.run(req).await,
+        // the database could not count it: answered as any busy write is
+        Err(e) => crate::http::ApiError::from(e).into_response(),
+        Ok(Err(secs)) => {
             let secs = secs.max(1);
             let mut res = (
                 StatusCode::TOO_MANY_REQUESTS,

@@ -24,9 +24,7 @@ pub async fn login(
     password: String,
     next: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::ssr::throttle::LoginThrottle;
-    use crate::ssr::{auth, redirects, AppState};
-    use std::sync::Arc;
+    use crate::ssr::{auth, redirects, throttle, AppState};
     let state = AppState::from_context()?;
     if username.trim().is_empty() {
         return Err(AppError::invalid(
@@ -34,18 +32,14 @@ pub async fn login(
             crate::t!(common.codes.required),
         ));
     }
-    let throttle = use_context::<Arc<LoginThrottle>>().ok_or_else(|| {
-        tracing::error!("LoginThrottle missing from the server-function context");
-        AppError::Internal
-    })?;
     let address = use_context::<axum::http::request::Parts>().and_then(|p| {
         p.extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
             .map(|c| c.0.ip())
     });
-    let attempt = throttle.begin(&username, address, std::time::Instant::now())?;
+    let attempt = throttle::begin(&state.pool, &username, address, throttle::now_ms()).await?;
     let (actor, epoch) = auth::check_login(&state.pool, &username, &password).await?;
-    throttle.succeeded(attempt);
+    throttle::succeeded(&state.pool, attempt).await?;
     let session: tower_sessions::Session = leptos_axum::extract()
         .await
         .map_err(|_| AppError::Internal)?;

@@ -161,6 +161,7 @@ async fn every_table_but_the_unread_ones_moves_the_generation() {
         "api_tokens",
         "data_generation",
         "form_requests",
+        "rate_counts",
         "sessions",
     ];
     let (tables, triggers) = if common::on_postgres() {

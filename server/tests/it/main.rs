@@ -19,6 +19,7 @@ mod drilldown;
 mod edits;
 mod exports;
 mod hostile;
+mod instances;
 mod language;
 mod language_core;
 mod language_evidence;

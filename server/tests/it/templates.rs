@@ -72,7 +72,7 @@ async fn the_library_ships_the_deployment_playbook_in_english_and_chinese() {
         r.error_message()
     );
     // a restart does not add versions of unchanged built-ins
-    app::ssr::templates::builtin::ensure(&w.app.state.pool)
+    app::ssr::templates::builtin::ensure(&w.app.state.pool, app::ssr::db::begin_write)
         .await
         .unwrap();
     assert_eq!(w.app.count("checklist_template_versions").await, 2);

@@ -391,6 +391,28 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Another instance of this installation, as a second `attest serve`
+    /// would be: its own pool and router on the same database, blob store
+    /// and keys.
+    pub async fn twin(&self) -> Router {
+        let url = self.state.pool.connect_options().database_url.to_string();
+        let location = if self.server_db.is_some() {
+            db::Location::Server(url)
+        } else {
+            db::Location::Embedded(self.dir.path().to_path_buf())
+        };
+        let (pool, _) = db::open_at(&location).await.unwrap();
+        let state = AppState {
+            pool,
+            ..self.state.clone()
+        };
+        let leptos = leptos::config::LeptosOptions::builder()
+            .output_name("attest")
+            .site_root(self.dir.path().join("site").to_string_lossy().to_string())
+            .build();
+        server::router(state, leptos).await.unwrap()
+    }
+
     /// The command line's options for this app's installation: its data
     /// dir, and its database and bucket when it has them.
     pub fn cli_args(&self) -> Vec<String> {
