@@ -76,6 +76,12 @@ pub struct Global {
     /// absent, the embedded SQLite file DATA_DIR/attest.db.
     #[arg(long, env = "ATTEST_DATABASE_URL", global = true)]
     pub database_url: Option<String>,
+    /// Directory of the certificate signing keys (default DATA_DIR/keys).
+    /// Instances sharing a database must share their keys too: give them
+    /// this one directory (a shared mount, or the same files copied by
+    /// configuration management), made once with `attest keys rotate`.
+    #[arg(long, env = "ATTEST_KEYS_DIR", global = true)]
+    pub keys_dir: Option<PathBuf>,
     /// Do not load the demo project into a new database.
     #[arg(long, env = "ATTEST_NO_DEMO", global = true)]
     pub no_demo: bool,

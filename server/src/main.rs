@@ -76,6 +76,13 @@ fn crate_blobs(g: &config::Global) -> Result<BlobStore, BoxError> {
     }
 }
 
+/// The signing keys' directory: `--keys-dir`, else DATA_DIR/keys.
+fn keys_dir(g: &config::Global) -> std::path::PathBuf {
+    g.keys_dir
+        .clone()
+        .unwrap_or_else(|| g.data_dir.join("keys"))
+}
+
 /// The database `--database-url` names, else the embedded file.
 fn database(g: &config::Global) -> Result<db::Location, BoxError> {
     db::Location::new(&g.data_dir, g.database_url.as_deref())
@@ -84,7 +91,7 @@ fn database(g: &config::Global) -> Result<db::Location, BoxError> {
 async fn open_state(g: &config::Global) -> Result<(AppState, bool), BoxError> {
     let (pool, is_new) = db::open_at(&database(g)?).await?;
     let blobs = crate_blobs(g)?.with_min_free(g.min_free_bytes);
-    let keys = KeyStore::open(g.data_dir.join("keys"))?;
+    let keys = KeyStore::open(keys_dir(g))?;
     Ok((
         AppState {
             pool,
@@ -273,7 +280,7 @@ async fn run(cli: Cli) -> Result<ExitCode, BoxError> {
         Command::Key {
             command: KeyCommand::Rotate,
         } => {
-            let mut keys = KeyStore::open(g.data_dir.join("keys"))?;
+            let mut keys = KeyStore::open(keys_dir(&g))?;
             let old = keys.current_id().to_string();
             let new = keys.rotate()?;
             println!("signing key rotated: {old} → {new} (old keys are kept for verification; restart the server to sign with the new one)");
