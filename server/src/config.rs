@@ -173,6 +173,18 @@ pub enum Command {
     /// Restore a backup into the data directory, which must be new or
     /// empty; a backup that does not match its manifest is refused.
     Restore { backup: PathBuf },
+    /// Copy this embedded installation into an empty PostgreSQL database
+    /// (and its evidence files into a bucket), then check the copy: row
+    /// counts, the audit chain, every certificate and every file's SHA-256.
+    MigrateStore {
+        /// postgres://user:password@host:port/database (with no rows yet).
+        #[arg(long)]
+        to_database: String,
+        /// s3://bucket[/prefix] for the evidence files (AWS_* settings);
+        /// without it they stay in this installation's blob store.
+        #[arg(long)]
+        to_blob_store: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

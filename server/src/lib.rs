@@ -15,6 +15,7 @@ pub mod headers;
 pub mod http;
 pub mod language;
 pub mod live;
+pub mod migrate_store;
 pub mod observe;
 pub mod ops;
 pub mod pdf;

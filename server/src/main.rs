@@ -1,6 +1,10 @@
 #![recursion_limit = "256"]
 //! `attest`: serve the app, load the demo, manage users and tokens, inspect
 //! evidence, verify certificates and the audit chain.
+//!
+//! Size: one match arm per command of the command line (serve, demo,
+//! users, tokens, keys, audit, fsck, backup, restore, bundle,
+//! migrate-store); each arm only calls into the library and prints.
 
 use app::domain::tokens::Scopes;
 use app::ssr::{blobs::BlobStore, certificates, db, demo, signing::KeyStore, tokens, AppState};
@@ -315,6 +319,25 @@ async fn run(cli: Cli) -> Result<ExitCode, BoxError> {
                 m.audit_events,
                 if include_keys { ", private keys included" } else { "" }
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::MigrateStore {
+            to_database,
+            to_blob_store,
+        } => {
+            let (state, _) = open_state(&g).await?;
+            let moved =
+                server::migrate_store::migrate(&state, &to_database, to_blob_store.as_deref())
+                    .await?;
+            for (table, n) in &moved.rows {
+                println!("{table}: {n} rows");
+            }
+            println!("evidence files put into the bucket: {}", moved.blobs);
+            println!("the copy checks out:");
+            for line in &moved.fsck {
+                println!("  {line}");
+            }
+            println!("serve it with --database-url {}", db::redact(&to_database));
             Ok(ExitCode::SUCCESS)
         }
         Command::Restore { backup } => {

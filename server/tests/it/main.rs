@@ -27,6 +27,7 @@ mod language_milestone;
 mod language_projects;
 mod live;
 mod markdown;
+mod migrate_store;
 mod observe;
 mod openapi;
 mod ops;

@@ -39,9 +39,28 @@ pub fn on_postgres() -> bool {
     std::env::var("ATTEST_TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty())
 }
 
+/// The PostgreSQL server tests that need one use: `ATTEST_TEST_PG_URL`
+/// (`.ci/test` sets it for both passes), else the suite's own server.
+pub fn pg_admin_url() -> String {
+    std::env::var("ATTEST_TEST_PG_URL")
+        .or_else(|_| std::env::var("ATTEST_TEST_DATABASE_URL"))
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| {
+            panic!(
+                "this test needs PostgreSQL: `.ci/pg start` and ATTEST_TEST_PG_URL=$(.ci/pg url)"
+            )
+        })
+}
+
+/// An empty database on the test server, dropped when the guard is.
+pub async fn empty_pg_database() -> (ServerDb, String) {
+    ServerDb::create(&pg_admin_url()).await
+}
+
 /// A database of its own on the test server: created empty, dropped (with
 /// its connections) when the test ends.
-struct ServerDb {
+pub struct ServerDb {
     admin_url: String,
     name: String,
 }
