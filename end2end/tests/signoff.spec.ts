@@ -25,9 +25,11 @@ test("an approver signs what they saw; a stale view is told what changed", async
     .getByRole("button", { name: "Reject as QA lead" })
     .evaluate((b) => [getComputedStyle(b).color, getComputedStyle(b).backgroundColor]);
   expect(colors[0]).not.toBe(colors[1]);
-  // while the approver reads, CI attaches another report
-  await expectStatus(await upload("junit-rerun.xml", 6), 201);
+  // while the approver writes their comment, CI attaches another report (a
+  // form being written holds the live update back, so the page still shows
+  // the first run; with JavaScript off nothing updates anyway)
   await page.getByLabel("Comment").fill("Looked at the first run.");
+  await expectStatus(await upload("junit-rerun.xml", 6), 201);
   await page.getByRole("button", { name: "Approve as QA lead" }).click();
   const refusal = page.getByText(/changed since you looked/);
   await expect(refusal).toBeVisible();
