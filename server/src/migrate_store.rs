@@ -62,9 +62,18 @@ pub async fn migrate(
         .await?;
     db::migrate(&target_pool).await?;
     let tables = tables_in_order(&source.pool).await?;
+    let remote = match to_blob_store {
+        Some(url) => Some(Remote::from_url(url)?),
+        None => None,
+    };
+
+    // the rows, in one transaction holding the target's write lock; the
+    // target is found empty inside it, so two copies at once cannot both
+    let mut moved = Moved::default();
+    let mut tx = db::begin_write(&target_pool).await?;
     for t in &tables {
         let n: i64 = sqlx::query_scalar(&format!("select count(*) from {t}"))
-            .fetch_one(&target_pool)
+            .fetch_one(&mut *tx)
             .await?;
         if n > 0 {
             return Err(format!(
@@ -73,14 +82,6 @@ pub async fn migrate(
             .into());
         }
     }
-    let remote = match to_blob_store {
-        Some(url) => Some(Remote::from_url(url)?),
-        None => None,
-    };
-
-    // the rows, in one transaction holding the target's write lock
-    let mut moved = Moved::default();
-    let mut tx = db::begin_write(&target_pool).await?;
     for t in &tables {
         let kinds = column_kinds(&target_pool, t).await?;
         let rows = sqlx::query(&format!("select * from {t} order by 1"))

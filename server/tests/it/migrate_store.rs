@@ -83,3 +83,26 @@ async fn an_embedded_installation_moves_to_postgresql_and_its_certificate_still_
     let e = again.unwrap_err().to_string();
     assert!(e.contains("not empty"), "{e}");
 }
+
+#[tokio::test]
+async fn two_copies_into_one_database_at_once_leave_exactly_one() {
+    let w = World::embedded().await;
+    w.certify("Unit tests pass", "Ship").await;
+    let (_db, url) = common::empty_pg_database().await;
+    let (a, b) = tokio::join!(
+        server::migrate_store::migrate(&w.app.state, &url, None),
+        server::migrate_store::migrate(&w.app.state, &url, None),
+    );
+    let outcomes = [a.is_ok(), b.is_ok()];
+    assert_eq!(outcomes.iter().filter(|ok| **ok).count(), 1, "{outcomes:?}");
+    let refused = a.err().or(b.err()).unwrap().to_string();
+    assert!(refused.contains("not empty"), "{refused}");
+    let (pool, _) = app::ssr::db::open_at(&app::ssr::db::Location::Server(url))
+        .await
+        .unwrap();
+    let users: i64 = sqlx::query_scalar("select count(*) from users")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(users, w.app.count("users").await);
+}
