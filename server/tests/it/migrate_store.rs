@@ -53,11 +53,7 @@ async fn an_embedded_installation_moves_to_postgresql_and_its_certificate_still_
         blobs: std::sync::Arc::new(blobs),
         ..w.app.state.clone()
     };
-    let leptos = leptos::config::LeptosOptions::builder()
-        .output_name("attest")
-        .site_root(w.app.dir.path().join("site").to_string_lossy().to_string())
-        .build();
-    let router = server::router(state, leptos).await.unwrap();
+    let router = common::router_on(state, w.app.dir.path()).await;
     let get = |path: String| {
         Request::get(path)
             .header(header::AUTHORIZATION, format!("Bearer {}", w.viewer))

@@ -34,6 +34,15 @@ pub struct TestApp {
     blob_store: Option<String>,
 }
 
+/// The whole router on `state`, its (empty) site under `dir`.
+pub async fn router_on(state: AppState, dir: &std::path::Path) -> Router {
+    let leptos = leptos::config::LeptosOptions::builder()
+        .output_name("attest")
+        .site_root(dir.join("site").to_string_lossy().to_string())
+        .build();
+    server::router(state, leptos).await.unwrap()
+}
+
 /// Whether the suite runs on PostgreSQL (and a bucket) rather than SQLite.
 pub fn on_postgres() -> bool {
     std::env::var("ATTEST_TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty())
@@ -330,11 +339,7 @@ impl TestApp {
             max_upload_bytes,
             pdf_font: None,
         };
-        let leptos = leptos::config::LeptosOptions::builder()
-            .output_name("attest")
-            .site_root(dir.path().join("site").to_string_lossy().to_string())
-            .build();
-        let router = server::router(state.clone(), leptos).await.unwrap();
+        let router = router_on(state.clone(), dir.path()).await;
         TestApp {
             dir,
             state,
@@ -425,11 +430,7 @@ impl TestApp {
             pool,
             ..self.state.clone()
         };
-        let leptos = leptos::config::LeptosOptions::builder()
-            .output_name("attest")
-            .site_root(self.dir.path().join("site").to_string_lossy().to_string())
-            .build();
-        server::router(state, leptos).await.unwrap()
+        router_on(state, self.dir.path()).await
     }
 
     /// The command line's options for this app's installation: its data
