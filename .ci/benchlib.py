@@ -156,13 +156,16 @@ class Server:
 
     def __init__(self, binary=BINARY, users=("admin", "pm", "engineer", "qa"), extra=(), keep=False):
         self.binary, self.keep = binary, keep
+        # ATTEST_BENCH_ARGS: settings for every command, e.g. "--database-url
+        # postgres://… --blob-store s3://…" to measure on those backends
+        self.backend = os.environ.get("ATTEST_BENCH_ARGS", "").split()
         self.data = tempfile.mkdtemp(prefix="attest-bench-")
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.cli("demo")
         self.tokens = {u: self.cli("token", "create", "--user", u, "--name", "bench").strip() for u in users}
         self.log = open(os.path.join(self.data, "server.log"), "w")
-        self.proc = subprocess.Popen([binary, "--data-dir", self.data, "--addr", f"127.0.0.1:{self.port}",
+        self.proc = subprocess.Popen([binary, "--data-dir", self.data, *self.backend, "--addr", f"127.0.0.1:{self.port}",
                                       "--no-demo", *extra, "serve"],
                                      stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT)
         for _ in range(150):
@@ -177,7 +180,7 @@ class Server:
             raise SystemExit(f"the server did not start; see {self.log.name}")
 
     def cli(self, *args):
-        return run([self.binary, "--data-dir", self.data, *args]).stdout
+        return run([self.binary, "--data-dir", self.data, *self.backend, *args]).stdout
 
     def client(self, user):
         return Client(self.port, self.tokens[user])
