@@ -124,3 +124,19 @@ async fn a_certificate_issued_on_one_instance_verifies_on_the_other() {
     assert_eq!(r.status, StatusCode::OK, "{}", text(&r));
     assert_eq!(r.json()["valid"], true, "{}", text(&r));
 }
+
+#[tokio::test]
+async fn wrong_passwords_sent_at_once_to_both_instances_are_all_counted() {
+    let w = World::new().await;
+    let other = w.app.twin().await;
+    // five at once, three on one instance and two on the other: none may be lost
+    let sends = (0..5).map(|i| {
+        let router = if i % 2 == 0 { w.app.router.clone() } else { other.clone() };
+        async move { send_to(&router, from("192.0.2.9", log_in("eng", "wrong-password"))).await }
+    });
+    for r in futures_util::future::join_all(sends).await {
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", text(&r));
+    }
+    let r = send_to(&other, from("192.0.2.10", log_in("eng", "password-123"))).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", text(&r));
+}
