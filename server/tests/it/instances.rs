@@ -131,7 +131,11 @@ async fn wrong_passwords_sent_at_once_to_both_instances_are_all_counted() {
     let other = w.app.twin().await;
     // five at once, three on one instance and two on the other: none may be lost
     let sends = (0..5).map(|i| {
-        let router = if i % 2 == 0 { w.app.router.clone() } else { other.clone() };
+        let router = if i % 2 == 0 {
+            w.app.router.clone()
+        } else {
+            other.clone()
+        };
         async move { send_to(&router, from("192.0.2.9", log_in("eng", "wrong-password"))).await }
     });
     for r in futures_util::future::join_all(sends).await {
